@@ -1,0 +1,262 @@
+//! The abstract syntax tree. Every node carries the byte span of its source text.
+//!
+//! The tree is what the parser understood; `tinyasync parse` prints it (`Debug`-free, through
+//! `ast_print`). The resolver compiles it into the interpreter's own code (`code.rs`).
+
+use crate::span::{Span, Symbol};
+use num_bigint::BigInt;
+use std::rc::Rc;
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    MatMul,
+    LShift,
+    RShift,
+    BitAnd,
+    BitOr,
+    BitXor,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+            BinOp::MatMul => "@",
+            BinOp::LShift => "<<",
+            BinOp::RShift => ">>",
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Pos,
+    Invert,
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    Eq,
+    Ne,
+    In,
+    NotIn,
+    Is,
+    IsNot,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Gt => ">",
+            CmpOp::Le => "<=",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
+            CmpOp::Is => "is",
+            CmpOp::IsNot => "is not",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoolOp {
+    And,
+    Or,
+}
+
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Pos(Expr),
+    Star(Expr),
+    Kw(Symbol, Expr, Span),
+    DoubleStar(Expr),
+}
+
+#[derive(Clone, Debug)]
+pub struct Comprehension {
+    pub target: Expr,
+    pub iter: Expr,
+    pub ifs: Vec<Expr>,
+}
+
+/// One piece of an f-string.
+#[derive(Clone, Debug)]
+pub enum FPart {
+    Lit(String),
+    Expr {
+        expr: Box<Expr>,
+        /// `r` or `s` after `!`.
+        conv: Option<char>,
+        /// The format spec, itself an f-string (it may contain `{...}`).
+        spec: Vec<FPart>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Name(Symbol),
+    Int(i64),
+    BigInt(Rc<BigInt>),
+    Float(f64),
+    Str(Rc<str>),
+    FString(Vec<FPart>),
+    True,
+    False,
+    None,
+    Ellipsis,
+    Tuple(Vec<Expr>),
+    List(Vec<Expr>),
+    Set(Vec<Expr>),
+    Dict(Vec<(Expr, Expr)>),
+    Starred(Box<Expr>),
+    Attribute(Box<Expr>, Symbol),
+    Subscript(Box<Expr>, Box<Expr>),
+    Slice(Option<Box<Expr>>, Option<Box<Expr>>, Option<Box<Expr>>),
+    Call(Box<Expr>, Vec<Arg>),
+    BinOp(BinOp, Box<Expr>, Box<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    BoolOp(BoolOp, Box<Expr>, Box<Expr>),
+    Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
+    IfExp(Box<Expr>, Box<Expr>, Box<Expr>),
+    Lambda(Rc<FuncDef>),
+    ListComp(Box<Expr>, Vec<Comprehension>),
+    SetComp(Box<Expr>, Vec<Comprehension>),
+    DictComp(Box<Expr>, Box<Expr>, Vec<Comprehension>),
+    GenExp(Box<Expr>, Vec<Comprehension>),
+    Yield(Option<Box<Expr>>),
+    YieldFrom(Box<Expr>),
+    Await(Box<Expr>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: Symbol,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    pub args: Vec<Param>,
+    pub vararg: Option<Param>,
+    pub kwonly: Vec<Param>,
+    pub kwarg: Option<Param>,
+}
+
+impl Params {
+    /// All parameter names in slot order: positional, *args, keyword-only, **kwargs.
+    pub fn all(&self) -> impl Iterator<Item = &Param> {
+        self.args.iter().chain(self.vararg.iter()).chain(self.kwonly.iter()).chain(self.kwarg.iter())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FuncDef {
+    pub name: Symbol,
+    pub params: Params,
+    pub body: Vec<Stmt>,
+    pub decorators: Vec<Expr>,
+    pub is_async: bool,
+    pub is_lambda: bool,
+    /// The span of the `def` header (or the whole lambda).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassDef {
+    pub name: Symbol,
+    pub bases: Vec<Expr>,
+    pub body: Vec<Stmt>,
+    pub decorators: Vec<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Handler {
+    pub typ: Option<Expr>,
+    pub name: Option<(Symbol, Span)>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Alias {
+    /// Dotted module path or imported name.
+    pub path: Vec<Symbol>,
+    pub asname: Option<Symbol>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct WithItem {
+    pub ctx: Expr,
+    pub target: Option<Expr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    Expr(Expr),
+    Assign(Vec<Expr>, Expr),
+    AugAssign(Expr, BinOp, Expr),
+    If(Expr, Vec<Stmt>, Vec<Stmt>),
+    While(Expr, Vec<Stmt>, Vec<Stmt>),
+    For(Expr, Expr, Vec<Stmt>, Vec<Stmt>),
+    Break,
+    Continue,
+    Pass,
+    FunctionDef(Rc<FuncDef>),
+    ClassDef(Rc<ClassDef>),
+    Return(Option<Expr>),
+    Try { body: Vec<Stmt>, handlers: Vec<Handler>, orelse: Vec<Stmt>, finalbody: Vec<Stmt> },
+    Raise(Option<Expr>, Option<Expr>),
+    Global(Vec<Symbol>),
+    Nonlocal(Vec<Symbol>),
+    Delete(Vec<Expr>),
+    Assert(Expr, Option<Expr>),
+    Import(Vec<Alias>),
+    ImportFrom(Vec<Symbol>, Vec<Alias>),
+    With(Vec<WithItem>, Vec<Stmt>),
+}
+
+/// A parsed program.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub body: Vec<Stmt>,
+}

@@ -1,0 +1,68 @@
+//! Syntax errors produced by the lexer, parser and static checks.
+
+use crate::span::Span;
+
+/// A syntax error: a message, the span it points at, and optional label, help and second label.
+/// Boxed, so that parser results stay one word wide on the happy path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyntaxError(Box<SyntaxErrorData>);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyntaxErrorData {
+    /// `SyntaxError`, `IndentationError` or `TabError`, as CPython names them.
+    pub kind: &'static str,
+    pub msg: String,
+    pub span: Span,
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub secondary: Option<(Span, String)>,
+    /// The input ended too early: the REPL reads another line instead of reporting it.
+    pub eof: bool,
+}
+
+impl SyntaxError {
+    pub fn new(msg: impl Into<String>, span: Span) -> SyntaxError {
+        SyntaxError(Box::new(SyntaxErrorData {
+            kind: "SyntaxError",
+            msg: msg.into(),
+            span,
+            label: None,
+            help: None,
+            secondary: None,
+            eof: false,
+        }))
+    }
+    pub fn with_label(mut self, l: impl Into<String>) -> Self {
+        self.label = Some(l.into());
+        self
+    }
+    pub fn with_help(mut self, h: impl Into<String>) -> Self {
+        self.help = Some(h.into());
+        self
+    }
+    pub fn with_secondary(mut self, span: Span, l: impl Into<String>) -> Self {
+        self.secondary = Some((span, l.into()));
+        self
+    }
+    pub fn kind(mut self, k: &'static str) -> Self {
+        self.kind = k;
+        self
+    }
+    pub fn unexpected_eof(mut self) -> Self {
+        self.eof = true;
+        self
+    }
+}
+
+impl std::ops::Deref for SyntaxError {
+    type Target = SyntaxErrorData;
+    fn deref(&self) -> &SyntaxErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SyntaxError {
+    fn deref_mut(&mut self) -> &mut SyntaxErrorData {
+        &mut self.0
+    }
+}

