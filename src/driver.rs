@@ -74,3 +74,116 @@ pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
         Err(_) => panic!("cannot start the interpreter thread"),
     }
 }
+
+/// How a run ended.
+pub struct RunResult {
+    pub status: i32,
+    /// Diagnostics to print on stderr (after stdout was flushed).
+    pub stderr: String,
+}
+
+/// Compiles a checked program.
+pub fn compile(src: &Source, style: Style) -> Result<std::rc::Rc<crate::code::Code>, Failure> {
+    let (module, res) = check(src, style)?;
+    crate::compile::compile_module(&module, &res).map_err(|e| Failure {
+        rendered: diagnostics::render_syntax(style, &src.name, &src.text, &e),
+        status: exit::USAGE,
+    })
+}
+
+/// Runs a program to the end: parse, check, compile, run on the scheduler.
+pub fn run_program(
+    src: &Source,
+    opts: crate::interp::Options,
+    out: crate::interp::Output,
+    style: Style,
+) -> (RunResult, crate::interp::Interp) {
+    let mut interp = crate::interp::Interp::new(opts, out);
+    interp.file_name = std::rc::Rc::from(src.name.as_str());
+    let code = match compile(src, style) {
+        Ok(c) => c,
+        Err(f) => return (RunResult { status: f.status, stderr: f.rendered }, interp),
+    };
+    let r = crate::scheduler::run_main(&mut interp, code);
+    let flushed = interp.flush();
+    let mut result = report(&mut interp, src, style, r);
+    if flushed.is_err() && result.status == exit::OK {
+        result.stderr.clear();
+    }
+    (result, interp)
+}
+
+/// Turns the end of a run into an exit status and a rendered diagnostic.
+pub fn report(
+    interp: &mut crate::interp::Interp,
+    src: &Source,
+    style: Style,
+    r: crate::interp::R<()>,
+) -> RunResult {
+    use crate::interp::Fault;
+    match r {
+        Ok(()) => RunResult { status: exit::OK, stderr: String::new() },
+        Err(Fault::OutputClosed) => RunResult { status: exit::OK, stderr: String::new() },
+        Err(Fault::Exc(x)) => {
+            RunResult { status: exit::RUNTIME_ERROR, stderr: render_exception(interp, src, style, &x) }
+        }
+        Err(Fault::Limit(l)) => RunResult {
+            status: exit::LIMIT,
+            stderr: diagnostics::render(
+                style,
+                &src.name,
+                &src.text,
+                &format!("limit exceeded: {}", l.what),
+                vec![diagnostics::Label {
+                    span: l.span,
+                    text: Some("the program was here".into()),
+                    primary: true,
+                }],
+                None,
+            ),
+        },
+        Err(Fault::Interrupted(span)) => RunResult {
+            status: exit::INTERRUPTED,
+            stderr: diagnostics::render(
+                style,
+                &src.name,
+                &src.text,
+                "interrupted",
+                vec![diagnostics::Label { span, text: Some("the program was here".into()), primary: true }],
+                None,
+            ),
+        },
+    }
+}
+
+/// Renders an uncaught exception: a Python-style traceback, then the diagnostic with the
+/// failing expression labelled.
+pub fn render_exception(
+    interp: &mut crate::interp::Interp,
+    src: &Source,
+    style: Style,
+    x: &crate::interp::Exc,
+) -> String {
+    let type_name = interp.type_name(&x.value);
+    let msg = interp.to_str(&x.value).unwrap_or_default();
+    let title = if msg.is_empty() { type_name.clone() } else { format!("{}: {}", type_name, msg) };
+    let mut out = String::new();
+    if !x.tb.is_empty() {
+        out.push_str("Traceback (most recent call last):\n");
+        for (name, span) in x.tb.iter().rev() {
+            let (line, _) = diagnostics::line_col(&src.text, span.start as usize);
+            out.push_str(&format!("  File \"{}\", line {}, in {}\n", src.name, line, name));
+        }
+    }
+    let span = x.tb.first().map(|t| t.1).or(x.span).unwrap_or_default();
+    let label = if msg.is_empty() { type_name } else { msg };
+    out.push_str(&diagnostics::render(
+        style,
+        &src.name,
+        &src.text,
+        &title,
+        vec![diagnostics::Label { span, text: Some(label), primary: true }],
+        None,
+    ));
+    out
+}

@@ -5,13 +5,23 @@
 //! `lexer` → `parser` (→ `ast`) → `resolver` (→ `code`) → `interp` → `scheduler`.
 //! `diagnostics` renders every error; `driver` ties the phases together for the CLI and tests.
 
+// `&[x.clone()]` reads better than `std::slice::from_ref(&x)` at call sites of user code.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 pub mod ast;
 pub mod ast_print;
+pub mod builtins;
+pub mod code;
+pub mod compile;
 pub mod diagnostics;
+pub mod dict;
 pub mod driver;
 pub mod error;
+pub mod interp;
 pub mod lexer;
+pub mod names;
 pub mod parser;
 pub mod resolver;
+pub mod scheduler;
 pub mod span;
 pub mod value;

@@ -54,8 +54,21 @@ fn run(cli: Cli) -> i32 {
             .and_then(|src| driver::parse_to_text(&src, style))
             .map(|text| print!("{}", text)),
         Some(Command::Run { file, virtual_time }) => {
-            let _ = virtual_time;
-            driver::read_source(&file).and_then(|src| driver::check(&src, style).map(|_| ()))
+            let src = match driver::read_source(&file) {
+                Ok(s) => s,
+                Err(f) => {
+                    eprint!("{}", f.rendered);
+                    return f.status;
+                }
+            };
+            let opts = tinyasync::interp::Options { virtual_time, ..Default::default() };
+            let out = tinyasync::interp::Output::Stdout(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            ));
+            let (r, _) = driver::run_program(&src, opts, out, style);
+            eprint!("{}", r.stderr);
+            return r.status;
         }
         Some(Command::Repl) | None => {
             eprintln!("the REPL is not written yet");

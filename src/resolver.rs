@@ -390,6 +390,10 @@ impl Resolver {
         let saved = self.cur;
         let saved_comp = self.in_comp.replace(kind);
         self.cur = id;
+        // Slot 0 holds the iterator of the first iterable, passed in like a parameter.
+        let dot0 = Symbol::intern(".0");
+        self.scope().params.push(dot0);
+        self.scope().bind(dot0);
         let r = (|| {
             for (i, g) in gens.iter().enumerate() {
                 if i > 0 {

@@ -47,21 +47,30 @@ struct Interner {
 
 fn interner() -> &'static Mutex<Interner> {
     static INTERNER: OnceLock<Mutex<Interner>> = OnceLock::new();
-    INTERNER.get_or_init(Default::default)
+    INTERNER.get_or_init(|| {
+        let mut i = Interner::default();
+        crate::names::predefine(&mut |s| i.insert(s));
+        Mutex::new(i)
+    })
+}
+
+impl Interner {
+    fn insert(&mut self, s: &str) -> Symbol {
+        if let Some(&n) = self.map.get(s) {
+            return Symbol(n);
+        }
+        let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+        let n = self.names.len() as u32;
+        self.names.push(leaked);
+        self.map.insert(leaked, n);
+        Symbol(n)
+    }
 }
 
 impl Symbol {
     /// Interns `s`. Interned strings live for the whole process (names are few and small).
     pub fn intern(s: &str) -> Symbol {
-        let mut i = interner().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&n) = i.map.get(s) {
-            return Symbol(n);
-        }
-        let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
-        let n = i.names.len() as u32;
-        i.names.push(leaked);
-        i.map.insert(leaked, n);
-        Symbol(n)
+        interner().lock().unwrap_or_else(|e| e.into_inner()).insert(s)
     }
     /// Looks a name up without interning it.
     pub fn lookup(s: &str) -> Option<Symbol> {

@@ -1,4 +1,408 @@
-//! Runtime values (placeholder until the interpreter lands): text helpers shared with the printer.
+//! Runtime values. `Value` is 16 bytes: immediates (None, bool, int, float) inline, everything
+//! else behind an `Rc`. Objects form no cycle collector: a cycle lives until the program ends,
+//! which for short learner programs is the right trade for simplicity.
+
+use crate::code::Code;
+use crate::dict::Dict;
+use crate::span::{Span, Symbol};
+use num_bigint::BigInt;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+/// A map from interned names to values (globals, class namespaces, instance attributes).
+pub type SymMap = HashMap<Symbol, Value, SymHasher>;
+
+/// Symbols are small dense integers: a multiplicative hash is enough and fast.
+#[derive(Default, Clone, Copy)]
+pub struct SymHasher;
+impl std::hash::BuildHasher for SymHasher {
+    type Hasher = SymHash;
+    fn build_hasher(&self) -> SymHash {
+        SymHash(0)
+    }
+}
+pub struct SymHash(u64);
+impl std::hash::Hasher for SymHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ *b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+pub fn new_symmap() -> SymMap {
+    HashMap::with_hasher(SymHasher)
+}
+
+#[derive(Clone)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    BigInt(Rc<BigInt>),
+    Str(Rc<PyStr>),
+    List(Rc<RefCell<Vec<Value>>>),
+    Tuple(Rc<Vec<Value>>),
+    Dict(Rc<RefCell<Dict>>),
+    Set(Rc<RefCell<Dict>>),
+    Range(Rc<RangeObj>),
+    Slice(Rc<[Value; 3]>),
+    Func(Rc<Function>),
+    Builtin(Rc<Builtin>),
+    Method(Rc<(Value, Value)>),
+    Class(Rc<Class>),
+    Instance(Rc<Instance>),
+    Gen(Rc<Generator>),
+    Module(Rc<ModuleObj>),
+    Iter(Rc<RefCell<IterState>>),
+    Native(Rc<Native>),
+    /// The contents of a local slot that has not been assigned yet (never visible to programs).
+    Unbound,
+}
+
+/// A str: the text plus whether it is ASCII (then indexing by character is O(1)).
+pub struct PyStr {
+    pub s: String,
+    pub ascii: bool,
+}
+
+impl PyStr {
+    pub fn char_len(&self) -> usize {
+        if self.ascii {
+            self.s.len()
+        } else {
+            self.s.chars().count()
+        }
+    }
+}
+
+pub struct RangeObj {
+    pub start: i64,
+    pub stop: i64,
+    pub step: i64,
+}
+
+impl RangeObj {
+    pub fn len(&self) -> i64 {
+        let (a, b, s) = (self.start as i128, self.stop as i128, self.step as i128);
+        let n = if s > 0 {
+            if b > a {
+                (b - a + s - 1) / s
+            } else {
+                0
+            }
+        } else if a > b {
+            (a - b - s - 1) / (-s)
+        } else {
+            0
+        };
+        n as i64
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn get(&self, i: i64) -> i64 {
+        self.start + i * self.step
+    }
+}
+
+/// Native function signature: interpreter, the bound receiver (`None` for plain functions),
+/// positional arguments, keyword arguments.
+pub type NativeFn =
+    fn(&mut crate::interp::Interp, &Value, &[Value], &[(Symbol, Value)]) -> crate::interp::R<Value>;
+
+pub struct Builtin {
+    pub name: &'static str,
+    pub f: NativeFn,
+    /// The receiver of a bound builtin method (`[].append`), or `Value::None`.
+    pub this: Value,
+    /// Set for methods: the receiver is passed as `this`.
+    pub is_method: bool,
+}
+
+pub struct Function {
+    pub code: Rc<Code>,
+    pub defaults: Vec<Value>,
+    pub kwdefaults: Vec<Option<Value>>,
+    pub closure: Vec<Rc<RefCell<Value>>>,
+    /// Function attributes, `__name__` among them once assigned.
+    pub attrs: RefCell<SymMap>,
+    /// The class whose body defined this function (for `super()`).
+    pub owner: RefCell<Option<Rc<Class>>>,
+}
+
+impl Function {
+    pub fn name(&self) -> Symbol {
+        match self.attrs.borrow().get(&crate::names::sym::NAME) {
+            Some(Value::Str(s)) => Symbol::intern(&s.s),
+            _ => self.code.name,
+        }
+    }
+}
+
+/// What kind of built-in type a class stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeTag {
+    Object,
+    Type,
+    NoneType,
+    Bool,
+    Int,
+    Float,
+    Str,
+    List,
+    Tuple,
+    Dict,
+    Set,
+    Range,
+    Slice,
+    Function,
+    BuiltinFunction,
+    Method,
+    Generator,
+    Coroutine,
+    Module,
+    Iterator,
+    Deque,
+    /// Any other native object; `type()` names it by the class name.
+    Native,
+    /// A user-defined class (possibly deriving from an exception).
+    User,
+}
+
+pub struct Class {
+    pub name: Symbol,
+    pub base: Option<Rc<Class>>,
+    pub dict: RefCell<SymMap>,
+    pub tag: TypeTag,
+    /// Derived from BaseException.
+    pub is_exception: bool,
+}
+
+impl Class {
+    /// Looks a name up along the base chain.
+    pub fn lookup(&self, name: Symbol) -> Option<Value> {
+        if let Some(v) = self.dict.borrow().get(&name) {
+            return Some(v.clone());
+        }
+        let mut c = self.base.clone();
+        while let Some(k) = c {
+            if let Some(v) = k.dict.borrow().get(&name) {
+                return Some(v.clone());
+            }
+            c = k.base.clone();
+        }
+        None
+    }
+    pub fn is_subclass(self: &Rc<Class>, other: &Rc<Class>) -> bool {
+        let mut c = Some(self.clone());
+        while let Some(k) = c {
+            if Rc::ptr_eq(&k, other) {
+                return true;
+            }
+            c = k.base.clone();
+        }
+        false
+    }
+}
+
+pub struct Instance {
+    pub class: Rc<Class>,
+    pub attrs: RefCell<SymMap>,
+}
+
+pub struct ModuleObj {
+    pub name: Symbol,
+    pub attrs: RefCell<SymMap>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenState {
+    Created,
+    Suspended,
+    Running,
+    Done,
+}
+
+pub struct Generator {
+    pub state: Cell<GenState>,
+    pub frame: RefCell<Option<Box<crate::interp::Frame>>>,
+    pub is_coroutine: bool,
+    pub name: Symbol,
+    pub qualname: Rc<str>,
+    /// Where it was created (for "was never awaited" warnings).
+    pub created_at: Span,
+    /// Iterated, awaited, spawned or sent to at least once.
+    pub used: Cell<bool>,
+}
+
+/// Iterators over built-in containers and the lazy builtins.
+pub enum IterState {
+    Seq {
+        seq: Value,
+        i: usize,
+    },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
+    Str {
+        s: Rc<PyStr>,
+        byte: usize,
+    },
+    DictKeys {
+        d: Rc<RefCell<Dict>>,
+        i: usize,
+        len: usize,
+        kind: u8,
+    },
+    Deque {
+        d: Rc<Native>,
+        i: usize,
+    },
+    Enumerate {
+        it: Value,
+        n: Value,
+    },
+    Zip {
+        its: Vec<Value>,
+    },
+    Map {
+        f: Value,
+        its: Vec<Value>,
+    },
+    Filter {
+        f: Value,
+        it: Value,
+    },
+    Reversed {
+        seq: Value,
+        i: usize,
+    },
+    /// An exhausted iterator.
+    Done,
+}
+
+/// Native objects with interior state: deques, queues, tasks and the other scheduler objects.
+pub enum Native {
+    Deque {
+        items: RefCell<VecDeque<Value>>,
+        maxlen: Option<usize>,
+    },
+    /// A single-threaded `queue.Queue`.
+    SyncQueue {
+        items: RefCell<VecDeque<Value>>,
+        maxsize: usize,
+    },
+    /// `super()`: the class to start after, and the object.
+    Super {
+        class: Rc<Class>,
+        obj: Value,
+    },
+    /// `dict.keys()`, `.values()`, `.items()` views (kind 0, 1, 2).
+    DictView {
+        d: Rc<RefCell<Dict>>,
+        kind: u8,
+    },
+    /// The `NotImplemented` singleton.
+    NotImplemented,
+    /// Scheduler objects (tasks, queues, events, awaitables, handles).
+    Sched(crate::scheduler::SchedObj),
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::new(PyStr { ascii: s.is_ascii(), s: s.to_string() }))
+    }
+    pub fn string(s: String) -> Value {
+        Value::Str(Rc::new(PyStr { ascii: s.is_ascii(), s }))
+    }
+    pub fn list(v: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(v)))
+    }
+    pub fn tuple(v: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(v))
+    }
+    pub fn from_bigint(b: BigInt) -> Value {
+        use num_traits::ToPrimitive;
+        match b.to_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::BigInt(Rc::new(b)),
+        }
+    }
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+    /// Identity (`is`).
+    pub fn is(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (None, None) => true,
+            (Bool(a), Bool(b)) => a == b,
+            (Int(a), Int(b)) => a == b,
+            (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
+            (BigInt(a), BigInt(b)) => Rc::ptr_eq(a, b),
+            (Str(a), Str(b)) => Rc::ptr_eq(a, b) || (a.s.len() <= 1 && a.s == b.s),
+            (List(a), List(b)) => Rc::ptr_eq(a, b),
+            (Tuple(a), Tuple(b)) => Rc::ptr_eq(a, b) || (a.is_empty() && b.is_empty()),
+            (Dict(a), Dict(b)) | (Set(a), Set(b)) => Rc::ptr_eq(a, b),
+            (Range(a), Range(b)) => Rc::ptr_eq(a, b),
+            (Slice(a), Slice(b)) => Rc::ptr_eq(a, b),
+            (Func(a), Func(b)) => Rc::ptr_eq(a, b),
+            (Builtin(a), Builtin(b)) => {
+                Rc::ptr_eq(a, b) || (a.f as usize == b.f as usize && a.this.is(&b.this))
+            }
+            (Method(a), Method(b)) => Rc::ptr_eq(a, b),
+            (Class(a), Class(b)) => Rc::ptr_eq(a, b),
+            (Instance(a), Instance(b)) => Rc::ptr_eq(a, b),
+            (Gen(a), Gen(b)) => Rc::ptr_eq(a, b),
+            (Module(a), Module(b)) => Rc::ptr_eq(a, b),
+            (Iter(a), Iter(b)) => Rc::ptr_eq(a, b),
+            (Native(a), Native(b)) => {
+                Rc::ptr_eq(a, b)
+                    || matches!((&**a, &**b), (self::Native::NotImplemented, self::Native::NotImplemented))
+            }
+            (Unbound, Unbound) => true,
+            _ => false,
+        }
+    }
+    /// A stable address for `id()` and default hashes.
+    pub fn address(&self) -> usize {
+        use Value::*;
+        match self {
+            None => 0x1000,
+            Bool(b) => 0x2000 + *b as usize,
+            Int(i) => *i as usize,
+            Float(f) => f.to_bits() as usize,
+            BigInt(r) => Rc::as_ptr(r) as usize,
+            Str(r) => Rc::as_ptr(r) as usize,
+            List(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Tuple(r) => Rc::as_ptr(r) as usize,
+            Dict(r) | Set(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Range(r) => Rc::as_ptr(r) as usize,
+            Slice(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Func(r) => Rc::as_ptr(r) as usize,
+            Builtin(r) => Rc::as_ptr(r) as usize,
+            Method(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Class(r) => Rc::as_ptr(r) as usize,
+            Instance(r) => Rc::as_ptr(r) as usize,
+            Gen(r) => Rc::as_ptr(r) as usize,
+            Module(r) => Rc::as_ptr(r) as usize,
+            Iter(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Native(r) => Rc::as_ptr(r) as usize,
+            Unbound => 0,
+        }
+    }
+}
 
 /// CPython's `repr()` of a str.
 pub fn repr_str(s: &str) -> String {
@@ -42,7 +446,7 @@ fn is_printable(c: char) -> bool {
 }
 
 /// CPython's `repr()` of a float: the shortest string that round-trips, `1e+20` style exponents
-/// past 16 digits, `inf`, `nan`, `-0.0`.
+/// from 1e16 on, `inf`, `nan`, `-0.0`.
 pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
         return "nan".into();

@@ -1,0 +1,918 @@
+//! Text conversion: `repr`, `str`, format specs (f-strings, `format`, `str.format`) and
+//! `%`-formatting, all matching CPython's output.
+
+use crate::interp::*;
+use crate::names::sym;
+use crate::value::*;
+use num_bigint::BigInt;
+use std::rc::Rc;
+
+impl Interp {
+    /// `repr(v)`.
+    pub fn repr(&mut self, v: &Value) -> R<String> {
+        Ok(match v {
+            Value::None => "None".into(),
+            Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Value::Int(i) => i.to_string(),
+            Value::BigInt(b) => big_to_string(b)?,
+            Value::Float(f) => float_repr(*f),
+            Value::Str(s) => repr_str(&s.s),
+            Value::List(l) => {
+                let items = l.borrow().clone();
+                return self.repr_seq(v, "[", &items, "]");
+            }
+            Value::Tuple(t) => {
+                if t.len() == 1 {
+                    return Ok(format!("({},)", self.repr(&t[0])?));
+                }
+                return self.repr_seq(v, "(", t, ")");
+            }
+            Value::Dict(d) => {
+                if self.repr_stack.contains(&v.address()) {
+                    return Ok("{...}".into());
+                }
+                let entries: Vec<(Value, Value)> =
+                    d.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+                self.enter_repr(v)?;
+                let mut parts = Vec::with_capacity(entries.len());
+                let r = (|| {
+                    for (k, x) in &entries {
+                        parts.push(format!("{}: {}", self.repr(k)?, self.repr(x)?));
+                    }
+                    Ok(())
+                })();
+                self.leave_repr();
+                r?;
+                format!("{{{}}}", parts.join(", "))
+            }
+            Value::Set(d) => {
+                let keys = d.borrow().keys();
+                if keys.is_empty() {
+                    return Ok("set()".into());
+                }
+                return self.repr_seq(v, "{", &keys, "}");
+            }
+            Value::Range(r) => {
+                if r.step == 1 {
+                    format!("range({}, {})", r.start, r.stop)
+                } else {
+                    format!("range({}, {}, {})", r.start, r.stop, r.step)
+                }
+            }
+            Value::Slice(s) => {
+                format!("slice({}, {}, {})", self.repr(&s[0])?, self.repr(&s[1])?, self.repr(&s[2])?)
+            }
+            Value::Func(f) => format!("<function {} at {:#x}>", f.code.qualname, v.address()),
+            Value::Builtin(b) => {
+                if b.is_method && !b.this.is_none() {
+                    format!(
+                        "<built-in method {} of {} object at {:#x}>",
+                        b.name,
+                        self.type_name(&b.this),
+                        b.this.address()
+                    )
+                } else {
+                    format!("<built-in function {}>", b.name)
+                }
+            }
+            Value::Method(m) => {
+                let name = match &m.1 {
+                    Value::Func(f) => f.code.qualname.to_string(),
+                    _ => "?".into(),
+                };
+                format!("<bound method {} of {}>", name, self.repr(&m.0)?)
+            }
+            Value::Class(c) => {
+                if c.tag == TypeTag::User && !self.is_builtin_class(c) {
+                    format!("<class '__main__.{}'>", c.name)
+                } else {
+                    format!("<class '{}'>", c.name)
+                }
+            }
+            Value::Instance(inst) => {
+                if inst.class.lookup(sym::REPR).is_some() {
+                    self.depth += 1;
+                    let r = self.check_depth().and_then(|_| self.call_method(v, sym::REPR, &[], &[]));
+                    self.depth -= 1;
+                    return match r? {
+                        Value::Str(s) => Ok(s.s.clone()),
+                        other => Err(type_error(format!(
+                            "__repr__ returned non-string (type {})",
+                            self.type_name(&other)
+                        ))),
+                    };
+                }
+                if inst.class.is_exception {
+                    let args = self.exc_args(v);
+                    let name = inst.class.name;
+                    if args.len() == 1 {
+                        return Ok(format!("{}({})", name, self.repr(&args[0])?));
+                    }
+                    let inner = self.repr(&Value::tuple(args))?;
+                    return Ok(format!("{}{}", name, if inner == "()" { "()".to_string() } else { inner }));
+                }
+                format!("<__main__.{} object at {:#x}>", inst.class.name, v.address())
+            }
+            Value::Gen(g) => format!(
+                "<{} object {} at {:#x}>",
+                if g.is_coroutine { "coroutine" } else { "generator" },
+                g.qualname,
+                v.address()
+            ),
+            Value::Module(m) => format!("<module '{}' (built-in)>", m.name),
+            Value::Iter(_) => format!("<iterator object at {:#x}>", v.address()),
+            Value::Native(n) => match &**n {
+                Native::Deque { items, maxlen } => {
+                    let items: Vec<Value> = items.borrow().iter().cloned().collect();
+                    let inner = self.repr_seq(v, "[", &items, "]")?;
+                    match maxlen {
+                        Some(m) => format!("deque({}, maxlen={})", inner, m),
+                        None => format!("deque({})", inner),
+                    }
+                }
+                Native::DictView { d, kind } => {
+                    let (name, items): (&str, Vec<Value>) = match kind {
+                        0 => ("dict_keys", d.borrow().keys()),
+                        1 => ("dict_values", d.borrow().iter().map(|e| e.value.clone()).collect()),
+                        _ => (
+                            "dict_items",
+                            d.borrow()
+                                .iter()
+                                .map(|e| Value::tuple(vec![e.key.clone(), e.value.clone()]))
+                                .collect(),
+                        ),
+                    };
+                    format!("{}({})", name, self.repr_seq(v, "[", &items, "]")?)
+                }
+                Native::NotImplemented => "NotImplemented".into(),
+                Native::Super { .. } => "<super object>".into(),
+                Native::SyncQueue { .. } => format!("<queue.Queue object at {:#x}>", v.address()),
+                Native::Sched(s) => crate::scheduler::repr(s),
+            },
+            Value::Unbound => "<unbound>".into(),
+        })
+    }
+
+    fn is_builtin_class(&self, c: &Rc<Class>) -> bool {
+        c.is_exception
+            && self.builtins.get(&c.name).is_some_and(|v| matches!(v, Value::Class(k) if Rc::ptr_eq(k, c)))
+    }
+
+    fn enter_repr(&mut self, v: &Value) -> R<()> {
+        self.depth += 1;
+        self.repr_stack.push(v.address());
+        if self.depth > self.opts.max_depth {
+            self.depth -= 1;
+            self.repr_stack.pop();
+            return Err(recursion_error(
+                "maximum recursion depth exceeded while getting the repr of an object",
+            ));
+        }
+        Ok(())
+    }
+    fn leave_repr(&mut self) {
+        self.depth -= 1;
+        self.repr_stack.pop();
+    }
+
+    fn repr_seq(&mut self, whole: &Value, open: &str, items: &[Value], close: &str) -> R<String> {
+        if self.repr_stack.contains(&whole.address()) {
+            return Ok(format!("{}...{}", open, close));
+        }
+        self.enter_repr(whole)?;
+        let mut s = String::from(open);
+        let mut r = Ok(());
+        for (i, it) in items.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            match self.repr(it) {
+                Ok(t) => s.push_str(&t),
+                Err(e) => {
+                    r = Err(e);
+                    break;
+                }
+            }
+        }
+        self.leave_repr();
+        r?;
+        s.push_str(close);
+        Ok(s)
+    }
+
+    /// The args tuple of an exception instance.
+    pub fn exc_args(&self, v: &Value) -> Vec<Value> {
+        if let Value::Instance(i) = v {
+            if let Some(Value::Tuple(t)) = i.attrs.borrow().get(&sym::ARGS) {
+                return t.to_vec();
+            }
+        }
+        Vec::new()
+    }
+
+    /// `str(v)`.
+    pub fn to_str(&mut self, v: &Value) -> R<String> {
+        match v {
+            Value::Str(s) => Ok(s.s.clone()),
+            Value::Instance(inst) => {
+                if inst.class.lookup(sym::STR).is_some() {
+                    self.depth += 1;
+                    let r = self.check_depth().and_then(|_| self.call_method(v, sym::STR, &[], &[]));
+                    self.depth -= 1;
+                    return match r? {
+                        Value::Str(s) => Ok(s.s.clone()),
+                        other => Err(type_error(format!(
+                            "__str__ returned non-string (type {})",
+                            self.type_name(&other)
+                        ))),
+                    };
+                }
+                if inst.class.is_exception && inst.class.lookup(sym::REPR).is_none() {
+                    let args = self.exc_args(v);
+                    return match args.len() {
+                        0 => Ok(String::new()),
+                        1 => {
+                            if inst.class.is_subclass(&self.t.key_error) {
+                                self.repr(&args[0])
+                            } else {
+                                self.to_str(&args[0])
+                            }
+                        }
+                        _ => self.repr(&Value::tuple(args)),
+                    };
+                }
+                self.repr(v)
+            }
+            _ => self.repr(v),
+        }
+    }
+
+    /// `format(v, spec)`.
+    pub fn format_value(&mut self, v: &Value, spec: &str) -> R<String> {
+        if spec.is_empty() {
+            return self.to_str(v);
+        }
+        if let Value::Instance(_) = v {
+            if self.has_method(v, sym::FORMAT) {
+                let r = self.call_method(v, sym::FORMAT, &[Value::str(spec)], &[])?;
+                return self.to_str(&r);
+            }
+            return Err(type_error(format!(
+                "unsupported format string passed to {}.__format__",
+                self.type_name(v)
+            )));
+        }
+        let sp = parse_spec(spec).ok_or_else(|| {
+            value_error(format!(
+                "Invalid format specifier '{}' for object of type '{}'",
+                spec,
+                self.type_name(v)
+            ))
+        })?;
+        match v {
+            Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => {
+                if matches!(sp.ty, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%')) {
+                    let f = crate::interp::ops::to_f64(v).unwrap_or(0.0);
+                    return self.format_float(f, &sp, spec);
+                }
+                let b = match v {
+                    Value::Int(i) => BigInt::from(*i),
+                    Value::Bool(x) => BigInt::from(*x as i64),
+                    Value::BigInt(b) => (**b).clone(),
+                    _ => BigInt::from(0),
+                };
+                format_int(&b, &sp).ok_or_else(|| {
+                    value_error(format!(
+                        "Unknown format code '{}' for object of type 'int'",
+                        sp.ty.unwrap_or('?')
+                    ))
+                })
+            }
+            Value::Float(f) => self.format_float(*f, &sp, spec),
+            Value::Str(s) => {
+                if !matches!(sp.ty, None | Some('s')) {
+                    return Err(value_error(format!(
+                        "Unknown format code '{}' for object of type 'str'",
+                        sp.ty.unwrap_or('?')
+                    )));
+                }
+                let mut text: String = s.s.clone();
+                if let Some(p) = sp.precision {
+                    text = text.chars().take(p).collect();
+                }
+                Ok(pad(&text, &sp, '<'))
+            }
+            _ => {
+                let s = self.to_str(v)?;
+                if sp.ty.is_some() || sp.precision.is_some() {
+                    return Err(type_error(format!(
+                        "unsupported format string passed to {}.__format__",
+                        self.type_name(v)
+                    )));
+                }
+                Ok(pad(&s, &sp, '<'))
+            }
+        }
+    }
+
+    fn format_float(&mut self, f: f64, sp: &Spec, spec: &str) -> R<String> {
+        let body = match sp.ty {
+            Some('f') | Some('F') => fmt_fixed(f, sp.precision.unwrap_or(6)),
+            Some('e') | Some('E') => fmt_exp(f, sp.precision.unwrap_or(6)),
+            Some('g') | Some('G') => fmt_general(f, sp.precision.unwrap_or(6), sp.alt),
+            Some('%') => {
+                let s = fmt_fixed(f * 100.0, sp.precision.unwrap_or(6));
+                format!("{}%", s)
+            }
+            None => match sp.precision {
+                Some(p) => fmt_general_nonempty(f, p.max(1)),
+                None => float_repr(f),
+            },
+            Some(c) => {
+                return Err(value_error(format!("Unknown format code '{}' for object of type 'float'", c))
+                    .at_nothing(spec))
+            }
+        };
+        let body =
+            if matches!(sp.ty, Some('E') | Some('G') | Some('F')) { body.to_uppercase() } else { body };
+        Ok(finish_number(&body, sp))
+    }
+
+    /// `%`-formatting: `"%s and %d" % (a, b)`.
+    pub fn percent_format(&mut self, fmt: &str, args: &Value) -> R<String> {
+        let items: Vec<Value> = match args {
+            Value::Tuple(t) => t.to_vec(),
+            other => vec![other.clone()],
+        };
+        let mapping = match args {
+            Value::Dict(d) => Some(d.clone()),
+            _ => None,
+        };
+        let mut out = String::new();
+        let mut idx = 0;
+        let chars: Vec<char> = fmt.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c != '%' {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            i += 1;
+            let mut key: Option<String> = None;
+            if chars.get(i) == Some(&'(') {
+                let end = chars[i..].iter().position(|&c| c == ')').map(|p| p + i);
+                let Some(end) = end else { return Err(value_error("incomplete format key")) };
+                key = Some(chars[i + 1..end].iter().collect());
+                i = end + 1;
+            }
+            let mut flags = String::new();
+            while let Some(&f) = chars.get(i) {
+                if "-+ 0#".contains(f) {
+                    flags.push(f);
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            let mut width = String::new();
+            while let Some(&d) = chars.get(i) {
+                if d.is_ascii_digit() {
+                    width.push(d);
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            let mut precision: Option<usize> = None;
+            if chars.get(i) == Some(&'.') {
+                i += 1;
+                let mut p = String::new();
+                while let Some(&d) = chars.get(i) {
+                    if d.is_ascii_digit() {
+                        p.push(d);
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                precision = Some(p.parse().unwrap_or(0));
+            }
+            let Some(&conv) = chars.get(i) else { return Err(value_error("incomplete format")) };
+            i += 1;
+            if conv == '%' {
+                out.push('%');
+                continue;
+            }
+            let arg = match (&key, &mapping) {
+                (Some(k), Some(d)) => match self.dict_get(d, &Value::str(k))? {
+                    Some(v) => v,
+                    None => return Err(key_error(Value::str(k))),
+                },
+                _ => {
+                    let Some(a) = items.get(idx).cloned() else {
+                        return Err(type_error("not enough arguments for format string"));
+                    };
+                    idx += 1;
+                    a
+                }
+            };
+            let mut spec = String::new();
+            if flags.contains('-') {
+                spec.push('<');
+            } else if flags.contains('0') && conv != 's' && conv != 'r' {
+                spec.push('0');
+            }
+            if flags.contains('+') {
+                spec.push('+');
+            } else if flags.contains(' ') {
+                spec.push(' ');
+            }
+            if flags.contains('#') {
+                spec.push('#');
+            }
+            let text = match conv {
+                's' | 'r' | 'a' => {
+                    let mut s = if conv == 's' { self.to_str(&arg)? } else { self.repr(&arg)? };
+                    if let Some(p) = precision {
+                        s = s.chars().take(p).collect();
+                    }
+                    let w: usize = width.parse().unwrap_or(0);
+                    let n = s.chars().count();
+                    if n < w {
+                        if flags.contains('-') {
+                            s.push_str(&" ".repeat(w - n));
+                        } else {
+                            s = format!("{}{}", " ".repeat(w - n), s);
+                        }
+                    }
+                    s
+                }
+                'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'c' => {
+                    let num = match &arg {
+                        Value::Float(f) if conv != 'c' => {
+                            if f.is_finite() {
+                                Value::from_bigint(BigInt::from(f.trunc() as i128))
+                            } else {
+                                return Err(overflow_error("cannot convert float infinity to integer"));
+                            }
+                        }
+                        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => arg.clone(),
+                        _ => {
+                            return Err(type_error(format!(
+                                "%{} format: a real number is required, not {}",
+                                conv,
+                                self.type_name(&arg)
+                            )))
+                        }
+                    };
+                    let t = match conv {
+                        'x' | 'X' | 'o' | 'c' => conv.to_string(),
+                        _ => "d".to_string(),
+                    };
+                    let s = format!("{}{}{}", spec, width, t);
+                    let mut r = self.format_value(&num, &s)?;
+                    if let Some(p) = precision {
+                        // Minimum number of digits.
+                        let neg = r.starts_with('-');
+                        let digits = r.trim_start_matches(['-', '+', ' ']);
+                        if digits.len() < p {
+                            r = format!(
+                                "{}{}{}",
+                                if neg { "-" } else { "" },
+                                "0".repeat(p - digits.len()),
+                                digits
+                            );
+                        }
+                    }
+                    r
+                }
+                'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
+                    let Some(f) = crate::interp::ops::to_f64(&arg) else {
+                        return Err(type_error(format!("must be real number, not {}", self.type_name(&arg))));
+                    };
+                    let p = precision.unwrap_or(6);
+                    let s = format!("{}{}.{}{}", spec, width, p, conv);
+                    self.format_value(&Value::Float(f), &s)?
+                }
+                other => {
+                    return Err(value_error(format!(
+                        "unsupported format character '{}' ({:#x}) at index {}",
+                        other,
+                        other as u32,
+                        i - 1
+                    )))
+                }
+            };
+            out.push_str(&text);
+        }
+        if mapping.is_none() && idx < items.len() && matches!(args, Value::Tuple(_)) {
+            return Err(type_error("not all arguments converted during string formatting"));
+        }
+        Ok(out)
+    }
+
+    /// `str.format(*args, **kwargs)`.
+    pub fn str_format(
+        &mut self,
+        fmt: &str,
+        args: &[Value],
+        kw: &[(crate::span::Symbol, Value)],
+    ) -> R<String> {
+        let mut out = String::new();
+        let chars: Vec<char> = fmt.chars().collect();
+        let mut i = 0;
+        let mut auto = 0usize;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == '{' {
+                if chars.get(i + 1) == Some(&'{') {
+                    out.push('{');
+                    i += 2;
+                    continue;
+                }
+                // Find the matching close brace (nested braces in the spec).
+                let mut depth = 1;
+                let mut j = i + 1;
+                while j < chars.len() && depth > 0 {
+                    match chars[j] {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    if depth > 0 {
+                        j += 1;
+                    }
+                }
+                if j >= chars.len() {
+                    return Err(value_error("Single '{' encountered in format string"));
+                }
+                let field: String = chars[i + 1..j].iter().collect();
+                let (head, spec) = match field.find(':') {
+                    Some(p) => (&field[..p], &field[p + 1..]),
+                    None => (field.as_str(), ""),
+                };
+                let (name, conv) = match head.find('!') {
+                    Some(p) => (&head[..p], head[p + 1..].chars().next()),
+                    None => (head, None),
+                };
+                // The first part: index, keyword or empty; then .attr / [key] parts.
+                let first_end = name.find(['.', '[']).unwrap_or(name.len());
+                let first = &name[..first_end];
+                let mut v = if first.is_empty() {
+                    let v = args.get(auto).cloned().ok_or_else(|| {
+                        index_error(format!(
+                            "Replacement index {} out of range for positional args tuple",
+                            auto
+                        ))
+                    })?;
+                    auto += 1;
+                    v
+                } else if let Ok(n) = first.parse::<usize>() {
+                    args.get(n).cloned().ok_or_else(|| {
+                        index_error(format!("Replacement index {} out of range for positional args tuple", n))
+                    })?
+                } else {
+                    let key = crate::span::Symbol::intern(first);
+                    kw.iter()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, v)| v.clone())
+                        .ok_or_else(|| key_error(Value::str(first)))?
+                };
+                let mut rest = &name[first_end..];
+                while !rest.is_empty() {
+                    if let Some(r) = rest.strip_prefix('.') {
+                        let end = r.find(['.', '[']).unwrap_or(r.len());
+                        v = self.getattr(&v, crate::span::Symbol::intern(&r[..end]))?;
+                        rest = &r[end..];
+                    } else if let Some(r) = rest.strip_prefix('[') {
+                        let end = r.find(']').ok_or_else(|| value_error("Missing ']' in format string"))?;
+                        let key = &r[..end];
+                        let k = match key.parse::<i64>() {
+                            Ok(n) => Value::Int(n),
+                            Err(_) => Value::str(key),
+                        };
+                        v = self.getitem(&v, &k)?;
+                        rest = &r[end + 1..];
+                    } else {
+                        break;
+                    }
+                }
+                let v = match conv {
+                    Some('r') | Some('a') => Value::string(self.repr(&v)?),
+                    Some('s') => Value::string(self.to_str(&v)?),
+                    _ => v,
+                };
+                let spec =
+                    if spec.contains('{') { self.str_format(spec, args, kw)? } else { spec.to_string() };
+                out.push_str(&self.format_value(&v, &spec)?);
+                i = j + 1;
+                continue;
+            }
+            if c == '}' {
+                if chars.get(i + 1) == Some(&'}') {
+                    out.push('}');
+                    i += 2;
+                    continue;
+                }
+                return Err(value_error("Single '}' encountered in format string"));
+            }
+            out.push(c);
+            i += 1;
+        }
+        Ok(out)
+    }
+}
+
+trait AtNothing {
+    fn at_nothing(self, _spec: &str) -> Self;
+}
+impl AtNothing for Fault {
+    fn at_nothing(self, _spec: &str) -> Self {
+        self
+    }
+}
+
+pub fn big_to_string(b: &BigInt) -> R<String> {
+    if b.bits() > 14_300 {
+        return Err(value_error(
+            "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
+        ));
+    }
+    Ok(b.to_string())
+}
+
+/// A parsed format spec: `[[fill]align][sign][#][0][width][,|_][.precision][type]`.
+pub struct Spec {
+    pub fill: char,
+    pub align: Option<char>,
+    pub sign: char,
+    pub alt: bool,
+    pub zero: bool,
+    pub width: usize,
+    pub grouping: Option<char>,
+    pub precision: Option<usize>,
+    pub ty: Option<char>,
+}
+
+pub fn parse_spec(spec: &str) -> Option<Spec> {
+    let c: Vec<char> = spec.chars().collect();
+    let mut i = 0;
+    let mut sp = Spec {
+        fill: ' ',
+        align: None,
+        sign: '-',
+        alt: false,
+        zero: false,
+        width: 0,
+        grouping: None,
+        precision: None,
+        ty: None,
+    };
+    let is_align = |ch: char| matches!(ch, '<' | '>' | '^' | '=');
+    if c.len() >= 2 && is_align(c[1]) {
+        sp.fill = c[0];
+        sp.align = Some(c[1]);
+        i = 2;
+    } else if !c.is_empty() && is_align(c[0]) {
+        sp.align = Some(c[0]);
+        i = 1;
+    }
+    if let Some(&s) = c.get(i) {
+        if matches!(s, '+' | '-' | ' ') {
+            sp.sign = s;
+            i += 1;
+        }
+    }
+    if c.get(i) == Some(&'#') {
+        sp.alt = true;
+        i += 1;
+    }
+    if c.get(i) == Some(&'0') {
+        sp.zero = true;
+        i += 1;
+    }
+    let mut w = String::new();
+    while let Some(&d) = c.get(i) {
+        if d.is_ascii_digit() {
+            w.push(d);
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if !w.is_empty() {
+        sp.width = w.parse().ok()?;
+    }
+    if let Some(&g) = c.get(i) {
+        if g == ',' || g == '_' {
+            sp.grouping = Some(g);
+            i += 1;
+        }
+    }
+    if c.get(i) == Some(&'.') {
+        i += 1;
+        let mut p = String::new();
+        while let Some(&d) = c.get(i) {
+            if d.is_ascii_digit() {
+                p.push(d);
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if p.is_empty() {
+            return None;
+        }
+        sp.precision = Some(p.parse().ok()?);
+    }
+    if let Some(&t) = c.get(i) {
+        sp.ty = Some(t);
+        i += 1;
+    }
+    if i != c.len() {
+        return None;
+    }
+    if sp.zero && sp.align.is_none() {
+        sp.fill = '0';
+        sp.align = Some('=');
+    }
+    Some(sp)
+}
+
+/// Pads `s` to the spec's width with its fill and alignment (`default` when none is given).
+pub fn pad(s: &str, sp: &Spec, default: char) -> String {
+    let n = s.chars().count();
+    if n >= sp.width {
+        return s.to_string();
+    }
+    let extra = sp.width - n;
+    let fill = |k: usize| sp.fill.to_string().repeat(k);
+    match sp.align.unwrap_or(default) {
+        '<' => format!("{}{}", s, fill(extra)),
+        '^' => format!("{}{}{}", fill(extra / 2), s, fill(extra - extra / 2)),
+        '=' => {
+            let (sign, rest) = split_sign(s);
+            format!("{}{}{}", sign, fill(extra), rest)
+        }
+        _ => format!("{}{}", fill(extra), s),
+    }
+}
+
+fn split_sign(s: &str) -> (&str, &str) {
+    let mut end = 0;
+    if s.starts_with(['-', '+', ' ']) {
+        end = 1;
+    }
+    let rest = &s[end..];
+    for p in ["0x", "0X", "0b", "0B", "0o", "0O"] {
+        if rest.starts_with(p) {
+            return (&s[..end + 2], &s[end + 2..]);
+        }
+    }
+    (&s[..end], rest)
+}
+
+fn group_digits(digits: &str, sep: char, every: usize) -> String {
+    let n = digits.len();
+    let mut out = String::with_capacity(n + n / every);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (n - i).is_multiple_of(every) {
+            out.push(sep);
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn format_int(b: &BigInt, sp: &Spec) -> Option<String> {
+    let neg = b.sign() == num_bigint::Sign::Minus;
+    let mag = if neg { -b } else { b.clone() };
+    let (mut digits, prefix, every) = match sp.ty {
+        None | Some('d') | Some('n') => (mag.to_string(), "", 3),
+        Some('x') => (mag.to_str_radix(16), "0x", 4),
+        Some('X') => (mag.to_str_radix(16).to_uppercase(), "0X", 4),
+        Some('o') => (mag.to_str_radix(8), "0o", 4),
+        Some('b') => (mag.to_str_radix(2), "0b", 4),
+        Some('c') => {
+            use num_traits::ToPrimitive;
+            let ch = b.to_u32().and_then(char::from_u32)?;
+            return Some(pad(&ch.to_string(), sp, '<'));
+        }
+        _ => return None,
+    };
+    if let Some(g) = sp.grouping {
+        digits = group_digits(&digits, g, every);
+    }
+    let sign = if neg {
+        "-"
+    } else {
+        match sp.sign {
+            '+' => "+",
+            ' ' => " ",
+            _ => "",
+        }
+    };
+    let body = format!("{}{}{}", sign, if sp.alt { prefix } else { "" }, digits);
+    Some(pad(&body, sp, '>'))
+}
+
+fn fmt_fixed(f: f64, p: usize) -> String {
+    if !f.is_finite() {
+        return float_special(f);
+    }
+    format!("{:.*}", p, f)
+}
+
+fn float_special(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f > 0.0 {
+        "inf".into()
+    } else {
+        "-inf".into()
+    }
+}
+
+/// `1.234560e+03` style.
+fn fmt_exp(f: f64, p: usize) -> String {
+    if !f.is_finite() {
+        return float_special(f);
+    }
+    let s = format!("{:.*e}", p, f);
+    let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+    let e: i32 = e.parse().unwrap_or(0);
+    format!("{}e{}{:02}", m, if e < 0 { '-' } else { '+' }, e.abs())
+}
+
+/// The `g` presentation: fixed or exponent by magnitude, trailing zeros removed.
+fn fmt_general(f: f64, p: usize, alt: bool) -> String {
+    if !f.is_finite() {
+        return float_special(f);
+    }
+    let p = p.max(1);
+    if f == 0.0 {
+        return if alt {
+            format!("{:.*}", p - 1, f)
+        } else if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let s = format!("{:.*e}", p - 1, f);
+    let (_, e) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = e.parse().unwrap_or(0);
+    let out = if exp >= -4 && exp < p as i32 {
+        format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, f)
+    } else {
+        fmt_exp(f, p - 1)
+    };
+    if alt {
+        return out;
+    }
+    strip_zeros(&out)
+}
+
+/// Format with a precision but no type: like `g`, but always keeps a digit after the point.
+fn fmt_general_nonempty(f: f64, p: usize) -> String {
+    let s = fmt_general(f, p, false);
+    if !f.is_finite() || s.contains(['.', 'e', 'n', 'i']) {
+        return s;
+    }
+    format!("{}.0", s)
+}
+
+fn strip_zeros(s: &str) -> String {
+    let (m, e) = match s.find('e') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    };
+    let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+    format!("{}{}", m, e)
+}
+
+/// Applies sign, grouping and padding to a formatted number.
+fn finish_number(body: &str, sp: &Spec) -> String {
+    let (neg, digits) = match body.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, body),
+    };
+    let mut digits = digits.to_string();
+    if let Some(g) = sp.grouping {
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        let grouped = group_digits(&digits[..end], g, 3);
+        digits = format!("{}{}", grouped, &digits[end..]);
+    }
+    let sign = if neg {
+        "-"
+    } else {
+        match sp.sign {
+            '+' => "+",
+            ' ' => " ",
+            _ => "",
+        }
+    };
+    pad(&format!("{}{}", sign, digits), sp, '>')
+}

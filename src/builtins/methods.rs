@@ -1,0 +1,1157 @@
+//! Methods of the built-in types: str, list, tuple, dict, set, generators and coroutines,
+//! deques and the single-threaded `queue.Queue`.
+
+use super::{arity, check_kw, kwarg, len_of, sort_values, Kw};
+use crate::interp::exec::{Outcome, Resume};
+use crate::interp::*;
+use crate::names::sym;
+use crate::span::Symbol;
+use crate::value::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+type M = (&'static str, NativeFn);
+
+/// The native method `name` of `obj`'s type, if any.
+pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
+    match obj {
+        Value::Str(_) => str_method(name),
+        Value::List(_) => list_method(name),
+        Value::Tuple(_) => match name {
+            sym::INDEX_M => Some(("index", seq_index)),
+            sym::COUNT => Some(("count", seq_count)),
+            _ => None,
+        },
+        Value::Dict(_) => dict_method(name),
+        Value::Set(_) => set_method(name),
+        Value::Gen(g) => match name {
+            sym::SEND => Some(("send", gen_send)),
+            sym::THROW => Some(("throw", gen_throw)),
+            sym::CLOSE => Some(("close", gen_close)),
+            sym::NEXT if !g.is_coroutine => Some(("__next__", gen_next)),
+            sym::ITER if !g.is_coroutine => Some(("__iter__", identity)),
+            sym::AWAIT if g.is_coroutine => Some(("__await__", identity)),
+            _ => None,
+        },
+        Value::Iter(_) => match name {
+            sym::NEXT => Some(("__next__", iter_next)),
+            sym::ITER => Some(("__iter__", identity)),
+            _ => None,
+        },
+        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => match name {
+            sym::BIT_LENGTH => Some(("bit_length", int_bit_length)),
+            sym::CONJUGATE => Some(("conjugate", identity)),
+            _ => None,
+        },
+        Value::Float(_) => match name {
+            sym::IS_INTEGER => Some(("is_integer", float_is_integer)),
+            sym::CONJUGATE => Some(("conjugate", identity)),
+            _ => None,
+        },
+        Value::Range(_) => match name {
+            sym::INDEX_M => Some(("index", seq_index)),
+            sym::COUNT => Some(("count", seq_count)),
+            _ => None,
+        },
+        Value::Native(n) => match &**n {
+            Native::Deque { .. } => deque_method(name),
+            Native::SyncQueue { .. } => syncq_method(name),
+            Native::Sched(_) => crate::scheduler::method(name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Plain attributes of built-in values (`deque.maxlen`, `range.start`, `x.real`).
+pub fn native_attr(it: &mut Interp, obj: &Value, name: Symbol) -> R<Option<Value>> {
+    Ok(match (obj, name) {
+        (Value::Native(n), sym::MAXLEN) => match &**n {
+            Native::Deque { maxlen, .. } => Some(maxlen.map(|m| Value::Int(m as i64)).unwrap_or(Value::None)),
+            _ => None,
+        },
+        (Value::Native(n), _) if matches!(**n, Native::Sched(_)) => {
+            let Native::Sched(s) = &**n else { return Ok(None) };
+            crate::scheduler::attr(it, s, name)?
+        }
+        (Value::Range(r), sym::START) => Some(Value::Int(r.start)),
+        (Value::Range(r), sym::STOP) => Some(Value::Int(r.stop)),
+        (Value::Range(r), sym::STEP) => Some(Value::Int(r.step)),
+        (Value::Int(_) | Value::BigInt(_) | Value::Float(_), sym::REAL) => Some(obj.clone()),
+        (Value::Bool(b), sym::REAL) => Some(Value::Int(*b as i64)),
+        (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), sym::IMAG) => Some(Value::Int(0)),
+        (Value::Float(_), sym::IMAG) => Some(Value::Float(0.0)),
+        (Value::Slice(s), sym::START) => Some(s[0].clone()),
+        (Value::Slice(s), sym::STOP) => Some(s[1].clone()),
+        (Value::Slice(s), sym::STEP) => Some(s[2].clone()),
+        (Value::Builtin(b), sym::QUALNAME) => Some(Value::str(b.name)),
+        _ => None,
+    })
+}
+
+/// `str.upper` and the like reached through the class: not supported (returns None).
+pub fn type_method(_cls: &Rc<Class>, _name: Symbol) -> Option<Value> {
+    None
+}
+
+fn identity(_it: &mut Interp, this: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+    Ok(this.clone())
+}
+
+fn this_str(this: &Value) -> &str {
+    match this {
+        Value::Str(s) => &s.s,
+        _ => "",
+    }
+}
+
+fn str_arg<'a>(it: &Interp, v: &'a Value, what: &str) -> R<&'a str> {
+    match v {
+        Value::Str(s) => Ok(&s.s),
+        _ => Err(type_error(format!("{} must be str, not {}", what, it.type_name(v)))),
+    }
+}
+
+fn str_method(name: Symbol) -> Option<M> {
+    Some(match name {
+        sym::UPPER => ("upper", |_, t, a, _| {
+            arity("upper", a, 0, 0)?;
+            Ok(Value::string(this_str(t).to_uppercase()))
+        }),
+        sym::LOWER => ("lower", |_, t, a, _| {
+            arity("lower", a, 0, 0)?;
+            Ok(Value::string(this_str(t).to_lowercase()))
+        }),
+        sym::CASEFOLD => ("casefold", |_, t, _, _| Ok(Value::string(this_str(t).to_lowercase()))),
+        sym::SWAPCASE => ("swapcase", |_, t, _, _| {
+            Ok(Value::string(
+                this_str(t)
+                    .chars()
+                    .flat_map(|c| {
+                        if c.is_uppercase() {
+                            c.to_lowercase().collect::<Vec<_>>()
+                        } else {
+                            c.to_uppercase().collect::<Vec<_>>()
+                        }
+                    })
+                    .collect(),
+            ))
+        }),
+        sym::CAPITALIZE => ("capitalize", |_, t, _, _| {
+            let s = this_str(t);
+            let mut cs = s.chars();
+            let out = match cs.next() {
+                Some(c) => c.to_uppercase().collect::<String>() + &cs.as_str().to_lowercase(),
+                None => String::new(),
+            };
+            Ok(Value::string(out))
+        }),
+        sym::TITLE => ("title", |_, t, _, _| {
+            let mut out = String::new();
+            let mut prev_cased = false;
+            for c in this_str(t).chars() {
+                if c.is_alphabetic() {
+                    if prev_cased {
+                        out.extend(c.to_lowercase());
+                    } else {
+                        out.extend(c.to_uppercase());
+                    }
+                    prev_cased = true;
+                } else {
+                    out.push(c);
+                    prev_cased = false;
+                }
+            }
+            Ok(Value::string(out))
+        }),
+        sym::SPLIT => ("split", |it, t, a, k| str_split(it, t, a, k, false)),
+        sym::RSPLIT => ("rsplit", |it, t, a, k| str_split(it, t, a, k, true)),
+        sym::SPLITLINES => ("splitlines", |_, t, a, _| {
+            let keep = matches!(a.first(), Some(Value::Bool(true)));
+            let s = this_str(t);
+            let mut out = Vec::new();
+            let mut cur = String::new();
+            let mut chars = s.chars().peekable();
+            while let Some(c) = chars.next() {
+                if matches!(
+                    c,
+                    '\n' | '\r'
+                        | '\x0b'
+                        | '\x0c'
+                        | '\x1c'
+                        | '\x1d'
+                        | '\x1e'
+                        | '\u{85}'
+                        | '\u{2028}'
+                        | '\u{2029}'
+                ) {
+                    if keep {
+                        cur.push(c);
+                    }
+                    if c == '\r' && chars.peek() == Some(&'\n') {
+                        chars.next();
+                        if keep {
+                            cur.push('\n');
+                        }
+                    }
+                    out.push(Value::string(std::mem::take(&mut cur)));
+                } else {
+                    cur.push(c);
+                }
+            }
+            if !cur.is_empty() {
+                out.push(Value::string(cur));
+            }
+            Ok(Value::list(out))
+        }),
+        sym::JOIN => ("join", |it, t, a, _| {
+            arity("join", a, 1, 1)?;
+            let sep = this_str(t).to_string();
+            let items = it.collect(&a[0])?;
+            let mut out = String::new();
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(&sep);
+                }
+                match x {
+                    Value::Str(s) => out.push_str(&s.s),
+                    _ => {
+                        return Err(type_error(format!(
+                            "sequence item {}: expected str instance, {} found",
+                            i,
+                            it.type_name(x)
+                        )))
+                    }
+                }
+            }
+            it.charge_memory(out.len())?;
+            Ok(Value::string(out))
+        }),
+        sym::STRIP => ("strip", |it, t, a, _| str_strip(it, t, a, true, true)),
+        sym::LSTRIP => ("lstrip", |it, t, a, _| str_strip(it, t, a, true, false)),
+        sym::RSTRIP => ("rstrip", |it, t, a, _| str_strip(it, t, a, false, true)),
+        sym::STARTSWITH => ("startswith", |it, t, a, _| str_affix(it, t, a, true)),
+        sym::ENDSWITH => ("endswith", |it, t, a, _| str_affix(it, t, a, false)),
+        sym::FIND => ("find", |it, t, a, _| str_find(it, t, a, false, false)),
+        sym::RFIND => ("rfind", |it, t, a, _| str_find(it, t, a, true, false)),
+        sym::INDEX_M => ("index", |it, t, a, _| str_find(it, t, a, false, true)),
+        sym::RINDEX => ("rindex", |it, t, a, _| str_find(it, t, a, true, true)),
+        sym::COUNT => ("count", |it, t, a, _| {
+            arity("count", a, 1, 1)?;
+            let sub = str_arg(it, &a[0], "must be str")?;
+            let s = this_str(t);
+            let n = if sub.is_empty() { s.chars().count() + 1 } else { s.matches(sub).count() };
+            Ok(Value::Int(n as i64))
+        }),
+        sym::REPLACE => ("replace", |it, t, a, _| {
+            arity("replace", a, 2, 3)?;
+            let old = str_arg(it, &a[0], "replace() argument 1")?.to_string();
+            let new = str_arg(it, &a[1], "replace() argument 2")?.to_string();
+            let count = match a.get(2) {
+                Some(c) => it.index_of(c)?,
+                None => -1,
+            };
+            let s = this_str(t);
+            let out = if count < 0 { s.replace(&old, &new) } else { s.replacen(&old, &new, count as usize) };
+            it.charge_memory(out.len())?;
+            Ok(Value::string(out))
+        }),
+        sym::FORMAT_M => ("format", |it, t, a, k| {
+            let s = this_str(t).to_string();
+            Ok(Value::string(it.str_format(&s, a, k)?))
+        }),
+        sym::ISDIGIT => ("isdigit", |_, t, _, _| {
+            str_all(t, |c| c.is_ascii_digit() || c.is_numeric() && c.is_ascii_digit())
+        }),
+        sym::ISDECIMAL => ("isdecimal", |_, t, _, _| str_all(t, |c| c.is_ascii_digit())),
+        sym::ISNUMERIC => ("isnumeric", |_, t, _, _| str_all(t, |c| c.is_numeric())),
+        sym::ISALPHA => ("isalpha", |_, t, _, _| str_all(t, |c| c.is_alphabetic())),
+        sym::ISALNUM => ("isalnum", |_, t, _, _| str_all(t, |c| c.is_alphanumeric())),
+        sym::ISSPACE => ("isspace", |_, t, _, _| str_all(t, |c| c.is_whitespace())),
+        sym::ISIDENTIFIER => ("isidentifier", |_, t, _, _| {
+            let s = this_str(t);
+            let ok = s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+            Ok(Value::Bool(ok))
+        }),
+        sym::ISUPPER => ("isupper", |_, t, _, _| {
+            let s = this_str(t);
+            Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_lowercase())))
+        }),
+        sym::ISLOWER => ("islower", |_, t, _, _| {
+            let s = this_str(t);
+            Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_uppercase())))
+        }),
+        sym::ZFILL => ("zfill", |it, t, a, _| {
+            arity("zfill", a, 1, 1)?;
+            let w = it.index_of(&a[0])?.max(0) as usize;
+            let s = this_str(t);
+            let n = s.chars().count();
+            if n >= w {
+                return Ok(Value::str(s));
+            }
+            let (sign, rest) = if s.starts_with(['-', '+']) { s.split_at(1) } else { ("", s) };
+            Ok(Value::string(format!("{}{}{}", sign, "0".repeat(w - n), rest)))
+        }),
+        sym::CENTER => ("center", |it, t, a, _| str_pad(it, t, a, '^')),
+        sym::LJUST => ("ljust", |it, t, a, _| str_pad(it, t, a, '<')),
+        sym::RJUST => ("rjust", |it, t, a, _| str_pad(it, t, a, '>')),
+        sym::PARTITION => ("partition", |it, t, a, _| str_partition(it, t, a, false)),
+        sym::RPARTITION => ("rpartition", |it, t, a, _| str_partition(it, t, a, true)),
+        sym::REMOVEPREFIX => ("removeprefix", |it, t, a, _| {
+            arity("removeprefix", a, 1, 1)?;
+            let p = str_arg(it, &a[0], "removeprefix() argument")?;
+            let s = this_str(t);
+            Ok(Value::str(s.strip_prefix(p).unwrap_or(s)))
+        }),
+        sym::REMOVESUFFIX => ("removesuffix", |it, t, a, _| {
+            arity("removesuffix", a, 1, 1)?;
+            let p = str_arg(it, &a[0], "removesuffix() argument")?;
+            let s = this_str(t);
+            Ok(Value::str(s.strip_suffix(p).unwrap_or(s)))
+        }),
+        sym::EXPANDTABS => ("expandtabs", |_, t, _, _| {
+            let mut out = String::new();
+            let mut col = 0;
+            for c in this_str(t).chars() {
+                match c {
+                    '\t' => {
+                        let n = 8 - col % 8;
+                        out.push_str(&" ".repeat(n));
+                        col += n;
+                    }
+                    '\n' | '\r' => {
+                        out.push(c);
+                        col = 0;
+                    }
+                    _ => {
+                        out.push(c);
+                        col += 1;
+                    }
+                }
+            }
+            Ok(Value::string(out))
+        }),
+        _ => return None,
+    })
+}
+
+fn str_all(t: &Value, f: impl Fn(char) -> bool) -> R<Value> {
+    let s = this_str(t);
+    Ok(Value::Bool(!s.is_empty() && s.chars().all(f)))
+}
+
+fn str_split(it: &mut Interp, t: &Value, a: &[Value], k: Kw, right: bool) -> R<Value> {
+    check_kw("split", k, &[sym::SEP, sym::MAXSPLIT])?;
+    let sep = a.first().cloned().or_else(|| kwarg(k, sym::SEP)).unwrap_or(Value::None);
+    let maxsplit = match a.get(1).cloned().or_else(|| kwarg(k, sym::MAXSPLIT)) {
+        Some(v) => it.index_of(&v)?,
+        None => -1,
+    };
+    let s = this_str(t);
+    let parts: Vec<String> = match &sep {
+        Value::None => {
+            let words: Vec<&str> = s.split_whitespace().collect();
+            if maxsplit < 0 || (maxsplit as usize) >= words.len() {
+                words.into_iter().map(String::from).collect()
+            } else if !right {
+                // Split off `maxsplit` words; the rest keeps its inner spacing.
+                let mut out = Vec::new();
+                let mut rest = s.trim_start();
+                for _ in 0..maxsplit {
+                    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                    out.push(rest[..end].to_string());
+                    rest = rest[end..].trim_start();
+                }
+                if !rest.is_empty() {
+                    out.push(rest.to_string());
+                }
+                out
+            } else {
+                let mut out = Vec::new();
+                let mut rest = s.trim_end();
+                for _ in 0..maxsplit {
+                    let start = rest.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
+                    out.push(rest[start..].to_string());
+                    rest = rest[..start].trim_end();
+                }
+                if !rest.is_empty() {
+                    out.push(rest.to_string());
+                }
+                out.reverse();
+                out
+            }
+        }
+        Value::Str(p) => {
+            if p.s.is_empty() {
+                return Err(value_error("empty separator"));
+            }
+            if maxsplit < 0 {
+                s.split(p.s.as_str()).map(String::from).collect()
+            } else if right {
+                let mut v: Vec<String> =
+                    s.rsplitn(maxsplit as usize + 1, p.s.as_str()).map(String::from).collect();
+                v.reverse();
+                v
+            } else {
+                s.splitn(maxsplit as usize + 1, p.s.as_str()).map(String::from).collect()
+            }
+        }
+        other => return Err(type_error(format!("must be str or None, not {}", it.type_name(other)))),
+    };
+    Ok(Value::list(parts.into_iter().map(Value::string).collect()))
+}
+
+fn str_strip(it: &mut Interp, t: &Value, a: &[Value], left: bool, right: bool) -> R<Value> {
+    arity("strip", a, 0, 1)?;
+    let s = this_str(t);
+    let out = match a.first() {
+        None | Some(Value::None) => {
+            let mut r = s;
+            if left {
+                r = r.trim_start();
+            }
+            if right {
+                r = r.trim_end();
+            }
+            r
+        }
+        Some(v) => {
+            let chars: Vec<char> = str_arg(it, v, "strip arg")?.chars().collect();
+            let mut r = s;
+            if left {
+                r = r.trim_start_matches(|c| chars.contains(&c));
+            }
+            if right {
+                r = r.trim_end_matches(|c| chars.contains(&c));
+            }
+            r
+        }
+    };
+    Ok(Value::str(out))
+}
+
+fn char_range(it: &Interp, s: &str, a: &[Value]) -> R<(usize, usize)> {
+    let n = s.chars().count() as i64;
+    let norm = |v: Option<&Value>, d: i64| -> R<i64> {
+        match v {
+            None | Some(Value::None) => Ok(d),
+            Some(v) => {
+                let i = it.index_of(v)?;
+                Ok(if i < 0 { (i + n).max(0) } else { i.min(n) })
+            }
+        }
+    };
+    let start = norm(a.first(), 0)?;
+    let end = norm(a.get(1), n)?;
+    let byte = |ci: i64| s.char_indices().nth(ci as usize).map(|(b, _)| b).unwrap_or(s.len());
+    Ok((byte(start), byte(end.max(start))))
+}
+
+fn str_affix(it: &mut Interp, t: &Value, a: &[Value], start: bool) -> R<Value> {
+    arity(if start { "startswith" } else { "endswith" }, a, 1, 3)?;
+    let s = this_str(t);
+    let (b0, b1) = char_range(it, s, &a[1..])?;
+    let sub = &s[b0..b1];
+    let check = |p: &str| if start { sub.starts_with(p) } else { sub.ends_with(p) };
+    match &a[0] {
+        Value::Str(p) => Ok(Value::Bool(check(&p.s))),
+        Value::Tuple(ps) => {
+            for p in ps.iter() {
+                if check(str_arg(it, p, "tuple item")?) {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Ok(Value::Bool(false))
+        }
+        v => Err(type_error(format!(
+            "{} first arg must be str or a tuple of str, not {}",
+            if start { "startswith" } else { "endswith" },
+            it.type_name(v)
+        ))),
+    }
+}
+
+fn str_find(it: &mut Interp, t: &Value, a: &[Value], rev: bool, raise: bool) -> R<Value> {
+    arity("find", a, 1, 3)?;
+    let s = this_str(t);
+    let sub = str_arg(it, &a[0], "must be str")?;
+    let (b0, b1) = char_range(it, s, &a[1..])?;
+    let hay = &s[b0..b1];
+    let found = if rev { hay.rfind(sub) } else { hay.find(sub) };
+    match found {
+        Some(b) => Ok(Value::Int(s[..b0 + b].chars().count() as i64)),
+        None if raise => Err(value_error("substring not found")),
+        None => Ok(Value::Int(-1)),
+    }
+}
+
+fn str_pad(it: &mut Interp, t: &Value, a: &[Value], align: char) -> R<Value> {
+    arity("pad", a, 1, 2)?;
+    let w = it.index_of(&a[0])?.max(0) as usize;
+    let fill = match a.get(1) {
+        Some(v) => {
+            let f = str_arg(it, v, "fill character")?;
+            let mut cs = f.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => c,
+                _ => return Err(type_error("The fill character must be exactly one character long")),
+            }
+        }
+        None => ' ',
+    };
+    let s = this_str(t);
+    let n = s.chars().count();
+    if n >= w {
+        return Ok(Value::str(s));
+    }
+    let extra = w - n;
+    let f = |k: usize| fill.to_string().repeat(k);
+    let out = match align {
+        '<' => format!("{}{}", s, f(extra)),
+        '>' => format!("{}{}", f(extra), s),
+        _ => {
+            // CPython's centering puts the extra character on the left when the
+            // total padding is odd and the width is odd.
+            let left = extra / 2 + (extra & w & 1);
+            format!("{}{}{}", f(left), s, f(extra - left))
+        }
+    };
+    Ok(Value::string(out))
+}
+
+fn str_partition(it: &mut Interp, t: &Value, a: &[Value], rev: bool) -> R<Value> {
+    arity("partition", a, 1, 1)?;
+    let s = this_str(t);
+    let sep = str_arg(it, &a[0], "must be str")?;
+    if sep.is_empty() {
+        return Err(value_error("empty separator"));
+    }
+    let found = if rev { s.rfind(sep) } else { s.find(sep) };
+    let parts = match found {
+        Some(i) => [&s[..i], sep, &s[i + sep.len()..]],
+        None if rev => ["", "", s],
+        None => [s, "", ""],
+    };
+    Ok(Value::tuple(parts.iter().map(|p| Value::str(p)).collect()))
+}
+
+// ----- sequences -----
+
+fn seq_items(it: &mut Interp, t: &Value) -> R<Vec<Value>> {
+    it.collect(t)
+}
+
+fn seq_index(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("index", a, 1, 3)?;
+    let items = seq_items(it, t)?;
+    let n = items.len() as i64;
+    let norm = |v: Option<&Value>, d: i64, it: &Interp| -> R<i64> {
+        match v {
+            None => Ok(d),
+            Some(v) => {
+                let i = it.index_of(v)?;
+                Ok(if i < 0 { (i + n).max(0) } else { i.min(n) })
+            }
+        }
+    };
+    let start = norm(a.get(1), 0, it)?;
+    let end = norm(a.get(2), n, it)?;
+    for i in start..end {
+        let x = &items[i as usize];
+        if x.is(&a[0]) || it.eq(x, &a[0])? {
+            return Ok(Value::Int(i));
+        }
+    }
+    let what = match t {
+        Value::Tuple(_) => "tuple.index(x): x not in tuple".to_string(),
+        Value::Range(_) => format!("{} is not in range", it.repr(&a[0])?),
+        _ => format!("{} is not in list", it.repr(&a[0])?),
+    };
+    Err(value_error(what))
+}
+
+fn seq_count(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("count", a, 1, 1)?;
+    let items = seq_items(it, t)?;
+    let mut n = 0;
+    for x in &items {
+        if x.is(&a[0]) || it.eq(x, &a[0])? {
+            n += 1;
+        }
+    }
+    Ok(Value::Int(n))
+}
+
+fn this_list(t: &Value) -> Rc<RefCell<Vec<Value>>> {
+    match t {
+        Value::List(l) => l.clone(),
+        _ => Rc::new(RefCell::new(Vec::new())),
+    }
+}
+
+fn list_method(name: Symbol) -> Option<M> {
+    Some(match name {
+        sym::APPEND => ("append", |it, t, a, _| {
+            arity("append", a, 1, 1)?;
+            it.charge_memory(16)?;
+            this_list(t).borrow_mut().push(a[0].clone());
+            Ok(Value::None)
+        }),
+        sym::EXTEND => ("extend", |it, t, a, _| {
+            arity("extend", a, 1, 1)?;
+            let items = it.collect(&a[0])?;
+            it.charge_memory(items.len() * 16)?;
+            this_list(t).borrow_mut().extend(items);
+            Ok(Value::None)
+        }),
+        sym::INSERT => ("insert", |it, t, a, _| {
+            arity("insert", a, 2, 2)?;
+            let l = this_list(t);
+            let n = l.borrow().len() as i64;
+            let i = it.index_of(&a[0])?;
+            let i = if i < 0 { (i + n).max(0) } else { i.min(n) };
+            l.borrow_mut().insert(i as usize, a[1].clone());
+            Ok(Value::None)
+        }),
+        sym::POP => ("pop", |it, t, a, _| {
+            arity("pop", a, 0, 1)?;
+            let l = this_list(t);
+            let n = l.borrow().len();
+            if n == 0 {
+                return Err(index_error("pop from empty list"));
+            }
+            let i = match a.first() {
+                Some(v) => it.seq_index(v, n, "pop")?,
+                None => n - 1,
+            };
+            let v = l.borrow_mut().remove(i);
+            Ok(v)
+        }),
+        sym::REMOVE => ("remove", |it, t, a, _| {
+            arity("remove", a, 1, 1)?;
+            let l = this_list(t);
+            let items = l.borrow().clone();
+            for (i, x) in items.iter().enumerate() {
+                if x.is(&a[0]) || it.eq(x, &a[0])? {
+                    l.borrow_mut().remove(i);
+                    return Ok(Value::None);
+                }
+            }
+            Err(value_error("list.remove(x): x not in list"))
+        }),
+        sym::INDEX_M => ("index", seq_index),
+        sym::COUNT => ("count", seq_count),
+        sym::SORT => ("sort", |it, t, a, k| {
+            arity("sort", a, 0, 0)?;
+            check_kw("sort", k, &[sym::KEY, Symbol::intern("reverse")])?;
+            let key = kwarg(k, sym::KEY).filter(|v| !v.is_none());
+            let reverse = match kwarg(k, Symbol::intern("reverse")) {
+                Some(v) => it.truthy(&v)?,
+                None => false,
+            };
+            let l = this_list(t);
+            let items = std::mem::take(&mut *l.borrow_mut());
+            match sort_values(it, items.clone(), key, reverse) {
+                Ok(sorted) => {
+                    *l.borrow_mut() = sorted;
+                    Ok(Value::None)
+                }
+                Err(e) => {
+                    *l.borrow_mut() = items;
+                    Err(e)
+                }
+            }
+        }),
+        sym::REVERSE => ("reverse", |_, t, _, _| {
+            this_list(t).borrow_mut().reverse();
+            Ok(Value::None)
+        }),
+        sym::COPY => ("copy", |_, t, _, _| Ok(Value::list(this_list(t).borrow().clone()))),
+        sym::CLEAR => ("clear", |_, t, _, _| {
+            this_list(t).borrow_mut().clear();
+            Ok(Value::None)
+        }),
+        _ => return None,
+    })
+}
+
+// ----- dict -----
+
+fn this_dict(t: &Value) -> Rc<RefCell<crate::dict::Dict>> {
+    match t {
+        Value::Dict(d) | Value::Set(d) => d.clone(),
+        _ => Rc::new(RefCell::new(crate::dict::Dict::new())),
+    }
+}
+
+/// `d.update(src)`: from a dict or an iterable of pairs.
+pub fn dict_update_from(it: &mut Interp, d: &Rc<RefCell<crate::dict::Dict>>, src: &Value) -> R<()> {
+    if let Value::Dict(s) = src {
+        let entries: Vec<(Value, Value)> =
+            s.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+        for (k, v) in entries {
+            it.dict_set(d, k, v)?;
+        }
+        return Ok(());
+    }
+    for (i, item) in it.collect(src)?.into_iter().enumerate() {
+        let pair = it.collect(&item).map_err(|_| {
+            type_error(format!("cannot convert dictionary update sequence element #{} to a sequence", i))
+        })?;
+        if pair.len() != 2 {
+            return Err(value_error(format!(
+                "dictionary update sequence element #{} has length {}; 2 is required",
+                i,
+                pair.len()
+            )));
+        }
+        let mut p = pair.into_iter();
+        if let (Some(k), Some(v)) = (p.next(), p.next()) {
+            it.dict_set(d, k, v)?;
+        }
+    }
+    Ok(())
+}
+
+fn dict_method(name: Symbol) -> Option<M> {
+    Some(match name {
+        sym::GET => ("get", |it, t, a, _| {
+            arity("get", a, 1, 2)?;
+            Ok(it.dict_get(&this_dict(t), &a[0])?.unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::None)))
+        }),
+        sym::KEYS => {
+            ("keys", |_, t, _, _| Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 0 }))))
+        }
+        sym::VALUES => {
+            ("values", |_, t, _, _| Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 1 }))))
+        }
+        sym::ITEMS => {
+            ("items", |_, t, _, _| Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 2 }))))
+        }
+        sym::POP => ("pop", |it, t, a, _| {
+            arity("pop", a, 1, 2)?;
+            match it.dict_remove(&this_dict(t), &a[0])? {
+                Some(v) => Ok(v),
+                None => match a.get(1) {
+                    Some(d) => Ok(d.clone()),
+                    None => Err(key_error(a[0].clone())),
+                },
+            }
+        }),
+        sym::POPITEM => ("popitem", |_, t, _, _| match this_dict(t).borrow_mut().pop_last() {
+            Some(e) => Ok(Value::tuple(vec![e.key, e.value])),
+            None => Err(key_error(Value::str("popitem(): dictionary is empty"))
+                .with_message("popitem(): dictionary is empty")),
+        }),
+        sym::SETDEFAULT => ("setdefault", |it, t, a, _| {
+            arity("setdefault", a, 1, 2)?;
+            let d = this_dict(t);
+            if let Some(v) = it.dict_get(&d, &a[0])? {
+                return Ok(v);
+            }
+            let v = a.get(1).cloned().unwrap_or(Value::None);
+            it.dict_set(&d, a[0].clone(), v.clone())?;
+            Ok(v)
+        }),
+        sym::UPDATE => ("update", |it, t, a, k| {
+            arity("update", a, 0, 1)?;
+            let d = this_dict(t);
+            if let Some(src) = a.first() {
+                dict_update_from(it, &d, src)?;
+            }
+            for (name, v) in k {
+                it.dict_set(&d, Value::str(name.as_str()), v.clone())?;
+            }
+            Ok(Value::None)
+        }),
+        sym::COPY => {
+            ("copy", |_, t, _, _| Ok(Value::Dict(Rc::new(RefCell::new(this_dict(t).borrow().clone())))))
+        }
+        sym::CLEAR => ("clear", |_, t, _, _| {
+            this_dict(t).borrow_mut().clear();
+            Ok(Value::None)
+        }),
+        _ => return None,
+    })
+}
+
+trait WithMessage {
+    fn with_message(self, msg: &str) -> Self;
+}
+impl WithMessage for Fault {
+    fn with_message(self, _msg: &str) -> Self {
+        self
+    }
+}
+
+// ----- set -----
+
+fn set_from(it: &mut Interp, v: &Value) -> R<Rc<RefCell<crate::dict::Dict>>> {
+    if let Value::Set(d) = v {
+        return Ok(d.clone());
+    }
+    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+    for x in it.collect(v)? {
+        it.set_add(&d, x)?;
+    }
+    Ok(d)
+}
+
+fn set_multi(it: &mut Interp, t: &Value, a: &[Value], op: crate::ast::BinOp) -> R<Value> {
+    let mut acc = Value::Set(Rc::new(RefCell::new(this_dict(t).borrow().clone())));
+    for x in a {
+        let other = set_from(it, x)?;
+        let Value::Set(cur) = &acc else { break };
+        let cur = cur.clone();
+        acc = it.set_op(op, &cur, &other)?;
+    }
+    Ok(acc)
+}
+
+fn set_update_in_place(it: &mut Interp, t: &Value, a: &[Value], op: crate::ast::BinOp) -> R<Value> {
+    let r = set_multi(it, t, a, op)?;
+    if let Value::Set(r) = r {
+        let new = r.borrow().clone();
+        *this_dict(t).borrow_mut() = new;
+    }
+    Ok(Value::None)
+}
+
+fn set_method(name: Symbol) -> Option<M> {
+    use crate::ast::BinOp;
+    Some(match name {
+        sym::ADD_M => ("add", |it, t, a, _| {
+            arity("add", a, 1, 1)?;
+            it.set_add(&this_dict(t), a[0].clone())?;
+            Ok(Value::None)
+        }),
+        sym::REMOVE => ("remove", |it, t, a, _| {
+            arity("remove", a, 1, 1)?;
+            match it.dict_remove(&this_dict(t), &a[0])? {
+                Some(_) => Ok(Value::None),
+                None => Err(key_error(a[0].clone())),
+            }
+        }),
+        sym::DISCARD => ("discard", |it, t, a, _| {
+            arity("discard", a, 1, 1)?;
+            it.dict_remove(&this_dict(t), &a[0])?;
+            Ok(Value::None)
+        }),
+        sym::POP => ("pop", |_, t, _, _| {
+            let d = this_dict(t);
+            let first = d.borrow().iter().next().map(|e| e.key.clone());
+            match first {
+                Some(k) => {
+                    let h = d.borrow().iter().next().map(|e| e.hash).unwrap_or(0);
+                    let pos = d.borrow().candidates(h).find(|(_, e)| e.key.is(&k)).map(|(i, _)| i);
+                    if let Some(i) = pos {
+                        d.borrow_mut().remove_at(i);
+                    }
+                    Ok(k)
+                }
+                None => Err(key_error(Value::str("pop from an empty set"))),
+            }
+        }),
+        sym::UNION => ("union", |it, t, a, _| set_multi(it, t, a, BinOp::BitOr)),
+        sym::INTERSECTION => ("intersection", |it, t, a, _| set_multi(it, t, a, BinOp::BitAnd)),
+        sym::DIFFERENCE => ("difference", |it, t, a, _| set_multi(it, t, a, BinOp::Sub)),
+        sym::SYMMETRIC_DIFFERENCE => {
+            ("symmetric_difference", |it, t, a, _| set_multi(it, t, a, BinOp::BitXor))
+        }
+        sym::UPDATE => ("update", |it, t, a, _| set_update_in_place(it, t, a, BinOp::BitOr)),
+        sym::INTERSECTION_UPDATE => {
+            ("intersection_update", |it, t, a, _| set_update_in_place(it, t, a, BinOp::BitAnd))
+        }
+        sym::DIFFERENCE_UPDATE => {
+            ("difference_update", |it, t, a, _| set_update_in_place(it, t, a, BinOp::Sub))
+        }
+        sym::ISSUBSET => ("issubset", |it, t, a, _| {
+            arity("issubset", a, 1, 1)?;
+            let o = set_from(it, &a[0])?;
+            it.order(crate::ast::CmpOp::Le, t, &Value::Set(o)).map(Value::Bool)
+        }),
+        sym::ISSUPERSET => ("issuperset", |it, t, a, _| {
+            arity("issuperset", a, 1, 1)?;
+            let o = set_from(it, &a[0])?;
+            it.order(crate::ast::CmpOp::Ge, t, &Value::Set(o)).map(Value::Bool)
+        }),
+        sym::ISDISJOINT => ("isdisjoint", |it, t, a, _| {
+            arity("isdisjoint", a, 1, 1)?;
+            let o = set_from(it, &a[0])?;
+            let r = it.set_op(BinOp::BitAnd, &this_dict(t), &o)?;
+            Ok(Value::Bool(!it.truthy(&r)?))
+        }),
+        sym::COPY => {
+            ("copy", |_, t, _, _| Ok(Value::Set(Rc::new(RefCell::new(this_dict(t).borrow().clone())))))
+        }
+        sym::CLEAR => ("clear", |_, t, _, _| {
+            this_dict(t).borrow_mut().clear();
+            Ok(Value::None)
+        }),
+        _ => return None,
+    })
+}
+
+// ----- generators and coroutines -----
+
+fn this_gen(t: &Value) -> R<Rc<Generator>> {
+    match t {
+        Value::Gen(g) => Ok(g.clone()),
+        _ => Err(type_error("expected a generator")),
+    }
+}
+
+/// Turns a resumption outcome into a method result: a return becomes StopIteration(value).
+fn outcome_value(it: &mut Interp, o: Outcome) -> R<Value> {
+    match o {
+        Outcome::Yield(v) => Ok(v),
+        Outcome::Return(v) => {
+            let args = if v.is_none() { vec![] } else { vec![v] };
+            Err(raise_value(new_exception(&it.t.stop_iteration, args)))
+        }
+    }
+}
+
+fn gen_send(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("send", a, 1, 1)?;
+    let g = this_gen(t)?;
+    let o = it.gen_resume(&g, Resume::Send(a[0].clone()))?;
+    outcome_value(it, o)
+}
+
+fn gen_next(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("__next__", a, 0, 0)?;
+    let g = this_gen(t)?;
+    let o = it.gen_resume(&g, Resume::Send(Value::None))?;
+    outcome_value(it, o)
+}
+
+fn iter_next(it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+    match it.next(t)? {
+        Some(v) => Ok(v),
+        None => Err(raise_value(new_exception(&it.t.stop_iteration, vec![]))),
+    }
+}
+
+fn gen_throw(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("throw", a, 1, 3)?;
+    let g = this_gen(t)?;
+    let e = match (&a[0], a.get(1)) {
+        (Value::Class(c), Some(v)) if c.is_exception && !v.is_none() => {
+            if let Value::Instance(_) = v {
+                v.clone()
+            } else {
+                it.call(&a[0], std::slice::from_ref(v), &[])?
+            }
+        }
+        (v, _) => it.make_exception(v)?,
+    };
+    let o = it.gen_resume(&g, Resume::Throw(raise_value(e)))?;
+    outcome_value(it, o)
+}
+
+fn gen_close(it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+    let g = this_gen(t)?;
+    match g.state.get() {
+        GenState::Created => {
+            g.state.set(GenState::Done);
+            g.frame.borrow_mut().take();
+            g.used.set(true);
+            return Ok(Value::None);
+        }
+        GenState::Done => return Ok(Value::None),
+        _ => {}
+    }
+    let exit = raise_value(new_exception(&it.t.generator_exit, vec![]));
+    match it.gen_resume(&g, Resume::Throw(exit)) {
+        Ok(Outcome::Yield(_)) => Err(runtime_error(if g.is_coroutine {
+            "coroutine ignored GeneratorExit"
+        } else {
+            "generator ignored GeneratorExit"
+        })),
+        Ok(Outcome::Return(_)) => Ok(Value::None),
+        Err(e) if e.is_instance(&it.t.generator_exit) || e.is_instance(&it.t.stop_iteration) => {
+            Ok(Value::None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ----- numbers -----
+
+fn int_bit_length(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+    Ok(Value::Int(match t {
+        Value::Int(i) => 64 - i.unsigned_abs().leading_zeros() as i64,
+        Value::Bool(b) => *b as i64,
+        Value::BigInt(b) => b.bits() as i64,
+        _ => 0,
+    }))
+}
+
+fn float_is_integer(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+    Ok(Value::Bool(matches!(t, Value::Float(f) if f.is_finite() && f.fract() == 0.0)))
+}
+
+// ----- deque -----
+
+fn deque_parts(t: &Value) -> Option<(&RefCell<std::collections::VecDeque<Value>>, Option<usize>)> {
+    match t {
+        Value::Native(n) => match &**n {
+            Native::Deque { items, maxlen } => Some((items, *maxlen)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn deque_push(t: &Value, v: Value, left: bool) {
+    if let Some((items, maxlen)) = deque_parts(t) {
+        let mut d = items.borrow_mut();
+        if maxlen == Some(0) {
+            return;
+        }
+        if left {
+            d.push_front(v);
+            if maxlen.is_some_and(|m| d.len() > m) {
+                d.pop_back();
+            }
+        } else {
+            d.push_back(v);
+            if maxlen.is_some_and(|m| d.len() > m) {
+                d.pop_front();
+            }
+        }
+    }
+}
+
+fn deque_method(name: Symbol) -> Option<M> {
+    Some(match name {
+        sym::APPEND => ("append", |_, t, a, _| {
+            arity("append", a, 1, 1)?;
+            deque_push(t, a[0].clone(), false);
+            Ok(Value::None)
+        }),
+        sym::APPENDLEFT => ("appendleft", |_, t, a, _| {
+            arity("appendleft", a, 1, 1)?;
+            deque_push(t, a[0].clone(), true);
+            Ok(Value::None)
+        }),
+        sym::POP => ("pop", |_, t, _, _| {
+            let v = deque_parts(t).and_then(|(d, _)| d.borrow_mut().pop_back());
+            v.ok_or_else(|| index_error("pop from an empty deque"))
+        }),
+        sym::POPLEFT => ("popleft", |_, t, _, _| {
+            let v = deque_parts(t).and_then(|(d, _)| d.borrow_mut().pop_front());
+            v.ok_or_else(|| index_error("pop from an empty deque"))
+        }),
+        sym::EXTEND => ("extend", |it, t, a, _| {
+            arity("extend", a, 1, 1)?;
+            for x in it.collect(&a[0])? {
+                deque_push(t, x, false);
+            }
+            Ok(Value::None)
+        }),
+        sym::EXTENDLEFT => ("extendleft", |it, t, a, _| {
+            arity("extendleft", a, 1, 1)?;
+            for x in it.collect(&a[0])? {
+                deque_push(t, x, true);
+            }
+            Ok(Value::None)
+        }),
+        sym::CLEAR => ("clear", |_, t, _, _| {
+            if let Some((d, _)) = deque_parts(t) {
+                d.borrow_mut().clear();
+            }
+            Ok(Value::None)
+        }),
+        sym::ROTATE => ("rotate", |it, t, a, _| {
+            let n = match a.first() {
+                Some(v) => it.index_of(v)?,
+                None => 1,
+            };
+            if let Some((d, _)) = deque_parts(t) {
+                let mut d = d.borrow_mut();
+                let len = d.len() as i64;
+                if len > 0 {
+                    let k = n.rem_euclid(len) as usize;
+                    d.rotate_right(k);
+                }
+            }
+            Ok(Value::None)
+        }),
+        sym::COUNT => ("count", seq_count),
+        sym::INDEX_M => ("index", seq_index),
+        sym::REMOVE => ("remove", |it, t, a, _| {
+            arity("remove", a, 1, 1)?;
+            let Some((d, _)) = deque_parts(t) else { return Ok(Value::None) };
+            let items: Vec<Value> = d.borrow().iter().cloned().collect();
+            for (i, x) in items.iter().enumerate() {
+                if x.is(&a[0]) || it.eq(x, &a[0])? {
+                    d.borrow_mut().remove(i);
+                    return Ok(Value::None);
+                }
+            }
+            Err(value_error(format!("{} is not in deque", it.repr(&a[0])?)))
+        }),
+        sym::COPY => ("copy", |_, t, _, _| {
+            let Some((d, maxlen)) = deque_parts(t) else { return Ok(Value::None) };
+            Ok(Value::Native(Rc::new(Native::Deque { items: RefCell::new(d.borrow().clone()), maxlen })))
+        }),
+        _ => return None,
+    })
+}
+
+// ----- queue.Queue (single-threaded) -----
+
+fn syncq(t: &Value) -> Option<(&RefCell<std::collections::VecDeque<Value>>, usize)> {
+    match t {
+        Value::Native(n) => match &**n {
+            Native::SyncQueue { items, maxsize } => Some((items, *maxsize)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn syncq_get(it: &mut Interp, t: &Value, block: bool) -> R<Value> {
+    let Some((items, _)) = syncq(t) else { return Ok(Value::None) };
+    let v = items.borrow_mut().pop_front();
+    match v {
+        Some(v) => Ok(v),
+        None if block => Err(runtime_error(
+            "queue.Queue.get() would block forever: the queue is empty and there are no other threads",
+        )),
+        None => Err(raise_value(new_exception(&it.t.queue_empty, vec![]))),
+    }
+}
+
+fn syncq_method(name: Symbol) -> Option<M> {
+    Some(match name {
+        sym::PUT | sym::PUT_NOWAIT => ("put", |it, t, a, _| {
+            arity("put", a, 1, 3)?;
+            let Some((items, maxsize)) = syncq(t) else { return Ok(Value::None) };
+            if maxsize > 0 && items.borrow().len() >= maxsize {
+                return Err(exc(&it.t.exception, "queue.Full"));
+            }
+            items.borrow_mut().push_back(a[0].clone());
+            Ok(Value::None)
+        }),
+        sym::GET => ("get", |it, t, a, k| {
+            let block = match a.first().cloned().or_else(|| kwarg(k, sym::BLOCK)) {
+                Some(v) => it.truthy(&v)?,
+                None => true,
+            };
+            syncq_get(it, t, block)
+        }),
+        sym::GET_NOWAIT => ("get_nowait", |it, t, _, _| syncq_get(it, t, false)),
+        sym::EMPTY => {
+            ("empty", |_, t, _, _| Ok(Value::Bool(syncq(t).is_none_or(|(i, _)| i.borrow().is_empty()))))
+        }
+        sym::FULL => ("full", |_, t, _, _| {
+            Ok(Value::Bool(syncq(t).is_some_and(|(i, m)| m > 0 && i.borrow().len() >= m)))
+        }),
+        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(len_of(it, t)? as i64))),
+        _ => return None,
+    })
+}

@@ -1,0 +1,1077 @@
+//! Built-in functions, types and modules.
+//!
+//! - `mod.rs`: the builtins namespace and the global functions (`print`, `len`, `sorted`, ...),
+//!   and constructors of the built-in types (`int(x)`, `list(it)`, ...).
+//! - `methods.rs`: methods of str, list, dict, set, tuple, generators and deques.
+//! - `format.rs`: `repr`, `str`, format specs and `%`-formatting.
+//! - `modules.rs`: `time`, `collections`, `heapq`, `queue`, `math`, `random`, `types`.
+
+pub mod format;
+pub mod methods;
+pub mod modules;
+
+use crate::interp::*;
+use crate::names::sym;
+use crate::span::Symbol;
+use crate::value::*;
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+type Kw<'a> = &'a [(Symbol, Value)];
+
+/// A builtin function value.
+pub fn native(name: &'static str, f: NativeFn) -> Value {
+    Value::Builtin(Rc::new(Builtin { name, f, this: Value::None, is_method: false }))
+}
+
+/// A builtin method stored in a class (receives the instance as `this`).
+pub fn native_method_value(name: &'static str, f: NativeFn) -> Value {
+    Value::Builtin(Rc::new(Builtin { name, f, this: Value::None, is_method: true }))
+}
+
+pub fn kwarg(kw: Kw, name: Symbol) -> Option<Value> {
+    kw.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+}
+
+/// Rejects keyword arguments other than `allowed`.
+pub fn check_kw(fname: &str, kw: Kw, allowed: &[Symbol]) -> R<()> {
+    for (k, _) in kw {
+        if !allowed.contains(k) {
+            return Err(type_error(format!("{}() got an unexpected keyword argument '{}'", fname, k)));
+        }
+    }
+    Ok(())
+}
+
+pub fn arity(fname: &str, args: &[Value], min: usize, max: usize) -> R<()> {
+    if args.len() < min || args.len() > max {
+        let msg = if min == max {
+            match min {
+                0 => format!("{}() takes no arguments ({} given)", fname, args.len()),
+                1 => format!("{}() takes exactly one argument ({} given)", fname, args.len()),
+                _ => format!("{}() takes exactly {} arguments ({} given)", fname, min, args.len()),
+            }
+        } else if args.len() < min {
+            format!(
+                "{}() takes at least {} argument{} ({} given)",
+                fname,
+                min,
+                if min == 1 { "" } else { "s" },
+                args.len()
+            )
+        } else {
+            format!("{}() takes at most {} arguments ({} given)", fname, max, args.len())
+        };
+        return Err(type_error(msg));
+    }
+    Ok(())
+}
+
+fn set_global(it: &mut Interp, name: &str, v: Value) {
+    it.builtins.insert(Symbol::intern(name), v);
+}
+
+/// Fills the builtins namespace.
+pub fn install(it: &mut Interp) {
+    let t = it.t.clone();
+    // Types.
+    for c in [
+        &t.object, &t.type_, &t.bool_, &t.int, &t.float, &t.str_, &t.list, &t.tuple, &t.dict, &t.set,
+        &t.range, &t.slice,
+    ] {
+        it.builtins.insert(c.name, Value::Class(c.clone()));
+    }
+    // Exceptions.
+    for c in [
+        &t.base_exception,
+        &t.exception,
+        &t.arithmetic_error,
+        &t.zero_division,
+        &t.overflow,
+        &t.lookup_error,
+        &t.index_error,
+        &t.key_error,
+        &t.value_error,
+        &t.type_error,
+        &t.name_error,
+        &t.unbound_local,
+        &t.attribute_error,
+        &t.runtime_error,
+        &t.not_implemented,
+        &t.recursion_error,
+        &t.stop_iteration,
+        &t.assertion_error,
+        &t.generator_exit,
+        &t.keyboard_interrupt,
+        &t.import_error,
+        &t.module_not_found,
+        &t.os_error,
+        &t.timeout_error,
+        &t.unicode_error,
+        &t.cancelled,
+        &t.queue_closed,
+        &t.queue_full,
+        &t.sched_queue_empty,
+    ] {
+        it.builtins.insert(c.name, Value::Class(c.clone()));
+    }
+    t.base_exception.dict.borrow_mut().insert(sym::INIT, native_method_value("__init__", exc_init));
+    t.object.dict.borrow_mut().insert(sym::INIT, native_method_value("__init__", object_init));
+    set_global(it, "NotImplemented", Value::Native(Rc::new(Native::NotImplemented)));
+    set_global(it, "Ellipsis", Value::Native(Rc::new(Native::NotImplemented)));
+    let fns: &[(&'static str, NativeFn)] = &[
+        ("print", bi_print),
+        ("input", bi_input),
+        ("len", bi_len),
+        ("repr", bi_repr),
+        ("isinstance", bi_isinstance),
+        ("issubclass", bi_issubclass),
+        ("abs", bi_abs),
+        ("min", bi_min),
+        ("max", bi_max),
+        ("sum", bi_sum),
+        ("sorted", bi_sorted),
+        ("reversed", bi_reversed),
+        ("enumerate", bi_enumerate),
+        ("zip", bi_zip),
+        ("map", bi_map),
+        ("filter", bi_filter),
+        ("any", bi_any),
+        ("all", bi_all),
+        ("iter", bi_iter),
+        ("next", bi_next),
+        ("hasattr", bi_hasattr),
+        ("getattr", bi_getattr),
+        ("setattr", bi_setattr),
+        ("delattr", bi_delattr),
+        ("round", bi_round),
+        ("divmod", bi_divmod),
+        ("pow", bi_pow),
+        ("chr", bi_chr),
+        ("ord", bi_ord),
+        ("hex", bi_hex),
+        ("bin", bi_bin),
+        ("oct", bi_oct),
+        ("id", bi_id),
+        ("hash", bi_hash),
+        ("callable", bi_callable),
+        ("format", bi_format),
+        ("vars", bi_vars),
+        ("super", bi_super),
+    ];
+    for (name, f) in fns {
+        set_global(it, name, native(name, *f));
+    }
+    crate::scheduler::install(it);
+}
+
+fn exc_init(_it: &mut Interp, this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    if let Value::Instance(i) = this {
+        i.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(args.to_vec()));
+    }
+    Ok(Value::None)
+}
+
+fn object_init(_it: &mut Interp, _this: &Value, _args: &[Value], _kw: Kw) -> R<Value> {
+    Ok(Value::None)
+}
+
+fn bi_super(_it: &mut Interp, _this: &Value, _args: &[Value], _kw: Kw) -> R<Value> {
+    Err(runtime_error("super() is supported only with no arguments, inside a method"))
+}
+
+fn bi_print(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("print", kw, &[sym::SEP, sym::END, sym::FILE, sym::FLUSH])?;
+    let sep = match kwarg(kw, sym::SEP) {
+        None | Some(Value::None) => " ".to_string(),
+        Some(Value::Str(s)) => s.s.clone(),
+        Some(v) => return Err(type_error(format!("sep must be None or a string, not {}", it.type_name(&v)))),
+    };
+    let end = match kwarg(kw, sym::END) {
+        None | Some(Value::None) => "\n".to_string(),
+        Some(Value::Str(s)) => s.s.clone(),
+        Some(v) => return Err(type_error(format!("end must be None or a string, not {}", it.type_name(&v)))),
+    };
+    let mut s = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            s.push_str(&sep);
+        }
+        match a {
+            Value::Str(x) => s.push_str(&x.s),
+            _ => s.push_str(&it.to_str(a)?),
+        }
+    }
+    s.push_str(&end);
+    it.charge_memory(s.len())?;
+    it.write_out(&s)?;
+    if matches!(kwarg(kw, sym::FLUSH), Some(Value::Bool(true))) {
+        it.flush()?;
+    }
+    Ok(Value::None)
+}
+
+fn bi_input(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("input", args, 0, 1)?;
+    if let Some(p) = args.first() {
+        let s = it.to_str(p)?;
+        it.write_out(&s)?;
+    }
+    it.flush()?;
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(0) => Err(exc(&it.t.exception, "EOFError: EOF when reading a line")),
+        Ok(_) => {
+            if line.ends_with('\n') {
+                line.pop();
+                if line.ends_with('\r') {
+                    line.pop();
+                }
+            }
+            Ok(Value::string(line))
+        }
+        Err(e) => Err(exc(&it.t.os_error, e.to_string())),
+    }
+}
+
+pub fn len_of(it: &mut Interp, v: &Value) -> R<usize> {
+    Ok(match v {
+        Value::Str(s) => s.char_len(),
+        Value::List(l) => l.borrow().len(),
+        Value::Tuple(t) => t.len(),
+        Value::Dict(d) | Value::Set(d) => d.borrow().len(),
+        Value::Range(r) => r.len() as usize,
+        Value::Instance(_) if it.has_method(v, sym::LEN) => {
+            let r = it.call_method(v, sym::LEN, &[], &[])?;
+            let n = it.index_of(&r)?;
+            if n < 0 {
+                return Err(value_error("__len__() should return >= 0"));
+            }
+            n as usize
+        }
+        Value::Native(n) => match &**n {
+            Native::Deque { items, .. } | Native::SyncQueue { items, .. } => items.borrow().len(),
+            Native::DictView { d, .. } => d.borrow().len(),
+            Native::Sched(s) => match crate::scheduler::len(s) {
+                Some(n) => n,
+                None => return Err(type_error(format!("object of type '{}' has no len()", it.type_name(v)))),
+            },
+            _ => return Err(type_error(format!("object of type '{}' has no len()", it.type_name(v)))),
+        },
+        _ => return Err(type_error(format!("object of type '{}' has no len()", it.type_name(v)))),
+    })
+}
+
+fn bi_len(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("len", args, 1, 1)?;
+    Ok(Value::Int(len_of(it, &args[0])? as i64))
+}
+
+fn bi_repr(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("repr", args, 1, 1)?;
+    Ok(Value::string(it.repr(&args[0])?))
+}
+
+fn class_check(it: &mut Interp, v: &Value, spec: &Value, fname: &str, sub: bool) -> R<bool> {
+    match spec {
+        Value::Class(c) => Ok(if sub {
+            match v {
+                Value::Class(k) => k.is_subclass(c),
+                _ => return Err(type_error("issubclass() arg 1 must be a class")),
+            }
+        } else {
+            it.t.type_of(v).is_subclass(c)
+        }),
+        Value::Tuple(items) => {
+            for x in items.iter() {
+                if class_check(it, v, x, fname, sub)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Err(type_error(format!("{}() arg 2 must be a type, a tuple of types, or a union", fname))),
+    }
+}
+
+fn bi_isinstance(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("isinstance", args, 2, 2)?;
+    Ok(Value::Bool(class_check(it, &args[0], &args[1], "isinstance", false)?))
+}
+
+fn bi_issubclass(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("issubclass", args, 2, 2)?;
+    Ok(Value::Bool(class_check(it, &args[0], &args[1], "issubclass", true)?))
+}
+
+fn bi_abs(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("abs", args, 1, 1)?;
+    match &args[0] {
+        Value::Int(i) => Ok(match i.checked_abs() {
+            Some(a) => Value::Int(a),
+            None => Value::from_bigint(BigInt::from(*i).abs()),
+        }),
+        Value::Bool(b) => Ok(Value::Int(*b as i64)),
+        Value::BigInt(b) => Ok(Value::from_bigint(b.abs())),
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        v if it.has_method(v, sym::ABS) => it.call_method(v, sym::ABS, &[], &[]),
+        v => Err(type_error(format!("bad operand type for abs(): '{}'", it.type_name(v)))),
+    }
+}
+
+fn min_max(it: &mut Interp, args: &[Value], kw: Kw, name: &str, want_max: bool) -> R<Value> {
+    check_kw(name, kw, &[sym::KEY, sym::DEFAULT])?;
+    let key = kwarg(kw, sym::KEY).filter(|k| !k.is_none());
+    let default = kwarg(kw, sym::DEFAULT);
+    let items = if args.len() == 1 {
+        it.collect(&args[0])?
+    } else if args.is_empty() {
+        return Err(type_error(format!("{} expected at least 1 argument, got 0", name)));
+    } else {
+        if default.is_some() {
+            return Err(type_error(format!(
+                "Cannot specify a default for {}() with multiple positional arguments",
+                name
+            )));
+        }
+        args.to_vec()
+    };
+    let mut best: Option<(Value, Value)> = None;
+    for x in items {
+        let k = match &key {
+            Some(f) => it.call(f, &[x.clone()], &[])?,
+            None => x.clone(),
+        };
+        best = Some(match best {
+            None => (k, x),
+            Some((bk, bx)) => {
+                let better = if want_max {
+                    it.order(crate::ast::CmpOp::Gt, &k, &bk)?
+                } else {
+                    it.order(crate::ast::CmpOp::Lt, &k, &bk)?
+                };
+                if better {
+                    (k, x)
+                } else {
+                    (bk, bx)
+                }
+            }
+        });
+    }
+    match best {
+        Some((_, x)) => Ok(x),
+        None => match default {
+            Some(d) => Ok(d),
+            None => Err(value_error(format!("{}() arg is an empty sequence", name))),
+        },
+    }
+}
+
+fn bi_min(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    min_max(it, args, kw, "min", false)
+}
+fn bi_max(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    min_max(it, args, kw, "max", true)
+}
+
+fn bi_sum(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("sum", kw, &[sym::START])?;
+    arity("sum", args, 1, 2)?;
+    let mut acc = args.get(1).cloned().or_else(|| kwarg(kw, sym::START)).unwrap_or(Value::Int(0));
+    if let Value::Str(_) = acc {
+        return Err(type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+    }
+    let itr = it.get_iter(&args[0])?;
+    while let Some(x) = it.next(&itr)? {
+        acc = match (&acc, &x) {
+            (Value::Int(a), Value::Int(b)) if a.checked_add(*b).is_some() => Value::Int(a + b),
+            _ => it.binop(crate::ast::BinOp::Add, &acc, &x)?,
+        };
+    }
+    Ok(acc)
+}
+
+/// Sorts values (stable), comparing keys with `<` like CPython's list.sort.
+pub fn sort_values(it: &mut Interp, items: Vec<Value>, key: Option<Value>, reverse: bool) -> R<Vec<Value>> {
+    let keys: Vec<Value> = match &key {
+        Some(f) => {
+            let mut ks = Vec::with_capacity(items.len());
+            for x in &items {
+                ks.push(it.call(f, &[x.clone()], &[])?);
+            }
+            ks
+        }
+        None => items.clone(),
+    };
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    // Merge sort with a fallible comparison.
+    let mut err: Option<Fault> = None;
+    let mut less = |a: usize, b: usize, it: &mut Interp| -> bool {
+        if err.is_some() {
+            return false;
+        }
+        match it.order(crate::ast::CmpOp::Lt, &keys[a], &keys[b]) {
+            Ok(v) => v,
+            Err(e) => {
+                err = Some(e);
+                false
+            }
+        }
+    };
+    merge_sort(&mut idx, &mut |a, b| if reverse { less(b, a, it) } else { less(a, b, it) });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    Ok(idx.into_iter().map(|i| items[i].clone()).collect())
+}
+
+fn merge_sort(v: &mut [usize], less: &mut dyn FnMut(usize, usize) -> bool) {
+    let n = v.len();
+    if n <= 1 {
+        return;
+    }
+    if n <= 16 {
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && less(v[j], v[j - 1]) {
+                v.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    let mid = n / 2;
+    merge_sort(&mut v[..mid], less);
+    merge_sort(&mut v[mid..], less);
+    let mut out = Vec::with_capacity(n);
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < n {
+        if less(v[j], v[i]) {
+            out.push(v[j]);
+            j += 1;
+        } else {
+            out.push(v[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&v[i..mid]);
+    out.extend_from_slice(&v[j..n]);
+    v.copy_from_slice(&out);
+}
+
+fn bi_sorted(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("sorted", kw, &[sym::KEY, Symbol::intern("reverse")])?;
+    arity("sorted", args, 1, 1)?;
+    let items = it.collect(&args[0])?;
+    let key = kwarg(kw, sym::KEY).filter(|k| !k.is_none());
+    let reverse = match kwarg(kw, Symbol::intern("reverse")) {
+        Some(v) => it.truthy(&v)?,
+        None => false,
+    };
+    Ok(Value::list(sort_values(it, items, key, reverse)?))
+}
+
+fn bi_reversed(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("reversed", args, 1, 1)?;
+    let v = &args[0];
+    let n = match v {
+        Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Range(_) => len_of(it, v)?,
+        Value::Native(n) if matches!(**n, Native::Deque { .. }) => len_of(it, v)?,
+        Value::Instance(_) if it.has_method(v, sym::LEN) && it.has_method(v, sym::GETITEM) => len_of(it, v)?,
+        Value::Dict(d) => {
+            let keys = d.borrow().keys();
+            let n = keys.len();
+            return Ok(Value::Iter(Rc::new(RefCell::new(IterState::Reversed {
+                seq: Value::list(keys),
+                i: n,
+            }))));
+        }
+        _ => return Err(type_error(format!("'{}' object is not reversible", it.type_name(v)))),
+    };
+    Ok(Value::Iter(Rc::new(RefCell::new(IterState::Reversed { seq: v.clone(), i: n }))))
+}
+
+fn bi_enumerate(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("enumerate", kw, &[sym::START])?;
+    arity("enumerate", args, 1, 2)?;
+    let start = args.get(1).cloned().or_else(|| kwarg(kw, sym::START)).unwrap_or(Value::Int(0));
+    let inner = it.get_iter(&args[0])?;
+    Ok(Value::Iter(Rc::new(RefCell::new(IterState::Enumerate { it: inner, n: start }))))
+}
+
+fn bi_zip(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    let mut its = Vec::new();
+    for a in args {
+        its.push(it.get_iter(a)?);
+    }
+    Ok(Value::Iter(Rc::new(RefCell::new(IterState::Zip { its }))))
+}
+
+fn bi_map(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    if args.len() < 2 {
+        return Err(type_error("map() must have at least two arguments."));
+    }
+    let mut its = Vec::new();
+    for a in &args[1..] {
+        its.push(it.get_iter(a)?);
+    }
+    Ok(Value::Iter(Rc::new(RefCell::new(IterState::Map { f: args[0].clone(), its }))))
+}
+
+fn bi_filter(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("filter", args, 2, 2)?;
+    let inner = it.get_iter(&args[1])?;
+    Ok(Value::Iter(Rc::new(RefCell::new(IterState::Filter { f: args[0].clone(), it: inner }))))
+}
+
+fn bi_any(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("any", args, 1, 1)?;
+    let itr = it.get_iter(&args[0])?;
+    while let Some(x) = it.next(&itr)? {
+        if it.truthy(&x)? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+fn bi_all(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("all", args, 1, 1)?;
+    let itr = it.get_iter(&args[0])?;
+    while let Some(x) = it.next(&itr)? {
+        if !it.truthy(&x)? {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+fn bi_iter(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("iter", args, 1, 1)?;
+    it.get_iter(&args[0])
+}
+
+fn bi_next(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("next", args, 1, 2)?;
+    let v = &args[0];
+    if !matches!(v, Value::Iter(_) | Value::Gen(_) | Value::Instance(_)) {
+        return Err(type_error(format!("'{}' object is not an iterator", it.type_name(v))));
+    }
+    if let Value::Gen(g) = v {
+        if g.is_coroutine {
+            return Err(type_error("'coroutine' object is not an iterator"));
+        }
+    }
+    match it.next(v)? {
+        Some(x) => Ok(x),
+        None => match args.get(1) {
+            Some(d) => Ok(d.clone()),
+            None => {
+                let sv = it.take_stop_value();
+                let args = if sv.is_none() { vec![] } else { vec![sv] };
+                Err(raise_value(new_exception(&it.t.stop_iteration, args)))
+            }
+        },
+    }
+}
+
+fn attr_name(it: &Interp, v: &Value) -> R<Symbol> {
+    match v {
+        Value::Str(s) => Ok(Symbol::intern(&s.s)),
+        _ => Err(type_error(format!("attribute name must be string, not '{}'", it.type_name(v)))),
+    }
+}
+
+fn bi_hasattr(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("hasattr", args, 2, 2)?;
+    let n = attr_name(it, &args[1])?;
+    match it.getattr(&args[0], n) {
+        Ok(_) => Ok(Value::Bool(true)),
+        Err(e) if e.is_instance(&it.t.attribute_error) => Ok(Value::Bool(false)),
+        Err(e) => Err(e),
+    }
+}
+
+fn bi_getattr(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("getattr", args, 2, 3)?;
+    let n = attr_name(it, &args[1])?;
+    match it.getattr(&args[0], n) {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_instance(&it.t.attribute_error) && args.len() == 3 => Ok(args[2].clone()),
+        Err(e) => Err(e),
+    }
+}
+
+fn bi_setattr(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("setattr", args, 3, 3)?;
+    let n = attr_name(it, &args[1])?;
+    it.setattr(&args[0], n, args[2].clone())?;
+    Ok(Value::None)
+}
+
+fn bi_delattr(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("delattr", args, 2, 2)?;
+    let n = attr_name(it, &args[1])?;
+    it.delattr(&args[0], n)?;
+    Ok(Value::None)
+}
+
+/// Round half to even of `x * 10**nd`.
+fn round_float(x: f64, nd: i64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    if nd > 300 {
+        return x;
+    }
+    // Use the shortest decimal string, as CPython's correctly rounded dtoa does.
+    let s = format!("{:.*}", nd.max(0) as usize, x);
+    if nd >= 0 {
+        // `{:.N}` rounds the exact binary value half-to-even, which is CPython's result.
+        return s.parse().unwrap_or(x);
+    }
+    let p = 10f64.powi((-nd) as i32);
+    let y = x / p;
+    let r = y.round();
+    let r = if (y - y.trunc()).abs() == 0.5 { 2.0 * (y / 2.0).round() } else { r };
+    r * p
+}
+
+fn bi_round(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("round", kw, &[sym::NDIGITS])?;
+    arity("round", args, 1, 2)?;
+    let nd = match args.get(1).cloned().or_else(|| kwarg(kw, sym::NDIGITS)) {
+        None | Some(Value::None) => None,
+        Some(v) => Some(it.index_of(&v)?),
+    };
+    match (&args[0], nd) {
+        (Value::Float(f), None) => {
+            if !f.is_finite() {
+                return Err(if f.is_nan() {
+                    value_error("cannot convert float NaN to integer")
+                } else {
+                    overflow_error("cannot convert float infinity to integer")
+                });
+            }
+            let r = f.round();
+            let r = if (f - f.trunc()).abs() == 0.5 { 2.0 * (f / 2.0).round() } else { r };
+            Ok(float_to_int(r))
+        }
+        (Value::Float(f), Some(n)) => Ok(Value::Float(round_float(*f, n))),
+        (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), None) => Ok(match &args[0] {
+            Value::Bool(b) => Value::Int(*b as i64),
+            v => v.clone(),
+        }),
+        (Value::Int(i), Some(n)) => {
+            if n >= 0 {
+                return Ok(Value::Int(*i));
+            }
+            let p = BigInt::from(10).pow((-n).min(400) as u32);
+            let x = BigInt::from(*i);
+            let q = num_integer::Integer::div_floor(&x, &p);
+            let r = &x - &q * &p;
+            let twice = &r * 2;
+            let q = if twice > p || (twice == p && num_integer::Integer::is_odd(&q)) { q + 1 } else { q };
+            Ok(Value::from_bigint(q * p))
+        }
+        (v, _) => Err(type_error(format!("type {} doesn't define __round__ method", it.type_name(v)))),
+    }
+}
+
+pub fn float_to_int(f: f64) -> Value {
+    if f.abs() < 9.2e18 {
+        Value::Int(f as i64)
+    } else {
+        use num_traits::FromPrimitive;
+        Value::from_bigint(BigInt::from_f64(f).unwrap_or_default())
+    }
+}
+
+fn bi_divmod(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("divmod", args, 2, 2)?;
+    let q = it.binop(crate::ast::BinOp::FloorDiv, &args[0], &args[1])?;
+    let r = it.binop(crate::ast::BinOp::Mod, &args[0], &args[1])?;
+    Ok(Value::tuple(vec![q, r]))
+}
+
+fn bi_pow(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("pow", args, 2, 3)?;
+    if args.len() == 3 && !args[2].is_none() {
+        let to_big = |v: &Value| -> R<BigInt> {
+            match v {
+                Value::Int(i) => Ok(BigInt::from(*i)),
+                Value::Bool(b) => Ok(BigInt::from(*b as i64)),
+                Value::BigInt(b) => Ok((**b).clone()),
+                _ => Err(type_error("pow() 3rd argument not allowed unless all arguments are integers")),
+            }
+        };
+        let (b, e, m) = (to_big(&args[0])?, to_big(&args[1])?, to_big(&args[2])?);
+        if m.is_zero() {
+            return Err(value_error("pow() 3rd argument cannot be 0"));
+        }
+        let base = if e.is_negative() {
+            // Modular inverse.
+            let g = num_integer::Integer::extended_gcd(&b.mod_floor_pos(&m), &m);
+            if !g.gcd.abs().is_one_val() {
+                return Err(value_error("base is not invertible for the given modulus"));
+            }
+            g.x
+        } else {
+            b
+        };
+        let r = base.modpow(&e.abs(), &m);
+        let r = if r.is_negative() != m.is_negative() && !r.is_zero() { r + &m } else { r };
+        return Ok(Value::from_bigint(r));
+    }
+    it.binop(crate::ast::BinOp::Pow, &args[0], &args[1])
+}
+
+trait BigExt {
+    fn mod_floor_pos(&self, m: &BigInt) -> BigInt;
+    fn is_one_val(&self) -> bool;
+}
+impl BigExt for BigInt {
+    fn mod_floor_pos(&self, m: &BigInt) -> BigInt {
+        num_integer::Integer::mod_floor(self, &m.abs())
+    }
+    fn is_one_val(&self) -> bool {
+        *self == BigInt::from(1)
+    }
+}
+
+fn bi_chr(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("chr", args, 1, 1)?;
+    let n = it.index_of(&args[0])?;
+    match u32::try_from(n).ok().and_then(char::from_u32) {
+        Some(c) => Ok(Value::string(c.to_string())),
+        None => Err(value_error("chr() arg not in range(0x110000)")),
+    }
+}
+
+fn bi_ord(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("ord", args, 1, 1)?;
+    match &args[0] {
+        Value::Str(s) => {
+            let mut cs = s.s.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => Ok(Value::Int(c as i64)),
+                _ => Err(type_error(format!(
+                    "ord() expected a character, but string of length {} found",
+                    s.char_len()
+                ))),
+            }
+        }
+        v => Err(type_error(format!("ord() expected string of length 1, but {} found", it.type_name(v)))),
+    }
+}
+
+fn radix_str(it: &mut Interp, v: &Value, radix: u32, prefix: &str) -> R<Value> {
+    let b = match v {
+        Value::Int(i) => BigInt::from(*i),
+        Value::Bool(x) => BigInt::from(*x as i64),
+        Value::BigInt(b) => (**b).clone(),
+        _ => {
+            return Err(type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                it.type_name(v)
+            )))
+        }
+    };
+    let s = if b.is_negative() {
+        format!("-{}{}", prefix, (-b).to_str_radix(radix))
+    } else {
+        format!("{}{}", prefix, b.to_str_radix(radix))
+    };
+    Ok(Value::string(s))
+}
+
+fn bi_hex(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("hex", args, 1, 1)?;
+    radix_str(it, &args[0], 16, "0x")
+}
+fn bi_bin(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("bin", args, 1, 1)?;
+    radix_str(it, &args[0], 2, "0b")
+}
+fn bi_oct(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("oct", args, 1, 1)?;
+    radix_str(it, &args[0], 8, "0o")
+}
+
+fn bi_id(_it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("id", args, 1, 1)?;
+    Ok(Value::Int(args[0].address() as i64))
+}
+
+fn bi_hash(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("hash", args, 1, 1)?;
+    let h = it.hash(&args[0])?;
+    Ok(Value::Int(h as i64))
+}
+
+fn bi_callable(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("callable", args, 1, 1)?;
+    let v = &args[0];
+    Ok(Value::Bool(match v {
+        Value::Func(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_) => true,
+        Value::Instance(_) => it.has_method(v, sym::CALL),
+        _ => false,
+    }))
+}
+
+fn bi_format(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("format", args, 1, 2)?;
+    let spec = match args.get(1) {
+        Some(Value::Str(s)) => s.s.clone(),
+        None => String::new(),
+        Some(v) => {
+            return Err(type_error(format!("format() argument 2 must be str, not {}", it.type_name(v))))
+        }
+    };
+    Ok(Value::string(it.format_value(&args[0], &spec)?))
+}
+
+fn bi_vars(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("vars", args, 1, 1)?;
+    it.getattr(&args[0], sym::DICT)
+}
+
+/// Constructors of the built-in types: `int(x)`, `str(x)`, `list(it)`, `deque(...)`.
+pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<Value> {
+    let name = cls.name.as_str();
+    match cls.tag {
+        TypeTag::Int => {
+            check_kw("int", kw, &[sym::BASE])?;
+            arity("int", args, 0, 2)?;
+            let base = args.get(1).cloned().or_else(|| kwarg(kw, sym::BASE));
+            match (args.first(), base) {
+                (None, _) => Ok(Value::Int(0)),
+                (Some(Value::Str(s)), b) => {
+                    let base = match b {
+                        Some(b) => it.index_of(&b)?,
+                        None => 10,
+                    };
+                    parse_int(&s.s, base).ok_or_else(|| {
+                        value_error(format!(
+                            "invalid literal for int() with base {}: {}",
+                            base,
+                            repr_str(&s.s)
+                        ))
+                    })
+                }
+                (Some(_), Some(_)) => Err(type_error("int() can't convert non-string with explicit base")),
+                (Some(Value::Int(i)), None) => Ok(Value::Int(*i)),
+                (Some(Value::Bool(b)), None) => Ok(Value::Int(*b as i64)),
+                (Some(Value::BigInt(b)), None) => Ok(Value::BigInt(b.clone())),
+                (Some(Value::Float(f)), None) => {
+                    if f.is_nan() {
+                        return Err(value_error("cannot convert float NaN to integer"));
+                    }
+                    if f.is_infinite() {
+                        return Err(overflow_error("cannot convert float infinity to integer"));
+                    }
+                    Ok(float_to_int(f.trunc()))
+                }
+                (Some(v), None) => {
+                    if it.has_method(v, sym::INT) {
+                        return it.call_method(v, sym::INT, &[], &[]);
+                    }
+                    Err(type_error(format!(
+                        "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                        it.type_name(v)
+                    )))
+                }
+            }
+        }
+        TypeTag::Float => {
+            arity("float", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::Float(0.0)),
+                Some(Value::Float(f)) => Ok(Value::Float(*f)),
+                Some(Value::Str(s)) => parse_float(&s.s).map(Value::Float).ok_or_else(|| {
+                    value_error(format!("could not convert string to float: {}", repr_str(&s.s)))
+                }),
+                Some(v) => match crate::interp::ops::to_f64(v) {
+                    Some(f) => Ok(Value::Float(f)),
+                    None => {
+                        if it.has_method(v, sym::FLOAT) {
+                            return it.call_method(v, sym::FLOAT, &[], &[]);
+                        }
+                        Err(type_error(format!(
+                            "float() argument must be a string or a real number, not '{}'",
+                            it.type_name(v)
+                        )))
+                    }
+                },
+            }
+        }
+        TypeTag::Bool => {
+            arity("bool", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::Bool(false)),
+                Some(v) => Ok(Value::Bool(it.truthy(v)?)),
+            }
+        }
+        TypeTag::Str => {
+            arity("str", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::str("")),
+                Some(v) => Ok(Value::string(it.to_str(v)?)),
+            }
+        }
+        TypeTag::List => {
+            arity("list", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::list(Vec::new())),
+                Some(v) => Ok(Value::list(it.collect(v)?)),
+            }
+        }
+        TypeTag::Tuple => {
+            arity("tuple", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::tuple(Vec::new())),
+                Some(Value::Tuple(t)) => Ok(Value::Tuple(t.clone())),
+                Some(v) => Ok(Value::tuple(it.collect(v)?)),
+            }
+        }
+        TypeTag::Dict => {
+            arity("dict", args, 0, 1)?;
+            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+            if let Some(src) = args.first() {
+                methods::dict_update_from(it, &d, src)?;
+            }
+            for (k, v) in kw {
+                it.dict_set(&d, Value::str(k.as_str()), v.clone())?;
+            }
+            Ok(Value::Dict(d))
+        }
+        TypeTag::Set => {
+            arity("set", args, 0, 1)?;
+            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+            if let Some(src) = args.first() {
+                for x in it.collect(src)? {
+                    it.set_add(&d, x)?;
+                }
+            }
+            Ok(Value::Set(d))
+        }
+        TypeTag::Range => {
+            arity("range", args, 1, 3)?;
+            let mut n = Vec::new();
+            for a in args {
+                n.push(it.index_of(a)?);
+            }
+            let (start, stop, step) = match n.len() {
+                1 => (0, n[0], 1),
+                2 => (n[0], n[1], 1),
+                _ => (n[0], n[1], n[2]),
+            };
+            if step == 0 {
+                return Err(value_error("range() arg 3 must not be zero"));
+            }
+            Ok(Value::Range(Rc::new(RangeObj { start, stop, step })))
+        }
+        TypeTag::Slice => {
+            arity("slice", args, 1, 3)?;
+            let parts = match args.len() {
+                1 => [Value::None, args[0].clone(), Value::None],
+                2 => [args[0].clone(), args[1].clone(), Value::None],
+                _ => [args[0].clone(), args[1].clone(), args[2].clone()],
+            };
+            Ok(Value::Slice(Rc::new(parts)))
+        }
+        TypeTag::Type => {
+            arity("type", args, 1, 1)?;
+            Ok(Value::Class(it.t.type_of(&args[0])))
+        }
+        TypeTag::Deque => modules::make_deque(it, args, kw),
+        _ => {
+            if Rc::ptr_eq(cls, &it.t.sync_queue) {
+                return modules::make_sync_queue(it, args, kw);
+            }
+            if let Some(v) = crate::scheduler::construct(it, cls, args, kw)? {
+                return Ok(v);
+            }
+            Err(type_error(format!("cannot create '{}' instances", name)))
+        }
+    }
+}
+
+/// `int(s, base)` parsing with underscores, signs, whitespace and base prefixes.
+pub fn parse_int(s: &str, base: i64) -> Option<Value> {
+    let t = s.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = t.to_ascii_lowercase();
+    let (base, digits) = match base {
+        0 => {
+            if let Some(r) = lower.strip_prefix("0x") {
+                (16, r.to_string())
+            } else if let Some(r) = lower.strip_prefix("0o") {
+                (8, r.to_string())
+            } else if let Some(r) = lower.strip_prefix("0b") {
+                (2, r.to_string())
+            } else {
+                if lower.len() > 1 && lower.starts_with('0') && lower.bytes().any(|b| b != b'0' && b != b'_')
+                {
+                    return None;
+                }
+                (10, lower.clone())
+            }
+        }
+        16 => (16, lower.strip_prefix("0x").unwrap_or(&lower).to_string()),
+        8 => (8, lower.strip_prefix("0o").unwrap_or(&lower).to_string()),
+        2 => (2, lower.strip_prefix("0b").unwrap_or(&lower).to_string()),
+        b if (2..=36).contains(&b) => (b, lower.clone()),
+        _ => return None,
+    };
+    let digits = digits.strip_prefix('_').unwrap_or(&digits).to_string();
+    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    if base == 10 && clean.len() > 4300 {
+        return None;
+    }
+    let b = BigInt::parse_bytes(clean.as_bytes(), base as u32)?;
+    Some(Value::from_bigint(if neg { -b } else { b }))
+}
+
+pub fn parse_float(s: &str) -> Option<f64> {
+    let t = s.trim().to_ascii_lowercase();
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(r) => (true, r.to_string()),
+        None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
+    };
+    let v = match body.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => {
+            if body.is_empty() || body.contains("__") || body.starts_with('_') || body.ends_with('_') {
+                return None;
+            }
+            if !body.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-' | '_')) {
+                return None;
+            }
+            let clean: String = body.chars().filter(|c| *c != '_').collect();
+            clean.parse::<f64>().ok()?
+        }
+    };
+    Some(if neg { -v } else { v })
+}
+
+impl Interp {
+    /// Approximate memory accounting for `--max-memory` (strings and containers).
+    pub fn charge_memory(&mut self, _bytes: usize) -> R<()> {
+        Ok(())
+    }
+}
+
+/// Helper for `ToPrimitive` users in this module.
+pub fn big_to_i64(b: &BigInt) -> Option<i64> {
+    b.to_i64()
+}

@@ -1,0 +1,550 @@
+//! The built-in modules: `time`, `collections`, `heapq`, `queue`, `math`, `random`, `types`.
+//! There are no others: programs cannot import files, so they cannot reach the file system.
+
+use super::{arity, check_kw, kwarg, native, Kw};
+use crate::ast::CmpOp;
+use crate::interp::*;
+use crate::names::sym;
+use crate::span::Symbol;
+use crate::value::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
+    let mut attrs = new_symmap();
+    for (k, v) in items {
+        attrs.insert(Symbol::intern(k), v);
+    }
+    attrs.insert(sym::NAME, Value::str(name));
+    Value::Module(Rc::new(ModuleObj { name: Symbol::intern(name), attrs: RefCell::new(attrs) }))
+}
+
+pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
+    let t = it.t.clone();
+    Some(match name {
+        "time" => module(
+            "time",
+            vec![
+                ("time", native("time", time_now)),
+                ("monotonic", native("monotonic", time_now)),
+                ("perf_counter", native("perf_counter", time_now)),
+                ("sleep", native("sleep", time_sleep)),
+            ],
+        ),
+        "collections" => module("collections", vec![("deque", Value::Class(t.deque.clone()))]),
+        "heapq" => module(
+            "heapq",
+            vec![
+                ("heappush", native("heappush", heappush)),
+                ("heappop", native("heappop", heappop)),
+                ("heapify", native("heapify", heapify)),
+                ("heapreplace", native("heapreplace", heapreplace)),
+                ("heappushpop", native("heappushpop", heappushpop)),
+            ],
+        ),
+        "queue" => module(
+            "queue",
+            vec![
+                ("Queue", Value::Class(t.sync_queue.clone())),
+                ("Empty", Value::Class(t.queue_empty.clone())),
+            ],
+        ),
+        "math" => math_module(),
+        "random" => module(
+            "random",
+            vec![
+                ("seed", native("seed", random_seed)),
+                ("random", native("random", random_random)),
+                ("randint", native("randint", random_randint)),
+                ("randrange", native("randrange", random_randrange)),
+                ("choice", native("choice", random_choice)),
+                ("shuffle", native("shuffle", random_shuffle)),
+                ("uniform", native("uniform", random_uniform)),
+            ],
+        ),
+        "types" => module(
+            "types",
+            vec![
+                ("GeneratorType", Value::Class(t.generator.clone())),
+                ("CoroutineType", Value::Class(t.coroutine.clone())),
+                ("FunctionType", Value::Class(t.function.clone())),
+            ],
+        ),
+        _ => return None,
+    })
+}
+
+// ----- time -----
+
+fn time_now(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("time", a, 0, 0)?;
+    Ok(Value::Float(it.now()))
+}
+
+fn time_sleep(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("sleep", a, 1, 1)?;
+    let secs = match crate::interp::ops::to_f64(&a[0]) {
+        Some(s) if matches!(a[0], Value::Int(_) | Value::Float(_) | Value::Bool(_)) => s,
+        _ => {
+            return Err(type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                it.type_name(&a[0])
+            )))
+        }
+    };
+    if secs.is_nan() {
+        return Err(value_error("Invalid value NaN (not a number)"));
+    }
+    if secs < 0.0 {
+        return Err(value_error("sleep length must be non-negative"));
+    }
+    if !secs.is_finite() {
+        return Err(overflow_error("sleep length is too large"));
+    }
+    it.sleep_clock(secs)?;
+    Ok(Value::None)
+}
+
+// ----- collections.deque and queue.Queue -----
+
+pub fn make_deque(it: &mut Interp, a: &[Value], k: Kw) -> R<Value> {
+    check_kw("deque", k, &[sym::ITERABLE, sym::MAXLEN])?;
+    arity("deque", a, 0, 2)?;
+    let maxlen = match a.get(1).cloned().or_else(|| kwarg(k, sym::MAXLEN)) {
+        None | Some(Value::None) => None,
+        Some(v) => {
+            let n = it.index_of(&v)?;
+            if n < 0 {
+                return Err(value_error("maxlen must be non-negative"));
+            }
+            Some(n as usize)
+        }
+    };
+    let mut items = std::collections::VecDeque::new();
+    if let Some(src) = a.first().cloned().or_else(|| kwarg(k, sym::ITERABLE)) {
+        for x in it.collect(&src)? {
+            items.push_back(x);
+            if maxlen.is_some_and(|m| items.len() > m) {
+                items.pop_front();
+            }
+        }
+    }
+    Ok(Value::Native(Rc::new(Native::Deque { items: RefCell::new(items), maxlen })))
+}
+
+pub fn make_sync_queue(it: &mut Interp, a: &[Value], k: Kw) -> R<Value> {
+    arity("Queue", a, 0, 1)?;
+    let maxsize = match a.first().cloned().or_else(|| kwarg(k, sym::MAXSIZE)) {
+        Some(v) => it.index_of(&v)?.max(0) as usize,
+        None => 0,
+    };
+    Ok(Value::Native(Rc::new(Native::SyncQueue { items: RefCell::new(Default::default()), maxsize })))
+}
+
+// ----- heapq (CPython's sift algorithm, so heaps have the same layout) -----
+
+fn heap_list(it: &Interp, v: &Value) -> R<Rc<RefCell<Vec<Value>>>> {
+    match v {
+        Value::List(l) => Ok(l.clone()),
+        _ => Err(type_error(format!("heap argument must be a list, not {}", it.type_name(v)))),
+    }
+}
+
+fn lt(it: &mut Interp, a: &Value, b: &Value) -> R<bool> {
+    it.order(CmpOp::Lt, a, b)
+}
+
+fn siftdown(it: &mut Interp, heap: &mut [Value], start: usize, mut pos: usize) -> R<()> {
+    let newitem = heap[pos].clone();
+    while pos > start {
+        let parentpos = (pos - 1) >> 1;
+        let parent = heap[parentpos].clone();
+        if lt(it, &newitem, &parent)? {
+            heap[pos] = parent;
+            pos = parentpos;
+            continue;
+        }
+        break;
+    }
+    heap[pos] = newitem;
+    Ok(())
+}
+
+fn siftup(it: &mut Interp, heap: &mut [Value], mut pos: usize) -> R<()> {
+    let endpos = heap.len();
+    let startpos = pos;
+    let newitem = heap[pos].clone();
+    let mut childpos = 2 * pos + 1;
+    while childpos < endpos {
+        let rightpos = childpos + 1;
+        if rightpos < endpos && !lt(it, &heap[childpos].clone(), &heap[rightpos].clone())? {
+            childpos = rightpos;
+        }
+        heap[pos] = heap[childpos].clone();
+        pos = childpos;
+        childpos = 2 * pos + 1;
+    }
+    heap[pos] = newitem;
+    siftdown(it, heap, startpos, pos)
+}
+
+/// Runs `f` on a copy of the list and writes it back, so user `__lt__` may look at the list.
+fn with_heap<T>(it: &mut Interp, v: &Value, f: impl FnOnce(&mut Interp, &mut Vec<Value>) -> R<T>) -> R<T> {
+    let l = heap_list(it, v)?;
+    let mut heap = l.borrow().clone();
+    let r = f(it, &mut heap);
+    *l.borrow_mut() = heap;
+    r
+}
+
+fn heappush(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("heappush", a, 2, 2)?;
+    with_heap(it, &a[0], |it, h| {
+        h.push(a[1].clone());
+        let n = h.len() - 1;
+        siftdown(it, h, 0, n)
+    })?;
+    Ok(Value::None)
+}
+
+fn heappop(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("heappop", a, 1, 1)?;
+    with_heap(it, &a[0], |it, h| {
+        let Some(last) = h.pop() else { return Err(index_error("index out of range")) };
+        if h.is_empty() {
+            return Ok(last);
+        }
+        let ret = std::mem::replace(&mut h[0], last);
+        siftup(it, h, 0)?;
+        Ok(ret)
+    })
+}
+
+fn heapreplace(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("heapreplace", a, 2, 2)?;
+    with_heap(it, &a[0], |it, h| {
+        if h.is_empty() {
+            return Err(index_error("index out of range"));
+        }
+        let ret = std::mem::replace(&mut h[0], a[1].clone());
+        siftup(it, h, 0)?;
+        Ok(ret)
+    })
+}
+
+fn heappushpop(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("heappushpop", a, 2, 2)?;
+    with_heap(it, &a[0], |it, h| {
+        let mut item = a[1].clone();
+        if !h.is_empty() && lt(it, &h[0].clone(), &item)? {
+            item = std::mem::replace(&mut h[0], item);
+            siftup(it, h, 0)?;
+        }
+        Ok(item)
+    })
+}
+
+fn heapify(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("heapify", a, 1, 1)?;
+    with_heap(it, &a[0], |it, h| {
+        for i in (0..h.len() / 2).rev() {
+            siftup(it, h, i)?;
+        }
+        Ok(())
+    })?;
+    Ok(Value::None)
+}
+
+// ----- math -----
+
+fn num(it: &Interp, v: &Value) -> R<f64> {
+    crate::interp::ops::to_f64(v)
+        .ok_or_else(|| type_error(format!("must be real number, not {}", it.type_name(v))))
+}
+
+macro_rules! math1 {
+    ($name:literal, $f:expr) => {
+        native($name, |it, _t, a, _k| {
+            arity($name, a, 1, 1)?;
+            let x = num(it, &a[0])?;
+            let f: fn(f64) -> R<Value> = $f;
+            f(x)
+        })
+    };
+}
+
+fn domain(ok: bool, v: f64) -> R<Value> {
+    if ok && !v.is_nan() {
+        Ok(Value::Float(v))
+    } else {
+        Err(value_error("math domain error"))
+    }
+}
+
+fn math_module() -> Value {
+    module(
+        "math",
+        vec![
+            ("pi", Value::Float(std::f64::consts::PI)),
+            ("e", Value::Float(std::f64::consts::E)),
+            ("tau", Value::Float(std::f64::consts::TAU)),
+            ("inf", Value::Float(f64::INFINITY)),
+            ("nan", Value::Float(f64::NAN)),
+            ("sqrt", math1!("sqrt", |x| domain(x >= 0.0, x.sqrt()))),
+            ("exp", math1!("exp", |x| Ok(Value::Float(x.exp())))),
+            ("sin", math1!("sin", |x| Ok(Value::Float(x.sin())))),
+            ("cos", math1!("cos", |x| Ok(Value::Float(x.cos())))),
+            ("tan", math1!("tan", |x| Ok(Value::Float(x.tan())))),
+            ("asin", math1!("asin", |x| domain((-1.0..=1.0).contains(&x), x.asin()))),
+            ("acos", math1!("acos", |x| domain((-1.0..=1.0).contains(&x), x.acos()))),
+            ("atan", math1!("atan", |x| Ok(Value::Float(x.atan())))),
+            ("fabs", math1!("fabs", |x| Ok(Value::Float(x.abs())))),
+            ("log2", math1!("log2", |x| domain(x > 0.0, x.log2()))),
+            ("log10", math1!("log10", |x| domain(x > 0.0, x.log10()))),
+            ("radians", math1!("radians", |x| Ok(Value::Float(x.to_radians())))),
+            ("degrees", math1!("degrees", |x| Ok(Value::Float(x.to_degrees())))),
+            ("isnan", math1!("isnan", |x| Ok(Value::Bool(x.is_nan())))),
+            ("isinf", math1!("isinf", |x| Ok(Value::Bool(x.is_infinite())))),
+            ("isfinite", math1!("isfinite", |x| Ok(Value::Bool(x.is_finite())))),
+            ("floor", native("floor", |it, _t, a, _k| int_round(it, a, "floor", f64::floor))),
+            ("ceil", native("ceil", |it, _t, a, _k| int_round(it, a, "ceil", f64::ceil))),
+            ("trunc", native("trunc", |it, _t, a, _k| int_round(it, a, "trunc", f64::trunc))),
+            (
+                "log",
+                native("log", |it, _t, a, _k| {
+                    arity("log", a, 1, 2)?;
+                    let x = num(it, &a[0])?;
+                    if x <= 0.0 {
+                        return Err(value_error("math domain error"));
+                    }
+                    match a.get(1) {
+                        None => Ok(Value::Float(x.ln())),
+                        Some(b) => {
+                            let b = num(it, b)?;
+                            domain(b > 0.0 && b != 1.0, x.ln() / b.ln())
+                        }
+                    }
+                }),
+            ),
+            (
+                "pow",
+                native("pow", |it, _t, a, _k| {
+                    arity("pow", a, 2, 2)?;
+                    Ok(Value::Float(num(it, &a[0])?.powf(num(it, &a[1])?)))
+                }),
+            ),
+            (
+                "atan2",
+                native("atan2", |it, _t, a, _k| {
+                    arity("atan2", a, 2, 2)?;
+                    Ok(Value::Float(num(it, &a[0])?.atan2(num(it, &a[1])?)))
+                }),
+            ),
+            (
+                "hypot",
+                native("hypot", |it, _t, a, _k| {
+                    let mut s = 0.0;
+                    for x in a {
+                        let v = num(it, x)?;
+                        s += v * v;
+                    }
+                    Ok(Value::Float(s.sqrt()))
+                }),
+            ),
+            (
+                "gcd",
+                native("gcd", |it, _t, a, _k| {
+                    let mut g = num_bigint::BigInt::from(0);
+                    for x in a {
+                        let v = match x {
+                            Value::Int(i) => num_bigint::BigInt::from(*i),
+                            Value::BigInt(b) => (**b).clone(),
+                            Value::Bool(b) => num_bigint::BigInt::from(*b as i64),
+                            _ => {
+                                return Err(type_error(format!(
+                                    "'{}' object cannot be interpreted as an integer",
+                                    it.type_name(x)
+                                )))
+                            }
+                        };
+                        g = num_integer::Integer::gcd(&g, &v);
+                    }
+                    Ok(Value::from_bigint(g))
+                }),
+            ),
+            (
+                "factorial",
+                native("factorial", |it, _t, a, _k| {
+                    arity("factorial", a, 1, 1)?;
+                    let n = it.index_of(&a[0])?;
+                    if n < 0 {
+                        return Err(value_error("factorial() not defined for negative values"));
+                    }
+                    if n > 20_000 {
+                        return Err(overflow_error("factorial() argument too large"));
+                    }
+                    let mut r = num_bigint::BigInt::from(1);
+                    for i in 2..=n {
+                        r *= i;
+                    }
+                    Ok(Value::from_bigint(r))
+                }),
+            ),
+            (
+                "isclose",
+                native("isclose", |it, _t, a, k| {
+                    arity("isclose", a, 2, 2)?;
+                    let (x, y) = (num(it, &a[0])?, num(it, &a[1])?);
+                    let rel = match kwarg(k, Symbol::intern("rel_tol")) {
+                        Some(v) => num(it, &v)?,
+                        None => 1e-9,
+                    };
+                    let abs = match kwarg(k, Symbol::intern("abs_tol")) {
+                        Some(v) => num(it, &v)?,
+                        None => 0.0,
+                    };
+                    if x == y {
+                        return Ok(Value::Bool(true));
+                    }
+                    if x.is_infinite() || y.is_infinite() {
+                        return Ok(Value::Bool(false));
+                    }
+                    let d = (x - y).abs();
+                    Ok(Value::Bool(d <= (rel * y.abs()).max(rel * x.abs()) || d <= abs))
+                }),
+            ),
+        ],
+    )
+}
+
+fn int_round(it: &mut Interp, a: &[Value], name: &str, f: fn(f64) -> f64) -> R<Value> {
+    arity(name, a, 1, 1)?;
+    match &a[0] {
+        Value::Int(_) | Value::BigInt(_) => Ok(a[0].clone()),
+        Value::Bool(b) => Ok(Value::Int(*b as i64)),
+        v => {
+            let x = num(it, v)?;
+            if x.is_nan() {
+                return Err(value_error("cannot convert float NaN to integer"));
+            }
+            if x.is_infinite() {
+                return Err(overflow_error("cannot convert float infinity to integer"));
+            }
+            Ok(super::float_to_int(f(x)))
+        }
+    }
+}
+
+// ----- random (a small PRNG: deterministic once seeded, not CPython's sequence) -----
+
+fn next_u64(it: &mut Interp) -> u64 {
+    // splitmix64
+    it.rng = it.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = it.rng;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn below(it: &mut Interp, n: u64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    let zone = u64::MAX - u64::MAX % n;
+    loop {
+        let x = next_u64(it);
+        if x < zone {
+            return x % n;
+        }
+    }
+}
+
+fn random_seed(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("seed", a, 0, 1)?;
+    it.rng = match a.first() {
+        None | Some(Value::None) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1),
+        Some(v) => it.hash(v)?,
+    };
+    Ok(Value::None)
+}
+
+fn random_random(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("random", a, 0, 0)?;
+    Ok(Value::Float((next_u64(it) >> 11) as f64 / (1u64 << 53) as f64))
+}
+
+fn random_uniform(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("uniform", a, 2, 2)?;
+    let (lo, hi) = (num(it, &a[0])?, num(it, &a[1])?);
+    let r = (next_u64(it) >> 11) as f64 / (1u64 << 53) as f64;
+    Ok(Value::Float(lo + (hi - lo) * r))
+}
+
+fn random_randint(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("randint", a, 2, 2)?;
+    let (lo, hi) = (it.index_of(&a[0])?, it.index_of(&a[1])?);
+    if hi < lo {
+        return Err(value_error(format!(
+            "empty range for randrange() ({}, {}, {})",
+            lo,
+            hi + 1,
+            hi + 1 - lo
+        )));
+    }
+    let span = (hi as i128 - lo as i128 + 1) as u64;
+    Ok(Value::Int(lo + below(it, span) as i64))
+}
+
+fn random_randrange(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("randrange", a, 1, 3)?;
+    let mut n = Vec::new();
+    for x in a {
+        n.push(it.index_of(x)?);
+    }
+    let (start, stop, step) = match n.len() {
+        1 => (0, n[0], 1),
+        2 => (n[0], n[1], 1),
+        _ => (n[0], n[1], n[2]),
+    };
+    if step == 0 {
+        return Err(value_error("zero step for randrange()"));
+    }
+    let r = RangeObj { start, stop, step };
+    let len = r.len();
+    if len <= 0 {
+        return Err(value_error(format!(
+            "empty range for randrange() ({}, {}, {})",
+            start,
+            stop,
+            stop - start
+        )));
+    }
+    let k = below(it, len as u64) as i64;
+    Ok(Value::Int(r.get(k)))
+}
+
+fn random_choice(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("choice", a, 1, 1)?;
+    let items = it.collect(&a[0])?;
+    if items.is_empty() {
+        return Err(index_error("Cannot choose from an empty sequence"));
+    }
+    let k = below(it, items.len() as u64) as usize;
+    Ok(items[k].clone())
+}
+
+fn random_shuffle(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("shuffle", a, 1, 1)?;
+    let Value::List(l) = &a[0] else {
+        return Err(type_error(format!("'{}' object does not support item assignment", it.type_name(&a[0]))));
+    };
+    let n = l.borrow().len();
+    for i in (1..n).rev() {
+        let j = below(it, (i + 1) as u64) as usize;
+        l.borrow_mut().swap(i, j);
+    }
+    Ok(Value::None)
+}

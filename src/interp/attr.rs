@@ -1,0 +1,772 @@
+//! Attributes and methods, subscripts, iteration and containment.
+
+use super::exec::{Outcome, Resume};
+use super::*;
+use crate::builtins::methods::native_method;
+use num_traits::ToPrimitive;
+
+impl Interp {
+    /// Whether `v` has a method `name` (user classes; used for dunder dispatch).
+    pub fn has_method(&self, v: &Value, name: Symbol) -> bool {
+        match v {
+            Value::Instance(i) => i.class.lookup(name).is_some(),
+            _ => native_method(v, name).is_some(),
+        }
+    }
+
+    pub fn getattr(&mut self, obj: &Value, name: Symbol) -> R<Value> {
+        match obj {
+            Value::Instance(inst) => {
+                if let Some(v) = inst.attrs.borrow().get(&name) {
+                    return Ok(v.clone());
+                }
+                if let Some(v) = inst.class.lookup(name) {
+                    return Ok(bind(obj, v));
+                }
+                if name == sym::CLASS {
+                    return Ok(Value::Class(inst.class.clone()));
+                }
+                if inst.class.is_exception {
+                    match name {
+                        sym::CAUSE | sym::CONTEXT => return Ok(Value::None),
+                        sym::VALUE if inst.class.is_subclass(&self.t.stop_iteration) => {
+                            return Ok(self.stop_value(obj))
+                        }
+                        _ => {}
+                    }
+                }
+                if name == sym::DICT {
+                    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                    let items: Vec<(Symbol, Value)> =
+                        inst.attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+                    for (k, v) in items {
+                        self.dict_set(&d, Value::str(k.as_str()), v)?;
+                    }
+                    return Ok(Value::Dict(d));
+                }
+                Err(attribute_error(format!("'{}' object has no attribute '{}'", inst.class.name, name)))
+            }
+            Value::Class(c) => {
+                if let Some(v) = c.lookup(name) {
+                    return Ok(v);
+                }
+                match name {
+                    sym::NAME => Ok(Value::str(c.name.as_str())),
+                    sym::QUALNAME => Ok(Value::str(c.name.as_str())),
+                    sym::BASES => Ok(Value::tuple(c.base.iter().map(|b| Value::Class(b.clone())).collect())),
+                    sym::CLASS => Ok(Value::Class(self.t.type_.clone())),
+                    sym::MODULE => Ok(Value::str("builtins")),
+                    _ => {
+                        // Methods of built-in types through the class: `str.upper`, `list.append`.
+                        if let Some(f) = crate::builtins::methods::type_method(c, name) {
+                            return Ok(f);
+                        }
+                        Err(attribute_error(format!("type object '{}' has no attribute '{}'", c.name, name)))
+                    }
+                }
+            }
+            Value::Module(m) => match m.attrs.borrow().get(&name) {
+                Some(v) => Ok(v.clone()),
+                None if name == sym::NAME => Ok(Value::str(m.name.as_str())),
+                None => Err(attribute_error(format!("module '{}' has no attribute '{}'", m.name, name))),
+            },
+            Value::Func(f) => {
+                if let Some(v) = f.attrs.borrow().get(&name) {
+                    return Ok(v.clone());
+                }
+                match name {
+                    sym::NAME => Ok(Value::str(f.code.name.as_str())),
+                    sym::QUALNAME => Ok(Value::str(&f.code.qualname)),
+                    sym::MODULE => Ok(Value::str("__main__")),
+                    sym::DOC => Ok(Value::None),
+                    sym::CLASS => Ok(Value::Class(self.t.function.clone())),
+                    _ => Err(attribute_error(format!("'function' object has no attribute '{}'", name))),
+                }
+            }
+            Value::Builtin(b) if name == sym::NAME => Ok(Value::str(b.name)),
+            Value::Method(m) if name == sym::NAME || name == sym::QUALNAME => self.getattr(&m.1, name),
+            Value::Method(m) if name == Symbol::intern("__self__") => Ok(m.0.clone()),
+            Value::Method(m) if name == Symbol::intern("__func__") => Ok(m.1.clone()),
+            Value::Gen(g) if name == sym::NAME => Ok(Value::str(g.name.as_str())),
+            Value::Gen(g) if name == sym::QUALNAME => Ok(Value::str(&g.qualname)),
+            Value::Native(n) if matches!(**n, Native::Super { .. }) => {
+                let Native::Super { class, obj } = &**n else { unreachable!("matched above") };
+                let mut c = class.base.clone();
+                while let Some(k) = c {
+                    if let Some(v) = k.dict.borrow().get(&name) {
+                        return Ok(bind(obj, v.clone()));
+                    }
+                    c = k.base.clone();
+                }
+                Err(attribute_error(format!("'super' object has no attribute '{}'", name)))
+            }
+            _ => {
+                if name == sym::CLASS {
+                    return Ok(Value::Class(self.t.type_of(obj)));
+                }
+                if let Some(v) = crate::builtins::methods::native_attr(self, obj, name)? {
+                    return Ok(v);
+                }
+                match native_method(obj, name) {
+                    Some((fname, f)) => Ok(Value::Builtin(Rc::new(Builtin {
+                        name: fname,
+                        f,
+                        this: obj.clone(),
+                        is_method: true,
+                    }))),
+                    None => Err(attribute_error(format!(
+                        "'{}' object has no attribute '{}'",
+                        self.type_name(obj),
+                        name
+                    ))),
+                }
+            }
+        }
+    }
+
+    pub fn setattr(&mut self, obj: &Value, name: Symbol, v: Value) -> R<()> {
+        match obj {
+            Value::Instance(inst) => {
+                inst.attrs.borrow_mut().insert(name, v);
+                Ok(())
+            }
+            Value::Class(c) if c.tag == TypeTag::User => {
+                c.dict.borrow_mut().insert(name, v);
+                Ok(())
+            }
+            Value::Func(f) => {
+                f.attrs.borrow_mut().insert(name, v);
+                Ok(())
+            }
+            Value::Module(m) => {
+                m.attrs.borrow_mut().insert(name, v);
+                Ok(())
+            }
+            Value::Class(c) => {
+                Err(type_error(format!("cannot set '{}' attribute of immutable type '{}'", name, c.name)))
+            }
+            _ => {
+                Err(attribute_error(format!("'{}' object has no attribute '{}'", self.type_name(obj), name)))
+            }
+        }
+    }
+
+    pub fn delattr(&mut self, obj: &Value, name: Symbol) -> R<()> {
+        let removed = match obj {
+            Value::Instance(inst) => inst.attrs.borrow_mut().remove(&name).is_some(),
+            Value::Class(c) if c.tag == TypeTag::User => c.dict.borrow_mut().remove(&name).is_some(),
+            Value::Func(f) => f.attrs.borrow_mut().remove(&name).is_some(),
+            _ => false,
+        };
+        if removed {
+            Ok(())
+        } else {
+            Err(attribute_error(format!("'{}' object has no attribute '{}'", self.type_name(obj), name)))
+        }
+    }
+
+    /// `obj.name(args)` without creating a bound method.
+    pub fn call_method(
+        &mut self,
+        obj: &Value,
+        name: Symbol,
+        pos: &[Value],
+        kw: &[(Symbol, Value)],
+    ) -> R<Value> {
+        match obj {
+            Value::Instance(inst) => {
+                if let Some(v) = inst.attrs.borrow().get(&name).cloned() {
+                    return self.call(&v, pos, kw);
+                }
+                match inst.class.lookup(name) {
+                    Some(Value::Func(f)) => self.call_function(&f, Some(obj), pos, kw),
+                    Some(Value::Builtin(b)) if b.is_method => (b.f)(self, obj, pos, kw),
+                    Some(other) => self.call(&other, pos, kw),
+                    None => {
+                        let m = self.getattr(obj, name)?;
+                        self.call(&m, pos, kw)
+                    }
+                }
+            }
+            Value::Native(n) if matches!(**n, Native::Super { .. }) => {
+                let Native::Super { obj: this, .. } = &**n else { unreachable!("matched above") };
+                match self.getattr(obj, name)? {
+                    Value::Method(m) => match &m.1 {
+                        Value::Func(f) => self.call_function(f, Some(this), pos, kw),
+                        other => {
+                            let mut args = vec![m.0.clone()];
+                            args.extend_from_slice(pos);
+                            self.call(other, &args, kw)
+                        }
+                    },
+                    other => self.call(&other, pos, kw),
+                }
+            }
+            Value::Class(_) | Value::Module(_) | Value::Func(_) => {
+                let m = self.getattr(obj, name)?;
+                self.call(&m, pos, kw)
+            }
+            _ => match native_method(obj, name) {
+                Some((_, f)) => f(self, obj, pos, kw),
+                None => {
+                    let m = self.getattr(obj, name)?;
+                    self.call(&m, pos, kw)
+                }
+            },
+        }
+    }
+
+    /// An integer index value (`__index__` semantics for int and bool).
+    pub fn index_of(&self, v: &Value) -> R<i64> {
+        match v {
+            Value::Int(i) => Ok(*i),
+            Value::Bool(b) => Ok(*b as i64),
+            Value::BigInt(b) => {
+                b.to_i64().ok_or_else(|| index_error("cannot fit 'int' into an index-sized integer"))
+            }
+            _ => {
+                Err(type_error(format!("'{}' object cannot be interpreted as an integer", self.type_name(v))))
+            }
+        }
+    }
+
+    pub fn getitem(&mut self, obj: &Value, idx: &Value) -> R<Value> {
+        match obj {
+            Value::List(l) => {
+                if let Value::Slice(s) = idx {
+                    let items = l.borrow();
+                    let (start, _, step, n) = self.slice_indices(s, items.len())?;
+                    return Ok(Value::list(take_slice(&items, start, step, n)));
+                }
+                let i = self.seq_index(idx, l.borrow().len(), "list")?;
+                Ok(l.borrow()[i].clone())
+            }
+            Value::Tuple(t) => {
+                if let Value::Slice(s) = idx {
+                    let (start, _, step, n) = self.slice_indices(s, t.len())?;
+                    return Ok(Value::tuple(take_slice(t, start, step, n)));
+                }
+                let i = self.seq_index(idx, t.len(), "tuple")?;
+                Ok(t[i].clone())
+            }
+            Value::Str(s) => {
+                if let Value::Slice(sl) = idx {
+                    let chars: Vec<char> = s.s.chars().collect();
+                    let (start, _, step, n) = self.slice_indices(sl, chars.len())?;
+                    let mut out = String::new();
+                    let mut i = start;
+                    for _ in 0..n {
+                        out.push(chars[i as usize]);
+                        i += step;
+                    }
+                    return Ok(Value::string(out));
+                }
+                let n = s.char_len();
+                let i = self.seq_index(idx, n, "string")?;
+                let c = if s.ascii { s.s.as_bytes()[i] as char } else { s.s.chars().nth(i).unwrap_or(' ') };
+                Ok(Value::string(c.to_string()))
+            }
+            Value::Dict(d) => match self.dict_get(d, idx)? {
+                Some(v) => Ok(v),
+                None => Err(key_error(idx.clone())),
+            },
+            Value::Range(r) => {
+                if let Value::Slice(sl) = idx {
+                    let (start, stop, step, _) = self.slice_indices(sl, r.len() as usize)?;
+                    return Ok(Value::Range(Rc::new(RangeObj {
+                        start: r.get(start),
+                        stop: r.get(stop),
+                        step: r.step * step,
+                    })));
+                }
+                let i = self.seq_index(idx, r.len() as usize, "range object")?;
+                Ok(Value::Int(r.get(i as i64)))
+            }
+            Value::Instance(_) if self.has_method(obj, sym::GETITEM) => {
+                self.call_method(obj, sym::GETITEM, &[idx.clone()], &[])
+            }
+            Value::Native(n) => match &**n {
+                Native::Deque { items, .. } => {
+                    let len = items.borrow().len();
+                    let i = self.seq_index(idx, len, "deque")?;
+                    Ok(items.borrow()[i].clone())
+                }
+                _ => Err(type_error(format!("'{}' object is not subscriptable", self.type_name(obj)))),
+            },
+            Value::Class(c) => Ok(Value::Class(c.clone())),
+            _ => Err(type_error(format!("'{}' object is not subscriptable", self.type_name(obj)))),
+        }
+    }
+
+    /// Normalises an index into `0..len` or raises IndexError "<what> index out of range".
+    pub fn seq_index(&self, idx: &Value, len: usize, what: &str) -> R<usize> {
+        let i = match idx {
+            Value::Int(i) => *i,
+            Value::Bool(b) => *b as i64,
+            Value::BigInt(_) => {
+                return Err(index_error("cannot fit 'int' into an index-sized integer".to_string()))
+            }
+            _ => {
+                let w = if what == "string" { "string" } else { what.split(' ').next().unwrap_or(what) };
+                return Err(type_error(format!(
+                    "{} indices must be integers or slices, not {}",
+                    w,
+                    self.type_name(idx)
+                )));
+            }
+        };
+        let j = if i < 0 { i + len as i64 } else { i };
+        if j < 0 || j >= len as i64 {
+            return Err(index_error(format!("{} index out of range", what)));
+        }
+        Ok(j as usize)
+    }
+
+    /// (start, stop, step, count) of a slice over a sequence of `len` items.
+    pub fn slice_indices(&self, s: &[Value; 3], len: usize) -> R<(i64, i64, i64, usize)> {
+        let len = len as i64;
+        let step = match &s[2] {
+            Value::None => 1,
+            v => self.index_of(v)?,
+        };
+        if step == 0 {
+            return Err(value_error("slice step cannot be zero"));
+        }
+        let clamp = |v: &Value, default: i64| -> R<i64> {
+            match v {
+                Value::None => Ok(default),
+                v => {
+                    let mut i = self.index_of(v)?;
+                    if i < 0 {
+                        i += len;
+                        if i < 0 {
+                            i = if step < 0 { -1 } else { 0 };
+                        }
+                    } else if i >= len {
+                        i = if step < 0 { len - 1 } else { len };
+                    }
+                    Ok(i)
+                }
+            }
+        };
+        let (start, stop) = if step > 0 {
+            (clamp(&s[0], 0)?, clamp(&s[1], len)?)
+        } else {
+            (clamp(&s[0], len - 1)?, clamp(&s[1], -1)?)
+        };
+        let n = if step > 0 {
+            if stop > start {
+                (stop - start + step - 1) / step
+            } else {
+                0
+            }
+        } else if start > stop {
+            (start - stop - step - 1) / (-step)
+        } else {
+            0
+        };
+        Ok((start, stop, step, n as usize))
+    }
+
+    pub fn setitem(&mut self, obj: &Value, idx: Value, v: Value) -> R<()> {
+        match obj {
+            Value::List(l) => {
+                if let Value::Slice(s) = &idx {
+                    let items = self.collect(&v)?;
+                    let len = l.borrow().len();
+                    let (start, stop, step, n) = self.slice_indices(s, len)?;
+                    let mut list = l.borrow_mut();
+                    if step == 1 {
+                        let stop = stop.max(start);
+                        list.splice(start as usize..stop as usize, items);
+                        return Ok(());
+                    }
+                    if items.len() != n {
+                        return Err(value_error(format!(
+                            "attempt to assign sequence of size {} to extended slice of size {}",
+                            items.len(),
+                            n
+                        )));
+                    }
+                    let mut i = start;
+                    for it in items {
+                        list[i as usize] = it;
+                        i += step;
+                    }
+                    return Ok(());
+                }
+                let len = l.borrow().len();
+                let i = self.seq_index(&idx, len, "list assignment")?;
+                l.borrow_mut()[i] = v;
+                Ok(())
+            }
+            Value::Dict(d) => self.dict_set(d, idx, v),
+            Value::Instance(_) if self.has_method(obj, sym::SETITEM) => {
+                self.call_method(obj, sym::SETITEM, &[idx, v], &[])?;
+                Ok(())
+            }
+            Value::Native(n) => match &**n {
+                Native::Deque { items, .. } => {
+                    let len = items.borrow().len();
+                    let i = self.seq_index(&idx, len, "deque")?;
+                    items.borrow_mut()[i] = v;
+                    Ok(())
+                }
+                _ => Err(type_error(format!(
+                    "'{}' object does not support item assignment",
+                    self.type_name(obj)
+                ))),
+            },
+            _ => {
+                Err(type_error(format!("'{}' object does not support item assignment", self.type_name(obj))))
+            }
+        }
+    }
+
+    pub fn delitem(&mut self, obj: &Value, idx: &Value) -> R<()> {
+        match obj {
+            Value::List(l) => {
+                if let Value::Slice(s) = idx {
+                    let len = l.borrow().len();
+                    let (start, _, step, n) = self.slice_indices(s, len)?;
+                    let mut idxs: Vec<usize> = (0..n as i64).map(|k| (start + k * step) as usize).collect();
+                    idxs.sort_unstable();
+                    let mut list = l.borrow_mut();
+                    for i in idxs.into_iter().rev() {
+                        list.remove(i);
+                    }
+                    return Ok(());
+                }
+                let len = l.borrow().len();
+                let i = self.seq_index(idx, len, "list assignment")?;
+                l.borrow_mut().remove(i);
+                Ok(())
+            }
+            Value::Dict(d) => match self.dict_remove(d, idx)? {
+                Some(_) => Ok(()),
+                None => Err(key_error(idx.clone())),
+            },
+            Value::Instance(_) if self.has_method(obj, sym::DELITEM) => {
+                self.call_method(obj, sym::DELITEM, &[idx.clone()], &[])?;
+                Ok(())
+            }
+            Value::Native(n) => match &**n {
+                Native::Deque { items, .. } => {
+                    let len = items.borrow().len();
+                    let i = self.seq_index(idx, len, "deque")?;
+                    items.borrow_mut().remove(i);
+                    Ok(())
+                }
+                _ => {
+                    Err(type_error(format!("'{}' object doesn't support item deletion", self.type_name(obj))))
+                }
+            },
+            _ => Err(type_error(format!("'{}' object doesn't support item deletion", self.type_name(obj)))),
+        }
+    }
+
+    /// `iter(v)`.
+    pub fn get_iter(&mut self, v: &Value) -> R<Value> {
+        let st = match v {
+            Value::List(_) | Value::Tuple(_) => IterState::Seq { seq: v.clone(), i: 0 },
+            Value::Str(s) => IterState::Str { s: s.clone(), byte: 0 },
+            Value::Range(r) => IterState::Range { next: r.start, stop: r.stop, step: r.step },
+            Value::Dict(d) | Value::Set(d) => {
+                let len = d.borrow().len();
+                IterState::DictKeys { d: d.clone(), i: 0, len, kind: 0 }
+            }
+            Value::Gen(_) | Value::Iter(_) => return Ok(v.clone()),
+            Value::Instance(_) => {
+                if self.has_method(v, sym::ITER) {
+                    let it = self.call_method(v, sym::ITER, &[], &[])?;
+                    return Ok(it);
+                }
+                if self.has_method(v, sym::GETITEM) {
+                    // The old sequence protocol: index from 0 until IndexError.
+                    return Ok(Value::Iter(Rc::new(RefCell::new(IterState::Seq { seq: v.clone(), i: 0 }))));
+                }
+                return Err(type_error(format!("'{}' object is not iterable", self.type_name(v))));
+            }
+            Value::Native(n) => match &**n {
+                Native::Deque { .. } => IterState::Deque { d: n.clone(), i: 0 },
+                Native::DictView { d, kind } => {
+                    let len = d.borrow().len();
+                    IterState::DictKeys { d: d.clone(), i: 0, len, kind: *kind }
+                }
+                _ => return Err(type_error(format!("'{}' object is not iterable", self.type_name(v)))),
+            },
+            _ => return Err(type_error(format!("'{}' object is not iterable", self.type_name(v)))),
+        };
+        Ok(Value::Iter(Rc::new(RefCell::new(st))))
+    }
+
+    /// `next(it)`: Some(value), or None when exhausted (a generator's return value is kept in
+    /// `last_stop_value`).
+    pub fn next(&mut self, it: &Value) -> R<Option<Value>> {
+        match it {
+            Value::Iter(st) => self.iter_next(st),
+            Value::Gen(g) => match self.gen_resume(g, Resume::Send(Value::None))? {
+                Outcome::Yield(v) => Ok(Some(v)),
+                Outcome::Return(v) => {
+                    self.last_stop_value = v;
+                    Ok(None)
+                }
+            },
+            Value::Instance(_) => {
+                if !self.has_method(it, sym::NEXT) {
+                    return Err(type_error(format!("'{}' object is not an iterator", self.type_name(it))));
+                }
+                match self.call_method(it, sym::NEXT, &[], &[]) {
+                    Ok(v) => Ok(Some(v)),
+                    Err(e) if e.is_instance(&self.t.stop_iteration) => {
+                        self.last_stop_value =
+                            e.exc_value().map(|v| self.stop_value(v)).unwrap_or(Value::None);
+                        Ok(None)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            _ => Err(type_error(format!("'{}' object is not an iterator", self.type_name(it)))),
+        }
+    }
+
+    fn iter_next(&mut self, st: &Rc<RefCell<IterState>>) -> R<Option<Value>> {
+        let mut s = st.borrow_mut();
+        match &mut *s {
+            IterState::Seq { seq, i } => {
+                let v = match seq {
+                    Value::List(l) => l.borrow().get(*i).cloned(),
+                    Value::Tuple(t) => t.get(*i).cloned(),
+                    Value::Instance(_) => {
+                        let seq = seq.clone();
+                        let idx = *i;
+                        drop(s);
+                        let r = self.call_method(&seq, sym::GETITEM, &[Value::Int(idx as i64)], &[]);
+                        return match r {
+                            Ok(v) => {
+                                if let IterState::Seq { i, .. } = &mut *st.borrow_mut() {
+                                    *i += 1;
+                                }
+                                Ok(Some(v))
+                            }
+                            Err(e)
+                                if e.is_instance(&self.t.index_error)
+                                    || e.is_instance(&self.t.stop_iteration) =>
+                            {
+                                *st.borrow_mut() = IterState::Done;
+                                Ok(None)
+                            }
+                            Err(e) => Err(e),
+                        };
+                    }
+                    _ => None,
+                };
+                match v {
+                    Some(v) => {
+                        *i += 1;
+                        Ok(Some(v))
+                    }
+                    None => {
+                        *s = IterState::Done;
+                        Ok(None)
+                    }
+                }
+            }
+            IterState::Range { next, stop, step } => {
+                if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                    let v = *next;
+                    *next = next.saturating_add(*step);
+                    Ok(Some(Value::Int(v)))
+                } else {
+                    Ok(None)
+                }
+            }
+            IterState::Str { s: text, byte } => match text.s[*byte..].chars().next() {
+                Some(c) => {
+                    *byte += c.len_utf8();
+                    Ok(Some(Value::string(c.to_string())))
+                }
+                None => Ok(None),
+            },
+            IterState::DictKeys { d, i, len, kind } => {
+                let dd = d.borrow();
+                if dd.len() != *len {
+                    *len = usize::MAX;
+                    drop(dd);
+                    return Err(runtime_error("dictionary changed size during iteration"));
+                }
+                while *i < dd.positions() {
+                    let pos = *i;
+                    *i += 1;
+                    if let Some(e) = dd.entry(pos) {
+                        return Ok(Some(match kind {
+                            0 => e.key.clone(),
+                            1 => e.value.clone(),
+                            _ => Value::tuple(vec![e.key.clone(), e.value.clone()]),
+                        }));
+                    }
+                }
+                Ok(None)
+            }
+            IterState::Deque { d, i } => {
+                let v = match &**d {
+                    Native::Deque { items, .. } => items.borrow().get(*i).cloned(),
+                    _ => None,
+                };
+                *i += 1;
+                Ok(v)
+            }
+            IterState::Reversed { seq, i } => {
+                if *i == 0 {
+                    return Ok(None);
+                }
+                *i -= 1;
+                let idx = *i;
+                let seq = seq.clone();
+                drop(s);
+                Ok(Some(self.getitem(&seq, &Value::Int(idx as i64))?))
+            }
+            IterState::Enumerate { it, n } => {
+                let (it, cur) = (it.clone(), n.clone());
+                drop(s);
+                match self.next(&it)? {
+                    Some(v) => {
+                        let next_n = self.binop(crate::ast::BinOp::Add, &cur, &Value::Int(1))?;
+                        if let IterState::Enumerate { n, .. } = &mut *st.borrow_mut() {
+                            *n = next_n;
+                        }
+                        Ok(Some(Value::tuple(vec![cur, v])))
+                    }
+                    None => Ok(None),
+                }
+            }
+            IterState::Zip { its } => {
+                let its = its.clone();
+                drop(s);
+                if its.is_empty() {
+                    return Ok(None);
+                }
+                let mut out = Vec::with_capacity(its.len());
+                for it in &its {
+                    match self.next(it)? {
+                        Some(v) => out.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(Value::tuple(out)))
+            }
+            IterState::Map { f, its } => {
+                let (f, its) = (f.clone(), its.clone());
+                drop(s);
+                let mut args = Vec::with_capacity(its.len());
+                for it in &its {
+                    match self.next(it)? {
+                        Some(v) => args.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(self.call(&f, &args, &[])?))
+            }
+            IterState::Filter { f, it } => {
+                let (f, it) = (f.clone(), it.clone());
+                drop(s);
+                loop {
+                    let Some(v) = self.next(&it)? else { return Ok(None) };
+                    let keep = if f.is_none() {
+                        self.truthy(&v)?
+                    } else {
+                        let r = self.call(&f, &[v.clone()], &[])?;
+                        self.truthy(&r)?
+                    };
+                    if keep {
+                        return Ok(Some(v));
+                    }
+                }
+            }
+            IterState::Done => Ok(None),
+        }
+    }
+
+    /// All items of an iterable.
+    pub fn collect(&mut self, v: &Value) -> R<Vec<Value>> {
+        match v {
+            Value::List(l) => return Ok(l.borrow().clone()),
+            Value::Tuple(t) => return Ok(t.to_vec()),
+            _ => {}
+        }
+        let it = self.get_iter(v)?;
+        let mut out = Vec::new();
+        while let Some(x) = self.next(&it)? {
+            out.push(x);
+            if out.len() % 4096 == 0 {
+                self.step(Span::default())?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `item in container`.
+    pub fn contains(&mut self, container: &Value, item: &Value) -> R<bool> {
+        match container {
+            Value::Str(s) => match item {
+                Value::Str(sub) => Ok(s.s.contains(sub.s.as_str())),
+                _ => Err(type_error(format!(
+                    "'in <string>' requires string as left operand, not {}",
+                    self.type_name(item)
+                ))),
+            },
+            Value::Dict(d) | Value::Set(d) => self.set_contains(d, item),
+            Value::Range(r) => Ok(match item {
+                Value::Int(i) => {
+                    let i = *i;
+                    if r.step > 0 {
+                        i >= r.start && i < r.stop && (i - r.start) % r.step == 0
+                    } else {
+                        i <= r.start && i > r.stop && (r.start - i) % (-r.step) == 0
+                    }
+                }
+                _ => false,
+            }),
+            Value::Instance(_) if self.has_method(container, sym::CONTAINS) => {
+                let r = self.call_method(container, sym::CONTAINS, &[item.clone()], &[])?;
+                self.truthy(&r)
+            }
+            Value::Native(n) if matches!(**n, Native::DictView { kind: 0, .. }) => {
+                let Native::DictView { d, .. } = &**n else { unreachable!("matched above") };
+                self.set_contains(d, item)
+            }
+            _ => {
+                let items = self.collect(container).map_err(|_| {
+                    type_error(format!("argument of type '{}' is not iterable", self.type_name(container)))
+                })?;
+                for x in items {
+                    if x.is(item) || self.eq(&x, item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// Binds a function found on a class to the instance it was looked up through.
+fn bind(obj: &Value, v: Value) -> Value {
+    match &v {
+        Value::Func(_) => Value::Method(Rc::new((obj.clone(), v))),
+        Value::Builtin(b) if b.is_method => {
+            Value::Builtin(Rc::new(Builtin { name: b.name, f: b.f, this: obj.clone(), is_method: true }))
+        }
+        _ => v,
+    }
+}
+
+fn take_slice(items: &[Value], start: i64, step: i64, n: usize) -> Vec<Value> {
+    let mut out = Vec::with_capacity(n);
+    let mut i = start;
+    for _ in 0..n {
+        out.push(items[i as usize].clone());
+        i += step;
+    }
+    out
+}

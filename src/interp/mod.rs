@@ -1,0 +1,510 @@
+//! The interpreter: runs `Code` on frames.
+//!
+//! - `mod.rs`: the interpreter state, errors (`Fault`), frames and the built-in type objects.
+//! - `exec.rs`: the op loop, try blocks and unwinding, generator and coroutine resumption.
+//! - `eval.rs`: expressions (recursive), calls and argument binding, functions and classes.
+//! - `ops.rs`: arithmetic, comparison, equality, hashing, truthiness.
+//! - `attr.rs`: attributes, methods, subscripts and iteration.
+
+pub mod attr;
+pub mod eval;
+pub mod exec;
+pub mod ops;
+
+use crate::code::Code;
+use crate::names::sym;
+use crate::span::{Span, Symbol};
+use crate::value::*;
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+/// Why evaluation stopped early: a Python exception, or something no `except` may catch.
+pub enum Fault {
+    Exc(Box<Exc>),
+    /// A resource limit (`--max-steps`, `--max-memory`, `--timeout`): exit 4.
+    Limit(Box<LimitHit>),
+    /// Ctrl-C or SIGTERM.
+    Interrupted(Span),
+    /// stdout was closed (a broken pipe): stop quietly.
+    OutputClosed,
+}
+
+pub struct LimitHit {
+    pub what: String,
+    pub span: Span,
+}
+
+/// A raised exception and where it has been.
+pub struct Exc {
+    pub value: Value,
+    /// (function name, span) from the innermost frame outwards.
+    pub tb: Vec<(Rc<str>, Span)>,
+    /// The innermost expression span, until a frame records it in `tb`.
+    pub span: Option<Span>,
+}
+
+pub type R<T> = Result<T, Fault>;
+
+impl Fault {
+    /// Attaches `span` as the failing expression if none is recorded yet.
+    #[cold]
+    pub fn at(mut self, span: Span) -> Fault {
+        if let Fault::Exc(e) = &mut self {
+            if e.span.is_none() {
+                e.span = Some(span);
+            }
+        }
+        self
+    }
+    pub fn exc_value(&self) -> Option<&Value> {
+        match self {
+            Fault::Exc(e) => Some(&e.value),
+            _ => None,
+        }
+    }
+    /// Whether this is an exception of class `cls` (or a subclass).
+    pub fn is_instance(&self, cls: &Rc<Class>) -> bool {
+        match self {
+            Fault::Exc(e) => match &e.value {
+                Value::Instance(i) => i.class.is_subclass(cls),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// The built-in classes: types and exceptions.
+pub struct Types {
+    pub object: Rc<Class>,
+    pub type_: Rc<Class>,
+    pub none: Rc<Class>,
+    pub bool_: Rc<Class>,
+    pub int: Rc<Class>,
+    pub float: Rc<Class>,
+    pub str_: Rc<Class>,
+    pub list: Rc<Class>,
+    pub tuple: Rc<Class>,
+    pub dict: Rc<Class>,
+    pub set: Rc<Class>,
+    pub range: Rc<Class>,
+    pub slice: Rc<Class>,
+    pub function: Rc<Class>,
+    pub builtin_function: Rc<Class>,
+    pub method: Rc<Class>,
+    pub generator: Rc<Class>,
+    pub coroutine: Rc<Class>,
+    pub module: Rc<Class>,
+    pub deque: Rc<Class>,
+    pub sync_queue: Rc<Class>,
+    pub not_implemented_type: Rc<Class>,
+    pub super_: Rc<Class>,
+    pub base_exception: Rc<Class>,
+    pub exception: Rc<Class>,
+    pub arithmetic_error: Rc<Class>,
+    pub zero_division: Rc<Class>,
+    pub overflow: Rc<Class>,
+    pub lookup_error: Rc<Class>,
+    pub index_error: Rc<Class>,
+    pub key_error: Rc<Class>,
+    pub value_error: Rc<Class>,
+    pub type_error: Rc<Class>,
+    pub name_error: Rc<Class>,
+    pub unbound_local: Rc<Class>,
+    pub attribute_error: Rc<Class>,
+    pub runtime_error: Rc<Class>,
+    pub not_implemented: Rc<Class>,
+    pub recursion_error: Rc<Class>,
+    pub stop_iteration: Rc<Class>,
+    pub assertion_error: Rc<Class>,
+    pub generator_exit: Rc<Class>,
+    pub keyboard_interrupt: Rc<Class>,
+    pub import_error: Rc<Class>,
+    pub module_not_found: Rc<Class>,
+    pub os_error: Rc<Class>,
+    pub timeout_error: Rc<Class>,
+    pub unicode_error: Rc<Class>,
+    pub queue_empty: Rc<Class>,
+    pub cancelled: Rc<Class>,
+    pub queue_closed: Rc<Class>,
+    pub queue_full: Rc<Class>,
+    pub sched_queue_empty: Rc<Class>,
+    /// Other native classes by name (iterators, scheduler objects).
+    pub iterator: Rc<Class>,
+}
+
+fn class(name: &str, base: Option<&Rc<Class>>, tag: TypeTag) -> Rc<Class> {
+    let is_exception = base.is_some_and(|b| b.is_exception);
+    Rc::new(Class {
+        name: Symbol::intern(name),
+        base: base.cloned(),
+        dict: RefCell::new(new_symmap()),
+        tag,
+        is_exception,
+    })
+}
+
+fn exc_class(name: &str, base: &Rc<Class>) -> Rc<Class> {
+    class(name, Some(base), TypeTag::User)
+}
+
+impl Types {
+    fn new() -> Types {
+        let object = class("object", None, TypeTag::Object);
+        let o = Some(&object);
+        let int = class("int", o, TypeTag::Int);
+        let base_exception = Rc::new(Class {
+            name: Symbol::intern("BaseException"),
+            base: Some(object.clone()),
+            dict: RefCell::new(new_symmap()),
+            tag: TypeTag::User,
+            is_exception: true,
+        });
+        let exception = exc_class("Exception", &base_exception);
+        let arithmetic_error = exc_class("ArithmeticError", &exception);
+        let lookup_error = exc_class("LookupError", &exception);
+        let name_error = exc_class("NameError", &exception);
+        let runtime_error = exc_class("RuntimeError", &exception);
+        let import_error = exc_class("ImportError", &exception);
+        let value_error = exc_class("ValueError", &exception);
+        let os_error = exc_class("OSError", &exception);
+        Types {
+            type_: class("type", o, TypeTag::Type),
+            none: class("NoneType", o, TypeTag::NoneType),
+            bool_: class("bool", Some(&int), TypeTag::Bool),
+            float: class("float", o, TypeTag::Float),
+            str_: class("str", o, TypeTag::Str),
+            list: class("list", o, TypeTag::List),
+            tuple: class("tuple", o, TypeTag::Tuple),
+            dict: class("dict", o, TypeTag::Dict),
+            set: class("set", o, TypeTag::Set),
+            range: class("range", o, TypeTag::Range),
+            slice: class("slice", o, TypeTag::Slice),
+            function: class("function", o, TypeTag::Function),
+            builtin_function: class("builtin_function_or_method", o, TypeTag::BuiltinFunction),
+            method: class("method", o, TypeTag::Method),
+            generator: class("generator", o, TypeTag::Generator),
+            coroutine: class("coroutine", o, TypeTag::Coroutine),
+            module: class("module", o, TypeTag::Module),
+            deque: class("deque", o, TypeTag::Deque),
+            sync_queue: class("Queue", o, TypeTag::Native),
+            not_implemented_type: class("NotImplementedType", o, TypeTag::Native),
+            super_: class("super", o, TypeTag::Native),
+            iterator: class("iterator", o, TypeTag::Iterator),
+            int,
+            zero_division: exc_class("ZeroDivisionError", &arithmetic_error),
+            overflow: exc_class("OverflowError", &arithmetic_error),
+            index_error: exc_class("IndexError", &lookup_error),
+            key_error: exc_class("KeyError", &lookup_error),
+            type_error: exc_class("TypeError", &exception),
+            unbound_local: exc_class("UnboundLocalError", &name_error),
+            attribute_error: exc_class("AttributeError", &exception),
+            not_implemented: exc_class("NotImplementedError", &runtime_error),
+            recursion_error: exc_class("RecursionError", &runtime_error),
+            stop_iteration: exc_class("StopIteration", &exception),
+            assertion_error: exc_class("AssertionError", &exception),
+            generator_exit: exc_class("GeneratorExit", &base_exception),
+            keyboard_interrupt: exc_class("KeyboardInterrupt", &base_exception),
+            module_not_found: exc_class("ModuleNotFoundError", &import_error),
+            timeout_error: exc_class("TimeoutError", &os_error),
+            unicode_error: exc_class("UnicodeError", &value_error),
+            queue_empty: exc_class("Empty", &exception),
+            cancelled: exc_class("CancelledError", &base_exception),
+            queue_closed: exc_class("QueueClosed", &exception),
+            queue_full: exc_class("QueueFull", &exception),
+            sched_queue_empty: exc_class("QueueEmpty", &exception),
+            value_error,
+            os_error,
+            import_error,
+            runtime_error,
+            name_error,
+            lookup_error,
+            arithmetic_error,
+            exception,
+            base_exception,
+            object,
+        }
+    }
+
+    /// The class of a value (`type(v)`).
+    pub fn type_of(&self, v: &Value) -> Rc<Class> {
+        match v {
+            Value::None => self.none.clone(),
+            Value::Bool(_) => self.bool_.clone(),
+            Value::Int(_) | Value::BigInt(_) => self.int.clone(),
+            Value::Float(_) => self.float.clone(),
+            Value::Str(_) => self.str_.clone(),
+            Value::List(_) => self.list.clone(),
+            Value::Tuple(_) => self.tuple.clone(),
+            Value::Dict(_) => self.dict.clone(),
+            Value::Set(_) => self.set.clone(),
+            Value::Range(_) => self.range.clone(),
+            Value::Slice(_) => self.slice.clone(),
+            Value::Func(_) => self.function.clone(),
+            Value::Builtin(_) => self.builtin_function.clone(),
+            Value::Method(_) => self.method.clone(),
+            Value::Class(_) => self.type_.clone(),
+            Value::Instance(i) => i.class.clone(),
+            Value::Gen(g) => {
+                if g.is_coroutine {
+                    self.coroutine.clone()
+                } else {
+                    self.generator.clone()
+                }
+            }
+            Value::Module(_) => self.module.clone(),
+            Value::Iter(_) | Value::Unbound => self.iterator.clone(),
+            Value::Native(n) => match &**n {
+                Native::Deque { .. } => self.deque.clone(),
+                Native::SyncQueue { .. } => self.sync_queue.clone(),
+                Native::Super { .. } => self.super_.clone(),
+                Native::DictView { .. } => self.iterator.clone(),
+                Native::NotImplemented => self.not_implemented_type.clone(),
+                Native::Sched(s) => s.class(),
+            },
+        }
+    }
+}
+
+thread_local! {
+    static TYPES: Rc<Types> = Rc::new(Types::new());
+}
+
+/// The built-in classes of this thread.
+pub fn types() -> Rc<Types> {
+    TYPES.with(|t| t.clone())
+}
+
+/// Makes an exception instance of `cls` with the given args.
+pub fn new_exception(cls: &Rc<Class>, args: Vec<Value>) -> Value {
+    let inst = Instance { class: cls.clone(), attrs: RefCell::new(new_symmap()) };
+    inst.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(args));
+    Value::Instance(Rc::new(inst))
+}
+
+/// Raises an exception of `cls` with a message.
+#[cold]
+pub fn exc(cls: &Rc<Class>, msg: impl Into<String>) -> Fault {
+    raise_value(new_exception(cls, vec![Value::string(msg.into())]))
+}
+
+#[cold]
+pub fn raise_value(v: Value) -> Fault {
+    Fault::Exc(Box::new(Exc { value: v, tb: Vec::new(), span: None }))
+}
+
+macro_rules! err_fn {
+    ($($name:ident => $field:ident),*) => {
+        $(#[cold] pub fn $name(msg: impl Into<String>) -> Fault { exc(&types().$field, msg) })*
+    };
+}
+err_fn!(type_error => type_error, value_error => value_error, index_error => index_error,
+    name_error => name_error, attribute_error => attribute_error, runtime_error => runtime_error,
+    zero_division => zero_division, overflow_error => overflow, recursion_error => recursion_error,
+    not_implemented_error => not_implemented, import_error => module_not_found);
+
+#[cold]
+pub fn key_error(key: Value) -> Fault {
+    raise_value(new_exception(&types().key_error, vec![key]))
+}
+
+/// A try block on a frame's block stack.
+pub enum Block {
+    Except(u32),
+    Finally(u32),
+    /// Inside an except clause: the exception being handled.
+    Handler(Box<Exc>),
+    /// Inside a finally body: what to do at its end.
+    FinallyActive(Pending),
+}
+
+pub enum Pending {
+    Normal,
+    Raise(Fault),
+    Return(Value),
+    Jump(u32, u32),
+}
+
+/// A function activation. Generator and coroutine frames live on the heap inside their
+/// generator object between resumptions; all their state is here.
+pub struct Frame {
+    pub code: Rc<Code>,
+    pub slots: Vec<Value>,
+    pub cells: Vec<Rc<RefCell<Value>>>,
+    pub pc: usize,
+    pub blocks: Vec<Block>,
+    pub func: Option<Rc<Function>>,
+    /// A class body's namespace.
+    pub ns: Option<Rc<RefCell<SymMap>>>,
+}
+
+impl Frame {
+    pub fn new(code: Rc<Code>) -> Frame {
+        let slots = vec![Value::Unbound; code.nslots];
+        let cells = (0..code.n_own_cells).map(|_| Rc::new(RefCell::new(Value::Unbound))).collect();
+        Frame { code, slots, cells, pc: 0, blocks: Vec::new(), func: None, ns: None }
+    }
+    /// The span of the op being executed.
+    pub fn span(&self) -> Span {
+        self.code.spans.get(self.pc).copied().unwrap_or(self.code.span)
+    }
+}
+
+/// Where printed output goes.
+pub enum Output {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    Capture(Vec<u8>),
+}
+
+/// Resource limits and clock for one run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub virtual_time: bool,
+    pub max_depth: usize,
+    pub max_steps: Option<u64>,
+    pub trace: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { virtual_time: false, max_depth: 1000, max_steps: None, trace: false }
+    }
+}
+
+pub struct Interp {
+    pub t: Rc<Types>,
+    pub globals: Rc<RefCell<SymMap>>,
+    pub builtins: SymMap,
+    pub modules: SymMap,
+    pub out: Output,
+    pub depth: usize,
+    pub opts: Options,
+    pub steps: u64,
+    /// Virtual clock reading (seconds since start) when `opts.virtual_time`.
+    pub vclock: f64,
+    pub start: std::time::Instant,
+    pub rng: u64,
+    /// Containers being printed, to show `[...]` for self-reference.
+    pub repr_stack: Vec<usize>,
+    pub file_name: Rc<str>,
+    /// The return value of the last iterator exhausted by `next` (for `yield from`).
+    pub last_stop_value: Value,
+    /// The span of the call being made (where generators are created).
+    pub current_span: Option<Span>,
+    pub sched: crate::scheduler::Scheduler,
+}
+
+impl Interp {
+    pub fn new(opts: Options, out: Output) -> Interp {
+        let t = types();
+        let mut it = Interp {
+            t,
+            globals: Rc::new(RefCell::new(new_symmap())),
+            builtins: new_symmap(),
+            modules: new_symmap(),
+            out,
+            depth: 0,
+            opts,
+            steps: 0,
+            vclock: 0.0,
+            start: std::time::Instant::now(),
+            rng: 0x853c_49e6_748f_ea9b,
+            repr_stack: Vec::new(),
+            file_name: Rc::from("<stdin>"),
+            last_stop_value: Value::None,
+            current_span: None,
+            sched: crate::scheduler::Scheduler::default(),
+        };
+        crate::builtins::install(&mut it);
+        it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));
+        it
+    }
+
+    /// Writes program output (buffered).
+    pub fn write_out(&mut self, s: &str) -> R<()> {
+        match &mut self.out {
+            Output::Capture(v) => {
+                v.extend_from_slice(s.as_bytes());
+                Ok(())
+            }
+            Output::Stdout(w) => w.write_all(s.as_bytes()).map_err(|_| Fault::OutputClosed),
+        }
+    }
+
+    pub fn flush(&mut self) -> R<()> {
+        match &mut self.out {
+            Output::Capture(_) => Ok(()),
+            Output::Stdout(w) => w.flush().map_err(|_| Fault::OutputClosed),
+        }
+    }
+
+    /// Takes captured output (tests and the REPL).
+    pub fn take_output(&mut self) -> String {
+        match &mut self.out {
+            Output::Capture(v) => String::from_utf8_lossy(&std::mem::take(v)).into_owned(),
+            Output::Stdout(_) => String::new(),
+        }
+    }
+
+    /// Counts one step (a statement or loop iteration) against `--max-steps`.
+    #[inline]
+    pub fn step(&mut self, span: Span) -> R<()> {
+        self.steps += 1;
+        if let Some(max) = self.opts.max_steps {
+            if self.steps > max {
+                return Err(Fault::Limit(Box::new(LimitHit {
+                    what: format!("the step limit ({} steps, --max-steps) was reached", max),
+                    span,
+                })));
+            }
+        }
+        Ok(())
+    }
+
+    /// Seconds on the program's clock (virtual or real) since start.
+    pub fn now(&self) -> f64 {
+        if self.opts.virtual_time {
+            self.vclock
+        } else {
+            self.start.elapsed().as_secs_f64()
+        }
+    }
+
+    /// Waits `secs` on the program's clock: jumps the virtual clock, or really sleeps.
+    pub fn sleep_clock(&mut self, secs: f64) -> R<()> {
+        if secs <= 0.0 {
+            return Ok(());
+        }
+        if self.opts.virtual_time {
+            self.vclock += secs;
+            Ok(())
+        } else {
+            self.flush()?;
+            std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+            Ok(())
+        }
+    }
+
+    pub fn type_name(&self, v: &Value) -> String {
+        self.t.type_of(v).name.as_str().to_string()
+    }
+
+    /// Looks a global up, then the builtins.
+    pub fn load_global(&self, n: Symbol) -> R<Value> {
+        if let Some(v) = self.globals.borrow().get(&n) {
+            return Ok(v.clone());
+        }
+        match self.builtins.get(&n) {
+            Some(v) => Ok(v.clone()),
+            None => Err(name_error(format!("name '{}' is not defined", n))),
+        }
+    }
+
+    pub fn check_depth(&self) -> R<()> {
+        if self.depth > self.opts.max_depth {
+            return Err(recursion_error("maximum recursion depth exceeded"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,1031 @@
+//! Operators: arithmetic with Python's semantics (floor division and modulo toward −∞, int
+//! promotion to big integers), comparison and equality, hashing and truthiness, with the
+//! dunder methods of user classes.
+
+use super::*;
+use crate::ast::{BinOp, CmpOp, UnaryOp};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+/// The small-int fast path of the common operators (None: take the general path).
+#[inline]
+pub fn int_fast(op: BinOp, a: i64, b: i64) -> Option<Value> {
+    match op {
+        BinOp::Add => a.checked_add(b).map(Value::Int),
+        BinOp::Sub => a.checked_sub(b).map(Value::Int),
+        BinOp::Mul => a.checked_mul(b).map(Value::Int),
+        BinOp::Mod if b > 0 && a >= 0 => Some(Value::Int(a % b)),
+        BinOp::FloorDiv if b > 0 && a >= 0 => Some(Value::Int(a / b)),
+        _ => None,
+    }
+}
+
+fn big(v: &Value) -> Option<BigInt> {
+    match v {
+        Value::Int(i) => Some(BigInt::from(*i)),
+        Value::Bool(b) => Some(BigInt::from(*b as i64)),
+        Value::BigInt(b) => Some((**b).clone()),
+        _ => None,
+    }
+}
+
+fn is_int(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Bool(_) | Value::BigInt(_))
+}
+
+pub fn to_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Bool(b) => Some(*b as i64 as f64),
+        Value::Float(f) => Some(*f),
+        Value::BigInt(b) => b.to_f64(),
+        _ => None,
+    }
+}
+
+fn dunder_of(op: BinOp) -> (Symbol, Symbol) {
+    match op {
+        BinOp::Add => (sym::ADD, sym::RADD),
+        BinOp::Sub => (sym::SUB, sym::RSUB),
+        BinOp::Mul => (sym::MUL, sym::RMUL),
+        BinOp::Div => (sym::TRUEDIV, sym::RTRUEDIV),
+        BinOp::FloorDiv => (sym::FLOORDIV, sym::RFLOORDIV),
+        BinOp::Mod => (sym::MOD, sym::RMOD),
+        BinOp::Pow => (sym::POW, sym::RPOW),
+        BinOp::MatMul => (sym::MATMUL, sym::RMATMUL),
+        BinOp::LShift => (sym::LSHIFT, sym::RLSHIFT),
+        BinOp::RShift => (sym::RSHIFT, sym::RRSHIFT),
+        BinOp::BitAnd => (sym::AND, sym::RAND),
+        BinOp::BitOr => (sym::OR, sym::ROR),
+        BinOp::BitXor => (sym::XOR, sym::RXOR),
+    }
+}
+
+/// Floor division and modulo of i64 (b != 0), or None on overflow.
+fn floor_divmod(a: i64, b: i64) -> Option<(i64, i64)> {
+    let q = a.checked_div(b)?;
+    let r = a.checked_rem(b)?;
+    if r != 0 && ((r < 0) != (b < 0)) {
+        Some((q - 1, r + b))
+    } else {
+        Some((q, r))
+    }
+}
+
+fn float_mod(a: f64, b: f64) -> f64 {
+    let m = a % b;
+    if m != 0.0 && ((m < 0.0) != (b < 0.0)) {
+        m + b
+    } else if m == 0.0 {
+        0.0f64.copysign(b)
+    } else {
+        m
+    }
+}
+
+fn float_floordiv(a: f64, b: f64) -> f64 {
+    let m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
+        div -= 1.0;
+    }
+    if div == 0.0 {
+        return 0.0f64.copysign(a / b);
+    }
+    let floor = div.floor();
+    if div - floor > 0.5 {
+        floor + 1.0
+    } else {
+        floor
+    }
+}
+
+impl Interp {
+    pub fn binop(&mut self, op: BinOp, a: &Value, b: &Value) -> R<Value> {
+        if let Some(v) = self.builtin_binop(op, a, b)? {
+            return Ok(v);
+        }
+        // User classes: a.__op__(b), then b.__rop__(a).
+        let (name, rname) = dunder_of(op);
+        if let Value::Instance(_) = a {
+            if self.has_method(a, name) {
+                let r = self.call_method(a, name, &[b.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return Ok(r);
+                }
+            }
+        }
+        if let Value::Instance(_) = b {
+            if self.has_method(b, rname) {
+                let r = self.call_method(b, rname, &[a.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return Ok(r);
+                }
+            }
+        }
+        Err(self.binop_type_error(op, a, b))
+    }
+
+    fn binop_type_error(&self, op: BinOp, a: &Value, b: &Value) -> Fault {
+        let (ta, tb) = (self.type_name(a), self.type_name(b));
+        if op == BinOp::Add {
+            match a {
+                Value::Str(_) => {
+                    return type_error(format!("can only concatenate str (not \"{}\") to str", tb))
+                }
+                Value::List(_) => {
+                    return type_error(format!("can only concatenate list (not \"{}\") to list", tb))
+                }
+                Value::Tuple(_) => {
+                    return type_error(format!("can only concatenate tuple (not \"{}\") to tuple", tb))
+                }
+                _ => {}
+            }
+        }
+        let sym = if op == BinOp::Pow { "** or pow()" } else { op.symbol() };
+        type_error(format!("unsupported operand type(s) for {}: '{}' and '{}'", sym, ta, tb))
+    }
+
+    /// The operators of built-in types; None when neither operand's type defines it.
+    fn builtin_binop(&mut self, op: BinOp, a: &Value, b: &Value) -> R<Option<Value>> {
+        use Value::*;
+        // Numbers.
+        if is_int(a) && is_int(b) {
+            return self.int_op(op, a, b).map(Some);
+        }
+        if matches!(a, Float(_)) && (is_int(b) || matches!(b, Float(_))) || matches!(b, Float(_)) && is_int(a)
+        {
+            let (x, y) = match (to_f64(a), to_f64(b)) {
+                (Some(x), Some(y)) => (x, y),
+                _ => return Err(overflow_error("int too large to convert to float")),
+            };
+            return float_op(op, x, y).map(Some);
+        }
+        Ok(match (op, a, b) {
+            (BinOp::Add, Str(x), Str(y)) => {
+                let mut s = String::with_capacity(x.s.len() + y.s.len());
+                s.push_str(&x.s);
+                s.push_str(&y.s);
+                Some(Value::string(s))
+            }
+            (BinOp::Mul, Str(x), n) | (BinOp::Mul, n, Str(x)) if is_int(n) => {
+                let k = self.repeat_count(n, x.s.len())?;
+                Some(Value::string(x.s.repeat(k)))
+            }
+            (BinOp::Mod, Str(x), _) => Some(Value::string(self.percent_format(&x.s, b)?)),
+            (BinOp::Add, List(x), List(y)) => {
+                let mut v = x.borrow().clone();
+                v.extend(y.borrow().iter().cloned());
+                Some(Value::list(v))
+            }
+            (BinOp::Mul, List(x), n) | (BinOp::Mul, n, List(x)) if is_int(n) => {
+                let items = x.borrow().clone();
+                let k = self.repeat_count(n, items.len())?;
+                Some(Value::list(repeat_vec(&items, k)))
+            }
+            (BinOp::Add, Tuple(x), Tuple(y)) => {
+                let mut v = x.to_vec();
+                v.extend(y.iter().cloned());
+                Some(Value::tuple(v))
+            }
+            (BinOp::Mul, Tuple(x), n) | (BinOp::Mul, n, Tuple(x)) if is_int(n) => {
+                let k = self.repeat_count(n, x.len())?;
+                Some(Value::tuple(repeat_vec(x, k)))
+            }
+            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Set(x), Set(y)) => {
+                Some(self.set_op(op, x, y)?)
+            }
+            (BinOp::BitOr, Dict(x), Dict(y)) => {
+                let d = Rc::new(RefCell::new(x.borrow().clone()));
+                let entries: Vec<(Value, Value)> =
+                    y.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+                for (k, v) in entries {
+                    self.dict_set(&d, k, v)?;
+                }
+                Some(Value::Dict(d))
+            }
+            _ => Option::None,
+        })
+    }
+
+    fn repeat_count(&mut self, n: &Value, unit: usize) -> R<usize> {
+        let k = match n {
+            Value::Int(i) => *i,
+            Value::Bool(b) => *b as i64,
+            _ => return Err(overflow_error("cannot fit 'int' into an index-sized integer")),
+        };
+        let k = k.max(0) as usize;
+        if unit.saturating_mul(k) > 1 << 31 {
+            return Err(exc(&self.t.exception, "MemoryError: the result would be too large"));
+        }
+        Ok(k)
+    }
+
+    fn int_op(&mut self, op: BinOp, a: &Value, b: &Value) -> R<Value> {
+        if let (Some(x), Some(y)) = (small(a), small(b)) {
+            let r = match op {
+                BinOp::Add => x.checked_add(y).map(Value::Int),
+                BinOp::Sub => x.checked_sub(y).map(Value::Int),
+                BinOp::Mul => x.checked_mul(y).map(Value::Int),
+                BinOp::FloorDiv => {
+                    if y == 0 {
+                        return Err(zero_division("integer division or modulo by zero"));
+                    }
+                    floor_divmod(x, y).map(|(q, _)| Value::Int(q))
+                }
+                BinOp::Mod => {
+                    if y == 0 {
+                        return Err(zero_division("integer modulo by zero"));
+                    }
+                    floor_divmod(x, y).map(|(_, r)| Value::Int(r))
+                }
+                BinOp::Div => {
+                    if y == 0 {
+                        return Err(zero_division("division by zero"));
+                    }
+                    if x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) {
+                        return Ok(Value::Float(x as f64 / y as f64));
+                    }
+                    None
+                }
+                BinOp::Pow => {
+                    if y < 0 {
+                        if x == 0 {
+                            return Err(zero_division("0.0 cannot be raised to a negative power"));
+                        }
+                        return Ok(Value::Float((x as f64).powf(y as f64)));
+                    }
+                    u32::try_from(y).ok().and_then(|e| x.checked_pow(e)).map(Value::Int)
+                }
+                BinOp::BitAnd => {
+                    let r = x & y;
+                    return Ok(if let (Value::Bool(_), Value::Bool(_)) = (a, b) {
+                        Value::Bool(r != 0)
+                    } else {
+                        Value::Int(r)
+                    });
+                }
+                BinOp::BitOr => {
+                    let r = x | y;
+                    return Ok(if let (Value::Bool(_), Value::Bool(_)) = (a, b) {
+                        Value::Bool(r != 0)
+                    } else {
+                        Value::Int(r)
+                    });
+                }
+                BinOp::BitXor => {
+                    let r = x ^ y;
+                    return Ok(if let (Value::Bool(_), Value::Bool(_)) = (a, b) {
+                        Value::Bool(r != 0)
+                    } else {
+                        Value::Int(r)
+                    });
+                }
+                BinOp::LShift => {
+                    if y < 0 {
+                        return Err(value_error("negative shift count"));
+                    }
+                    if y < 63 && x.unsigned_abs() < (1u64 << (62 - y)) {
+                        Some(Value::Int(x << y))
+                    } else {
+                        None
+                    }
+                }
+                BinOp::RShift => {
+                    if y < 0 {
+                        return Err(value_error("negative shift count"));
+                    }
+                    return Ok(Value::Int(if y >= 64 {
+                        if x < 0 {
+                            -1
+                        } else {
+                            0
+                        }
+                    } else {
+                        x >> y
+                    }));
+                }
+                BinOp::MatMul => return Err(self.binop_type_error(op, a, b)),
+            };
+            if let Some(r) = r {
+                return Ok(r);
+            }
+        }
+        // Big integers.
+        let (x, y) = match (big(a), big(b)) {
+            (Some(x), Some(y)) => (x, y),
+            _ => return Err(self.binop_type_error(op, a, b)),
+        };
+        Ok(match op {
+            BinOp::Add => Value::from_bigint(x + y),
+            BinOp::Sub => Value::from_bigint(x - y),
+            BinOp::Mul => {
+                if x.bits() + y.bits() > 64 * 1024 * 1024 {
+                    return Err(overflow_error("integer result too large"));
+                }
+                Value::from_bigint(x * y)
+            }
+            BinOp::FloorDiv | BinOp::Mod => {
+                if y.is_zero() {
+                    return Err(zero_division(if op == BinOp::Mod {
+                        "integer modulo by zero"
+                    } else {
+                        "integer division or modulo by zero"
+                    }));
+                }
+                let (q, r) = x.div_mod_floor(&y);
+                Value::from_bigint(if op == BinOp::Mod { r } else { q })
+            }
+            BinOp::Div => {
+                if y.is_zero() {
+                    return Err(zero_division("division by zero"));
+                }
+                match (x.to_f64(), y.to_f64()) {
+                    (Some(p), Some(q)) if p.is_finite() && q.is_finite() => Value::Float(p / q),
+                    _ => return Err(overflow_error("integer division result too large for a float")),
+                }
+            }
+            BinOp::Pow => {
+                if y.is_negative() {
+                    let (p, q) =
+                        (x.to_f64().unwrap_or(f64::INFINITY), y.to_f64().unwrap_or(f64::NEG_INFINITY));
+                    if p == 0.0 {
+                        return Err(zero_division("0.0 cannot be raised to a negative power"));
+                    }
+                    return Ok(Value::Float(p.powf(q)));
+                }
+                let e = y.to_u64().unwrap_or(u64::MAX);
+                if x.bits().saturating_mul(e) > 64 * 1024 * 1024 && x.bits() > 1 {
+                    return Err(overflow_error("integer result too large"));
+                }
+                Value::from_bigint(num_traits::pow::pow(x, e as usize))
+            }
+            BinOp::BitAnd => Value::from_bigint(x & y),
+            BinOp::BitOr => Value::from_bigint(x | y),
+            BinOp::BitXor => Value::from_bigint(x ^ y),
+            BinOp::LShift => {
+                if y.is_negative() {
+                    return Err(value_error("negative shift count"));
+                }
+                let s = y.to_u64().unwrap_or(u64::MAX);
+                if s > 64 * 1024 * 1024 {
+                    return Err(overflow_error("too many digits in integer"));
+                }
+                Value::from_bigint(x << s as usize)
+            }
+            BinOp::RShift => {
+                if y.is_negative() {
+                    return Err(value_error("negative shift count"));
+                }
+                let s = y.to_u64().unwrap_or(u64::MAX).min(1 << 30);
+                Value::from_bigint(x >> s as usize)
+            }
+            BinOp::MatMul => return Err(self.binop_type_error(op, a, b)),
+        })
+    }
+
+    /// `a op= b`: lists, sets and dicts change in place; everything else is `a = a op b`.
+    pub fn inplace_op(&mut self, op: BinOp, a: Value, b: &Value) -> R<Value> {
+        match (&a, op) {
+            (Value::List(l), BinOp::Add) => {
+                let items = self.collect(b)?;
+                l.borrow_mut().extend(items);
+                Ok(a)
+            }
+            (Value::Set(s), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor) => {
+                let Value::Set(other) = b else { return self.binop(op, &a, b) };
+                let r = self.set_op(op, s, other)?;
+                if let Value::Set(r) = r {
+                    let new = r.borrow().clone();
+                    *s.borrow_mut() = new;
+                }
+                Ok(a)
+            }
+            (Value::Instance(_), _) => {
+                let name = Symbol::intern(&format!("__i{}", &dunder_of(op).0.as_str()[2..]));
+                if self.has_method(&a, name) {
+                    let r = self.call_method(&a, name, &[b.clone()], &[])?;
+                    if !is_not_implemented(&r) {
+                        return Ok(r);
+                    }
+                }
+                self.binop(op, &a, b)
+            }
+            _ => {
+                if let (Value::Int(x), Value::Int(y)) = (&a, b) {
+                    if let Some(v) = int_fast(op, *x, *y) {
+                        return Ok(v);
+                    }
+                }
+                self.binop(op, &a, b)
+            }
+        }
+    }
+
+    pub fn unary(&mut self, op: UnaryOp, v: &Value) -> R<Value> {
+        match (op, v) {
+            (UnaryOp::Not, _) => Ok(Value::Bool(!self.truthy(v)?)),
+            (UnaryOp::Neg, Value::Int(i)) => Ok(match i.checked_neg() {
+                Some(n) => Value::Int(n),
+                None => Value::from_bigint(-BigInt::from(*i)),
+            }),
+            (UnaryOp::Neg, Value::Bool(b)) => Ok(Value::Int(-(*b as i64))),
+            (UnaryOp::Neg, Value::BigInt(b)) => Ok(Value::from_bigint(-(**b).clone())),
+            (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
+            (UnaryOp::Pos, Value::Int(_) | Value::BigInt(_) | Value::Float(_)) => Ok(v.clone()),
+            (UnaryOp::Pos, Value::Bool(b)) => Ok(Value::Int(*b as i64)),
+            (UnaryOp::Invert, Value::Int(i)) => Ok(Value::Int(!i)),
+            (UnaryOp::Invert, Value::Bool(b)) => Ok(Value::Int(!(*b as i64))),
+            (UnaryOp::Invert, Value::BigInt(b)) => Ok(Value::from_bigint(-(**b).clone() - 1)),
+            (_, Value::Instance(_)) => {
+                let name = match op {
+                    UnaryOp::Neg => sym::NEG,
+                    UnaryOp::Pos => sym::POS,
+                    _ => sym::INVERT,
+                };
+                if self.has_method(v, name) {
+                    return self.call_method(v, name, &[], &[]);
+                }
+                Err(self.unary_error(op, v))
+            }
+            _ => Err(self.unary_error(op, v)),
+        }
+    }
+
+    fn unary_error(&self, op: UnaryOp, v: &Value) -> Fault {
+        let s = match op {
+            UnaryOp::Neg => "unary -",
+            UnaryOp::Pos => "unary +",
+            UnaryOp::Invert => "unary ~",
+            UnaryOp::Not => "not",
+        };
+        type_error(format!("bad operand type for {}: '{}'", s, self.type_name(v)))
+    }
+
+    pub fn truthy(&mut self, v: &Value) -> R<bool> {
+        Ok(match v {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::BigInt(b) => !b.is_zero(),
+            Value::Str(s) => !s.s.is_empty(),
+            Value::List(l) => !l.borrow().is_empty(),
+            Value::Tuple(t) => !t.is_empty(),
+            Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
+            Value::Range(r) => !r.is_empty(),
+            Value::Instance(_) => {
+                if self.has_method(v, sym::BOOL) {
+                    let r = self.call_method(v, sym::BOOL, &[], &[])?;
+                    return match r {
+                        Value::Bool(b) => Ok(b),
+                        _ => Err(type_error(format!(
+                            "__bool__ should return bool, returned {}",
+                            self.type_name(&r)
+                        ))),
+                    };
+                }
+                if self.has_method(v, sym::LEN) {
+                    let r = self.call_method(v, sym::LEN, &[], &[])?;
+                    return Ok(self.index_of(&r)? != 0);
+                }
+                true
+            }
+            Value::Native(n) => match &**n {
+                Native::Deque { items, .. } | Native::SyncQueue { items, .. } => !items.borrow().is_empty(),
+                Native::DictView { d, .. } => !d.borrow().is_empty(),
+                Native::Sched(s) => crate::scheduler::truthy(s),
+                _ => true,
+            },
+            _ => true,
+        })
+    }
+
+    /// `a op b` for the comparison operators.
+    pub fn compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> R<bool> {
+        match op {
+            CmpOp::Eq => self.eq(a, b),
+            CmpOp::Ne => self.ne(a, b),
+            CmpOp::Is => Ok(a.is(b)),
+            CmpOp::IsNot => Ok(!a.is(b)),
+            CmpOp::In => self.contains(b, a),
+            CmpOp::NotIn => Ok(!self.contains(b, a)?),
+            CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => self.order(op, a, b),
+        }
+    }
+
+    pub fn ne(&mut self, a: &Value, b: &Value) -> R<bool> {
+        if let Value::Instance(_) = a {
+            if self.has_method(a, sym::NE) {
+                let r = self.call_method(a, sym::NE, &[b.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        Ok(!self.eq(a, b)?)
+    }
+
+    /// `a == b`.
+    pub fn eq(&mut self, a: &Value, b: &Value) -> R<bool> {
+        use Value::*;
+        Ok(match (a, b) {
+            (Int(x), Int(y)) => x == y,
+            (Str(x), Str(y)) => Rc::ptr_eq(x, y) || x.s == y.s,
+            (None, None) => true,
+            (Float(x), Float(y)) => x == y,
+            (Bool(x), Bool(y)) => x == y,
+            (Int(_) | Bool(_) | BigInt(_), Int(_) | Bool(_) | BigInt(_)) => big(a) == big(b),
+            (Float(x), _) if is_int(b) => float_int_eq(*x, b),
+            (_, Float(y)) if is_int(a) => float_int_eq(*y, a),
+            (List(x), List(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(true);
+                }
+                let (xs, ys) = (x.borrow().clone(), y.borrow().clone());
+                self.seq_eq(&xs, &ys)?
+            }
+            (Tuple(x), Tuple(y)) => Rc::ptr_eq(x, y) || self.seq_eq(x, y)?,
+            (Dict(x), Dict(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(true);
+                }
+                if x.borrow().len() != y.borrow().len() {
+                    return Ok(false);
+                }
+                let entries: Vec<(Value, Value)> =
+                    x.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+                for (k, v) in entries {
+                    match self.dict_get(y, &k)? {
+                        Some(w) => {
+                            if !self.eq(&v, &w)? {
+                                return Ok(false);
+                            }
+                        }
+                        Option::None => return Ok(false),
+                    }
+                }
+                true
+            }
+            (Set(x), Set(y)) => x.borrow().len() == y.borrow().len() && self.set_subset(x, y)?,
+            (Range(x), Range(y)) => {
+                let (lx, ly) = (x.len(), y.len());
+                lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
+            }
+            (Native(x), Native(y)) => match (&**x, &**y) {
+                (self::Native::Deque { items: i1, .. }, self::Native::Deque { items: i2, .. }) => {
+                    let (xs, ys): (Vec<Value>, Vec<Value>) =
+                        (i1.borrow().iter().cloned().collect(), i2.borrow().iter().cloned().collect());
+                    self.seq_eq(&xs, &ys)?
+                }
+                _ => a.is(b),
+            },
+            (Instance(_), _) | (_, Instance(_)) => {
+                self.depth += 1;
+                let r = self.instance_eq(a, b);
+                self.depth -= 1;
+                r?
+            }
+            _ => a.is(b),
+        })
+    }
+
+    fn instance_eq(&mut self, a: &Value, b: &Value) -> R<bool> {
+        self.check_depth()?;
+        if let Value::Instance(_) = a {
+            if self.has_method(a, sym::EQ) {
+                let r = self.call_method(a, sym::EQ, &[b.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        if let Value::Instance(_) = b {
+            if self.has_method(b, sym::EQ) {
+                let r = self.call_method(b, sym::EQ, &[a.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        Ok(a.is(b))
+    }
+
+    fn seq_eq(&mut self, xs: &[Value], ys: &[Value]) -> R<bool> {
+        if xs.len() != ys.len() {
+            return Ok(false);
+        }
+        for (x, y) in xs.iter().zip(ys) {
+            if !x.is(y) && !self.eq(x, y)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// `<`, `<=`, `>`, `>=`.
+    pub fn order(&mut self, op: CmpOp, a: &Value, b: &Value) -> R<bool> {
+        use std::cmp::Ordering;
+        use Value::*;
+        let ord: Option<Ordering> = match (a, b) {
+            (Int(x), Int(y)) => Some(x.cmp(y)),
+            (Float(x), Float(y)) => return Ok(float_cmp(op, *x, *y)),
+            (Str(x), Str(y)) => Some(x.s.cmp(&y.s)),
+            _ if is_int(a) && is_int(b) => big(a).cmp(&big(b)).into(),
+            (Float(x), _) if is_int(b) => return Ok(float_int_cmp(op, *x, b, false)),
+            (_, Float(y)) if is_int(a) => return Ok(float_int_cmp(op, *y, a, true)),
+            (List(_), List(_)) | (Tuple(_), Tuple(_)) => {
+                let xs = seq_items(a);
+                let ys = seq_items(b);
+                for (x, y) in xs.iter().zip(ys.iter()) {
+                    if !x.is(y) && !self.eq(x, y)? {
+                        return self.order(op, x, y);
+                    }
+                }
+                Some(xs.len().cmp(&ys.len()))
+            }
+            (Set(x), Set(y)) => {
+                return match op {
+                    CmpOp::Le => self.set_subset(x, y),
+                    CmpOp::Ge => self.set_subset(y, x),
+                    CmpOp::Lt => Ok(x.borrow().len() < y.borrow().len() && self.set_subset(x, y)?),
+                    _ => Ok(y.borrow().len() < x.borrow().len() && self.set_subset(y, x)?),
+                }
+            }
+            _ => Option::None,
+        };
+        if let Some(o) = ord {
+            return Ok(match op {
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                _ => o != Ordering::Less,
+            });
+        }
+        let (name, reflected) = match op {
+            CmpOp::Lt => (sym::LT, sym::GT),
+            CmpOp::Le => (sym::LE, sym::GE),
+            CmpOp::Gt => (sym::GT, sym::LT),
+            _ => (sym::GE, sym::LE),
+        };
+        if let Instance(_) = a {
+            if self.has_method(a, name) {
+                let r = self.call_method(a, name, &[b.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        if let Instance(_) = b {
+            if self.has_method(b, reflected) {
+                let r = self.call_method(b, reflected, &[a.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        Err(type_error(format!(
+            "'{}' not supported between instances of '{}' and '{}'",
+            op.symbol(),
+            self.type_name(a),
+            self.type_name(b)
+        )))
+    }
+
+    /// Python's `hash()`: equal numbers hash alike; instances use `__hash__` or identity.
+    pub fn hash(&mut self, v: &Value) -> R<u64> {
+        Ok(match v {
+            Value::Int(i) => hash_int(*i) as u64,
+            Value::Bool(b) => *b as u64,
+            Value::None => 0xfc_a8_6f_0b,
+            Value::Float(f) => hash_float(*f) as u64,
+            Value::BigInt(b) => {
+                let m = BigInt::from((1u64 << 61) - 1);
+                let r = (b.abs() % &m).to_i64().unwrap_or(0);
+                let r = if b.is_negative() { -r } else { r };
+                (if r == -1 { -2 } else { r }) as u64
+            }
+            Value::Str(s) => str_hash(&s.s),
+            Value::Tuple(items) => {
+                let mut h: u64 = 0x345678;
+                for it in items.iter() {
+                    let x = self.hash(it)?;
+                    h = (h ^ x).wrapping_mul(1_000_003).rotate_left(7);
+                }
+                h
+            }
+            Value::List(_) | Value::Dict(_) | Value::Set(_) => {
+                return Err(type_error(format!("unhashable type: '{}'", self.type_name(v))))
+            }
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                match cls.lookup(sym::HASH) {
+                    Some(Value::None) => return Err(type_error(format!("unhashable type: '{}'", cls.name))),
+                    Some(_) => {
+                        let r = self.call_method(v, sym::HASH, &[], &[])?;
+                        match r {
+                            Value::Int(i) => hash_int(i) as u64,
+                            Value::Bool(b) => b as u64,
+                            Value::BigInt(_) => self.hash(&r)?,
+                            _ => return Err(type_error("__hash__ method should return an integer")),
+                        }
+                    }
+                    None => {
+                        if cls.lookup(sym::EQ).is_some() {
+                            return Err(type_error(format!("unhashable type: '{}'", cls.name)));
+                        }
+                        (v.address() >> 4) as u64
+                    }
+                }
+            }
+            _ => (v.address() >> 4) as u64,
+        })
+    }
+
+    // ----- dict and set storage -----
+
+    /// Looks a key up; returns its position.
+    pub fn dict_find(
+        &mut self,
+        d: &Rc<RefCell<crate::dict::Dict>>,
+        key: &Value,
+        hash: u64,
+    ) -> R<Option<usize>> {
+        let mut slow: Vec<(usize, Value)> = Vec::new();
+        {
+            let dd = d.borrow();
+            for (i, e) in dd.candidates(hash) {
+                match fast_key_eq(&e.key, key) {
+                    Some(true) => return Ok(Some(i)),
+                    Some(false) => {}
+                    None => slow.push((i, e.key.clone())),
+                }
+            }
+        }
+        for (i, k) in slow {
+            if self.eq(&k, key)? {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn dict_get(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: &Value) -> R<Option<Value>> {
+        let h = self.hash(key)?;
+        Ok(self.dict_find(d, key, h)?.and_then(|i| d.borrow().entry(i).map(|e| e.value.clone())))
+    }
+
+    pub fn dict_set(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: Value, value: Value) -> R<()> {
+        let h = self.hash(&key)?;
+        match self.dict_find(d, &key, h)? {
+            Some(i) => d.borrow_mut().set_value_at(i, value),
+            None => d.borrow_mut().push(h, key, value),
+        }
+        Ok(())
+    }
+
+    pub fn dict_remove(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: &Value) -> R<Option<Value>> {
+        let h = self.hash(key)?;
+        Ok(match self.dict_find(d, key, h)? {
+            Some(i) => d.borrow_mut().remove_at(i).map(|e| e.value),
+            None => None,
+        })
+    }
+
+    pub fn set_add(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: Value) -> R<()> {
+        let h = self.hash(&key)?;
+        if self.dict_find(d, &key, h)?.is_none() {
+            d.borrow_mut().push(h, key, Value::None);
+        }
+        Ok(())
+    }
+
+    pub fn set_contains(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: &Value) -> R<bool> {
+        let h = self.hash(key)?;
+        Ok(self.dict_find(d, key, h)?.is_some())
+    }
+
+    fn set_subset(
+        &mut self,
+        x: &Rc<RefCell<crate::dict::Dict>>,
+        y: &Rc<RefCell<crate::dict::Dict>>,
+    ) -> R<bool> {
+        let keys = x.borrow().keys();
+        for k in keys {
+            if !self.set_contains(y, &k)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    pub fn set_op(
+        &mut self,
+        op: BinOp,
+        x: &Rc<RefCell<crate::dict::Dict>>,
+        y: &Rc<RefCell<crate::dict::Dict>>,
+    ) -> R<Value> {
+        let out = Rc::new(RefCell::new(crate::dict::Dict::new()));
+        let xs = x.borrow().keys();
+        let ys = y.borrow().keys();
+        match op {
+            BinOp::BitOr => {
+                for k in xs.into_iter().chain(ys) {
+                    self.set_add(&out, k)?;
+                }
+            }
+            BinOp::BitAnd => {
+                for k in xs {
+                    if self.set_contains(y, &k)? {
+                        self.set_add(&out, k)?;
+                    }
+                }
+            }
+            BinOp::Sub => {
+                for k in xs {
+                    if !self.set_contains(y, &k)? {
+                        self.set_add(&out, k)?;
+                    }
+                }
+            }
+            _ => {
+                for k in xs {
+                    if !self.set_contains(y, &k)? {
+                        self.set_add(&out, k)?;
+                    }
+                }
+                for k in ys {
+                    if !self.set_contains(x, &k)? {
+                        self.set_add(&out, k)?;
+                    }
+                }
+            }
+        }
+        Ok(Value::Set(out))
+    }
+}
+
+fn small(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(*b as i64),
+        _ => None,
+    }
+}
+
+fn repeat_vec(items: &[Value], k: usize) -> Vec<Value> {
+    let mut v = Vec::with_capacity(items.len() * k);
+    for _ in 0..k {
+        v.extend_from_slice(items);
+    }
+    v
+}
+
+fn seq_items(v: &Value) -> Vec<Value> {
+    match v {
+        Value::List(l) => l.borrow().clone(),
+        Value::Tuple(t) => t.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+pub fn is_not_implemented(v: &Value) -> bool {
+    matches!(v, Value::Native(n) if matches!(**n, Native::NotImplemented))
+}
+
+fn float_op(op: BinOp, x: f64, y: f64) -> R<Value> {
+    Ok(Value::Float(match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => {
+            if y == 0.0 {
+                return Err(zero_division("float division by zero"));
+            }
+            x / y
+        }
+        BinOp::FloorDiv => {
+            if y == 0.0 {
+                return Err(zero_division("float floor division by zero"));
+            }
+            float_floordiv(x, y)
+        }
+        BinOp::Mod => {
+            if y == 0.0 {
+                return Err(zero_division("float modulo"));
+            }
+            float_mod(x, y)
+        }
+        BinOp::Pow => {
+            if x == 0.0 && y < 0.0 {
+                return Err(zero_division("0.0 cannot be raised to a negative power"));
+            }
+            if x < 0.0 && y.fract() != 0.0 {
+                return Err(value_error("math domain error: a negative number to a fractional power"));
+            }
+            let r = x.powf(y);
+            if r.is_infinite() && x.is_finite() && y.is_finite() {
+                return Err(overflow_error("(34, 'Numerical result out of range')"));
+            }
+            r
+        }
+        _ => {
+            return Err(type_error(format!(
+                "unsupported operand type(s) for {}: 'float' and 'float'",
+                op.symbol()
+            )))
+        }
+    }))
+}
+
+fn float_cmp(op: CmpOp, x: f64, y: f64) -> bool {
+    match op {
+        CmpOp::Lt => x < y,
+        CmpOp::Le => x <= y,
+        CmpOp::Gt => x > y,
+        _ => x >= y,
+    }
+}
+
+fn float_int_eq(f: f64, i: &Value) -> bool {
+    use num_traits::FromPrimitive;
+    if f.fract() != 0.0 || !f.is_finite() {
+        return false;
+    }
+    match (BigInt::from_f64(f), big(i)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Compares a float with an int exactly; `swapped` when the int is on the left.
+fn float_int_cmp(op: CmpOp, f: f64, i: &Value, swapped: bool) -> bool {
+    let iv = to_f64(i).unwrap_or(0.0);
+    if swapped {
+        float_cmp(op, iv, f)
+    } else {
+        float_cmp(op, f, iv)
+    }
+}
+
+/// CPython's hash of an int: the value modulo 2**61 - 1, -1 becoming -2.
+fn hash_int(i: i64) -> i64 {
+    const M: i64 = (1 << 61) - 1;
+    let r = if i >= 0 { i % M } else { -((-(i as i128) % M as i128) as i64) };
+    if r == -1 {
+        -2
+    } else {
+        r
+    }
+}
+
+fn hash_float(f: f64) -> i64 {
+    if f.fract() == 0.0 && f.abs() < 9.2e18 {
+        return hash_int(f as i64);
+    }
+    if f.is_nan() {
+        return 0;
+    }
+    (f.to_bits() as i64).wrapping_mul(0x9E37_79B9) >> 3
+}
+
+/// FNV-1a over the bytes: a stable, fast hash for strings.
+fn str_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    h
+}
+
+/// Key equality that needs no user code; None when `__eq__` must be called.
+fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
+    use Value::*;
+    Some(match (a, b) {
+        (Str(x), Str(y)) => x.s == y.s,
+        (Int(x), Int(y)) => x == y,
+        (Int(_) | Bool(_) | BigInt(_), Int(_) | Bool(_) | BigInt(_)) => big(a) == big(b),
+        (Float(x), Float(y)) => x == y || (x.is_nan() && y.is_nan() && x.to_bits() == y.to_bits()),
+        (Float(x), _) if is_int(b) => float_int_eq(*x, b),
+        (_, Float(y)) if is_int(a) => float_int_eq(*y, a),
+        (None, None) => true,
+        (Tuple(x), Tuple(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for (p, q) in x.iter().zip(y.iter()) {
+                match fast_key_eq(p, q)? {
+                    true => {}
+                    false => return Some(false),
+                }
+            }
+            true
+        }
+        (Instance(x), Instance(y)) if Rc::ptr_eq(x, y) => true,
+        (Instance(x), _) if x.class.lookup(sym::EQ).is_some() => return Option::None,
+        (_, Instance(y)) if y.class.lookup(sym::EQ).is_some() => return Option::None,
+        _ => a.is(b),
+    })
+}
