@@ -83,9 +83,8 @@ pub struct Call {
     pub method: Option<Symbol>,
     /// Positional arguments; `E::Star` items are unpacked.
     pub args: Vec<Expr>,
-    pub kwargs: Vec<(Symbol, Expr)>,
-    /// `**mapping` arguments.
-    pub dstar: Vec<Expr>,
+    /// Keyword arguments in source order; `None` is a `**mapping`.
+    pub kwargs: Vec<(Option<Symbol>, Expr)>,
     /// Whether any positional argument is starred.
     pub has_star: bool,
 }

@@ -503,7 +503,6 @@ impl<'a> Compiler<'a> {
                 method: Some(sym::ENTER),
                 args: Vec::new(),
                 kwargs: Vec::new(),
-                dstar: Vec::new(),
                 has_star: false,
             })),
             span: first.ctx.span,
@@ -847,8 +846,7 @@ impl<'a> Compiler<'a> {
         }
         let mut v = self.children(&kids)?.into_iter();
         let Some(func) = v.next() else { return Err(SyntaxError::new("internal error: call", span)) };
-        let mut call =
-            Call { func, method, args: Vec::new(), kwargs: Vec::new(), dstar: Vec::new(), has_star: false };
+        let mut call = Call { func, method, args: Vec::new(), kwargs: Vec::new(), has_star: false };
         for a in args {
             let Some(x) = v.next() else { break };
             match a {
@@ -858,8 +856,8 @@ impl<'a> Compiler<'a> {
                     let sp = x.span;
                     call.args.push(Expr { kind: E::Star(Box::new(x)), span: sp });
                 }
-                Arg::Kw(n, _, _) => call.kwargs.push((*n, x)),
-                Arg::DoubleStar(_) => call.dstar.push(x),
+                Arg::Kw(n, _, _) => call.kwargs.push((Some(*n), x)),
+                Arg::DoubleStar(_) => call.kwargs.push((None, x)),
             }
         }
         Ok(Expr { kind: E::Call(Box::new(call)), span })
@@ -1034,14 +1032,7 @@ impl<'a> Compiler<'a> {
 
 fn call_expr(func: Expr, args: Vec<Expr>, span: Span) -> Expr {
     Expr {
-        kind: E::Call(Box::new(Call {
-            func,
-            method: None,
-            args,
-            kwargs: Vec::new(),
-            dstar: Vec::new(),
-            has_star: false,
-        })),
+        kind: E::Call(Box::new(Call { func, method: None, args, kwargs: Vec::new(), has_star: false })),
         span,
     }
 }

@@ -1633,6 +1633,9 @@ impl<'s> Parser<'s> {
         })?;
         for t in &mut toks {
             t.span = shift(t.span, span.start as i64 - 1, span);
+            if let Tok::FStr { body, .. } = &mut t.tok {
+                *body = shift(*body, span.start as i64 - 1, span);
+            }
         }
         let saved_toks = std::mem::replace(&mut self.toks, toks);
         let saved_pos = std::mem::replace(&mut self.pos, 0);

@@ -457,8 +457,14 @@ pub fn float_repr(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }
-    // Rust's `{:e}` gives the shortest round-tripping digits in scientific form.
-    let sci = format!("{:e}", f);
+    // Rust's `{:e}` gives the shortest round-tripping digits in scientific form; when two
+    // digit strings of that length round-trip, CPython takes the correctly rounded one
+    // (ties to even), which `{:.Ne}` gives.
+    let shortest = format!("{:e}", f);
+    let ndigits =
+        shortest.split('e').next().map(|m| m.chars().filter(|c| c.is_ascii_digit()).count()).unwrap_or(1);
+    let rounded = format!("{:.*e}", ndigits.saturating_sub(1), f);
+    let sci = if rounded.parse::<f64>().ok() == Some(f) { rounded } else { shortest };
     let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (neg, mant) = match mant.strip_prefix('-') {
@@ -470,7 +476,7 @@ pub fn float_repr(f: f64) -> String {
     if neg {
         out.push('-');
     }
-    if (-5..16).contains(&exp) {
+    if (-4..16).contains(&exp) {
         if exp >= 0 {
             let e = exp as usize;
             if digits.len() > e + 1 {

@@ -273,7 +273,7 @@ impl Interp {
             Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => {
                 if matches!(sp.ty, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%')) {
                     let f = crate::interp::ops::to_f64(v).unwrap_or(0.0);
-                    return self.format_float(f, &sp, spec);
+                    return self.format_float(f, &sp);
                 }
                 let b = match v {
                     Value::Int(i) => BigInt::from(*i),
@@ -288,7 +288,7 @@ impl Interp {
                     ))
                 })
             }
-            Value::Float(f) => self.format_float(*f, &sp, spec),
+            Value::Float(f) => self.format_float(*f, &sp),
             Value::Str(s) => {
                 if !matches!(sp.ty, None | Some('s')) {
                     return Err(value_error(format!(
@@ -315,7 +315,7 @@ impl Interp {
         }
     }
 
-    fn format_float(&mut self, f: f64, sp: &Spec, spec: &str) -> R<String> {
+    fn format_float(&mut self, f: f64, sp: &Spec) -> R<String> {
         let body = match sp.ty {
             Some('f') | Some('F') => fmt_fixed(f, sp.precision.unwrap_or(6)),
             Some('e') | Some('E') => fmt_exp(f, sp.precision.unwrap_or(6)),
@@ -329,8 +329,7 @@ impl Interp {
                 None => float_repr(f),
             },
             Some(c) => {
-                return Err(value_error(format!("Unknown format code '{}' for object of type 'float'", c))
-                    .at_nothing(spec))
+                return Err(value_error(format!("Unknown format code '{}' for object of type 'float'", c)));
             }
         };
         let body =
@@ -520,10 +519,20 @@ impl Interp {
         args: &[Value],
         kw: &[(crate::span::Symbol, Value)],
     ) -> R<String> {
+        let mut auto = 0usize;
+        self.str_format_with(fmt, args, kw, &mut auto)
+    }
+
+    fn str_format_with(
+        &mut self,
+        fmt: &str,
+        args: &[Value],
+        kw: &[(crate::span::Symbol, Value)],
+        auto: &mut usize,
+    ) -> R<String> {
         let mut out = String::new();
         let chars: Vec<char> = fmt.chars().collect();
         let mut i = 0;
-        let mut auto = 0usize;
         while i < chars.len() {
             let c = chars[i];
             if c == '{' {
@@ -561,13 +570,13 @@ impl Interp {
                 let first_end = name.find(['.', '[']).unwrap_or(name.len());
                 let first = &name[..first_end];
                 let mut v = if first.is_empty() {
-                    let v = args.get(auto).cloned().ok_or_else(|| {
+                    let v = args.get(*auto).cloned().ok_or_else(|| {
                         index_error(format!(
                             "Replacement index {} out of range for positional args tuple",
                             auto
                         ))
                     })?;
-                    auto += 1;
+                    *auto += 1;
                     v
                 } else if let Ok(n) = first.parse::<usize>() {
                     args.get(n).cloned().ok_or_else(|| {
@@ -604,8 +613,11 @@ impl Interp {
                     Some('s') => Value::string(self.to_str(&v)?),
                     _ => v,
                 };
-                let spec =
-                    if spec.contains('{') { self.str_format(spec, args, kw)? } else { spec.to_string() };
+                let spec = if spec.contains('{') {
+                    self.str_format_with(spec, args, kw, auto)?
+                } else {
+                    spec.to_string()
+                };
                 out.push_str(&self.format_value(&v, &spec)?);
                 i = j + 1;
                 continue;
@@ -622,15 +634,6 @@ impl Interp {
             i += 1;
         }
         Ok(out)
-    }
-}
-
-trait AtNothing {
-    fn at_nothing(self, _spec: &str) -> Self;
-}
-impl AtNothing for Fault {
-    fn at_nothing(self, _spec: &str) -> Self {
-        self
     }
 }
 

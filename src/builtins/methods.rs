@@ -741,8 +741,7 @@ fn dict_method(name: Symbol) -> Option<M> {
         }),
         sym::POPITEM => ("popitem", |_, t, _, _| match this_dict(t).borrow_mut().pop_last() {
             Some(e) => Ok(Value::tuple(vec![e.key, e.value])),
-            None => Err(key_error(Value::str("popitem(): dictionary is empty"))
-                .with_message("popitem(): dictionary is empty")),
+            None => Err(key_error(Value::str("popitem(): dictionary is empty"))),
         }),
         sym::SETDEFAULT => ("setdefault", |it, t, a, _| {
             arity("setdefault", a, 1, 2)?;
@@ -774,15 +773,6 @@ fn dict_method(name: Symbol) -> Option<M> {
         }),
         _ => return None,
     })
-}
-
-trait WithMessage {
-    fn with_message(self, msg: &str) -> Self;
-}
-impl WithMessage for Fault {
-    fn with_message(self, _msg: &str) -> Self {
-        self
-    }
 }
 
 // ----- set -----

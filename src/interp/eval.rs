@@ -217,22 +217,29 @@ impl Interp {
         }
         let mut kw = Vec::new();
         for (n, x) in &c.kwargs {
-            kw.push((*n, self.eval(f, x)?));
-        }
-        for d in &c.dstar {
-            let v = self.eval(f, d)?;
+            let v = self.eval(f, x)?;
+            if let Some(n) = n {
+                kw.push((*n, v));
+                continue;
+            }
             let Value::Dict(dd) = &v else {
                 return Err(type_error(format!(
                     "argument after ** must be a mapping, not {}",
                     self.type_name(&v)
                 ))
-                .at(d.span));
+                .at(x.span));
             };
             let entries: Vec<(Value, Value)> =
                 dd.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
             for (k, v) in entries {
-                let Value::Str(s) = &k else { return Err(type_error("keywords must be strings").at(d.span)) };
-                kw.push((Symbol::intern(&s.s), v));
+                let Value::Str(s) = &k else { return Err(type_error("keywords must be strings").at(x.span)) };
+                let name = Symbol::intern(&s.s);
+                if kw.iter().any(|(k2, _)| *k2 == name) {
+                    return Err(
+                        type_error(format!("got multiple values for keyword argument '{}'", name)).at(x.span)
+                    );
+                }
+                kw.push((name, v));
             }
         }
         Ok((pos, kw))

@@ -133,6 +133,15 @@ impl Interp {
         })
     }
 
+    /// The exception in flight here: being handled, or passing through a finally body.
+    fn in_flight(f: &Frame) -> Option<&Exc> {
+        f.blocks.iter().rev().find_map(|b| match b {
+            Block::Handler(x) => Some(&**x),
+            Block::FinallyActive(Pending::Raise(Fault::Exc(x))) => Some(&**x),
+            _ => None,
+        })
+    }
+
     fn exec_op(&mut self, f: &mut Frame, op: &Op, delegate_in: &mut Option<Resume>) -> R<Flow> {
         match op {
             Op::Expr(e) => {
@@ -360,7 +369,7 @@ impl Interp {
                     if let Value::Instance(i) = &exc_value {
                         i.attrs.borrow_mut().insert(sym::CAUSE, cause_value);
                     }
-                } else if let Some(ctx) = Self::handled(f) {
+                } else if let Some(ctx) = Self::in_flight(f) {
                     if let Value::Instance(i) = &exc_value {
                         if !ctx.value.is(&exc_value) {
                             i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());

@@ -143,6 +143,15 @@ impl Interp {
                 _ => {}
             }
         }
+        if op == BinOp::Mul {
+            let is_seq = |v: &Value| matches!(v, Value::Str(_) | Value::List(_) | Value::Tuple(_));
+            if is_seq(a) && !is_int(b) {
+                return type_error(format!("can't multiply sequence by non-int of type '{}'", tb));
+            }
+            if is_seq(b) && !is_int(a) {
+                return type_error(format!("can't multiply sequence by non-int of type '{}'", ta));
+            }
+        }
         let sym = if op == BinOp::Pow { "** or pow()" } else { op.symbol() };
         type_error(format!("unsupported operand type(s) for {}: '{}' and '{}'", sym, ta, tb))
     }
@@ -391,6 +400,12 @@ impl Interp {
             (Value::List(l), BinOp::Add) => {
                 let items = self.collect(b)?;
                 l.borrow_mut().extend(items);
+                Ok(a)
+            }
+            (Value::List(l), BinOp::Mul) if matches!(b, Value::Int(_) | Value::Bool(_)) => {
+                let items = l.borrow().clone();
+                let k = self.repeat_count(b, items.len())?;
+                *l.borrow_mut() = repeat_vec(&items, k);
                 Ok(a)
             }
             (Value::Set(s), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor) => {
