@@ -48,7 +48,11 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let before = &src[..off];
     let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let col = src[line_start..off].chars().count() + 1;
+    let mut col = src[line_start..off].chars().count() + 1;
+    // A byte order mark is not part of the first line's text.
+    if line_start == 0 && off > 0 && src.starts_with('\u{feff}') {
+        col -= 1;
+    }
     (line, col)
 }
 

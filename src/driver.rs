@@ -100,6 +100,7 @@ pub fn run_program(
 ) -> (RunResult, crate::interp::Interp) {
     let mut interp = crate::interp::Interp::new(opts, out);
     interp.file_name = std::rc::Rc::from(src.name.as_str());
+    interp.source_text = Some(std::rc::Rc::from(src.text.as_str()));
     let code = match compile(src, style) {
         Ok(c) => c,
         Err(f) => return (RunResult { status: f.status, stderr: f.rendered }, interp),
@@ -142,6 +143,30 @@ pub fn report(
                 None,
             ),
         },
+        Err(Fault::Deadlock(blocked)) => {
+            RunResult { status: exit::DEADLOCK, stderr: render_deadlock(src, style, &blocked) }
+        }
+        Err(Fault::TaskFailed(tf)) => {
+            let mut stderr = render_exception(interp, src, style, &tf.exc);
+            if tf.task == "callback" {
+                stderr.push_str("  note: the exception escaped a callback (call_soon/call_later), which stops the program\n");
+            } else {
+                let (line, _) = diagnostics::line_col(&src.text, tf.spawned_at.start as usize);
+                stderr.push_str(&diagnostics::render(
+                    style,
+                    &src.name,
+                    &src.text,
+                    &format!("the exception escaped task '{}', and nothing can join it any more", tf.task),
+                    vec![diagnostics::Label {
+                        span: tf.spawned_at,
+                        text: Some(format!("task '{}' was spawned here (line {})", tf.task, line)),
+                        primary: true,
+                    }],
+                    Some("keep the task returned by spawn() and `await t.join()` it to handle its exception"),
+                ));
+            }
+            RunResult { status: exit::RUNTIME_ERROR, stderr }
+        }
         Err(Fault::Interrupted(span)) => RunResult {
             status: exit::INTERRUPTED,
             stderr: diagnostics::render(
@@ -184,6 +209,36 @@ pub fn render_exception(
         &title,
         vec![diagnostics::Label { span, text: Some(label), primary: true }],
         None,
+    ));
+    out
+}
+
+/// Renders a deadlock: every blocked task, what it waits on, and where.
+pub fn render_deadlock(src: &Source, style: Style, blocked: &[crate::scheduler::BlockedTask]) -> String {
+    let mut labels = Vec::new();
+    let mut lines = String::new();
+    for b in blocked {
+        let (line, _) = diagnostics::line_col(&src.text, b.span.start as usize);
+        lines.push_str(&format!("  task '{}' waits: {} (line {})\n", b.name, b.what, line));
+        labels.push(diagnostics::Label {
+            span: b.span,
+            text: Some(format!("task '{}' waits here: {}", b.name, b.what)),
+            primary: labels.is_empty(),
+        });
+    }
+    let title = format!(
+        "deadlock: all {} unfinished task{} are blocked and nothing can wake them",
+        blocked.len(),
+        if blocked.len() == 1 { "" } else { "s" }
+    );
+    let mut out = format!("{}\n{}", title, lines);
+    out.push_str(&diagnostics::render(
+        style,
+        &src.name,
+        &src.text,
+        &title,
+        labels,
+        Some("no task is ready, no timer is pending: put an item, set the event, or finish the awaited task"),
     ));
     out
 }

@@ -29,6 +29,9 @@ enum Command {
         /// Use a virtual clock: sleeps take no real time.
         #[arg(long)]
         virtual_time: bool,
+        /// Write one line per scheduler event (spawn, run, wait, wake, ...) to stderr.
+        #[arg(long)]
+        trace: bool,
     },
     /// Parse a program and run the static checks only.
     Check { file: PathBuf },
@@ -53,7 +56,7 @@ fn run(cli: Cli) -> i32 {
         Some(Command::Parse { file }) => driver::read_source(&file)
             .and_then(|src| driver::parse_to_text(&src, style))
             .map(|text| print!("{}", text)),
-        Some(Command::Run { file, virtual_time }) => {
+        Some(Command::Run { file, virtual_time, trace }) => {
             let src = match driver::read_source(&file) {
                 Ok(s) => s,
                 Err(f) => {
@@ -61,7 +64,7 @@ fn run(cli: Cli) -> i32 {
                     return f.status;
                 }
             };
-            let opts = tinyasync::interp::Options { virtual_time, ..Default::default() };
+            let opts = tinyasync::interp::Options { virtual_time, trace, ..Default::default() };
             let out = tinyasync::interp::Output::Stdout(std::io::BufWriter::with_capacity(
                 1 << 16,
                 std::io::stdout(),

@@ -218,9 +218,11 @@ impl<'s> Parser<'s> {
         }
         let prev = self.prev_span();
         let at = Span::new(prev.end as usize, prev.end as usize);
-        let e = SyntaxError::new("expected ':'", at)
-            .with_label("a ':' is missing here")
-            .with_help(format!("a `{what}` line ends with ':', for example `{}`", colon_example(what)));
+        let e = SyntaxError::new("expected ':'", at).with_label("a ':' is missing here").with_help(format!(
+            "{} `{what}` line ends with ':', for example `{}`",
+            if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
+            colon_example(what)
+        ));
         Err(if matches!(self.peek(), Tok::Eof) { e.unexpected_eof() } else { e })
     }
 
@@ -804,7 +806,7 @@ impl<'s> Parser<'s> {
                     self.check_dup(&mut names, n, sp)?;
                     p.vararg = Some(Param { name: n, default: None, span: sp });
                 } else if self.is_op(end)
-                    || self.is_op(",") && matches!(self.peek_at(1), Tok::Op(o) if *o == end)
+                    || self.is_op(",") && matches!(self.peek_at(1), Tok::Op(o) if *o == end || *o == "**")
                 {
                     return Err(SyntaxError::new("named arguments must follow bare *", pstart));
                 }
@@ -880,6 +882,10 @@ impl<'s> Parser<'s> {
     fn star_exprs(&mut self) -> PResult<Expr> {
         let first = self.star_or(Self::test)?;
         if !self.is_op(",") {
+            // `*a` alone is only valid as an assignment target (`*a = ...` is rejected later).
+            if matches!(first.kind, ExprKind::Starred(_)) && !self.is_op("=") {
+                return Err(SyntaxError::new("can't use starred expression here", first.span));
+            }
             return Ok(first);
         }
         let start = first.span;
@@ -1185,19 +1191,33 @@ impl<'s> Parser<'s> {
     fn call_args(&mut self) -> PResult<Vec<Arg>> {
         let mut args = Vec::new();
         let mut seen_kw = false;
+        let mut seen_double_star = false;
         while !self.is_op(")") {
             if self.eat_op("**") {
                 args.push(Arg::DoubleStar(self.test()?));
                 seen_kw = true;
-            } else if self.eat_op("*") {
+                seen_double_star = true;
+            } else if self.is_op("*") {
+                let sp = self.advance().span;
+                if seen_double_star {
+                    return Err(SyntaxError::new(
+                        "iterable argument unpacking follows keyword argument unpacking",
+                        sp,
+                    ));
+                }
                 args.push(Arg::Star(self.test()?));
             } else if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {
                 let sp = self.advance().span;
                 self.advance();
+                if args.iter().any(|a| matches!(a, Arg::Kw(m, _, _) if *m == n)) {
+                    return Err(SyntaxError::new(format!("keyword argument repeated: {}", n), sp)
+                        .with_label("this keyword was already given"));
+                }
                 args.push(Arg::Kw(n, self.test()?, sp));
                 seen_kw = true;
             } else {
-                let e = if matches!(self.peek(), Tok::Yield) { self.yield_expr()? } else { self.test()? };
+                // An unparenthesised `yield` is not an argument: `f((yield))`.
+                let e = self.test()?;
                 if self.is_op("=") {
                     return Err(SyntaxError::new(
                         "expression cannot contain assignment, perhaps you meant \"==\"?",
@@ -1335,6 +1355,7 @@ impl<'s> Parser<'s> {
         }
         let first = self.star_or(Self::test)?;
         if matches!(self.peek(), Tok::For) {
+            no_starred_comp(&first)?;
             let gens = self.comp_for()?;
             let end = self.expect_op(")")?;
             self.leave();
@@ -1369,6 +1390,7 @@ impl<'s> Parser<'s> {
         if !self.is_op("]") {
             let first = self.star_or(Self::test)?;
             if matches!(self.peek(), Tok::For) {
+                no_starred_comp(&first)?;
                 let gens = self.comp_for()?;
                 let end = self.expect_op("]")?;
                 self.leave();
@@ -1400,6 +1422,12 @@ impl<'s> Parser<'s> {
         }
         let first = self.star_or(Self::test)?;
         if self.eat_op(":") {
+            if let ExprKind::Starred(_) = first.kind {
+                return Err(SyntaxError::new(
+                    "cannot use a starred expression in a dictionary key",
+                    first.span,
+                ));
+            }
             let v = self.test()?;
             if matches!(self.peek(), Tok::For) {
                 let gens = self.comp_for()?;
@@ -1425,6 +1453,7 @@ impl<'s> Parser<'s> {
             return Ok(Expr { kind: ExprKind::Dict(pairs), span: start.to(end) });
         }
         if matches!(self.peek(), Tok::For) {
+            no_starred_comp(&first)?;
             let gens = self.comp_for()?;
             let end = self.expect_op("}")?;
             self.leave();
@@ -1539,6 +1568,12 @@ impl<'s> Parser<'s> {
             let mut quote: Option<u8> = None;
             while j < bytes.len() {
                 let b = bytes[j];
+                if b == b'\\' {
+                    return Err(SyntaxError::new(
+                        "f-string expression part cannot include a backslash",
+                        Span::new(base + j, base + j + 1),
+                    ));
+                }
                 if let Some(q) = quote {
                     if b == q {
                         quote = None;
@@ -1548,6 +1583,12 @@ impl<'s> Parser<'s> {
                 }
                 match b {
                     b'\'' | b'"' => quote = Some(b),
+                    b'#' => {
+                        return Err(SyntaxError::new(
+                            "f-string expression part cannot include '#'",
+                            Span::new(base + j, base + j + 1),
+                        ))
+                    }
                     b'(' | b'[' | b'{' => depth += 1,
                     b')' | b']' => depth -= 1,
                     b'}' if depth > 0 => depth -= 1,
@@ -1661,6 +1702,14 @@ impl<'s> Parser<'s> {
 fn shift(s: Span, by: i64, field: Span) -> Span {
     let f = |x: u32| ((x as i64 + by).clamp(field.start as i64, field.end as i64)) as usize;
     Span::new(f(s.start), f(s.end))
+}
+
+/// `[*a for a in b]` is not allowed, as in Python.
+fn no_starred_comp(e: &Expr) -> PResult<()> {
+    if let ExprKind::Starred(_) = e.kind {
+        return Err(SyntaxError::new("iterable unpacking cannot be used in comprehension", e.span));
+    }
+    Ok(())
 }
 
 fn push_lit(parts: &mut Vec<FPart>, s: String) {

@@ -1,64 +1,1144 @@
-//! The built-in scheduler (spawn, sleep, queues, events, joins): placeholder until it lands.
+//! The built-in scheduler: tasks, sleep, queues, events, joins, cancellation, callbacks, the
+//! clock (real or virtual), deadlock reports and `--trace`.
+//!
+//! One FIFO ready queue holds task steps and callbacks alike (asyncio's design); a heap holds
+//! timers by (deadline, order of scheduling). Each pass: if nothing is ready, move the clock to
+//! the earliest timer; move every due timer to the ready queue; run exactly the entries that were
+//! ready when the pass began. A task waits by yielding a *request* (sleep, queue get/put, join,
+//! event wait) up its await chain to `step`; an operation that can complete at once completes
+//! without yielding at all (see `try_now`).
 
-use crate::interp::{Interp, R};
-use crate::span::Symbol;
-use crate::value::{Class, NativeFn, Value};
-use std::rc::Rc;
+use crate::interp::exec::{Outcome, Resume};
+use crate::interp::*;
+use crate::names::sym;
+use crate::span::{Span, Symbol};
+use crate::value::*;
+use std::cell::{Cell, RefCell};
+use std::collections::{BinaryHeap, VecDeque};
+use std::rc::{Rc, Weak};
 
 /// Scheduler objects stored in `Native::Sched`.
-pub enum SchedObj {}
+pub enum SchedObj {
+    /// A task handle as the program sees it (`spawn` returns it).
+    Task(Rc<Task>),
+    Queue(Rc<AQueue>),
+    Event(Rc<EventObj>),
+    Handle(Rc<HandleObj>),
+    /// Something to wait for: `sleep(d)`, `q.get()`, `q.put(x)`, `t.join()`, `e.wait()`.
+    Request(Request),
+    /// The iterator `await request` delegates to: completes at once, or yields the request to
+    /// the scheduler once and then returns the value the scheduler sends back.
+    Pending {
+        request: Value,
+        started: Cell<bool>,
+    },
+}
 
-impl SchedObj {
-    pub fn class(&self) -> Rc<Class> {
-        match *self {}
+#[derive(Clone)]
+pub enum Request {
+    Sleep(f64),
+    Get(Rc<AQueue>),
+    Put(Rc<AQueue>, Value),
+    Join(Rc<Task>),
+    Wait(Rc<EventObj>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    Ready,
+    Running,
+    Sleeping,
+    Waiting,
+    Done,
+}
+
+pub enum TaskEnd {
+    Returned(Value),
+    Failed(Box<Exc>),
+    Cancelled,
+}
+
+pub struct Task {
+    pub id: u64,
+    /// The main program: its failure is reported as a plain uncaught exception.
+    pub is_main: Cell<bool>,
+    pub name: RefCell<String>,
+    pub coro: Value,
+    pub state: Cell<TaskState>,
+    pub end: RefCell<Option<TaskEnd>>,
+    /// What the next step sends into (or throws into) the task.
+    pub resume: RefCell<Option<Resume>>,
+    pub joiners: RefCell<Vec<Rc<Task>>>,
+    pub spawned_at: Span,
+    /// What the task waits on, and where (for cancellation, deadlock reports and dumps).
+    pub wait: RefCell<Option<(Request, Span)>>,
+    /// Valid timer token: a sleep's timer only wakes the task if the token still matches.
+    pub token: Cell<u64>,
+    /// The program's handle, held weakly: when it is gone, a failure can no longer be joined.
+    pub handle: RefCell<Weak<Native>>,
+    /// Its exception was delivered to a joiner.
+    pub retrieved: Cell<bool>,
+    pub cancel_requested: Cell<bool>,
+}
+
+pub struct AQueue {
+    pub id: u64,
+    pub items: RefCell<VecDeque<Value>>,
+    pub maxsize: usize,
+    pub closed: Cell<bool>,
+    pub getters: RefCell<VecDeque<Rc<Task>>>,
+    pub putters: RefCell<VecDeque<(Rc<Task>, Value)>>,
+}
+
+pub struct EventObj {
+    pub id: u64,
+    pub set: Cell<bool>,
+    pub waiters: RefCell<Vec<Rc<Task>>>,
+}
+
+pub struct HandleObj {
+    pub func: Value,
+    pub args: Vec<Value>,
+    pub cancelled: Cell<bool>,
+    pub when: Option<f64>,
+}
+
+enum Entry {
+    Step(Rc<Task>),
+    Callback(Rc<HandleObj>),
+}
+
+struct Timer {
+    deadline: f64,
+    seq: u64,
+    kind: TimerKind,
+}
+
+enum TimerKind {
+    Wake(Rc<Task>, u64),
+    Callback(Rc<HandleObj>),
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, o: &Self) -> bool {
+        self.deadline == o.deadline && self.seq == o.seq
+    }
+}
+impl Eq for Timer {}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Timer {
+    /// Reversed: `BinaryHeap` is a max-heap and we want the earliest (deadline, seq).
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        o.deadline.total_cmp(&self.deadline).then(o.seq.cmp(&self.seq))
     }
 }
 
 #[derive(Default)]
-pub struct Scheduler {}
+pub struct Scheduler {
+    ready: VecDeque<Entry>,
+    timers: BinaryHeap<Timer>,
+    seq: u64,
+    next_id: u64,
+    /// Numbers queues and events (`Queue#1`) in reports.
+    next_obj_id: u64,
+    /// Every unfinished task, in spawn order.
+    tasks: Vec<Rc<Task>>,
+    pub current: Option<Rc<Task>>,
+    /// Failed tasks whose exception nobody has retrieved yet.
+    failed: Vec<Rc<Task>>,
+}
 
-pub fn install(_it: &mut Interp) {}
+/// A task that cannot go on, for the deadlock report and the Ctrl-C dump.
+pub struct BlockedTask {
+    pub name: String,
+    pub what: String,
+    pub span: Span,
+}
 
-pub fn awaitable_iter(v: &Value) -> Value {
-    v.clone()
+thread_local! {
+    static CLASSES: SchedClasses = SchedClasses::new();
+}
+
+struct SchedClasses {
+    task: Rc<Class>,
+    queue: Rc<Class>,
+    event: Rc<Class>,
+    handle: Rc<Class>,
+    awaitable: Rc<Class>,
+}
+
+impl SchedClasses {
+    fn new() -> SchedClasses {
+        let t = types();
+        let mk = |name: &str| {
+            Rc::new(Class {
+                name: Symbol::intern(name),
+                base: Some(t.object.clone()),
+                dict: RefCell::new(new_symmap()),
+                tag: TypeTag::Native,
+                is_exception: false,
+            })
+        };
+        SchedClasses {
+            task: mk("Task"),
+            queue: mk("Queue"),
+            event: mk("Event"),
+            handle: mk("Handle"),
+            awaitable: mk("awaitable"),
+        }
+    }
+}
+
+impl SchedObj {
+    pub fn class(&self) -> Rc<Class> {
+        CLASSES.with(|c| match self {
+            SchedObj::Task(_) => c.task.clone(),
+            SchedObj::Queue(_) => c.queue.clone(),
+            SchedObj::Event(_) => c.event.clone(),
+            SchedObj::Handle(_) => c.handle.clone(),
+            _ => c.awaitable.clone(),
+        })
+    }
+}
+
+fn sched_value(o: SchedObj) -> Value {
+    Value::Native(Rc::new(Native::Sched(o)))
+}
+
+fn request_value(r: Request) -> Value {
+    sched_value(SchedObj::Request(r))
+}
+
+/// The handle the program holds for a task (one per task, so its lifetime tells whether the
+/// program can still join it).
+fn task_value(t: &Rc<Task>) -> Value {
+    if let Some(n) = t.handle.borrow().upgrade() {
+        return Value::Native(n);
+    }
+    let n = Rc::new(Native::Sched(SchedObj::Task(t.clone())));
+    *t.handle.borrow_mut() = Rc::downgrade(&n);
+    Value::Native(n)
+}
+
+fn sched_of(v: &Value) -> Option<&SchedObj> {
+    match v {
+        Value::Native(n) => match &**n {
+            Native::Sched(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The iterator behind `await x` / `yield from x` for a scheduler object (`await task` joins
+/// it, as in asyncio); None for objects that cannot be awaited.
+pub fn awaitable_iter(v: &Value) -> Option<Value> {
+    match sched_of(v) {
+        Some(SchedObj::Request(_)) => {
+            Some(sched_value(SchedObj::Pending { request: v.clone(), started: Cell::new(false) }))
+        }
+        Some(SchedObj::Task(t)) => {
+            let req = request_value(Request::Join(t.clone()));
+            Some(sched_value(SchedObj::Pending { request: req, started: Cell::new(false) }))
+        }
+        Some(SchedObj::Pending { .. }) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// Whether `v` is the delegate iterator of a scheduler awaitable.
+pub fn is_pending(v: &Value) -> bool {
+    matches!(sched_of(v), Some(SchedObj::Pending { .. }))
+}
+
+/// Whether `v` is something the scheduler can wait for.
+pub fn is_request(v: &Value) -> bool {
+    matches!(sched_of(v), Some(SchedObj::Request(_)))
 }
 
 pub fn truthy(_s: &SchedObj) -> bool {
     true
 }
 
-pub fn repr(_s: &SchedObj) -> String {
-    String::new()
+pub fn repr(s: &SchedObj) -> String {
+    match s {
+        SchedObj::Task(t) => {
+            let state = match t.state.get() {
+                TaskState::Done => match &*t.end.borrow() {
+                    Some(TaskEnd::Cancelled) => "cancelled",
+                    Some(TaskEnd::Failed(_)) => "failed",
+                    _ => "finished",
+                },
+                TaskState::Running => "running",
+                TaskState::Ready => "ready",
+                TaskState::Sleeping => "sleeping",
+                TaskState::Waiting => "waiting",
+            };
+            format!("<Task '{}' {}>", t.name.borrow(), state)
+        }
+        SchedObj::Queue(q) => format!("<Queue#{} size={}>", q.id, q.items.borrow().len()),
+        SchedObj::Event(e) => format!("<Event#{} {}>", e.id, if e.set.get() { "set" } else { "unset" }),
+        SchedObj::Handle(_) => "<Handle>".into(),
+        SchedObj::Request(r) => format!("<awaitable {}>", describe(r)),
+        SchedObj::Pending { .. } => "<awaitable>".into(),
+    }
 }
 
-pub fn len(_s: &SchedObj) -> Option<usize> {
-    None
+fn describe(r: &Request) -> String {
+    match r {
+        Request::Sleep(d) => format!("sleep({})", float_repr(*d)),
+        Request::Get(q) => format!("get from Queue#{}", q.id),
+        Request::Put(q, _) => format!("put to Queue#{}", q.id),
+        Request::Join(t) => format!("join of task '{}'", t.name.borrow()),
+        Request::Wait(e) => format!("wait on Event#{}", e.id),
+    }
 }
 
-pub fn method(_name: Symbol) -> Option<(&'static str, NativeFn)> {
-    None
+pub fn len(s: &SchedObj) -> Option<usize> {
+    match s {
+        SchedObj::Queue(q) => Some(q.items.borrow().len()),
+        _ => None,
+    }
 }
 
-pub fn attr(_it: &mut Interp, _s: &SchedObj, _name: Symbol) -> R<Option<Value>> {
-    Ok(None)
+pub fn attr(_it: &mut Interp, s: &SchedObj, name: Symbol) -> R<Option<Value>> {
+    Ok(match (s, name) {
+        (SchedObj::Task(t), sym::NAME_KW) => Some(Value::string(t.name.borrow().clone())),
+        (SchedObj::Queue(q), sym::MAXSIZE) => Some(Value::Int(q.maxsize as i64)),
+        _ => None,
+    })
 }
 
+// ----- the API -----
+
+pub fn install(it: &mut Interp) {
+    let fns: &[(&'static str, NativeFn)] = &[
+        ("spawn", api_spawn),
+        ("sleep", api_sleep),
+        ("call_soon", api_call_soon),
+        ("call_later", api_call_later),
+        ("now", api_now),
+        ("current_task", api_current_task),
+    ];
+    for (name, f) in fns {
+        it.builtins.insert(Symbol::intern(name), crate::builtins::native(name, *f));
+    }
+    CLASSES.with(|c| {
+        it.builtins.insert(Symbol::intern("Queue"), Value::Class(c.queue.clone()));
+        it.builtins.insert(Symbol::intern("Event"), Value::Class(c.event.clone()));
+        it.builtins.insert(Symbol::intern("Task"), Value::Class(c.task.clone()));
+    });
+}
+
+/// `Queue(maxsize=0)` and `Event()`.
 pub fn construct(
-    _it: &mut Interp,
-    _cls: &Rc<Class>,
-    _args: &[Value],
-    _kw: &[(Symbol, Value)],
+    it: &mut Interp,
+    cls: &Rc<Class>,
+    args: &[Value],
+    kw: &[(Symbol, Value)],
 ) -> R<Option<Value>> {
+    let (is_queue, is_event) = CLASSES.with(|c| (Rc::ptr_eq(cls, &c.queue), Rc::ptr_eq(cls, &c.event)));
+    if is_queue {
+        crate::builtins::check_kw("Queue", kw, &[sym::MAXSIZE])?;
+        crate::builtins::arity("Queue", args, 0, 1)?;
+        let maxsize = match args.first().cloned().or_else(|| crate::builtins::kwarg(kw, sym::MAXSIZE)) {
+            Some(v) => it.index_of(&v)?.max(0) as usize,
+            None => 0,
+        };
+        it.sched.next_obj_id += 1;
+        let q = AQueue {
+            id: it.sched.next_obj_id,
+            items: RefCell::new(VecDeque::new()),
+            maxsize,
+            closed: Cell::new(false),
+            getters: RefCell::new(VecDeque::new()),
+            putters: RefCell::new(VecDeque::new()),
+        };
+        return Ok(Some(sched_value(SchedObj::Queue(Rc::new(q)))));
+    }
+    if is_event {
+        crate::builtins::arity("Event", args, 0, 0)?;
+        it.sched.next_obj_id += 1;
+        let e =
+            EventObj { id: it.sched.next_obj_id, set: Cell::new(false), waiters: RefCell::new(Vec::new()) };
+        return Ok(Some(sched_value(SchedObj::Event(Rc::new(e)))));
+    }
     Ok(None)
 }
 
-/// Runs the main program (placeholder: without the scheduler, as a plain frame).
-pub fn run_main(it: &mut Interp, code: Rc<crate::code::Code>) -> R<()> {
-    let mut frame = crate::interp::Frame::new(code);
-    match it.run_frame(&mut frame, crate::interp::exec::Resume::Start)? {
-        crate::interp::exec::Outcome::Return(_) => Ok(()),
-        crate::interp::exec::Outcome::Yield(_) => {
-            Err(crate::interp::runtime_error("top-level await needs the built-in scheduler"))
+fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
+    crate::builtins::check_kw("spawn", kw, &[sym::NAME_KW])?;
+    crate::builtins::arity("spawn", args, 1, 1)?;
+    let coro = &args[0];
+    let g = match coro {
+        Value::Gen(g) => g.clone(),
+        Value::Func(f) => {
+            return Err(type_error(format!(
+                "spawn() takes a coroutine or generator object, not a function; did you mean spawn({}())?",
+                f.code.name
+            )))
+        }
+        other => {
+            return Err(type_error(format!(
+                "spawn() takes a coroutine or generator object, not '{}'",
+                it.type_name(other)
+            )))
+        }
+    };
+    if g.used.get() || g.state.get() != GenState::Created {
+        return Err(runtime_error(format!(
+            "this {} object was already started or spawned; spawn a new one: spawn({}())",
+            if g.is_coroutine { "coroutine" } else { "generator" },
+            g.name
+        )));
+    }
+    g.used.set(true);
+    let name = match crate::builtins::kwarg(kw, sym::NAME_KW) {
+        None | Some(Value::None) => g.name.as_str().to_string(),
+        Some(v) => it.to_str(&v)?,
+    };
+    let span = it.current_span.unwrap_or_default();
+    let t = it.spawn_task(coro.clone(), name, span);
+    Ok(task_value(&t))
+}
+
+fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
+    let d = match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::Bool(b) => *b as i64 as f64,
+        _ => return Err(type_error(format!("{} must be an int or float, not '{}'", what, it.type_name(v)))),
+    };
+    if d.is_nan() {
+        return Err(value_error(format!("{} must be a number, not NaN", what)));
+    }
+    if d < 0.0 {
+        return Err(value_error(format!("{} must be >= 0, not {}", what, float_repr(d))));
+    }
+    if d.is_infinite() {
+        return Err(value_error(format!("{} must be finite", what)));
+    }
+    Ok(d)
+}
+
+fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    crate::builtins::arity("sleep", args, 1, 1)?;
+    let d = delay_arg(it, &args[0], "sleep() delay")?;
+    Ok(request_value(Request::Sleep(d)))
+}
+
+fn check_callable(it: &mut Interp, f: &Value, who: &str) -> R<()> {
+    let ok = match f {
+        Value::Func(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_) => true,
+        Value::Instance(_) => it.has_method(f, sym::CALL),
+        _ => false,
+    };
+    if !ok {
+        return Err(type_error(format!("{}() needs a callable, not '{}'", who, it.type_name(f))));
+    }
+    Ok(())
+}
+
+fn api_call_soon(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    if args.is_empty() {
+        return Err(type_error("call_soon() missing the callback"));
+    }
+    check_callable(it, &args[0], "call_soon")?;
+    let h = Rc::new(HandleObj {
+        func: args[0].clone(),
+        args: args[1..].to_vec(),
+        cancelled: Cell::new(false),
+        when: None,
+    });
+    it.sched.ready.push_back(Entry::Callback(h.clone()));
+    Ok(sched_value(SchedObj::Handle(h)))
+}
+
+fn api_call_later(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    if args.len() < 2 {
+        return Err(type_error("call_later() takes a delay and a callback"));
+    }
+    let d = delay_arg(it, &args[0], "call_later() delay")?;
+    check_callable(it, &args[1], "call_later")?;
+    let when = it.now() + d;
+    let h = Rc::new(HandleObj {
+        func: args[1].clone(),
+        args: args[2..].to_vec(),
+        cancelled: Cell::new(false),
+        when: Some(when),
+    });
+    it.sched.seq += 1;
+    let seq = it.sched.seq;
+    it.sched.timers.push(Timer { deadline: when, seq, kind: TimerKind::Callback(h.clone()) });
+    Ok(sched_value(SchedObj::Handle(h)))
+}
+
+fn api_now(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    crate::builtins::arity("now", args, 0, 0)?;
+    Ok(Value::Float(it.now()))
+}
+
+fn api_current_task(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    crate::builtins::arity("current_task", args, 0, 0)?;
+    Ok(match &it.sched.current {
+        Some(t) => task_value(&t.clone()),
+        None => Value::None,
+    })
+}
+
+/// Methods of scheduler objects.
+pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
+    Some(match name {
+        sym::PUT => ("put", |it, t, a, _| {
+            crate::builtins::arity("put", a, 1, 1)?;
+            let q = queue_of(it, t)?;
+            Ok(request_value(Request::Put(q, a[0].clone())))
+        }),
+        sym::GET => ("get", |it, t, a, _| {
+            crate::builtins::arity("get", a, 0, 0)?;
+            let q = queue_of(it, t)?;
+            Ok(request_value(Request::Get(q)))
+        }),
+        sym::PUT_NOWAIT => ("put_nowait", |it, t, a, _| {
+            crate::builtins::arity("put_nowait", a, 1, 1)?;
+            let q = queue_of(it, t)?;
+            if it.queue_put_now(&q, a[0].clone())? {
+                Ok(Value::None)
+            } else {
+                Err(raise_value(new_exception(&it.t.queue_full, vec![])))
+            }
+        }),
+        sym::GET_NOWAIT => ("get_nowait", |it, t, a, _| {
+            crate::builtins::arity("get_nowait", a, 0, 0)?;
+            let q = queue_of(it, t)?;
+            match it.queue_get_now(&q)? {
+                Some(v) => Ok(v),
+                None => Err(raise_value(new_exception(&it.t.sched_queue_empty, vec![]))),
+            }
+        }),
+        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(queue_of(it, t)?.items.borrow().len() as i64))),
+        sym::EMPTY => ("empty", |it, t, _, _| Ok(Value::Bool(queue_of(it, t)?.items.borrow().is_empty()))),
+        sym::FULL => ("full", |it, t, _, _| {
+            let q = queue_of(it, t)?;
+            Ok(Value::Bool(q.maxsize > 0 && q.items.borrow().len() >= q.maxsize))
+        }),
+        sym::CLOSE => ("close", |it, t, _, _| {
+            let q = queue_of(it, t)?;
+            it.queue_close(&q);
+            Ok(Value::None)
+        }),
+        sym::WAIT => ("wait", |it, t, _, _| Ok(request_value(Request::Wait(event_of(it, t)?)))),
+        sym::SET => ("set", |it, t, _, _| {
+            let e = event_of(it, t)?;
+            it.event_set(&e);
+            Ok(Value::None)
+        }),
+        sym::CLEAR => ("clear", |it, t, _, _| {
+            event_of(it, t)?.set.set(false);
+            Ok(Value::None)
+        }),
+        sym::IS_SET => ("is_set", |it, t, _, _| Ok(Value::Bool(event_of(it, t)?.set.get()))),
+        sym::JOIN => ("join", |it, t, a, _| {
+            crate::builtins::arity("join", a, 0, 0)?;
+            let task = task_of(it, t)?;
+            if it.sched.current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &task)) {
+                return Err(runtime_error(format!(
+                    "task '{}' cannot join itself: it would wait forever",
+                    task.name.borrow()
+                )));
+            }
+            Ok(request_value(Request::Join(task)))
+        }),
+        sym::DONE => ("done", |it, t, _, _| Ok(Value::Bool(task_of(it, t)?.state.get() == TaskState::Done))),
+        sym::CANCELLED => ("cancelled", |it, t, _, _| {
+            Ok(Value::Bool(matches!(&*task_of(it, t)?.end.borrow(), Some(TaskEnd::Cancelled))))
+        }),
+        sym::CANCEL => ("cancel", |it, t, _, _| match sched_of(t) {
+            Some(SchedObj::Handle(h)) => {
+                let was = h.cancelled.replace(true);
+                Ok(Value::Bool(!was))
+            }
+            _ => {
+                let task = task_of(it, t)?;
+                Ok(Value::Bool(it.cancel_task(&task)))
+            }
+        }),
+        _ => return None,
+    })
+}
+
+fn queue_of(it: &Interp, v: &Value) -> R<Rc<AQueue>> {
+    match sched_of(v) {
+        Some(SchedObj::Queue(q)) => Ok(q.clone()),
+        _ => Err(type_error(format!("expected a Queue, not '{}'", it.type_name(v)))),
+    }
+}
+fn event_of(it: &Interp, v: &Value) -> R<Rc<EventObj>> {
+    match sched_of(v) {
+        Some(SchedObj::Event(e)) => Ok(e.clone()),
+        _ => Err(type_error(format!("expected an Event, not '{}'", it.type_name(v)))),
+    }
+}
+fn task_of(it: &Interp, v: &Value) -> R<Rc<Task>> {
+    match sched_of(v) {
+        Some(SchedObj::Task(t)) => Ok(t.clone()),
+        _ => Err(type_error(format!("expected a Task, not '{}'", it.type_name(v)))),
+    }
+}
+
+// ----- the machinery -----
+
+impl Interp {
+    fn trace(&mut self, event: &str, task: &str, detail: &str) {
+        if !self.opts.trace {
+            return;
+        }
+        let _ = self.flush();
+        let t = self.now();
+        if detail.is_empty() {
+            eprintln!("[{:>9.3}] {:<7} {}", t, event, task);
+        } else {
+            eprintln!("[{:>9.3}] {:<7} {}  {}", t, event, task, detail);
         }
     }
+
+    fn line_of(&self, span: Span) -> String {
+        // Line numbers need the source; the driver keeps it in `source_text`.
+        match &self.source_text {
+            Some(src) => format!("line {}", crate::diagnostics::line_col(src, span.start as usize).0),
+            None => String::new(),
+        }
+    }
+
+    pub fn spawn_task(&mut self, coro: Value, name: String, span: Span) -> Rc<Task> {
+        self.sched.next_id += 1;
+        let t = Rc::new(Task {
+            id: self.sched.next_id,
+            is_main: Cell::new(false),
+            name: RefCell::new(name),
+            coro,
+            state: Cell::new(TaskState::Ready),
+            end: RefCell::new(None),
+            resume: RefCell::new(None),
+            joiners: RefCell::new(Vec::new()),
+            spawned_at: span,
+            wait: RefCell::new(None),
+            token: Cell::new(0),
+            handle: RefCell::new(Weak::new()),
+            retrieved: Cell::new(false),
+            cancel_requested: Cell::new(false),
+        });
+        self.sched.tasks.push(t.clone());
+        self.sched.ready.push_back(Entry::Step(t.clone()));
+        if self.opts.trace {
+            let detail = match &self.sched.current {
+                Some(c) => format!("by {} at {}", c.name.borrow(), self.line_of(span)),
+                None => "the main program".to_string(),
+            };
+            let name = t.name.borrow().clone();
+            self.trace("spawn", &name, &detail);
+        }
+        t
+    }
+
+    /// Makes a waiting task ready with what to send into it.
+    fn make_ready(&mut self, t: &Rc<Task>, r: Resume) {
+        if t.state.get() == TaskState::Done {
+            return;
+        }
+        *t.wait.borrow_mut() = None;
+        *t.resume.borrow_mut() = Some(r);
+        if t.state.get() != TaskState::Ready {
+            t.state.set(TaskState::Ready);
+            self.sched.ready.push_back(Entry::Step(t.clone()));
+        }
+        if self.opts.trace {
+            let name = t.name.borrow().clone();
+            self.trace("wake", &name, "");
+        }
+    }
+
+    /// Puts at once if possible: hands off to a waiting getter, or appends when there is room.
+    /// Ok(false): the queue is full.
+    fn queue_put_now(&mut self, q: &Rc<AQueue>, v: Value) -> R<bool> {
+        if q.closed.get() {
+            return Err(raise_value(new_exception(&self.t.queue_closed, vec![])));
+        }
+        let getter = q.getters.borrow_mut().pop_front();
+        if let Some(g) = getter {
+            self.make_ready(&g, Resume::Send(v));
+            return Ok(true);
+        }
+        if q.maxsize > 0 && q.items.borrow().len() >= q.maxsize {
+            return Ok(false);
+        }
+        q.items.borrow_mut().push_back(v);
+        Ok(true)
+    }
+
+    /// Gets at once if possible; a blocked putter's item then joins the queue.
+    fn queue_get_now(&mut self, q: &Rc<AQueue>) -> R<Option<Value>> {
+        let item = q.items.borrow_mut().pop_front();
+        match item {
+            Some(v) => {
+                let putter = q.putters.borrow_mut().pop_front();
+                if let Some((p, pv)) = putter {
+                    q.items.borrow_mut().push_back(pv);
+                    self.make_ready(&p, Resume::Send(Value::None));
+                }
+                Ok(Some(v))
+            }
+            None if q.closed.get() => Err(raise_value(new_exception(&self.t.queue_closed, vec![]))),
+            None => Ok(None),
+        }
+    }
+
+    fn queue_close(&mut self, q: &Rc<AQueue>) {
+        if q.closed.replace(true) {
+            return;
+        }
+        let getters: Vec<Rc<Task>> = q.getters.borrow_mut().drain(..).collect();
+        let putters: Vec<Rc<Task>> = q.putters.borrow_mut().drain(..).map(|(t, _)| t).collect();
+        for t in getters.into_iter().chain(putters) {
+            let e = raise_value(new_exception(&self.t.queue_closed, vec![]));
+            self.make_ready(&t, Resume::Throw(e));
+        }
+    }
+
+    fn event_set(&mut self, e: &Rc<EventObj>) {
+        e.set.set(true);
+        let waiters: Vec<Rc<Task>> = e.waiters.borrow_mut().drain(..).collect();
+        for t in waiters {
+            self.make_ready(&t, Resume::Send(Value::None));
+        }
+    }
+
+    /// The result of joining a finished task.
+    fn join_result(&mut self, t: &Rc<Task>) -> R<Value> {
+        match &*t.end.borrow() {
+            Some(TaskEnd::Returned(v)) => Ok(v.clone()),
+            Some(TaskEnd::Failed(x)) => {
+                t.retrieved.set(true);
+                Err(Fault::Exc(Box::new(Exc { value: x.value.clone(), tb: x.tb.clone(), span: None })))
+            }
+            _ => Err(raise_value(new_exception(&self.t.cancelled, vec![]))),
+        }
+    }
+
+    /// An operation that can complete at once: Some(result), or None when the task must wait.
+    pub fn try_now(&mut self, req: &Value) -> Option<R<Value>> {
+        let Some(SchedObj::Request(r)) = sched_of(req) else { return None };
+        match r {
+            Request::Sleep(_) => None,
+            Request::Get(q) => match self.queue_get_now(q) {
+                Ok(Some(v)) => Some(Ok(v)),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            },
+            Request::Put(q, v) => match self.queue_put_now(q, v.clone()) {
+                Ok(true) => Some(Ok(Value::None)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            },
+            Request::Join(t) => {
+                if t.state.get() == TaskState::Done {
+                    let t = t.clone();
+                    Some(self.join_result(&t))
+                } else {
+                    None
+                }
+            }
+            Request::Wait(e) => {
+                if e.set.get() {
+                    Some(Ok(Value::None))
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// `delegate` for scheduler awaitables (see `SchedObj::Pending`).
+    pub fn sched_delegate(&mut self, it: &Value, input: Resume) -> R<Outcome> {
+        let Some(SchedObj::Pending { request, started }) = sched_of(it) else {
+            return Err(type_error("not a scheduler awaitable"));
+        };
+        if !started.replace(true) {
+            if self.sched.current.is_none() {
+                return Err(runtime_error(format!(
+                    "cannot wait for {} outside a task: spawn() a coroutine, or await at the top level",
+                    repr(
+                        sched_of(request)
+                            .unwrap_or(&SchedObj::Pending { request: Value::None, started: Cell::new(true) })
+                    )
+                )));
+            }
+            return match self.try_now(request) {
+                Some(Ok(v)) => Ok(Outcome::Return(v)),
+                Some(Err(e)) => Err(e),
+                None => Ok(Outcome::Yield(request.clone())),
+            };
+        }
+        match input {
+            Resume::Send(v) => Ok(Outcome::Return(v)),
+            Resume::Throw(e) => Err(e),
+            Resume::Start => Ok(Outcome::Return(Value::None)),
+        }
+    }
+
+    /// Registers `t` as waiting for `req` (which could not complete at once).
+    fn register_wait(&mut self, t: &Rc<Task>, req: &Value, span: Span) {
+        let Some(SchedObj::Request(r)) = sched_of(req) else {
+            // Any other yielded value gives the turn away.
+            t.state.set(TaskState::Ready);
+            *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
+            self.sched.ready.push_back(Entry::Step(t.clone()));
+            return;
+        };
+        let r = r.clone();
+        match &r {
+            Request::Sleep(d) if *d <= 0.0 => {
+                t.state.set(TaskState::Ready);
+                *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
+                self.sched.ready.push_back(Entry::Step(t.clone()));
+                return;
+            }
+            Request::Sleep(d) => {
+                t.state.set(TaskState::Sleeping);
+                t.token.set(t.token.get() + 1);
+                self.sched.seq += 1;
+                let deadline = self.now() + d;
+                self.sched.timers.push(Timer {
+                    deadline,
+                    seq: self.sched.seq,
+                    kind: TimerKind::Wake(t.clone(), t.token.get()),
+                });
+            }
+            Request::Get(q) => {
+                t.state.set(TaskState::Waiting);
+                q.getters.borrow_mut().push_back(t.clone());
+            }
+            Request::Put(q, v) => {
+                t.state.set(TaskState::Waiting);
+                q.putters.borrow_mut().push_back((t.clone(), v.clone()));
+            }
+            Request::Join(j) => {
+                t.state.set(TaskState::Waiting);
+                j.joiners.borrow_mut().push(t.clone());
+            }
+            Request::Wait(e) => {
+                t.state.set(TaskState::Waiting);
+                e.waiters.borrow_mut().push(t.clone());
+            }
+        }
+        if self.opts.trace {
+            let line = self.line_of(span);
+            let name = t.name.borrow().clone();
+            self.trace("wait", &name, &format!("{} at {}", describe(&r), line));
+        }
+        *t.wait.borrow_mut() = Some((r, span));
+    }
+
+    /// `t.cancel()`.
+    pub fn cancel_task(&mut self, t: &Rc<Task>) -> bool {
+        if t.state.get() == TaskState::Done {
+            return false;
+        }
+        if self.opts.trace {
+            let name = t.name.borrow().clone();
+            self.trace("cancel", &name, "");
+        }
+        let cancelled = || raise_value(new_exception(&types().cancelled, vec![]));
+        match t.state.get() {
+            TaskState::Running => {
+                t.cancel_requested.set(true);
+                return true;
+            }
+            TaskState::Ready => {
+                *t.resume.borrow_mut() = Some(Resume::Throw(cancelled()));
+                return true;
+            }
+            _ => {}
+        }
+        let wait = t.wait.borrow_mut().take();
+        if let Some((r, _)) = wait {
+            match r {
+                Request::Sleep(_) => t.token.set(t.token.get() + 1),
+                Request::Get(q) => q.getters.borrow_mut().retain(|x| !Rc::ptr_eq(x, t)),
+                Request::Put(q, _) => q.putters.borrow_mut().retain(|(x, _)| !Rc::ptr_eq(x, t)),
+                Request::Join(j) => j.joiners.borrow_mut().retain(|x| !Rc::ptr_eq(x, t)),
+                Request::Wait(e) => e.waiters.borrow_mut().retain(|x| !Rc::ptr_eq(x, t)),
+            }
+        }
+        t.state.set(TaskState::Waiting);
+        self.make_ready(t, Resume::Throw(cancelled()));
+        true
+    }
+
+    /// The span of the innermost suspension point of a task's await chain.
+    fn wait_span(coro: &Value) -> Option<Span> {
+        let mut cur = coro.clone();
+        let mut span = None;
+        for _ in 0..10_000 {
+            let Value::Gen(g) = &cur else { break };
+            let frame = g.frame.borrow();
+            let Some(f) = frame.as_ref() else { break };
+            span = Some(f.span());
+            let next = match f.code.ops.get(f.pc) {
+                Some(crate::code::Op::YieldFrom { iter, .. }) => f.slots[*iter as usize].clone(),
+                _ => break,
+            };
+            drop(frame);
+            cur = next;
+        }
+        span
+    }
+
+    /// Runs one step of a task.
+    fn step_task(&mut self, t: Rc<Task>) -> R<()> {
+        if t.state.get() != TaskState::Ready {
+            return Ok(());
+        }
+        let Value::Gen(g) = &t.coro else { return Ok(()) };
+        let g = g.clone();
+        let mut resume = t.resume.borrow_mut().take().unwrap_or(Resume::Send(Value::None));
+        t.state.set(TaskState::Running);
+        self.sched.current = Some(t.clone());
+        if self.opts.trace {
+            let name = t.name.borrow().clone();
+            self.trace("run", &name, "");
+        }
+        let result = loop {
+            let r = self.gen_resume(&g, resume);
+            match r {
+                Ok(Outcome::Yield(v)) => {
+                    if t.cancel_requested.replace(false) {
+                        resume = Resume::Throw(raise_value(new_exception(&self.t.cancelled, vec![])));
+                        continue;
+                    }
+                    // A generator-style task may `yield request` directly: complete it at once if
+                    // possible, without switching.
+                    if is_request(&v) {
+                        match self.try_now(&v) {
+                            Some(Ok(x)) => {
+                                resume = Resume::Send(x);
+                                continue;
+                            }
+                            Some(Err(e)) => {
+                                resume = Resume::Throw(e);
+                                continue;
+                            }
+                            None => {}
+                        }
+                    }
+                    let span = Self::wait_span(&t.coro).unwrap_or_default();
+                    self.register_wait(&t, &v, span);
+                    break Ok(());
+                }
+                Ok(Outcome::Return(v)) => break self.finish(&t, TaskEnd::Returned(v)),
+                Err(Fault::Exc(x)) => {
+                    let end = if let Value::Instance(i) = &x.value {
+                        if i.class.is_subclass(&self.t.cancelled) {
+                            TaskEnd::Cancelled
+                        } else {
+                            TaskEnd::Failed(x)
+                        }
+                    } else {
+                        TaskEnd::Failed(x)
+                    };
+                    break self.finish(&t, end);
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        self.sched.current = None;
+        result
+    }
+
+    /// A task ended: wake its joiners; a failure nobody can retrieve stops the program.
+    fn finish(&mut self, t: &Rc<Task>, end: TaskEnd) -> R<()> {
+        t.state.set(TaskState::Done);
+        if self.opts.trace {
+            let name = t.name.borrow().clone();
+            let what = match &end {
+                TaskEnd::Returned(_) => "finish",
+                TaskEnd::Failed(_) => "fail",
+                TaskEnd::Cancelled => "cancel",
+            };
+            self.trace(what, &name, if what == "cancel" { "ended by CancelledError" } else { "" });
+        }
+        let failed = matches!(end, TaskEnd::Failed(_));
+        *t.end.borrow_mut() = Some(end);
+        self.sched.tasks.retain(|x| !Rc::ptr_eq(x, t));
+        let joiners: Vec<Rc<Task>> = t.joiners.borrow_mut().drain(..).collect();
+        for j in joiners {
+            let r = match self.join_result(t) {
+                Ok(v) => Resume::Send(v),
+                Err(e) => Resume::Throw(e),
+            };
+            self.make_ready(&j, r);
+        }
+        if failed && !t.retrieved.get() {
+            if t.handle.borrow().upgrade().is_none() {
+                return Err(self.task_failure(t));
+            }
+            self.sched.failed.push(t.clone());
+        }
+        Ok(())
+    }
+
+    /// The fault that stops the program for a task's unretrieved exception.
+    fn task_failure(&self, t: &Rc<Task>) -> Fault {
+        let end = t.end.borrow();
+        let Some(TaskEnd::Failed(x)) = &*end else { return runtime_error("task failed") };
+        let exc = Box::new(Exc { value: x.value.clone(), tb: x.tb.clone(), span: x.span });
+        if t.is_main.get() {
+            return Fault::Exc(exc);
+        }
+        Fault::TaskFailed(Box::new(TaskFailure {
+            exc,
+            task: t.name.borrow().clone(),
+            spawned_at: t.spawned_at,
+        }))
+    }
+
+    fn run_callback(&mut self, h: Rc<HandleObj>) -> R<()> {
+        if h.cancelled.get() {
+            return Ok(());
+        }
+        if self.opts.trace {
+            let name = match &h.func {
+                Value::Func(f) => f.code.qualname.to_string(),
+                Value::Builtin(b) => b.name.to_string(),
+                _ => "callback".into(),
+            };
+            self.trace("call", &name, "");
+        }
+        match self.call(&h.func, &h.args, &[]) {
+            Ok(_) => Ok(()),
+            Err(Fault::Exc(x)) => Err(Fault::TaskFailed(Box::new(TaskFailure {
+                exc: x,
+                task: "callback".into(),
+                spawned_at: Span::default(),
+            }))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every unfinished task and what it waits on.
+    pub fn blocked_tasks(&self) -> Vec<BlockedTask> {
+        self.sched
+            .tasks
+            .iter()
+            .map(|t| {
+                let (what, span) = match &*t.wait.borrow() {
+                    Some((r, span)) => (describe(r), *span),
+                    None => (
+                        match t.state.get() {
+                            TaskState::Ready => "ready to run".to_string(),
+                            TaskState::Running => "running".to_string(),
+                            _ => "waiting".to_string(),
+                        },
+                        Self::wait_span(&t.coro).unwrap_or(t.spawned_at),
+                    ),
+                };
+                BlockedTask { name: t.name.borrow().clone(), what, span }
+            })
+            .collect()
+    }
+
+    /// The scheduler loop (rule 2 of the scheduler issue).
+    pub fn run_scheduler(&mut self) -> R<()> {
+        loop {
+            // A failed task whose handle the program dropped can no longer be joined.
+            if let Some(i) = self
+                .sched
+                .failed
+                .iter()
+                .position(|t| !t.retrieved.get() && t.handle.borrow().upgrade().is_none())
+            {
+                let t = self.sched.failed.remove(i);
+                return Err(self.task_failure(&t));
+            }
+            self.sched.failed.retain(|t| !t.retrieved.get());
+            if self.sched.ready.is_empty() {
+                // Drop dead timers first, so a deadlock is seen.
+                while let Some(top) = self.sched.timers.peek() {
+                    let dead = match &top.kind {
+                        TimerKind::Wake(t, token) => {
+                            t.token.get() != *token || t.state.get() == TaskState::Done
+                        }
+                        TimerKind::Callback(h) => h.cancelled.get(),
+                    };
+                    if dead {
+                        self.sched.timers.pop();
+                    } else {
+                        break;
+                    }
+                }
+                let Some(deadline) = self.sched.timers.peek().map(|t| t.deadline) else {
+                    if !self.sched.tasks.is_empty() {
+                        return Err(Fault::Deadlock(Box::new(self.blocked_tasks())));
+                    }
+                    break;
+                };
+                let wait = deadline - self.now();
+                if wait > 0.0 {
+                    self.sleep_clock(wait)?;
+                }
+                if self.opts.virtual_time && self.vclock < deadline {
+                    self.vclock = deadline;
+                }
+            }
+            let now = self.now();
+            while self.sched.timers.peek().is_some_and(|t| t.deadline <= now) {
+                let Some(timer) = self.sched.timers.pop() else { break };
+                match timer.kind {
+                    TimerKind::Wake(t, token) => {
+                        if t.token.get() == token && t.state.get() == TaskState::Sleeping {
+                            if self.opts.trace {
+                                let name = t.name.borrow().clone();
+                                self.trace("timer", &name, "sleep is over");
+                            }
+                            *t.wait.borrow_mut() = None;
+                            t.state.set(TaskState::Ready);
+                            *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
+                            self.sched.ready.push_back(Entry::Step(t));
+                        }
+                    }
+                    TimerKind::Callback(h) => {
+                        if !h.cancelled.get() {
+                            self.sched.ready.push_back(Entry::Callback(h));
+                        }
+                    }
+                }
+            }
+            let n = self.sched.ready.len();
+            for _ in 0..n {
+                let Some(e) = self.sched.ready.pop_front() else { break };
+                match e {
+                    Entry::Step(t) => self.step_task(t)?,
+                    Entry::Callback(h) => self.run_callback(h)?,
+                }
+            }
+        }
+        // The run ended with a failure nobody retrieved.
+        if let Some(t) = self.sched.failed.iter().find(|t| !t.retrieved.get()).cloned() {
+            return Err(self.task_failure(&t));
+        }
+        Ok(())
+    }
+}
+
+/// Runs the main program as task `main`, then the scheduler until nothing is left.
+pub fn run_main(it: &mut Interp, code: Rc<crate::code::Code>) -> R<()> {
+    let frame = Frame::new(code);
+    let coro = it.new_generator(frame, true);
+    let main = it.spawn_task(coro, "main".into(), Span::default());
+    main.is_main.set(true);
+    it.run_scheduler()
 }

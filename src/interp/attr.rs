@@ -488,6 +488,10 @@ impl Interp {
                 return Err(type_error(format!("'{}' object is not iterable", self.type_name(v))));
             }
             Value::Native(n) => match &**n {
+                Native::Sched(_) => {
+                    return crate::scheduler::awaitable_iter(v)
+                        .ok_or_else(|| type_error(format!("'{}' object is not iterable", self.type_name(v))))
+                }
                 Native::Deque { .. } => IterState::Deque { d: n.clone(), i: 0 },
                 Native::DictView { d, kind } => {
                     let len = d.borrow().len();

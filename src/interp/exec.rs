@@ -734,6 +734,7 @@ impl Interp {
     pub fn delegate(&mut self, it: &Value, input: Resume) -> R<Outcome> {
         match it {
             Value::Gen(g) => self.gen_resume(g, input),
+            Value::Native(_) if crate::scheduler::is_pending(it) => self.sched_delegate(it, input),
             _ => match input {
                 Resume::Throw(e) => {
                     // A plain iterator cannot take a throw; close-like behaviour: raise here.
@@ -801,7 +802,14 @@ impl Interp {
                 }
                 Ok(v.clone())
             }
-            Value::Native(n) if matches!(&**n, Native::Sched(_)) => Ok(crate::scheduler::awaitable_iter(v)),
+            Value::Native(n) if matches!(&**n, Native::Sched(_)) => match crate::scheduler::awaitable_iter(v)
+            {
+                Some(it) => Ok(it),
+                None => Err(type_error(format!(
+                    "object {} can't be used in 'await' expression",
+                    self.type_name(v)
+                ))),
+            },
             Value::Instance(_) if self.has_method(v, sym::AWAIT) => {
                 let it = self.call_method(v, sym::AWAIT, &[], &[])?;
                 match &it {

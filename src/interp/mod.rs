@@ -28,6 +28,16 @@ pub enum Fault {
     Interrupted(Span),
     /// stdout was closed (a broken pipe): stop quietly.
     OutputClosed,
+    /// No task can ever run again: exit 3.
+    Deadlock(Box<Vec<crate::scheduler::BlockedTask>>),
+    /// A task (or callback) failed and nobody can retrieve its exception: exit 1.
+    TaskFailed(Box<TaskFailure>),
+}
+
+pub struct TaskFailure {
+    pub exc: Box<Exc>,
+    pub task: String,
+    pub spawned_at: Span,
 }
 
 pub struct LimitHit {
@@ -392,6 +402,8 @@ pub struct Interp {
     pub last_stop_value: Value,
     /// The span of the call being made (where generators are created).
     pub current_span: Option<Span>,
+    /// The program's source, for line numbers in traces.
+    pub source_text: Option<Rc<str>>,
     pub sched: crate::scheduler::Scheduler,
 }
 
@@ -414,6 +426,7 @@ impl Interp {
             file_name: Rc::from("<stdin>"),
             last_stop_value: Value::None,
             current_span: None,
+            source_text: None,
             sched: crate::scheduler::Scheduler::default(),
         };
         crate::builtins::install(&mut it);
