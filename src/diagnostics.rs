@@ -63,6 +63,65 @@ pub struct Label {
     pub primary: bool,
 }
 
+/// Longest source line drawn as is; longer lines are cut to a window around the labels.
+const MAX_LINE: usize = 240;
+
+/// Cuts long lines of `src` down to a window around the labels (or their start), so a line of a
+/// megabyte draws as a few hundred characters; returns the new text and the moved spans.
+fn shrink(src: &str, spans: &[Span]) -> (String, Vec<Span>) {
+    if src.lines().all(|l| l.len() <= MAX_LINE) {
+        return (src.to_string(), spans.to_vec());
+    }
+    let mut out = String::with_capacity(src.len().min(1 << 16));
+    let mut moved: Vec<Span> = spans.to_vec();
+    let mut start = 0;
+    for line in src.split_inclusive('\n') {
+        let end = start + line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let new_start = out.len();
+        if body.len() <= MAX_LINE {
+            out.push_str(line);
+            for (m, s) in moved.iter_mut().zip(spans) {
+                if (s.start as usize) >= start && (s.start as usize) < end.max(start + 1) {
+                    let shift = new_start as i64 - start as i64;
+                    *m = Span::new((s.start as i64 + shift) as usize, (s.end as i64 + shift).max(0) as usize);
+                }
+            }
+        } else {
+            // A window around the first label on this line, or the line's start.
+            let here: Vec<&Span> =
+                spans.iter().filter(|s| (s.start as usize) >= start && (s.start as usize) < end).collect();
+            let anchor = here.first().map(|s| s.start as usize - start).unwrap_or(0);
+            let mut w0 = anchor.saturating_sub(MAX_LINE / 3);
+            let mut w1 = (w0 + MAX_LINE).min(body.len());
+            while !body.is_char_boundary(w0) {
+                w0 -= 1;
+            }
+            while !body.is_char_boundary(w1) {
+                w1 += 1;
+            }
+            let prefix = if w0 > 0 { "…" } else { "" };
+            out.push_str(prefix);
+            let text_start = out.len();
+            out.push_str(&body[w0..w1]);
+            if w1 < body.len() {
+                out.push('…');
+            }
+            out.push_str(&line[body.len()..]);
+            for (m, s) in moved.iter_mut().zip(spans) {
+                let (a, b) = (s.start as usize, s.end as usize);
+                if a >= start && a < end {
+                    let na = text_start + (a - start).clamp(w0, w1) - w0;
+                    let nb = text_start + (b.min(end) - start).clamp(w0, w1) - w0;
+                    *m = Span::new(na, nb.max(na));
+                }
+            }
+        }
+        start = end;
+    }
+    (out, moved)
+}
+
 /// Renders one diagnostic: `title` on top, labels drawn into `src`, then `help`.
 pub fn render(
     style: Style,
@@ -72,11 +131,16 @@ pub fn render(
     labels: Vec<Label>,
     help: Option<&str>,
 ) -> String {
+    let spans: Vec<Span> = labels.iter().map(|l| l.span).collect();
+    let first_span = spans.first().copied();
+    let (original, original_len) = (src, src.len());
+    let (text, spans) = shrink(src, &spans);
+    let src = text.as_str();
     let mut diag = MietteDiagnostic::new(title.to_string());
     let mut ls = Vec::new();
-    for l in labels {
-        let start = (l.span.start as usize).min(src.len());
-        let end = (l.span.end as usize).clamp(start, src.len());
+    for (l, span) in labels.into_iter().zip(spans) {
+        let start = (span.start as usize).min(src.len());
+        let end = (span.end as usize).clamp(start, src.len());
         let ls_span: miette::SourceSpan = (start, end - start).into();
         ls.push(if l.primary {
             LabeledSpan::new_primary_with_span(l.text, ls_span)
@@ -94,6 +158,15 @@ pub fn render(
     let mut out = String::new();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
         out = format!("error: {}\n", title);
+    }
+    if let Some(first) = first_span {
+        if text.len() != original_len {
+            let (line, col) = line_col(original, first.start as usize);
+            out.push_str(&format!(
+                "  note: long lines are shown cut; the error is at line {}, column {}\n",
+                line, col
+            ));
+        }
     }
     out
 }

@@ -523,7 +523,9 @@ fn int_literal(digits: &str, radix: u32, span: Span) -> Result<Tok, SyntaxError>
                 clean.len()
             ),
             Span::new(span.start as usize, (span.start as usize + 1).min(span.end as usize)),
-        ));
+        )
+        .with_label(format!("this integer literal has {} digits", clean.len()))
+        .with_help("compute big numbers instead of writing them out, for example 10**5000"));
     }
     if let Ok(v) = i64::from_str_radix(&clean, radix) {
         return Ok(Tok::Int(v));

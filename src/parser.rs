@@ -8,6 +8,9 @@
 use crate::ast::*;
 use crate::error::SyntaxError;
 use crate::lexer::{self, Tok, Token, MAX_NESTING};
+
+/// Deepest expression tree: nesting plus chained operators, attributes and calls.
+pub const MAX_TREE_DEPTH: usize = 1000;
 use crate::span::{Span, Symbol};
 use std::rc::Rc;
 
@@ -16,7 +19,7 @@ type PResult<T> = Result<T, SyntaxError>;
 /// Parses a whole program.
 pub fn parse_program(src: &str) -> PResult<Module> {
     let toks = lexer::lex(src)?;
-    let mut p = Parser { toks, pos: 0, src, depth: 0 };
+    let mut p = Parser { toks, pos: 0, src, depth: 0, chained: 0 };
     let mut body = Vec::new();
     loop {
         match p.peek() {
@@ -40,6 +43,8 @@ struct Parser<'s> {
     pos: usize,
     src: &'s str,
     depth: usize,
+    /// Links of operator/attribute/call chains being parsed (see `chain`).
+    chained: usize,
 }
 
 /// Binary operator levels for precedence climbing: higher binds tighter.
@@ -236,6 +241,25 @@ impl<'s> Parser<'s> {
                 )));
         }
         Ok(())
+    }
+    /// One more link of an operator, attribute or call chain: chains make the tree deeper
+    /// without nesting brackets, so they count against a larger limit of their own.
+    fn chain(&mut self, n: &mut usize) -> PResult<()> {
+        *n += 1;
+        self.chained += 1;
+        if self.chained + self.depth > MAX_TREE_DEPTH {
+            self.chained -= *n;
+            *n = 0;
+            return Err(SyntaxError::new("expression too long", self.span())
+                .with_label("too many chained operators, attributes or calls")
+                .with_help(format!(
+                    "tinyasync allows expressions at most {MAX_TREE_DEPTH} operators deep; split it into several statements"
+                )));
+        }
+        Ok(())
+    }
+    fn unchain(&mut self, n: usize) {
+        self.chained -= n;
     }
     fn leave(&mut self) {
         self.depth -= 1;
@@ -1013,25 +1037,32 @@ impl<'s> Parser<'s> {
 
     fn or_test(&mut self) -> PResult<Expr> {
         let mut left = self.and_test()?;
+        let mut n = 0;
         while self.eat(&Tok::Or) {
-            let right = self.and_test()?;
+            self.chain(&mut n)?;
+            let right = self.and_test();
+            let right = right.inspect_err(|_| self.unchain(n))?;
             left = Expr {
                 span: left.span.to(right.span),
                 kind: ExprKind::BoolOp(BoolOp::Or, Box::new(left), Box::new(right)),
             };
         }
+        self.unchain(n);
         Ok(left)
     }
 
     fn and_test(&mut self) -> PResult<Expr> {
         let mut left = self.not_test()?;
+        let mut n = 0;
         while self.eat(&Tok::And) {
-            let right = self.not_test()?;
+            self.chain(&mut n)?;
+            let right = self.not_test().inspect_err(|_| self.unchain(n))?;
             left = Expr {
                 span: left.span.to(right.span),
                 kind: ExprKind::BoolOp(BoolOp::And, Box::new(left), Box::new(right)),
             };
         }
+        self.unchain(n);
         Ok(left)
     }
 
@@ -1092,17 +1123,20 @@ impl<'s> Parser<'s> {
     /// Precedence climbing over the binary operator levels (all left-associative).
     fn binary(&mut self, min: u8) -> PResult<Expr> {
         let mut left = self.factor()?;
+        let mut n = 0;
         while let Some((lvl, op)) = binop_of(self.peek()) {
             if lvl < min {
                 break;
             }
             self.advance();
-            let right = self.binary(lvl + 1)?;
+            self.chain(&mut n)?;
+            let right = self.binary(lvl + 1).inspect_err(|_| self.unchain(n))?;
             left = Expr {
                 span: left.span.to(right.span),
                 kind: ExprKind::BinOp(op, Box::new(left), Box::new(right)),
             };
         }
+        self.unchain(n);
         Ok(left)
     }
 
@@ -1163,29 +1197,40 @@ impl<'s> Parser<'s> {
 
     fn primary(&mut self) -> PResult<Expr> {
         let mut e = self.atom()?;
+        let mut n = 0;
+        let r = self.trailers(&mut e, &mut n);
+        self.unchain(n);
+        r?;
+        Ok(e)
+    }
+
+    /// Attribute, call and subscript trailers of a primary, each one a link of a chain.
+    fn trailers(&mut self, e: &mut Expr, n: &mut usize) -> PResult<()> {
         loop {
-            if self.eat_op(".") {
+            if !(self.is_op(".") || self.is_op("(") || self.is_op("[")) {
+                return Ok(());
+            }
+            self.chain(n)?;
+            let inner = Box::new(std::mem::replace(e, Expr { kind: ExprKind::None, span: Span::default() }));
+            let start = inner.span;
+            *e = if self.eat_op(".") {
                 let (name, sp) = self.expect_name()?;
-                e = Expr { span: e.span.to(sp), kind: ExprKind::Attribute(Box::new(e), name) };
-            } else if self.is_op("(") {
-                self.advance();
+                Expr { span: start.to(sp), kind: ExprKind::Attribute(inner, name) }
+            } else if self.eat_op("(") {
                 self.enter()?;
                 let args = self.call_args()?;
                 self.leave();
                 let end = self.expect_op(")")?;
-                e = Expr { span: e.span.to(end), kind: ExprKind::Call(Box::new(e), args) };
-            } else if self.is_op("[") {
+                Expr { span: start.to(end), kind: ExprKind::Call(inner, args) }
+            } else {
                 self.advance();
                 self.enter()?;
                 let idx = self.subscript_list()?;
                 self.leave();
                 let end = self.expect_op("]")?;
-                e = Expr { span: e.span.to(end), kind: ExprKind::Subscript(Box::new(e), Box::new(idx)) };
-            } else {
-                break;
-            }
+                Expr { span: start.to(end), kind: ExprKind::Subscript(inner, Box::new(idx)) }
+            };
         }
-        Ok(e)
     }
 
     fn call_args(&mut self) -> PResult<Vec<Arg>> {

@@ -14,7 +14,7 @@ use crate::names::sym;
 use crate::span::{Span, Symbol};
 use crate::value::*;
 use std::cell::{Cell, RefCell};
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::rc::{Rc, Weak};
 
 /// Scheduler objects stored in `Native::Sched`.
@@ -145,8 +145,9 @@ pub struct Scheduler {
     next_id: u64,
     /// Numbers queues and events (`Queue#1`) in reports.
     next_obj_id: u64,
-    /// Every unfinished task, in spawn order.
-    tasks: Vec<Rc<Task>>,
+    /// Every unfinished task by id, i.e. in spawn order (a map: removing a finished task must
+    /// not cost a scan of all the others).
+    tasks: BTreeMap<u64, Rc<Task>>,
     pub current: Option<Rc<Task>>,
     /// Failed tasks whose exception nobody has retrieved yet.
     failed: Vec<Rc<Task>>,
@@ -632,7 +633,7 @@ impl Interp {
             retrieved: Cell::new(false),
             cancel_requested: Cell::new(false),
         });
-        self.sched.tasks.push(t.clone());
+        self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
         if self.opts.trace {
             let detail = match &self.sched.current {
@@ -973,7 +974,7 @@ impl Interp {
         }
         let failed = matches!(end, TaskEnd::Failed(_));
         *t.end.borrow_mut() = Some(end);
-        self.sched.tasks.retain(|x| !Rc::ptr_eq(x, t));
+        self.sched.tasks.remove(&t.id);
         let joiners: Vec<Rc<Task>> = t.joiners.borrow_mut().drain(..).collect();
         for j in joiners {
             let r = match self.join_result(t) {
@@ -1033,7 +1034,7 @@ impl Interp {
     pub fn blocked_tasks(&self) -> Vec<BlockedTask> {
         self.sched
             .tasks
-            .iter()
+            .values()
             .map(|t| {
                 let (what, span) = match &*t.wait.borrow() {
                     Some((r, span)) => (describe(r), *span),
