@@ -1,0 +1,1207 @@
+//! The built-in scheduler, rule by rule (see the scheduler issue): run order, passes, timers,
+//! queues, events, joins, cancellation, callbacks, task failures, deadlocks, clocks and
+//! `--trace`. Every test pins the exact stdout (and exit status); the expected orders were
+//! worked out by hand from the rules, pass by pass.
+//!
+//! Programs are raw strings that start with a newline, so line 1 of every program is empty and
+//! the first real line is line 2.
+
+mod common;
+use common::{run, run_args, Run};
+use std::time::{Duration, Instant};
+
+/// Runs `src` with the virtual clock; it must succeed with nothing on stderr.
+fn ok(src: &str) -> String {
+    let r = run(src);
+    assert_eq!(r.code, 0, "exit status; stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr, "", "nothing on stderr");
+    r.stdout
+}
+
+/// Runs `src` with the virtual clock; it must stop with exit status `code`.
+fn fails(src: &str, code: i32) -> Run {
+    let r = run(src);
+    assert_eq!(r.code, code, "exit status; stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    r
+}
+
+fn assert_contains(haystack: &str, needle: &str) {
+    assert!(haystack.contains(needle), "expected {:?} in:\n{}", needle, haystack);
+}
+
+// ----- rule 1: main runs first as task 'main'; then the scheduler runs until nothing is left -----
+
+#[test]
+fn rule1_main_runs_first_and_spawned_tasks_wait_in_the_ready_queue() {
+    let out = ok(r#"
+async def child(n):
+    print('child', n, 'runs')
+print('main starts, current task:', current_task().name)
+spawn(child(1))
+spawn(child(2))
+print('main goes on: no child has run yet')
+"#);
+    assert_eq!(
+        out,
+        "main starts, current task: main\nmain goes on: no child has run yet\nchild 1 runs\nchild 2 runs\n"
+    );
+}
+
+#[test]
+fn rule1_the_scheduler_runs_until_no_task_and_no_callback_is_left() {
+    let out = ok(r#"
+def late(what):
+    print(now(), what)
+async def child():
+    await sleep(1)
+    print(now(), 'child ends')
+    call_later(2, late, 'callback scheduled by the child')
+spawn(child())
+call_later(5, late, 'last callback')
+print(now(), 'main ends')
+"#);
+    assert_eq!(
+        out,
+        "0.0 main ends\n1.0 child ends\n3.0 callback scheduled by the child\n5.0 last callback\n"
+    );
+}
+
+// ----- rule 2: one FIFO ready queue, run in passes -----
+
+#[test]
+fn rule2_task_steps_and_callbacks_share_one_fifo_queue() {
+    let out = ok(r#"
+def cb(x):
+    print('callback', x)
+def task(name):
+    print(name, 'step 1')
+    call_soon(cb, name)
+    yield
+    print(name, 'step 2')
+spawn(task('A'))
+call_soon(cb, 'main')
+spawn(task('B'))
+"#);
+    assert_eq!(out, "A step 1\ncallback main\nB step 1\ncallback A\nA step 2\ncallback B\nB step 2\n");
+}
+
+#[test]
+fn rule2_a_pass_runs_only_the_entries_present_when_it_began_and_due_timers_join_at_its_start() {
+    // a's blocking time.sleep(2) moves the clock past T's deadline in the middle of pass 2.
+    // Pass 3 begins with [soon, a, b] and appends T; b's next step was added during pass 3,
+    // so it runs in pass 4, after T.
+    let out = ok(r#"
+import time
+def cb(x):
+    print('timer', x, now())
+def a():
+    call_later(1, cb, 'T')
+    print('a blocks the whole program for 2s')
+    time.sleep(2)
+    call_soon(cb, 'soon-from-a')
+    yield
+    print('a again')
+def b():
+    print('b1', now())
+    yield
+    print('b2')
+    yield
+    print('b3')
+spawn(a())
+spawn(b())
+"#);
+    assert_eq!(
+        out,
+        "a blocks the whole program for 2s\nb1 2.0\ntimer soon-from-a 2.0\na again\nb2\ntimer T 2.0\nb3\n"
+    );
+}
+
+#[test]
+fn rule2_due_timers_join_the_queue_in_deadline_then_scheduling_order() {
+    // main's time.sleep(2) makes all four timers due at once; they go after the ready task.
+    let out = ok(r#"
+import time
+def cb(x):
+    print(x)
+async def task():
+    print('ready task first')
+call_later(1, cb, 'deadline 1, scheduled first')
+call_later(0.5, cb, 'deadline 0.5')
+call_later(1, cb, 'deadline 1, scheduled second')
+call_later(0.2, cb, 'deadline 0.2')
+spawn(task())
+time.sleep(2)
+"#);
+    assert_eq!(
+        out,
+        "ready task first\ndeadline 0.2\ndeadline 0.5\ndeadline 1, scheduled first\ndeadline 1, scheduled second\n"
+    );
+}
+
+#[test]
+fn rule2_when_nothing_is_ready_the_clock_moves_to_the_earliest_timer() {
+    let out = ok(r#"
+async def a():
+    await sleep(0.3)
+    print('a', now())
+    await sleep(0.2)
+    print('a', now())
+async def b():
+    await sleep(0.4)
+    print('b', now())
+spawn(a())
+spawn(b())
+"#);
+    assert_eq!(out, "a 0.3\nb 0.4\na 0.5\n");
+}
+
+// ----- rule 3: task steps; sleepers woken by timers, blocked tasks in arrival order -----
+
+#[test]
+fn rule3_blocked_tasks_wake_in_the_order_they_started_waiting() {
+    // g1 is spawned first but starts waiting second.
+    let out = ok(r#"
+q = Queue()
+async def getter(name, first_yield):
+    if first_yield:
+        await sleep(0)
+    print(name, 'waits')
+    print(name, 'got', await q.get())
+spawn(getter('g1', True))
+spawn(getter('g2', False))
+await sleep(1)
+q.put_nowait('x')
+q.put_nowait('y')
+"#);
+    assert_eq!(out, "g2 waits\ng1 waits\ng2 got x\ng1 got y\n");
+}
+
+#[test]
+fn rule3_a_step_runs_the_task_until_it_waits() {
+    let out = ok(r#"
+async def worker(name):
+    print(name, 'a')
+    print(name, 'b')
+    await sleep(0)
+    print(name, 'c')
+spawn(worker('x'))
+spawn(worker('y'))
+"#);
+    assert_eq!(out, "x a\nx b\ny a\ny b\nx c\ny c\n");
+}
+
+// ----- waiting: await, yield from, yield; immediate completion -----
+
+#[test]
+fn await_yield_from_and_yield_all_wait_and_give_the_result() {
+    let out = ok(r#"
+q = Queue()
+async def with_await():
+    print('await', await q.get(), now())
+def with_yield_from():
+    x = yield from q.get()
+    print('yield from', x, now())
+def with_yield():
+    x = yield q.get()
+    print('yield', x, now())
+    y = yield sleep(1)
+    print('yield sleep ->', y, now())
+spawn(with_await())
+spawn(with_yield_from())
+spawn(with_yield())
+await sleep(1)
+for item in [1, 2, 3]:
+    await q.put(item)
+"#);
+    assert_eq!(out, "await 1 1.0\nyield from 2 1.0\nyield 3 1.0\nyield sleep -> None 2.0\n");
+}
+
+#[test]
+fn bare_yield_and_yield_of_a_non_awaitable_give_the_turn_away() {
+    let out = ok(r#"
+def a():
+    print('a1')
+    x = yield 42
+    print('a2, the yield gave', x)
+    yield
+    print('a3')
+def b():
+    print('b1')
+    yield
+    print('b2')
+    yield 'not awaitable'
+    print('b3')
+spawn(a())
+spawn(b())
+"#);
+    assert_eq!(out, "a1\nb1\na2, the yield gave None\nb2\na3\nb3\n");
+}
+
+#[test]
+fn sleep_zero_gives_the_turn_away_without_moving_the_clock() {
+    let out = ok(r#"
+async def other():
+    print('other runs at', now())
+spawn(other())
+print('main before sleep(0)')
+await sleep(0)
+print('main after sleep(0) at', now())
+"#);
+    assert_eq!(out, "main before sleep(0)\nother runs at 0.0\nmain after sleep(0) at 0.0\n");
+}
+
+#[test]
+fn operations_that_can_complete_at_once_do_not_switch() {
+    // `other` is ready the whole time; it must not run before main waits for real.
+    let out = ok(r#"
+q = Queue(maxsize=2)
+q.put_nowait('x')
+e = Event()
+e.set()
+async def finished():
+    return 'r'
+async def other():
+    print('other runs')
+f = spawn(finished())
+await sleep(0)
+spawn(other())
+print('get', await q.get())
+print('put', await q.put('y'))
+print('wait', await e.wait())
+print('join', await f.join())
+print('main still running; other has not run')
+"#);
+    assert_eq!(
+        out,
+        "get x\nput None\nwait None\njoin r\nmain still running; other has not run\nother runs\n"
+    );
+}
+
+#[test]
+fn yield_of_an_operation_that_can_complete_at_once_does_not_switch_either() {
+    let out = ok(r#"
+q = Queue()
+q.put_nowait('x')
+def gen_task():
+    print('got', (yield q.get()))
+    print('put', (yield q.put('y')))
+    print('gen_task still running')
+async def other():
+    print('other runs')
+spawn(gen_task())
+spawn(other())
+"#);
+    assert_eq!(out, "got x\nput None\ngen_task still running\nother runs\n");
+}
+
+#[test]
+fn awaiting_a_coroutine_runs_it_inline() {
+    let out = ok(r#"
+async def inner(x):
+    print('inner runs in', current_task().name)
+    return x * 2
+async def outer():
+    print('outer got', await inner(21))
+def gen_inner():
+    yield sleep(1)
+    return 'from generator'
+def gen_outer():
+    print('gen_outer got', (yield from gen_inner()), now())
+async def other():
+    print('other runs')
+spawn(outer())
+spawn(other())
+spawn(gen_outer())
+"#);
+    assert_eq!(out, "inner runs in outer\nouter got 42\nother runs\ngen_outer got from generator 1.0\n");
+}
+
+#[test]
+fn awaiting_a_non_awaitable_is_a_type_error() {
+    let out = ok(r#"
+async def task():
+    try:
+        await 5
+    except TypeError as e:
+        print('TypeError:', e)
+spawn(task())
+"#);
+    assert_eq!(out, "TypeError: object int can't be used in 'await' expression\n");
+}
+
+// ----- rule 4: queues -----
+
+#[test]
+fn rule4_put_hands_the_item_to_the_longest_waiting_getter_and_the_putter_carries_on() {
+    let out = ok(r#"
+q = Queue()
+async def getter(name):
+    print(name, 'waits')
+    print(name, 'got', await q.get())
+spawn(getter('g1'))
+spawn(getter('g2'))
+await sleep(0)
+q.put_nowait('a')
+print('main after put_nowait, qsize', q.qsize())
+await q.put('b')
+print('main after await put, qsize', q.qsize())
+await sleep(0)
+print('end')
+"#);
+    assert_eq!(
+        out,
+        "g1 waits\ng2 waits\nmain after put_nowait, qsize 0\nmain after await put, qsize 0\ng1 got a\ng2 got b\nend\n"
+    );
+}
+
+#[test]
+fn rule4_put_on_a_full_queue_blocks_and_a_get_lets_the_first_putter_in() {
+    let out = ok(r#"
+q = Queue(maxsize=1)
+async def putter(name):
+    print(name, 'putting')
+    await q.put(name)
+    print(name, 'put done')
+q.put_nowait('first')
+spawn(putter('p1'))
+spawn(putter('p2'))
+await sleep(0)
+print('full:', q.full(), 'size:', q.qsize())
+print('got', await q.get(), 'size:', q.qsize())
+print('got', await q.get(), 'size:', q.qsize())
+print('got', await q.get(), 'size:', q.qsize())
+await sleep(0)
+print('end')
+"#);
+    assert_eq!(
+        out,
+        "p1 putting\np2 putting\nfull: True size: 1\ngot first size: 1\ngot p1 size: 1\ngot p2 size: 0\n\
+         p1 put done\np2 put done\nend\n"
+    );
+}
+
+#[test]
+fn rule4_close_wakes_blocked_getters_and_putters_with_queue_closed() {
+    let out = ok(r#"
+empty = Queue()
+full = Queue(1)
+full.put_nowait(0)
+async def getter(name):
+    try:
+        await empty.get()
+    except QueueClosed:
+        print(name, 'woken by close')
+async def putter(name):
+    try:
+        await full.put(1)
+    except QueueClosed:
+        print(name, 'woken by close')
+spawn(getter('g1'))
+spawn(putter('p1'))
+spawn(getter('g2'))
+await sleep(0)
+empty.close()
+full.close()
+print('closed both; size of full:', full.qsize())
+await sleep(0)
+"#);
+    assert_eq!(
+        out,
+        "closed both; size of full: 1\ng1 woken by close\ng2 woken by close\np1 woken by close\n"
+    );
+}
+
+#[test]
+fn rule4_a_closed_queue_gives_the_remaining_items_then_raises_and_put_raises() {
+    let out = ok(r#"
+q = Queue()
+q.put_nowait(1)
+q.put_nowait(2)
+q.close()
+try:
+    await q.put(3)
+except QueueClosed:
+    print('await put raises QueueClosed')
+try:
+    q.put_nowait(3)
+except QueueClosed:
+    print('put_nowait raises QueueClosed')
+print(await q.get(), q.get_nowait())
+try:
+    await q.get()
+except QueueClosed:
+    print('get raises QueueClosed')
+try:
+    q.get_nowait()
+except QueueClosed:
+    print('get_nowait raises QueueClosed')
+"#);
+    assert_eq!(
+        out,
+        "await put raises QueueClosed\nput_nowait raises QueueClosed\n1 2\nget raises QueueClosed\nget_nowait raises QueueClosed\n"
+    );
+}
+
+#[test]
+fn queue_put_nowait_raises_queue_full_and_get_nowait_raises_queue_empty() {
+    let out = ok(r#"
+q = Queue(1)
+try:
+    q.get_nowait()
+except QueueEmpty as e:
+    print('QueueEmpty', isinstance(e, Exception))
+q.put_nowait('a')
+try:
+    q.put_nowait('b')
+except QueueFull as e:
+    print('QueueFull', isinstance(e, Exception))
+print(q.get_nowait(), q.qsize())
+"#);
+    assert_eq!(out, "QueueEmpty True\nQueueFull True\na 0\n");
+}
+
+#[test]
+fn queue_size_methods_and_unbounded_maxsize() {
+    let out = ok(r#"
+q = Queue(2)
+print(q.qsize(), len(q), q.empty(), q.full())
+q.put_nowait(1)
+print(q.qsize(), len(q), q.empty(), q.full())
+q.put_nowait(2)
+print(q.qsize(), len(q), q.empty(), q.full())
+for size in [0, -1]:
+    u = Queue(maxsize=size)
+    for i in range(1000):
+        u.put_nowait(i)
+    print(size, len(u), u.full())
+print(len(Queue()), Queue().full())
+"#);
+    assert_eq!(
+        out,
+        "0 0 True False\n1 1 False False\n2 2 False True\n0 1000 False\n-1 1000 False\n0 False\n"
+    );
+}
+
+// ----- rule 5: events and joins -----
+
+#[test]
+fn rule5_set_wakes_every_waiter_in_order_and_clear_resets() {
+    let out = ok(r#"
+e = Event()
+async def waiter(name):
+    print(name, 'waits')
+    await e.wait()
+    print(name, 'woken at', now())
+for name in ['w1', 'w2', 'w3']:
+    spawn(waiter(name))
+await sleep(1)
+print('is_set', e.is_set())
+e.set()
+print('is_set', e.is_set())
+await sleep(0)
+e.clear()
+print('after clear', e.is_set())
+spawn(waiter('w4'))
+await sleep(1)
+e.set()
+"#);
+    assert_eq!(
+        out,
+        "w1 waits\nw2 waits\nw3 waits\nis_set False\nis_set True\nw1 woken at 1.0\nw2 woken at 1.0\nw3 woken at 1.0\n\
+         after clear False\nw4 waits\nw4 woken at 2.0\n"
+    );
+}
+
+#[test]
+fn rule5_a_finished_task_wakes_its_joiners_in_order_with_its_return_value() {
+    let out = ok(r#"
+async def work():
+    await sleep(1)
+    return 'result'
+async def joiner(name, t):
+    print(name, 'joined:', await t.join())
+w = spawn(work())
+spawn(joiner('j1', w))
+spawn(joiner('j2', w))
+print('main joined:', await w.join())
+print('again:', await w.join(), 'and await t:', await w)
+"#);
+    // main started waiting first, so it is woken first; its later joins complete at once.
+    assert_eq!(
+        out,
+        "main joined: result\nagain: result and await t: result\nj1 joined: result\nj2 joined: result\n"
+    );
+}
+
+#[test]
+fn join_of_the_current_task_is_an_error() {
+    let out = ok(r#"
+async def selfish():
+    try:
+        await current_task().join()
+    except RuntimeError as e:
+        print('RuntimeError:', e)
+spawn(selfish())
+try:
+    current_task().join()
+except RuntimeError as e:
+    print('RuntimeError:', e)
+"#);
+    assert_eq!(
+        out,
+        "RuntimeError: task 'main' cannot join itself: it would wait forever\n\
+         RuntimeError: task 'selfish' cannot join itself: it would wait forever\n"
+    );
+}
+
+// ----- rule 6: cancellation -----
+
+#[test]
+fn rule6_cancel_a_sleeping_task_runs_its_finally_and_join_raises_cancelled_error() {
+    let out = ok(r#"
+async def sleeper():
+    try:
+        print('sleeping')
+        await sleep(3600)
+        print('never')
+    finally:
+        print('finally at', now())
+t = spawn(sleeper())
+await sleep(1)
+print('cancel ->', t.cancel(), 'done ->', t.done())
+try:
+    await t.join()
+except CancelledError:
+    print('join raised CancelledError at', now(), 'done ->', t.done())
+print('cancel again ->', t.cancel())
+"#);
+    assert_eq!(
+        out,
+        "sleeping\ncancel -> True done -> False\nfinally at 1.0\njoin raised CancelledError at 1.0 done -> True\ncancel again -> False\n"
+    );
+}
+
+#[test]
+fn rule6_a_task_may_catch_cancelled_error_and_carry_on() {
+    let out = ok(r#"
+async def stubborn():
+    try:
+        await sleep(10)
+    except CancelledError:
+        print('caught at', now())
+    await sleep(1)
+    return 'finished at ' + str(now())
+t = spawn(stubborn())
+await sleep(2)
+print(t.cancel())
+print(await t.join())
+"#);
+    assert_eq!(out, "True\ncaught at 2.0\nfinished at 3.0\n");
+}
+
+#[test]
+fn rule6_cancel_removes_the_task_from_what_it_waits_on() {
+    let out = ok(r#"
+q = Queue()
+e = Event()
+async def getter(name):
+    try:
+        print(name, 'got', await q.get())
+    except CancelledError:
+        print(name, 'cancelled')
+async def waiter(name):
+    try:
+        await e.wait()
+        print(name, 'woken by set')
+    except CancelledError:
+        print(name, 'cancelled')
+g1 = spawn(getter('g1'))
+g2 = spawn(getter('g2'))
+w1 = spawn(waiter('w1'))
+w2 = spawn(waiter('w2'))
+await sleep(0)
+print(g1.cancel(), w1.cancel())
+q.put_nowait('item')
+e.set()
+await sleep(0)
+print('qsize', q.qsize())
+"#);
+    assert_eq!(out, "True True\ng1 cancelled\nw1 cancelled\ng2 got item\nw2 woken by set\nqsize 0\n");
+}
+
+#[test]
+fn rule6_a_cancelled_putter_does_not_put_and_a_cancelled_joiner_is_not_woken() {
+    let out = ok(r#"
+q = Queue(1)
+q.put_nowait('kept')
+async def putter():
+    try:
+        await q.put('dropped')
+    except CancelledError:
+        print('putter cancelled')
+async def work():
+    await sleep(1)
+async def joiner(t):
+    try:
+        await t.join()
+        print('joiner woken')
+    except CancelledError:
+        print('joiner cancelled')
+p = spawn(putter())
+w = spawn(work())
+j = spawn(joiner(w))
+await sleep(0)
+p.cancel()
+j.cancel()
+print(q.get_nowait(), q.qsize())
+await w.join()
+print('work done at', now())
+"#);
+    assert_eq!(out, "kept 0\nputter cancelled\njoiner cancelled\nwork done at 1.0\n");
+}
+
+#[test]
+fn rule6_a_cancelled_task_is_not_a_failure_and_cancelled_error_is_a_base_exception() {
+    let out = ok(r#"
+print(issubclass(CancelledError, BaseException), issubclass(CancelledError, Exception))
+async def forever():
+    try:
+        await sleep(100)
+    except Exception:
+        print('except Exception must not catch CancelledError')
+t = spawn(forever())
+await sleep(1)
+t.cancel()
+t = None
+await sleep(1)
+print('main ends normally at', now())
+"#);
+    assert_eq!(out, "True False\nmain ends normally at 2.0\n");
+}
+
+#[test]
+fn rule6_cancel_before_the_first_step_means_the_task_never_runs() {
+    let out = ok(r#"
+async def never():
+    print('never printed')
+t = spawn(never())
+print(t.cancel())
+try:
+    await t.join()
+except CancelledError:
+    print('cancelled before it started')
+"#);
+    assert_eq!(out, "True\ncancelled before it started\n");
+}
+
+// ----- rule 7: callbacks -----
+
+#[test]
+fn rule7_callbacks_run_with_their_arguments_and_a_cancelled_handle_never_runs() {
+    let out = ok(r#"
+def cb(*args):
+    print(now(), 'cb', args, current_task())
+call_soon(cb, 1, 'two')
+h = call_later(1, cb, 'cancelled')
+call_later(2, cb, 'later', 3)
+s = call_soon(cb, 'cancelled too')
+print(h.cancel(), h.cancel(), s.cancel())
+"#);
+    assert_eq!(out, "True False True\n0.0 cb (1, 'two') None\n2.0 cb ('later', 3) None\n");
+}
+
+#[test]
+fn rule7_an_exception_escaping_a_callback_stops_the_program() {
+    let r = fails(
+        r#"
+def cb(x):
+    raise KeyError(x)
+async def task():
+    await sleep(2)
+    print('never printed')
+spawn(task())
+call_later(1, cb, 'k')
+print('main ends')
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "main ends\n");
+    assert_contains(&r.stderr, "KeyError: 'k'");
+    assert_contains(&r.stderr, "line 3, in cb");
+    assert_contains(&r.stderr, "escaped a callback");
+}
+
+// ----- rule 8: task failures -----
+
+#[test]
+fn rule8_a_failure_nobody_can_join_stops_the_program_at_once() {
+    let r = fails(
+        r#"
+async def work(n):
+    await sleep(n)
+    if n == 1:
+        raise ValueError('task broke')
+    print('work', n, 'done')
+spawn(work(1))
+spawn(work(2))
+print('main spawned both')
+await sleep(3)
+print('never printed')
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "main spawned both\n");
+    assert_contains(&r.stderr, "Traceback (most recent call last):");
+    assert_contains(&r.stderr, "line 5, in work");
+    assert_contains(&r.stderr, "ValueError: task broke");
+    assert_contains(&r.stderr, "the exception escaped task 'work'");
+    assert_contains(&r.stderr, "task 'work' was spawned here (line 7)");
+}
+
+#[test]
+fn rule8_dropping_the_last_reference_to_a_failed_task_stops_the_program() {
+    let r = fails(
+        r#"
+async def bad():
+    raise ValueError('stored')
+t = spawn(bad())
+await sleep(1)
+print('failed task kept, done ->', t.done())
+t = None
+await sleep(1)
+print('never printed')
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "failed task kept, done -> True\n");
+    assert_contains(&r.stderr, "ValueError: stored");
+    assert_contains(&r.stderr, "task 'bad' was spawned here (line 4)");
+}
+
+#[test]
+fn rule8_a_failure_kept_but_never_joined_stops_the_program_when_the_run_ends() {
+    let r = fails(
+        r#"
+async def bad():
+    raise ValueError('never retrieved')
+async def other():
+    await sleep(2)
+    print('other finishes at', now())
+t = spawn(bad())
+spawn(other())
+await sleep(1)
+print('main ends at', now())
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "main ends at 1.0\nother finishes at 2.0\n");
+    assert_contains(&r.stderr, "ValueError: never retrieved");
+    assert_contains(&r.stderr, "task 'bad'");
+}
+
+#[test]
+fn rule8_join_raises_the_stored_exception_and_waiting_joiners_receive_it() {
+    let out = ok(r#"
+async def bad():
+    await sleep(1)
+    raise ValueError('boom')
+async def joiner(name, t):
+    try:
+        await t.join()
+    except ValueError as e:
+        print(name, 'received', repr(e), 'at', now())
+t = spawn(bad())
+spawn(joiner('j1', t))
+spawn(joiner('j2', t))
+await sleep(2)
+try:
+    await t.join()
+except ValueError as e:
+    print('main joined later:', e)
+print('exit normally')
+"#);
+    assert_eq!(
+        out,
+        "j1 received ValueError('boom') at 1.0\nj2 received ValueError('boom') at 1.0\nmain joined later: boom\nexit normally\n"
+    );
+}
+
+#[test]
+fn rule8_an_uncaught_exception_in_main_is_a_plain_runtime_error() {
+    let r = fails(
+        r#"
+async def child():
+    print('child never runs')
+spawn(child())
+print('before')
+raise KeyError('main broke')
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "before\n");
+    assert_contains(&r.stderr, "KeyError: 'main broke'");
+    assert!(!r.stderr.contains("escaped task"), "{}", r.stderr);
+}
+
+// ----- rule 9: deadlock -----
+
+#[test]
+fn rule9_deadlock_reports_every_blocked_task_and_exits_3() {
+    let r = fails(
+        r#"
+e = Event()
+async def waiter():
+    await e.wait()
+async def joiner(t):
+    await t.join()
+q = Queue()
+async def getter():
+    x = await q.get()
+w = spawn(waiter())
+j = spawn(joiner(w))
+spawn(getter(), name='consumer')
+print('main waits too')
+await j.join()
+"#,
+        3,
+    );
+    assert_eq!(r.stdout, "main waits too\n");
+    assert_contains(&r.stderr, "deadlock: all 4 unfinished tasks are blocked");
+    assert_contains(&r.stderr, "task 'main' waits: join of task 'joiner' (line 14)");
+    assert_contains(&r.stderr, "task 'waiter' waits: wait on Event#1 (line 4)");
+    assert_contains(&r.stderr, "task 'joiner' waits: join of task 'waiter' (line 6)");
+    assert_contains(&r.stderr, "task 'consumer' waits: get from Queue#2 (line 9)");
+}
+
+#[test]
+fn rule9_no_deadlock_while_a_timer_is_pending() {
+    let out = ok(r#"
+q = Queue()
+async def getter():
+    print('got', await q.get(), 'at', now())
+spawn(getter())
+call_later(5, q.put_nowait, 'late item')
+"#);
+    assert_eq!(out, "got late item at 5.0\n");
+}
+
+#[test]
+fn rule9_a_cancelled_sleep_does_not_hide_a_deadlock() {
+    let r = fails(
+        r#"
+q = Queue()
+async def sleeper():
+    await sleep(100)
+async def getter():
+    await q.get()
+s = spawn(sleeper())
+spawn(getter())
+await sleep(0)
+s.cancel()
+"#,
+        3,
+    );
+    assert_eq!(r.stdout, "");
+    assert_contains(&r.stderr, "deadlock: all 1 unfinished task are blocked");
+    assert_contains(&r.stderr, "task 'getter' waits: get from Queue#1 (line 6)");
+}
+
+// ----- rule 10: clocks -----
+
+#[test]
+fn rule10_virtual_time_runs_an_hour_of_sleep_instantly() {
+    let start = Instant::now();
+    let out = ok(r#"
+async def long_nap():
+    await sleep(3600)
+    return now()
+print(now())
+print(await spawn(long_nap()).join())
+"#);
+    assert_eq!(out, "0.0\n3600.0\n");
+    assert!(start.elapsed() < Duration::from_secs(20), "a virtual hour took {:?}", start.elapsed());
+}
+
+#[test]
+fn rule10_time_module_uses_the_scheduler_clock_and_time_sleep_blocks_every_task() {
+    let out = ok(r#"
+import time
+async def napper():
+    await sleep(0.5)
+    print('napper woke at', now(), time.time())
+async def blocker():
+    time.sleep(2)
+    print('blocker slept until', now())
+spawn(napper())
+spawn(blocker())
+"#);
+    assert_eq!(out, "blocker slept until 2.0\nnapper woke at 2.0 2.0\n");
+}
+
+#[test]
+fn rule10_the_real_clock_really_sleeps() {
+    let start = Instant::now();
+    let r = run_args(
+        r#"
+async def nap():
+    t0 = now()
+    await sleep(0.2)
+    return now() - t0
+print(await spawn(nap()).join() >= 0.2)
+"#,
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "True\n");
+    assert!(start.elapsed() >= Duration::from_millis(200), "took only {:?}", start.elapsed());
+}
+
+#[test]
+fn rule10_the_real_clock_does_not_wait_for_cancelled_timers() {
+    let start = Instant::now();
+    let r = run_args(
+        r#"
+async def sleeper():
+    await sleep(30)
+t = spawn(sleeper())
+h = call_later(30, print, 'never')
+await sleep(0)
+t.cancel()
+h.cancel()
+print('cancelled both')
+"#,
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "cancelled both\n");
+    assert!(start.elapsed() < Duration::from_secs(20), "waited {:?} for cancelled timers", start.elapsed());
+}
+
+// ----- API details -----
+
+#[test]
+fn spawn_of_a_function_is_a_type_error_with_a_hint() {
+    let out = ok(r#"
+async def work():
+    pass
+try:
+    spawn(work)
+except TypeError as e:
+    print(e)
+try:
+    spawn(42)
+except TypeError as e:
+    print(e)
+"#);
+    assert_eq!(
+        out,
+        "spawn() takes a coroutine or generator object, not a function; did you mean spawn(work())?\n\
+         spawn() takes a coroutine or generator object, not 'int'\n"
+    );
+}
+
+#[test]
+fn spawning_the_same_coroutine_twice_is_a_runtime_error() {
+    let out = ok(r#"
+async def work():
+    print('work runs once')
+c = work()
+spawn(c)
+try:
+    spawn(c)
+except RuntimeError as e:
+    print('RuntimeError:', e)
+"#);
+    assert_eq!(
+        out,
+        "RuntimeError: this coroutine object was already started or spawned; spawn a new one: spawn(work())\nwork runs once\n"
+    );
+}
+
+#[test]
+fn sleep_rejects_bad_delays_at_the_call() {
+    let out = ok(r#"
+for bad in [-1, 'x', float('nan')]:
+    try:
+        s = sleep(bad)
+        print('no error for', repr(bad))
+    except (TypeError, ValueError) as e:
+        print(type(e).__name__ + ':', e)
+print(repr(sleep(0)), repr(sleep(1.5)))
+"#);
+    assert_eq!(
+        out,
+        "ValueError: sleep() delay must be >= 0, not -1.0\n\
+         TypeError: sleep() delay must be an int or float, not 'str'\n\
+         ValueError: sleep() delay must be a number, not NaN\n\
+         <awaitable sleep(0.0)> <awaitable sleep(1.5)>\n"
+    );
+}
+
+#[test]
+fn task_names_default_to_the_function_name_or_are_given() {
+    let out = ok(r#"
+async def fetch():
+    print('inside:', current_task().name)
+def gen():
+    yield
+a = spawn(fetch())
+b = spawn(fetch(), name='custom')
+c = spawn(gen())
+print(a.name, b.name, c.name, current_task().name)
+"#);
+    assert_eq!(out, "fetch custom gen main\ninside: fetch\ninside: custom\n");
+}
+
+#[test]
+fn current_task_is_none_outside_tasks() {
+    let out = ok(r#"
+def cb():
+    print('in a callback:', current_task())
+call_soon(cb)
+async def task():
+    print('in a task:', current_task().name)
+spawn(task(), name='worker')
+print('in main:', current_task().name)
+"#);
+    assert_eq!(out, "in main: main\nin a callback: None\nin a task: worker\n");
+}
+
+#[test]
+fn task_done_and_exception_classes() {
+    let out = ok(r#"
+print([issubclass(c, Exception) for c in [QueueClosed, QueueEmpty, QueueFull]])
+async def quick():
+    return 1
+t = spawn(quick())
+print(t.done())
+await t.join()
+print(t.done())
+"#);
+    assert_eq!(out, "[True, True, True]\nFalse\nTrue\n");
+}
+
+// ----- determinism and --trace -----
+
+const MIXED: &str = r#"
+q = Queue(2)
+e = Event()
+def cb(x):
+    print('callback', x)
+async def producer():
+    for i in range(4):
+        await q.put(i)
+        print('put', i)
+    e.set()
+async def consumer(name, d):
+    while True:
+        if e.is_set() and q.empty():
+            return name + ' stops'
+        print(name, 'got', await q.get())
+        await sleep(d)
+def gen():
+    for i in range(3):
+        call_soon(cb, i)
+        yield
+spawn(producer())
+a = spawn(consumer('a', 0.1))
+b = spawn(consumer('b', 0.5))
+spawn(gen())
+print(await a.join())
+print(await b.join())
+"#;
+
+const MIXED_OUT: &str = "put 0\nput 1\na got 0\nb got 1\nput 2\nput 3\ncallback 0\ncallback 1\ncallback 2\n\
+     a got 2\na got 3\na stops\nb stops\n";
+
+#[test]
+fn the_same_program_prints_the_same_output_on_every_run() {
+    let first = ok(MIXED);
+    let second = ok(MIXED);
+    assert_eq!(first, MIXED_OUT);
+    assert_eq!(second, first);
+    // The order does not depend on how fast the machine is: the real clock gives it too (the
+    // sleeps leave 100 ms or more between events whose order matters).
+    let real = run_args(MIXED, &[]);
+    assert_eq!(real.code, 0, "{}", real.stderr);
+    assert_eq!(real.stdout, first);
+}
+
+/// The `[time] event task` triples of a `--trace` run.
+fn trace_events(stderr: &str) -> Vec<(String, String, String)> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix('[')?;
+            let (time, rest) = rest.split_once(']')?;
+            let mut words = rest.split_whitespace();
+            Some((time.trim().to_string(), words.next()?.to_string(), words.next()?.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn trace_writes_one_line_per_scheduler_event() {
+    let r = run_args(
+        r#"
+async def work():
+    await sleep(1)
+    return 1
+async def bad():
+    raise ValueError('x')
+async def forever():
+    await sleep(100)
+t = spawn(work())
+b = spawn(bad())
+f = spawn(forever())
+await t.join()
+f.cancel()
+try:
+    await b.join()
+except ValueError:
+    print('caught')
+"#,
+        &["--virtual-time", "--trace"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "caught\n");
+    let got = trace_events(&r.stderr);
+    let want: Vec<(String, String, String)> = [
+        ("0.000", "spawn", "main"),
+        ("0.000", "run", "main"),
+        ("0.000", "spawn", "work"),
+        ("0.000", "spawn", "bad"),
+        ("0.000", "spawn", "forever"),
+        ("0.000", "wait", "main"),
+        ("0.000", "run", "work"),
+        ("0.000", "wait", "work"),
+        ("0.000", "run", "bad"),
+        ("0.000", "fail", "bad"),
+        ("0.000", "run", "forever"),
+        ("0.000", "wait", "forever"),
+        ("1.000", "timer", "work"),
+        ("1.000", "run", "work"),
+        ("1.000", "finish", "work"),
+        ("1.000", "wake", "main"),
+        ("1.000", "run", "main"),
+        ("1.000", "cancel", "forever"),
+        ("1.000", "wake", "forever"),
+        ("1.000", "finish", "main"),
+        ("1.000", "run", "forever"),
+        ("1.000", "cancel", "forever"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(got, want, "stderr:\n{}", r.stderr);
+    assert_eq!(got.len(), r.stderr.lines().count(), "every stderr line is an event: {}", r.stderr);
+    assert_contains(&r.stderr, "wait    work  sleep(1.0) at line 3");
+    assert_contains(&r.stderr, "wait    main  join of task 'work' at line 12");
+    assert_contains(&r.stderr, "spawn   work  by main at line 9");
+}
+
+#[test]
+fn without_trace_nothing_is_written_to_stderr() {
+    let r = run("async def w():\n    await sleep(1)\nawait spawn(w()).join()\nprint('ok')\n");
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "ok\n", ""));
+}
