@@ -21,7 +21,7 @@ pub enum Tok {
     Int(i64),
     BigInt(Box<BigInt>),
     Float(f64),
-    Str(String),
+    Str(std::rc::Rc<str>),
     /// An f-string; the parser splits it. `body` is the span of the text between the quotes.
     FStr {
         body: Span,
@@ -201,68 +201,107 @@ enum Raw {
     Float,
     #[regex(r#"([rRfFbBuU]|[rR][fFbB]|[fFbB][rR])?["']"#, scan_string)]
     Str(StrInfo),
-    #[token("(")]
-    #[token("[")]
-    #[token("{")]
-    Open,
-    #[token(")")]
-    #[token("]")]
-    #[token("}")]
-    Close,
-    #[token("+")]
-    #[token("-")]
-    #[token("*")]
-    #[token("**")]
-    #[token("/")]
-    #[token("//")]
-    #[token("%")]
-    #[token("@")]
-    #[token("<<")]
-    #[token(">>")]
-    #[token("&")]
-    #[token("|")]
-    #[token("^")]
-    #[token("~")]
-    #[token("<")]
-    #[token(">")]
-    #[token("<=")]
-    #[token(">=")]
-    #[token("==")]
-    #[token("!=")]
-    #[token(",")]
-    #[token(":")]
-    #[token(";")]
-    #[token(".")]
-    #[token("...")]
-    #[token("=")]
-    #[token("->")]
-    #[token("+=")]
-    #[token("-=")]
-    #[token("*=")]
-    #[token("/=")]
-    #[token("//=")]
-    #[token("%=")]
-    #[token("@=")]
-    #[token("&=")]
-    #[token("|=")]
-    #[token("^=")]
-    #[token(">>=")]
-    #[token("<<=")]
-    #[token("**=")]
-    #[token(":=")]
-    Op,
+    #[token("(", |_| 0u8)]
+    #[token("[", |_| 1u8)]
+    #[token("{", |_| 2u8)]
+    Open(u8),
+    #[token(")", |_| 3u8)]
+    #[token("]", |_| 4u8)]
+    #[token("}", |_| 5u8)]
+    Close(u8),
+    #[token("+", |_| 6u8)]
+    #[token("-", |_| 7u8)]
+    #[token("*", |_| 8u8)]
+    #[token("**", |_| 9u8)]
+    #[token("/", |_| 10u8)]
+    #[token("//", |_| 11u8)]
+    #[token("%", |_| 12u8)]
+    #[token("@", |_| 13u8)]
+    #[token("<<", |_| 14u8)]
+    #[token(">>", |_| 15u8)]
+    #[token("&", |_| 16u8)]
+    #[token("|", |_| 17u8)]
+    #[token("^", |_| 18u8)]
+    #[token("~", |_| 19u8)]
+    #[token("<", |_| 20u8)]
+    #[token(">", |_| 21u8)]
+    #[token("<=", |_| 22u8)]
+    #[token(">=", |_| 23u8)]
+    #[token("==", |_| 24u8)]
+    #[token("!=", |_| 25u8)]
+    #[token(",", |_| 26u8)]
+    #[token(":", |_| 27u8)]
+    #[token(";", |_| 28u8)]
+    #[token(".", |_| 29u8)]
+    #[token("...", |_| 30u8)]
+    #[token("=", |_| 31u8)]
+    #[token("->", |_| 32u8)]
+    #[token("+=", |_| 33u8)]
+    #[token("-=", |_| 34u8)]
+    #[token("*=", |_| 35u8)]
+    #[token("/=", |_| 36u8)]
+    #[token("//=", |_| 37u8)]
+    #[token("%=", |_| 38u8)]
+    #[token("@=", |_| 39u8)]
+    #[token("&=", |_| 40u8)]
+    #[token("|=", |_| 41u8)]
+    #[token("^=", |_| 42u8)]
+    #[token(">>=", |_| 43u8)]
+    #[token("<<=", |_| 44u8)]
+    #[token("**=", |_| 45u8)]
+    #[token(":=", |_| 46u8)]
+    Op(u8),
+    #[token("False", |_| 0u8)]
+    #[token("None", |_| 1u8)]
+    #[token("True", |_| 2u8)]
+    #[token("and", |_| 3u8)]
+    #[token("as", |_| 4u8)]
+    #[token("assert", |_| 5u8)]
+    #[token("async", |_| 6u8)]
+    #[token("await", |_| 7u8)]
+    #[token("break", |_| 8u8)]
+    #[token("class", |_| 9u8)]
+    #[token("continue", |_| 10u8)]
+    #[token("def", |_| 11u8)]
+    #[token("del", |_| 12u8)]
+    #[token("elif", |_| 13u8)]
+    #[token("else", |_| 14u8)]
+    #[token("except", |_| 15u8)]
+    #[token("finally", |_| 16u8)]
+    #[token("for", |_| 17u8)]
+    #[token("from", |_| 18u8)]
+    #[token("global", |_| 19u8)]
+    #[token("if", |_| 20u8)]
+    #[token("import", |_| 21u8)]
+    #[token("in", |_| 22u8)]
+    #[token("is", |_| 23u8)]
+    #[token("lambda", |_| 24u8)]
+    #[token("nonlocal", |_| 25u8)]
+    #[token("not", |_| 26u8)]
+    #[token("or", |_| 27u8)]
+    #[token("pass", |_| 28u8)]
+    #[token("raise", |_| 29u8)]
+    #[token("return", |_| 30u8)]
+    #[token("try", |_| 31u8)]
+    #[token("while", |_| 32u8)]
+    #[token("with", |_| 33u8)]
+    #[token("yield", |_| 34u8)]
+    Keyword(u8),
 }
 
+/// Operators and delimiters, indexed by the lexer's `Raw::Open/Close/Op` payload.
 const OPS: &[&str] = &[
-    "+", "-", "*", "**", "/", "//", "%", "@", "<<", ">>", "&", "|", "^", "~", "<", ">", "<=", ">=", "==",
-    "!=", ",", ":", ";", ".", "...", "=", "->", "+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=",
-    ">>=", "<<=", "**=", ":=", "(", "[", "{", ")", "]", "}",
+    "(", "[", "{", ")", "]", "}", "+", "-", "*", "**", "/", "//", "%", "@", "<<", ">>", "&", "|", "^", "~",
+    "<", ">", "<=", ">=", "==", "!=", ",", ":", ";", ".", "...", "=", "->", "+=", "-=", "*=", "/=", "//=",
+    "%=", "@=", "&=", "|=", "^=", ">>=", "<<=", "**=", ":=",
 ];
 
-fn static_op(s: &str) -> &'static str {
-    // Every operator the logos enum matches is listed in OPS.
-    OPS.iter().find(|o| **o == s).copied().unwrap_or("?")
-}
+/// Keywords, indexed by `Raw::Keyword`'s payload.
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+    "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
+    "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
 
 fn keyword(s: &str) -> Option<Tok> {
     Some(match s {
@@ -315,7 +354,7 @@ struct Indent {
 
 /// Lexes a whole source text into tokens ending with `Eof`.
 pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
-    let mut out: Vec<Token> = Vec::with_capacity(src.len() / 4 + 16);
+    let mut out: Vec<Token> = Vec::with_capacity(src.len() / 8 + 16);
     // A UTF-8 BOM is accepted and skipped.
     let start = if src.starts_with('\u{feff}') { 3 } else { 0 };
     let mut raw = Raw::lexer(&src[start..]);
@@ -343,16 +382,13 @@ pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
         }
         let tok = match kind {
             Raw::Newline => unreachable!("handled above"),
+            Raw::Keyword(k) => keyword(KEYWORDS[k as usize]).unwrap_or(Tok::Eof),
             Raw::Name => {
-                if let Some(k) = keyword(text) {
-                    k
-                } else {
-                    if let Some(c) = text.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
-                        let at = span.start as usize + text.find(c).unwrap_or(0);
-                        return Err(bad_char(src, Span::new(at, at + c.len_utf8())));
-                    }
-                    Tok::Name(Symbol::intern(text))
+                if let Some(c) = text.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
+                    let at = span.start as usize + text.find(c).unwrap_or(0);
+                    return Err(bad_char(src, Span::new(at, at + c.len_utf8())));
                 }
+                Tok::Name(Symbol::intern(text))
             }
             Raw::Dec => int_literal(text, 10, span)?,
             Raw::Hex => int_literal(&text[2..], 16, span)?,
@@ -366,16 +402,18 @@ pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
                 }
             }
             Raw::Str(info) => string_token(src, span, info)?,
-            Raw::Open => {
+            Raw::Open(i) => {
+                let text = OPS[i as usize];
                 if brackets.len() >= MAX_NESTING {
                     return Err(SyntaxError::new("too many nested parentheses", span).with_help(format!(
                         "tinyasync allows at most {MAX_NESTING} levels of nested brackets"
                     )));
                 }
                 brackets.push((text.as_bytes()[0], span));
-                Tok::Op(static_op(text))
+                Tok::Op(text)
             }
-            Raw::Close => {
+            Raw::Close(i) => {
+                let text = OPS[i as usize];
                 let close = text.as_bytes()[0];
                 match brackets.pop() {
                     None => {
@@ -400,9 +438,9 @@ pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
                         }
                     }
                 }
-                Tok::Op(static_op(text))
+                Tok::Op(text)
             }
-            Raw::Op => Tok::Op(static_op(text)),
+            Raw::Op(i) => Tok::Op(OPS[i as usize]),
         };
         out.push(Token { tok, span });
     }
@@ -566,7 +604,7 @@ fn string_token(src: &str, span: Span, info: StrInfo) -> Result<Tok, SyntaxError
         return Ok(Tok::FStr { body: Span::new(body_start, body_end), raw });
     }
     let body = &src[body_start..body_end];
-    Ok(Tok::Str(decode_escapes(body, raw, body_start)?))
+    Ok(Tok::Str(std::rc::Rc::from(decode_escapes(body, raw, body_start)?)))
 }
 
 /// Decodes backslash escapes of a string body. `offset` is the body's position in the source.

@@ -1,6 +1,11 @@
 //! The `tinyasync` command line: `run`, `check`, `parse` and `repl`.
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc: the interpreter allocates many small objects (frames, Rc boxes, AST nodes), where
+/// it is markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tinyasync::diagnostics::{exit, Style};

@@ -1525,7 +1525,7 @@ impl<'s> Parser<'s> {
             match self.peek().clone() {
                 Tok::Str(s) => {
                     self.advance();
-                    push_lit(&mut parts, s);
+                    push_lit(&mut parts, s.to_string());
                 }
                 Tok::FStr { body, raw } => {
                     self.advance();

@@ -41,8 +41,29 @@ pub struct Symbol(pub u32);
 
 #[derive(Default)]
 struct Interner {
-    map: HashMap<&'static str, u32>,
+    map: HashMap<&'static str, u32, FastStr>,
     names: Vec<&'static str>,
+}
+
+/// FNV-1a: names are short, so a simple hash beats SipHash here.
+#[derive(Default, Clone, Copy)]
+struct FastStr;
+impl std::hash::BuildHasher for FastStr {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+struct Fnv(u64);
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
 }
 
 fn interner() -> &'static Mutex<Interner> {

@@ -1,0 +1,55 @@
+//! Whole programs under tinyasync and under python3, side by side in one run (absolute times on
+//! shared machines are noise; compare the pairs). The workloads are the peer programs in
+//! `benches/programs/` (plain Python that is also tinyasync); `sched_*` use tinyasync's built-in
+//! scheduler and are paired with the same work under asyncio.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    divan::main();
+}
+
+fn program(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/programs").join(name)
+}
+
+fn run(cmd: &str, args: &[&str], file: PathBuf) {
+    let out = Command::new(cmd).args(args).arg(&file).output().expect("the program runs");
+    assert!(
+        out.status.success(),
+        "{} {} failed: {}",
+        cmd,
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const PY: &[&str] = &["fib", "loop", "strings", "objects", "switch", "spawn", "many", "pingpong"];
+
+#[divan::bench(args = PY, sample_count = 3, sample_size = 1)]
+fn tinyasync(name: &str) {
+    run(env!("CARGO_BIN_EXE_tinyasync"), &["run"], program(&format!("{name}.py")));
+}
+
+#[divan::bench(args = PY, sample_count = 3, sample_size = 1)]
+fn python3(name: &str) {
+    run("python3", &[], program(&format!("{name}.py")));
+}
+
+/// Built-in scheduler workloads and their asyncio counterparts.
+const SCHED: &[(&str, &str)] = &[
+    ("sched_switch.ta", "switch_asyncio.py"),
+    ("sched_spawn.ta", "spawn_asyncio.py"),
+    ("sched_pingpong.ta", "pingpong_asyncio.py"),
+];
+
+#[divan::bench(args = [0, 1, 2], sample_count = 3, sample_size = 1)]
+fn tinyasync_scheduler(i: usize) {
+    run(env!("CARGO_BIN_EXE_tinyasync"), &["run"], program(SCHED[i].0));
+}
+
+#[divan::bench(args = [0, 1, 2], sample_count = 3, sample_size = 1)]
+fn python3_asyncio(i: usize) {
+    run("python3", &[], program(SCHED[i].1));
+}
