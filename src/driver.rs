@@ -149,7 +149,18 @@ pub fn report(
         Err(Fault::TaskFailed(tf)) => {
             let mut stderr = render_exception(interp, src, style, &tf.exc);
             if tf.task == "callback" {
-                stderr.push_str("  note: the exception escaped a callback (call_soon/call_later), which stops the program\n");
+                stderr.push_str(&diagnostics::render(
+                    style,
+                    &src.name,
+                    &src.text,
+                    "the exception escaped a callback, which stops the program",
+                    vec![diagnostics::Label {
+                        span: tf.spawned_at,
+                        text: Some("the callback was scheduled here".into()),
+                        primary: true,
+                    }],
+                    Some("catch exceptions inside the callback; callbacks have no task to join"),
+                ));
             } else {
                 let (line, _) = diagnostics::line_col(&src.text, tf.spawned_at.start as usize);
                 stderr.push_str(&diagnostics::render(
@@ -226,11 +237,11 @@ pub fn render_deadlock(src: &Source, style: Style, blocked: &[crate::scheduler::
             primary: labels.is_empty(),
         });
     }
-    let title = format!(
-        "deadlock: all {} unfinished task{} are blocked and nothing can wake them",
-        blocked.len(),
-        if blocked.len() == 1 { "" } else { "s" }
-    );
+    let title = if blocked.len() == 1 {
+        "deadlock: the only unfinished task is blocked and nothing can wake it".to_string()
+    } else {
+        format!("deadlock: all {} unfinished tasks are blocked and nothing can wake them", blocked.len())
+    };
     let mut out = format!("{}\n{}", title, lines);
     out.push_str(&diagnostics::render(
         style,

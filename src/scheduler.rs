@@ -78,6 +78,9 @@ pub struct Task {
     pub handle: RefCell<Weak<Native>>,
     /// Its exception was delivered to a joiner.
     pub retrieved: Cell<bool>,
+    /// The queue that handed this (ready, not yet run) task an item: a cancellation before the
+    /// task runs gives the item back.
+    pub handoff: RefCell<Option<Rc<AQueue>>>,
     pub cancel_requested: Cell<bool>,
 }
 
@@ -97,6 +100,8 @@ pub struct EventObj {
 }
 
 pub struct HandleObj {
+    /// Where `call_soon`/`call_later` was called, for the diagnostic if the callback fails.
+    pub scheduled_at: Span,
     pub func: Value,
     pub args: Vec<Value>,
     pub cancelled: Cell<bool>,
@@ -418,7 +423,11 @@ fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
         return Err(value_error(format!("{} must be a number, not NaN", what)));
     }
     if d < 0.0 {
-        return Err(value_error(format!("{} must be >= 0, not {}", what, float_repr(d))));
+        let shown = match v {
+            Value::Float(f) => float_repr(*f),
+            _ => format!("{}", d as i64),
+        };
+        return Err(value_error(format!("{} must be >= 0, not {}", what, shown)));
     }
     if d.is_infinite() {
         return Err(value_error(format!("{} must be finite", what)));
@@ -450,6 +459,7 @@ fn api_call_soon(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Va
     }
     check_callable(it, &args[0], "call_soon")?;
     let h = Rc::new(HandleObj {
+        scheduled_at: it.current_span.unwrap_or_default(),
         func: args[0].clone(),
         args: args[1..].to_vec(),
         cancelled: Cell::new(false),
@@ -467,6 +477,7 @@ fn api_call_later(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, V
     check_callable(it, &args[1], "call_later")?;
     let when = it.now() + d;
     let h = Rc::new(HandleObj {
+        scheduled_at: it.current_span.unwrap_or_default(),
         func: args[1].clone(),
         args: args[2..].to_vec(),
         cancelled: Cell::new(false),
@@ -632,6 +643,7 @@ impl Interp {
             handle: RefCell::new(Weak::new()),
             retrieved: Cell::new(false),
             cancel_requested: Cell::new(false),
+            handoff: RefCell::new(None),
         });
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
@@ -672,6 +684,7 @@ impl Interp {
         let getter = q.getters.borrow_mut().pop_front();
         if let Some(g) = getter {
             self.make_ready(&g, Resume::Send(v));
+            *g.handoff.borrow_mut() = Some(q.clone());
             return Ok(true);
         }
         if q.maxsize > 0 && q.items.borrow().len() >= q.maxsize {
@@ -860,7 +873,18 @@ impl Interp {
                 return true;
             }
             TaskState::Ready => {
-                *t.resume.borrow_mut() = Some(Resume::Throw(cancelled()));
+                let old = t.resume.borrow_mut().replace(Resume::Throw(cancelled()));
+                // An item handed to this getter goes back to the queue (or the next getter).
+                if let (Some(q), Some(Resume::Send(item))) = (t.handoff.borrow_mut().take(), old) {
+                    let next = q.getters.borrow_mut().pop_front();
+                    match next {
+                        Some(g) => {
+                            self.make_ready(&g, Resume::Send(item));
+                            *g.handoff.borrow_mut() = Some(q.clone());
+                        }
+                        None => q.items.borrow_mut().push_front(item),
+                    }
+                }
                 return true;
             }
             _ => {}
@@ -907,6 +931,7 @@ impl Interp {
         let Value::Gen(g) = &t.coro else { return Ok(()) };
         let g = g.clone();
         let mut resume = t.resume.borrow_mut().take().unwrap_or(Resume::Send(Value::None));
+        t.handoff.borrow_mut().take();
         t.state.set(TaskState::Running);
         self.sched.current = Some(t.clone());
         if self.opts.trace {
@@ -940,7 +965,16 @@ impl Interp {
                     self.register_wait(&t, &v, span);
                     break Ok(());
                 }
-                Ok(Outcome::Return(v)) => break self.finish(&t, TaskEnd::Returned(v)),
+                Ok(Outcome::Return(v)) => {
+                    // Cancelled while running and returned without waiting again: cancelled,
+                    // as in asyncio.
+                    let end = if t.cancel_requested.replace(false) {
+                        TaskEnd::Cancelled
+                    } else {
+                        TaskEnd::Returned(v)
+                    };
+                    break self.finish(&t, end);
+                }
                 Err(Fault::Exc(x)) => {
                     let end = if let Value::Instance(i) = &x.value {
                         if i.class.is_subclass(&self.t.cancelled) {
@@ -1024,7 +1058,7 @@ impl Interp {
             Err(Fault::Exc(x)) => Err(Fault::TaskFailed(Box::new(TaskFailure {
                 exc: x,
                 task: "callback".into(),
-                spawned_at: Span::default(),
+                spawned_at: h.scheduled_at,
             }))),
             Err(e) => Err(e),
         }

@@ -796,8 +796,10 @@ impl Interp {
     /// The iterator behind `await v`.
     pub fn get_awaitable(&mut self, v: &Value) -> R<Value> {
         match v {
-            Value::Gen(g) if g.is_coroutine => {
-                if g.state.get() == GenState::Done {
+            Value::Gen(g) => {
+                // tinyasync also lets `await` delegate to a plain generator (Python needs
+                // @types.coroutine for that), so generator-style code mixes with async code.
+                if g.is_coroutine && g.state.get() == GenState::Done {
                     return Err(runtime_error("cannot reuse already awaited coroutine"));
                 }
                 Ok(v.clone())
