@@ -39,11 +39,12 @@ fn python3(name: &str) {
 
 /// Built-in scheduler workloads and their asyncio counterparts.
 const SCHED: &[(&str, &str)] = &[
-    ("sched_switch.ta", "switch_asyncio.py"),
-    ("sched_spawn.ta", "spawn_asyncio.py"),
-    ("sched_pingpong.ta", "pingpong_asyncio.py"),
+    ("sched_switch.ta", "sched_switch_asyncio.py"),
+    ("sched_spawn.ta", "sched_spawn_asyncio.py"),
+    ("sched_pingpong.ta", "sched_pingpong_asyncio.py"),
 ];
 
+/// 0: 1,000 tasks x 1,000 switches; 1: 1,000,000 spawns; 2: 1,000,000-item queue ping-pong.
 #[divan::bench(args = [0, 1, 2], sample_count = 3, sample_size = 1)]
 fn tinyasync_scheduler(i: usize) {
     run(env!("CARGO_BIN_EXE_tinyasync"), &["run"], program(SCHED[i].0));

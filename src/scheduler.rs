@@ -25,13 +25,9 @@ pub enum SchedObj {
     Event(Rc<EventObj>),
     Handle(Rc<HandleObj>),
     /// Something to wait for: `sleep(d)`, `q.get()`, `q.put(x)`, `t.join()`, `e.wait()`.
+    /// `await request` delegates to the request itself (see `sched_delegate`), so waiting
+    /// allocates nothing beyond the request.
     Request(Request),
-    /// The iterator `await request` delegates to: completes at once, or yields the request to
-    /// the scheduler once and then returns the value the scheduler sends back.
-    Pending {
-        request: Value,
-        started: Cell<bool>,
-    },
 }
 
 #[derive(Clone)]
@@ -240,25 +236,14 @@ fn sched_of(v: &Value) -> Option<&SchedObj> {
     }
 }
 
-/// The iterator behind `await x` / `yield from x` for a scheduler object (`await task` joins
-/// it, as in asyncio); None for objects that cannot be awaited.
+/// What `await x` / `yield from x` delegates to for a scheduler object: the request itself
+/// (`await task` joins it, as in asyncio); None for objects that cannot be awaited.
 pub fn awaitable_iter(v: &Value) -> Option<Value> {
     match sched_of(v) {
-        Some(SchedObj::Request(_)) => {
-            Some(sched_value(SchedObj::Pending { request: v.clone(), started: Cell::new(false) }))
-        }
-        Some(SchedObj::Task(t)) => {
-            let req = request_value(Request::Join(t.clone()));
-            Some(sched_value(SchedObj::Pending { request: req, started: Cell::new(false) }))
-        }
-        Some(SchedObj::Pending { .. }) => Some(v.clone()),
+        Some(SchedObj::Request(_)) => Some(v.clone()),
+        Some(SchedObj::Task(t)) => Some(request_value(Request::Join(t.clone()))),
         _ => None,
     }
-}
-
-/// Whether `v` is the delegate iterator of a scheduler awaitable.
-pub fn is_pending(v: &Value) -> bool {
-    matches!(sched_of(v), Some(SchedObj::Pending { .. }))
 }
 
 /// Whether `v` is something the scheduler can wait for.
@@ -290,7 +275,6 @@ pub fn repr(s: &SchedObj) -> String {
         SchedObj::Event(e) => format!("<Event#{} {}>", e.id, if e.set.get() { "set" } else { "unset" }),
         SchedObj::Handle(_) => "<Handle>".into(),
         SchedObj::Request(r) => format!("<awaitable {}>", describe(r)),
-        SchedObj::Pending { .. } => "<awaitable>".into(),
     }
 }
 
@@ -776,31 +760,28 @@ impl Interp {
         }
     }
 
-    /// `delegate` for scheduler awaitables (see `SchedObj::Pending`).
-    pub fn sched_delegate(&mut self, it: &Value, input: Resume) -> R<Outcome> {
-        let Some(SchedObj::Pending { request, started }) = sched_of(it) else {
-            return Err(type_error("not a scheduler awaitable"));
-        };
-        if !started.replace(true) {
-            if self.sched.current.is_none() {
-                return Err(runtime_error(format!(
-                    "cannot wait for {} outside a task: spawn() a coroutine, or await at the top level",
-                    repr(
-                        sched_of(request)
-                            .unwrap_or(&SchedObj::Pending { request: Value::None, started: Cell::new(true) })
-                    )
-                )));
-            }
-            return match self.try_now(request) {
-                Some(Ok(v)) => Ok(Outcome::Return(v)),
-                Some(Err(e)) => Err(e),
-                None => Ok(Outcome::Yield(request.clone())),
-            };
-        }
+    /// `yield from`/`await` delegating to a scheduler request. On the first entry (`input`
+    /// None) the operation completes at once if it can; otherwise the request is yielded up the
+    /// await chain to the scheduler, which later resumes the chain with the result.
+    pub fn sched_delegate(&mut self, request: &Value, input: Option<Resume>) -> R<Outcome> {
         match input {
-            Resume::Send(v) => Ok(Outcome::Return(v)),
-            Resume::Throw(e) => Err(e),
-            Resume::Start => Ok(Outcome::Return(Value::None)),
+            None => {
+                if self.sched.current.is_none() {
+                    let what = sched_of(request).map(repr).unwrap_or_default();
+                    return Err(runtime_error(format!(
+                        "cannot wait for {} outside a task: spawn() a coroutine, or await at the top level",
+                        what
+                    )));
+                }
+                match self.try_now(request) {
+                    Some(Ok(v)) => Ok(Outcome::Return(v)),
+                    Some(Err(e)) => Err(e),
+                    None => Ok(Outcome::Yield(request.clone())),
+                }
+            }
+            Some(Resume::Send(v)) => Ok(Outcome::Return(v)),
+            Some(Resume::Throw(e)) => Err(e),
+            Some(Resume::Start) => Ok(Outcome::Return(Value::None)),
         }
     }
 

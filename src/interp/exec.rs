@@ -246,8 +246,7 @@ impl Interp {
             }
             Op::YieldFrom { iter, result } => {
                 let it = f.slots[*iter as usize].clone();
-                let input = delegate_in.take().unwrap_or(Resume::Send(Value::None));
-                match self.delegate(&it, input)? {
+                match self.delegate(&it, delegate_in.take())? {
                     Outcome::Yield(v) => Ok(Flow::Yield(v)),
                     Outcome::Return(v) => {
                         f.slots[*iter as usize] = Value::None;
@@ -731,10 +730,14 @@ impl Interp {
     }
 
     /// One step of `yield from`/`await` delegation: send or throw into the delegate.
-    pub fn delegate(&mut self, it: &Value, input: Resume) -> R<Outcome> {
+    /// `input` is None on the first step, when the op is reached (not resumed).
+    pub fn delegate(&mut self, it: &Value, input: Option<Resume>) -> R<Outcome> {
+        if crate::scheduler::is_request(it) {
+            return self.sched_delegate(it, input);
+        }
+        let input = input.unwrap_or(Resume::Send(Value::None));
         match it {
             Value::Gen(g) => self.gen_resume(g, input),
-            Value::Native(_) if crate::scheduler::is_pending(it) => self.sched_delegate(it, input),
             _ => match input {
                 Resume::Throw(e) => {
                     // A plain iterator cannot take a throw; close-like behaviour: raise here.
