@@ -178,17 +178,28 @@ pub fn report(
             }
             RunResult { status: exit::RUNTIME_ERROR, stderr }
         }
-        Err(Fault::Interrupted(span)) => RunResult {
-            status: exit::INTERRUPTED,
-            stderr: diagnostics::render(
+        Err(Fault::Interrupted(span)) => {
+            let sig = crate::limits::stop_signal();
+            let what = if sig == 15 { "terminated (SIGTERM)" } else { "interrupted (Ctrl-C)" };
+            let mut stderr = diagnostics::render(
                 style,
                 &src.name,
                 &src.text,
-                "interrupted",
+                what,
                 vec![diagnostics::Label { span, text: Some("the program was here".into()), primary: true }],
                 None,
-            ),
-        },
+            );
+            let tasks = interp.blocked_tasks();
+            if !tasks.is_empty() {
+                stderr.push_str("unfinished tasks:\n");
+                for t in tasks {
+                    let at = if t.what == "running" { span } else { t.span };
+                    let (line, _) = diagnostics::line_col(&src.text, at.start as usize);
+                    stderr.push_str(&format!("  {}: {} (line {})\n", t.name, t.what, line));
+                }
+            }
+            RunResult { status: exit::INTERRUPTED, stderr }
+        }
     }
 }
 

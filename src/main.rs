@@ -3,9 +3,11 @@
 use clap::{Parser, Subcommand};
 
 /// mimalloc: the interpreter allocates many small objects (frames, Rc boxes, AST nodes), where
-/// it is markedly faster than the system allocator.
+/// it is markedly faster than the system allocator. `Counting` keeps the live-byte total that
+/// `--max-memory` reads.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tinyasync::limits::Counting<mimalloc::MiMalloc> =
+    tinyasync::limits::Counting(mimalloc::MiMalloc);
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tinyasync::diagnostics::{exit, Style};
@@ -37,6 +39,15 @@ enum Command {
         /// Write one line per scheduler event (spawn, run, wait, wake, ...) to stderr.
         #[arg(long)]
         trace: bool,
+        /// Stop after N steps (a statement or a loop iteration); exit 4.
+        #[arg(long, value_name = "N")]
+        max_steps: Option<u64>,
+        /// Stop when the program holds more than MB megabytes; exit 4.
+        #[arg(long, value_name = "MB")]
+        max_memory: Option<u64>,
+        /// Stop after SECONDS of wall-clock time; exit 4.
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
     },
     /// Parse a program and run the static checks only.
     Check { file: PathBuf },
@@ -61,7 +72,7 @@ fn run(cli: Cli) -> i32 {
         Some(Command::Parse { file }) => driver::read_source(&file)
             .and_then(|src| driver::parse_to_text(&src, style))
             .map(|text| print!("{}", text)),
-        Some(Command::Run { file, virtual_time, trace }) => {
+        Some(Command::Run { file, virtual_time, trace, max_steps, max_memory, timeout }) => {
             let src = match driver::read_source(&file) {
                 Ok(s) => s,
                 Err(f) => {
@@ -69,7 +80,22 @@ fn run(cli: Cli) -> i32 {
                     return f.status;
                 }
             };
-            let opts = tinyasync::interp::Options { virtual_time, trace, ..Default::default() };
+            let timeout = match timeout {
+                Some(t) if !(t.is_finite() && t > 0.0) => {
+                    eprintln!("error: --timeout takes a positive number of seconds");
+                    return exit::USAGE;
+                }
+                t => t.map(std::time::Duration::from_secs_f64),
+            };
+            tinyasync::limits::install_signal_handlers();
+            let opts = tinyasync::interp::Options {
+                virtual_time,
+                trace,
+                max_steps,
+                max_memory: max_memory.map(|mb| (mb as usize).saturating_mul(1 << 20)),
+                timeout,
+                ..Default::default()
+            };
             let out = tinyasync::interp::Output::Stdout(std::io::BufWriter::with_capacity(
                 1 << 16,
                 std::io::stdout(),

@@ -220,6 +220,9 @@ fn bi_input(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value>
         it.write_out(&s)?;
     }
     it.flush()?;
+    if !it.opts.stdin {
+        return Err(exc(&it.t.exception, "EOFError: EOF when reading a line"));
+    }
     let mut line = String::new();
     match std::io::stdin().read_line(&mut line) {
         Ok(0) => Err(exc(&it.t.exception, "EOFError: EOF when reading a line")),
@@ -1062,13 +1065,6 @@ pub fn parse_float(s: &str) -> Option<f64> {
         }
     };
     Some(if neg { -v } else { v })
-}
-
-impl Interp {
-    /// Approximate memory accounting for `--max-memory` (strings and containers).
-    pub fn charge_memory(&mut self, _bytes: usize) -> R<()> {
-        Ok(())
-    }
 }
 
 /// Helper for `ToPrimitive` users in this module.

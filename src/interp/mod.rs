@@ -372,13 +372,28 @@ pub enum Output {
 pub struct Options {
     pub virtual_time: bool,
     pub max_depth: usize,
+    /// `--max-steps`: statements and loop iterations.
     pub max_steps: Option<u64>,
+    /// `--max-memory`, in bytes (needs the counting allocator; see `limits.rs`).
+    pub max_memory: Option<usize>,
+    /// `--timeout`: wall-clock limit.
+    pub timeout: Option<std::time::Duration>,
     pub trace: bool,
+    /// Whether `input()` may read stdin (the fuzzer turns it off).
+    pub stdin: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { virtual_time: false, max_depth: 1000, max_steps: None, trace: false }
+        Options {
+            virtual_time: false,
+            max_depth: 1000,
+            max_steps: None,
+            max_memory: None,
+            timeout: None,
+            trace: false,
+            stdin: true,
+        }
     }
 }
 
@@ -472,6 +487,49 @@ impl Interp {
                 })));
             }
         }
+        if self.steps & 1023 == 0 {
+            self.check_limits(span)?;
+        }
+        Ok(())
+    }
+
+    /// The checks too costly for every step: signals, memory, wall clock.
+    #[cold]
+    pub fn check_limits(&mut self, span: Span) -> R<()> {
+        if crate::limits::stop_signal() != 0 {
+            return Err(Fault::Interrupted(span));
+        }
+        if let Some(max) = self.opts.max_memory {
+            if crate::limits::live_bytes() > max {
+                return Err(self.memory_limit(span));
+            }
+        }
+        if let Some(t) = self.opts.timeout {
+            if self.start.elapsed() > t {
+                return Err(Fault::Limit(Box::new(LimitHit {
+                    what: format!("the time limit ({} s, --timeout) was reached", t.as_secs_f64()),
+                    span,
+                })));
+            }
+        }
+        Ok(())
+    }
+
+    fn memory_limit(&self, span: Span) -> Fault {
+        let mb = self.opts.max_memory.unwrap_or(0) / (1 << 20);
+        Fault::Limit(Box::new(LimitHit {
+            what: format!("the memory limit ({} MB, --max-memory) was reached", mb),
+            span,
+        }))
+    }
+
+    /// Fails early when an allocation of `bytes` would pass `--max-memory`.
+    pub fn charge_memory(&mut self, bytes: usize) -> R<()> {
+        if let Some(max) = self.opts.max_memory {
+            if crate::limits::live_bytes().saturating_add(bytes) > max {
+                return Err(self.memory_limit(self.current_span.unwrap_or_default()));
+            }
+        }
         Ok(())
     }
 
@@ -494,8 +552,16 @@ impl Interp {
             Ok(())
         } else {
             self.flush()?;
-            std::thread::sleep(std::time::Duration::from_secs_f64(secs));
-            Ok(())
+            // Sleep in slices, so Ctrl-C and --timeout are seen during long sleeps.
+            let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs.min(1e9));
+            loop {
+                let now = std::time::Instant::now();
+                if now >= until {
+                    return Ok(());
+                }
+                std::thread::sleep((until - now).min(std::time::Duration::from_millis(50)));
+                self.check_limits(self.current_span.unwrap_or_default())?;
+            }
         }
     }
 

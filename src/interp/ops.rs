@@ -228,6 +228,7 @@ impl Interp {
         if unit.saturating_mul(k) > 1 << 31 {
             return Err(exc(&self.t.exception, "MemoryError: the result would be too large"));
         }
+        self.charge_memory(unit.saturating_mul(k).saturating_mul(16))?;
         Ok(k)
     }
 
