@@ -111,7 +111,35 @@ pub fn run_program(
     if flushed.is_err() && result.status == exit::OK {
         result.stderr.clear();
     }
+    // Drop the program's globals, then warn about generators and coroutines never started.
+    interp.globals.borrow_mut().clear();
+    interp.sched = Default::default();
+    result.stderr.push_str(&never_used_warnings(src));
     (result, interp)
+}
+
+/// asyncio's "coroutine was never awaited", for generators too: once per line of creation.
+pub fn never_used_warnings(src: &Source) -> String {
+    let mut found = crate::value::NEVER_USED.with(|v| std::mem::take(&mut *v.borrow_mut()));
+    found.sort_by_key(|(_, _, span)| span.start);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for (is_coroutine, name, span) in found {
+        let (line, _) = diagnostics::line_col(&src.text, span.start as usize);
+        if !seen.insert((line, name)) {
+            continue;
+        }
+        let (kind, verb) = if is_coroutine {
+            ("coroutine", "awaited or spawned")
+        } else {
+            ("generator", "iterated or spawned")
+        };
+        out.push_str(&format!(
+            "warning: {} '{}' created at {}:{} was never {}\n",
+            kind, name, src.name, line, verb
+        ));
+    }
+    out
 }
 
 /// Turns the end of a run into an exit status and a rendered diagnostic.

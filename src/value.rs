@@ -244,6 +244,20 @@ pub struct Generator {
     pub used: Cell<bool>,
 }
 
+thread_local! {
+    /// Generators and coroutines dropped without ever being started: (kind, name, where).
+    pub static NEVER_USED: RefCell<Vec<(bool, Symbol, Span)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for Generator {
+    fn drop(&mut self) {
+        if !self.used.get() {
+            let _ =
+                NEVER_USED.try_with(|v| v.borrow_mut().push((self.is_coroutine, self.name, self.created_at)));
+        }
+    }
+}
+
 /// Iterators over built-in containers and the lazy builtins.
 pub enum IterState {
     Seq {
