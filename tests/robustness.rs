@@ -45,7 +45,7 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
             let (i, j) = (rng.below(lines.len()), rng.below(lines.len()));
             lines.swap(i, j);
         }
-        3 | 4 | 5 => {
+        3..=5 => {
             // Token-level: drop, duplicate or swap whitespace-separated tokens of one line.
             let i = rng.below(lines.len());
             let indent: String = lines[i].chars().take_while(|c| c.is_whitespace()).collect();
