@@ -63,15 +63,28 @@ pub fn parse_to_text(src: &Source, style: Style) -> Result<String, Failure> {
 }
 
 /// Runs `f` on a thread with a large stack, so depth limits (not the OS) stop deep recursion.
+/// If no such thread can be made, `f` runs on the current thread.
 pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     const STACK: usize = 1 << 30;
-    match std::thread::Builder::new().name("tinyasync".into()).stack_size(STACK).spawn(f) {
-        Ok(h) => match h.join() {
-            Ok(v) => v,
+    let cell = std::sync::Arc::new(std::sync::Mutex::new(Some(f)));
+    let inner = cell.clone();
+    let spawned = std::thread::Builder::new().name("tinyasync".into()).stack_size(STACK).spawn(move || {
+        let f = inner.lock().unwrap_or_else(|e| e.into_inner()).take();
+        f.map(|f| f())
+    });
+    if let Ok(h) = spawned {
+        match h.join() {
+            Ok(Some(v)) => return v,
+            Ok(None) => {}
+            // A panic is a bug in tinyasync: let it reach the caller as it was.
             Err(p) => std::panic::resume_unwind(p),
-        },
-        // Could not create the thread (address space exhausted): run here instead.
-        Err(_) => panic!("cannot start the interpreter thread"),
+        }
+    }
+    let f = cell.lock().unwrap_or_else(|e| e.into_inner()).take();
+    match f {
+        Some(f) => f(),
+        // The closure is taken exactly once: by the thread (which returned above) or here.
+        None => unreachable!("the interpreter closure ran on the thread"),
     }
 }
 
