@@ -2,6 +2,7 @@
 //! failure into a rendered diagnostic plus an exit status.
 
 use crate::diagnostics::{self, exit, Style};
+use crate::span::Span;
 use crate::{ast, ast_print, parser, resolver};
 
 /// A source file: its display name and its text.
@@ -9,6 +10,69 @@ use crate::{ast, ast_print, parser, resolver};
 pub struct Source {
     pub name: String,
     pub text: String,
+}
+
+/// The sources of a session: one for `run`; one per input in the REPL, laid end to end in one
+/// text (each input's spans are offsets into that text), so code from any input can be shown.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    /// (offset of the input in the whole text, the input).
+    pub items: Vec<(usize, Source)>,
+}
+
+impl Sources {
+    pub fn single(src: &Source) -> Sources {
+        Sources { items: vec![(0, src.clone())] }
+    }
+    /// The input holding `span`, and the span relative to it.
+    pub fn locate(&self, span: Span) -> Option<(&Source, Span)> {
+        let i = self.items.partition_point(|(base, _)| *base <= span.start as usize);
+        let (base, src) = self.items.get(i.checked_sub(1)?)?;
+        let rel = |x: u32| (x as usize).saturating_sub(*base).min(src.text.len());
+        Some((src, Span::new(rel(span.start), rel(span.end))))
+    }
+    /// The 1-based line of `span` in its input.
+    pub fn line_of(&self, span: Span) -> usize {
+        match self.locate(span) {
+            Some((src, rel)) => diagnostics::line_col(&src.text, rel.start as usize).0,
+            None => 0,
+        }
+    }
+    pub fn name_of(&self, span: Span) -> String {
+        self.locate(span).map(|(s, _)| s.name.clone()).unwrap_or_default()
+    }
+    /// Renders a diagnostic whose labels may lie in different inputs: one drawing per input.
+    pub fn render(
+        &self,
+        style: Style,
+        title: &str,
+        labels: Vec<diagnostics::Label>,
+        help: Option<&str>,
+    ) -> String {
+        let mut groups: Vec<(usize, Vec<diagnostics::Label>)> = Vec::new();
+        for l in labels {
+            let idx =
+                self.items.partition_point(|(base, _)| *base <= l.span.start as usize).saturating_sub(1);
+            let Some((src, rel)) = self.locate(l.span) else { continue };
+            let _ = src;
+            let label = diagnostics::Label { span: rel, text: l.text, primary: l.primary };
+            match groups.iter_mut().find(|(i, _)| *i == idx) {
+                Some((_, g)) => g.push(label),
+                None => groups.push((idx, vec![label])),
+            }
+        }
+        if groups.is_empty() {
+            return format!("error: {}\n", title);
+        }
+        let n = groups.len();
+        let mut out = String::new();
+        for (k, (idx, labels)) in groups.into_iter().enumerate() {
+            let src = &self.items[idx].1;
+            let help = if k + 1 == n { help } else { None };
+            out.push_str(&diagnostics::render(style, &src.name, &src.text, title, labels, help));
+        }
+        out
+    }
 }
 
 /// What a failed phase hands back: the rendered diagnostic and the exit status.
@@ -120,26 +184,27 @@ pub fn run_program(
     };
     let r = crate::scheduler::run_main(&mut interp, code);
     let flushed = interp.flush();
-    let mut result = report(&mut interp, src, style, r);
+    let sources = Sources::single(src);
+    let mut result = report(&mut interp, &sources, style, r);
     if flushed.is_err() && result.status == exit::OK {
         result.stderr.clear();
     }
     // Drop the program's globals, then warn about generators and coroutines never started.
     interp.globals.borrow_mut().clear();
     interp.sched = Default::default();
-    result.stderr.push_str(&never_used_warnings(src));
+    result.stderr.push_str(&never_used_warnings(&sources));
     (result, interp)
 }
 
 /// asyncio's "coroutine was never awaited", for generators too: once per line of creation.
-pub fn never_used_warnings(src: &Source) -> String {
+pub fn never_used_warnings(sources: &Sources) -> String {
     let mut found = crate::value::NEVER_USED.with(|v| std::mem::take(&mut *v.borrow_mut()));
     found.sort_by_key(|(_, _, span)| span.start);
     let mut seen = std::collections::HashSet::new();
     let mut out = String::new();
     for (is_coroutine, name, span) in found {
-        let (line, _) = diagnostics::line_col(&src.text, span.start as usize);
-        if !seen.insert((line, name)) {
+        let line = sources.line_of(span);
+        if !seen.insert((span.start, name)) {
             continue;
         }
         let (kind, verb) = if is_coroutine {
@@ -149,7 +214,11 @@ pub fn never_used_warnings(src: &Source) -> String {
         };
         out.push_str(&format!(
             "warning: {} '{}' created at {}:{} was never {}\n",
-            kind, name, src.name, line, verb
+            kind,
+            name,
+            sources.name_of(span),
+            line,
+            verb
         ));
     }
     out
@@ -158,42 +227,32 @@ pub fn never_used_warnings(src: &Source) -> String {
 /// Turns the end of a run into an exit status and a rendered diagnostic.
 pub fn report(
     interp: &mut crate::interp::Interp,
-    src: &Source,
+    sources: &Sources,
     style: Style,
     r: crate::interp::R<()>,
 ) -> RunResult {
     use crate::interp::Fault;
+    let here = |span: Span| {
+        vec![diagnostics::Label { span, text: Some("the program was here".into()), primary: true }]
+    };
     match r {
         Ok(()) => RunResult { status: exit::OK, stderr: String::new() },
         Err(Fault::OutputClosed) => RunResult { status: exit::OK, stderr: String::new() },
         Err(Fault::Exc(x)) => {
-            RunResult { status: exit::RUNTIME_ERROR, stderr: render_exception(interp, src, style, &x) }
+            RunResult { status: exit::RUNTIME_ERROR, stderr: render_exception(interp, sources, style, &x) }
         }
         Err(Fault::Limit(l)) => RunResult {
             status: exit::LIMIT,
-            stderr: diagnostics::render(
-                style,
-                &src.name,
-                &src.text,
-                &format!("limit exceeded: {}", l.what),
-                vec![diagnostics::Label {
-                    span: l.span,
-                    text: Some("the program was here".into()),
-                    primary: true,
-                }],
-                None,
-            ),
+            stderr: sources.render(style, &format!("limit exceeded: {}", l.what), here(l.span), None),
         },
         Err(Fault::Deadlock(blocked)) => {
-            RunResult { status: exit::DEADLOCK, stderr: render_deadlock(src, style, &blocked) }
+            RunResult { status: exit::DEADLOCK, stderr: render_deadlock(sources, style, &blocked) }
         }
         Err(Fault::TaskFailed(tf)) => {
-            let mut stderr = render_exception(interp, src, style, &tf.exc);
+            let mut stderr = render_exception(interp, sources, style, &tf.exc);
             if tf.task == "callback" {
-                stderr.push_str(&diagnostics::render(
+                stderr.push_str(&sources.render(
                     style,
-                    &src.name,
-                    &src.text,
                     "the exception escaped a callback, which stops the program",
                     vec![diagnostics::Label {
                         span: tf.spawned_at,
@@ -203,11 +262,9 @@ pub fn report(
                     Some("catch exceptions inside the callback; callbacks have no task to join"),
                 ));
             } else {
-                let (line, _) = diagnostics::line_col(&src.text, tf.spawned_at.start as usize);
-                stderr.push_str(&diagnostics::render(
+                let line = sources.line_of(tf.spawned_at);
+                stderr.push_str(&sources.render(
                     style,
-                    &src.name,
-                    &src.text,
                     &format!("the exception escaped task '{}', and nothing can join it any more", tf.task),
                     vec![diagnostics::Label {
                         span: tf.spawned_at,
@@ -222,33 +279,35 @@ pub fn report(
         Err(Fault::Interrupted(span)) => {
             let sig = crate::limits::stop_signal();
             let what = if sig == 15 { "terminated (SIGTERM)" } else { "interrupted (Ctrl-C)" };
-            let mut stderr = diagnostics::render(
-                style,
-                &src.name,
-                &src.text,
-                what,
-                vec![diagnostics::Label { span, text: Some("the program was here".into()), primary: true }],
-                None,
-            );
-            let tasks = interp.blocked_tasks();
-            if !tasks.is_empty() {
-                stderr.push_str("unfinished tasks:\n");
-                for t in tasks {
-                    let at = if t.what == "running" { span } else { t.span };
-                    let (line, _) = diagnostics::line_col(&src.text, at.start as usize);
-                    stderr.push_str(&format!("  {}: {} (line {})\n", t.name, t.what, line));
-                }
-            }
+            let mut stderr = sources.render(style, what, here(span), None);
+            stderr.push_str(&task_dump(interp, sources, Some(span)));
             RunResult { status: exit::INTERRUPTED, stderr }
         }
     }
+}
+
+/// Every unfinished task, its state and the line it is at (`running` ones at `running_at`).
+pub fn task_dump(interp: &crate::interp::Interp, sources: &Sources, running_at: Option<Span>) -> String {
+    let tasks = interp.blocked_tasks();
+    if tasks.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("unfinished tasks:\n");
+    for t in tasks {
+        let at = match running_at {
+            Some(s) if t.what == "running" => s,
+            _ => t.span,
+        };
+        out.push_str(&format!("  {}: {} (line {})\n", t.name, t.what, sources.line_of(at)));
+    }
+    out
 }
 
 /// Renders an uncaught exception: a Python-style traceback, then the diagnostic with the
 /// failing expression labelled.
 pub fn render_exception(
     interp: &mut crate::interp::Interp,
-    src: &Source,
+    sources: &Sources,
     style: Style,
     x: &crate::interp::Exc,
 ) -> String {
@@ -259,16 +318,18 @@ pub fn render_exception(
     if !x.tb.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
         for (name, span) in x.tb.iter().rev() {
-            let (line, _) = diagnostics::line_col(&src.text, span.start as usize);
-            out.push_str(&format!("  File \"{}\", line {}, in {}\n", src.name, line, name));
+            out.push_str(&format!(
+                "  File \"{}\", line {}, in {}\n",
+                sources.name_of(*span),
+                sources.line_of(*span),
+                name
+            ));
         }
     }
     let span = x.tb.first().map(|t| t.1).or(x.span).unwrap_or_default();
     let label = if msg.is_empty() { type_name } else { msg };
-    out.push_str(&diagnostics::render(
+    out.push_str(&sources.render(
         style,
-        &src.name,
-        &src.text,
         &title,
         vec![diagnostics::Label { span, text: Some(label), primary: true }],
         None,
@@ -277,12 +338,16 @@ pub fn render_exception(
 }
 
 /// Renders a deadlock: every blocked task, what it waits on, and where.
-pub fn render_deadlock(src: &Source, style: Style, blocked: &[crate::scheduler::BlockedTask]) -> String {
+pub fn render_deadlock(sources: &Sources, style: Style, blocked: &[crate::scheduler::BlockedTask]) -> String {
     let mut labels = Vec::new();
     let mut lines = String::new();
     for b in blocked {
-        let (line, _) = diagnostics::line_col(&src.text, b.span.start as usize);
-        lines.push_str(&format!("  task '{}' waits: {} (line {})\n", b.name, b.what, line));
+        lines.push_str(&format!(
+            "  task '{}' waits: {} (line {})\n",
+            b.name,
+            b.what,
+            sources.line_of(b.span)
+        ));
         labels.push(diagnostics::Label {
             span: b.span,
             text: Some(format!("task '{}' waits here: {}", b.name, b.what)),
@@ -295,10 +360,8 @@ pub fn render_deadlock(src: &Source, style: Style, blocked: &[crate::scheduler::
         format!("deadlock: all {} unfinished tasks are blocked and nothing can wake them", blocked.len())
     };
     let mut out = format!("{}\n{}", title, lines);
-    out.push_str(&diagnostics::render(
+    out.push_str(&sources.render(
         style,
-        &src.name,
-        &src.text,
         &title,
         labels,
         Some("no task is ready, no timer is pending: put an item, set the event, or finish the awaited task"),
