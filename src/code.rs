@@ -204,6 +204,8 @@ pub enum Target {
 pub enum Op {
     /// Evaluate and discard.
     Expr(Expr),
+    /// Evaluate and print the repr unless None (expression statements at the REPL).
+    Echo(Expr),
     Assign(Target, Expr),
     AugAssign(Target, BinOp, Expr),
     Delete(Target),

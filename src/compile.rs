@@ -18,8 +18,27 @@ type CResult<T> = Result<T, SyntaxError>;
 
 /// Compiles a resolved module into the code of its top level.
 pub fn compile_module(m: &ast::Module, res: &Resolution) -> CResult<Rc<Code>> {
+    compile_module_with(m, res, false)
+}
+
+/// `interactive`: top-level expression statements print their value's repr (the REPL).
+pub fn compile_module_with(m: &ast::Module, res: &Resolution, interactive: bool) -> CResult<Rc<Code>> {
     let mut c = Compiler::new(res, 0, CodeKind::Module, String::from("<module>"));
-    c.stmts(&m.body)?;
+    if interactive {
+        for s in &m.body {
+            match &s.kind {
+                StmtKind::Expr(e) if !matches!(e.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_)) => {
+                    c.cur_span = s.span;
+                    let v = c.expr(e)?;
+                    c.cur_span = s.span;
+                    c.emit(Op::Echo(v));
+                }
+                _ => c.stmt(s)?,
+            }
+        }
+    } else {
+        c.stmts(&m.body)?;
+    }
     c.emit(Op::Return(None));
     let suspends = m.body.iter().any(stmt_suspends);
     let span = m.body.first().map(|s| s.span).unwrap_or_default();

@@ -23,6 +23,8 @@ pub mod lexer;
 pub mod limits;
 pub mod names;
 pub mod parser;
+pub mod repl;
+pub mod repl_term;
 pub mod resolver;
 pub mod scheduler;
 pub mod span;

@@ -71,3 +71,13 @@ pub fn install_signal_handlers() {
         };
     }
 }
+
+/// The REPL's Ctrl-C: only sets `STOP_SIGNAL`, so running code stops and the session goes on.
+pub fn install_interrupt_flag() -> std::io::Result<()> {
+    use signal_hook::consts::SIGINT;
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        signal_hook::low_level::register(SIGINT, || STOP_SIGNAL.store(SIGINT as usize, Ordering::Relaxed))
+    }?;
+    Ok(())
+}

@@ -105,8 +105,11 @@ fn run(cli: Cli) -> i32 {
             return r.status;
         }
         Some(Command::Repl) | None => {
-            eprintln!("the REPL is not written yet");
-            return exit::USAGE;
+            use std::io::IsTerminal;
+            if std::io::stdin().is_terminal() {
+                return tinyasync::repl_term::run_terminal();
+            }
+            return tinyasync::repl::run_piped(std::io::stdin().lock(), Style::plain());
         }
     };
     match result {

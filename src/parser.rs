@@ -18,7 +18,29 @@ type PResult<T> = Result<T, SyntaxError>;
 
 /// Parses a whole program.
 pub fn parse_program(src: &str) -> PResult<Module> {
-    let toks = lexer::lex(src)?;
+    parse_program_at(src, 0)
+}
+
+/// Parses the program that starts at byte `base` of `text` (the REPL lays its inputs end to end
+/// in one text); spans are offsets into `text`.
+pub fn parse_program_at(text: &str, base: usize) -> PResult<Module> {
+    let src = text;
+    let mut toks = lexer::lex(&text[base..]).map_err(|mut e| {
+        e.span = Span::new(e.span.start as usize + base, e.span.end as usize + base);
+        if let Some((sp, _)) = &mut e.secondary {
+            *sp = Span::new(sp.start as usize + base, sp.end as usize + base);
+        }
+        e
+    })?;
+    if base > 0 {
+        let b = base as u32;
+        for t in &mut toks {
+            t.span = Span { start: t.span.start + b, end: t.span.end + b };
+            if let Tok::FStr { body, .. } = &mut t.tok {
+                *body = Span { start: body.start + b, end: body.end + b };
+            }
+        }
+    }
     let mut p = Parser { toks, pos: 0, src, depth: 0, chained: 0 };
     let mut body = Vec::new();
     loop {

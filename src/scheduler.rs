@@ -152,6 +152,11 @@ pub struct Scheduler {
     pub current: Option<Rc<Task>>,
     /// Failed tasks whose exception nobody has retrieved yet.
     failed: Vec<Rc<Task>>,
+    /// The REPL: stop when nothing can run (instead of reporting a deadlock), and leave
+    /// unretrieved failures for later inputs to join.
+    pub interactive: bool,
+    /// Single-stepping (`:step`): stop after this many entries.
+    pub step_budget: Option<usize>,
 }
 
 /// A task that cannot go on, for the deadlock report and the Ctrl-C dump.
@@ -1097,7 +1102,7 @@ impl Interp {
                     }
                 }
                 let Some(deadline) = self.sched.timers.peek().map(|t| t.deadline) else {
-                    if !self.sched.tasks.is_empty() {
+                    if !self.sched.tasks.is_empty() && !self.sched.interactive {
                         return Err(Fault::Deadlock(Box::new(self.blocked_tasks())));
                     }
                     break;
@@ -1135,18 +1140,121 @@ impl Interp {
             }
             let n = self.sched.ready.len();
             for _ in 0..n {
+                if let Some(b) = &mut self.sched.step_budget {
+                    if *b == 0 {
+                        return Ok(());
+                    }
+                    *b -= 1;
+                }
                 let Some(e) = self.sched.ready.pop_front() else { break };
                 match e {
-                    Entry::Step(t) => self.step_task(t)?,
+                    Entry::Step(t) => {
+                        let name = t.name.borrow().clone();
+                        self.step_task(t.clone())?;
+                        if self.sched.step_budget.is_some() {
+                            self.last_step = Some((name, t.clone()));
+                        }
+                    }
                     Entry::Callback(h) => self.run_callback(h)?,
                 }
             }
         }
         // The run ended with a failure nobody retrieved.
-        if let Some(t) = self.sched.failed.iter().find(|t| !t.retrieved.get()).cloned() {
-            return Err(self.task_failure(&t));
+        if !self.sched.interactive {
+            if let Some(t) = self.sched.failed.iter().find(|t| !t.retrieved.get()).cloned() {
+                return Err(self.task_failure(&t));
+            }
         }
         Ok(())
+    }
+
+    /// The REPL: runs one input as a new `main` task, then the scheduler until nothing can run.
+    /// Ok(true) when the input's task finished; Ok(false) when it is left blocked.
+    pub fn run_input(&mut self, code: Rc<crate::code::Code>) -> R<bool> {
+        self.sched.interactive = true;
+        let frame = Frame::new(code);
+        let coro = self.new_generator(frame, true);
+        let main = self.spawn_task(coro, "main".into(), Span::default());
+        main.is_main.set(true);
+        self.run_scheduler()?;
+        Ok(main.state.get() == TaskState::Done)
+    }
+
+    /// What each ready, sleeping or waiting task is doing, for `:tasks`.
+    pub fn task_table(&self) -> Vec<(String, String, Span)> {
+        self.sched
+            .tasks
+            .values()
+            .map(|t| {
+                let state = match (t.state.get(), &*t.wait.borrow()) {
+                    (TaskState::Sleeping, Some((Request::Sleep(d), _))) => {
+                        let _ = d;
+                        format!("sleeping until {:.3}", self.timer_of(t).unwrap_or(0.0))
+                    }
+                    (_, Some((r, _))) => format!("waiting: {}", describe(r)),
+                    (TaskState::Ready, _) => "ready".to_string(),
+                    (TaskState::Running, _) => "running".to_string(),
+                    _ => "waiting".to_string(),
+                };
+                let span = t
+                    .wait
+                    .borrow()
+                    .as_ref()
+                    .map(|w| w.1)
+                    .or_else(|| Self::wait_span(&t.coro))
+                    .unwrap_or(t.spawned_at);
+                (t.name.borrow().clone(), state, span)
+            })
+            .collect()
+    }
+
+    fn timer_of(&self, t: &Rc<Task>) -> Option<f64> {
+        self.sched.timers.iter().find_map(|tm| match &tm.kind {
+            TimerKind::Wake(x, token) if Rc::ptr_eq(x, t) && *token == t.token.get() => Some(tm.deadline),
+            _ => None,
+        })
+    }
+
+    /// Where a task stopped (for `:step`): its state and the span of its wait point.
+    pub fn task_position(&self, t: &Rc<Task>) -> (String, Span) {
+        let state = match (t.state.get(), &*t.wait.borrow()) {
+            (TaskState::Done, _) => "finished".to_string(),
+            (_, Some((r, _))) => describe(r),
+            (TaskState::Ready, _) => "gave the turn away".to_string(),
+            _ => "waiting".to_string(),
+        };
+        let span = t
+            .wait
+            .borrow()
+            .as_ref()
+            .map(|w| w.1)
+            .or_else(|| Self::wait_span(&t.coro))
+            .unwrap_or(t.spawned_at);
+        (state, span)
+    }
+
+    /// After Ctrl-C at the prompt: the task that was running cannot go on (its frame is gone).
+    pub fn drop_interrupted_tasks(&mut self) {
+        let dead: Vec<u64> = self
+            .sched
+            .tasks
+            .values()
+            .filter(|t| matches!(&t.coro, Value::Gen(g) if g.state.get() == GenState::Done))
+            .map(|t| t.id)
+            .collect();
+        for id in dead {
+            if let Some(t) = self.sched.tasks.remove(&id) {
+                t.state.set(TaskState::Done);
+                *t.end.borrow_mut() = Some(TaskEnd::Cancelled);
+            }
+        }
+        self.sched.current = None;
+    }
+
+    /// Forgets every task, timer and callback (`:reset`).
+    pub fn reset_scheduler(&mut self) {
+        let interactive = self.sched.interactive;
+        self.sched = Scheduler { interactive, ..Default::default() };
     }
 }
 

@@ -149,6 +149,16 @@ impl Interp {
                 self.eval(f, e)?;
                 Ok(Flow::Next)
             }
+            Op::Echo(e) => {
+                self.step(e.span)?;
+                let v = self.eval(f, e)?;
+                if !v.is_none() {
+                    let text = self.repr(&v).map_err(|x| x.at(e.span))?;
+                    self.write_out(&text)?;
+                    self.write_out("\n")?;
+                }
+                Ok(Flow::Next)
+            }
             Op::Assign(t, e) => {
                 self.step(e.span)?;
                 let v = self.eval(f, e)?;

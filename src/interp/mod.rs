@@ -419,6 +419,8 @@ pub struct Interp {
     pub current_span: Option<Span>,
     /// The program's source, for line numbers in traces.
     pub source_text: Option<Rc<str>>,
+    /// The task the last `:step` ran (REPL).
+    pub last_step: Option<(String, Rc<crate::scheduler::Task>)>,
     pub sched: crate::scheduler::Scheduler,
 }
 
@@ -442,6 +444,7 @@ impl Interp {
             last_stop_value: Value::None,
             current_span: None,
             source_text: None,
+            last_step: None,
             sched: crate::scheduler::Scheduler::default(),
         };
         crate::builtins::install(&mut it);
