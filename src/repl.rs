@@ -101,6 +101,11 @@ impl Repl {
         self.pending.push('\n');
         if self.in_block {
             if line.trim().is_empty() {
+                // Not inside an open bracket or a triple-quoted string, where a blank line is
+                // part of the input (as in Python).
+                if matches!(crate::lexer::lex(&self.pending), Err(e) if e.eof) {
+                    return Feed { more: true, ..Default::default() };
+                }
                 return self.execute();
             }
             // A syntax error that is not about the end of input is reported at once.
@@ -140,6 +145,7 @@ impl Repl {
         self.in_block = false;
         self.count += 1;
         let base = self.text.len();
+        self.interp.input_starts.push(base);
         self.text.push_str(&input);
         self.sources.items.push((base, Source { name: "<stdin>".into(), text: input }));
         self.interp.source_text = Some(self.text.as_str().into());

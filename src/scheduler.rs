@@ -610,7 +610,12 @@ impl Interp {
     fn line_of(&self, span: Span) -> String {
         // Line numbers need the source; the driver keeps it in `source_text`.
         match &self.source_text {
-            Some(src) => format!("line {}", crate::diagnostics::line_col(src, span.start as usize).0),
+            Some(src) => {
+                let at = (span.start as usize).min(src.len());
+                let i = self.input_starts.partition_point(|&b| b <= at);
+                let base = i.checked_sub(1).map_or(0, |i| self.input_starts[i]);
+                format!("line {}", crate::diagnostics::line_col(&src[base..], at - base).0)
+            }
             None => String::new(),
         }
     }
@@ -1086,6 +1091,10 @@ impl Interp {
                 return Err(self.task_failure(&t));
             }
             self.sched.failed.retain(|t| !t.retrieved.get());
+            // `:step` used up its steps: stop before waiting for the next timer.
+            if self.sched.step_budget == Some(0) {
+                return Ok(());
+            }
             if self.sched.ready.is_empty() {
                 // Drop dead timers first, so a deadlock is seen.
                 while let Some(top) = self.sched.timers.peek() {

@@ -153,6 +153,18 @@ impl Interp {
         })
     }
 
+    /// Refuses widths and precisions that would build enormous strings (CPython raises
+    /// MemoryError or "precision too big"; here it is also bounded by `--max-memory`).
+    fn check_format_size(&mut self, width: usize, precision: Option<usize>) -> R<()> {
+        if precision.is_some_and(|p| p > 10_000) {
+            return Err(value_error("precision too big"));
+        }
+        if width > 1 << 28 {
+            return Err(exc(&self.t.exception, "MemoryError: format width too large"));
+        }
+        self.charge_memory(width)
+    }
+
     fn is_builtin_class(&self, c: &Rc<Class>) -> bool {
         c.is_exception
             && self.builtins.get(&c.name).is_some_and(|v| matches!(v, Value::Class(k) if Rc::ptr_eq(k, c)))
@@ -269,6 +281,7 @@ impl Interp {
                 self.type_name(v)
             ))
         })?;
+        self.check_format_size(sp.width, sp.precision)?;
         match v {
             Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => {
                 if matches!(sp.ty, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%')) {
@@ -396,7 +409,7 @@ impl Interp {
                         break;
                     }
                 }
-                precision = Some(p.parse().unwrap_or(0));
+                precision = Some(p.parse().unwrap_or(usize::MAX));
             }
             let Some(&conv) = chars.get(i) else { return Err(value_error("incomplete format")) };
             i += 1;
@@ -437,7 +450,8 @@ impl Interp {
                     if let Some(p) = precision {
                         s = s.chars().take(p).collect();
                     }
-                    let w: usize = width.parse().unwrap_or(0);
+                    let w: usize = if width.is_empty() { 0 } else { width.parse().unwrap_or(usize::MAX) };
+                    self.check_format_size(w, precision)?;
                     let n = s.chars().count();
                     if n < w {
                         if flags.contains('-') {

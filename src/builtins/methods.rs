@@ -284,7 +284,7 @@ fn str_method(name: Symbol) -> Option<M> {
         }),
         sym::ZFILL => ("zfill", |it, t, a, _| {
             arity("zfill", a, 1, 1)?;
-            let w = it.index_of(&a[0])?.max(0) as usize;
+            let w = pad_width(it, &a[0])?;
             let s = this_str(t);
             let n = s.chars().count();
             if n >= w {
@@ -486,9 +486,19 @@ fn str_find(it: &mut Interp, t: &Value, a: &[Value], rev: bool, raise: bool) -> 
     }
 }
 
+/// A width for padding, refused when it would build an enormous string.
+fn pad_width(it: &mut Interp, v: &Value) -> R<usize> {
+    let w = it.index_of(v)?.max(0) as usize;
+    if w > 1 << 28 {
+        return Err(exc(&it.t.exception, "MemoryError: width too large"));
+    }
+    it.charge_memory(w)?;
+    Ok(w)
+}
+
 fn str_pad(it: &mut Interp, t: &Value, a: &[Value], align: char) -> R<Value> {
     arity("pad", a, 1, 2)?;
-    let w = it.index_of(&a[0])?.max(0) as usize;
+    let w = pad_width(it, &a[0])?;
     let fill = match a.get(1) {
         Some(v) => {
             let f = str_arg(it, v, "fill character")?;

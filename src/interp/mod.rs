@@ -419,6 +419,8 @@ pub struct Interp {
     pub current_span: Option<Span>,
     /// The program's source, for line numbers in traces.
     pub source_text: Option<Rc<str>>,
+    /// The REPL: where each input starts in `source_text` (traces count each input's own lines).
+    pub input_starts: Vec<usize>,
     /// The task the last `:step` ran (REPL).
     pub last_step: Option<(String, Rc<crate::scheduler::Task>)>,
     pub sched: crate::scheduler::Scheduler,
@@ -444,6 +446,7 @@ impl Interp {
             last_stop_value: Value::None,
             current_span: None,
             source_text: None,
+            input_starts: Vec::new(),
             last_step: None,
             sched: crate::scheduler::Scheduler::default(),
         };
