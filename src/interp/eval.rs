@@ -108,6 +108,27 @@ impl Interp {
             }
             E::Compare(first, rest) => {
                 let mut left = self.eval(f, first)?;
+                // Fast path: one comparison of two small ints.
+                if let ([(op, x)], Value::Int(a)) = (rest.as_slice(), &left) {
+                    let a = *a;
+                    let right = self.eval(f, x)?;
+                    if let Value::Int(b) = right {
+                        use crate::ast::CmpOp::*;
+                        let r = match op {
+                            Lt => Some(a < b),
+                            Le => Some(a <= b),
+                            Gt => Some(a > b),
+                            Ge => Some(a >= b),
+                            Eq => Some(a == b),
+                            Ne => Some(a != b),
+                            _ => None,
+                        };
+                        if let Some(r) = r {
+                            return Ok(Value::Bool(r));
+                        }
+                    }
+                    return Ok(Value::Bool(self.compare(*op, &left, &right).map_err(|err| err.at(e.span))?));
+                }
                 for (op, x) in rest {
                     let right = self.eval(f, x)?;
                     if !self.compare(*op, &left, &right).map_err(|err| err.at(e.span))? {

@@ -351,8 +351,13 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(code: Rc<Code>) -> Frame {
-        let slots = vec![Value::Unbound; code.nslots];
-        let cells = (0..code.n_own_cells).map(|_| Rc::new(RefCell::new(Value::Unbound))).collect();
+        let mut slots = Vec::with_capacity(code.nslots);
+        slots.resize(code.nslots, Value::Unbound);
+        let cells = if code.n_own_cells == 0 {
+            Vec::new()
+        } else {
+            (0..code.n_own_cells).map(|_| Rc::new(RefCell::new(Value::Unbound))).collect()
+        };
         Frame { code, slots, cells, pc: 0, blocks: Vec::new(), func: None, ns: None }
     }
     /// The span of the op being executed.

@@ -9,7 +9,7 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 /// The small-int fast path of the common operators (None: take the general path).
-#[inline]
+#[inline(always)]
 pub fn int_fast(op: BinOp, a: i64, b: i64) -> Option<Value> {
     match op {
         BinOp::Add => a.checked_add(b).map(Value::Int),
