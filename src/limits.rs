@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Bytes currently allocated through `Counting` (0 when it is not the global allocator).
 pub static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 
+/// Allocations made through `Counting` (for tests that check what allocates).
+pub static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
 /// The signal that asked the program to stop (SIGINT = 2, SIGTERM = 15), or 0.
 pub static STOP_SIGNAL: AtomicUsize = AtomicUsize::new(0);
 
@@ -27,6 +30,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
         let p = unsafe { self.0.alloc(layout) };
         if !p.is_null() {
             LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         p
     }
@@ -40,6 +44,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
         let p = unsafe { self.0.alloc_zeroed(layout) };
         if !p.is_null() {
             LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         p
     }

@@ -240,10 +240,12 @@ impl Repl {
                     self.interp.sched.step_budget = None;
                     let _ = self.interp.flush();
                     if let Err(e) = r {
+                        let interrupted = matches!(e, Fault::Interrupted(_));
                         err.push_str(
                             &crate::driver::report(&mut self.interp, &self.sources, self.style, Err(e))
                                 .stderr,
                         );
+                        let _ = interrupted;
                         break;
                     }
                     match self.interp.last_step.take() {

@@ -157,6 +157,10 @@ pub struct Scheduler {
     pub interactive: bool,
     /// Single-stepping (`:step`): stop after this many entries.
     pub step_budget: Option<usize>,
+    /// The REPL: the task of an input that Ctrl-C interrupted, to be abandoned.
+    interrupted_input: Option<Rc<Task>>,
+    /// The shared `sleep(0)` request.
+    zero_sleep: Option<Value>,
 }
 
 /// A task that cannot go on, for the deadlock report and the Ctrl-C dump.
@@ -427,6 +431,11 @@ fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
 fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
     crate::builtins::arity("sleep", args, 1, 1)?;
     let d = delay_arg(it, &args[0], "sleep() delay")?;
+    if d == 0.0 {
+        // `await sleep(0)` is the common way to give the turn away: one shared request, so a
+        // task switch allocates nothing.
+        return Ok(it.sched.zero_sleep.get_or_insert_with(|| request_value(Request::Sleep(0.0))).clone());
+    }
     Ok(request_value(Request::Sleep(d)))
 }
 
@@ -1158,11 +1167,10 @@ impl Interp {
                 let Some(e) = self.sched.ready.pop_front() else { break };
                 match e {
                     Entry::Step(t) => {
-                        let name = t.name.borrow().clone();
-                        self.step_task(t.clone())?;
                         if self.sched.step_budget.is_some() {
-                            self.last_step = Some((name, t.clone()));
+                            self.last_step = Some((t.name.borrow().clone(), t.clone()));
                         }
+                        self.step_task(t)?;
                     }
                     Entry::Callback(h) => self.run_callback(h)?,
                 }
@@ -1185,7 +1193,11 @@ impl Interp {
         let coro = self.new_generator(frame, true);
         let main = self.spawn_task(coro, "main".into(), Span::default());
         main.is_main.set(true);
-        self.run_scheduler()?;
+        let r = self.run_scheduler();
+        if matches!(r, Err(Fault::Interrupted(_))) {
+            self.sched.interrupted_input = Some(main.clone());
+        }
+        r?;
         Ok(main.state.get() == TaskState::Done)
     }
 
@@ -1242,7 +1254,8 @@ impl Interp {
         (state, span)
     }
 
-    /// After Ctrl-C at the prompt: the task that was running cannot go on (its frame is gone).
+    /// After Ctrl-C at the prompt: the task that was running cannot go on (its frame is gone),
+    /// and the interrupted input is abandoned even if its task was sleeping or waiting.
     pub fn drop_interrupted_tasks(&mut self) {
         let dead: Vec<u64> = self
             .sched
@@ -1255,6 +1268,12 @@ impl Interp {
             if let Some(t) = self.sched.tasks.remove(&id) {
                 t.state.set(TaskState::Done);
                 *t.end.borrow_mut() = Some(TaskEnd::Cancelled);
+            }
+        }
+        if let Some(main) = self.sched.interrupted_input.take() {
+            if main.state.get() != TaskState::Done {
+                self.cancel_task(&main);
+                let _ = self.finish(&main, TaskEnd::Cancelled);
             }
         }
         self.sched.current = None;

@@ -1,0 +1,64 @@
+//! What the scheduler allocates: a task switch (`yield` or `await sleep(0)`) allocates nothing,
+//! measured with the counting allocator by running the same program with 1,000 and with 2,000
+//! switches per task: the difference in allocations must not grow with the switches.
+
+use tinyasync::diagnostics::Style;
+use tinyasync::driver::{run_program, Source};
+use tinyasync::interp::{Options, Output};
+
+#[global_allocator]
+static ALLOC: tinyasync::limits::Counting<std::alloc::System> =
+    tinyasync::limits::Counting(std::alloc::System);
+
+/// The counter is global: tests in this file must not allocate at the same time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn allocations_for(src: String) -> usize {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    tinyasync::driver::with_big_stack(move || {
+        let src = Source { name: "alloc.ta".into(), text: src };
+        let opts = Options { virtual_time: true, ..Default::default() };
+        let before = tinyasync::limits::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+        let (r, interp) = run_program(&src, opts, Output::Capture(Vec::new()), Style::plain());
+        let after = tinyasync::limits::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        drop(interp);
+        after - before
+    })
+}
+
+fn per_switch(program: &str) -> f64 {
+    let a = allocations_for(program.replace("N_SWITCHES", "1000"));
+    let b = allocations_for(program.replace("N_SWITCHES", "2000"));
+    // 10 tasks x 1,000 extra switches.
+    (b as f64 - a as f64) / 10_000.0
+}
+
+#[test]
+fn a_task_switch_allocates_nothing() {
+    let yields = per_switch(
+        "def t(n):\n    i = 0\n    while i < n:\n        i += 1\n        yield\nfor _ in range(10):\n    spawn(t(N_SWITCHES))\n",
+    );
+    let sleeps = per_switch(
+        "async def t(n):\n    i = 0\n    while i < n:\n        i += 1\n        await sleep(0)\nfor _ in range(10):\n    spawn(t(N_SWITCHES))\n",
+    );
+    assert!(yields < 0.01, "bare yield: {} allocations per switch", yields);
+    assert!(sleeps < 0.01, "await sleep(0): {} allocations per switch", sleeps);
+}
+
+#[test]
+fn a_queue_hand_off_allocates_only_its_two_requests() {
+    let program = "async def prod(q, n):\n    for i in range(n):\n        await q.put(i)\nasync def cons(q, n):\n    for i in range(n):\n        await q.get()\nfor _ in range(10):\n    q = Queue(2)\n    spawn(prod(q, N_SWITCHES))\n    spawn(cons(q, N_SWITCHES))\n";
+    let per_item = per_switch(program);
+    assert!(per_item <= 2.01, "{} allocations per item (the put and get requests)", per_item);
+}
+
+#[test]
+fn a_spawn_allocates_a_bounded_number_of_objects() {
+    let a = allocations_for("def t():\n    yield\nfor _ in range(1000):\n    spawn(t())\n".into());
+    let b = allocations_for("def t():\n    yield\nfor _ in range(2000):\n    spawn(t())\n".into());
+    let per_spawn = (b as f64 - a as f64) / 1000.0;
+    // The task, its handle, the generator object, its frame and the frame's slots.
+    assert!(per_spawn <= 6.0, "{} allocations per spawn", per_spawn);
+    eprintln!("allocations per spawn: {}", per_spawn);
+}
