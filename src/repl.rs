@@ -245,7 +245,11 @@ impl Repl {
                             &crate::driver::report(&mut self.interp, &self.sources, self.style, Err(e))
                                 .stderr,
                         );
-                        let _ = interrupted;
+                        if interrupted {
+                            crate::limits::STOP_SIGNAL.store(0, std::sync::atomic::Ordering::Relaxed);
+                            self.interp.drop_interrupted_tasks();
+                        }
+                        self.interp.sched.current = None;
                         break;
                     }
                     match self.interp.last_step.take() {

@@ -161,6 +161,8 @@ pub struct Scheduler {
     interrupted_input: Option<Rc<Task>>,
     /// The shared `sleep(0)` request.
     zero_sleep: Option<Value>,
+    /// Request objects ready for reuse.
+    request_pool: Vec<Rc<Native>>,
 }
 
 /// A task that cannot go on, for the deadlock report and the Ctrl-C dump.
@@ -222,6 +224,32 @@ fn sched_value(o: SchedObj) -> Value {
 
 fn request_value(r: Request) -> Value {
     sched_value(SchedObj::Request(r))
+}
+
+impl Interp {
+    /// A request object, reusing one whose wait is over (see `recycle_request`), so that
+    /// `await q.put(x)` in a loop allocates nothing after the first round.
+    pub fn new_request(&mut self, r: Request) -> Value {
+        while let Some(mut rc) = self.sched.request_pool.pop() {
+            if let Some(n) = Rc::get_mut(&mut rc) {
+                *n = Native::Sched(SchedObj::Request(r));
+                return Value::Native(rc);
+            }
+        }
+        request_value(r)
+    }
+
+    /// Takes back a request object nobody else holds once its `await` is over.
+    pub fn recycle_request(&mut self, v: Value) {
+        if let Value::Native(rc) = v {
+            if Rc::strong_count(&rc) == 1
+                && matches!(&*rc, Native::Sched(SchedObj::Request(_)))
+                && self.sched.request_pool.len() < 64
+            {
+                self.sched.request_pool.push(rc);
+            }
+        }
+    }
 }
 
 /// The handle the program holds for a task (one per task, so its lifetime tells whether the
@@ -436,7 +464,7 @@ fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)
         // task switch allocates nothing.
         return Ok(it.sched.zero_sleep.get_or_insert_with(|| request_value(Request::Sleep(0.0))).clone());
     }
-    Ok(request_value(Request::Sleep(d)))
+    Ok(it.new_request(Request::Sleep(d)))
 }
 
 fn check_callable(it: &mut Interp, f: &Value, who: &str) -> R<()> {
@@ -506,12 +534,12 @@ pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
         sym::PUT => ("put", |it, t, a, _| {
             crate::builtins::arity("put", a, 1, 1)?;
             let q = queue_of(it, t)?;
-            Ok(request_value(Request::Put(q, a[0].clone())))
+            Ok(it.new_request(Request::Put(q, a[0].clone())))
         }),
         sym::GET => ("get", |it, t, a, _| {
             crate::builtins::arity("get", a, 0, 0)?;
             let q = queue_of(it, t)?;
-            Ok(request_value(Request::Get(q)))
+            Ok(it.new_request(Request::Get(q)))
         }),
         sym::PUT_NOWAIT => ("put_nowait", |it, t, a, _| {
             crate::builtins::arity("put_nowait", a, 1, 1)?;
@@ -541,7 +569,10 @@ pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
             it.queue_close(&q);
             Ok(Value::None)
         }),
-        sym::WAIT => ("wait", |it, t, _, _| Ok(request_value(Request::Wait(event_of(it, t)?)))),
+        sym::WAIT => ("wait", |it, t, _, _| {
+            let e = event_of(it, t)?;
+            Ok(it.new_request(Request::Wait(e)))
+        }),
         sym::SET => ("set", |it, t, _, _| {
             let e = event_of(it, t)?;
             it.event_set(&e);
@@ -561,7 +592,7 @@ pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
                     task.name.borrow()
                 )));
             }
-            Ok(request_value(Request::Join(task)))
+            Ok(it.new_request(Request::Join(task)))
         }),
         sym::DONE => ("done", |it, t, _, _| Ok(Value::Bool(task_of(it, t)?.state.get() == TaskState::Done))),
         sym::CANCELLED => ("cancelled", |it, t, _, _| {

@@ -259,7 +259,11 @@ impl Interp {
                 match self.delegate(&it, delegate_in.take())? {
                     Outcome::Yield(v) => Ok(Flow::Yield(v)),
                     Outcome::Return(v) => {
-                        f.slots[*iter as usize] = Value::None;
+                        drop(it);
+                        let done = std::mem::replace(&mut f.slots[*iter as usize], Value::None);
+                        if crate::scheduler::is_request(&done) {
+                            self.recycle_request(done);
+                        }
                         if let Some(t) = result {
                             self.assign(f, t, v)?;
                         }
