@@ -163,10 +163,17 @@ impl<'s> Parser<'s> {
     }
     fn advance(&mut self) -> Token {
         let t = self.toks[self.pos.min(self.toks.len() - 1)].clone();
+        self.bump();
+        t
+    }
+    /// Moves past the current token (never past `Eof`) and returns its span.
+    #[inline]
+    fn bump(&mut self) -> Span {
+        let i = self.pos.min(self.toks.len() - 1);
         if self.pos < self.toks.len() - 1 {
             self.pos += 1;
         }
-        t
+        self.toks[i].span
     }
     fn is_op(&self, s: &str) -> bool {
         matches!(self.peek(), Tok::Op(o) if *o == s)
@@ -211,7 +218,7 @@ impl<'s> Parser<'s> {
 
     fn expect_op(&mut self, s: &str) -> PResult<Span> {
         if self.is_op(s) {
-            return Ok(self.advance().span);
+            return Ok(self.bump());
         }
         let mut e = self.unexpected();
         e.msg = format!("expected '{}'", s);
@@ -221,7 +228,7 @@ impl<'s> Parser<'s> {
     fn expect_name(&mut self) -> PResult<(Symbol, Span)> {
         match self.peek().clone() {
             Tok::Name(n) => {
-                let sp = self.advance().span;
+                let sp = self.bump();
                 Ok((n, sp))
             }
             t if lexer::keyword_text(&t).is_some() => Err(SyntaxError::new("invalid syntax", self.span())
@@ -299,7 +306,7 @@ impl<'s> Parser<'s> {
             Tok::Def => out.push(self.funcdef(Vec::new(), None)?),
             Tok::Class => out.push(self.classdef(Vec::new())?),
             Tok::Async if matches!(self.peek_at(1), Tok::Def) => {
-                let sp = self.advance().span;
+                let sp = self.bump();
                 out.push(self.funcdef(Vec::new(), Some(sp))?)
             }
             Tok::Async => {
@@ -344,19 +351,19 @@ impl<'s> Parser<'s> {
         let start = self.span();
         let kind = match self.peek().clone() {
             Tok::Pass => {
-                self.advance();
+                self.bump();
                 StmtKind::Pass
             }
             Tok::Break => {
-                self.advance();
+                self.bump();
                 StmtKind::Break
             }
             Tok::Continue => {
-                self.advance();
+                self.bump();
                 StmtKind::Continue
             }
             Tok::Return => {
-                self.advance();
+                self.bump();
                 if self.at_stmt_end() {
                     StmtKind::Return(None)
                 } else {
@@ -364,7 +371,7 @@ impl<'s> Parser<'s> {
                 }
             }
             Tok::Raise => {
-                self.advance();
+                self.bump();
                 if self.at_stmt_end() {
                     StmtKind::Raise(None, None)
                 } else {
@@ -386,7 +393,7 @@ impl<'s> Parser<'s> {
                 }
             }
             Tok::Del => {
-                self.advance();
+                self.bump();
                 let mut targets = Vec::new();
                 loop {
                     let e = self.bitor_expr()?;
@@ -399,13 +406,13 @@ impl<'s> Parser<'s> {
                 StmtKind::Delete(targets)
             }
             Tok::Assert => {
-                self.advance();
+                self.bump();
                 let t = self.test()?;
                 let msg = if self.eat_op(",") { Some(self.test()?) } else { None };
                 StmtKind::Assert(t, msg)
             }
             Tok::Import => {
-                self.advance();
+                self.bump();
                 let mut names = Vec::new();
                 loop {
                     let (first, sp) = self.expect_name()?;
@@ -425,7 +432,7 @@ impl<'s> Parser<'s> {
                 StmtKind::Import(names)
             }
             Tok::From => {
-                self.advance();
+                self.bump();
                 let mut module = vec![self.expect_name()?.0];
                 while self.eat_op(".") {
                     module.push(self.expect_name()?.0);
@@ -472,7 +479,7 @@ impl<'s> Parser<'s> {
         if let Tok::Op(op) = self.peek() {
             if let Some(bop) = augop_of(op) {
                 let op_span = self.span();
-                self.advance();
+                self.bump();
                 match &first.kind {
                     ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..) => {}
                     _ => {
@@ -502,7 +509,7 @@ impl<'s> Parser<'s> {
                 let mut targets = vec![first];
                 let mut value;
                 loop {
-                    self.advance();
+                    self.bump();
                     value = self.star_exprs_or_yield()?;
                     if !self.is_op("=") {
                         break;
@@ -593,12 +600,12 @@ impl<'s> Parser<'s> {
             loop {
                 match self.peek() {
                     Tok::Dedent => {
-                        self.advance();
+                        self.bump();
                         break;
                     }
                     Tok::Eof => break,
                     Tok::Newline => {
-                        self.advance();
+                        self.bump();
                     }
                     Tok::Indent => {
                         return Err(SyntaxError::new("unexpected indent", self.span())
@@ -619,7 +626,7 @@ impl<'s> Parser<'s> {
     }
 
     fn if_stmt(&mut self) -> PResult<Stmt> {
-        let start = self.advance().span;
+        let start = self.bump();
         let test = self.named_test()?;
         self.expect_colon("if")?;
         let body = self.block()?;
@@ -629,7 +636,7 @@ impl<'s> Parser<'s> {
 
     fn else_chain(&mut self) -> PResult<Vec<Stmt>> {
         if matches!(self.peek(), Tok::Elif) {
-            let start = self.advance().span;
+            let start = self.bump();
             let test = self.named_test()?;
             self.expect_colon("elif")?;
             let body = self.block()?;
@@ -656,7 +663,7 @@ impl<'s> Parser<'s> {
     }
 
     fn while_stmt(&mut self) -> PResult<Stmt> {
-        let start = self.advance().span;
+        let start = self.bump();
         let test = self.named_test()?;
         self.expect_colon("while")?;
         let body = self.block()?;
@@ -665,7 +672,7 @@ impl<'s> Parser<'s> {
     }
 
     fn for_stmt(&mut self) -> PResult<Stmt> {
-        let start = self.advance().span;
+        let start = self.bump();
         let target = self.target_list()?;
         self.check_target(&target, TargetCtx::For)?;
         if !self.eat(&Tok::In) {
@@ -702,12 +709,12 @@ impl<'s> Parser<'s> {
     }
 
     fn try_stmt(&mut self) -> PResult<Stmt> {
-        let start = self.advance().span;
+        let start = self.bump();
         self.expect_colon("try")?;
         let body = self.block()?;
         let mut handlers = Vec::new();
         while matches!(self.peek(), Tok::Except) {
-            let hstart = self.advance().span;
+            let hstart = self.bump();
             if let Some(prev) = handlers.last() {
                 let prev: &Handler = prev;
                 if prev.typ.is_none() {
@@ -751,7 +758,7 @@ impl<'s> Parser<'s> {
     }
 
     fn with_stmt(&mut self) -> PResult<Stmt> {
-        let start = self.advance().span;
+        let start = self.bump();
         let mut items = Vec::new();
         loop {
             let ctx = self.test()?;
@@ -783,7 +790,7 @@ impl<'s> Parser<'s> {
         match self.peek() {
             Tok::Def => self.funcdef(decorators, None),
             Tok::Async if matches!(self.peek_at(1), Tok::Def) => {
-                let sp = self.advance().span;
+                let sp = self.bump();
                 self.funcdef(decorators, Some(sp))
             }
             Tok::Class => self.classdef(decorators),
@@ -796,7 +803,7 @@ impl<'s> Parser<'s> {
     }
 
     fn funcdef(&mut self, decorators: Vec<Expr>, async_span: Option<Span>) -> PResult<Stmt> {
-        let def_span = self.advance().span;
+        let def_span = self.bump();
         let start = async_span.unwrap_or(def_span);
         let (name, _) = self.expect_name()?;
         self.expect_op("(")?;
@@ -895,7 +902,7 @@ impl<'s> Parser<'s> {
     }
 
     fn classdef(&mut self, decorators: Vec<Expr>) -> PResult<Stmt> {
-        let start = self.advance().span;
+        let start = self.bump();
         let (name, _) = self.expect_name()?;
         let mut bases = Vec::new();
         if self.eat_op("(") {
@@ -974,7 +981,7 @@ impl<'s> Parser<'s> {
 
     fn star_or(&mut self, f: fn(&mut Self) -> PResult<Expr>) -> PResult<Expr> {
         if self.is_op("*") {
-            let start = self.advance().span;
+            let start = self.bump();
             let inner = self.bitor_expr()?;
             return Ok(Expr { span: start.to(inner.span), kind: ExprKind::Starred(Box::new(inner)) });
         }
@@ -982,7 +989,7 @@ impl<'s> Parser<'s> {
     }
 
     fn yield_expr(&mut self) -> PResult<Expr> {
-        let start = self.advance().span;
+        let start = self.bump();
         if self.eat(&Tok::From) {
             let e = self.test()?;
             return Ok(Expr { span: start.to(e.span), kind: ExprKind::YieldFrom(Box::new(e)) });
@@ -1014,7 +1021,7 @@ impl<'s> Parser<'s> {
         }
         let body = self.or_test()?;
         if matches!(self.peek(), Tok::If) {
-            self.advance();
+            self.bump();
             let cond = self.or_test()?;
             if !self.eat(&Tok::Else) {
                 let mut e = self.unexpected();
@@ -1039,7 +1046,7 @@ impl<'s> Parser<'s> {
     }
 
     fn lambda(&mut self, allow_cond: bool) -> PResult<Expr> {
-        let start = self.advance().span;
+        let start = self.bump();
         let params = self.params(":")?;
         self.expect_op(":")?;
         let body = if allow_cond { self.test()? } else { self.test_nocond()? };
@@ -1090,7 +1097,7 @@ impl<'s> Parser<'s> {
 
     fn not_test(&mut self) -> PResult<Expr> {
         if matches!(self.peek(), Tok::Not) {
-            let start = self.advance().span;
+            let start = self.bump();
             self.enter()?;
             let e = self.not_test()?;
             self.leave();
@@ -1150,7 +1157,7 @@ impl<'s> Parser<'s> {
             if lvl < min {
                 break;
             }
-            self.advance();
+            self.bump();
             self.chain(&mut n)?;
             let right = self.binary(lvl + 1).inspect_err(|_| self.unchain(n))?;
             left = Expr {
@@ -1169,7 +1176,7 @@ impl<'s> Parser<'s> {
             Tok::Op("~") => UnaryOp::Invert,
             _ => return self.power(),
         };
-        let start = self.advance().span;
+        let start = self.bump();
         self.enter()?;
         let e = self.factor()?;
         self.leave();
@@ -1208,7 +1215,7 @@ impl<'s> Parser<'s> {
 
     fn await_expr(&mut self) -> PResult<Expr> {
         if matches!(self.peek(), Tok::Await) {
-            let start = self.advance().span;
+            let start = self.bump();
             self.enter()?;
             let e = self.primary()?;
             self.leave();
@@ -1245,7 +1252,7 @@ impl<'s> Parser<'s> {
                 let end = self.expect_op(")")?;
                 Expr { span: start.to(end), kind: ExprKind::Call(inner, args) }
             } else {
-                self.advance();
+                self.bump();
                 self.enter()?;
                 let idx = self.subscript_list()?;
                 self.leave();
@@ -1265,7 +1272,7 @@ impl<'s> Parser<'s> {
                 seen_kw = true;
                 seen_double_star = true;
             } else if self.is_op("*") {
-                let sp = self.advance().span;
+                let sp = self.bump();
                 if seen_double_star {
                     return Err(SyntaxError::new(
                         "iterable argument unpacking follows keyword argument unpacking",
@@ -1274,8 +1281,8 @@ impl<'s> Parser<'s> {
                 }
                 args.push(Arg::Star(self.test()?));
             } else if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {
-                let sp = self.advance().span;
-                self.advance();
+                let sp = self.bump();
+                self.bump();
                 if args.iter().any(|a| matches!(a, Arg::Kw(m, _, _) if *m == n)) {
                     return Err(SyntaxError::new(format!("keyword argument repeated: {}", n), sp)
                         .with_label("this keyword was already given"));
@@ -1337,7 +1344,7 @@ impl<'s> Parser<'s> {
             // Only reachable with `lower` set: an empty item starts with ':'.
             return lower.map(|b| *b).ok_or_else(|| self.unexpected());
         }
-        self.advance();
+        self.bump();
         let upper = if self.is_op(":") || self.is_op("]") || self.is_op(",") {
             None
         } else {
@@ -1358,7 +1365,7 @@ impl<'s> Parser<'s> {
     fn comp_for(&mut self) -> PResult<Vec<Comprehension>> {
         let mut gens = Vec::new();
         while matches!(self.peek(), Tok::For) {
-            self.advance();
+            self.bump();
             let target = self.target_list()?;
             self.check_target(&target, TargetCtx::For)?;
             if !self.eat(&Tok::In) {
@@ -1369,7 +1376,7 @@ impl<'s> Parser<'s> {
             let iter = self.or_test()?;
             let mut ifs = Vec::new();
             while matches!(self.peek(), Tok::If) {
-                self.advance();
+                self.bump();
                 ifs.push(self.test_nocond()?);
             }
             gens.push(Comprehension { target, iter, ifs });
@@ -1381,36 +1388,39 @@ impl<'s> Parser<'s> {
     }
 
     fn atom(&mut self) -> PResult<Expr> {
-        let t = self.advance();
-        let span = t.span;
-        let kind = match t.tok {
-            Tok::Name(n) => ExprKind::Name(n),
-            Tok::Int(v) => ExprKind::Int(v),
-            Tok::BigInt(b) => ExprKind::BigInt(Rc::new(*b)),
-            Tok::Float(f) => ExprKind::Float(f),
+        let span = self.span();
+        let kind = match self.peek() {
+            Tok::Name(n) => ExprKind::Name(*n),
+            Tok::Int(v) => ExprKind::Int(*v),
+            Tok::BigInt(b) => ExprKind::BigInt(Rc::new((**b).clone())),
+            Tok::Float(f) => ExprKind::Float(*f),
             Tok::True => ExprKind::True,
             Tok::False => ExprKind::False,
             Tok::None => ExprKind::None,
             Tok::Op("...") => ExprKind::Ellipsis,
-            Tok::Str(_) | Tok::FStr { .. } => {
-                self.pos -= 1;
-                return self.strings();
+            Tok::Str(_) | Tok::FStr { .. } => return self.strings(),
+            Tok::Op("(") => {
+                self.bump();
+                return self.paren(span);
             }
-            Tok::Op("(") => return self.paren(span),
-            Tok::Op("[") => return self.list_display(span),
-            Tok::Op("{") => return self.brace_display(span),
-            _ => {
-                self.pos -= 1;
-                return Err(self.unexpected());
+            Tok::Op("[") => {
+                self.bump();
+                return self.list_display(span);
             }
+            Tok::Op("{") => {
+                self.bump();
+                return self.brace_display(span);
+            }
+            _ => return Err(self.unexpected()),
         };
+        self.bump();
         Ok(Expr { kind, span })
     }
 
     fn paren(&mut self, start: Span) -> PResult<Expr> {
         self.enter()?;
         if self.is_op(")") {
-            let end = self.advance().span;
+            let end = self.bump();
             self.leave();
             return Ok(Expr { kind: ExprKind::Tuple(Vec::new()), span: start.to(end) });
         }
@@ -1479,7 +1489,7 @@ impl<'s> Parser<'s> {
     fn brace_display(&mut self, start: Span) -> PResult<Expr> {
         self.enter()?;
         if self.is_op("}") {
-            let end = self.advance().span;
+            let end = self.bump();
             self.leave();
             return Ok(Expr { kind: ExprKind::Dict(Vec::new()), span: start.to(end) });
         }
@@ -1546,11 +1556,11 @@ impl<'s> Parser<'s> {
         loop {
             match self.peek().clone() {
                 Tok::Str(s) => {
-                    self.advance();
+                    self.bump();
                     push_lit(&mut parts, s.to_string());
                 }
                 Tok::FStr { body, raw } => {
-                    self.advance();
+                    self.bump();
                     is_f = true;
                     self.enter()?;
                     let fparts = self.fstring_parts(body, raw, 0)?;
