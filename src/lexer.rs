@@ -354,7 +354,8 @@ struct Indent {
 
 /// Lexes a whole source text into tokens ending with `Eof`.
 pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
-    let mut out: Vec<Token> = Vec::with_capacity(src.len() / 8 + 16);
+    // Generous: untouched capacity costs nothing, a reallocation copies every token.
+    let mut out: Vec<Token> = Vec::with_capacity(src.len() / 3 + 16);
     // A UTF-8 BOM is accepted and skipped.
     let start = if src.starts_with('\u{feff}') { 3 } else { 0 };
     let mut raw = Raw::lexer(&src[start..]);

@@ -277,10 +277,12 @@ impl Repl {
             "trace" => match arg {
                 Some("on") => {
                     self.interp.opts.trace = true;
+                    self.opts.trace = true;
                     out.push_str("trace on\n");
                 }
                 Some("off") => {
                     self.interp.opts.trace = false;
+                    self.opts.trace = false;
                     out.push_str("trace off\n");
                 }
                 _ => err.push_str("error: :trace on or :trace off\n"),
