@@ -1248,14 +1248,7 @@ impl Interp {
                     (TaskState::Running, _) => "running".to_string(),
                     _ => "waiting".to_string(),
                 };
-                let span = t
-                    .wait
-                    .borrow()
-                    .as_ref()
-                    .map(|w| w.1)
-                    .or_else(|| Self::wait_span(&t.coro))
-                    .unwrap_or(t.spawned_at);
-                (t.name.borrow().clone(), state, span)
+                (t.name.borrow().clone(), state, Self::task_span(t))
             })
             .collect()
     }
@@ -1275,14 +1268,12 @@ impl Interp {
             (TaskState::Ready, _) => "gave the turn away".to_string(),
             _ => "waiting".to_string(),
         };
-        let span = t
-            .wait
-            .borrow()
-            .as_ref()
-            .map(|w| w.1)
-            .or_else(|| Self::wait_span(&t.coro))
-            .unwrap_or(t.spawned_at);
-        (state, span)
+        (state, Self::task_span(t))
+    }
+
+    /// Where a task is: its recorded wait point, else where its frames stopped, else its spawn.
+    fn task_span(t: &Rc<Task>) -> Span {
+        t.wait.borrow().as_ref().map(|w| w.1).or_else(|| Self::wait_span(&t.coro)).unwrap_or(t.spawned_at)
     }
 
     /// After Ctrl-C at the prompt: the task that was running cannot go on (its frame is gone),

@@ -91,16 +91,7 @@ impl Interp {
             }
             Value::Instance(inst) => {
                 if inst.class.lookup(sym::REPR).is_some() {
-                    self.depth += 1;
-                    let r = self.check_depth().and_then(|_| self.call_method(v, sym::REPR, &[], &[]));
-                    self.depth -= 1;
-                    return match r? {
-                        Value::Str(s) => Ok(s.s.clone()),
-                        other => Err(type_error(format!(
-                            "__repr__ returned non-string (type {})",
-                            self.type_name(&other)
-                        ))),
-                    };
+                    return self.text_dunder(v, sym::REPR);
                 }
                 if inst.class.is_exception {
                     let args = self.exc_args(v);
@@ -222,22 +213,26 @@ impl Interp {
         Vec::new()
     }
 
+    /// Calls `__repr__` or `__str__` (counted against the depth limit); it must return a str.
+    fn text_dunder(&mut self, v: &Value, name: crate::span::Symbol) -> R<String> {
+        self.depth += 1;
+        let r = self.check_depth().and_then(|_| self.call_method(v, name, &[], &[]));
+        self.depth -= 1;
+        match r? {
+            Value::Str(s) => Ok(s.s.clone()),
+            other => {
+                Err(type_error(format!("{}() returned non-string (type {})", name, self.type_name(&other))))
+            }
+        }
+    }
+
     /// `str(v)`.
     pub fn to_str(&mut self, v: &Value) -> R<String> {
         match v {
             Value::Str(s) => Ok(s.s.clone()),
             Value::Instance(inst) => {
                 if inst.class.lookup(sym::STR).is_some() {
-                    self.depth += 1;
-                    let r = self.check_depth().and_then(|_| self.call_method(v, sym::STR, &[], &[]));
-                    self.depth -= 1;
-                    return match r? {
-                        Value::Str(s) => Ok(s.s.clone()),
-                        other => Err(type_error(format!(
-                            "__str__ returned non-string (type {})",
-                            self.type_name(&other)
-                        ))),
-                    };
+                    return self.text_dunder(v, sym::STR);
                 }
                 if inst.class.is_exception && inst.class.lookup(sym::REPR).is_none() {
                     let args = self.exc_args(v);
