@@ -535,6 +535,14 @@ impl Interp {
     }
 
     fn iter_next(&mut self, st: &Rc<RefCell<IterState>>) -> R<Option<Value>> {
+        // Builtins like sum() iterate natively: every 256 items count as a step, so limits,
+        // --timeout and Ctrl-C reach those loops too.
+        self.native_iters = self.native_iters.wrapping_add(1);
+        if self.native_iters & 255 == 0 {
+            let span = self.current_span.unwrap_or_default();
+            self.step(span)?;
+            self.check_limits(span)?;
+        }
         let mut s = st.borrow_mut();
         match &mut *s {
             IterState::Seq { seq, i } => {

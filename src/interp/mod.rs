@@ -426,6 +426,8 @@ pub struct Interp {
     pub source_text: Option<Rc<str>>,
     /// The REPL: where each input starts in `source_text` (traces count each input's own lines).
     pub input_starts: Vec<usize>,
+    /// Items produced by native iterators (see `iter_next`).
+    pub native_iters: u64,
     /// The task the last `:step` ran (REPL).
     pub last_step: Option<(String, Rc<crate::scheduler::Task>)>,
     pub sched: crate::scheduler::Scheduler,
@@ -453,6 +455,7 @@ impl Interp {
             source_text: None,
             input_starts: Vec::new(),
             last_step: None,
+            native_iters: 0,
             sched: crate::scheduler::Scheduler::default(),
         };
         crate::builtins::install(&mut it);
