@@ -217,6 +217,7 @@ impl Interp {
                 }
             }
             Op::Return(e) => {
+                self.step(f.span())?;
                 let v = match e {
                     Some(e) => self.eval(f, e)?,
                     None => Value::None,
