@@ -91,9 +91,10 @@ pub struct RangeObj {
 }
 
 impl RangeObj {
-    pub fn len(&self) -> i64 {
+    /// The number of items, exactly (a range over the whole i64 line has 2**64 - 1).
+    pub fn len128(&self) -> i128 {
         let (a, b, s) = (self.start as i128, self.stop as i128, self.step as i128);
-        let n = if s > 0 {
+        if s > 0 {
             if b > a {
                 (b - a + s - 1) / s
             } else {
@@ -103,14 +104,18 @@ impl RangeObj {
             (a - b - s - 1) / (-s)
         } else {
             0
-        };
-        n as i64
+        }
+    }
+    /// The number of items, saturated to i64 (see `len128` for the exact count).
+    pub fn len(&self) -> i64 {
+        self.len128().min(i64::MAX as i128) as i64
     }
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len128() == 0
     }
+    /// Item `i` (in `0..len`), which always fits in i64.
     pub fn get(&self, i: i64) -> i64 {
-        self.start + i * self.step
+        (self.start as i128 + i as i128 * self.step as i128) as i64
     }
 }
 

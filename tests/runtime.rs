@@ -86,3 +86,38 @@ fn name_error_points_at_the_name() {
     assert!(r.stderr.contains("NameError: name 'undefined_name' is not defined"), "{}", r.stderr);
     assert!(r.stderr.contains("prog.ta:2:11"), "label at the name: {}", r.stderr);
 }
+
+/// Findings of an adversarial review: each of these crashed, hung or differed from CPython.
+#[test]
+fn review_findings_behave_like_cpython() {
+    let cases: &[(&str, &str)] = &[
+        ("print([] * 2**62, () * 2**62)\n", "[] ()\n"),
+        ("print([1,2,3][::2**63-1], [1,2,3][::-2**63], 'abc'[::2**63-1])\n", "[1] [3] a\n"),
+        ("print(range(-2**63, 2**63-1, 2**62)[3])\n", "4611686018427387904\n"),
+        ("print(2**63-10 in range(-2**63, 2**63-1, 7), True in range(3), 2.0 in range(5))\n", "False True True\n"),
+        ("class E:\n    def __eq__(self, o):\n        l.clear()\n        return True\nl = [1, 2, E()]\nl.remove(5)\nprint(l)\n", "[]\n"),
+        ("print(round(12345, -2**63), round(10**20, -2), round(1.5, -1000))\n", "0 100000000000000000000 0.0\n"),
+        ("g = iter([1, 2, 3, 4])\nprint(2 in g)\nprint(next(g))\n", "True\n3\n"),
+        ("def gen():\n    yield 1\n    raise KeyError('boom')\nprint(1 in gen())\n", "True\n"),
+        ("print((-1) ** (10**20), 1 ** (10**30), 0 ** (10**30))\n", "1 1 0\n"),
+        ("print(2**53+1 > 2.0**53, 10**400 < float('inf'), 2**63 == 2.0**63)\n", "True True True\n"),
+        ("x = float('nan')\nprint([x] == [x], [float('nan')] == [float('nan')])\n", "False False\n"),
+        ("l = [1, 2, 3]\nfor x in reversed(l):\n    l.clear()\n    print(x)\n", "3\n"),
+    ];
+    for (src, want) in cases {
+        let r = run(src);
+        assert_eq!((r.code, r.stdout.as_str()), (0, *want), "{}\n{}", src, r.stderr);
+    }
+    for src in [
+        "a = []\nb = []\nfor i in range(200000):\n    a = [a]\n    b = [b]\nprint(a == b)\n",
+        "t = ()\nfor i in range(200000):\n    t = (t,)\nprint(hash(t))\n",
+    ] {
+        let r = run(src);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stderr.contains("RecursionError"), "{}", r.stderr);
+    }
+    let r = run("print(len(range(-2**63, 2**63-1)))\n");
+    assert!(r.stderr.contains("OverflowError"), "{}", r.stderr);
+    let r = run("print(len('%.99999999999999999999999d' % 1))\n");
+    assert!(r.stderr.contains("ValueError: precision too big"), "{}", r.stderr);
+}

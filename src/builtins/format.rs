@@ -479,6 +479,8 @@ impl Interp {
                         'x' | 'X' | 'o' | 'c' => conv.to_string(),
                         _ => "d".to_string(),
                     };
+                    let w: usize = if width.is_empty() { 0 } else { width.parse().unwrap_or(usize::MAX) };
+                    self.check_format_size(w, precision)?;
                     let s = format!("{}{}{}", spec, width, t);
                     let mut r = self.format_value(&num, &s)?;
                     if let Some(p) = precision {

@@ -644,7 +644,10 @@ fn list_method(name: Symbol) -> Option<M> {
             let items = l.borrow().clone();
             for (i, x) in items.iter().enumerate() {
                 if x.is(&a[0]) || it.eq(x, &a[0])? {
-                    l.borrow_mut().remove(i);
+                    // `__eq__` may have changed the list meanwhile.
+                    if i < l.borrow().len() {
+                        l.borrow_mut().remove(i);
+                    }
                     return Ok(Value::None);
                 }
             }

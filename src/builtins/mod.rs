@@ -245,7 +245,13 @@ pub fn len_of(it: &mut Interp, v: &Value) -> R<usize> {
         Value::List(l) => l.borrow().len(),
         Value::Tuple(t) => t.len(),
         Value::Dict(d) | Value::Set(d) => d.borrow().len(),
-        Value::Range(r) => r.len() as usize,
+        Value::Range(r) => {
+            let n = r.len128();
+            if n > i64::MAX as i128 {
+                return Err(overflow_error("Python int too large to convert to C ssize_t"));
+            }
+            n as usize
+        }
         Value::Instance(_) if it.has_method(v, sym::LEN) => {
             let r = it.call_method(v, sym::LEN, &[], &[])?;
             let n = it.index_of(&r)?;
@@ -662,17 +668,26 @@ fn bi_round(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> 
             let r = if (f - f.trunc()).abs() == 0.5 { 2.0 * (f / 2.0).round() } else { r };
             Ok(float_to_int(r))
         }
-        (Value::Float(f), Some(n)) => Ok(Value::Float(round_float(*f, n))),
+        (Value::Float(f), Some(n)) => {
+            Ok(Value::Float(if n < -400 { 0.0f64.copysign(*f) } else { round_float(*f, n) }))
+        }
         (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), None) => Ok(match &args[0] {
             Value::Bool(b) => Value::Int(*b as i64),
             v => v.clone(),
         }),
-        (Value::Int(i), Some(n)) => {
+        (Value::Int(_) | Value::BigInt(_), Some(n)) => {
             if n >= 0 {
-                return Ok(Value::Int(*i));
+                return Ok(args[0].clone());
             }
-            let p = BigInt::from(10).pow((-n).min(400) as u32);
-            let x = BigInt::from(*i);
+            if n < -400 {
+                return Ok(Value::Int(0));
+            }
+            let x = match &args[0] {
+                Value::Int(i) => BigInt::from(*i),
+                Value::BigInt(b) => (**b).clone(),
+                _ => BigInt::from(0),
+            };
+            let p = BigInt::from(10).pow((-n) as u32);
             let q = num_integer::Integer::div_floor(&x, &p);
             let r = &x - &q * &p;
             let twice = &r * 2;

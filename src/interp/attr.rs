@@ -273,10 +273,16 @@ impl Interp {
             Value::Range(r) => {
                 if let Value::Slice(sl) = idx {
                     let (start, stop, step, _) = self.slice_indices(sl, r.len() as usize)?;
+                    let new_step =
+                        r.step.checked_mul(step).ok_or_else(|| overflow_error("range step too large"))?;
+                    let at = |i: i64| {
+                        i64::try_from(r.start as i128 + i as i128 * r.step as i128)
+                            .map_err(|_| overflow_error("range bounds too large"))
+                    };
                     return Ok(Value::Range(Rc::new(RangeObj {
-                        start: r.get(start),
-                        stop: r.get(stop),
-                        step: r.step * step,
+                        start: at(start)?,
+                        stop: at(stop)?,
+                        step: new_step,
                     })));
                 }
                 let i = self.seq_index(idx, r.len() as usize, "range object")?;
@@ -354,14 +360,15 @@ impl Interp {
         } else {
             (clamp(&s[0], len - 1)?, clamp(&s[1], -1)?)
         };
-        let n = if step > 0 {
-            if stop > start {
-                (stop - start + step - 1) / step
+        let (a, b, st) = (start as i128, stop as i128, step as i128);
+        let n = if st > 0 {
+            if b > a {
+                (b - a - 1) / st + 1
             } else {
                 0
             }
-        } else if start > stop {
-            (start - stop - step - 1) / (-step)
+        } else if a > b {
+            (a - b - 1) / (-st) + 1
         } else {
             0
         };
@@ -636,7 +643,15 @@ impl Interp {
                 let idx = *i;
                 let seq = seq.clone();
                 drop(s);
-                Ok(Some(self.getitem(&seq, &Value::Int(idx as i64))?))
+                // The sequence may have shrunk meanwhile: then the iteration is over.
+                match self.getitem(&seq, &Value::Int(idx as i64)) {
+                    Ok(v) => Ok(Some(v)),
+                    Err(e) if e.is_instance(&self.t.index_error) => {
+                        *st.borrow_mut() = IterState::Done;
+                        Ok(None)
+                    }
+                    Err(e) => Err(e),
+                }
             }
             IterState::Enumerate { it, n } => {
                 let (it, cur) = (it.clone(), n.clone());
@@ -728,17 +743,28 @@ impl Interp {
                 ))),
             },
             Value::Dict(d) | Value::Set(d) => self.set_contains(d, item),
-            Value::Range(r) => Ok(match item {
-                Value::Int(i) => {
-                    let i = *i;
-                    if r.step > 0 {
-                        i >= r.start && i < r.stop && (i - r.start) % r.step == 0
-                    } else {
-                        i <= r.start && i > r.stop && (r.start - i) % (-r.step) == 0
+            Value::Range(r) => {
+                let i = match item {
+                    Value::Int(i) => *i as i128,
+                    Value::Bool(b) => *b as i128,
+                    _ => {
+                        // Other values (2.0, big ints): compare with each item, like CPython.
+                        let it = self.get_iter(container)?;
+                        while let Some(x) = self.next(&it)? {
+                            if self.eq(&x, item)? {
+                                return Ok(true);
+                            }
+                        }
+                        return Ok(false);
                     }
-                }
-                _ => false,
-            }),
+                };
+                let (start, stop, step) = (r.start as i128, r.stop as i128, r.step as i128);
+                Ok(if step > 0 {
+                    i >= start && i < stop && (i - start) % step == 0
+                } else {
+                    i <= start && i > stop && (start - i) % (-step) == 0
+                })
+            }
             Value::Instance(_) if self.has_method(container, sym::CONTAINS) => {
                 let r = self.call_method(container, sym::CONTAINS, &[item.clone()], &[])?;
                 self.truthy(&r)
@@ -748,11 +774,12 @@ impl Interp {
                 self.set_contains(d, item)
             }
             _ => {
-                let items = self.collect(container).map_err(|_| {
+                // Search lazily: stop at the first match, and let the iterator's own errors out.
+                let it = self.get_iter(container).map_err(|_| {
                     type_error(format!("argument of type '{}' is not iterable", self.type_name(container)))
                 })?;
-                for x in items {
-                    if x.is(item) || self.eq(&x, item)? {
+                while let Some(x) = self.next(&it)? {
+                    if same_object(&x, item) || self.eq(&x, item)? {
                         return Ok(true);
                     }
                 }
@@ -760,6 +787,12 @@ impl Interp {
             }
         }
     }
+}
+
+/// Identity as CPython's containers use it: floats are compared by value (`nan` is not equal
+/// to itself), since tinyasync cannot tell two float objects apart.
+pub fn same_object(a: &Value, b: &Value) -> bool {
+    !matches!(a, Value::Float(_)) && a.is(b)
 }
 
 /// Binds a function found on a class to the instance it was looked up through.

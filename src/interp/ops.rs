@@ -225,6 +225,9 @@ impl Interp {
             _ => return Err(overflow_error("cannot fit 'int' into an index-sized integer")),
         };
         let k = k.max(0) as usize;
+        if unit == 0 {
+            return Ok(0);
+        }
         if unit.saturating_mul(k) > 1 << 31 {
             return Err(exc(&self.t.exception, "MemoryError: the result would be too large"));
         }
@@ -364,6 +367,13 @@ impl Interp {
                         return Err(zero_division("0.0 cannot be raised to a negative power"));
                     }
                     return Ok(Value::Float(p.powf(q)));
+                }
+                // 0, 1 and -1 to any power need no arithmetic (and any exponent size).
+                if x.is_zero() || x == BigInt::from(1) {
+                    return Ok(Value::from_bigint(if y.is_zero() { BigInt::from(1) } else { x }));
+                }
+                if x == BigInt::from(-1) {
+                    return Ok(Value::Int(if y.is_even() { 1 } else { -1 }));
                 }
                 let e = y.to_u64().unwrap_or(u64::MAX);
                 if x.bits().saturating_mul(e) > 64 * 1024 * 1024 && x.bits() > 1 {
@@ -632,8 +642,16 @@ impl Interp {
         if xs.len() != ys.len() {
             return Ok(false);
         }
+        self.depth += 1;
+        let r = self.seq_eq_items(xs, ys);
+        self.depth -= 1;
+        r
+    }
+
+    fn seq_eq_items(&mut self, xs: &[Value], ys: &[Value]) -> R<bool> {
+        self.check_depth()?;
         for (x, y) in xs.iter().zip(ys) {
-            if !x.is(y) && !self.eq(x, y)? {
+            if !super::attr::same_object(x, y) && !self.eq(x, y)? {
                 return Ok(false);
             }
         }
@@ -654,10 +672,19 @@ impl Interp {
             (List(_), List(_)) | (Tuple(_), Tuple(_)) => {
                 let xs = seq_items(a);
                 let ys = seq_items(b);
-                for (x, y) in xs.iter().zip(ys.iter()) {
-                    if !x.is(y) && !self.eq(x, y)? {
-                        return self.order(op, x, y);
+                self.depth += 1;
+                let r = (|| {
+                    self.check_depth()?;
+                    for (x, y) in xs.iter().zip(ys.iter()) {
+                        if !super::attr::same_object(x, y) && !self.eq(x, y)? {
+                            return self.order(op, x, y).map(Some);
+                        }
                     }
+                    Ok(Option::None)
+                })();
+                self.depth -= 1;
+                if let Some(decided) = r? {
+                    return Ok(decided);
                 }
                 Some(xs.len().cmp(&ys.len()))
             }
@@ -724,12 +751,18 @@ impl Interp {
             }
             Value::Str(s) => str_hash(&s.s),
             Value::Tuple(items) => {
-                let mut h: u64 = 0x345678;
-                for it in items.iter() {
-                    let x = self.hash(it)?;
-                    h = (h ^ x).wrapping_mul(1_000_003).rotate_left(7);
-                }
-                h
+                self.depth += 1;
+                let r = (|| {
+                    self.check_depth()?;
+                    let mut h: u64 = 0x345678;
+                    for it in items.iter() {
+                        let x = self.hash(it)?;
+                        h = (h ^ x).wrapping_mul(1_000_003).rotate_left(7);
+                    }
+                    Ok(h)
+                })();
+                self.depth -= 1;
+                r?
             }
             Value::List(_) | Value::Dict(_) | Value::Set(_) => {
                 return Err(type_error(format!("unhashable type: '{}'", self.type_name(v))))
@@ -977,11 +1010,32 @@ fn float_int_eq(f: f64, i: &Value) -> bool {
 
 /// Compares a float with an int exactly; `swapped` when the int is on the left.
 fn float_int_cmp(op: CmpOp, f: f64, i: &Value, swapped: bool) -> bool {
-    let iv = to_f64(i).unwrap_or(0.0);
-    if swapped {
-        float_cmp(op, iv, f)
+    use num_traits::FromPrimitive;
+    use std::cmp::Ordering;
+    if f.is_nan() {
+        return false;
+    }
+    let ord = if f.is_infinite() {
+        if f > 0.0 {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        }
     } else {
-        float_cmp(op, f, iv)
+        // Compare floor(f) with the int, then the fraction decides ties.
+        let fl = f.floor();
+        let (Some(a), Some(b)) = (BigInt::from_f64(fl), big(i)) else { return false };
+        match a.cmp(&b) {
+            Ordering::Equal if f > fl => Ordering::Greater,
+            o => o,
+        }
+    };
+    let ord = if swapped { ord.reverse() } else { ord };
+    match op {
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        _ => ord != Ordering::Less,
     }
 }
 
