@@ -277,9 +277,11 @@ fn scheduler_misuse_names_the_mistake_and_the_line() {
         ("def g():\n    next(me)\n    yield\nme = g()\nnext(me)\n", "ValueError: generator already executing"),
         ("call_soon(42)\n", "TypeError: call_soon() needs a callable, not 'int'"),
     ];
-    for (src, msg) in cases {
+    for (n, (src, msg)) in cases.iter().enumerate() {
         let r = run(src);
         assert_eq!(r.code, 1, "{}\n{}", src, r.stderr);
+        // The whole diagnostic is golden too (reviewed in tests/snapshots/).
+        insta::assert_snapshot!(format!("misuse_{:02}", n), r.stderr);
         // The diagnostic wraps long titles at 80 columns.
         let text = r.stderr.replace("\n  │ ", " ");
         assert!(text.contains(msg), "{}\nwanted: {}\ngot: {}", src, msg, r.stderr);
