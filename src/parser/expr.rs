@@ -1,0 +1,849 @@
+//! Expressions: precedence climbing over the binary operators, primaries and their trailers,
+//! displays and comprehensions, and f-strings (whose fields are parsed as sub-expressions).
+
+use super::*;
+
+impl<'s> Parser<'s> {
+    /// `star_expressions`: a test or starred item, or a bare tuple of them.
+    pub(super) fn star_exprs(&mut self) -> PResult<Expr> {
+        let first = self.star_or(Self::test)?;
+        if !self.is_op(",") {
+            // `*a` alone is only valid as an assignment target (`*a = ...` is rejected later).
+            if matches!(first.kind, ExprKind::Starred(_)) && !self.is_op("=") {
+                return Err(SyntaxError::new("can't use starred expression here", first.span));
+            }
+            return Ok(first);
+        }
+        let start = first.span;
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.expr_can_start() {
+                items.push(self.star_or(Self::test)?);
+            } else {
+                break;
+            }
+        }
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+    }
+
+    pub(super) fn star_exprs_or_yield(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Yield) {
+            return self.yield_expr();
+        }
+        self.star_exprs()
+    }
+
+    pub(super) fn expr_can_start(&self) -> bool {
+        match self.peek() {
+            Tok::Name(_)
+            | Tok::Int(_)
+            | Tok::BigInt(_)
+            | Tok::Float(_)
+            | Tok::Str(_)
+            | Tok::FStr { .. }
+            | Tok::True
+            | Tok::False
+            | Tok::None
+            | Tok::Not
+            | Tok::Lambda
+            | Tok::Await => true,
+            Tok::Op(o) => matches!(*o, "(" | "[" | "{" | "-" | "+" | "~" | "*" | "..."),
+            _ => false,
+        }
+    }
+
+    pub(super) fn star_or(&mut self, f: fn(&mut Self) -> PResult<Expr>) -> PResult<Expr> {
+        if self.is_op("*") {
+            let start = self.bump();
+            let inner = self.bitor_expr()?;
+            return Ok(Expr { span: start.to(inner.span), kind: ExprKind::Starred(Box::new(inner)) });
+        }
+        f(self)
+    }
+
+    pub(super) fn yield_expr(&mut self) -> PResult<Expr> {
+        let start = self.bump();
+        if self.eat(&Tok::From) {
+            let e = self.test()?;
+            return Ok(Expr { span: start.to(e.span), kind: ExprKind::YieldFrom(Box::new(e)) });
+        }
+        if matches!(self.peek(), Tok::Newline | Tok::Eof)
+            || self.is_op(")")
+            || self.is_op("=")
+            || self.is_op(";")
+            || self.is_op("]")
+            || self.is_op("}")
+        {
+            return Ok(Expr { span: start, kind: ExprKind::Yield(None) });
+        }
+        let e = self.star_exprs()?;
+        Ok(Expr { span: start.to(e.span), kind: ExprKind::Yield(Some(Box::new(e))) })
+    }
+
+    /// `test`: lambda, conditional expression, or an `or` expression.
+    pub(super) fn test(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let r = self.test_inner();
+        self.leave();
+        r
+    }
+
+    pub(super) fn test_inner(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Lambda) {
+            return self.lambda(true);
+        }
+        let body = self.or_test()?;
+        if matches!(self.peek(), Tok::If) {
+            self.bump();
+            let cond = self.or_test()?;
+            if !self.eat(&Tok::Else) {
+                let mut e = self.unexpected();
+                e.msg = "expected 'else' after 'if' expression".into();
+                return Err(e);
+            }
+            let orelse = self.test()?;
+            return Ok(Expr {
+                span: body.span.to(orelse.span),
+                kind: ExprKind::IfExp(Box::new(cond), Box::new(body), Box::new(orelse)),
+            });
+        }
+        Ok(body)
+    }
+
+    /// A test without an unparenthesised conditional (used in comprehension `if`s).
+    pub(super) fn test_nocond(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Lambda) {
+            return self.lambda(false);
+        }
+        self.or_test()
+    }
+
+    pub(super) fn lambda(&mut self, allow_cond: bool) -> PResult<Expr> {
+        let start = self.bump();
+        let params = self.params(":")?;
+        self.expect_op(":")?;
+        let body = if allow_cond { self.test()? } else { self.test_nocond()? };
+        let span = start.to(body.span);
+        let ret = Stmt { span: body.span, kind: StmtKind::Return(Some(body)) };
+        let f = FuncDef {
+            name: Symbol::intern("<lambda>"),
+            params,
+            body: vec![ret],
+            decorators: Vec::new(),
+            is_async: false,
+            is_lambda: true,
+            span,
+        };
+        Ok(Expr { span, kind: ExprKind::Lambda(Rc::new(f)) })
+    }
+
+    pub(super) fn or_test(&mut self) -> PResult<Expr> {
+        let mut left = self.and_test()?;
+        let mut n = 0;
+        while self.eat(&Tok::Or) {
+            self.chain(&mut n)?;
+            let right = self.and_test();
+            let right = right.inspect_err(|_| self.unchain(n))?;
+            left = Expr {
+                span: left.span.to(right.span),
+                kind: ExprKind::BoolOp(BoolOp::Or, Box::new(left), Box::new(right)),
+            };
+        }
+        self.unchain(n);
+        Ok(left)
+    }
+
+    pub(super) fn and_test(&mut self) -> PResult<Expr> {
+        let mut left = self.not_test()?;
+        let mut n = 0;
+        while self.eat(&Tok::And) {
+            self.chain(&mut n)?;
+            let right = self.not_test().inspect_err(|_| self.unchain(n))?;
+            left = Expr {
+                span: left.span.to(right.span),
+                kind: ExprKind::BoolOp(BoolOp::And, Box::new(left), Box::new(right)),
+            };
+        }
+        self.unchain(n);
+        Ok(left)
+    }
+
+    pub(super) fn not_test(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Not) {
+            let start = self.bump();
+            self.enter()?;
+            let e = self.not_test()?;
+            self.leave();
+            return Ok(Expr { span: start.to(e.span), kind: ExprKind::Unary(UnaryOp::Not, Box::new(e)) });
+        }
+        self.comparison()
+    }
+
+    pub(super) fn comp_op(&mut self) -> Option<CmpOp> {
+        let op = match self.peek() {
+            Tok::Op("<") => CmpOp::Lt,
+            Tok::Op(">") => CmpOp::Gt,
+            Tok::Op("<=") => CmpOp::Le,
+            Tok::Op(">=") => CmpOp::Ge,
+            Tok::Op("==") => CmpOp::Eq,
+            Tok::Op("!=") => CmpOp::Ne,
+            Tok::In => CmpOp::In,
+            Tok::Not if matches!(self.peek_at(1), Tok::In) => {
+                self.pos += 2;
+                return Some(CmpOp::NotIn);
+            }
+            Tok::Is => {
+                if matches!(self.peek_at(1), Tok::Not) {
+                    self.pos += 2;
+                    return Some(CmpOp::IsNot);
+                }
+                CmpOp::Is
+            }
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(op)
+    }
+
+    pub(super) fn comparison(&mut self) -> PResult<Expr> {
+        let left = self.bitor_expr()?;
+        let mut rest = Vec::new();
+        while let Some(op) = self.comp_op() {
+            rest.push((op, self.bitor_expr()?));
+        }
+        if rest.is_empty() {
+            return Ok(left);
+        }
+        let span = left.span.to(rest.last().map(|r| r.1.span).unwrap_or(left.span));
+        Ok(Expr { span, kind: ExprKind::Compare(Box::new(left), rest) })
+    }
+
+    pub(super) fn bitor_expr(&mut self) -> PResult<Expr> {
+        self.binary(1)
+    }
+
+    /// Precedence climbing over the binary operator levels (all left-associative).
+    pub(super) fn binary(&mut self, min: u8) -> PResult<Expr> {
+        let mut left = self.factor()?;
+        let mut n = 0;
+        while let Some((lvl, op)) = binop_of(self.peek()) {
+            if lvl < min {
+                break;
+            }
+            self.bump();
+            self.chain(&mut n)?;
+            let right = self.binary(lvl + 1).inspect_err(|_| self.unchain(n))?;
+            left = Expr {
+                span: left.span.to(right.span),
+                kind: ExprKind::BinOp(op, Box::new(left), Box::new(right)),
+            };
+        }
+        self.unchain(n);
+        Ok(left)
+    }
+
+    pub(super) fn factor(&mut self) -> PResult<Expr> {
+        let op = match self.peek() {
+            Tok::Op("-") => UnaryOp::Neg,
+            Tok::Op("+") => UnaryOp::Pos,
+            Tok::Op("~") => UnaryOp::Invert,
+            _ => return self.power(),
+        };
+        let start = self.bump();
+        self.enter()?;
+        let e = self.factor()?;
+        self.leave();
+        // Fold a minus sign into a numeric literal (so `-9223372036854775808` stays small).
+        if op == UnaryOp::Neg {
+            match &e.kind {
+                ExprKind::Int(v)
+                    if *v != 0
+                        && v.checked_neg().is_some()
+                        && self
+                            .src
+                            .get(e.span.range())
+                            .is_some_and(|s| !s.starts_with('(') && !s.starts_with('-')) =>
+                {
+                    return Ok(Expr { span: start.to(e.span), kind: ExprKind::Int(-v) })
+                }
+                _ => {}
+            }
+        }
+        Ok(Expr { span: start.to(e.span), kind: ExprKind::Unary(op, Box::new(e)) })
+    }
+
+    pub(super) fn power(&mut self) -> PResult<Expr> {
+        let base = self.await_expr()?;
+        if self.eat_op("**") {
+            self.enter()?;
+            let exp = self.factor()?;
+            self.leave();
+            return Ok(Expr {
+                span: base.span.to(exp.span),
+                kind: ExprKind::BinOp(BinOp::Pow, Box::new(base), Box::new(exp)),
+            });
+        }
+        Ok(base)
+    }
+
+    pub(super) fn await_expr(&mut self) -> PResult<Expr> {
+        if matches!(self.peek(), Tok::Await) {
+            let start = self.bump();
+            self.enter()?;
+            let e = self.primary()?;
+            self.leave();
+            return Ok(Expr { span: start.to(e.span), kind: ExprKind::Await(Box::new(e)) });
+        }
+        self.primary()
+    }
+
+    pub(super) fn primary(&mut self) -> PResult<Expr> {
+        let mut e = self.atom()?;
+        let mut n = 0;
+        let r = self.trailers(&mut e, &mut n);
+        self.unchain(n);
+        r?;
+        Ok(e)
+    }
+
+    /// Attribute, call and subscript trailers of a primary, each one a link of a chain.
+    pub(super) fn trailers(&mut self, e: &mut Expr, n: &mut usize) -> PResult<()> {
+        loop {
+            if !(self.is_op(".") || self.is_op("(") || self.is_op("[")) {
+                return Ok(());
+            }
+            self.chain(n)?;
+            let inner = Box::new(std::mem::replace(e, Expr { kind: ExprKind::None, span: Span::default() }));
+            let start = inner.span;
+            *e = if self.eat_op(".") {
+                let (name, sp) = self.expect_name()?;
+                Expr { span: start.to(sp), kind: ExprKind::Attribute(inner, name) }
+            } else if self.eat_op("(") {
+                self.enter()?;
+                let args = self.call_args()?;
+                self.leave();
+                let end = self.expect_op(")")?;
+                Expr { span: start.to(end), kind: ExprKind::Call(inner, args) }
+            } else {
+                self.bump();
+                self.enter()?;
+                let idx = self.subscript_list()?;
+                self.leave();
+                let end = self.expect_op("]")?;
+                Expr { span: start.to(end), kind: ExprKind::Subscript(inner, Box::new(idx)) }
+            };
+        }
+    }
+
+    pub(super) fn call_args(&mut self) -> PResult<Vec<Arg>> {
+        let mut args = Vec::new();
+        let mut seen_kw = false;
+        let mut seen_double_star = false;
+        while !self.is_op(")") {
+            if self.eat_op("**") {
+                args.push(Arg::DoubleStar(self.test()?));
+                seen_kw = true;
+                seen_double_star = true;
+            } else if self.is_op("*") {
+                let sp = self.bump();
+                if seen_double_star {
+                    return Err(SyntaxError::new(
+                        "iterable argument unpacking follows keyword argument unpacking",
+                        sp,
+                    ));
+                }
+                args.push(Arg::Star(self.test()?));
+            } else if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {
+                let sp = self.bump();
+                self.bump();
+                if args.iter().any(|a| matches!(a, Arg::Kw(m, _, _) if *m == n)) {
+                    return Err(SyntaxError::new(format!("keyword argument repeated: {}", n), sp)
+                        .with_label("this keyword was already given"));
+                }
+                args.push(Arg::Kw(n, self.test()?, sp));
+                seen_kw = true;
+            } else {
+                // An unparenthesised `yield` is not an argument: `f((yield))`.
+                let e = self.test()?;
+                if self.is_op("=") {
+                    return Err(SyntaxError::new(
+                        "expression cannot contain assignment, perhaps you meant \"==\"?",
+                        e.span.to(self.span()),
+                    ));
+                }
+                if matches!(self.peek(), Tok::For) {
+                    let gens = self.comp_for()?;
+                    let span = e.span.to(self.prev_span());
+                    if !args.is_empty() || !self.is_op(")") {
+                        return Err(SyntaxError::new("Generator expression must be parenthesized", span)
+                            .with_help("put the generator expression in its own parentheses"));
+                    }
+                    args.push(Arg::Pos(Expr { span, kind: ExprKind::GenExp(Box::new(e), gens) }));
+                    continue;
+                }
+                if seen_kw {
+                    return Err(SyntaxError::new("positional argument follows keyword argument", e.span)
+                        .with_help("put positional arguments before keyword arguments"));
+                }
+                args.push(Arg::Pos(e));
+            }
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        Ok(args)
+    }
+
+    pub(super) fn subscript_list(&mut self) -> PResult<Expr> {
+        let first = self.subscript_item()?;
+        if !self.is_op(",") {
+            return Ok(first);
+        }
+        let start = first.span;
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.is_op("]") {
+                break;
+            }
+            items.push(self.subscript_item()?);
+        }
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+    }
+
+    pub(super) fn subscript_item(&mut self) -> PResult<Expr> {
+        let start = self.span();
+        let lower = if self.is_op(":") { None } else { Some(Box::new(self.test()?)) };
+        if !self.is_op(":") {
+            // Only reachable with `lower` set: an empty item starts with ':'.
+            return lower.map(|b| *b).ok_or_else(|| self.unexpected());
+        }
+        self.bump();
+        let upper = if self.is_op(":") || self.is_op("]") || self.is_op(",") {
+            None
+        } else {
+            Some(Box::new(self.test()?))
+        };
+        let step = if self.eat_op(":") {
+            if self.is_op("]") || self.is_op(",") {
+                None
+            } else {
+                Some(Box::new(self.test()?))
+            }
+        } else {
+            None
+        };
+        Ok(Expr { kind: ExprKind::Slice(lower, upper, step), span: start.to(self.prev_span()) })
+    }
+
+    pub(super) fn comp_for(&mut self) -> PResult<Vec<Comprehension>> {
+        let mut gens = Vec::new();
+        while matches!(self.peek(), Tok::For) {
+            self.bump();
+            let target = self.target_list()?;
+            self.check_target(&target, TargetCtx::For)?;
+            if !self.eat(&Tok::In) {
+                let mut e = self.unexpected();
+                e.msg = "expected 'in'".into();
+                return Err(e);
+            }
+            let iter = self.or_test()?;
+            let mut ifs = Vec::new();
+            while matches!(self.peek(), Tok::If) {
+                self.bump();
+                ifs.push(self.test_nocond()?);
+            }
+            gens.push(Comprehension { target, iter, ifs });
+        }
+        if matches!(self.peek(), Tok::Async) {
+            return Err(SyntaxError::new("async comprehensions are not supported", self.span()));
+        }
+        Ok(gens)
+    }
+
+    pub(super) fn atom(&mut self) -> PResult<Expr> {
+        let span = self.span();
+        let kind = match self.peek() {
+            Tok::Name(n) => ExprKind::Name(*n),
+            Tok::Int(v) => ExprKind::Int(*v),
+            Tok::BigInt(b) => ExprKind::BigInt(Rc::new((**b).clone())),
+            Tok::Float(f) => ExprKind::Float(*f),
+            Tok::True => ExprKind::True,
+            Tok::False => ExprKind::False,
+            Tok::None => ExprKind::None,
+            Tok::Op("...") => ExprKind::Ellipsis,
+            Tok::Str(_) | Tok::FStr { .. } => return self.strings(),
+            Tok::Op("(") => {
+                self.bump();
+                return self.paren(span);
+            }
+            Tok::Op("[") => {
+                self.bump();
+                return self.list_display(span);
+            }
+            Tok::Op("{") => {
+                self.bump();
+                return self.brace_display(span);
+            }
+            _ => return Err(self.unexpected()),
+        };
+        self.bump();
+        Ok(Expr { kind, span })
+    }
+
+    pub(super) fn paren(&mut self, start: Span) -> PResult<Expr> {
+        self.enter()?;
+        if self.is_op(")") {
+            let end = self.bump();
+            self.leave();
+            return Ok(Expr { kind: ExprKind::Tuple(Vec::new()), span: start.to(end) });
+        }
+        if matches!(self.peek(), Tok::Yield) {
+            let y = self.yield_expr()?;
+            self.expect_op(")")?;
+            self.leave();
+            return Ok(y);
+        }
+        let first = self.star_or(Self::test)?;
+        if matches!(self.peek(), Tok::For) {
+            no_starred_comp(&first)?;
+            let gens = self.comp_for()?;
+            let end = self.expect_op(")")?;
+            self.leave();
+            return Ok(Expr { span: start.to(end), kind: ExprKind::GenExp(Box::new(first), gens) });
+        }
+        if self.is_op(":=") {
+            return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
+        }
+        if !self.is_op(",") {
+            self.expect_op(")")?;
+            self.leave();
+            if let ExprKind::Starred(_) = first.kind {
+                return Err(SyntaxError::new("cannot use starred expression here", first.span));
+            }
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.is_op(")") {
+                break;
+            }
+            items.push(self.star_or(Self::test)?);
+        }
+        let end = self.expect_op(")")?;
+        self.leave();
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(end) })
+    }
+
+    pub(super) fn list_display(&mut self, start: Span) -> PResult<Expr> {
+        self.enter()?;
+        let mut items = Vec::new();
+        if !self.is_op("]") {
+            let first = self.star_or(Self::test)?;
+            if matches!(self.peek(), Tok::For) {
+                no_starred_comp(&first)?;
+                let gens = self.comp_for()?;
+                let end = self.expect_op("]")?;
+                self.leave();
+                return Ok(Expr { span: start.to(end), kind: ExprKind::ListComp(Box::new(first), gens) });
+            }
+            items.push(first);
+            while self.eat_op(",") {
+                if self.is_op("]") {
+                    break;
+                }
+                items.push(self.star_or(Self::test)?);
+            }
+        }
+        let end = self.expect_op("]")?;
+        self.leave();
+        Ok(Expr { kind: ExprKind::List(items), span: start.to(end) })
+    }
+
+    pub(super) fn brace_display(&mut self, start: Span) -> PResult<Expr> {
+        self.enter()?;
+        if self.is_op("}") {
+            let end = self.bump();
+            self.leave();
+            return Ok(Expr { kind: ExprKind::Dict(Vec::new()), span: start.to(end) });
+        }
+        if self.is_op("**") {
+            return Err(SyntaxError::new("`**` unpacking in dict displays is not supported", self.span())
+                .with_help("use `d.update(other)`"));
+        }
+        let first = self.star_or(Self::test)?;
+        if self.eat_op(":") {
+            if let ExprKind::Starred(_) = first.kind {
+                return Err(SyntaxError::new(
+                    "cannot use a starred expression in a dictionary key",
+                    first.span,
+                ));
+            }
+            let v = self.test()?;
+            if matches!(self.peek(), Tok::For) {
+                let gens = self.comp_for()?;
+                let end = self.expect_op("}")?;
+                self.leave();
+                return Ok(Expr {
+                    span: start.to(end),
+                    kind: ExprKind::DictComp(Box::new(first), Box::new(v), gens),
+                });
+            }
+            let mut pairs = vec![(first, v)];
+            while self.eat_op(",") {
+                if self.is_op("}") {
+                    break;
+                }
+                let k = self.test()?;
+                self.expect_op(":")?;
+                let v = self.test()?;
+                pairs.push((k, v));
+            }
+            let end = self.expect_op("}")?;
+            self.leave();
+            return Ok(Expr { kind: ExprKind::Dict(pairs), span: start.to(end) });
+        }
+        if matches!(self.peek(), Tok::For) {
+            no_starred_comp(&first)?;
+            let gens = self.comp_for()?;
+            let end = self.expect_op("}")?;
+            self.leave();
+            return Ok(Expr { span: start.to(end), kind: ExprKind::SetComp(Box::new(first), gens) });
+        }
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.is_op("}") {
+                break;
+            }
+            items.push(self.star_or(Self::test)?);
+        }
+        let end = self.expect_op("}")?;
+        self.leave();
+        Ok(Expr { kind: ExprKind::Set(items), span: start.to(end) })
+    }
+
+    /// Adjacent string literals, concatenated; f-strings among them make an f-string.
+    pub(super) fn strings(&mut self) -> PResult<Expr> {
+        let start = self.span();
+        let mut parts: Vec<FPart> = Vec::new();
+        let mut is_f = false;
+        loop {
+            match self.peek().clone() {
+                Tok::Str(s) => {
+                    self.bump();
+                    push_lit(&mut parts, s.to_string());
+                }
+                Tok::FStr { body, raw } => {
+                    self.bump();
+                    is_f = true;
+                    self.enter()?;
+                    let fparts = self.fstring_parts(body, raw, 0)?;
+                    self.leave();
+                    for p in fparts {
+                        match p {
+                            FPart::Lit(s) => push_lit(&mut parts, s),
+                            other => parts.push(other),
+                        }
+                    }
+                }
+                _ => break,
+            }
+        }
+        let span = start.to(self.prev_span());
+        if !is_f {
+            let s = match parts.pop() {
+                Some(FPart::Lit(s)) => s,
+                _ => String::new(),
+            };
+            return Ok(Expr { kind: ExprKind::Str(Rc::from(s)), span });
+        }
+        Ok(Expr { kind: ExprKind::FString(parts), span })
+    }
+
+    /// Splits the body of an f-string (or of a format spec inside one) into literal text and
+    /// replacement fields, parsing each field's expression.
+    pub(super) fn fstring_parts(&mut self, body: Span, raw: bool, level: u8) -> PResult<Vec<FPart>> {
+        let src = self.src;
+        let text = &src[body.range()];
+        let base = body.start as usize;
+        let bytes = text.as_bytes();
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let mut lit_start = 0;
+        let mut i = 0;
+        let flush = |lit_text: &str, at: usize, parts: &mut Vec<FPart>| -> PResult<()> {
+            if !lit_text.is_empty() {
+                let s =
+                    if level == 0 { lexer::decode_escapes(lit_text, raw, at)? } else { lit_text.to_string() };
+                push_lit(parts, s);
+            }
+            Ok(())
+        };
+        while i < bytes.len() {
+            let c = bytes[i];
+            if c == b'{' && bytes.get(i + 1) == Some(&b'{') && level == 0 {
+                lit.push_str(&text[lit_start..i + 1]);
+                i += 2;
+                lit_start = i;
+                continue;
+            }
+            if c == b'}' {
+                if bytes.get(i + 1) == Some(&b'}') && level == 0 {
+                    lit.push_str(&text[lit_start..i + 1]);
+                    i += 2;
+                    lit_start = i;
+                    continue;
+                }
+                return Err(SyntaxError::new(
+                    "f-string: single '}' is not allowed",
+                    Span::new(base + i, base + i + 1),
+                )
+                .with_help("write `}}` for a literal brace"));
+            }
+            if c == b'\\' && !raw {
+                i += 2;
+                continue;
+            }
+            if c != b'{' {
+                i += 1;
+                continue;
+            }
+            lit.push_str(&text[lit_start..i]);
+            flush(&lit, base + lit_start, &mut parts)?;
+            lit.clear();
+            // Find the end of the expression: a top-level '!', ':' or '}'.
+            let open = i;
+            let expr_start = i + 1;
+            let mut j = expr_start;
+            let mut depth = 0i32;
+            let mut quote: Option<u8> = None;
+            while j < bytes.len() {
+                let b = bytes[j];
+                if b == b'\\' {
+                    return Err(SyntaxError::new(
+                        "f-string expression part cannot include a backslash",
+                        Span::new(base + j, base + j + 1),
+                    ));
+                }
+                if let Some(q) = quote {
+                    if b == q {
+                        quote = None;
+                    }
+                    j += 1;
+                    continue;
+                }
+                match b {
+                    b'\'' | b'"' => quote = Some(b),
+                    b'#' => {
+                        return Err(SyntaxError::new(
+                            "f-string expression part cannot include '#'",
+                            Span::new(base + j, base + j + 1),
+                        ))
+                    }
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' => depth -= 1,
+                    b'}' if depth > 0 => depth -= 1,
+                    b'}' => break,
+                    b'!' if depth == 0 && bytes.get(j + 1) != Some(&b'=') => break,
+                    b':' if depth == 0 => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j >= bytes.len() {
+                return Err(SyntaxError::new(
+                    "f-string: expecting '}'",
+                    Span::new(base + open, base + open + 1),
+                )
+                .with_label("this '{' is never closed"));
+            }
+            let expr_span = Span::new(base + expr_start, base + j);
+            if src[expr_span.range()].trim().is_empty() {
+                return Err(SyntaxError::new(
+                    "f-string: empty expression not allowed",
+                    Span::new(base + open, base + j + 1),
+                ));
+            }
+            let expr = self.sub_expression(expr_span)?;
+            let mut conv = None;
+            if bytes[j] == b'!' {
+                let cv = bytes.get(j + 1).copied().unwrap_or(b' ');
+                if !matches!(cv, b'r' | b's' | b'a') {
+                    return Err(SyntaxError::new(
+                        "f-string: invalid conversion character: expected 's', 'r', or 'a'",
+                        Span::new(base + j, base + j + 2),
+                    ));
+                }
+                conv = Some(cv as char);
+                j += 2;
+            }
+            let mut spec = Vec::new();
+            if j < bytes.len() && bytes[j] == b':' {
+                let spec_start = j + 1;
+                let mut k = spec_start;
+                let mut d = 0;
+                while k < bytes.len() {
+                    match bytes[k] {
+                        b'{' => d += 1,
+                        b'}' if d == 0 => break,
+                        b'}' => d -= 1,
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                if level >= 1 && text[spec_start..k].contains('{') {
+                    return Err(SyntaxError::new(
+                        "f-string: expressions nested too deeply",
+                        Span::new(base + spec_start, base + k),
+                    ));
+                }
+                spec = self.fstring_parts(Span::new(base + spec_start, base + k), raw, level + 1)?;
+                j = k;
+            }
+            if j >= bytes.len() || bytes[j] != b'}' {
+                return Err(SyntaxError::new(
+                    "f-string: expecting '}'",
+                    Span::new(base + open, base + open + 1),
+                ));
+            }
+            parts.push(FPart::Expr { expr: Box::new(expr), conv, spec });
+            i = j + 1;
+            lit_start = i;
+        }
+        lit.push_str(&text[lit_start..]);
+        flush(&lit, base + lit_start, &mut parts)?;
+        Ok(parts)
+    }
+
+    /// Parses the expression inside an f-string field, with spans in the file's coordinates.
+    pub(super) fn sub_expression(&mut self, span: Span) -> PResult<Expr> {
+        let text = &self.src[span.range()];
+        let mut toks = lexer::lex(&format!("({})", text)).map_err(|mut e| {
+            e.span = shift(e.span, span.start as i64 - 1, span);
+            e.eof = false;
+            e
+        })?;
+        for t in &mut toks {
+            t.span = shift(t.span, span.start as i64 - 1, span);
+            if let Tok::FStr { body, .. } = &mut t.tok {
+                *body = shift(*body, span.start as i64 - 1, span);
+            }
+        }
+        let saved_toks = std::mem::replace(&mut self.toks, toks);
+        let saved_pos = std::mem::replace(&mut self.pos, 0);
+        let r = (|| {
+            let e = self.test()?;
+            let _ = self.eat(&Tok::Newline);
+            if !matches!(self.peek(), Tok::Eof) {
+                let mut e = self.unexpected();
+                e.eof = false;
+                return Err(e);
+            }
+            Ok(e)
+        })();
+        self.toks = saved_toks;
+        self.pos = saved_pos;
+        let e = r?;
+        // The parenthesised expression's own span covers the parens; narrow it back.
+        Ok(e)
+    }
+}
