@@ -1,0 +1,294 @@
+//! The scheduler's API as programs see it: the globals (`spawn`, `sleep`, `call_soon`,
+//! `call_later`, `now`, `current_task`, `Queue`, `Event`) and the methods of tasks, queues,
+//! events and handles.
+
+use super::*;
+
+pub fn install(it: &mut Interp) {
+    let fns: &[(&'static str, NativeFn)] = &[
+        ("spawn", api_spawn),
+        ("sleep", api_sleep),
+        ("call_soon", api_call_soon),
+        ("call_later", api_call_later),
+        ("now", api_now),
+        ("current_task", api_current_task),
+    ];
+    for (name, f) in fns {
+        it.builtins.insert(Symbol::intern(name), crate::builtins::native(name, *f));
+    }
+    CLASSES.with(|c| {
+        it.builtins.insert(Symbol::intern("Queue"), Value::Class(c.queue.clone()));
+        it.builtins.insert(Symbol::intern("Event"), Value::Class(c.event.clone()));
+        it.builtins.insert(Symbol::intern("Task"), Value::Class(c.task.clone()));
+    });
+}
+
+/// `Queue(maxsize=0)` and `Event()`.
+pub fn construct(
+    it: &mut Interp,
+    cls: &Rc<Class>,
+    args: &[Value],
+    kw: &[(Symbol, Value)],
+) -> R<Option<Value>> {
+    let (is_queue, is_event) = CLASSES.with(|c| (Rc::ptr_eq(cls, &c.queue), Rc::ptr_eq(cls, &c.event)));
+    if is_queue {
+        crate::builtins::check_kw("Queue", kw, &[sym::MAXSIZE])?;
+        crate::builtins::arity("Queue", args, 0, 1)?;
+        let maxsize = match args.first().cloned().or_else(|| crate::builtins::kwarg(kw, sym::MAXSIZE)) {
+            Some(v) => it.index_of(&v)?.max(0) as usize,
+            None => 0,
+        };
+        it.sched.next_obj_id += 1;
+        let q = AQueue {
+            id: it.sched.next_obj_id,
+            items: RefCell::new(VecDeque::new()),
+            maxsize,
+            closed: Cell::new(false),
+            getters: RefCell::new(VecDeque::new()),
+            putters: RefCell::new(VecDeque::new()),
+        };
+        return Ok(Some(sched_value(SchedObj::Queue(Rc::new(q)))));
+    }
+    if is_event {
+        crate::builtins::arity("Event", args, 0, 0)?;
+        it.sched.next_obj_id += 1;
+        let e =
+            EventObj { id: it.sched.next_obj_id, set: Cell::new(false), waiters: RefCell::new(Vec::new()) };
+        return Ok(Some(sched_value(SchedObj::Event(Rc::new(e)))));
+    }
+    Ok(None)
+}
+
+fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
+    crate::builtins::check_kw("spawn", kw, &[sym::NAME_KW])?;
+    crate::builtins::arity("spawn", args, 1, 1)?;
+    let coro = &args[0];
+    let g = match coro {
+        Value::Gen(g) => g.clone(),
+        Value::Func(f) => {
+            return Err(type_error(format!(
+                "spawn() takes a coroutine or generator object, not a function; did you mean spawn({}())?",
+                f.code.name
+            )))
+        }
+        other => {
+            return Err(type_error(format!(
+                "spawn() takes a coroutine or generator object, not '{}'",
+                it.type_name(other)
+            )))
+        }
+    };
+    if g.used.get() || g.state.get() != GenState::Created {
+        return Err(runtime_error(format!(
+            "this {} object was already started or spawned; spawn a new one: spawn({}())",
+            if g.is_coroutine { "coroutine" } else { "generator" },
+            g.name
+        )));
+    }
+    g.used.set(true);
+    let name = match crate::builtins::kwarg(kw, sym::NAME_KW) {
+        None | Some(Value::None) => g.name.as_str().to_string(),
+        Some(v) => it.to_str(&v)?,
+    };
+    let span = it.current_span.unwrap_or_default();
+    let t = it.spawn_task(coro.clone(), name, span);
+    Ok(task_value(&t))
+}
+
+fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
+    let d = match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::Bool(b) => *b as i64 as f64,
+        _ => return Err(type_error(format!("{} must be an int or float, not '{}'", what, it.type_name(v)))),
+    };
+    if d.is_nan() {
+        return Err(value_error(format!("{} must be a number, not NaN", what)));
+    }
+    if d < 0.0 {
+        let shown = match v {
+            Value::Float(f) => float_repr(*f),
+            _ => format!("{}", d as i64),
+        };
+        return Err(value_error(format!("{} must be >= 0, not {}", what, shown)));
+    }
+    if d.is_infinite() {
+        return Err(value_error(format!("{} must be finite", what)));
+    }
+    Ok(d)
+}
+
+fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    crate::builtins::arity("sleep", args, 1, 1)?;
+    let d = delay_arg(it, &args[0], "sleep() delay")?;
+    if d == 0.0 {
+        // `await sleep(0)` is the common way to give the turn away: one shared request, so a
+        // task switch allocates nothing.
+        return Ok(it.sched.zero_sleep.get_or_insert_with(|| request_value(Request::Sleep(0.0))).clone());
+    }
+    Ok(it.new_request(Request::Sleep(d)))
+}
+
+fn check_callable(it: &mut Interp, f: &Value, who: &str) -> R<()> {
+    let ok = match f {
+        Value::Func(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_) => true,
+        Value::Instance(_) => it.has_method(f, sym::CALL),
+        _ => false,
+    };
+    if !ok {
+        return Err(type_error(format!("{}() needs a callable, not '{}'", who, it.type_name(f))));
+    }
+    Ok(())
+}
+
+fn api_call_soon(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    if args.is_empty() {
+        return Err(type_error("call_soon() missing the callback"));
+    }
+    check_callable(it, &args[0], "call_soon")?;
+    let h = Rc::new(HandleObj {
+        scheduled_at: it.current_span.unwrap_or_default(),
+        func: args[0].clone(),
+        args: args[1..].to_vec(),
+        cancelled: Cell::new(false),
+        when: None,
+    });
+    it.sched.ready.push_back(Entry::Callback(h.clone()));
+    Ok(sched_value(SchedObj::Handle(h)))
+}
+
+fn api_call_later(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    if args.len() < 2 {
+        return Err(type_error("call_later() takes a delay and a callback"));
+    }
+    let d = delay_arg(it, &args[0], "call_later() delay")?;
+    check_callable(it, &args[1], "call_later")?;
+    let when = it.now() + d;
+    let h = Rc::new(HandleObj {
+        scheduled_at: it.current_span.unwrap_or_default(),
+        func: args[1].clone(),
+        args: args[2..].to_vec(),
+        cancelled: Cell::new(false),
+        when: Some(when),
+    });
+    it.sched.seq += 1;
+    let seq = it.sched.seq;
+    it.sched.timers.push(Timer { deadline: when, seq, kind: TimerKind::Callback(h.clone()) });
+    Ok(sched_value(SchedObj::Handle(h)))
+}
+
+fn api_now(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    crate::builtins::arity("now", args, 0, 0)?;
+    Ok(Value::Float(it.now()))
+}
+
+fn api_current_task(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+    crate::builtins::arity("current_task", args, 0, 0)?;
+    Ok(match &it.sched.current {
+        Some(t) => task_value(&t.clone()),
+        None => Value::None,
+    })
+}
+
+/// Methods of scheduler objects.
+pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
+    Some(match name {
+        sym::PUT => ("put", |it, t, a, _| {
+            crate::builtins::arity("put", a, 1, 1)?;
+            let q = queue_of(it, t)?;
+            Ok(it.new_request(Request::Put(q, a[0].clone())))
+        }),
+        sym::GET => ("get", |it, t, a, _| {
+            crate::builtins::arity("get", a, 0, 0)?;
+            let q = queue_of(it, t)?;
+            Ok(it.new_request(Request::Get(q)))
+        }),
+        sym::PUT_NOWAIT => ("put_nowait", |it, t, a, _| {
+            crate::builtins::arity("put_nowait", a, 1, 1)?;
+            let q = queue_of(it, t)?;
+            if it.queue_put_now(&q, a[0].clone())? {
+                Ok(Value::None)
+            } else {
+                Err(raise_value(new_exception(&it.t.queue_full, vec![])))
+            }
+        }),
+        sym::GET_NOWAIT => ("get_nowait", |it, t, a, _| {
+            crate::builtins::arity("get_nowait", a, 0, 0)?;
+            let q = queue_of(it, t)?;
+            match it.queue_get_now(&q)? {
+                Some(v) => Ok(v),
+                None => Err(raise_value(new_exception(&it.t.sched_queue_empty, vec![]))),
+            }
+        }),
+        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(queue_of(it, t)?.items.borrow().len() as i64))),
+        sym::EMPTY => ("empty", |it, t, _, _| Ok(Value::Bool(queue_of(it, t)?.items.borrow().is_empty()))),
+        sym::FULL => ("full", |it, t, _, _| {
+            let q = queue_of(it, t)?;
+            Ok(Value::Bool(q.maxsize > 0 && q.items.borrow().len() >= q.maxsize))
+        }),
+        sym::CLOSE => ("close", |it, t, _, _| {
+            let q = queue_of(it, t)?;
+            it.queue_close(&q);
+            Ok(Value::None)
+        }),
+        sym::WAIT => ("wait", |it, t, _, _| {
+            let e = event_of(it, t)?;
+            Ok(it.new_request(Request::Wait(e)))
+        }),
+        sym::SET => ("set", |it, t, _, _| {
+            let e = event_of(it, t)?;
+            it.event_set(&e);
+            Ok(Value::None)
+        }),
+        sym::CLEAR => ("clear", |it, t, _, _| {
+            event_of(it, t)?.set.set(false);
+            Ok(Value::None)
+        }),
+        sym::IS_SET => ("is_set", |it, t, _, _| Ok(Value::Bool(event_of(it, t)?.set.get()))),
+        sym::JOIN => ("join", |it, t, a, _| {
+            crate::builtins::arity("join", a, 0, 0)?;
+            let task = task_of(it, t)?;
+            if it.sched.current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &task)) {
+                return Err(runtime_error(format!(
+                    "task '{}' cannot join itself: it would wait forever",
+                    task.name.borrow()
+                )));
+            }
+            Ok(it.new_request(Request::Join(task)))
+        }),
+        sym::DONE => ("done", |it, t, _, _| Ok(Value::Bool(task_of(it, t)?.state.get() == TaskState::Done))),
+        sym::CANCELLED => ("cancelled", |it, t, _, _| {
+            Ok(Value::Bool(matches!(&*task_of(it, t)?.end.borrow(), Some(TaskEnd::Cancelled))))
+        }),
+        sym::CANCEL => ("cancel", |it, t, _, _| match sched_of(t) {
+            Some(SchedObj::Handle(h)) => {
+                let was = h.cancelled.replace(true);
+                Ok(Value::Bool(!was))
+            }
+            _ => {
+                let task = task_of(it, t)?;
+                Ok(Value::Bool(it.cancel_task(&task)))
+            }
+        }),
+        _ => return None,
+    })
+}
+
+fn queue_of(it: &Interp, v: &Value) -> R<Rc<AQueue>> {
+    match sched_of(v) {
+        Some(SchedObj::Queue(q)) => Ok(q.clone()),
+        _ => Err(type_error(format!("expected a Queue, not '{}'", it.type_name(v)))),
+    }
+}
+fn event_of(it: &Interp, v: &Value) -> R<Rc<EventObj>> {
+    match sched_of(v) {
+        Some(SchedObj::Event(e)) => Ok(e.clone()),
+        _ => Err(type_error(format!("expected an Event, not '{}'", it.type_name(v)))),
+    }
+}
+fn task_of(it: &Interp, v: &Value) -> R<Rc<Task>> {
+    match sched_of(v) {
+        Some(SchedObj::Task(t)) => Ok(t.clone()),
+        _ => Err(type_error(format!("expected a Task, not '{}'", it.type_name(v)))),
+    }
+}
