@@ -2,13 +2,14 @@
 //!
 //! - `mod.rs`: the builtins namespace and the global functions (`print`, `len`, `sorted`, ...),
 //!   and constructors of the built-in types (`int(x)`, `list(it)`, ...).
-//! - `methods.rs`: methods of str, list, dict, set, tuple, generators and deques.
+//! - `methods.rs`: methods of list, dict, set, tuple, generators and deques; `str_methods.rs`: of str.
 //! - `format.rs`: `repr`, `str`, format specs and `%`-formatting.
 //! - `modules.rs`: `time`, `collections`, `heapq`, `queue`, `math`, `random`, `types`.
 
 pub mod format;
 pub mod methods;
 pub mod modules;
+mod str_methods;
 
 use crate::interp::*;
 use crate::names::sym;

@@ -1,0 +1,457 @@
+//! Methods of `str`.
+
+use super::{arity, check_kw, kwarg, Kw};
+use crate::interp::*;
+use crate::names::sym;
+use crate::span::Symbol;
+use crate::value::*;
+
+type M = (&'static str, NativeFn);
+
+fn this_str(this: &Value) -> &str {
+    match this {
+        Value::Str(s) => &s.s,
+        _ => "",
+    }
+}
+
+fn str_arg<'a>(it: &Interp, v: &'a Value, what: &str) -> R<&'a str> {
+    match v {
+        Value::Str(s) => Ok(&s.s),
+        _ => Err(type_error(format!("{} must be str, not {}", what, it.type_name(v)))),
+    }
+}
+
+pub(super) fn str_method(name: Symbol) -> Option<M> {
+    Some(match name {
+        sym::UPPER => ("upper", |_, t, a, _| {
+            arity("upper", a, 0, 0)?;
+            Ok(Value::string(this_str(t).to_uppercase()))
+        }),
+        sym::LOWER => ("lower", |_, t, a, _| {
+            arity("lower", a, 0, 0)?;
+            Ok(Value::string(this_str(t).to_lowercase()))
+        }),
+        sym::CASEFOLD => ("casefold", |_, t, _, _| Ok(Value::string(this_str(t).to_lowercase()))),
+        sym::SWAPCASE => ("swapcase", |_, t, _, _| {
+            Ok(Value::string(
+                this_str(t)
+                    .chars()
+                    .flat_map(|c| {
+                        if c.is_uppercase() {
+                            c.to_lowercase().collect::<Vec<_>>()
+                        } else {
+                            c.to_uppercase().collect::<Vec<_>>()
+                        }
+                    })
+                    .collect(),
+            ))
+        }),
+        sym::CAPITALIZE => ("capitalize", |_, t, _, _| {
+            let s = this_str(t);
+            let mut cs = s.chars();
+            let out = match cs.next() {
+                Some(c) => c.to_uppercase().collect::<String>() + &cs.as_str().to_lowercase(),
+                None => String::new(),
+            };
+            Ok(Value::string(out))
+        }),
+        sym::TITLE => ("title", |_, t, _, _| {
+            let mut out = String::new();
+            let mut prev_cased = false;
+            for c in this_str(t).chars() {
+                if c.is_alphabetic() {
+                    if prev_cased {
+                        out.extend(c.to_lowercase());
+                    } else {
+                        out.extend(c.to_uppercase());
+                    }
+                    prev_cased = true;
+                } else {
+                    out.push(c);
+                    prev_cased = false;
+                }
+            }
+            Ok(Value::string(out))
+        }),
+        sym::SPLIT => ("split", |it, t, a, k| str_split(it, t, a, k, false)),
+        sym::RSPLIT => ("rsplit", |it, t, a, k| str_split(it, t, a, k, true)),
+        sym::SPLITLINES => ("splitlines", |_, t, a, _| {
+            let keep = matches!(a.first(), Some(Value::Bool(true)));
+            let s = this_str(t);
+            let mut out = Vec::new();
+            let mut cur = String::new();
+            let mut chars = s.chars().peekable();
+            while let Some(c) = chars.next() {
+                if matches!(
+                    c,
+                    '\n' | '\r'
+                        | '\x0b'
+                        | '\x0c'
+                        | '\x1c'
+                        | '\x1d'
+                        | '\x1e'
+                        | '\u{85}'
+                        | '\u{2028}'
+                        | '\u{2029}'
+                ) {
+                    if keep {
+                        cur.push(c);
+                    }
+                    if c == '\r' && chars.peek() == Some(&'\n') {
+                        chars.next();
+                        if keep {
+                            cur.push('\n');
+                        }
+                    }
+                    out.push(Value::string(std::mem::take(&mut cur)));
+                } else {
+                    cur.push(c);
+                }
+            }
+            if !cur.is_empty() {
+                out.push(Value::string(cur));
+            }
+            Ok(Value::list(out))
+        }),
+        sym::JOIN => ("join", |it, t, a, _| {
+            arity("join", a, 1, 1)?;
+            let sep = this_str(t).to_string();
+            let items = it.collect(&a[0])?;
+            let mut out = String::new();
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(&sep);
+                }
+                match x {
+                    Value::Str(s) => out.push_str(&s.s),
+                    _ => {
+                        return Err(type_error(format!(
+                            "sequence item {}: expected str instance, {} found",
+                            i,
+                            it.type_name(x)
+                        )))
+                    }
+                }
+            }
+            it.charge_memory(out.len())?;
+            Ok(Value::string(out))
+        }),
+        sym::STRIP => ("strip", |it, t, a, _| str_strip(it, t, a, true, true)),
+        sym::LSTRIP => ("lstrip", |it, t, a, _| str_strip(it, t, a, true, false)),
+        sym::RSTRIP => ("rstrip", |it, t, a, _| str_strip(it, t, a, false, true)),
+        sym::STARTSWITH => ("startswith", |it, t, a, _| str_affix(it, t, a, true)),
+        sym::ENDSWITH => ("endswith", |it, t, a, _| str_affix(it, t, a, false)),
+        sym::FIND => ("find", |it, t, a, _| str_find(it, t, a, false, false)),
+        sym::RFIND => ("rfind", |it, t, a, _| str_find(it, t, a, true, false)),
+        sym::INDEX_M => ("index", |it, t, a, _| str_find(it, t, a, false, true)),
+        sym::RINDEX => ("rindex", |it, t, a, _| str_find(it, t, a, true, true)),
+        sym::COUNT => ("count", |it, t, a, _| {
+            arity("count", a, 1, 1)?;
+            let sub = str_arg(it, &a[0], "must be str")?;
+            let s = this_str(t);
+            let n = if sub.is_empty() { s.chars().count() + 1 } else { s.matches(sub).count() };
+            Ok(Value::Int(n as i64))
+        }),
+        sym::REPLACE => ("replace", |it, t, a, _| {
+            arity("replace", a, 2, 3)?;
+            let old = str_arg(it, &a[0], "replace() argument 1")?.to_string();
+            let new = str_arg(it, &a[1], "replace() argument 2")?.to_string();
+            let count = match a.get(2) {
+                Some(c) => it.index_of(c)?,
+                None => -1,
+            };
+            let s = this_str(t);
+            let out = if count < 0 { s.replace(&old, &new) } else { s.replacen(&old, &new, count as usize) };
+            it.charge_memory(out.len())?;
+            Ok(Value::string(out))
+        }),
+        sym::FORMAT_M => ("format", |it, t, a, k| {
+            let s = this_str(t).to_string();
+            Ok(Value::string(it.str_format(&s, a, k)?))
+        }),
+        sym::ISDIGIT => ("isdigit", |_, t, _, _| {
+            str_all(t, |c| c.is_ascii_digit() || c.is_numeric() && c.is_ascii_digit())
+        }),
+        sym::ISDECIMAL => ("isdecimal", |_, t, _, _| str_all(t, |c| c.is_ascii_digit())),
+        sym::ISNUMERIC => ("isnumeric", |_, t, _, _| str_all(t, |c| c.is_numeric())),
+        sym::ISALPHA => ("isalpha", |_, t, _, _| str_all(t, |c| c.is_alphabetic())),
+        sym::ISALNUM => ("isalnum", |_, t, _, _| str_all(t, |c| c.is_alphanumeric())),
+        sym::ISSPACE => ("isspace", |_, t, _, _| str_all(t, |c| c.is_whitespace())),
+        sym::ISIDENTIFIER => ("isidentifier", |_, t, _, _| {
+            let s = this_str(t);
+            let ok = s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+            Ok(Value::Bool(ok))
+        }),
+        sym::ISUPPER => ("isupper", |_, t, _, _| {
+            let s = this_str(t);
+            Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_lowercase())))
+        }),
+        sym::ISLOWER => ("islower", |_, t, _, _| {
+            let s = this_str(t);
+            Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_uppercase())))
+        }),
+        sym::ZFILL => ("zfill", |it, t, a, _| {
+            arity("zfill", a, 1, 1)?;
+            let w = pad_width(it, &a[0])?;
+            let s = this_str(t);
+            let n = s.chars().count();
+            if n >= w {
+                return Ok(Value::str(s));
+            }
+            let (sign, rest) = if s.starts_with(['-', '+']) { s.split_at(1) } else { ("", s) };
+            Ok(Value::string(format!("{}{}{}", sign, "0".repeat(w - n), rest)))
+        }),
+        sym::CENTER => ("center", |it, t, a, _| str_pad(it, t, a, '^')),
+        sym::LJUST => ("ljust", |it, t, a, _| str_pad(it, t, a, '<')),
+        sym::RJUST => ("rjust", |it, t, a, _| str_pad(it, t, a, '>')),
+        sym::PARTITION => ("partition", |it, t, a, _| str_partition(it, t, a, false)),
+        sym::RPARTITION => ("rpartition", |it, t, a, _| str_partition(it, t, a, true)),
+        sym::REMOVEPREFIX => ("removeprefix", |it, t, a, _| {
+            arity("removeprefix", a, 1, 1)?;
+            let p = str_arg(it, &a[0], "removeprefix() argument")?;
+            let s = this_str(t);
+            Ok(Value::str(s.strip_prefix(p).unwrap_or(s)))
+        }),
+        sym::REMOVESUFFIX => ("removesuffix", |it, t, a, _| {
+            arity("removesuffix", a, 1, 1)?;
+            let p = str_arg(it, &a[0], "removesuffix() argument")?;
+            let s = this_str(t);
+            Ok(Value::str(s.strip_suffix(p).unwrap_or(s)))
+        }),
+        sym::EXPANDTABS => ("expandtabs", |_, t, _, _| {
+            let mut out = String::new();
+            let mut col = 0;
+            for c in this_str(t).chars() {
+                match c {
+                    '\t' => {
+                        let n = 8 - col % 8;
+                        out.push_str(&" ".repeat(n));
+                        col += n;
+                    }
+                    '\n' | '\r' => {
+                        out.push(c);
+                        col = 0;
+                    }
+                    _ => {
+                        out.push(c);
+                        col += 1;
+                    }
+                }
+            }
+            Ok(Value::string(out))
+        }),
+        _ => return None,
+    })
+}
+
+fn str_all(t: &Value, f: impl Fn(char) -> bool) -> R<Value> {
+    let s = this_str(t);
+    Ok(Value::Bool(!s.is_empty() && s.chars().all(f)))
+}
+
+fn str_split(it: &mut Interp, t: &Value, a: &[Value], k: Kw, right: bool) -> R<Value> {
+    check_kw("split", k, &[sym::SEP, sym::MAXSPLIT])?;
+    let sep = a.first().cloned().or_else(|| kwarg(k, sym::SEP)).unwrap_or(Value::None);
+    let maxsplit = match a.get(1).cloned().or_else(|| kwarg(k, sym::MAXSPLIT)) {
+        Some(v) => it.index_of(&v)?,
+        None => -1,
+    };
+    let s = this_str(t);
+    let parts: Vec<String> = match &sep {
+        Value::None => {
+            let words: Vec<&str> = s.split_whitespace().collect();
+            if maxsplit < 0 || (maxsplit as usize) >= words.len() {
+                words.into_iter().map(String::from).collect()
+            } else if !right {
+                // Split off `maxsplit` words; the rest keeps its inner spacing.
+                let mut out = Vec::new();
+                let mut rest = s.trim_start();
+                for _ in 0..maxsplit {
+                    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                    out.push(rest[..end].to_string());
+                    rest = rest[end..].trim_start();
+                }
+                if !rest.is_empty() {
+                    out.push(rest.to_string());
+                }
+                out
+            } else {
+                let mut out = Vec::new();
+                let mut rest = s.trim_end();
+                for _ in 0..maxsplit {
+                    let start = rest.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
+                    out.push(rest[start..].to_string());
+                    rest = rest[..start].trim_end();
+                }
+                if !rest.is_empty() {
+                    out.push(rest.to_string());
+                }
+                out.reverse();
+                out
+            }
+        }
+        Value::Str(p) => {
+            if p.s.is_empty() {
+                return Err(value_error("empty separator"));
+            }
+            if maxsplit < 0 {
+                s.split(p.s.as_str()).map(String::from).collect()
+            } else if right {
+                let mut v: Vec<String> =
+                    s.rsplitn(maxsplit as usize + 1, p.s.as_str()).map(String::from).collect();
+                v.reverse();
+                v
+            } else {
+                s.splitn(maxsplit as usize + 1, p.s.as_str()).map(String::from).collect()
+            }
+        }
+        other => return Err(type_error(format!("must be str or None, not {}", it.type_name(other)))),
+    };
+    Ok(Value::list(parts.into_iter().map(Value::string).collect()))
+}
+
+fn str_strip(it: &mut Interp, t: &Value, a: &[Value], left: bool, right: bool) -> R<Value> {
+    arity("strip", a, 0, 1)?;
+    let s = this_str(t);
+    let out = match a.first() {
+        None | Some(Value::None) => {
+            let mut r = s;
+            if left {
+                r = r.trim_start();
+            }
+            if right {
+                r = r.trim_end();
+            }
+            r
+        }
+        Some(v) => {
+            let chars: Vec<char> = str_arg(it, v, "strip arg")?.chars().collect();
+            let mut r = s;
+            if left {
+                r = r.trim_start_matches(|c| chars.contains(&c));
+            }
+            if right {
+                r = r.trim_end_matches(|c| chars.contains(&c));
+            }
+            r
+        }
+    };
+    Ok(Value::str(out))
+}
+
+fn char_range(it: &Interp, s: &str, a: &[Value]) -> R<(usize, usize)> {
+    let n = s.chars().count() as i64;
+    let norm = |v: Option<&Value>, d: i64| -> R<i64> {
+        match v {
+            None | Some(Value::None) => Ok(d),
+            Some(v) => {
+                let i = it.index_of(v)?;
+                Ok(if i < 0 { (i + n).max(0) } else { i.min(n) })
+            }
+        }
+    };
+    let start = norm(a.first(), 0)?;
+    let end = norm(a.get(1), n)?;
+    let byte = |ci: i64| s.char_indices().nth(ci as usize).map(|(b, _)| b).unwrap_or(s.len());
+    Ok((byte(start), byte(end.max(start))))
+}
+
+fn str_affix(it: &mut Interp, t: &Value, a: &[Value], start: bool) -> R<Value> {
+    arity(if start { "startswith" } else { "endswith" }, a, 1, 3)?;
+    let s = this_str(t);
+    let (b0, b1) = char_range(it, s, &a[1..])?;
+    let sub = &s[b0..b1];
+    let check = |p: &str| if start { sub.starts_with(p) } else { sub.ends_with(p) };
+    match &a[0] {
+        Value::Str(p) => Ok(Value::Bool(check(&p.s))),
+        Value::Tuple(ps) => {
+            for p in ps.iter() {
+                if check(str_arg(it, p, "tuple item")?) {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Ok(Value::Bool(false))
+        }
+        v => Err(type_error(format!(
+            "{} first arg must be str or a tuple of str, not {}",
+            if start { "startswith" } else { "endswith" },
+            it.type_name(v)
+        ))),
+    }
+}
+
+fn str_find(it: &mut Interp, t: &Value, a: &[Value], rev: bool, raise: bool) -> R<Value> {
+    arity("find", a, 1, 3)?;
+    let s = this_str(t);
+    let sub = str_arg(it, &a[0], "must be str")?;
+    let (b0, b1) = char_range(it, s, &a[1..])?;
+    let hay = &s[b0..b1];
+    let found = if rev { hay.rfind(sub) } else { hay.find(sub) };
+    match found {
+        Some(b) => Ok(Value::Int(s[..b0 + b].chars().count() as i64)),
+        None if raise => Err(value_error("substring not found")),
+        None => Ok(Value::Int(-1)),
+    }
+}
+
+/// A width for padding, refused when it would build an enormous string.
+fn pad_width(it: &mut Interp, v: &Value) -> R<usize> {
+    let w = it.index_of(v)?.max(0) as usize;
+    if w > 1 << 28 {
+        return Err(exc(&it.t.exception, "MemoryError: width too large"));
+    }
+    it.charge_memory(w)?;
+    Ok(w)
+}
+
+fn str_pad(it: &mut Interp, t: &Value, a: &[Value], align: char) -> R<Value> {
+    arity("pad", a, 1, 2)?;
+    let w = pad_width(it, &a[0])?;
+    let fill = match a.get(1) {
+        Some(v) => {
+            let f = str_arg(it, v, "fill character")?;
+            let mut cs = f.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => c,
+                _ => return Err(type_error("The fill character must be exactly one character long")),
+            }
+        }
+        None => ' ',
+    };
+    let s = this_str(t);
+    let n = s.chars().count();
+    if n >= w {
+        return Ok(Value::str(s));
+    }
+    let extra = w - n;
+    let f = |k: usize| fill.to_string().repeat(k);
+    let out = match align {
+        '<' => format!("{}{}", s, f(extra)),
+        '>' => format!("{}{}", f(extra), s),
+        _ => {
+            // CPython's centering puts the extra character on the left when the
+            // total padding is odd and the width is odd.
+            let left = extra / 2 + (extra & w & 1);
+            format!("{}{}{}", f(left), s, f(extra - left))
+        }
+    };
+    Ok(Value::string(out))
+}
+
+fn str_partition(it: &mut Interp, t: &Value, a: &[Value], rev: bool) -> R<Value> {
+    arity("partition", a, 1, 1)?;
+    let s = this_str(t);
+    let sep = str_arg(it, &a[0], "must be str")?;
+    if sep.is_empty() {
+        return Err(value_error("empty separator"));
+    }
+    let found = if rev { s.rfind(sep) } else { s.find(sep) };
+    let parts = match found {
+        Some(i) => [&s[..i], sep, &s[i + sep.len()..]],
+        None if rev => ["", "", s],
+        None => [s, "", ""],
+    };
+    Ok(Value::tuple(parts.iter().map(|p| Value::str(p)).collect()))
+}
