@@ -368,19 +368,7 @@ impl<'a> Compiler<'a> {
                 let t = self.expr(test)?;
                 self.cur_span = s.span;
                 let j = self.emit(Op::JumpIfFalse(t, 0));
-                self.loops.push(LoopCtx { continue_target: top, breaks: Vec::new(), depth: self.depth });
-                self.stmts(body)?;
-                self.cur_span = s.span;
-                self.emit(Op::Jump(top));
-                let lp = self.loops.pop();
-                let h = self.here();
-                self.patch(j, h);
-                self.stmts(orelse)?;
-                let end = self.here();
-                for b in lp.map(|l| l.breaks).unwrap_or_default() {
-                    self.patch(b, end);
-                }
-                Ok(())
+                self.loop_rest(top, j, body, orelse, s.span)
             }
             StmtKind::For(target, iter, body, orelse) => {
                 let it = self.expr(iter)?;
@@ -390,19 +378,7 @@ impl<'a> Compiler<'a> {
                 let top = self.here();
                 let t = self.target(target)?;
                 let fi = self.emit(Op::ForIter { iter: slot, target: t, exit: 0 });
-                self.loops.push(LoopCtx { continue_target: top, breaks: Vec::new(), depth: self.depth });
-                self.stmts(body)?;
-                self.cur_span = s.span;
-                self.emit(Op::Jump(top));
-                let lp = self.loops.pop();
-                let h = self.here();
-                self.patch(fi, h);
-                self.stmts(orelse)?;
-                let end = self.here();
-                for b in lp.map(|l| l.breaks).unwrap_or_default() {
-                    self.patch(b, end);
-                }
-                Ok(())
+                self.loop_rest(top, fi, body, orelse, s.span)
             }
             StmtKind::Break | StmtKind::Continue => {
                 let is_break = matches!(s.kind, StmtKind::Break);
@@ -508,6 +484,30 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::With(items, body) => self.with_stmt(items, body, s.span),
         }
+    }
+
+    /// The body, back edge and `else` of a loop whose exit test is the op at `exit`.
+    fn loop_rest(
+        &mut self,
+        top: u32,
+        exit: usize,
+        body: &[Stmt],
+        orelse: &[Stmt],
+        span: Span,
+    ) -> CResult<()> {
+        self.loops.push(LoopCtx { continue_target: top, breaks: Vec::new(), depth: self.depth });
+        self.stmts(body)?;
+        self.cur_span = span;
+        self.emit(Op::Jump(top));
+        let lp = self.loops.pop();
+        let h = self.here();
+        self.patch(exit, h);
+        self.stmts(orelse)?;
+        let end = self.here();
+        for b in lp.map(|l| l.breaks).unwrap_or_default() {
+            self.patch(b, end);
+        }
+        Ok(())
     }
 
     fn with_stmt(&mut self, items: &[ast::WithItem], body: &[Stmt], span: Span) -> CResult<()> {

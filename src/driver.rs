@@ -147,7 +147,8 @@ pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
     let f = cell.lock().unwrap_or_else(|e| e.into_inner()).take();
     match f {
         Some(f) => f(),
-        // The closure is taken exactly once: by the thread (which returned above) or here.
+        // Unreachable: the cell is filled before the spawn and emptied only by the thread, which
+        // then returns Some or panics (both handled above), or by this fallback.
         None => unreachable!("the interpreter closure ran on the thread"),
     }
 }

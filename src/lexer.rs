@@ -382,7 +382,8 @@ pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
             indent_line(src, span, &mut indents, &mut out)?;
         }
         let tok = match kind {
-            Raw::Newline => unreachable!("handled above"),
+            // Handled above; a newline never reaches this match.
+            Raw::Newline => continue,
             Raw::Keyword(k) => keyword(KEYWORDS[k as usize]).unwrap_or(Tok::Eof),
             Raw::Name => {
                 if let Some(c) = text.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {

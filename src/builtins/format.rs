@@ -383,27 +383,11 @@ impl Interp {
                     break;
                 }
             }
-            let mut width = String::new();
-            while let Some(&d) = chars.get(i) {
-                if d.is_ascii_digit() {
-                    width.push(d);
-                    i += 1;
-                } else {
-                    break;
-                }
-            }
+            let width = take_digits(&chars, &mut i);
             let mut precision: Option<usize> = None;
             if chars.get(i) == Some(&'.') {
                 i += 1;
-                let mut p = String::new();
-                while let Some(&d) = chars.get(i) {
-                    if d.is_ascii_digit() {
-                        p.push(d);
-                        i += 1;
-                    } else {
-                        break;
-                    }
-                }
+                let p = take_digits(&chars, &mut i);
                 precision = Some(p.parse().unwrap_or(usize::MAX));
             }
             let Some(&conv) = chars.get(i) else { return Err(value_error("incomplete format")) };
@@ -648,6 +632,15 @@ impl Interp {
     }
 }
 
+/// The run of ASCII digits at `*i` (possibly empty), moving `*i` past it.
+fn take_digits(chars: &[char], i: &mut usize) -> String {
+    let start = *i;
+    while chars.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+        *i += 1;
+    }
+    chars[start..*i].iter().collect()
+}
+
 pub fn big_to_string(b: &BigInt) -> R<String> {
     if b.bits() > 14_300 {
         return Err(value_error(
@@ -707,15 +700,7 @@ pub fn parse_spec(spec: &str) -> Option<Spec> {
         sp.zero = true;
         i += 1;
     }
-    let mut w = String::new();
-    while let Some(&d) = c.get(i) {
-        if d.is_ascii_digit() {
-            w.push(d);
-            i += 1;
-        } else {
-            break;
-        }
-    }
+    let w = take_digits(&c, &mut i);
     if !w.is_empty() {
         sp.width = w.parse().ok()?;
     }
@@ -727,15 +712,7 @@ pub fn parse_spec(spec: &str) -> Option<Spec> {
     }
     if c.get(i) == Some(&'.') {
         i += 1;
-        let mut p = String::new();
-        while let Some(&d) = c.get(i) {
-            if d.is_ascii_digit() {
-                p.push(d);
-                i += 1;
-            } else {
-                break;
-            }
-        }
+        let p = take_digits(&c, &mut i);
         if p.is_empty() {
             return None;
         }

@@ -89,8 +89,8 @@ impl Interp {
             Value::Method(m) if name == Symbol::intern("__func__") => Ok(m.1.clone()),
             Value::Gen(g) if name == sym::NAME => Ok(Value::str(g.name.as_str())),
             Value::Gen(g) if name == sym::QUALNAME => Ok(Value::str(&g.qualname)),
-            Value::Native(n) if matches!(**n, Native::Super { .. }) => {
-                let Native::Super { class, obj } = &**n else { unreachable!("matched above") };
+            Value::Native(n) if super_parts(n).is_some() => {
+                let Some((class, obj)) = super_parts(n) else { return Err(attribute_error("super")) };
                 let mut c = class.base.clone();
                 while let Some(k) = c {
                     if let Some(v) = k.dict.borrow().get(&name) {
@@ -188,8 +188,8 @@ impl Interp {
                     }
                 }
             }
-            Value::Native(n) if matches!(**n, Native::Super { .. }) => {
-                let Native::Super { obj: this, .. } = &**n else { unreachable!("matched above") };
+            Value::Native(n) if super_parts(n).is_some() => {
+                let Some((_, this)) = super_parts(n) else { return Err(attribute_error("super")) };
                 match self.getattr(obj, name)? {
                     Value::Method(m) => match &m.1 {
                         Value::Func(f) => self.call_function(f, Some(this), pos, kw),
@@ -769,10 +769,10 @@ impl Interp {
                 let r = self.call_method(container, sym::CONTAINS, &[item.clone()], &[])?;
                 self.truthy(&r)
             }
-            Value::Native(n) if matches!(**n, Native::DictView { kind: 0, .. }) => {
-                let Native::DictView { d, .. } = &**n else { unreachable!("matched above") };
-                self.set_contains(d, item)
-            }
+            Value::Native(n) if keys_view(n).is_some() => match keys_view(n) {
+                Some(d) => self.set_contains(d, item),
+                None => Ok(false),
+            },
             _ => {
                 // Search lazily: stop at the first match, and let the iterator's own errors out.
                 let it = self.get_iter(container).map_err(|_| {
@@ -786,6 +786,21 @@ impl Interp {
                 Ok(false)
             }
         }
+    }
+}
+
+fn super_parts(n: &Native) -> Option<(&Rc<Class>, &Value)> {
+    match n {
+        Native::Super { class, obj } => Some((class, obj)),
+        _ => None,
+    }
+}
+
+/// The dict behind a `keys()` view (membership tests look it up by hash).
+fn keys_view(n: &Native) -> Option<&Rc<RefCell<crate::dict::Dict>>> {
+    match n {
+        Native::DictView { d, kind: 0 } => Some(d),
+        _ => None,
     }
 }
 

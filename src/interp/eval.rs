@@ -434,13 +434,7 @@ impl Interp {
             }
         }
         if !missing.is_empty() {
-            return Err(type_error(format!(
-                "{}() missing {} required positional argument{}: {}",
-                qual,
-                missing.len(),
-                if missing.len() == 1 { "" } else { "s" },
-                name_list(&missing)
-            )));
+            return Err(missing_error(qual, "positional", &missing));
         }
         let mut missing_kw = Vec::new();
         for (k, name) in sig.kwonly.iter().enumerate() {
@@ -452,13 +446,7 @@ impl Interp {
             }
         }
         if !missing_kw.is_empty() {
-            return Err(type_error(format!(
-                "{}() missing {} required keyword-only argument{}: {}",
-                qual,
-                missing_kw.len(),
-                if missing_kw.len() == 1 { "" } else { "s" },
-                name_list(&missing_kw)
-            )));
+            return Err(missing_error(qual, "keyword-only", &missing_kw));
         }
         if sig.kwarg {
             slots[kwarg_slot] =
@@ -619,6 +607,18 @@ impl Interp {
             None => Err(import_error(format!("No module named '{}'", name))),
         }
     }
+}
+
+/// `f() missing 2 required positional arguments: 'a' and 'b'`, as CPython words it.
+fn missing_error(qual: &str, kind: &str, names: &[Symbol]) -> Fault {
+    type_error(format!(
+        "{}() missing {} required {} argument{}: {}",
+        qual,
+        names.len(),
+        kind,
+        if names.len() == 1 { "" } else { "s" },
+        name_list(names)
+    ))
 }
 
 /// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'` as CPython lists missing arguments.

@@ -688,15 +688,17 @@ impl Interp {
                         if g.is_coroutine { "coroutine" } else { "generator" }
                     )));
                 }
-                Resume::Throw(_) => {
-                    g.state.set(GenState::Done);
-                    g.frame.borrow_mut().take();
-                    let Resume::Throw(e) = resume else { unreachable!("matched above") };
-                    return Err(e);
-                }
                 _ => {}
             },
             GenState::Suspended => {}
+        }
+        // An exception thrown into a generator that never started ends it at once.
+        if g.state.get() == GenState::Created {
+            if let Resume::Throw(e) = resume {
+                g.state.set(GenState::Done);
+                g.frame.borrow_mut().take();
+                return Err(e);
+            }
         }
         let Some(mut frame) = g.frame.borrow_mut().take() else {
             g.state.set(GenState::Done);
