@@ -663,6 +663,18 @@ pub struct Spec {
     pub ty: Option<char>,
 }
 
+impl Spec {
+    /// The sign a number gets: `-` when negative, else what the spec's sign option asks for.
+    fn sign_for(&self, neg: bool) -> &'static str {
+        match (neg, self.sign) {
+            (true, _) => "-",
+            (false, '+') => "+",
+            (false, ' ') => " ",
+            _ => "",
+        }
+    }
+}
+
 pub fn parse_spec(spec: &str) -> Option<Spec> {
     let c: Vec<char> = spec.chars().collect();
     let mut i = 0;
@@ -796,15 +808,7 @@ fn format_int(b: &BigInt, sp: &Spec) -> Option<String> {
     if let Some(g) = sp.grouping {
         digits = group_digits(&digits, g, every);
     }
-    let sign = if neg {
-        "-"
-    } else {
-        match sp.sign {
-            '+' => "+",
-            ' ' => " ",
-            _ => "",
-        }
-    };
+    let sign = sp.sign_for(neg);
     let body = format!("{}{}{}", sign, if sp.alt { prefix } else { "" }, digits);
     Some(pad(&body, sp, '>'))
 }
@@ -896,14 +900,6 @@ fn finish_number(body: &str, sp: &Spec) -> String {
         let grouped = group_digits(&digits[..end], g, 3);
         digits = format!("{}{}", grouped, &digits[end..]);
     }
-    let sign = if neg {
-        "-"
-    } else {
-        match sp.sign {
-            '+' => "+",
-            ' ' => " ",
-            _ => "",
-        }
-    };
+    let sign = sp.sign_for(neg);
     pad(&format!("{}{}", sign, digits), sp, '>')
 }
