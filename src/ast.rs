@@ -230,29 +230,56 @@ pub struct Stmt {
     pub span: Span,
 }
 
+/// A statement. Compound statements are boxed so that the common ones (expressions and
+/// assignments) keep `Stmt` small: a block is a vector of them (tests/sizes.rs pins the size).
 #[derive(Clone, Debug)]
 pub enum StmtKind {
     Expr(Expr),
-    Assign(Vec<Expr>, Expr),
-    AugAssign(Expr, BinOp, Expr),
-    If(Expr, Vec<Stmt>, Vec<Stmt>),
-    While(Expr, Vec<Stmt>, Vec<Stmt>),
-    For(Expr, Expr, Vec<Stmt>, Vec<Stmt>),
+    /// `a = b = value`: the targets, then the value.
+    Assign(Box<[Expr]>, Expr),
+    AugAssign(Box<Expr>, BinOp, Expr),
+    If(Box<Conditional>),
+    While(Box<Conditional>),
+    For(Box<ForLoop>),
     Break,
     Continue,
     Pass,
     FunctionDef(Rc<FuncDef>),
     ClassDef(Rc<ClassDef>),
     Return(Option<Expr>),
-    Try { body: Vec<Stmt>, handlers: Vec<Handler>, orelse: Vec<Stmt>, finalbody: Vec<Stmt> },
-    Raise(Option<Expr>, Option<Expr>),
+    Try(Box<TryBlock>),
+    Raise(Option<Box<Expr>>, Option<Box<Expr>>),
     Global(Vec<Symbol>),
     Nonlocal(Vec<Symbol>),
     Delete(Vec<Expr>),
-    Assert(Expr, Option<Expr>),
+    Assert(Expr, Option<Box<Expr>>),
     Import(Vec<Alias>),
     ImportFrom(Vec<Symbol>, Vec<Alias>),
     With(Vec<WithItem>, Vec<Stmt>),
+}
+
+/// `if` (with `elif` as a nested `if` in `orelse`) and `while`.
+#[derive(Clone, Debug)]
+pub struct Conditional {
+    pub test: Expr,
+    pub body: Vec<Stmt>,
+    pub orelse: Vec<Stmt>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ForLoop {
+    pub target: Expr,
+    pub iter: Expr,
+    pub body: Vec<Stmt>,
+    pub orelse: Vec<Stmt>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TryBlock {
+    pub body: Vec<Stmt>,
+    pub handlers: Vec<Handler>,
+    pub orelse: Vec<Stmt>,
+    pub finalbody: Vec<Stmt>,
 }
 
 /// A parsed program.

@@ -48,7 +48,8 @@ impl Printer<'_> {
             StmtKind::AugAssign(t, op, v) => {
                 self.line(d, &format!("augassign {} {}= {}", expr(t), op.symbol(), expr(v)), s.span)
             }
-            StmtKind::If(test, body, orelse) => {
+            StmtKind::If(c) => {
+                let Conditional { test, body, orelse } = &**c;
                 self.line(d, &format!("if {}", expr(test)), s.span);
                 self.block(body, d + 1);
                 if !orelse.is_empty() {
@@ -56,7 +57,8 @@ impl Printer<'_> {
                     self.block(orelse, d + 1);
                 }
             }
-            StmtKind::While(test, body, orelse) => {
+            StmtKind::While(c) => {
+                let Conditional { test, body, orelse } = &**c;
                 self.line(d, &format!("while {}", expr(test)), s.span);
                 self.block(body, d + 1);
                 if !orelse.is_empty() {
@@ -64,7 +66,8 @@ impl Printer<'_> {
                     self.block(orelse, d + 1);
                 }
             }
-            StmtKind::For(t, it, body, orelse) => {
+            StmtKind::For(f) => {
+                let ForLoop { target: t, iter: it, body, orelse } = &**f;
                 self.line(d, &format!("for {} in {}", expr(t), expr(it)), s.span);
                 self.block(body, d + 1);
                 if !orelse.is_empty() {
@@ -88,7 +91,8 @@ impl Printer<'_> {
                 Some(v) => self.line(d, &format!("return {}", expr(v)), s.span),
                 None => self.line(d, "return", s.span),
             },
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try(t) => {
+                let TryBlock { body, handlers, orelse, finalbody } = &**t;
                 self.line(d, "try", s.span);
                 self.block(body, d + 1);
                 for h in handlers {

@@ -5,7 +5,7 @@
 //! operands evaluated before it are spilled into temporary slots, so that no half-evaluated
 //! expression is alive while a frame is suspended (Python's left-to-right order is kept).
 
-use crate::ast::{self, Arg, BoolOp, ExprKind, FPart, Stmt, StmtKind};
+use crate::ast::{self, Arg, BoolOp, Conditional, ExprKind, FPart, ForLoop, Stmt, StmtKind, TryBlock};
 use crate::code::*;
 use crate::error::SyntaxError;
 use crate::names::sym;
@@ -70,18 +70,19 @@ fn visit_stmt_exprs(s: &Stmt, f: &mut dyn FnMut(&ast::Expr)) {
             f(t);
             f(v)
         }
-        StmtKind::If(t, b, o) | StmtKind::While(t, b, o) => {
-            f(t);
-            block(b, f);
-            block(o, f)
+        StmtKind::If(c) | StmtKind::While(c) => {
+            f(&c.test);
+            block(&c.body, f);
+            block(&c.orelse, f)
         }
-        StmtKind::For(t, i, b, o) => {
-            f(t);
-            f(i);
-            block(b, f);
-            block(o, f)
+        StmtKind::For(l) => {
+            f(&l.target);
+            f(&l.iter);
+            block(&l.body, f);
+            block(&l.orelse, f)
         }
-        StmtKind::Try { body, handlers, orelse, finalbody } => {
+        StmtKind::Try(t) => {
+            let TryBlock { body, handlers, orelse, finalbody } = &**t;
             block(body, f);
             for h in handlers {
                 if let Some(t) = &h.typ {
@@ -346,7 +347,8 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::AugAssign(tt, *op, v));
                 Ok(())
             }
-            StmtKind::If(test, body, orelse) => {
+            StmtKind::If(c) => {
+                let Conditional { test, body, orelse } = &**c;
                 let t = self.expr(test)?;
                 let j = self.emit(Op::JumpIfFalse(t, 0));
                 self.stmts(body)?;
@@ -363,14 +365,16 @@ impl<'a> Compiler<'a> {
                 }
                 Ok(())
             }
-            StmtKind::While(test, body, orelse) => {
+            StmtKind::While(c) => {
+                let Conditional { test, body, orelse } = &**c;
                 let top = self.here();
                 let t = self.expr(test)?;
                 self.cur_span = s.span;
                 let j = self.emit(Op::JumpIfFalse(t, 0));
                 self.loop_rest(top, j, body, orelse, s.span)
             }
-            StmtKind::For(target, iter, body, orelse) => {
+            StmtKind::For(l) => {
+                let ForLoop { target, iter, body, orelse } = &**l;
                 let it = self.expr(iter)?;
                 self.cur_span = s.span;
                 let slot = self.temp();
@@ -430,9 +434,7 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Return(v));
                 Ok(())
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
-                self.try_stmt(body, handlers, orelse, finalbody)
-            }
+            StmtKind::Try(t) => self.try_stmt(&t.body, &t.handlers, &t.orelse, &t.finalbody),
             StmtKind::Raise(e, cause) => {
                 let e = e.as_ref().map(|e| self.expr(e)).transpose()?;
                 let c = cause.as_ref().map(|c| self.expr(c)).transpose()?;

@@ -15,13 +15,20 @@ pub const MAX_NESTING: usize = 200;
 /// CPython refuses integer literals longer than this (`sys.get_int_max_str_digits()`).
 pub const MAX_INT_DIGITS: usize = 4300;
 
-#[derive(Clone, Debug, PartialEq)]
+/// A token. Tokens are small plain values (`Copy`): string literals are decoded, and integers
+/// too big for `i64` converted, by the parser from the token's span (see [`big_int`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Tok {
     Name(Symbol),
     Int(i64),
-    BigInt(Box<BigInt>),
+    /// An integer literal too big for `i64`.
+    BigInt,
     Float(f64),
-    Str(std::rc::Rc<str>),
+    /// A string literal; `body` is the span of the text between the quotes, escapes undecoded.
+    Str {
+        body: Span,
+        raw: bool,
+    },
     /// An f-string; the parser splits it. `body` is the span of the text between the quotes.
     FStr {
         body: Span,
@@ -68,7 +75,7 @@ pub enum Tok {
     With,
     Yield,
     // operators and delimiters
-    Op(&'static str),
+    Op(Op),
 }
 
 impl Tok {
@@ -76,13 +83,13 @@ impl Tok {
     pub fn describe(&self) -> String {
         match self {
             Tok::Name(s) => format!("name '{}'", s),
-            Tok::Int(_) | Tok::BigInt(_) | Tok::Float(_) => "number".into(),
-            Tok::Str(_) | Tok::FStr { .. } => "string".into(),
+            Tok::Int(_) | Tok::BigInt | Tok::Float(_) => "number".into(),
+            Tok::Str { .. } | Tok::FStr { .. } => "string".into(),
             Tok::Newline => "end of line".into(),
             Tok::Indent => "indent".into(),
             Tok::Dedent => "dedent".into(),
             Tok::Eof => "end of input".into(),
-            Tok::Op(s) => format!("'{}'", s),
+            Tok::Op(op) => format!("'{}'", op.text()),
             kw => format!("keyword '{}'", keyword_text(kw).unwrap_or("?")),
         }
     }
@@ -129,7 +136,7 @@ pub fn keyword_text(t: &Tok) -> Option<&'static str> {
     })
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Token {
     pub tok: Tok,
     pub span: Span,
@@ -201,56 +208,56 @@ enum Raw {
     Float,
     #[regex(r#"([rRfFbBuU]|[rR][fFbB]|[fFbB][rR])?["']"#, scan_string)]
     Str(StrInfo),
-    #[token("(", |_| 0u8)]
-    #[token("[", |_| 1u8)]
-    #[token("{", |_| 2u8)]
-    Open(u8),
-    #[token(")", |_| 3u8)]
-    #[token("]", |_| 4u8)]
-    #[token("}", |_| 5u8)]
-    Close(u8),
-    #[token("+", |_| 6u8)]
-    #[token("-", |_| 7u8)]
-    #[token("*", |_| 8u8)]
-    #[token("**", |_| 9u8)]
-    #[token("/", |_| 10u8)]
-    #[token("//", |_| 11u8)]
-    #[token("%", |_| 12u8)]
-    #[token("@", |_| 13u8)]
-    #[token("<<", |_| 14u8)]
-    #[token(">>", |_| 15u8)]
-    #[token("&", |_| 16u8)]
-    #[token("|", |_| 17u8)]
-    #[token("^", |_| 18u8)]
-    #[token("~", |_| 19u8)]
-    #[token("<", |_| 20u8)]
-    #[token(">", |_| 21u8)]
-    #[token("<=", |_| 22u8)]
-    #[token(">=", |_| 23u8)]
-    #[token("==", |_| 24u8)]
-    #[token("!=", |_| 25u8)]
-    #[token(",", |_| 26u8)]
-    #[token(":", |_| 27u8)]
-    #[token(";", |_| 28u8)]
-    #[token(".", |_| 29u8)]
-    #[token("...", |_| 30u8)]
-    #[token("=", |_| 31u8)]
-    #[token("->", |_| 32u8)]
-    #[token("+=", |_| 33u8)]
-    #[token("-=", |_| 34u8)]
-    #[token("*=", |_| 35u8)]
-    #[token("/=", |_| 36u8)]
-    #[token("//=", |_| 37u8)]
-    #[token("%=", |_| 38u8)]
-    #[token("@=", |_| 39u8)]
-    #[token("&=", |_| 40u8)]
-    #[token("|=", |_| 41u8)]
-    #[token("^=", |_| 42u8)]
-    #[token(">>=", |_| 43u8)]
-    #[token("<<=", |_| 44u8)]
-    #[token("**=", |_| 45u8)]
-    #[token(":=", |_| 46u8)]
-    Op(u8),
+    #[token("(", |_| Op::LParen)]
+    #[token("[", |_| Op::LBracket)]
+    #[token("{", |_| Op::LBrace)]
+    Open(Op),
+    #[token(")", |_| Op::RParen)]
+    #[token("]", |_| Op::RBracket)]
+    #[token("}", |_| Op::RBrace)]
+    Close(Op),
+    #[token("+", |_| Op::Plus)]
+    #[token("-", |_| Op::Minus)]
+    #[token("*", |_| Op::Star)]
+    #[token("**", |_| Op::DoubleStar)]
+    #[token("/", |_| Op::Slash)]
+    #[token("//", |_| Op::DoubleSlash)]
+    #[token("%", |_| Op::Percent)]
+    #[token("@", |_| Op::At)]
+    #[token("<<", |_| Op::LShift)]
+    #[token(">>", |_| Op::RShift)]
+    #[token("&", |_| Op::Amp)]
+    #[token("|", |_| Op::Pipe)]
+    #[token("^", |_| Op::Caret)]
+    #[token("~", |_| Op::Tilde)]
+    #[token("<", |_| Op::Lt)]
+    #[token(">", |_| Op::Gt)]
+    #[token("<=", |_| Op::Le)]
+    #[token(">=", |_| Op::Ge)]
+    #[token("==", |_| Op::EqEq)]
+    #[token("!=", |_| Op::NotEq)]
+    #[token(",", |_| Op::Comma)]
+    #[token(":", |_| Op::Colon)]
+    #[token(";", |_| Op::Semi)]
+    #[token(".", |_| Op::Dot)]
+    #[token("...", |_| Op::Ellipsis)]
+    #[token("=", |_| Op::Assign)]
+    #[token("->", |_| Op::Arrow)]
+    #[token("+=", |_| Op::PlusEq)]
+    #[token("-=", |_| Op::MinusEq)]
+    #[token("*=", |_| Op::StarEq)]
+    #[token("/=", |_| Op::SlashEq)]
+    #[token("//=", |_| Op::DoubleSlashEq)]
+    #[token("%=", |_| Op::PercentEq)]
+    #[token("@=", |_| Op::AtEq)]
+    #[token("&=", |_| Op::AmpEq)]
+    #[token("|=", |_| Op::PipeEq)]
+    #[token("^=", |_| Op::CaretEq)]
+    #[token(">>=", |_| Op::RShiftEq)]
+    #[token("<<=", |_| Op::LShiftEq)]
+    #[token("**=", |_| Op::DoubleStarEq)]
+    #[token(":=", |_| Op::Walrus)]
+    Op(Op),
     #[token("False", |_| 0u8)]
     #[token("None", |_| 1u8)]
     #[token("True", |_| 2u8)]
@@ -289,59 +296,201 @@ enum Raw {
     Keyword(u8),
 }
 
-/// Operators and delimiters, indexed by the lexer's `Raw::Open/Close/Op` payload.
-const OPS: &[&str] = &[
-    "(", "[", "{", ")", "]", "}", "+", "-", "*", "**", "/", "//", "%", "@", "<<", ">>", "&", "|", "^", "~",
-    "<", ">", "<=", ">=", "==", "!=", ",", ":", ";", ".", "...", "=", "->", "+=", "-=", "*=", "/=", "//=",
-    "%=", "@=", "&=", "|=", "^=", ">>=", "<<=", "**=", ":=",
-];
+/// An operator or delimiter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `(`
+    LParen,
+    /// `[`
+    LBracket,
+    /// `{`
+    LBrace,
+    /// `)`
+    RParen,
+    /// `]`
+    RBracket,
+    /// `}`
+    RBrace,
+    /// `+`
+    Plus,
+    /// `-`
+    Minus,
+    /// `*`
+    Star,
+    /// `**`
+    DoubleStar,
+    /// `/`
+    Slash,
+    /// `//`
+    DoubleSlash,
+    /// `%`
+    Percent,
+    /// `@`
+    At,
+    /// `<<`
+    LShift,
+    /// `>>`
+    RShift,
+    /// `&`
+    Amp,
+    /// `|`
+    Pipe,
+    /// `^`
+    Caret,
+    /// `~`
+    Tilde,
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `>=`
+    Ge,
+    /// `==`
+    EqEq,
+    /// `!=`
+    NotEq,
+    /// `,`
+    Comma,
+    /// `:`
+    Colon,
+    /// `;`
+    Semi,
+    /// `.`
+    Dot,
+    /// `...`
+    Ellipsis,
+    /// `=`
+    Assign,
+    /// `->`
+    Arrow,
+    /// `+=`
+    PlusEq,
+    /// `-=`
+    MinusEq,
+    /// `*=`
+    StarEq,
+    /// `/=`
+    SlashEq,
+    /// `//=`
+    DoubleSlashEq,
+    /// `%=`
+    PercentEq,
+    /// `@=`
+    AtEq,
+    /// `&=`
+    AmpEq,
+    /// `|=`
+    PipeEq,
+    /// `^=`
+    CaretEq,
+    /// `>>=`
+    RShiftEq,
+    /// `<<=`
+    LShiftEq,
+    /// `**=`
+    DoubleStarEq,
+    /// `:=`
+    Walrus,
+}
 
-/// Keywords, indexed by `Raw::Keyword`'s payload.
-const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
-    "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
-    "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-];
+impl Op {
+    /// The operator as written.
+    pub fn text(self) -> &'static str {
+        match self {
+            Op::LParen => "(",
+            Op::LBracket => "[",
+            Op::LBrace => "{",
+            Op::RParen => ")",
+            Op::RBracket => "]",
+            Op::RBrace => "}",
+            Op::Plus => "+",
+            Op::Minus => "-",
+            Op::Star => "*",
+            Op::DoubleStar => "**",
+            Op::Slash => "/",
+            Op::DoubleSlash => "//",
+            Op::Percent => "%",
+            Op::At => "@",
+            Op::LShift => "<<",
+            Op::RShift => ">>",
+            Op::Amp => "&",
+            Op::Pipe => "|",
+            Op::Caret => "^",
+            Op::Tilde => "~",
+            Op::Lt => "<",
+            Op::Gt => ">",
+            Op::Le => "<=",
+            Op::Ge => ">=",
+            Op::EqEq => "==",
+            Op::NotEq => "!=",
+            Op::Comma => ",",
+            Op::Colon => ":",
+            Op::Semi => ";",
+            Op::Dot => ".",
+            Op::Ellipsis => "...",
+            Op::Assign => "=",
+            Op::Arrow => "->",
+            Op::PlusEq => "+=",
+            Op::MinusEq => "-=",
+            Op::StarEq => "*=",
+            Op::SlashEq => "/=",
+            Op::DoubleSlashEq => "//=",
+            Op::PercentEq => "%=",
+            Op::AtEq => "@=",
+            Op::AmpEq => "&=",
+            Op::PipeEq => "|=",
+            Op::CaretEq => "^=",
+            Op::RShiftEq => ">>=",
+            Op::LShiftEq => "<<=",
+            Op::DoubleStarEq => "**=",
+            Op::Walrus => ":=",
+        }
+    }
+}
 
-fn keyword(s: &str) -> Option<Tok> {
-    Some(match s {
-        "False" => Tok::False,
-        "None" => Tok::None,
-        "True" => Tok::True,
-        "and" => Tok::And,
-        "as" => Tok::As,
-        "assert" => Tok::Assert,
-        "async" => Tok::Async,
-        "await" => Tok::Await,
-        "break" => Tok::Break,
-        "class" => Tok::Class,
-        "continue" => Tok::Continue,
-        "def" => Tok::Def,
-        "del" => Tok::Del,
-        "elif" => Tok::Elif,
-        "else" => Tok::Else,
-        "except" => Tok::Except,
-        "finally" => Tok::Finally,
-        "for" => Tok::For,
-        "from" => Tok::From,
-        "global" => Tok::Global,
-        "if" => Tok::If,
-        "import" => Tok::Import,
-        "in" => Tok::In,
-        "is" => Tok::Is,
-        "lambda" => Tok::Lambda,
-        "nonlocal" => Tok::Nonlocal,
-        "not" => Tok::Not,
-        "or" => Tok::Or,
-        "pass" => Tok::Pass,
-        "raise" => Tok::Raise,
-        "return" => Tok::Return,
-        "try" => Tok::Try,
-        "while" => Tok::While,
-        "with" => Tok::With,
-        "yield" => Tok::Yield,
-        _ => return None,
-    })
+/// The keyword token for `Raw::Keyword`'s payload (the order of its `#[token]` attributes).
+fn keyword(k: u8) -> Tok {
+    const TOKS: [Tok; 35] = [
+        Tok::False,
+        Tok::None,
+        Tok::True,
+        Tok::And,
+        Tok::As,
+        Tok::Assert,
+        Tok::Async,
+        Tok::Await,
+        Tok::Break,
+        Tok::Class,
+        Tok::Continue,
+        Tok::Def,
+        Tok::Del,
+        Tok::Elif,
+        Tok::Else,
+        Tok::Except,
+        Tok::Finally,
+        Tok::For,
+        Tok::From,
+        Tok::Global,
+        Tok::If,
+        Tok::Import,
+        Tok::In,
+        Tok::Is,
+        Tok::Lambda,
+        Tok::Nonlocal,
+        Tok::Not,
+        Tok::Or,
+        Tok::Pass,
+        Tok::Raise,
+        Tok::Return,
+        Tok::Try,
+        Tok::While,
+        Tok::With,
+        Tok::Yield,
+    ];
+    // Every payload the `#[token]` attributes produce is below 35.
+    TOKS.get(k as usize).cloned().unwrap_or(Tok::Eof)
 }
 
 /// Indentation of a line measured two ways (tabs to 8 columns and tabs to 1), as CPython does
@@ -352,43 +501,145 @@ struct Indent {
     tab1: usize,
 }
 
-/// Lexes a whole source text into tokens ending with `Eof`.
+/// Lexes a whole source text into tokens ending with `Eof` (tests, benchmarks and the REPL's
+/// "is this input complete?" check; the parser pulls tokens from a [`Lexer`] one at a time).
 pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
-    // Generous: untouched capacity costs nothing, a reallocation copies every token.
-    let mut out: Vec<Token> = Vec::with_capacity(src.len() / 3 + 16);
-    // A UTF-8 BOM is accepted and skipped.
-    let start = if src.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut raw = Raw::lexer(&src[start..]);
-    let mut indents: Vec<Indent> = vec![Indent { tab8: 0, tab1: 0 }];
-    let mut brackets: Vec<(u8, Span)> = Vec::new();
-    let mut at_line_start = true;
-    while let Some(res) = raw.next() {
-        let r = raw.span();
-        let span = Span::new(r.start + start, r.end + start);
-        let text = raw.slice();
-        let kind = match res {
-            Ok(k) => k,
-            Err(()) => return Err(bad_char(src, span)),
-        };
-        if kind == Raw::Newline {
-            if brackets.is_empty() && !at_line_start {
-                out.push(Token { tok: Tok::Newline, span });
-                at_line_start = true;
+    let mut lexer = Lexer::new(src, 0);
+    let mut out = Vec::new();
+    loop {
+        let t = lexer.next_token()?;
+        let end = t.tok == Tok::Eof;
+        out.push(t);
+        if end {
+            return Ok(out);
+        }
+    }
+}
+
+/// A streaming lexer: [`Lexer::next_token`] returns one token at a time, so a program is never
+/// held as a whole token vector (for 10 MB of source that vector would be about 80 MB).
+#[derive(Clone)]
+pub struct Lexer<'s> {
+    /// The whole text; spans are byte offsets into it.
+    text: &'s str,
+    /// Where this program starts in `text` (the REPL lays its inputs end to end).
+    start: usize,
+    raw: logos::Lexer<'s, Raw>,
+    indents: Vec<Indent>,
+    brackets: Vec<(u8, Span)>,
+    at_line_start: bool,
+    /// INDENT/DEDENT tokens (and the token after them), or the tokens that close the input.
+    pending: std::collections::VecDeque<Token>,
+    /// The end of the input was reached: after `pending` only `Eof` follows.
+    finished: bool,
+}
+
+impl<'s> Lexer<'s> {
+    /// Lexes the program that starts at byte `start` of `text`.
+    pub fn new(text: &'s str, start: usize) -> Lexer<'s> {
+        // A UTF-8 BOM is accepted and skipped.
+        let start = if text[start..].starts_with('\u{feff}') { start + 3 } else { start };
+        Lexer {
+            text,
+            start,
+            raw: Raw::lexer(&text[start..]),
+            indents: vec![Indent { tab8: 0, tab1: 0 }],
+            brackets: Vec::new(),
+            at_line_start: true,
+            pending: std::collections::VecDeque::new(),
+            finished: false,
+        }
+    }
+
+    /// The next token; `Eof` for ever once the input is exhausted.
+    pub fn next_token(&mut self) -> Result<Token, SyntaxError> {
+        loop {
+            if let Some(t) = self.pending.pop_front() {
+                return Ok(t);
             }
-            continue;
+            if self.finished {
+                let end = Span::new(self.text.len(), self.text.len());
+                return Ok(Token { tok: Tok::Eof, span: end });
+            }
+            let Some(res) = self.raw.next() else {
+                self.finish()?;
+                continue;
+            };
+            let r = self.raw.span();
+            let span = Span::new(r.start + self.start, r.end + self.start);
+            let kind = match res {
+                Ok(k) => k,
+                Err(()) => return Err(self.fail(bad_char(self.text, span))),
+            };
+            if kind == Raw::Newline {
+                if self.brackets.is_empty() && !self.at_line_start {
+                    self.at_line_start = true;
+                    return Ok(Token { tok: Tok::Newline, span });
+                }
+                continue;
+            }
+            let tok = match self.token(kind, span) {
+                Ok(tok) => tok,
+                Err(e) => return Err(self.fail(e)),
+            };
+            if self.at_line_start {
+                self.at_line_start = false;
+                if let Err(e) = indent_line(self.text, self.start, span, &mut self.indents, &mut self.pending)
+                {
+                    return Err(self.fail(e));
+                }
+                if !self.pending.is_empty() {
+                    self.pending.push_back(Token { tok, span });
+                    continue;
+                }
+            }
+            return Ok(Token { tok, span });
         }
-        if at_line_start {
-            at_line_start = false;
-            indent_line(src, span, &mut indents, &mut out)?;
+    }
+
+    /// After an error the lexer only returns `Eof`.
+    fn fail(&mut self, e: SyntaxError) -> SyntaxError {
+        self.pending.clear();
+        self.finished = true;
+        e
+    }
+
+    /// The end of the input: an unclosed bracket is an error; otherwise the last line ends and
+    /// every open block closes.
+    fn finish(&mut self) -> Result<(), SyntaxError> {
+        self.finished = true;
+        if let Some((open, ospan)) = self.brackets.first() {
+            return Err(SyntaxError::new(format!("'{}' was never closed", *open as char), *ospan)
+                .with_label("this bracket is never closed")
+                .with_help("add the matching closing bracket")
+                .unexpected_eof());
         }
-        let tok = match kind {
-            // Handled above; a newline never reaches this match.
-            Raw::Newline => continue,
-            Raw::Keyword(k) => keyword(KEYWORDS[k as usize]).unwrap_or(Tok::Eof),
+        let end = Span::new(self.text.len(), self.text.len());
+        if !self.at_line_start {
+            self.pending.push_back(Token { tok: Tok::Newline, span: end });
+            self.at_line_start = true;
+        }
+        for _ in 1..self.indents.len() {
+            self.pending.push_back(Token { tok: Tok::Dedent, span: end });
+        }
+        self.indents.truncate(1);
+        Ok(())
+    }
+
+    /// The token for one raw token other than a newline.
+    fn token(&mut self, kind: Raw, span: Span) -> Result<Tok, SyntaxError> {
+        let text = self.raw.slice();
+        Ok(match kind {
+            // The caller handles newlines.
+            Raw::Newline => Tok::Newline,
+            Raw::Keyword(k) => keyword(k),
             Raw::Name => {
-                if let Some(c) = text.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
-                    let at = span.start as usize + text.find(c).unwrap_or(0);
-                    return Err(bad_char(src, Span::new(at, at + c.len_utf8())));
+                // The pattern only lets non-ASCII characters through unchecked.
+                if !text.is_ascii() {
+                    if let Some(c) = text.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
+                        let at = span.start as usize + text.find(c).unwrap_or(0);
+                        return Err(bad_char(self.text, Span::new(at, at + c.len_utf8())));
+                    }
                 }
                 Tok::Name(Symbol::intern(text))
             }
@@ -397,27 +648,27 @@ pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
             Raw::Oct => int_literal(&text[2..], 8, span)?,
             Raw::Bin => int_literal(&text[2..], 2, span)?,
             Raw::Float => {
-                let clean: String = text.chars().filter(|c| *c != '_').collect();
-                match clean.parse::<f64>() {
+                let parsed = if text.contains('_') { text.replace('_', "").parse() } else { text.parse() };
+                match parsed {
                     Ok(f) => Tok::Float(f),
                     Err(_) => return Err(SyntaxError::new("invalid decimal literal", span)),
                 }
             }
-            Raw::Str(info) => string_token(src, span, info)?,
-            Raw::Open(i) => {
-                let text = OPS[i as usize];
-                if brackets.len() >= MAX_NESTING {
+            Raw::Str(info) => string_token(self.text, span, info)?,
+            Raw::Open(op) => {
+                let text = op.text();
+                if self.brackets.len() >= MAX_NESTING {
                     return Err(SyntaxError::new("too many nested parentheses", span).with_help(format!(
                         "tinyasync allows at most {MAX_NESTING} levels of nested brackets"
                     )));
                 }
-                brackets.push((text.as_bytes()[0], span));
-                Tok::Op(text)
+                self.brackets.push((text.as_bytes()[0], span));
+                Tok::Op(op)
             }
-            Raw::Close(i) => {
-                let text = OPS[i as usize];
+            Raw::Close(op) => {
+                let text = op.text();
                 let close = text.as_bytes()[0];
-                match brackets.pop() {
+                match self.brackets.pop() {
                     None => {
                         return Err(SyntaxError::new(format!("unmatched '{}'", text), span)
                             .with_label("no bracket was opened before this one"))
@@ -440,27 +691,11 @@ pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
                         }
                     }
                 }
-                Tok::Op(text)
+                Tok::Op(op)
             }
-            Raw::Op(i) => Tok::Op(OPS[i as usize]),
-        };
-        out.push(Token { tok, span });
+            Raw::Op(op) => Tok::Op(op),
+        })
     }
-    if let Some((open, ospan)) = brackets.first() {
-        return Err(SyntaxError::new(format!("'{}' was never closed", *open as char), *ospan)
-            .with_label("this bracket is never closed")
-            .with_help("add the matching closing bracket")
-            .unexpected_eof());
-    }
-    let end = Span::new(src.len(), src.len());
-    if !at_line_start {
-        out.push(Token { tok: Tok::Newline, span: end });
-    }
-    for _ in 1..indents.len() {
-        out.push(Token { tok: Tok::Dedent, span: end });
-    }
-    out.push(Token { tok: Tok::Eof, span: end });
-    Ok(out)
 }
 
 fn bad_char(src: &str, span: Span) -> SyntaxError {
@@ -479,15 +714,17 @@ fn bad_char(src: &str, span: Span) -> SyntaxError {
 }
 
 /// Emits INDENT/DEDENT for the first token of a logical line.
+/// `start` is where the program starts in `src`.
 fn indent_line(
     src: &str,
+    start: usize,
     first: Span,
     indents: &mut Vec<Indent>,
-    out: &mut Vec<Token>,
+    out: &mut std::collections::VecDeque<Token>,
 ) -> Result<(), SyntaxError> {
     let bytes = src.as_bytes();
     let mut line_start = first.start as usize;
-    while line_start > 0 && bytes[line_start - 1] != b'\n' {
+    while line_start > start && bytes[line_start - 1] != b'\n' {
         line_start -= 1;
     }
     let mut ind = Indent { tab8: 0, tab1: 0 };
@@ -525,11 +762,17 @@ fn indent_line(
                 .with_help(format!("tinyasync allows at most {MAX_NESTING} nested blocks")));
         }
         indents.push(ind);
-        out.push(Token { tok: Tok::Indent, span: Span::new(first.start as usize, first.start as usize) });
+        out.push_back(Token {
+            tok: Tok::Indent,
+            span: Span::new(first.start as usize, first.start as usize),
+        });
     } else if ind.tab8 < top.tab8 {
         while indents.last().is_some_and(|t| t.tab8 > ind.tab8) {
             indents.pop();
-            out.push(Token { tok: Tok::Dedent, span: Span::new(first.start as usize, first.start as usize) });
+            out.push_back(Token {
+                tok: Tok::Dedent,
+                span: Span::new(first.start as usize, first.start as usize),
+            });
         }
         let now = *indents.last().unwrap_or(&Indent { tab8: 0, tab1: 0 });
         if now.tab8 != ind.tab8 {
@@ -551,6 +794,12 @@ fn indent_line(
 }
 
 fn int_literal(digits: &str, radix: u32, span: Span) -> Result<Tok, SyntaxError> {
+    // The common case, a short literal without underscores or leading zeros, allocates nothing.
+    if digits.len() < 19 && !digits.starts_with('0') && !digits.contains('_') {
+        if let Ok(v) = i64::from_str_radix(digits, radix) {
+            return Ok(Tok::Int(v));
+        }
+    }
     let clean: String = digits.chars().filter(|c| *c != '_').collect();
     if radix == 10 && clean.len() > 1 && clean.starts_with('0') && clean.bytes().any(|b| b != b'0') {
         return Err(SyntaxError::new("leading zeros in decimal integer literals are not permitted", span)
@@ -571,9 +820,23 @@ fn int_literal(digits: &str, radix: u32, span: Span) -> Result<Tok, SyntaxError>
         return Ok(Tok::Int(v));
     }
     match BigInt::parse_bytes(clean.as_bytes(), radix) {
-        Some(b) => Ok(Tok::BigInt(Box::new(b))),
+        Some(_) => Ok(Tok::BigInt),
         None => Err(SyntaxError::new("invalid integer literal", span)),
     }
+}
+
+/// The value of an integer literal the lexer accepted as `Tok::BigInt`.
+pub fn big_int(text: &str) -> BigInt {
+    let lower = text.to_ascii_lowercase();
+    let (digits, radix) = match lower.get(..2) {
+        Some("0x") => (&lower[2..], 16),
+        Some("0o") => (&lower[2..], 8),
+        Some("0b") => (&lower[2..], 2),
+        _ => (lower.as_str(), 10),
+    };
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    // The lexer parsed these digits already, so this never falls back to zero.
+    BigInt::parse_bytes(clean.as_bytes(), radix).unwrap_or_default()
 }
 
 fn string_token(src: &str, span: Span, info: StrInfo) -> Result<Tok, SyntaxError> {
@@ -602,11 +865,11 @@ fn string_token(src: &str, span: Span, info: StrInfo) -> Result<Tok, SyntaxError
     let q = info.quote_len as usize;
     let body_start = span.start as usize + prefix.len() + q;
     let body_end = span.end as usize - q;
+    let body = Span::new(body_start, body_end);
     if lower.contains('f') {
-        return Ok(Tok::FStr { body: Span::new(body_start, body_end), raw });
+        return Ok(Tok::FStr { body, raw });
     }
-    let body = &src[body_start..body_end];
-    Ok(Tok::Str(std::rc::Rc::from(decode_escapes(body, raw, body_start)?)))
+    Ok(Tok::Str { body, raw })
 }
 
 /// Decodes backslash escapes of a string body. `offset` is the body's position in the source.

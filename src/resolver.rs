@@ -160,19 +160,22 @@ impl Resolver {
                 }
                 self.target(t)
             }
-            StmtKind::If(t, b, o) => {
+            StmtKind::If(c) => {
+                let Conditional { test: t, body: b, orelse: o } = &**c;
                 self.expr(t)?;
                 self.stmts(b)?;
                 self.stmts(o)
             }
-            StmtKind::While(t, b, o) => {
+            StmtKind::While(c) => {
+                let Conditional { test: t, body: b, orelse: o } = &**c;
                 self.expr(t)?;
                 self.loop_depth += 1;
                 self.stmts(b)?;
                 self.loop_depth -= 1;
                 self.stmts(o)
             }
-            StmtKind::For(t, it, b, o) => {
+            StmtKind::For(l) => {
+                let ForLoop { target: t, iter: it, body: b, orelse: o } = &**l;
                 self.expr(it)?;
                 self.target(t)?;
                 self.loop_depth += 1;
@@ -230,7 +233,8 @@ impl Resolver {
                 }
                 Ok(())
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try(tb) => {
+                let TryBlock { body, handlers, orelse, finalbody } = &**tb;
                 self.stmts(body)?;
                 for h in handlers {
                     if let Some(t) = &h.typ {

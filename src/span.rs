@@ -1,5 +1,6 @@
 //! Byte spans into the source and interned names (`Symbol`), shared by every phase.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -90,8 +91,34 @@ impl Interner {
 
 impl Symbol {
     /// Interns `s`. Interned strings live for the whole process (names are few and small).
+    ///
+    /// A per-thread direct-mapped cache sits in front of the global table: a program names the
+    /// same few identifiers over and over, and a hit costs a short hash and one compare, no lock.
     pub fn intern(s: &str) -> Symbol {
-        interner().lock().unwrap_or_else(|e| e.into_inner()).insert(s)
+        const SLOTS: usize = 1024;
+        thread_local! {
+            static RECENT: [Cell<(&'static str, Symbol)>; SLOTS] =
+                const { [const { Cell::new(("", Symbol(0))) }; SLOTS] };
+        }
+        // FxHash-style over 8-byte chunks; names are short, so this is one or two rounds.
+        let mut h = s.len() as u64;
+        for chunk in s.as_bytes().chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        let slot = (h >> 54) as usize % SLOTS;
+        RECENT.with(|recent| {
+            let (name, sym) = recent[slot].get();
+            // The empty string is never cached, so an empty slot never matches a real name.
+            if name == s && !s.is_empty() {
+                return sym;
+            }
+            let mut table = interner().lock().unwrap_or_else(|e| e.into_inner());
+            let sym = table.insert(s);
+            recent[slot].set((table.names[sym.0 as usize], sym));
+            sym
+        })
     }
     /// Looks a name up without interning it.
     pub fn lookup(s: &str) -> Option<Symbol> {

@@ -1,7 +1,21 @@
-//! Pins the size of `Value`: 16 bytes (a tag and one word), so that slots, lists and tuples stay
-//! compact. If this fails, a variant grew a fat pointer or an inline payload.
+//! Pins the sizes of hot types. `Value` is 16 bytes (a tag and one word), so that slots, lists
+//! and tuples stay compact. If one fails, a variant grew a fat pointer or an inline payload.
 
 #[test]
 fn value_is_16_bytes() {
     assert_eq!(std::mem::size_of::<tinyasync::value::Value>(), 16);
+}
+
+/// A statement is 80 bytes: compound statements are boxed (see `ast::StmtKind`), so blocks of
+/// assignments and calls stay compact. If this grows, a new variant carries too much inline.
+#[test]
+fn stmt_is_80_bytes() {
+    assert_eq!(std::mem::size_of::<tinyasync::ast::Stmt>(), 80);
+}
+
+/// Tokens are plain 24-byte values (string literals are decoded by the parser from their span),
+/// so the parser's two-token window moves no heap data.
+#[test]
+fn token_is_24_bytes() {
+    assert_eq!(std::mem::size_of::<tinyasync::lexer::Token>(), 24);
 }

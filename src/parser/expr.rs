@@ -7,16 +7,16 @@ impl<'s> Parser<'s> {
     /// `star_expressions`: a test or starred item, or a bare tuple of them.
     pub(super) fn star_exprs(&mut self) -> PResult<Expr> {
         let first = self.star_or(Self::test)?;
-        if !self.is_op(",") {
+        if !self.is_op(Op::Comma) {
             // `*a` alone is only valid as an assignment target (`*a = ...` is rejected later).
-            if matches!(first.kind, ExprKind::Starred(_)) && !self.is_op("=") {
+            if matches!(first.kind, ExprKind::Starred(_)) && !self.is_op(Op::Assign) {
                 return Err(SyntaxError::new("can't use starred expression here", first.span));
             }
             return Ok(first);
         }
         let start = first.span;
         let mut items = vec![first];
-        while self.eat_op(",") {
+        while self.eat_op(Op::Comma) {
             if self.expr_can_start() {
                 items.push(self.star_or(Self::test)?);
             } else {
@@ -37,9 +37,9 @@ impl<'s> Parser<'s> {
         match self.peek() {
             Tok::Name(_)
             | Tok::Int(_)
-            | Tok::BigInt(_)
+            | Tok::BigInt
             | Tok::Float(_)
-            | Tok::Str(_)
+            | Tok::Str { .. }
             | Tok::FStr { .. }
             | Tok::True
             | Tok::False
@@ -47,13 +47,23 @@ impl<'s> Parser<'s> {
             | Tok::Not
             | Tok::Lambda
             | Tok::Await => true,
-            Tok::Op(o) => matches!(*o, "(" | "[" | "{" | "-" | "+" | "~" | "*" | "..."),
+            Tok::Op(o) => matches!(
+                o,
+                Op::LParen
+                    | Op::LBracket
+                    | Op::LBrace
+                    | Op::Minus
+                    | Op::Plus
+                    | Op::Tilde
+                    | Op::Star
+                    | Op::Ellipsis
+            ),
             _ => false,
         }
     }
 
     pub(super) fn star_or(&mut self, f: fn(&mut Self) -> PResult<Expr>) -> PResult<Expr> {
-        if self.is_op("*") {
+        if self.is_op(Op::Star) {
             let start = self.bump();
             let inner = self.bitor_expr()?;
             return Ok(Expr { span: start.to(inner.span), kind: ExprKind::Starred(Box::new(inner)) });
@@ -68,11 +78,11 @@ impl<'s> Parser<'s> {
             return Ok(Expr { span: start.to(e.span), kind: ExprKind::YieldFrom(Box::new(e)) });
         }
         if matches!(self.peek(), Tok::Newline | Tok::Eof)
-            || self.is_op(")")
-            || self.is_op("=")
-            || self.is_op(";")
-            || self.is_op("]")
-            || self.is_op("}")
+            || self.is_op(Op::RParen)
+            || self.is_op(Op::Assign)
+            || self.is_op(Op::Semi)
+            || self.is_op(Op::RBracket)
+            || self.is_op(Op::RBrace)
         {
             return Ok(Expr { span: start, kind: ExprKind::Yield(None) });
         }
@@ -120,8 +130,8 @@ impl<'s> Parser<'s> {
 
     pub(super) fn lambda(&mut self, allow_cond: bool) -> PResult<Expr> {
         let start = self.bump();
-        let params = self.params(":")?;
-        self.expect_op(":")?;
+        let params = self.params(Op::Colon)?;
+        self.expect_op(Op::Colon)?;
         let body = if allow_cond { self.test()? } else { self.test_nocond()? };
         let span = start.to(body.span);
         let ret = Stmt { span: body.span, kind: StmtKind::Return(Some(body)) };
@@ -137,105 +147,71 @@ impl<'s> Parser<'s> {
         Ok(Expr { span, kind: ExprKind::Lambda(Rc::new(f)) })
     }
 
+    /// `or_test`: everything from `or` down to the arithmetic operators.
+    #[inline]
     pub(super) fn or_test(&mut self) -> PResult<Expr> {
-        let mut left = self.and_test()?;
-        let mut n = 0;
-        while self.eat(&Tok::Or) {
-            self.chain(&mut n)?;
-            let right = self.and_test();
-            let right = right.inspect_err(|_| self.unchain(n))?;
-            left = Expr {
-                span: left.span.to(right.span),
-                kind: ExprKind::BoolOp(BoolOp::Or, Box::new(left), Box::new(right)),
-            };
-        }
-        self.unchain(n);
-        Ok(left)
+        self.infix(level::OR)
     }
 
-    pub(super) fn and_test(&mut self) -> PResult<Expr> {
-        let mut left = self.not_test()?;
-        let mut n = 0;
-        while self.eat(&Tok::And) {
-            self.chain(&mut n)?;
-            let right = self.not_test().inspect_err(|_| self.unchain(n))?;
-            left = Expr {
-                span: left.span.to(right.span),
-                kind: ExprKind::BoolOp(BoolOp::And, Box::new(left), Box::new(right)),
-            };
-        }
-        self.unchain(n);
-        Ok(left)
+    /// `bitor_expr`: the binary operators only (no comparisons, `not`, `and`, `or`).
+    #[inline]
+    pub(super) fn bitor_expr(&mut self) -> PResult<Expr> {
+        self.infix(level::BITOR)
     }
 
-    pub(super) fn not_test(&mut self) -> PResult<Expr> {
-        if matches!(self.peek(), Tok::Not) {
+    /// Precedence climbing over every infix level at once, from `or` (loosest) to `* / // % @`
+    /// (tightest): one function instead of one per level keeps the call chain from a statement
+    /// to an atom short. `not` is the one prefix operator between the levels; comparisons gather
+    /// into one chained `Compare` node; every other operator is left-associative.
+    pub(super) fn infix(&mut self, min: u8) -> PResult<Expr> {
+        let mut left = if min <= level::NOT && matches!(self.peek(), Tok::Not) {
             let start = self.bump();
             self.enter()?;
-            let e = self.not_test()?;
+            let e = self.infix(level::NOT)?;
             self.leave();
-            return Ok(Expr { span: start.to(e.span), kind: ExprKind::Unary(UnaryOp::Not, Box::new(e)) });
-        }
-        self.comparison()
-    }
-
-    pub(super) fn comp_op(&mut self) -> Option<CmpOp> {
-        let op = match self.peek() {
-            Tok::Op("<") => CmpOp::Lt,
-            Tok::Op(">") => CmpOp::Gt,
-            Tok::Op("<=") => CmpOp::Le,
-            Tok::Op(">=") => CmpOp::Ge,
-            Tok::Op("==") => CmpOp::Eq,
-            Tok::Op("!=") => CmpOp::Ne,
-            Tok::In => CmpOp::In,
-            Tok::Not if matches!(self.peek_at(1), Tok::In) => {
-                self.pos += 2;
-                return Some(CmpOp::NotIn);
-            }
-            Tok::Is => {
-                if matches!(self.peek_at(1), Tok::Not) {
-                    self.pos += 2;
-                    return Some(CmpOp::IsNot);
-                }
-                CmpOp::Is
-            }
-            _ => return None,
+            Expr { span: start.to(e.span), kind: ExprKind::Unary(UnaryOp::Not, Box::new(e)) }
+        } else {
+            self.factor()?
         };
-        self.pos += 1;
-        Some(op)
-    }
-
-    pub(super) fn comparison(&mut self) -> PResult<Expr> {
-        let left = self.bitor_expr()?;
-        let mut rest = Vec::new();
-        while let Some(op) = self.comp_op() {
-            rest.push((op, self.bitor_expr()?));
-        }
-        if rest.is_empty() {
-            return Ok(left);
-        }
-        let span = left.span.to(rest.last().map(|r| r.1.span).unwrap_or(left.span));
-        Ok(Expr { span, kind: ExprKind::Compare(Box::new(left), rest) })
-    }
-
-    pub(super) fn bitor_expr(&mut self) -> PResult<Expr> {
-        self.binary(1)
-    }
-
-    /// Precedence climbing over the binary operator levels (all left-associative).
-    pub(super) fn binary(&mut self, min: u8) -> PResult<Expr> {
-        let mut left = self.factor()?;
         let mut n = 0;
-        while let Some((lvl, op)) = binop_of(self.peek()) {
-            if lvl < min {
-                break;
-            }
-            self.bump();
-            self.chain(&mut n)?;
-            let right = self.binary(lvl + 1).inspect_err(|_| self.unchain(n))?;
-            left = Expr {
-                span: left.span.to(right.span),
-                kind: ExprKind::BinOp(op, Box::new(left), Box::new(right)),
+        loop {
+            let (lvl, op) = match infix_of(self.peek(), self.peek_next()) {
+                Some(found) if found.0 >= min => found,
+                _ => break,
+            };
+            left = match op {
+                Infix::Compare(_) => {
+                    let mut rest = Vec::new();
+                    while let Some((_, Infix::Compare(op))) = infix_of(self.peek(), self.peek_next()) {
+                        // `not in` and `is not` are two tokens.
+                        if matches!(op, CmpOp::NotIn | CmpOp::IsNot) {
+                            self.bump();
+                        }
+                        self.bump();
+                        let right = self.infix(level::CMP + 1).inspect_err(|_| self.unchain(n))?;
+                        rest.push((op, right));
+                    }
+                    let span = left.span.to(rest.last().map(|r| r.1.span).unwrap_or(left.span));
+                    Expr { span, kind: ExprKind::Compare(Box::new(left), rest) }
+                }
+                Infix::Bool(op) => {
+                    self.bump();
+                    self.chain(&mut n)?;
+                    let right = self.infix(lvl + 1).inspect_err(|_| self.unchain(n))?;
+                    Expr {
+                        span: left.span.to(right.span),
+                        kind: ExprKind::BoolOp(op, Box::new(left), Box::new(right)),
+                    }
+                }
+                Infix::Binary(op) => {
+                    self.bump();
+                    self.chain(&mut n)?;
+                    let right = self.infix(lvl + 1).inspect_err(|_| self.unchain(n))?;
+                    Expr {
+                        span: left.span.to(right.span),
+                        kind: ExprKind::BinOp(op, Box::new(left), Box::new(right)),
+                    }
+                }
             };
         }
         self.unchain(n);
@@ -244,9 +220,9 @@ impl<'s> Parser<'s> {
 
     pub(super) fn factor(&mut self) -> PResult<Expr> {
         let op = match self.peek() {
-            Tok::Op("-") => UnaryOp::Neg,
-            Tok::Op("+") => UnaryOp::Pos,
-            Tok::Op("~") => UnaryOp::Invert,
+            Tok::Op(Op::Minus) => UnaryOp::Neg,
+            Tok::Op(Op::Plus) => UnaryOp::Pos,
+            Tok::Op(Op::Tilde) => UnaryOp::Invert,
             _ => return self.power(),
         };
         let start = self.bump();
@@ -274,7 +250,7 @@ impl<'s> Parser<'s> {
 
     pub(super) fn power(&mut self) -> PResult<Expr> {
         let base = self.await_expr()?;
-        if self.eat_op("**") {
+        if self.eat_op(Op::DoubleStar) {
             self.enter()?;
             let exp = self.factor()?;
             self.leave();
@@ -309,27 +285,27 @@ impl<'s> Parser<'s> {
     /// Attribute, call and subscript trailers of a primary, each one a link of a chain.
     pub(super) fn trailers(&mut self, e: &mut Expr, n: &mut usize) -> PResult<()> {
         loop {
-            if !(self.is_op(".") || self.is_op("(") || self.is_op("[")) {
+            if !(self.is_op(Op::Dot) || self.is_op(Op::LParen) || self.is_op(Op::LBracket)) {
                 return Ok(());
             }
             self.chain(n)?;
             let inner = Box::new(std::mem::replace(e, Expr { kind: ExprKind::None, span: Span::default() }));
             let start = inner.span;
-            *e = if self.eat_op(".") {
+            *e = if self.eat_op(Op::Dot) {
                 let (name, sp) = self.expect_name()?;
                 Expr { span: start.to(sp), kind: ExprKind::Attribute(inner, name) }
-            } else if self.eat_op("(") {
+            } else if self.eat_op(Op::LParen) {
                 self.enter()?;
                 let args = self.call_args()?;
                 self.leave();
-                let end = self.expect_op(")")?;
+                let end = self.expect_op(Op::RParen)?;
                 Expr { span: start.to(end), kind: ExprKind::Call(inner, args) }
             } else {
                 self.bump();
                 self.enter()?;
                 let idx = self.subscript_list()?;
                 self.leave();
-                let end = self.expect_op("]")?;
+                let end = self.expect_op(Op::RBracket)?;
                 Expr { span: start.to(end), kind: ExprKind::Subscript(inner, Box::new(idx)) }
             };
         }
@@ -339,12 +315,12 @@ impl<'s> Parser<'s> {
         let mut args = Vec::new();
         let mut seen_kw = false;
         let mut seen_double_star = false;
-        while !self.is_op(")") {
-            if self.eat_op("**") {
+        while !self.is_op(Op::RParen) {
+            if self.eat_op(Op::DoubleStar) {
                 args.push(Arg::DoubleStar(self.test()?));
                 seen_kw = true;
                 seen_double_star = true;
-            } else if self.is_op("*") {
+            } else if self.is_op(Op::Star) {
                 let sp = self.bump();
                 if seen_double_star {
                     return Err(SyntaxError::new(
@@ -353,7 +329,7 @@ impl<'s> Parser<'s> {
                     ));
                 }
                 args.push(Arg::Star(self.test()?));
-            } else if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {
+            } else if let (Tok::Name(n), Tok::Op(Op::Assign)) = (*self.peek(), *self.peek_next()) {
                 let sp = self.bump();
                 self.bump();
                 if args.iter().any(|a| matches!(a, Arg::Kw(m, _, _) if *m == n)) {
@@ -365,7 +341,7 @@ impl<'s> Parser<'s> {
             } else {
                 // An unparenthesised `yield` is not an argument: `f((yield))`.
                 let e = self.test()?;
-                if self.is_op("=") {
+                if self.is_op(Op::Assign) {
                     return Err(SyntaxError::new(
                         "expression cannot contain assignment, perhaps you meant \"==\"?",
                         e.span.to(self.span()),
@@ -374,7 +350,7 @@ impl<'s> Parser<'s> {
                 if matches!(self.peek(), Tok::For) {
                     let gens = self.comp_for()?;
                     let span = e.span.to(self.prev_span());
-                    if !args.is_empty() || !self.is_op(")") {
+                    if !args.is_empty() || !self.is_op(Op::RParen) {
                         return Err(SyntaxError::new("Generator expression must be parenthesized", span)
                             .with_help("put the generator expression in its own parentheses"));
                     }
@@ -387,7 +363,7 @@ impl<'s> Parser<'s> {
                 }
                 args.push(Arg::Pos(e));
             }
-            if !self.eat_op(",") {
+            if !self.eat_op(Op::Comma) {
                 break;
             }
         }
@@ -396,13 +372,13 @@ impl<'s> Parser<'s> {
 
     pub(super) fn subscript_list(&mut self) -> PResult<Expr> {
         let first = self.subscript_item()?;
-        if !self.is_op(",") {
+        if !self.is_op(Op::Comma) {
             return Ok(first);
         }
         let start = first.span;
         let mut items = vec![first];
-        while self.eat_op(",") {
-            if self.is_op("]") {
+        while self.eat_op(Op::Comma) {
+            if self.is_op(Op::RBracket) {
                 break;
             }
             items.push(self.subscript_item()?);
@@ -412,19 +388,19 @@ impl<'s> Parser<'s> {
 
     pub(super) fn subscript_item(&mut self) -> PResult<Expr> {
         let start = self.span();
-        let lower = if self.is_op(":") { None } else { Some(Box::new(self.test()?)) };
-        if !self.is_op(":") {
+        let lower = if self.is_op(Op::Colon) { None } else { Some(Box::new(self.test()?)) };
+        if !self.is_op(Op::Colon) {
             // Only reachable with `lower` set: an empty item starts with ':'.
             return lower.map(|b| *b).ok_or_else(|| self.unexpected());
         }
         self.bump();
-        let upper = if self.is_op(":") || self.is_op("]") || self.is_op(",") {
+        let upper = if self.is_op(Op::Colon) || self.is_op(Op::RBracket) || self.is_op(Op::Comma) {
             None
         } else {
             Some(Box::new(self.test()?))
         };
-        let step = if self.eat_op(":") {
-            if self.is_op("]") || self.is_op(",") {
+        let step = if self.eat_op(Op::Colon) {
+            if self.is_op(Op::RBracket) || self.is_op(Op::Comma) {
                 None
             } else {
                 Some(Box::new(self.test()?))
@@ -465,22 +441,22 @@ impl<'s> Parser<'s> {
         let kind = match self.peek() {
             Tok::Name(n) => ExprKind::Name(*n),
             Tok::Int(v) => ExprKind::Int(*v),
-            Tok::BigInt(b) => ExprKind::BigInt(Rc::new((**b).clone())),
+            Tok::BigInt => ExprKind::BigInt(Rc::new(lexer::big_int(&self.src[span.range()]))),
             Tok::Float(f) => ExprKind::Float(*f),
             Tok::True => ExprKind::True,
             Tok::False => ExprKind::False,
             Tok::None => ExprKind::None,
-            Tok::Op("...") => ExprKind::Ellipsis,
-            Tok::Str(_) | Tok::FStr { .. } => return self.strings(),
-            Tok::Op("(") => {
+            Tok::Op(Op::Ellipsis) => ExprKind::Ellipsis,
+            Tok::Str { .. } | Tok::FStr { .. } => return self.strings(),
+            Tok::Op(Op::LParen) => {
                 self.bump();
                 return self.paren(span);
             }
-            Tok::Op("[") => {
+            Tok::Op(Op::LBracket) => {
                 self.bump();
                 return self.list_display(span);
             }
-            Tok::Op("{") => {
+            Tok::Op(Op::LBrace) => {
                 self.bump();
                 return self.brace_display(span);
             }
@@ -492,14 +468,14 @@ impl<'s> Parser<'s> {
 
     pub(super) fn paren(&mut self, start: Span) -> PResult<Expr> {
         self.enter()?;
-        if self.is_op(")") {
+        if self.is_op(Op::RParen) {
             let end = self.bump();
             self.leave();
             return Ok(Expr { kind: ExprKind::Tuple(Vec::new()), span: start.to(end) });
         }
         if matches!(self.peek(), Tok::Yield) {
             let y = self.yield_expr()?;
-            self.expect_op(")")?;
+            self.expect_op(Op::RParen)?;
             self.leave();
             return Ok(y);
         }
@@ -507,15 +483,15 @@ impl<'s> Parser<'s> {
         if matches!(self.peek(), Tok::For) {
             no_starred_comp(&first)?;
             let gens = self.comp_for()?;
-            let end = self.expect_op(")")?;
+            let end = self.expect_op(Op::RParen)?;
             self.leave();
             return Ok(Expr { span: start.to(end), kind: ExprKind::GenExp(Box::new(first), gens) });
         }
-        if self.is_op(":=") {
+        if self.is_op(Op::Walrus) {
             return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
         }
-        if !self.is_op(",") {
-            self.expect_op(")")?;
+        if !self.is_op(Op::Comma) {
+            self.expect_op(Op::RParen)?;
             self.leave();
             if let ExprKind::Starred(_) = first.kind {
                 return Err(SyntaxError::new("cannot use starred expression here", first.span));
@@ -523,13 +499,13 @@ impl<'s> Parser<'s> {
             return Ok(first);
         }
         let mut items = vec![first];
-        while self.eat_op(",") {
-            if self.is_op(")") {
+        while self.eat_op(Op::Comma) {
+            if self.is_op(Op::RParen) {
                 break;
             }
             items.push(self.star_or(Self::test)?);
         }
-        let end = self.expect_op(")")?;
+        let end = self.expect_op(Op::RParen)?;
         self.leave();
         Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(end) })
     }
@@ -537,41 +513,41 @@ impl<'s> Parser<'s> {
     pub(super) fn list_display(&mut self, start: Span) -> PResult<Expr> {
         self.enter()?;
         let mut items = Vec::new();
-        if !self.is_op("]") {
+        if !self.is_op(Op::RBracket) {
             let first = self.star_or(Self::test)?;
             if matches!(self.peek(), Tok::For) {
                 no_starred_comp(&first)?;
                 let gens = self.comp_for()?;
-                let end = self.expect_op("]")?;
+                let end = self.expect_op(Op::RBracket)?;
                 self.leave();
                 return Ok(Expr { span: start.to(end), kind: ExprKind::ListComp(Box::new(first), gens) });
             }
             items.push(first);
-            while self.eat_op(",") {
-                if self.is_op("]") {
+            while self.eat_op(Op::Comma) {
+                if self.is_op(Op::RBracket) {
                     break;
                 }
                 items.push(self.star_or(Self::test)?);
             }
         }
-        let end = self.expect_op("]")?;
+        let end = self.expect_op(Op::RBracket)?;
         self.leave();
         Ok(Expr { kind: ExprKind::List(items), span: start.to(end) })
     }
 
     pub(super) fn brace_display(&mut self, start: Span) -> PResult<Expr> {
         self.enter()?;
-        if self.is_op("}") {
+        if self.is_op(Op::RBrace) {
             let end = self.bump();
             self.leave();
             return Ok(Expr { kind: ExprKind::Dict(Vec::new()), span: start.to(end) });
         }
-        if self.is_op("**") {
+        if self.is_op(Op::DoubleStar) {
             return Err(SyntaxError::new("`**` unpacking in dict displays is not supported", self.span())
                 .with_help("use `d.update(other)`"));
         }
         let first = self.star_or(Self::test)?;
-        if self.eat_op(":") {
+        if self.eat_op(Op::Colon) {
             if let ExprKind::Starred(_) = first.kind {
                 return Err(SyntaxError::new(
                     "cannot use a starred expression in a dictionary key",
@@ -581,7 +557,7 @@ impl<'s> Parser<'s> {
             let v = self.test()?;
             if matches!(self.peek(), Tok::For) {
                 let gens = self.comp_for()?;
-                let end = self.expect_op("}")?;
+                let end = self.expect_op(Op::RBrace)?;
                 self.leave();
                 return Ok(Expr {
                     span: start.to(end),
@@ -589,34 +565,34 @@ impl<'s> Parser<'s> {
                 });
             }
             let mut pairs = vec![(first, v)];
-            while self.eat_op(",") {
-                if self.is_op("}") {
+            while self.eat_op(Op::Comma) {
+                if self.is_op(Op::RBrace) {
                     break;
                 }
                 let k = self.test()?;
-                self.expect_op(":")?;
+                self.expect_op(Op::Colon)?;
                 let v = self.test()?;
                 pairs.push((k, v));
             }
-            let end = self.expect_op("}")?;
+            let end = self.expect_op(Op::RBrace)?;
             self.leave();
             return Ok(Expr { kind: ExprKind::Dict(pairs), span: start.to(end) });
         }
         if matches!(self.peek(), Tok::For) {
             no_starred_comp(&first)?;
             let gens = self.comp_for()?;
-            let end = self.expect_op("}")?;
+            let end = self.expect_op(Op::RBrace)?;
             self.leave();
             return Ok(Expr { span: start.to(end), kind: ExprKind::SetComp(Box::new(first), gens) });
         }
         let mut items = vec![first];
-        while self.eat_op(",") {
-            if self.is_op("}") {
+        while self.eat_op(Op::Comma) {
+            if self.is_op(Op::RBrace) {
                 break;
             }
             items.push(self.star_or(Self::test)?);
         }
-        let end = self.expect_op("}")?;
+        let end = self.expect_op(Op::RBrace)?;
         self.leave();
         Ok(Expr { kind: ExprKind::Set(items), span: start.to(end) })
     }
@@ -624,13 +600,22 @@ impl<'s> Parser<'s> {
     /// Adjacent string literals, concatenated; f-strings among them make an f-string.
     pub(super) fn strings(&mut self) -> PResult<Expr> {
         let start = self.span();
+        // The common case, one plain string: decoded straight into the shared string.
+        if let Tok::Str { body, raw } = *self.peek() {
+            if !matches!(self.peek_next(), Tok::Str { .. } | Tok::FStr { .. }) {
+                self.bump();
+                let s = self.decode(body, raw)?;
+                return Ok(Expr { kind: ExprKind::Str(Rc::from(s.as_ref())), span: start });
+            }
+        }
         let mut parts: Vec<FPart> = Vec::new();
         let mut is_f = false;
         loop {
-            match self.peek().clone() {
-                Tok::Str(s) => {
+            match *self.peek() {
+                Tok::Str { body, raw } => {
                     self.bump();
-                    push_lit(&mut parts, s.to_string());
+                    let s = self.decode(body, raw)?;
+                    push_lit(&mut parts, s.into_owned());
                 }
                 Tok::FStr { body, raw } => {
                     self.bump();
@@ -657,6 +642,15 @@ impl<'s> Parser<'s> {
             return Ok(Expr { kind: ExprKind::Str(Rc::from(s)), span });
         }
         Ok(Expr { kind: ExprKind::FString(parts), span })
+    }
+
+    /// The text of a string literal's body with its escapes decoded.
+    fn decode(&self, body: Span, raw: bool) -> PResult<std::borrow::Cow<'s, str>> {
+        let text = &self.src[body.range()];
+        if !text.contains(['\\', '\r']) {
+            return Ok(std::borrow::Cow::Borrowed(text));
+        }
+        Ok(std::borrow::Cow::Owned(lexer::decode_escapes(text, raw, body.start as usize)?))
     }
 
     /// Splits the body of an f-string (or of a format spec inside one) into literal text and
@@ -824,24 +818,21 @@ impl<'s> Parser<'s> {
         })?;
         for t in &mut toks {
             t.span = shift(t.span, span.start as i64 - 1, span);
-            if let Tok::FStr { body, .. } = &mut t.tok {
+            if let Tok::FStr { body, .. } | Tok::Str { body, .. } = &mut t.tok {
                 *body = shift(*body, span.start as i64 - 1, span);
             }
         }
-        let saved_toks = std::mem::replace(&mut self.toks, toks);
-        let saved_pos = std::mem::replace(&mut self.pos, 0);
-        let r = (|| {
-            let e = self.test()?;
-            let _ = self.eat(&Tok::Newline);
-            if !matches!(self.peek(), Tok::Eof) {
-                let mut e = self.unexpected();
+        let end = Span::new(span.end as usize, span.end as usize);
+        let r = self.with_feed(Feed::Tokens(toks.into_iter(), end), |p| {
+            let e = p.test()?;
+            let _ = p.eat(&Tok::Newline);
+            if !matches!(p.peek(), Tok::Eof) {
+                let mut e = p.unexpected();
                 e.eof = false;
                 return Err(e);
             }
             Ok(e)
-        })();
-        self.toks = saved_toks;
-        self.pos = saved_pos;
+        });
         let e = r?;
         // The parenthesised expression's own span covers the parens; narrow it back.
         Ok(e)

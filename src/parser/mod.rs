@@ -9,7 +9,7 @@ mod expr;
 
 use crate::ast::*;
 use crate::error::SyntaxError;
-use crate::lexer::{self, Tok, Token, MAX_NESTING};
+use crate::lexer::{self, Lexer, Op, Tok, Token, MAX_NESTING};
 
 /// Deepest expression tree: nesting plus chained operators, attributes and calls.
 pub const MAX_TREE_DEPTH: usize = 1000;
@@ -25,87 +25,114 @@ pub fn parse_program(src: &str) -> PResult<Module> {
 
 /// Parses the program that starts at byte `base` of `text` (the REPL lays its inputs end to end
 /// in one text); spans are offsets into `text`.
+///
+/// Tokens are pulled from the lexer as the parser goes. A lexical error anywhere in the program
+/// wins over a parse error (as it did when the whole program was lexed first): an unterminated
+/// string further down explains an odd parse error above it better than the other way round.
 pub fn parse_program_at(text: &str, base: usize) -> PResult<Module> {
-    let src = text;
-    let mut toks = lexer::lex(&text[base..]).map_err(|mut e| {
-        e.span = Span::new(e.span.start as usize + base, e.span.end as usize + base);
-        if let Some((sp, _)) = &mut e.secondary {
-            *sp = Span::new(sp.start as usize + base, sp.end as usize + base);
-        }
-        e
-    })?;
-    if base > 0 {
-        let b = base as u32;
-        for t in &mut toks {
-            t.span = Span { start: t.span.start + b, end: t.span.end + b };
-            if let Tok::FStr { body, .. } = &mut t.tok {
-                *body = Span { start: body.start + b, end: body.end + b };
-            }
-        }
+    let mut p = Parser::new(Feed::Lexer(Lexer::new(text, base)), text);
+    let r = p.module();
+    if let Some(e) = p.lex_error.take() {
+        return Err(e);
     }
-    let mut p = Parser { toks, pos: 0, src, depth: 0, chained: 0 };
-    let mut body = Vec::new();
-    loop {
-        match p.peek() {
-            Tok::Eof => break,
-            Tok::Newline => {
-                p.pos += 1;
-            }
-            Tok::Indent => {
-                return Err(SyntaxError::new("unexpected indent", p.span())
-                    .with_label("this line is indented but no block starts here")
-                    .kind("IndentationError"))
-            }
-            _ => p.statement(&mut body)?,
-        }
-    }
-    Ok(Module { body })
+    r.map_err(|e| p.drain_lex_error().unwrap_or(e))
+}
+
+/// Where the parser's tokens come from: the program's lexer, or the tokens of an f-string field.
+#[derive(Clone)]
+enum Feed<'s> {
+    Lexer(Lexer<'s>),
+    /// Tokens and the span of the `Eof` that follows them.
+    Tokens(std::vec::IntoIter<Token>, Span),
 }
 
 struct Parser<'s> {
-    toks: Vec<Token>,
-    pos: usize,
+    feed: Feed<'s>,
+    /// The current token and the one after it (the parser never looks further ahead).
+    cur: Token,
+    next: Token,
+    /// The span of the token before `cur`.
+    prev: Span,
+    /// The first lexical error; the parser sees `Eof` in its place.
+    lex_error: Option<SyntaxError>,
+    /// Statements of the blocks being parsed (see `take_stmts`).
+    stmts: Vec<Stmt>,
     src: &'s str,
     depth: usize,
     /// Links of operator/attribute/call chains being parsed (see `chain`).
     chained: usize,
 }
 
-/// Binary operator levels for precedence climbing: higher binds tighter.
-fn binop_of(t: &Tok) -> Option<(u8, BinOp)> {
-    let Tok::Op(s) = t else { return None };
-    Some(match *s {
-        "|" => (1, BinOp::BitOr),
-        "^" => (2, BinOp::BitXor),
-        "&" => (3, BinOp::BitAnd),
-        "<<" => (4, BinOp::LShift),
-        ">>" => (4, BinOp::RShift),
-        "+" => (5, BinOp::Add),
-        "-" => (5, BinOp::Sub),
-        "*" => (6, BinOp::Mul),
-        "/" => (6, BinOp::Div),
-        "//" => (6, BinOp::FloorDiv),
-        "%" => (6, BinOp::Mod),
-        "@" => (6, BinOp::MatMul),
-        _ => return None,
-    })
+/// Infix precedence levels (higher binds tighter), as in Python's grammar.
+mod level {
+    pub const OR: u8 = 1;
+    pub const AND: u8 = 2;
+    /// Prefix `not`: binds looser than comparisons, tighter than `and`.
+    pub const NOT: u8 = 3;
+    pub const CMP: u8 = 4;
+    pub const BITOR: u8 = 5;
 }
 
-fn augop_of(s: &str) -> Option<BinOp> {
-    Some(match s {
-        "+=" => BinOp::Add,
-        "-=" => BinOp::Sub,
-        "*=" => BinOp::Mul,
-        "/=" => BinOp::Div,
-        "//=" => BinOp::FloorDiv,
-        "%=" => BinOp::Mod,
-        "**=" => BinOp::Pow,
-        "@=" => BinOp::MatMul,
-        "&=" => BinOp::BitAnd,
-        "|=" => BinOp::BitOr,
-        "^=" => BinOp::BitXor,
-        "<<=" => BinOp::LShift,
-        ">>=" => BinOp::RShift,
+/// An infix operator.
+#[derive(Clone, Copy)]
+enum Infix {
+    Bool(BoolOp),
+    Compare(CmpOp),
+    Binary(BinOp),
+}
+
+/// The infix operator at `t` (with `next`, for `not in` and `is not`) and its level.
+#[inline]
+fn infix_of(t: &Tok, next: &Tok) -> Option<(u8, Infix)> {
+    let cmp = |op| Some((level::CMP, Infix::Compare(op)));
+    let bin = |lvl, op| Some((lvl, Infix::Binary(op)));
+    match t {
+        Tok::Or => Some((level::OR, Infix::Bool(BoolOp::Or))),
+        Tok::And => Some((level::AND, Infix::Bool(BoolOp::And))),
+        Tok::In => cmp(CmpOp::In),
+        Tok::Not if matches!(next, Tok::In) => cmp(CmpOp::NotIn),
+        Tok::Is if matches!(next, Tok::Not) => cmp(CmpOp::IsNot),
+        Tok::Is => cmp(CmpOp::Is),
+        Tok::Op(op) => match op {
+            Op::Lt => cmp(CmpOp::Lt),
+            Op::Gt => cmp(CmpOp::Gt),
+            Op::Le => cmp(CmpOp::Le),
+            Op::Ge => cmp(CmpOp::Ge),
+            Op::EqEq => cmp(CmpOp::Eq),
+            Op::NotEq => cmp(CmpOp::Ne),
+            Op::Pipe => bin(5, BinOp::BitOr),
+            Op::Caret => bin(6, BinOp::BitXor),
+            Op::Amp => bin(7, BinOp::BitAnd),
+            Op::LShift => bin(8, BinOp::LShift),
+            Op::RShift => bin(8, BinOp::RShift),
+            Op::Plus => bin(9, BinOp::Add),
+            Op::Minus => bin(9, BinOp::Sub),
+            Op::Star => bin(10, BinOp::Mul),
+            Op::Slash => bin(10, BinOp::Div),
+            Op::DoubleSlash => bin(10, BinOp::FloorDiv),
+            Op::Percent => bin(10, BinOp::Mod),
+            Op::At => bin(10, BinOp::MatMul),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn augop_of(op: Op) -> Option<BinOp> {
+    Some(match op {
+        Op::PlusEq => BinOp::Add,
+        Op::MinusEq => BinOp::Sub,
+        Op::StarEq => BinOp::Mul,
+        Op::SlashEq => BinOp::Div,
+        Op::DoubleSlashEq => BinOp::FloorDiv,
+        Op::PercentEq => BinOp::Mod,
+        Op::DoubleStarEq => BinOp::Pow,
+        Op::AtEq => BinOp::MatMul,
+        Op::AmpEq => BinOp::BitAnd,
+        Op::PipeEq => BinOp::BitOr,
+        Op::CaretEq => BinOp::BitXor,
+        Op::LShiftEq => BinOp::LShift,
+        Op::RShiftEq => BinOp::RShift,
         _ => return None,
     })
 }
@@ -148,41 +175,133 @@ enum TargetCtx {
 impl<'s> Parser<'s> {
     // ----- token helpers -----
 
-    fn peek(&self) -> &Tok {
-        &self.toks[self.pos.min(self.toks.len() - 1)].tok
+    fn new(feed: Feed<'s>, src: &'s str) -> Parser<'s> {
+        let eof = Token { tok: Tok::Eof, span: Span::default() };
+        let mut p = Parser {
+            feed,
+            cur: eof,
+            next: eof,
+            prev: Span::default(),
+            lex_error: None,
+            stmts: Vec::new(),
+            src,
+            depth: 0,
+            chained: 0,
+        };
+        p.cur = p.pull();
+        p.next = p.pull();
+        p
     }
-    fn peek_at(&self, n: usize) -> &Tok {
-        &self.toks[(self.pos + n).min(self.toks.len() - 1)].tok
-    }
-    fn span(&self) -> Span {
-        self.toks[self.pos.min(self.toks.len() - 1)].span
-    }
-    fn prev_span(&self) -> Span {
-        if self.pos == 0 {
-            return Span::default();
+
+    /// The whole program.
+    fn module(&mut self) -> PResult<Module> {
+        loop {
+            match self.peek() {
+                Tok::Eof => break,
+                Tok::Newline => {
+                    self.bump();
+                }
+                Tok::Indent => {
+                    return Err(SyntaxError::new("unexpected indent", self.span())
+                        .with_label("this line is indented but no block starts here")
+                        .kind("IndentationError"))
+                }
+                _ => self.statement()?,
+            }
         }
-        self.toks[self.pos - 1].span
+        Ok(Module { body: self.take_stmts(0) })
+    }
+
+    /// The statements parsed since `mark`, as a vector of exactly their number. Blocks collect
+    /// their statements on one shared stack (`stmts`), so a block's vector is allocated once,
+    /// at its final size, instead of growing by doubling.
+    fn take_stmts(&mut self, mark: usize) -> Vec<Stmt> {
+        self.stmts.drain(mark..).collect()
+    }
+
+    /// The next token from the feed; after a lexical error (kept in `lex_error`), `Eof`.
+    fn pull(&mut self) -> Token {
+        match &mut self.feed {
+            Feed::Lexer(lexer) => match lexer.next_token() {
+                Ok(t) => t,
+                Err(e) => {
+                    let at = Span::new(e.span.start as usize, e.span.start as usize);
+                    self.lex_error.get_or_insert(e);
+                    Token { tok: Tok::Eof, span: at }
+                }
+            },
+            Feed::Tokens(toks, end) => toks.next().unwrap_or(Token { tok: Tok::Eof, span: *end }),
+        }
+    }
+
+    /// After a parse error: the first lexical error in the rest of the program, if any.
+    fn drain_lex_error(&mut self) -> Option<SyntaxError> {
+        let Feed::Lexer(lexer) = &mut self.feed else { return None };
+        loop {
+            match lexer.next_token() {
+                Ok(t) if matches!(t.tok, Tok::Eof) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(e),
+            }
+        }
+    }
+
+    /// Parses with tokens from `feed`, then returns to the tokens it had before.
+    fn with_feed<T>(&mut self, feed: Feed<'s>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved_feed = std::mem::replace(&mut self.feed, feed);
+        let saved_cur = self.pull();
+        let saved_cur = std::mem::replace(&mut self.cur, saved_cur);
+        let saved_next = self.pull();
+        let saved_next = std::mem::replace(&mut self.next, saved_next);
+        let saved_prev = self.prev;
+        let r = f(self);
+        self.feed = saved_feed;
+        self.cur = saved_cur;
+        self.next = saved_next;
+        self.prev = saved_prev;
+        r
+    }
+
+    #[inline]
+    fn peek(&self) -> &Tok {
+        &self.cur.tok
+    }
+    /// The token after the current one.
+    #[inline]
+    fn peek_next(&self) -> &Tok {
+        &self.next.tok
+    }
+    #[inline]
+    fn span(&self) -> Span {
+        self.cur.span
+    }
+    #[inline]
+    fn prev_span(&self) -> Span {
+        self.prev
     }
     fn advance(&mut self) -> Token {
-        let t = self.toks[self.pos.min(self.toks.len() - 1)].clone();
+        let t = self.cur;
         self.bump();
         t
     }
     /// Moves past the current token (never past `Eof`) and returns its span.
     #[inline]
     fn bump(&mut self) -> Span {
-        let i = self.pos.min(self.toks.len() - 1);
-        if self.pos < self.toks.len() - 1 {
-            self.pos += 1;
+        let span = self.cur.span;
+        if !matches!(self.cur.tok, Tok::Eof) {
+            let next = self.pull();
+            self.cur = std::mem::replace(&mut self.next, next);
+            self.prev = span;
         }
-        self.toks[i].span
+        span
     }
-    fn is_op(&self, s: &str) -> bool {
-        matches!(self.peek(), Tok::Op(o) if *o == s)
+    #[inline]
+    fn is_op(&self, op: Op) -> bool {
+        matches!(self.peek(), Tok::Op(o) if *o == op)
     }
-    fn eat_op(&mut self, s: &str) -> bool {
-        if self.is_op(s) {
-            self.pos += 1;
+    fn eat_op(&mut self, op: Op) -> bool {
+        if self.is_op(op) {
+            self.bump();
             true
         } else {
             false
@@ -190,7 +309,7 @@ impl<'s> Parser<'s> {
     }
     fn eat(&mut self, t: &Tok) -> bool {
         if self.peek() == t {
-            self.pos += 1;
+            self.bump();
             true
         } else {
             false
@@ -214,21 +333,36 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// Only line ends and dedents are left (so the REPL should read another line). Error path
+    /// only: it lexes the rest of the input on a copy of the lexer.
     fn rest_is_end(&self) -> bool {
-        self.toks[self.pos..].iter().all(|t| matches!(t.tok, Tok::Newline | Tok::Dedent | Tok::Eof))
+        let is_end = |t: &Tok| matches!(t, Tok::Newline | Tok::Dedent | Tok::Eof);
+        if !is_end(&self.cur.tok) || !is_end(&self.next.tok) {
+            return false;
+        }
+        match self.feed.clone() {
+            Feed::Lexer(mut lexer) => loop {
+                match lexer.next_token() {
+                    Ok(t) if matches!(t.tok, Tok::Eof) => return true,
+                    Ok(t) if is_end(&t.tok) => {}
+                    _ => return false,
+                }
+            },
+            Feed::Tokens(toks, _) => toks.as_slice().iter().all(|t| is_end(&t.tok)),
+        }
     }
 
-    fn expect_op(&mut self, s: &str) -> PResult<Span> {
-        if self.is_op(s) {
+    fn expect_op(&mut self, op: Op) -> PResult<Span> {
+        if self.is_op(op) {
             return Ok(self.bump());
         }
         let mut e = self.unexpected();
-        e.msg = format!("expected '{}'", s);
+        e.msg = format!("expected '{}'", op.text());
         Err(e)
     }
 
     fn expect_name(&mut self) -> PResult<(Symbol, Span)> {
-        match self.peek().clone() {
+        match *self.peek() {
             Tok::Name(n) => {
                 let sp = self.bump();
                 Ok((n, sp))
@@ -249,7 +383,7 @@ impl<'s> Parser<'s> {
     /// Expects the `:` that ends a compound statement's header; `what` names the statement for
     /// the help line.
     fn expect_colon(&mut self, what: &str) -> PResult<()> {
-        if self.eat_op(":") {
+        if self.eat_op(Op::Colon) {
             return Ok(());
         }
         let prev = self.prev_span();
@@ -298,35 +432,38 @@ impl<'s> Parser<'s> {
 
     // ----- statements -----
 
-    fn statement(&mut self, out: &mut Vec<Stmt>) -> PResult<()> {
-        match self.peek() {
-            Tok::If => out.push(self.if_stmt()?),
-            Tok::While => out.push(self.while_stmt()?),
-            Tok::For => out.push(self.for_stmt()?),
-            Tok::Try => out.push(self.try_stmt()?),
-            Tok::With => out.push(self.with_stmt()?),
-            Tok::Def => out.push(self.funcdef(Vec::new(), None)?),
-            Tok::Class => out.push(self.classdef(Vec::new())?),
-            Tok::Async if matches!(self.peek_at(1), Tok::Def) => {
+    /// Parses one statement (or one line of simple statements) onto `self.stmts`.
+    fn statement(&mut self) -> PResult<()> {
+        let s = match self.peek() {
+            Tok::If => self.if_stmt()?,
+            Tok::While => self.while_stmt()?,
+            Tok::For => self.for_stmt()?,
+            Tok::Try => self.try_stmt()?,
+            Tok::With => self.with_stmt()?,
+            Tok::Def => self.funcdef(Vec::new(), None)?,
+            Tok::Class => self.classdef(Vec::new())?,
+            Tok::Async if matches!(self.peek_next(), Tok::Def) => {
                 let sp = self.bump();
-                out.push(self.funcdef(Vec::new(), Some(sp))?)
+                self.funcdef(Vec::new(), Some(sp))?
             }
             Tok::Async => {
                 return Err(SyntaxError::new("invalid syntax", self.span())
                     .with_label("only `async def` is supported")
                     .with_help("`async for` and `async with` are not part of tinyasync"))
             }
-            Tok::Op("@") => out.push(self.decorated()?),
-            _ => self.simple_stmts(out)?,
-        }
+            Tok::Op(Op::At) => self.decorated()?,
+            _ => return self.simple_stmts(),
+        };
+        self.stmts.push(s);
         Ok(())
     }
 
     /// `small (';' small)* [';'] NEWLINE`
-    fn simple_stmts(&mut self, out: &mut Vec<Stmt>) -> PResult<()> {
+    fn simple_stmts(&mut self) -> PResult<()> {
         loop {
-            out.push(self.small_stmt()?);
-            if self.eat_op(";") {
+            let s = self.small_stmt()?;
+            self.stmts.push(s);
+            if self.eat_op(Op::Semi) {
                 if matches!(self.peek(), Tok::Newline | Tok::Eof) {
                     break;
                 }
@@ -339,7 +476,7 @@ impl<'s> Parser<'s> {
         }
         if !self.eat(&Tok::Newline) {
             let mut e = self.unexpected();
-            if let Tok::Op("=") = self.peek() {
+            if let Tok::Op(Op::Assign) = self.peek() {
                 e = e.with_help(
                     "only names, attributes, subscripts and tuples or lists of them can be assigned to",
                 );
@@ -351,7 +488,7 @@ impl<'s> Parser<'s> {
 
     fn small_stmt(&mut self) -> PResult<Stmt> {
         let start = self.span();
-        let kind = match self.peek().clone() {
+        let kind = match *self.peek() {
             Tok::Pass => {
                 self.bump();
                 StmtKind::Pass
@@ -378,14 +515,14 @@ impl<'s> Parser<'s> {
                     StmtKind::Raise(None, None)
                 } else {
                     let e = self.test()?;
-                    let cause = if self.eat(&Tok::From) { Some(self.test()?) } else { None };
-                    StmtKind::Raise(Some(e), cause)
+                    let cause = if self.eat(&Tok::From) { Some(Box::new(self.test()?)) } else { None };
+                    StmtKind::Raise(Some(Box::new(e)), cause)
                 }
             }
             Tok::Global | Tok::Nonlocal => {
                 let is_global = matches!(self.advance().tok, Tok::Global);
                 let mut names = vec![self.expect_name()?.0];
-                while self.eat_op(",") {
+                while self.eat_op(Op::Comma) {
                     names.push(self.expect_name()?.0);
                 }
                 if is_global {
@@ -401,7 +538,7 @@ impl<'s> Parser<'s> {
                     let e = self.bitor_expr()?;
                     self.check_target(&e, TargetCtx::Del)?;
                     targets.push(e);
-                    if !self.eat_op(",") || self.at_stmt_end() {
+                    if !self.eat_op(Op::Comma) || self.at_stmt_end() {
                         break;
                     }
                 }
@@ -410,7 +547,7 @@ impl<'s> Parser<'s> {
             Tok::Assert => {
                 self.bump();
                 let t = self.test()?;
-                let msg = if self.eat_op(",") { Some(self.test()?) } else { None };
+                let msg = if self.eat_op(Op::Comma) { Some(Box::new(self.test()?)) } else { None };
                 StmtKind::Assert(t, msg)
             }
             Tok::Import => {
@@ -420,14 +557,14 @@ impl<'s> Parser<'s> {
                     let (first, sp) = self.expect_name()?;
                     let mut path = vec![first];
                     let mut span = sp;
-                    while self.eat_op(".") {
+                    while self.eat_op(Op::Dot) {
                         let (n, s) = self.expect_name()?;
                         path.push(n);
                         span = span.to(s);
                     }
                     let asname = if self.eat(&Tok::As) { Some(self.expect_name()?.0) } else { None };
                     names.push(Alias { path, asname, span: span.to(self.prev_span()) });
-                    if !self.eat_op(",") {
+                    if !self.eat_op(Op::Comma) {
                         break;
                     }
                 }
@@ -436,7 +573,7 @@ impl<'s> Parser<'s> {
             Tok::From => {
                 self.bump();
                 let mut module = vec![self.expect_name()?.0];
-                while self.eat_op(".") {
+                while self.eat_op(Op::Dot) {
                     module.push(self.expect_name()?.0);
                 }
                 if !self.eat(&Tok::Import) {
@@ -444,25 +581,25 @@ impl<'s> Parser<'s> {
                     e.msg = "expected 'import'".into();
                     return Err(e);
                 }
-                if self.is_op("*") {
+                if self.is_op(Op::Star) {
                     return Err(SyntaxError::new("`from ... import *` is not supported", self.span())
                         .with_help("name what you import: `from m import a, b`"));
                 }
-                let paren = self.eat_op("(");
+                let paren = self.eat_op(Op::LParen);
                 let mut names = Vec::new();
                 loop {
                     let (n, sp) = self.expect_name()?;
                     let asname = if self.eat(&Tok::As) { Some(self.expect_name()?.0) } else { None };
                     names.push(Alias { path: vec![n], asname, span: sp.to(self.prev_span()) });
-                    if !self.eat_op(",") {
+                    if !self.eat_op(Op::Comma) {
                         break;
                     }
-                    if paren && self.is_op(")") {
+                    if paren && self.is_op(Op::RParen) {
                         break;
                     }
                 }
                 if paren {
-                    self.expect_op(")")?;
+                    self.expect_op(Op::RParen)?;
                 }
                 StmtKind::ImportFrom(module, names)
             }
@@ -472,14 +609,14 @@ impl<'s> Parser<'s> {
     }
 
     fn at_stmt_end(&self) -> bool {
-        matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Op(";"))
+        matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Op(Op::Semi))
     }
 
     fn expr_stmt(&mut self) -> PResult<Stmt> {
         let start = self.span();
         let first = self.star_exprs_or_yield()?;
         if let Tok::Op(op) = self.peek() {
-            if let Some(bop) = augop_of(op) {
+            if let Some(bop) = augop_of(*op) {
                 let op_span = self.span();
                 self.bump();
                 match &first.kind {
@@ -503,17 +640,17 @@ impl<'s> Parser<'s> {
                 }
                 let value = self.star_exprs_or_yield()?;
                 return Ok(Stmt {
-                    kind: StmtKind::AugAssign(first, bop, value),
+                    kind: StmtKind::AugAssign(Box::new(first), bop, value),
                     span: start.to(self.prev_span()),
                 });
             }
-            if *op == "=" {
+            if *op == Op::Assign {
                 let mut targets = vec![first];
                 let mut value;
                 loop {
                     self.bump();
                     value = self.star_exprs_or_yield()?;
-                    if !self.is_op("=") {
+                    if !self.is_op(Op::Assign) {
                         break;
                     }
                     targets.push(value);
@@ -521,9 +658,12 @@ impl<'s> Parser<'s> {
                 for t in &targets {
                     self.check_target(t, TargetCtx::Assign)?;
                 }
-                return Ok(Stmt { kind: StmtKind::Assign(targets, value), span: start.to(self.prev_span()) });
+                return Ok(Stmt {
+                    kind: StmtKind::Assign(targets.into_boxed_slice(), value),
+                    span: start.to(self.prev_span()),
+                });
             }
-            if *op == ":"
+            if *op == Op::Colon
                 && matches!(first.kind, ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..))
             {
                 return Err(SyntaxError::new("variable annotations are not supported", self.span())
@@ -586,7 +726,7 @@ impl<'s> Parser<'s> {
     /// A block after `:`: either simple statements on the same line, or NEWLINE INDENT stmts DEDENT.
     fn block(&mut self) -> PResult<Vec<Stmt>> {
         self.enter()?;
-        let mut body = Vec::new();
+        let mark = self.stmts.len();
         if self.eat(&Tok::Newline) {
             if !self.eat(&Tok::Indent) {
                 let e = SyntaxError::new("expected an indented block", self.span())
@@ -614,17 +754,17 @@ impl<'s> Parser<'s> {
                             .with_label("this line is indented more than the block it is in")
                             .kind("IndentationError"))
                     }
-                    _ => self.statement(&mut body)?,
+                    _ => self.statement()?,
                 }
             }
         } else {
             if matches!(self.peek(), Tok::Eof) {
                 return Err(self.unexpected());
             }
-            self.simple_stmts(&mut body)?;
+            self.simple_stmts()?;
         }
         self.leave();
-        Ok(body)
+        Ok(self.take_stmts(mark))
     }
 
     fn if_stmt(&mut self) -> PResult<Stmt> {
@@ -633,7 +773,7 @@ impl<'s> Parser<'s> {
         self.expect_colon("if")?;
         let body = self.block()?;
         let orelse = self.else_chain()?;
-        Ok(Stmt { kind: StmtKind::If(test, body, orelse), span: start })
+        Ok(Stmt { kind: StmtKind::If(Box::new(Conditional { test, body, orelse })), span: start })
     }
 
     fn else_chain(&mut self) -> PResult<Vec<Stmt>> {
@@ -643,7 +783,10 @@ impl<'s> Parser<'s> {
             self.expect_colon("elif")?;
             let body = self.block()?;
             let orelse = self.else_chain()?;
-            return Ok(vec![Stmt { kind: StmtKind::If(test, body, orelse), span: start }]);
+            return Ok(vec![Stmt {
+                kind: StmtKind::If(Box::new(Conditional { test, body, orelse })),
+                span: start,
+            }]);
         }
         self.else_block()
     }
@@ -658,7 +801,7 @@ impl<'s> Parser<'s> {
 
     fn named_test(&mut self) -> PResult<Expr> {
         let e = self.test()?;
-        if self.is_op(":=") {
+        if self.is_op(Op::Walrus) {
             return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
         }
         Ok(e)
@@ -670,7 +813,7 @@ impl<'s> Parser<'s> {
         self.expect_colon("while")?;
         let body = self.block()?;
         let orelse = self.else_block()?;
-        Ok(Stmt { kind: StmtKind::While(test, body, orelse), span: start })
+        Ok(Stmt { kind: StmtKind::While(Box::new(Conditional { test, body, orelse })), span: start })
     }
 
     fn for_stmt(&mut self) -> PResult<Stmt> {
@@ -687,8 +830,8 @@ impl<'s> Parser<'s> {
         let body = self.block()?;
         let orelse = self.else_block()?;
         Ok(Stmt {
-            kind: StmtKind::For(target, iter, body, orelse),
-            span: start.to(self.toks[self.pos.saturating_sub(1)].span).to(start),
+            kind: StmtKind::For(Box::new(ForLoop { target, iter, body, orelse })),
+            span: start.to(self.prev_span()),
         })
     }
 
@@ -697,7 +840,7 @@ impl<'s> Parser<'s> {
         let start = self.span();
         let mut items = vec![self.star_or(Self::bitor_expr)?];
         let mut tuple = false;
-        while self.eat_op(",") {
+        while self.eat_op(Op::Comma) {
             tuple = true;
             if matches!(self.peek(), Tok::In) {
                 break;
@@ -724,11 +867,11 @@ impl<'s> Parser<'s> {
                         .with_label("this bare `except:` catches everything, so later clauses never run"));
                 }
             }
-            let (typ, name) = if self.is_op(":") {
+            let (typ, name) = if self.is_op(Op::Colon) {
                 (None, None)
             } else {
                 let t = self.test()?;
-                let t = if self.is_op(",") {
+                let t = if self.is_op(Op::Comma) {
                     return Err(SyntaxError::new(
                         "multiple exception types must be parenthesized",
                         t.span.to(self.span()),
@@ -756,7 +899,10 @@ impl<'s> Parser<'s> {
                 .with_secondary(start, "this `try` has no `except` or `finally`");
             return Err(if self.rest_is_end() { e.unexpected_eof() } else { e });
         }
-        Ok(Stmt { kind: StmtKind::Try { body, handlers, orelse, finalbody }, span: start })
+        Ok(Stmt {
+            kind: StmtKind::Try(Box::new(TryBlock { body, handlers, orelse, finalbody })),
+            span: start,
+        })
     }
 
     fn with_stmt(&mut self) -> PResult<Stmt> {
@@ -772,7 +918,7 @@ impl<'s> Parser<'s> {
                 None
             };
             items.push(WithItem { ctx, target });
-            if !self.eat_op(",") {
+            if !self.eat_op(Op::Comma) {
                 break;
             }
         }
@@ -783,7 +929,7 @@ impl<'s> Parser<'s> {
 
     fn decorated(&mut self) -> PResult<Stmt> {
         let mut decorators = Vec::new();
-        while self.eat_op("@") {
+        while self.eat_op(Op::At) {
             decorators.push(self.test()?);
             if !self.eat(&Tok::Newline) {
                 return Err(self.unexpected());
@@ -791,7 +937,7 @@ impl<'s> Parser<'s> {
         }
         match self.peek() {
             Tok::Def => self.funcdef(decorators, None),
-            Tok::Async if matches!(self.peek_at(1), Tok::Def) => {
+            Tok::Async if matches!(self.peek_next(), Tok::Def) => {
                 let sp = self.bump();
                 self.funcdef(decorators, Some(sp))
             }
@@ -808,10 +954,10 @@ impl<'s> Parser<'s> {
         let def_span = self.bump();
         let start = async_span.unwrap_or(def_span);
         let (name, _) = self.expect_name()?;
-        self.expect_op("(")?;
-        let params = self.params(")")?;
-        self.expect_op(")")?;
-        if self.is_op("->") {
+        self.expect_op(Op::LParen)?;
+        let params = self.params(Op::RParen)?;
+        self.expect_op(Op::RParen)?;
+        if self.is_op(Op::Arrow) {
             return Err(SyntaxError::new("return annotations are not supported", self.span())
                 .with_help("drop the `-> type` annotation"));
         }
@@ -831,18 +977,18 @@ impl<'s> Parser<'s> {
     }
 
     /// Parameters up to (not including) `end` (`)` for def, `:` for lambda).
-    fn params(&mut self, end: &str) -> PResult<Params> {
+    fn params(&mut self, end: Op) -> PResult<Params> {
         let mut p = Params::default();
         let mut seen_default = false;
         let mut star_seen = false;
         let mut names: Vec<Symbol> = Vec::new();
         while !self.is_op(end) {
             let pstart = self.span();
-            if self.eat_op("**") {
+            if self.eat_op(Op::DoubleStar) {
                 let (n, sp) = self.expect_name()?;
                 self.check_dup(&mut names, n, sp)?;
                 p.kwarg = Some(Param { name: n, default: None, span: sp });
-                self.eat_op(",");
+                self.eat_op(Op::Comma);
                 if !self.is_op(end) {
                     return Err(SyntaxError::new(
                         "arguments cannot follow var-keyword argument",
@@ -851,7 +997,7 @@ impl<'s> Parser<'s> {
                 }
                 break;
             }
-            if self.eat_op("*") {
+            if self.eat_op(Op::Star) {
                 if star_seen {
                     return Err(SyntaxError::new("* argument may appear only once", pstart));
                 }
@@ -861,18 +1007,19 @@ impl<'s> Parser<'s> {
                     self.check_dup(&mut names, n, sp)?;
                     p.vararg = Some(Param { name: n, default: None, span: sp });
                 } else if self.is_op(end)
-                    || self.is_op(",") && matches!(self.peek_at(1), Tok::Op(o) if *o == end || *o == "**")
+                    || self.is_op(Op::Comma)
+                        && matches!(self.peek_next(), Tok::Op(o) if *o == end || *o == Op::DoubleStar)
                 {
                     return Err(SyntaxError::new("named arguments must follow bare *", pstart));
                 }
             } else {
                 let (n, sp) = self.expect_name()?;
                 self.check_dup(&mut names, n, sp)?;
-                if self.is_op(":") && end == ")" {
+                if self.is_op(Op::Colon) && end == Op::RParen {
                     return Err(SyntaxError::new("parameter annotations are not supported", self.span())
                         .with_help("drop the `: type` annotation"));
                 }
-                let default = if self.eat_op("=") { Some(self.test()?) } else { None };
+                let default = if self.eat_op(Op::Assign) { Some(self.test()?) } else { None };
                 let param = Param { name: n, default, span: sp };
                 if star_seen {
                     p.kwonly.push(param);
@@ -887,7 +1034,7 @@ impl<'s> Parser<'s> {
                     p.args.push(param);
                 }
             }
-            if !self.eat_op(",") {
+            if !self.eat_op(Op::Comma) {
                 break;
             }
         }
@@ -907,20 +1054,20 @@ impl<'s> Parser<'s> {
         let start = self.bump();
         let (name, _) = self.expect_name()?;
         let mut bases = Vec::new();
-        if self.eat_op("(") {
-            while !self.is_op(")") {
-                if let (Tok::Name(_), Tok::Op("=")) = (self.peek(), self.peek_at(1)) {
+        if self.eat_op(Op::LParen) {
+            while !self.is_op(Op::RParen) {
+                if let (Tok::Name(_), Tok::Op(Op::Assign)) = (self.peek(), self.peek_next()) {
                     return Err(SyntaxError::new(
                         "class keyword arguments (such as metaclass=) are not supported",
                         self.span(),
                     ));
                 }
                 bases.push(self.test()?);
-                if !self.eat_op(",") {
+                if !self.eat_op(Op::Comma) {
                     break;
                 }
             }
-            self.expect_op(")")?;
+            self.expect_op(Op::RParen)?;
         }
         let header = start.to(self.prev_span());
         self.expect_colon("class")?;
