@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 /// The same allocator as the binary (see src/main.rs).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tinyasync::limits::Counting<tinyasync::limits::Mimalloc> =
+    tinyasync::limits::Counting(tinyasync::limits::Mimalloc);
 
 fn main() {
     divan::main();

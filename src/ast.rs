@@ -123,6 +123,8 @@ pub enum FPart {
     },
 }
 
+/// An expression. No variant carries more than three words, so `Expr` is 40 bytes
+/// (tests/sizes.rs): sequences that never grow after parsing are boxed slices, not vectors.
 #[derive(Clone, Debug)]
 pub enum ExprKind {
     Name(Symbol),
@@ -143,17 +145,18 @@ pub enum ExprKind {
     Attribute(Box<Expr>, Symbol),
     Subscript(Box<Expr>, Box<Expr>),
     Slice(Option<Box<Expr>>, Option<Box<Expr>>, Option<Box<Expr>>),
-    Call(Box<Expr>, Vec<Arg>),
+    Call(Box<Expr>, Box<[Arg]>),
     BinOp(BinOp, Box<Expr>, Box<Expr>),
     Unary(UnaryOp, Box<Expr>),
     BoolOp(BoolOp, Box<Expr>, Box<Expr>),
-    Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
+    Compare(Box<Expr>, Box<[(CmpOp, Expr)]>),
     IfExp(Box<Expr>, Box<Expr>, Box<Expr>),
     Lambda(Rc<FuncDef>),
-    ListComp(Box<Expr>, Vec<Comprehension>),
-    SetComp(Box<Expr>, Vec<Comprehension>),
-    DictComp(Box<Expr>, Box<Expr>, Vec<Comprehension>),
-    GenExp(Box<Expr>, Vec<Comprehension>),
+    ListComp(Box<Expr>, Box<[Comprehension]>),
+    SetComp(Box<Expr>, Box<[Comprehension]>),
+    /// The key and value, then the `for`/`if` clauses.
+    DictComp(Box<(Expr, Expr)>, Box<[Comprehension]>),
+    GenExp(Box<Expr>, Box<[Comprehension]>),
     Yield(Option<Box<Expr>>),
     YieldFrom(Box<Expr>),
     Await(Box<Expr>),

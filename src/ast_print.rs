@@ -328,7 +328,7 @@ pub fn expr(e: &Expr) -> String {
         }
         ExprKind::ListComp(x, g) => format!("(list-comp {}{})", expr(x), comps(g)),
         ExprKind::SetComp(x, g) => format!("(set-comp {}{})", expr(x), comps(g)),
-        ExprKind::DictComp(k, v, g) => format!("(dict-comp {}: {}{})", expr(k), expr(v), comps(g)),
+        ExprKind::DictComp(kv, g) => format!("(dict-comp {}: {}{})", expr(&kv.0), expr(&kv.1), comps(g)),
         ExprKind::GenExp(x, g) => format!("(generator {}{})", expr(x), comps(g)),
         ExprKind::Yield(None) => "(yield)".into(),
         ExprKind::Yield(Some(x)) => format!("(yield {})", expr(x)),

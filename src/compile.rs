@@ -139,7 +139,7 @@ pub fn contains_suspend(e: &ast::Expr) -> bool {
         Compare(a, rest) => contains_suspend(a) || rest.iter().any(|(_, x)| contains_suspend(x)),
         IfExp(a, b, c) => contains_suspend(a) || contains_suspend(b) || contains_suspend(c),
         Lambda(f) => f.params.all().any(|p| p.default.as_ref().is_some_and(contains_suspend)),
-        ListComp(_, g) | SetComp(_, g) | GenExp(_, g) | DictComp(_, _, g) => contains_suspend(&g[0].iter),
+        ListComp(_, g) | SetComp(_, g) | GenExp(_, g) | DictComp(_, g) => contains_suspend(&g[0].iter),
     }
 }
 
@@ -804,7 +804,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Lambda(f) => self.make_function(f),
             ExprKind::ListComp(x, g) => self.comprehension(e, CompKind::List, &[&**x], g),
             ExprKind::SetComp(x, g) => self.comprehension(e, CompKind::Set, &[&**x], g),
-            ExprKind::DictComp(k, v, g) => self.comprehension(e, CompKind::Dict, &[&**k, &**v], g),
+            ExprKind::DictComp(kv, g) => self.comprehension(e, CompKind::Dict, &[&kv.0, &kv.1], g),
             ExprKind::GenExp(x, g) => self.comprehension(e, CompKind::Gen, &[&**x], g),
             ExprKind::Yield(v) => {
                 let value = v.as_ref().map(|v| self.expr(v)).transpose()?;

@@ -532,6 +532,8 @@ pub struct Lexer<'s> {
     pending: std::collections::VecDeque<Token>,
     /// The end of the input was reached: after `pending` only `Eof` follows.
     finished: bool,
+    /// Where the current physical line starts.
+    line_begin: usize,
 }
 
 impl<'s> Lexer<'s> {
@@ -548,53 +550,93 @@ impl<'s> Lexer<'s> {
             at_line_start: true,
             pending: std::collections::VecDeque::new(),
             finished: false,
+            line_begin: start,
         }
     }
 
     /// The next token; `Eof` for ever once the input is exhausted.
+    ///
+    /// The hot path (names, keywords, operators in the middle of a line) stays in this small
+    /// function; line starts, literals, brackets, the end and errors are out of line.
     pub fn next_token(&mut self) -> Result<Token, SyntaxError> {
+        if !self.pending.is_empty() || self.finished {
+            return Ok(self.queued());
+        }
         loop {
-            if let Some(t) = self.pending.pop_front() {
-                return Ok(t);
-            }
-            if self.finished {
-                let end = Span::new(self.text.len(), self.text.len());
-                return Ok(Token { tok: Tok::Eof, span: end });
-            }
-            let Some(res) = self.raw.next() else {
-                self.finish()?;
-                continue;
-            };
+            let Some(res) = self.raw.next() else { return self.at_end() };
             let r = self.raw.span();
             let span = Span::new(r.start + self.start, r.end + self.start);
-            let kind = match res {
-                Ok(k) => k,
-                Err(()) => return Err(self.fail(bad_char(self.text, span))),
-            };
-            if kind == Raw::Newline {
-                if self.brackets.is_empty() && !self.at_line_start {
-                    self.at_line_start = true;
-                    return Ok(Token { tok: Tok::Newline, span });
-                }
-                continue;
-            }
-            let tok = match self.token(kind, span) {
-                Ok(tok) => tok,
-                Err(e) => return Err(self.fail(e)),
-            };
-            if self.at_line_start {
-                self.at_line_start = false;
-                if let Err(e) = indent_line(self.text, self.start, span, &mut self.indents, &mut self.pending)
-                {
-                    return Err(self.fail(e));
-                }
-                if !self.pending.is_empty() {
-                    self.pending.push_back(Token { tok, span });
+            let tok = match res {
+                Ok(Raw::Newline) => {
+                    self.line_begin = span.end as usize;
+                    if self.brackets.is_empty() && !self.at_line_start {
+                        self.at_line_start = true;
+                        return Ok(Token { tok: Tok::Newline, span });
+                    }
                     continue;
                 }
+                Ok(Raw::Name) => match self.name(span) {
+                    Ok(sym) => Tok::Name(sym),
+                    Err(e) => return Err(self.fail(e)),
+                },
+                Ok(Raw::Keyword(k)) => keyword(k),
+                Ok(Raw::Op(op)) => Tok::Op(op),
+                Ok(other) => match self.token(other, span) {
+                    Ok(tok) => tok,
+                    Err(e) => return Err(self.fail(e)),
+                },
+                Err(()) => return Err(self.fail(bad_char(self.text, span))),
+            };
+            if self.at_line_start {
+                return self.line_start(Token { tok, span });
             }
             return Ok(Token { tok, span });
         }
+    }
+
+    /// A queued token (an INDENT/DEDENT and what follows it, or the closing tokens), or `Eof`.
+    #[inline(never)]
+    fn queued(&mut self) -> Token {
+        match self.pending.pop_front() {
+            Some(t) => t,
+            None => Token { tok: Tok::Eof, span: Span::new(self.text.len(), self.text.len()) },
+        }
+    }
+
+    /// The first token of a line: INDENT or DEDENTs come first if the indentation changed.
+    #[inline(never)]
+    fn line_start(&mut self, first: Token) -> Result<Token, SyntaxError> {
+        self.at_line_start = false;
+        if let Err(e) =
+            indent_line(self.text, self.line_begin, first.span, &mut self.indents, &mut self.pending)
+        {
+            return Err(self.fail(e));
+        }
+        if self.pending.is_empty() {
+            return Ok(first);
+        }
+        self.pending.push_back(first);
+        Ok(self.queued())
+    }
+
+    /// The end of the input (see `finish`).
+    #[inline(never)]
+    fn at_end(&mut self) -> Result<Token, SyntaxError> {
+        self.finish()?;
+        Ok(self.queued())
+    }
+
+    /// An identifier; non-ASCII ones are checked here (the pattern lets any such character in).
+    #[inline(always)]
+    fn name(&self, span: Span) -> Result<Symbol, SyntaxError> {
+        let text = self.raw.slice();
+        if !text.is_ascii() {
+            if let Some(c) = text.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
+                let at = span.start as usize + text.find(c).unwrap_or(0);
+                return Err(bad_char(self.text, Span::new(at, at + c.len_utf8())));
+            }
+        }
+        Ok(Symbol::intern(text))
     }
 
     /// After an error the lexer only returns `Eof`.
@@ -626,23 +668,16 @@ impl<'s> Lexer<'s> {
         Ok(())
     }
 
-    /// The token for one raw token other than a newline.
+    /// The token for a literal or a bracket (`next_token` handles the rest).
+    #[inline(never)]
     fn token(&mut self, kind: Raw, span: Span) -> Result<Tok, SyntaxError> {
         let text = self.raw.slice();
         Ok(match kind {
-            // The caller handles newlines.
+            // The caller handles these.
             Raw::Newline => Tok::Newline,
             Raw::Keyword(k) => keyword(k),
-            Raw::Name => {
-                // The pattern only lets non-ASCII characters through unchecked.
-                if !text.is_ascii() {
-                    if let Some(c) = text.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
-                        let at = span.start as usize + text.find(c).unwrap_or(0);
-                        return Err(bad_char(self.text, Span::new(at, at + c.len_utf8())));
-                    }
-                }
-                Tok::Name(Symbol::intern(text))
-            }
+            Raw::Op(op) => Tok::Op(op),
+            Raw::Name => Tok::Name(self.name(span)?),
             Raw::Dec => int_literal(text, 10, span)?,
             Raw::Hex => int_literal(&text[2..], 16, span)?,
             Raw::Oct => int_literal(&text[2..], 8, span)?,
@@ -693,7 +728,6 @@ impl<'s> Lexer<'s> {
                 }
                 Tok::Op(op)
             }
-            Raw::Op(op) => Tok::Op(op),
         })
     }
 }
@@ -714,19 +748,15 @@ fn bad_char(src: &str, span: Span) -> SyntaxError {
 }
 
 /// Emits INDENT/DEDENT for the first token of a logical line.
-/// `start` is where the program starts in `src`.
+/// `line_start` is where the line of `first` starts in `src`.
 fn indent_line(
     src: &str,
-    start: usize,
+    line_start: usize,
     first: Span,
     indents: &mut Vec<Indent>,
     out: &mut std::collections::VecDeque<Token>,
 ) -> Result<(), SyntaxError> {
     let bytes = src.as_bytes();
-    let mut line_start = first.start as usize;
-    while line_start > start && bytes[line_start - 1] != b'\n' {
-        line_start -= 1;
-    }
     let mut ind = Indent { tab8: 0, tab1: 0 };
     for &b in &bytes[line_start..first.start as usize] {
         match b {
@@ -794,7 +824,11 @@ fn indent_line(
 }
 
 fn int_literal(digits: &str, radix: u32, span: Span) -> Result<Tok, SyntaxError> {
-    // The common case, a short literal without underscores or leading zeros, allocates nothing.
+    // The common case, a short decimal without underscores or leading zeros: no allocation.
+    let b = digits.as_bytes();
+    if radix == 10 && b.len() < 19 && (b.len() == 1 || b[0] != b'0') && b.iter().all(u8::is_ascii_digit) {
+        return Ok(Tok::Int(b.iter().fold(0i64, |v, d| v * 10 + (d - b'0') as i64)));
+    }
     if digits.len() < 19 && !digits.starts_with('0') && !digits.contains('_') {
         if let Ok(v) = i64::from_str_radix(digits, radix) {
             return Ok(Tok::Int(v));

@@ -59,6 +59,67 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
     }
 }
 
+/// mimalloc, called the way C calls it. The interpreter allocates many small objects (frames,
+/// `Rc` boxes, AST nodes), where mimalloc is markedly faster than the system allocator.
+///
+/// Every mimalloc block is aligned to at least 8 bytes, so for alignments up to 8 (nearly every
+/// Rust type) this calls plain `mi_malloc`; only larger alignments go through
+/// `mi_malloc_aligned`. (The `mimalloc` crate sends everything through `mi_malloc_aligned`,
+/// whose fast path misses for block sizes that are not powers of two, such as 48-byte AST
+/// nodes: parsing spent an eighth of its instructions there.)
+pub struct Mimalloc;
+
+/// The alignment every mimalloc block has (`MI_INTPTR_SIZE`).
+const MI_MIN_ALIGN: usize = 8;
+
+// SAFETY: each method forwards to the mimalloc function with the same contract; pointers given
+// back to `dealloc`/`realloc` came from these functions, and mimalloc's `mi_free`/`mi_realloc`
+// accept blocks from both the plain and the aligned allocation functions.
+unsafe impl GlobalAlloc for Mimalloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_malloc, mi_malloc_aligned};
+        // SAFETY: plain FFI calls; mimalloc handles any size.
+        unsafe {
+            if layout.align() <= MI_MIN_ALIGN {
+                mi_malloc(layout.size()) as *mut u8
+            } else {
+                mi_malloc_aligned(layout.size(), layout.align()) as *mut u8
+            }
+        }
+    }
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_zalloc, mi_zalloc_aligned};
+        // SAFETY: as for `alloc`.
+        unsafe {
+            if layout.align() <= MI_MIN_ALIGN {
+                mi_zalloc(layout.size()) as *mut u8
+            } else {
+                mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8
+            }
+        }
+    }
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
+        // SAFETY: `ptr` came from one of mimalloc's allocation functions (see `alloc`).
+        unsafe { libmimalloc_sys::mi_free(ptr as *mut std::ffi::c_void) }
+    }
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        use libmimalloc_sys::{mi_realloc, mi_realloc_aligned};
+        let p = ptr as *mut std::ffi::c_void;
+        // SAFETY: `ptr` came from mimalloc with `layout`; the alignment is kept.
+        unsafe {
+            if layout.align() <= MI_MIN_ALIGN {
+                mi_realloc(p, new_size) as *mut u8
+            } else {
+                mi_realloc_aligned(p, new_size, layout.align()) as *mut u8
+            }
+        }
+    }
+}
+
 /// Installs the SIGINT/SIGTERM handlers: the first signal sets `STOP_SIGNAL` (the interpreter
 /// stops at its next step, flushes and reports); a second one exits at once with status 130.
 pub fn install_signal_handlers() {

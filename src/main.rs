@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 /// it is markedly faster than the system allocator. `Counting` keeps the live-byte total that
 /// `--max-memory` reads.
 #[global_allocator]
-static GLOBAL: tinyasync::limits::Counting<mimalloc::MiMalloc> =
-    tinyasync::limits::Counting(mimalloc::MiMalloc);
+static GLOBAL: tinyasync::limits::Counting<tinyasync::limits::Mimalloc> =
+    tinyasync::limits::Counting(tinyasync::limits::Mimalloc);
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tinyasync::diagnostics::{exit, Style};

@@ -482,7 +482,7 @@ impl Resolver {
             ExprKind::Lambda(f) => self.function(f),
             ExprKind::ListComp(x, g) => self.comprehension(e, "list", &[x], g),
             ExprKind::SetComp(x, g) => self.comprehension(e, "set", &[x], g),
-            ExprKind::DictComp(k, v, g) => self.comprehension(e, "dict", &[k, v], g),
+            ExprKind::DictComp(kv, g) => self.comprehension(e, "dict", &[&kv.0, &kv.1], g),
             ExprKind::GenExp(x, g) => {
                 self.comprehension(e, "generator", &[x], g)?;
                 Ok(())

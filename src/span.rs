@@ -89,6 +89,16 @@ impl Interner {
     }
 }
 
+/// A cheap hash for short names: the length and the first and last (up to) eight bytes,
+/// multiplied through (FxHash's constant).
+#[inline]
+fn quick_hash(b: &[u8]) -> u64 {
+    let word = |bytes: &[u8]| bytes.iter().fold(0u64, |w, &c| (w << 8) | c as u64);
+    let n = b.len();
+    let (head, tail) = if n <= 8 { (word(b), 0) } else { (word(&b[..8]), word(&b[n - 8..])) };
+    ((n as u64).rotate_left(59) ^ head ^ tail.rotate_left(32)).wrapping_mul(0x517c_c1b7_2722_0a95)
+}
+
 impl Symbol {
     /// Interns `s`. Interned strings live for the whole process (names are few and small).
     ///
@@ -100,14 +110,7 @@ impl Symbol {
             static RECENT: [Cell<(&'static str, Symbol)>; SLOTS] =
                 const { [const { Cell::new(("", Symbol(0))) }; SLOTS] };
         }
-        // FxHash-style over 8-byte chunks; names are short, so this is one or two rounds.
-        let mut h = s.len() as u64;
-        for chunk in s.as_bytes().chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        let slot = (h >> 54) as usize % SLOTS;
+        let slot = (quick_hash(s.as_bytes()) >> 54) as usize % SLOTS;
         RECENT.with(|recent| {
             let (name, sym) = recent[slot].get();
             // The empty string is never cached, so an empty slot never matches a real name.

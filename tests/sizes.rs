@@ -6,11 +6,17 @@ fn value_is_16_bytes() {
     assert_eq!(std::mem::size_of::<tinyasync::value::Value>(), 16);
 }
 
-/// A statement is 80 bytes: compound statements are boxed (see `ast::StmtKind`), so blocks of
+/// A statement is 72 bytes: compound statements are boxed (see `ast::StmtKind`), so blocks of
 /// assignments and calls stay compact. If this grows, a new variant carries too much inline.
 #[test]
-fn stmt_is_80_bytes() {
-    assert_eq!(std::mem::size_of::<tinyasync::ast::Stmt>(), 80);
+fn stmt_is_72_bytes() {
+    assert_eq!(std::mem::size_of::<tinyasync::ast::Stmt>(), 72);
+}
+
+/// An expression node is 40 bytes: no `ExprKind` variant carries more than three words.
+#[test]
+fn expr_is_40_bytes() {
+    assert_eq!(std::mem::size_of::<tinyasync::ast::Expr>(), 40);
 }
 
 /// Tokens are plain 24-byte values (string literals are decoded by the parser from their span),

@@ -181,7 +181,8 @@ impl<'s> Parser<'s> {
             };
             left = match op {
                 Infix::Compare(_) => {
-                    let mut rest = Vec::new();
+                    // Most comparisons are not chained.
+                    let mut rest = Vec::with_capacity(1);
                     while let Some((_, Infix::Compare(op))) = infix_of(self.peek(), self.peek_next()) {
                         // `not in` and `is not` are two tokens.
                         if matches!(op, CmpOp::NotIn | CmpOp::IsNot) {
@@ -192,7 +193,7 @@ impl<'s> Parser<'s> {
                         rest.push((op, right));
                     }
                     let span = left.span.to(rest.last().map(|r| r.1.span).unwrap_or(left.span));
-                    Expr { span, kind: ExprKind::Compare(Box::new(left), rest) }
+                    Expr { span, kind: ExprKind::Compare(Box::new(left), rest.into_boxed_slice()) }
                 }
                 Infix::Bool(op) => {
                     self.bump();
@@ -311,8 +312,9 @@ impl<'s> Parser<'s> {
         }
     }
 
-    pub(super) fn call_args(&mut self) -> PResult<Vec<Arg>> {
-        let mut args = Vec::new();
+    pub(super) fn call_args(&mut self) -> PResult<Box<[Arg]>> {
+        // Collected in a recycled buffer, returned in a vector of exactly their number.
+        let mut args = self.arg_buffers.pop().unwrap_or_default();
         let mut seen_kw = false;
         let mut seen_double_star = false;
         while !self.is_op(Op::RParen) {
@@ -354,7 +356,10 @@ impl<'s> Parser<'s> {
                         return Err(SyntaxError::new("Generator expression must be parenthesized", span)
                             .with_help("put the generator expression in its own parentheses"));
                     }
-                    args.push(Arg::Pos(Expr { span, kind: ExprKind::GenExp(Box::new(e), gens) }));
+                    args.push(Arg::Pos(Expr {
+                        span,
+                        kind: ExprKind::GenExp(Box::new(e), gens.into_boxed_slice()),
+                    }));
                     continue;
                 }
                 if seen_kw {
@@ -367,7 +372,9 @@ impl<'s> Parser<'s> {
                 break;
             }
         }
-        Ok(args)
+        let exact = args.drain(..).collect();
+        self.arg_buffers.push(args);
+        Ok(exact)
     }
 
     pub(super) fn subscript_list(&mut self) -> PResult<Expr> {
@@ -485,7 +492,10 @@ impl<'s> Parser<'s> {
             let gens = self.comp_for()?;
             let end = self.expect_op(Op::RParen)?;
             self.leave();
-            return Ok(Expr { span: start.to(end), kind: ExprKind::GenExp(Box::new(first), gens) });
+            return Ok(Expr {
+                span: start.to(end),
+                kind: ExprKind::GenExp(Box::new(first), gens.into_boxed_slice()),
+            });
         }
         if self.is_op(Op::Walrus) {
             return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
@@ -520,7 +530,10 @@ impl<'s> Parser<'s> {
                 let gens = self.comp_for()?;
                 let end = self.expect_op(Op::RBracket)?;
                 self.leave();
-                return Ok(Expr { span: start.to(end), kind: ExprKind::ListComp(Box::new(first), gens) });
+                return Ok(Expr {
+                    span: start.to(end),
+                    kind: ExprKind::ListComp(Box::new(first), gens.into_boxed_slice()),
+                });
             }
             items.push(first);
             while self.eat_op(Op::Comma) {
@@ -561,7 +574,7 @@ impl<'s> Parser<'s> {
                 self.leave();
                 return Ok(Expr {
                     span: start.to(end),
-                    kind: ExprKind::DictComp(Box::new(first), Box::new(v), gens),
+                    kind: ExprKind::DictComp(Box::new((first, v)), gens.into_boxed_slice()),
                 });
             }
             let mut pairs = vec![(first, v)];
@@ -583,7 +596,10 @@ impl<'s> Parser<'s> {
             let gens = self.comp_for()?;
             let end = self.expect_op(Op::RBrace)?;
             self.leave();
-            return Ok(Expr { span: start.to(end), kind: ExprKind::SetComp(Box::new(first), gens) });
+            return Ok(Expr {
+                span: start.to(end),
+                kind: ExprKind::SetComp(Box::new(first), gens.into_boxed_slice()),
+            });
         }
         let mut items = vec![first];
         while self.eat_op(Op::Comma) {

@@ -57,6 +57,8 @@ struct Parser<'s> {
     lex_error: Option<SyntaxError>,
     /// Statements of the blocks being parsed (see `take_stmts`).
     stmts: Vec<Stmt>,
+    /// Buffers for the arguments of calls being parsed (see `call_args`).
+    arg_buffers: Vec<Vec<Arg>>,
     src: &'s str,
     depth: usize,
     /// Links of operator/attribute/call chains being parsed (see `chain`).
@@ -184,6 +186,7 @@ impl<'s> Parser<'s> {
             prev: Span::default(),
             lex_error: None,
             stmts: Vec::new(),
+            arg_buffers: Vec::new(),
             src,
             depth: 0,
             chained: 0,
@@ -299,6 +302,7 @@ impl<'s> Parser<'s> {
     fn is_op(&self, op: Op) -> bool {
         matches!(self.peek(), Tok::Op(o) if *o == op)
     }
+    #[inline]
     fn eat_op(&mut self, op: Op) -> bool {
         if self.is_op(op) {
             self.bump();
@@ -307,6 +311,7 @@ impl<'s> Parser<'s> {
             false
         }
     }
+    #[inline]
     fn eat(&mut self, t: &Tok) -> bool {
         if self.peek() == t {
             self.bump();
@@ -352,13 +357,20 @@ impl<'s> Parser<'s> {
         }
     }
 
+    #[inline]
     fn expect_op(&mut self, op: Op) -> PResult<Span> {
         if self.is_op(op) {
             return Ok(self.bump());
         }
+        Err(self.expected_op(op))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn expected_op(&self, op: Op) -> SyntaxError {
         let mut e = self.unexpected();
         e.msg = format!("expected '{}'", op.text());
-        Err(e)
+        e
     }
 
     fn expect_name(&mut self) -> PResult<(Symbol, Span)> {
@@ -396,36 +408,52 @@ impl<'s> Parser<'s> {
         Err(if matches!(self.peek(), Tok::Eof) { e.unexpected_eof() } else { e })
     }
 
+    #[inline]
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            return Err(SyntaxError::new("too many nested expressions or blocks", self.span())
-                .with_label("nesting goes too deep here")
-                .with_help(format!(
-                    "tinyasync allows at most {MAX_NESTING} levels of nesting; split the expression up"
-                )));
+            return Err(self.too_deep());
         }
         Ok(())
     }
+
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self) -> SyntaxError {
+        SyntaxError::new("too many nested expressions or blocks", self.span())
+            .with_label("nesting goes too deep here")
+            .with_help(format!(
+                "tinyasync allows at most {MAX_NESTING} levels of nesting; split the expression up"
+            ))
+    }
     /// One more link of an operator, attribute or call chain: chains make the tree deeper
     /// without nesting brackets, so they count against a larger limit of their own.
+    #[inline]
     fn chain(&mut self, n: &mut usize) -> PResult<()> {
         *n += 1;
         self.chained += 1;
         if self.chained + self.depth > MAX_TREE_DEPTH {
             self.chained -= *n;
             *n = 0;
-            return Err(SyntaxError::new("expression too long", self.span())
-                .with_label("too many chained operators, attributes or calls")
-                .with_help(format!(
-                    "tinyasync allows expressions at most {MAX_TREE_DEPTH} operators deep; split it into several statements"
-                )));
+            return Err(self.too_long());
         }
         Ok(())
     }
+
+    #[cold]
+    #[inline(never)]
+    fn too_long(&self) -> SyntaxError {
+        SyntaxError::new("expression too long", self.span())
+            .with_label("too many chained operators, attributes or calls")
+            .with_help(format!(
+                "tinyasync allows expressions at most {MAX_TREE_DEPTH} operators deep; split it into several statements"
+            ))
+    }
+    #[inline]
     fn unchain(&mut self, n: usize) {
         self.chained -= n;
     }
+    #[inline]
     fn leave(&mut self) {
         self.depth -= 1;
     }
