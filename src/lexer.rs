@@ -15,25 +15,21 @@ pub const MAX_NESTING: usize = 200;
 /// CPython refuses integer literals longer than this (`sys.get_int_max_str_digits()`).
 pub const MAX_INT_DIGITS: usize = 4300;
 
-/// A token. Tokens are small plain values (`Copy`): string literals are decoded, and integers
-/// too big for `i64` converted, by the parser from the token's span (see [`big_int`]).
+/// A token: 8 bytes, so that a `Token` (with its span) is 16 and travels in two registers.
+/// Literals carry no value: the lexer checks them, and the parser reads their value from the
+/// token's span ([`int_value`], [`float_value`], [`big_int`], [`StrLit::body`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Tok {
     Name(Symbol),
-    Int(i64),
+    /// An integer literal that fits in `i64`.
+    Int,
     /// An integer literal too big for `i64`.
     BigInt,
-    Float(f64),
-    /// A string literal; `body` is the span of the text between the quotes, escapes undecoded.
-    Str {
-        body: Span,
-        raw: bool,
-    },
-    /// An f-string; the parser splits it. `body` is the span of the text between the quotes.
-    FStr {
-        body: Span,
-        raw: bool,
-    },
+    Float,
+    /// A string literal (escapes undecoded).
+    Str(StrLit),
+    /// An f-string; the parser splits it.
+    FStr(StrLit),
     Newline,
     Indent,
     Dedent,
@@ -78,13 +74,29 @@ pub enum Tok {
     Op(Op),
 }
 
+/// The shape of a string literal: its prefix (`r`, `f`, `rf`...) and quote lengths.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StrLit {
+    pub prefix: u8,
+    pub quotes: u8,
+    pub raw: bool,
+}
+
+impl StrLit {
+    /// The text between the quotes of the literal at `span`.
+    pub fn body(self, span: Span) -> Span {
+        let start = span.start as usize + self.prefix as usize + self.quotes as usize;
+        Span::new(start, (span.end as usize - self.quotes as usize).max(start))
+    }
+}
+
 impl Tok {
     /// How the token is named in "expected ..." messages.
     pub fn describe(&self) -> String {
         match self {
             Tok::Name(s) => format!("name '{}'", s),
-            Tok::Int(_) | Tok::BigInt | Tok::Float(_) => "number".into(),
-            Tok::Str { .. } | Tok::FStr { .. } => "string".into(),
+            Tok::Int | Tok::BigInt | Tok::Float => "number".into(),
+            Tok::Str(_) | Tok::FStr(_) => "string".into(),
             Tok::Newline => "end of line".into(),
             Tok::Indent => "indent".into(),
             Tok::Dedent => "dedent".into(),
@@ -450,6 +462,12 @@ impl Op {
     }
 }
 
+/// Whether `close` closes the bracket `open` (its first byte).
+#[inline]
+fn pairs(open: u8, close: Op) -> bool {
+    matches!((open, close), (b'(', Op::RParen) | (b'[', Op::RBracket) | (b'{', Op::RBrace))
+}
+
 /// The keyword token for `Raw::Keyword`'s payload (the order of its `#[token]` attributes).
 fn keyword(k: u8) -> Tok {
     const TOKS: [Tok; 35] = [
@@ -499,6 +517,31 @@ fn keyword(k: u8) -> Tok {
 struct Indent {
     tab8: usize,
     tab1: usize,
+}
+
+impl Indent {
+    /// The indentation made of `lead`, the whitespace before a line's first token.
+    fn measure(lead: &[u8]) -> Indent {
+        let mut ind = Indent { tab8: 0, tab1: 0 };
+        for &b in lead {
+            match b {
+                b' ' => {
+                    ind.tab8 += 1;
+                    ind.tab1 += 1;
+                }
+                b'\t' => {
+                    ind.tab8 = (ind.tab8 / 8 + 1) * 8;
+                    ind.tab1 += 1;
+                }
+                b'\x0c' => {
+                    ind = Indent { tab8: 0, tab1: 0 };
+                }
+                // A backslash continuation before the first token.
+                _ => {}
+            }
+        }
+        ind
+    }
 }
 
 /// Lexes a whole source text into tokens ending with `Eof` (tests, benchmarks and the REPL's
@@ -581,6 +624,15 @@ impl<'s> Lexer<'s> {
                 },
                 Ok(Raw::Keyword(k)) => keyword(k),
                 Ok(Raw::Op(op)) => Tok::Op(op),
+                // Brackets that nest and pair up well; `token` reports the others.
+                Ok(Raw::Open(op)) if self.brackets.len() < MAX_NESTING => {
+                    self.brackets.push((op.text().as_bytes()[0], span));
+                    Tok::Op(op)
+                }
+                Ok(Raw::Close(op)) if self.brackets.last().is_some_and(|&(open, _)| pairs(open, op)) => {
+                    self.brackets.pop();
+                    Tok::Op(op)
+                }
                 Ok(other) => match self.token(other, span) {
                     Ok(tok) => tok,
                     Err(e) => return Err(self.fail(e)),
@@ -685,7 +737,7 @@ impl<'s> Lexer<'s> {
             Raw::Float => {
                 let parsed = if text.contains('_') { text.replace('_', "").parse() } else { text.parse() };
                 match parsed {
-                    Ok(f) => Tok::Float(f),
+                    Ok::<f64, _>(_) => Tok::Float,
                     Err(_) => return Err(SyntaxError::new("invalid decimal literal", span)),
                 }
             }
@@ -757,24 +809,19 @@ fn indent_line(
     out: &mut std::collections::VecDeque<Token>,
 ) -> Result<(), SyntaxError> {
     let bytes = src.as_bytes();
-    let mut ind = Indent { tab8: 0, tab1: 0 };
-    for &b in &bytes[line_start..first.start as usize] {
-        match b {
-            b' ' => {
-                ind.tab8 += 1;
-                ind.tab1 += 1;
-            }
-            b'\t' => {
-                ind.tab8 = (ind.tab8 / 8 + 1) * 8;
-                ind.tab1 += 1;
-            }
-            b'\x0c' => {
-                ind = Indent { tab8: 0, tab1: 0 };
-            }
-            // A BOM before the first line.
-            _ => {}
-        }
-    }
+    let first_at = first.start as usize;
+    // After a backslash continuation the line really starts after the last newline.
+    let line_start = match bytes[line_start..first_at].iter().rposition(|&b| b == b'\n') {
+        Some(i) => line_start + i + 1,
+        None => line_start,
+    };
+    let lead = &bytes[line_start..first_at];
+    let ind = if lead.iter().all(|&b| b == b' ') {
+        // The common case: spaces only.
+        Indent { tab8: lead.len(), tab1: lead.len() }
+    } else {
+        Indent::measure(lead)
+    };
     let line_span = Span::new(line_start, first.start as usize);
     let top = *indents.last().unwrap_or(&Indent { tab8: 0, tab1: 0 });
     let tab_error = || {
@@ -827,12 +874,14 @@ fn int_literal(digits: &str, radix: u32, span: Span) -> Result<Tok, SyntaxError>
     // The common case, a short decimal without underscores or leading zeros: no allocation.
     let b = digits.as_bytes();
     if radix == 10 && b.len() < 19 && (b.len() == 1 || b[0] != b'0') && b.iter().all(u8::is_ascii_digit) {
-        return Ok(Tok::Int(b.iter().fold(0i64, |v, d| v * 10 + (d - b'0') as i64)));
+        return Ok(Tok::Int);
     }
-    if digits.len() < 19 && !digits.starts_with('0') && !digits.contains('_') {
-        if let Ok(v) = i64::from_str_radix(digits, radix) {
-            return Ok(Tok::Int(v));
-        }
+    if digits.len() < 19
+        && !digits.starts_with('0')
+        && !digits.contains('_')
+        && i64::from_str_radix(digits, radix).is_ok()
+    {
+        return Ok(Tok::Int);
     }
     let clean: String = digits.chars().filter(|c| *c != '_').collect();
     if radix == 10 && clean.len() > 1 && clean.starts_with('0') && clean.bytes().any(|b| b != b'0') {
@@ -850,13 +899,38 @@ fn int_literal(digits: &str, radix: u32, span: Span) -> Result<Tok, SyntaxError>
         .with_label(format!("this integer literal has {} digits", clean.len()))
         .with_help("compute big numbers instead of writing them out, for example 10**5000"));
     }
-    if let Ok(v) = i64::from_str_radix(&clean, radix) {
-        return Ok(Tok::Int(v));
+    if i64::from_str_radix(&clean, radix).is_ok() {
+        return Ok(Tok::Int);
     }
     match BigInt::parse_bytes(clean.as_bytes(), radix) {
         Some(_) => Ok(Tok::BigInt),
         None => Err(SyntaxError::new("invalid integer literal", span)),
     }
+}
+
+/// The value of an integer literal the lexer accepted as `Tok::Int`.
+pub fn int_value(text: &str) -> i64 {
+    let b = text.as_bytes();
+    if b.len() < 19 && b.iter().all(u8::is_ascii_digit) {
+        return b.iter().fold(0i64, |v, d| v * 10 + (d - b'0') as i64);
+    }
+    let lower = text.to_ascii_lowercase();
+    let (digits, radix) = match lower.get(..2) {
+        Some("0x") => (&lower[2..], 16),
+        Some("0o") => (&lower[2..], 8),
+        Some("0b") => (&lower[2..], 2),
+        _ => (lower.as_str(), 10),
+    };
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    // The lexer parsed these digits already, so this never falls back to zero.
+    i64::from_str_radix(&clean, radix).unwrap_or_default()
+}
+
+/// The value of a float literal the lexer accepted.
+pub fn float_value(text: &str) -> f64 {
+    let parsed = if text.contains('_') { text.replace('_', "").parse() } else { text.parse() };
+    // The lexer parsed this text already, so this never falls back to zero.
+    parsed.unwrap_or_default()
 }
 
 /// The value of an integer literal the lexer accepted as `Tok::BigInt`.
@@ -895,15 +969,11 @@ fn string_token(src: &str, span: Span, info: StrInfo) -> Result<Tok, SyntaxError
     if lower.contains('b') {
         return Err(SyntaxError::new("bytes literals are not supported", span));
     }
-    let raw = lower.contains('r');
-    let q = info.quote_len as usize;
-    let body_start = span.start as usize + prefix.len() + q;
-    let body_end = span.end as usize - q;
-    let body = Span::new(body_start, body_end);
+    let lit = StrLit { prefix: info.prefix_len, quotes: info.quote_len, raw: lower.contains('r') };
     if lower.contains('f') {
-        return Ok(Tok::FStr { body, raw });
+        return Ok(Tok::FStr(lit));
     }
-    Ok(Tok::Str { body, raw })
+    Ok(Tok::Str(lit))
 }
 
 /// Decodes backslash escapes of a string body. `offset` is the body's position in the source.

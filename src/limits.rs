@@ -2,58 +2,106 @@
 //! counting allocator the binary installs), and the signal flag behind Ctrl-C and SIGTERM.
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
-/// Bytes currently allocated through `Counting` (0 when it is not the global allocator).
-pub static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+/// Bytes allocated through `Counting` and not yet freed, as far as the threads have reported
+/// them (see `Counting`): read it with [`live_bytes`].
+pub static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
 
-/// Allocations made through `Counting` (for tests that check what allocates).
+/// Allocations made through `Counting`, as far as reported: read it with [`allocations`].
 pub static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 /// The signal that asked the program to stop (SIGINT = 2, SIGTERM = 15), or 0.
 pub static STOP_SIGNAL: AtomicUsize = AtomicUsize::new(0);
 
+/// Bytes currently allocated through `Counting` (0 when it is not the global allocator): exact
+/// for the calling thread, within `REPORT_BYTES` for each other thread.
 pub fn live_bytes() -> usize {
-    LIVE_BYTES.load(Ordering::Relaxed)
+    report_pending();
+    LIVE_BYTES.load(Ordering::Relaxed).max(0) as usize
+}
+
+/// Allocations made through `Counting` so far: exact for the calling thread.
+pub fn allocations() -> usize {
+    report_pending();
+    ALLOCATIONS.load(Ordering::Relaxed)
 }
 
 pub fn stop_signal() -> usize {
     STOP_SIGNAL.load(Ordering::Relaxed)
 }
 
-/// A global allocator that counts live bytes, wrapping another allocator.
+thread_local! {
+    /// This thread's allocation counts (bytes, allocations) not yet added to the shared totals.
+    static PENDING: Cell<(isize, usize)> = const { Cell::new((0, 0)) };
+}
+
+/// A thread adds its counts to the shared totals once its byte count has moved this far.
+const REPORT_BYTES: isize = 64 * 1024;
+
+/// Counts an allocation (positive) or a free (negative).
+#[inline]
+fn count(bytes: isize, allocs: usize) {
+    // The cell is a plain `Cell` with no destructor, so it is usable for the whole life of the
+    // thread, including inside the allocator.
+    PENDING.with(|pending| {
+        let (b, a) = pending.get();
+        let (b, a) = (b + bytes, a + allocs);
+        if b.abs() >= REPORT_BYTES {
+            LIVE_BYTES.fetch_add(b, Ordering::Relaxed);
+            ALLOCATIONS.fetch_add(a, Ordering::Relaxed);
+            pending.set((0, 0));
+        } else {
+            pending.set((b, a));
+        }
+    })
+}
+
+fn report_pending() {
+    let (b, a) = PENDING.with(|pending| pending.replace((0, 0)));
+    LIVE_BYTES.fetch_add(b, Ordering::Relaxed);
+    ALLOCATIONS.fetch_add(a, Ordering::Relaxed);
+}
+
+/// A global allocator that counts live bytes and allocations, wrapping another allocator.
+///
+/// Each thread counts in a thread-local cell and adds to the shared atomics only every
+/// `REPORT_BYTES`: an atomic add per allocation (a locked instruction, which waits for every
+/// earlier store to complete) made the parse benchmark's median about 30% slower.
 pub struct Counting<A>(pub A);
 
 unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
+    #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's layout, as the trait requires.
         let p = unsafe { self.0.alloc(layout) };
         if !p.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            count(layout.size() as isize, 1);
         }
         p
     }
+    #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        count(-(layout.size() as isize), 0);
         // SAFETY: `ptr` was allocated by `self.0` with this layout.
         unsafe { self.0.dealloc(ptr, layout) }
     }
+    #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as for `alloc`.
         let p = unsafe { self.0.alloc_zeroed(layout) };
         if !p.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            count(layout.size() as isize, 1);
         }
         p
     }
+    #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: `ptr` came from `self.0` with `layout`; the new size is the caller's.
         let p = unsafe { self.0.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+            count(new_size as isize - layout.size() as isize, 0);
         }
         p
     }

@@ -18,9 +18,9 @@ fn allocations_for(src: String) -> usize {
     tinyasync::driver::with_big_stack(move || {
         let src = Source { name: "alloc.ta".into(), text: src };
         let opts = Options { virtual_time: true, ..Default::default() };
-        let before = tinyasync::limits::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+        let before = tinyasync::limits::allocations();
         let (r, interp) = run_program(&src, opts, Output::Capture(Vec::new()), Style::plain());
-        let after = tinyasync::limits::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+        let after = tinyasync::limits::allocations();
         assert_eq!(r.status, 0, "{}", r.stderr);
         drop(interp);
         after - before

@@ -36,11 +36,11 @@ impl<'s> Parser<'s> {
     pub(super) fn expr_can_start(&self) -> bool {
         match self.peek() {
             Tok::Name(_)
-            | Tok::Int(_)
+            | Tok::Int
             | Tok::BigInt
-            | Tok::Float(_)
-            | Tok::Str { .. }
-            | Tok::FStr { .. }
+            | Tok::Float
+            | Tok::Str(_)
+            | Tok::FStr(_)
             | Tok::True
             | Tok::False
             | Tok::None
@@ -91,6 +91,7 @@ impl<'s> Parser<'s> {
     }
 
     /// `test`: lambda, conditional expression, or an `or` expression.
+    #[inline]
     pub(super) fn test(&mut self) -> PResult<Expr> {
         self.enter()?;
         let r = self.test_inner();
@@ -249,6 +250,7 @@ impl<'s> Parser<'s> {
         Ok(Expr { span: start.to(e.span), kind: ExprKind::Unary(op, Box::new(e)) })
     }
 
+    #[inline]
     pub(super) fn power(&mut self) -> PResult<Expr> {
         let base = self.await_expr()?;
         if self.eat_op(Op::DoubleStar) {
@@ -263,6 +265,7 @@ impl<'s> Parser<'s> {
         Ok(base)
     }
 
+    #[inline]
     pub(super) fn await_expr(&mut self) -> PResult<Expr> {
         if matches!(self.peek(), Tok::Await) {
             let start = self.bump();
@@ -447,14 +450,14 @@ impl<'s> Parser<'s> {
         let span = self.span();
         let kind = match self.peek() {
             Tok::Name(n) => ExprKind::Name(*n),
-            Tok::Int(v) => ExprKind::Int(*v),
+            Tok::Int => ExprKind::Int(lexer::int_value(&self.src[span.range()])),
             Tok::BigInt => ExprKind::BigInt(Rc::new(lexer::big_int(&self.src[span.range()]))),
-            Tok::Float(f) => ExprKind::Float(*f),
+            Tok::Float => ExprKind::Float(lexer::float_value(&self.src[span.range()])),
             Tok::True => ExprKind::True,
             Tok::False => ExprKind::False,
             Tok::None => ExprKind::None,
             Tok::Op(Op::Ellipsis) => ExprKind::Ellipsis,
-            Tok::Str { .. } | Tok::FStr { .. } => return self.strings(),
+            Tok::Str(_) | Tok::FStr(_) => return self.strings(),
             Tok::Op(Op::LParen) => {
                 self.bump();
                 return self.paren(span);
@@ -617,10 +620,10 @@ impl<'s> Parser<'s> {
     pub(super) fn strings(&mut self) -> PResult<Expr> {
         let start = self.span();
         // The common case, one plain string: decoded straight into the shared string.
-        if let Tok::Str { body, raw } = *self.peek() {
-            if !matches!(self.peek_next(), Tok::Str { .. } | Tok::FStr { .. }) {
-                self.bump();
-                let s = self.decode(body, raw)?;
+        if let Tok::Str(lit) = *self.peek() {
+            if !matches!(self.peek_next(), Tok::Str(_) | Tok::FStr(_)) {
+                let body = lit.body(self.bump());
+                let s = self.decode(body, lit.raw)?;
                 return Ok(Expr { kind: ExprKind::Str(Rc::from(s.as_ref())), span: start });
             }
         }
@@ -628,16 +631,16 @@ impl<'s> Parser<'s> {
         let mut is_f = false;
         loop {
             match *self.peek() {
-                Tok::Str { body, raw } => {
-                    self.bump();
-                    let s = self.decode(body, raw)?;
+                Tok::Str(lit) => {
+                    let body = lit.body(self.bump());
+                    let s = self.decode(body, lit.raw)?;
                     push_lit(&mut parts, s.into_owned());
                 }
-                Tok::FStr { body, raw } => {
-                    self.bump();
+                Tok::FStr(lit) => {
+                    let body = lit.body(self.bump());
                     is_f = true;
                     self.enter()?;
-                    let fparts = self.fstring_parts(body, raw, 0)?;
+                    let fparts = self.fstring_parts(body, lit.raw, 0)?;
                     self.leave();
                     for p in fparts {
                         match p {
@@ -832,11 +835,9 @@ impl<'s> Parser<'s> {
             e.eof = false;
             e
         })?;
+        // String tokens find their text through their span, so shifting the span is enough.
         for t in &mut toks {
             t.span = shift(t.span, span.start as i64 - 1, span);
-            if let Tok::FStr { body, .. } | Tok::Str { body, .. } = &mut t.tok {
-                *body = shift(*body, span.start as i64 - 1, span);
-            }
         }
         let end = Span::new(span.end as usize, span.end as usize);
         let r = self.with_feed(Feed::Tokens(toks.into_iter(), end), |p| {
