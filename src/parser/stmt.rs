@@ -1,0 +1,652 @@
+//! Statements: simple statements and assignment targets, blocks and the compound statements,
+//! function and class definitions with their parameters.
+
+use super::*;
+
+impl<'s> Parser<'s> {
+    /// Parses one statement (or one line of simple statements) onto `self.stmts`.
+    pub(super) fn statement(&mut self) -> PResult<()> {
+        let s = match self.peek() {
+            Tok::If => self.if_stmt()?,
+            Tok::While => self.while_stmt()?,
+            Tok::For => self.for_stmt()?,
+            Tok::Try => self.try_stmt()?,
+            Tok::With => self.with_stmt()?,
+            Tok::Def => self.funcdef(Vec::new(), None)?,
+            Tok::Class => self.classdef(Vec::new())?,
+            Tok::Async if matches!(self.peek_next(), Tok::Def) => {
+                let sp = self.bump();
+                self.funcdef(Vec::new(), Some(sp))?
+            }
+            Tok::Async => {
+                return Err(SyntaxError::new("invalid syntax", self.span())
+                    .with_label("only `async def` is supported")
+                    .with_help("`async for` and `async with` are not part of tinyasync"))
+            }
+            Tok::Op(Op::At) => self.decorated()?,
+            _ => return self.simple_stmts(),
+        };
+        self.stmts.push(s);
+        Ok(())
+    }
+
+    /// `small (';' small)* [';'] NEWLINE`
+    pub(super) fn simple_stmts(&mut self) -> PResult<()> {
+        loop {
+            let s = self.small_stmt()?;
+            self.stmts.push(s);
+            if self.eat_op(Op::Semi) {
+                if matches!(self.peek(), Tok::Newline | Tok::Eof) {
+                    break;
+                }
+                continue;
+            }
+            break;
+        }
+        if matches!(self.peek(), Tok::Eof) {
+            return Ok(());
+        }
+        if !self.eat(&Tok::Newline) {
+            let mut e = self.unexpected();
+            if let Tok::Op(Op::Assign) = self.peek() {
+                e = e.with_help(
+                    "only names, attributes, subscripts and tuples or lists of them can be assigned to",
+                );
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub(super) fn small_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.span();
+        let kind = match *self.peek() {
+            Tok::Pass => {
+                self.bump();
+                StmtKind::Pass
+            }
+            Tok::Break => {
+                self.bump();
+                StmtKind::Break
+            }
+            Tok::Continue => {
+                self.bump();
+                StmtKind::Continue
+            }
+            Tok::Return => {
+                self.bump();
+                if self.at_stmt_end() {
+                    StmtKind::Return(None)
+                } else {
+                    StmtKind::Return(Some(self.star_exprs()?))
+                }
+            }
+            Tok::Raise => {
+                self.bump();
+                if self.at_stmt_end() {
+                    StmtKind::Raise(None, None)
+                } else {
+                    let e = self.test()?;
+                    let cause = if self.eat(&Tok::From) { Some(Box::new(self.test()?)) } else { None };
+                    StmtKind::Raise(Some(Box::new(e)), cause)
+                }
+            }
+            Tok::Global | Tok::Nonlocal => {
+                let is_global = matches!(self.advance().tok, Tok::Global);
+                let mut names = vec![self.expect_name()?.0];
+                while self.eat_op(Op::Comma) {
+                    names.push(self.expect_name()?.0);
+                }
+                if is_global {
+                    StmtKind::Global(names)
+                } else {
+                    StmtKind::Nonlocal(names)
+                }
+            }
+            Tok::Del => {
+                self.bump();
+                let mut targets = Vec::new();
+                loop {
+                    let e = self.bitor_expr()?;
+                    self.check_target(&e, TargetCtx::Del)?;
+                    targets.push(e);
+                    if !self.eat_op(Op::Comma) || self.at_stmt_end() {
+                        break;
+                    }
+                }
+                StmtKind::Delete(targets)
+            }
+            Tok::Assert => {
+                self.bump();
+                let t = self.test()?;
+                let msg = if self.eat_op(Op::Comma) { Some(Box::new(self.test()?)) } else { None };
+                StmtKind::Assert(t, msg)
+            }
+            Tok::Import => {
+                self.bump();
+                let mut names = Vec::new();
+                loop {
+                    let (first, sp) = self.expect_name()?;
+                    let mut path = vec![first];
+                    let mut span = sp;
+                    while self.eat_op(Op::Dot) {
+                        let (n, s) = self.expect_name()?;
+                        path.push(n);
+                        span = span.to(s);
+                    }
+                    let asname = if self.eat(&Tok::As) { Some(self.expect_name()?.0) } else { None };
+                    names.push(Alias { path, asname, span: span.to(self.prev_span()) });
+                    if !self.eat_op(Op::Comma) {
+                        break;
+                    }
+                }
+                StmtKind::Import(names)
+            }
+            Tok::From => {
+                self.bump();
+                let mut module = vec![self.expect_name()?.0];
+                while self.eat_op(Op::Dot) {
+                    module.push(self.expect_name()?.0);
+                }
+                if !self.eat(&Tok::Import) {
+                    let mut e = self.unexpected();
+                    e.msg = "expected 'import'".into();
+                    return Err(e);
+                }
+                if self.is_op(Op::Star) {
+                    return Err(SyntaxError::new("`from ... import *` is not supported", self.span())
+                        .with_help("name what you import: `from m import a, b`"));
+                }
+                let paren = self.eat_op(Op::LParen);
+                let mut names = Vec::new();
+                loop {
+                    let (n, sp) = self.expect_name()?;
+                    let asname = if self.eat(&Tok::As) { Some(self.expect_name()?.0) } else { None };
+                    names.push(Alias { path: vec![n], asname, span: sp.to(self.prev_span()) });
+                    if !self.eat_op(Op::Comma) {
+                        break;
+                    }
+                    if paren && self.is_op(Op::RParen) {
+                        break;
+                    }
+                }
+                if paren {
+                    self.expect_op(Op::RParen)?;
+                }
+                StmtKind::ImportFrom(module, names)
+            }
+            _ => return self.expr_stmt(),
+        };
+        Ok(Stmt { kind, span: start.to(self.prev_span()) })
+    }
+
+    pub(super) fn at_stmt_end(&self) -> bool {
+        matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Op(Op::Semi))
+    }
+
+    pub(super) fn expr_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.span();
+        let first = self.star_exprs_or_yield()?;
+        if let Tok::Op(op) = self.peek() {
+            if let Some(bop) = augop_of(*op) {
+                let op_span = self.span();
+                self.bump();
+                match &first.kind {
+                    ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..) => {}
+                    _ => {
+                        let what = match &first.kind {
+                            ExprKind::Tuple(_) => "tuple",
+                            ExprKind::List(_) => "list",
+                            _ => describe_expr(&first),
+                        };
+                        return Err(SyntaxError::new(
+                            format!("'{}' is an illegal expression for augmented assignment", what),
+                            first.span,
+                        )
+                        .with_label(format!(
+                            "cannot apply `{}` to this",
+                            self.src.get(op_span.range()).unwrap_or("")
+                        ))
+                        .with_help("augmented assignment needs a single name, attribute or subscript"));
+                    }
+                }
+                let value = self.star_exprs_or_yield()?;
+                return Ok(Stmt {
+                    kind: StmtKind::AugAssign(Box::new(first), bop, value),
+                    span: start.to(self.prev_span()),
+                });
+            }
+            if *op == Op::Assign {
+                let mut targets = vec![first];
+                let mut value;
+                loop {
+                    self.bump();
+                    value = self.star_exprs_or_yield()?;
+                    if !self.is_op(Op::Assign) {
+                        break;
+                    }
+                    targets.push(value);
+                }
+                for t in &targets {
+                    self.check_target(t, TargetCtx::Assign)?;
+                }
+                return Ok(Stmt {
+                    kind: StmtKind::Assign(targets.into_boxed_slice(), value),
+                    span: start.to(self.prev_span()),
+                });
+            }
+            if *op == Op::Colon
+                && matches!(first.kind, ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..))
+            {
+                return Err(SyntaxError::new("variable annotations are not supported", self.span())
+                    .with_help("drop the type annotation: `x = value`"));
+            }
+        }
+        if let ExprKind::Starred(_) = first.kind {
+            return Err(SyntaxError::new("can't use starred expression here", first.span));
+        }
+        Ok(Stmt { kind: StmtKind::Expr(first), span: start.to(self.prev_span()) })
+    }
+
+    /// Checks that `e` can be assigned to (or deleted).
+    pub(super) fn check_target(&self, e: &Expr, ctx: TargetCtx) -> PResult<()> {
+        match &e.kind {
+            ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..) => Ok(()),
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                let mut starred = 0;
+                for it in items {
+                    if let ExprKind::Starred(inner) = &it.kind {
+                        if ctx == TargetCtx::Del {
+                            return Err(SyntaxError::new("cannot delete starred", it.span));
+                        }
+                        starred += 1;
+                        if starred > 1 {
+                            return Err(SyntaxError::new(
+                                "multiple starred expressions in assignment",
+                                it.span,
+                            )
+                            .with_help("only one `*name` may appear in a target list"));
+                        }
+                        self.check_target(inner, ctx)?;
+                    } else {
+                        self.check_target(it, ctx)?;
+                    }
+                }
+                Ok(())
+            }
+            ExprKind::Starred(_) => {
+                Err(SyntaxError::new("starred assignment target must be in a list or tuple", e.span))
+            }
+            _ => {
+                let what = describe_expr(e);
+                Err(match ctx {
+                    TargetCtx::Del => SyntaxError::new(format!("cannot delete {}", what), e.span)
+                        .with_label("this cannot be deleted"),
+                    TargetCtx::For => SyntaxError::new(format!("cannot assign to {}", what), e.span)
+                        .with_label("a `for` target must be a name, attribute, subscript or tuple of them"),
+                    TargetCtx::Assign => SyntaxError::new(
+                        format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", what),
+                        e.span,
+                    )
+                    .with_label(format!("cannot assign to this {}", what))
+                    .with_help("only names, attributes, subscripts and tuples or lists of them can be assigned to; use '==' to compare"),
+                })
+            }
+        }
+    }
+
+    /// A block after `:`: either simple statements on the same line, or NEWLINE INDENT stmts DEDENT.
+    pub(super) fn block(&mut self) -> PResult<Vec<Stmt>> {
+        self.enter()?;
+        let mark = self.stmts.len();
+        if self.eat(&Tok::Newline) {
+            if !self.eat(&Tok::Indent) {
+                let e = SyntaxError::new("expected an indented block", self.span())
+                    .with_label("the block should start here, indented")
+                    .with_help("indent the body of the statement, or write `pass` for an empty body")
+                    .kind("IndentationError");
+                return Err(if matches!(self.peek(), Tok::Eof) || self.rest_is_end() {
+                    e.unexpected_eof()
+                } else {
+                    e
+                });
+            }
+            loop {
+                match self.peek() {
+                    Tok::Dedent => {
+                        self.bump();
+                        break;
+                    }
+                    Tok::Eof => break,
+                    Tok::Newline => {
+                        self.bump();
+                    }
+                    Tok::Indent => {
+                        return Err(SyntaxError::new("unexpected indent", self.span())
+                            .with_label("this line is indented more than the block it is in")
+                            .kind("IndentationError"))
+                    }
+                    _ => self.statement()?,
+                }
+            }
+        } else {
+            if matches!(self.peek(), Tok::Eof) {
+                return Err(self.unexpected());
+            }
+            self.simple_stmts()?;
+        }
+        self.leave();
+        Ok(self.take_stmts(mark))
+    }
+
+    pub(super) fn if_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.bump();
+        let test = self.named_test()?;
+        self.expect_colon("if")?;
+        let body = self.block()?;
+        let orelse = self.else_chain()?;
+        Ok(Stmt { kind: StmtKind::If(Box::new(Conditional { test, body, orelse })), span: start })
+    }
+
+    pub(super) fn else_chain(&mut self) -> PResult<Vec<Stmt>> {
+        if matches!(self.peek(), Tok::Elif) {
+            let start = self.bump();
+            let test = self.named_test()?;
+            self.expect_colon("elif")?;
+            let body = self.block()?;
+            let orelse = self.else_chain()?;
+            return Ok(vec![Stmt {
+                kind: StmtKind::If(Box::new(Conditional { test, body, orelse })),
+                span: start,
+            }]);
+        }
+        self.else_block()
+    }
+
+    pub(super) fn else_block(&mut self) -> PResult<Vec<Stmt>> {
+        if self.eat(&Tok::Else) {
+            self.expect_colon("else")?;
+            return self.block();
+        }
+        Ok(Vec::new())
+    }
+
+    pub(super) fn named_test(&mut self) -> PResult<Expr> {
+        let e = self.test()?;
+        if self.is_op(Op::Walrus) {
+            return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
+        }
+        Ok(e)
+    }
+
+    pub(super) fn while_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.bump();
+        let test = self.named_test()?;
+        self.expect_colon("while")?;
+        let body = self.block()?;
+        let orelse = self.else_block()?;
+        Ok(Stmt { kind: StmtKind::While(Box::new(Conditional { test, body, orelse })), span: start })
+    }
+
+    pub(super) fn for_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.bump();
+        let target = self.target_list()?;
+        self.check_target(&target, TargetCtx::For)?;
+        if !self.eat(&Tok::In) {
+            let mut e = self.unexpected();
+            e.msg = "expected 'in'".into();
+            return Err(e);
+        }
+        let iter = self.star_exprs()?;
+        self.expect_colon("for")?;
+        let body = self.block()?;
+        let orelse = self.else_block()?;
+        Ok(Stmt {
+            kind: StmtKind::For(Box::new(ForLoop { target, iter, body, orelse })),
+            span: start.to(self.prev_span()),
+        })
+    }
+
+    /// A `for` target: `a`, `a, b`, `(a, b), *c` (no `in` consumed).
+    pub(super) fn target_list(&mut self) -> PResult<Expr> {
+        let start = self.span();
+        let mut items = vec![self.star_or(Self::bitor_expr)?];
+        let mut tuple = false;
+        while self.eat_op(Op::Comma) {
+            tuple = true;
+            if matches!(self.peek(), Tok::In) {
+                break;
+            }
+            items.push(self.star_or(Self::bitor_expr)?);
+        }
+        if !tuple {
+            return Ok(items.pop().unwrap_or(Expr { kind: ExprKind::None, span: start }));
+        }
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+    }
+
+    pub(super) fn try_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.bump();
+        self.expect_colon("try")?;
+        let body = self.block()?;
+        let mut handlers = Vec::new();
+        while matches!(self.peek(), Tok::Except) {
+            let hstart = self.bump();
+            if let Some(prev) = handlers.last() {
+                let prev: &Handler = prev;
+                if prev.typ.is_none() {
+                    return Err(SyntaxError::new("default 'except:' must be last", prev.span)
+                        .with_label("this bare `except:` catches everything, so later clauses never run"));
+                }
+            }
+            let (typ, name) = if self.is_op(Op::Colon) {
+                (None, None)
+            } else {
+                let t = self.test()?;
+                let t = if self.is_op(Op::Comma) {
+                    return Err(SyntaxError::new(
+                        "multiple exception types must be parenthesized",
+                        t.span.to(self.span()),
+                    )
+                    .with_help("write `except (A, B):`"));
+                } else {
+                    t
+                };
+                let name = if self.eat(&Tok::As) { Some(self.expect_name()?) } else { None };
+                (Some(t), name)
+            };
+            self.expect_colon("except")?;
+            let hbody = self.block()?;
+            handlers.push(Handler { typ, name, body: hbody, span: hstart });
+        }
+        let orelse = if !handlers.is_empty() { self.else_block()? } else { Vec::new() };
+        let finalbody = if self.eat(&Tok::Finally) {
+            self.expect_colon("finally")?;
+            self.block()?
+        } else {
+            Vec::new()
+        };
+        if handlers.is_empty() && finalbody.is_empty() {
+            let e = SyntaxError::new("expected 'except' or 'finally' block", self.span())
+                .with_secondary(start, "this `try` has no `except` or `finally`");
+            return Err(if self.rest_is_end() { e.unexpected_eof() } else { e });
+        }
+        Ok(Stmt {
+            kind: StmtKind::Try(Box::new(TryBlock { body, handlers, orelse, finalbody })),
+            span: start,
+        })
+    }
+
+    pub(super) fn with_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.bump();
+        let mut items = Vec::new();
+        loop {
+            let ctx = self.test()?;
+            let target = if self.eat(&Tok::As) {
+                let t = self.star_or(Self::bitor_expr)?;
+                self.check_target(&t, TargetCtx::Assign)?;
+                Some(t)
+            } else {
+                None
+            };
+            items.push(WithItem { ctx, target });
+            if !self.eat_op(Op::Comma) {
+                break;
+            }
+        }
+        self.expect_colon("with")?;
+        let body = self.block()?;
+        Ok(Stmt { kind: StmtKind::With(items, body), span: start })
+    }
+
+    pub(super) fn decorated(&mut self) -> PResult<Stmt> {
+        let mut decorators = Vec::new();
+        while self.eat_op(Op::At) {
+            decorators.push(self.test()?);
+            if !self.eat(&Tok::Newline) {
+                return Err(self.unexpected());
+            }
+        }
+        match self.peek() {
+            Tok::Def => self.funcdef(decorators, None),
+            Tok::Async if matches!(self.peek_next(), Tok::Def) => {
+                let sp = self.bump();
+                self.funcdef(decorators, Some(sp))
+            }
+            Tok::Class => self.classdef(decorators),
+            _ => {
+                let mut e = self.unexpected();
+                e.msg = "expected `def` or `class` after a decorator".into();
+                Err(e)
+            }
+        }
+    }
+
+    pub(super) fn funcdef(&mut self, decorators: Vec<Expr>, async_span: Option<Span>) -> PResult<Stmt> {
+        let def_span = self.bump();
+        let start = async_span.unwrap_or(def_span);
+        let (name, _) = self.expect_name()?;
+        self.expect_op(Op::LParen)?;
+        let params = self.params(Op::RParen)?;
+        self.expect_op(Op::RParen)?;
+        if self.is_op(Op::Arrow) {
+            return Err(SyntaxError::new("return annotations are not supported", self.span())
+                .with_help("drop the `-> type` annotation"));
+        }
+        let header = start.to(self.prev_span());
+        self.expect_colon("def")?;
+        let body = self.block()?;
+        let f = FuncDef {
+            name,
+            params,
+            body,
+            decorators,
+            is_async: async_span.is_some(),
+            is_lambda: false,
+            span: header,
+        };
+        Ok(Stmt { kind: StmtKind::FunctionDef(Rc::new(f)), span: header })
+    }
+
+    /// Parameters up to (not including) `end` (`)` for def, `:` for lambda).
+    pub(super) fn params(&mut self, end: Op) -> PResult<Params> {
+        let mut p = Params::default();
+        let mut seen_default = false;
+        let mut star_seen = false;
+        let mut names: Vec<Symbol> = Vec::new();
+        while !self.is_op(end) {
+            let pstart = self.span();
+            if self.eat_op(Op::DoubleStar) {
+                let (n, sp) = self.expect_name()?;
+                self.check_dup(&mut names, n, sp)?;
+                p.kwarg = Some(Param { name: n, default: None, span: sp });
+                self.eat_op(Op::Comma);
+                if !self.is_op(end) {
+                    return Err(SyntaxError::new(
+                        "arguments cannot follow var-keyword argument",
+                        self.span(),
+                    ));
+                }
+                break;
+            }
+            if self.eat_op(Op::Star) {
+                if star_seen {
+                    return Err(SyntaxError::new("* argument may appear only once", pstart));
+                }
+                star_seen = true;
+                if let Tok::Name(_) = self.peek() {
+                    let (n, sp) = self.expect_name()?;
+                    self.check_dup(&mut names, n, sp)?;
+                    p.vararg = Some(Param { name: n, default: None, span: sp });
+                } else if self.is_op(end)
+                    || self.is_op(Op::Comma)
+                        && matches!(self.peek_next(), Tok::Op(o) if *o == end || *o == Op::DoubleStar)
+                {
+                    return Err(SyntaxError::new("named arguments must follow bare *", pstart));
+                }
+            } else {
+                let (n, sp) = self.expect_name()?;
+                self.check_dup(&mut names, n, sp)?;
+                if self.is_op(Op::Colon) && end == Op::RParen {
+                    return Err(SyntaxError::new("parameter annotations are not supported", self.span())
+                        .with_help("drop the `: type` annotation"));
+                }
+                let default = if self.eat_op(Op::Assign) { Some(self.test()?) } else { None };
+                let param = Param { name: n, default, span: sp };
+                if star_seen {
+                    p.kwonly.push(param);
+                } else {
+                    if param.default.is_some() {
+                        seen_default = true;
+                    } else if seen_default {
+                        return Err(SyntaxError::new("non-default argument follows default argument", sp)
+                            .with_label("this parameter has no default, but an earlier one has")
+                            .with_help("move parameters with defaults after the ones without"));
+                    }
+                    p.args.push(param);
+                }
+            }
+            if !self.eat_op(Op::Comma) {
+                break;
+            }
+        }
+        Ok(p)
+    }
+
+    pub(super) fn check_dup(&self, names: &mut Vec<Symbol>, n: Symbol, sp: Span) -> PResult<()> {
+        if names.contains(&n) {
+            return Err(SyntaxError::new(format!("duplicate argument '{}' in function definition", n), sp)
+                .with_label("this name is already a parameter"));
+        }
+        names.push(n);
+        Ok(())
+    }
+
+    pub(super) fn classdef(&mut self, decorators: Vec<Expr>) -> PResult<Stmt> {
+        let start = self.bump();
+        let (name, _) = self.expect_name()?;
+        let mut bases = Vec::new();
+        if self.eat_op(Op::LParen) {
+            while !self.is_op(Op::RParen) {
+                if let (Tok::Name(_), Tok::Op(Op::Assign)) = (self.peek(), self.peek_next()) {
+                    return Err(SyntaxError::new(
+                        "class keyword arguments (such as metaclass=) are not supported",
+                        self.span(),
+                    ));
+                }
+                bases.push(self.test()?);
+                if !self.eat_op(Op::Comma) {
+                    break;
+                }
+            }
+            self.expect_op(Op::RParen)?;
+        }
+        let header = start.to(self.prev_span());
+        self.expect_colon("class")?;
+        let body = self.block()?;
+        Ok(Stmt {
+            kind: StmtKind::ClassDef(Rc::new(ClassDef { name, bases, body, decorators, span: header })),
+            span: header,
+        })
+    }
+}
