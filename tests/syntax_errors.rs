@@ -210,6 +210,19 @@ fn more_errors_point_at_the_right_place() {
         ("x = f'{\"\\n\"}'\n", "f-string expression part cannot include a backslash", (1, 9)),
         ("x = f'{a # c}'\n", "f-string expression part cannot include '#'", (1, 10)),
         ("\u{feff}x = 1 $ 2\n", "invalid character '$'", (1, 7)),
+        // Which error wins when the parser fails before the lexer does (CPython's choices, each
+        // checked against python3): the parser pulls tokens lazily, so the rest is lexed then.
+        ("x = = 1\ns = \"abc\n", "unterminated string literal", (2, 5)),
+        ("foo(1, 2\nx = 3\n", "'(' was never closed", (1, 4)),
+        ("x = [1, 2\ny = 3 $\n", "'[' was never closed", (1, 5)),
+        ("x = [1, 2\ny = 3 $\nz = \"abc\n", "unterminated string literal", (3, 5)),
+        ("x = = 1\ny = (1,\n", "invalid syntax", (1, 5)),
+        ("x = = 1\ny = 1 $ 2\n", "invalid syntax", (1, 5)),
+        ("x = = 1\n  y = 2\n", "invalid syntax", (1, 5)),
+        // Escapes are decoded by the parser from the literal's text, at the right place.
+        ("s = 'ab\\x1'\n", "truncated \\xXX escape", (1, 8)),
+        ("s = f'{x}\\x1'\n", "truncated \\xXX escape", (1, 10)),
+        ("s = 'a\\N{BULLET}'\n", "named Unicode escapes", (1, 7)),
     ];
     for &(src, message, at) in cases {
         let text = src.to_string();

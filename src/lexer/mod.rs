@@ -215,6 +215,19 @@ impl Indent {
     }
 }
 
+/// Whether `lexical`, found after the parser failed with `parse`, is the better report, by
+/// CPython's rules: an unterminated string is (it usually explains the parse error), and so is
+/// a bracket never closed if it was opened before the parse error; an invalid character or a
+/// bad dedent further down is not.
+pub fn outranks(lexical: &SyntaxError, parse: &SyntaxError) -> bool {
+    lexical.msg.starts_with(UNTERMINATED)
+        || (lexical.msg.ends_with(NEVER_CLOSED) && lexical.span.start < parse.span.start)
+}
+
+/// How the lexer's two late-reported errors start and end (see `outranks`).
+const UNTERMINATED: &str = "unterminated ";
+const NEVER_CLOSED: &str = "' was never closed";
+
 /// Lexes a whole source text into tokens ending with `Eof` (tests, benchmarks and the REPL's
 /// "is this input complete?" check; the parser pulls tokens from a [`Lexer`] one at a time).
 pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
@@ -373,11 +386,8 @@ impl<'s> Lexer<'s> {
     /// every open block closes.
     fn finish(&mut self) -> Result<(), SyntaxError> {
         self.finished = true;
-        if let Some((open, ospan)) = self.brackets.first() {
-            return Err(SyntaxError::new(format!("'{}' was never closed", *open as char), *ospan)
-                .with_label("this bracket is never closed")
-                .with_help("add the matching closing bracket")
-                .unexpected_eof());
+        if let Some(e) = self.never_closed() {
+            return Err(e);
         }
         let end = Span::new(self.text.len(), self.text.len());
         if !self.at_line_start {
@@ -389,6 +399,41 @@ impl<'s> Lexer<'s> {
         }
         self.indents.truncate(1);
         Ok(())
+    }
+
+    /// The outermost bracket still open, as the error at the end of the input.
+    fn never_closed(&self) -> Option<SyntaxError> {
+        let (open, ospan) = self.brackets.first()?;
+        Some(
+            SyntaxError::new(format!("'{}{NEVER_CLOSED}", *open as char), *ospan)
+                .with_label("this bracket is never closed")
+                .with_help("add the matching closing bracket")
+                .unexpected_eof(),
+        )
+    }
+
+    /// After the parser failed: lexes the rest of the input, as CPython does, for the errors
+    /// that can outrank the parse error (see [`outranks`]): an unterminated string, or a bracket
+    /// still open at the end. Invalid characters, bad indentation and other lexical errors are
+    /// stepped over, as CPython's tokenizer steps over them in that pass.
+    pub fn rest_errors(&mut self) -> Option<SyntaxError> {
+        if self.finished {
+            return None;
+        }
+        self.finished = true;
+        while let Some(res) = self.raw.next() {
+            let r = self.raw.span();
+            let span = Span::new(r.start + self.start, r.end + self.start);
+            match res {
+                Ok(Raw::Open(op)) => self.brackets.push((op.text().as_bytes()[0], span)),
+                Ok(Raw::Close(_)) => {
+                    self.brackets.pop();
+                }
+                Ok(Raw::Str(info)) if !info.terminated => return string_token(self.text, span, info).err(),
+                _ => {}
+            }
+        }
+        self.never_closed()
     }
 
     /// The token for a literal or a bracket (`next_token` handles the rest).

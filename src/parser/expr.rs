@@ -299,16 +299,12 @@ impl<'s> Parser<'s> {
                 let (name, sp) = self.expect_name()?;
                 Expr { span: start.to(sp), kind: ExprKind::Attribute(inner, name) }
             } else if self.eat_op(Op::LParen) {
-                self.enter()?;
                 let args = self.call_args()?;
-                self.leave();
                 let end = self.expect_op(Op::RParen)?;
                 Expr { span: start.to(end), kind: ExprKind::Call(inner, args) }
             } else {
                 self.bump();
-                self.enter()?;
                 let idx = self.subscript_list()?;
-                self.leave();
                 let end = self.expect_op(Op::RBracket)?;
                 Expr { span: start.to(end), kind: ExprKind::Subscript(inner, Box::new(idx)) }
             };
@@ -477,16 +473,13 @@ impl<'s> Parser<'s> {
     }
 
     pub(super) fn paren(&mut self, start: Span) -> PResult<Expr> {
-        self.enter()?;
         if self.is_op(Op::RParen) {
             let end = self.bump();
-            self.leave();
             return Ok(Expr { kind: ExprKind::Tuple(Vec::new()), span: start.to(end) });
         }
         if matches!(self.peek(), Tok::Yield) {
             let y = self.yield_expr()?;
             self.expect_op(Op::RParen)?;
-            self.leave();
             return Ok(y);
         }
         let first = self.star_or(Self::test)?;
@@ -494,7 +487,6 @@ impl<'s> Parser<'s> {
             no_starred_comp(&first)?;
             let gens = self.comp_for()?;
             let end = self.expect_op(Op::RParen)?;
-            self.leave();
             return Ok(Expr {
                 span: start.to(end),
                 kind: ExprKind::GenExp(Box::new(first), gens.into_boxed_slice()),
@@ -505,7 +497,6 @@ impl<'s> Parser<'s> {
         }
         if !self.is_op(Op::Comma) {
             self.expect_op(Op::RParen)?;
-            self.leave();
             if let ExprKind::Starred(_) = first.kind {
                 return Err(SyntaxError::new("cannot use starred expression here", first.span));
             }
@@ -519,12 +510,10 @@ impl<'s> Parser<'s> {
             items.push(self.star_or(Self::test)?);
         }
         let end = self.expect_op(Op::RParen)?;
-        self.leave();
         Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(end) })
     }
 
     pub(super) fn list_display(&mut self, start: Span) -> PResult<Expr> {
-        self.enter()?;
         let mut items = Vec::new();
         if !self.is_op(Op::RBracket) {
             let first = self.star_or(Self::test)?;
@@ -532,7 +521,6 @@ impl<'s> Parser<'s> {
                 no_starred_comp(&first)?;
                 let gens = self.comp_for()?;
                 let end = self.expect_op(Op::RBracket)?;
-                self.leave();
                 return Ok(Expr {
                     span: start.to(end),
                     kind: ExprKind::ListComp(Box::new(first), gens.into_boxed_slice()),
@@ -547,15 +535,12 @@ impl<'s> Parser<'s> {
             }
         }
         let end = self.expect_op(Op::RBracket)?;
-        self.leave();
         Ok(Expr { kind: ExprKind::List(items), span: start.to(end) })
     }
 
     pub(super) fn brace_display(&mut self, start: Span) -> PResult<Expr> {
-        self.enter()?;
         if self.is_op(Op::RBrace) {
             let end = self.bump();
-            self.leave();
             return Ok(Expr { kind: ExprKind::Dict(Vec::new()), span: start.to(end) });
         }
         if self.is_op(Op::DoubleStar) {
@@ -574,7 +559,6 @@ impl<'s> Parser<'s> {
             if matches!(self.peek(), Tok::For) {
                 let gens = self.comp_for()?;
                 let end = self.expect_op(Op::RBrace)?;
-                self.leave();
                 return Ok(Expr {
                     span: start.to(end),
                     kind: ExprKind::DictComp(Box::new((first, v)), gens.into_boxed_slice()),
@@ -591,14 +575,12 @@ impl<'s> Parser<'s> {
                 pairs.push((k, v));
             }
             let end = self.expect_op(Op::RBrace)?;
-            self.leave();
             return Ok(Expr { kind: ExprKind::Dict(pairs), span: start.to(end) });
         }
         if matches!(self.peek(), Tok::For) {
             no_starred_comp(&first)?;
             let gens = self.comp_for()?;
             let end = self.expect_op(Op::RBrace)?;
-            self.leave();
             return Ok(Expr {
                 span: start.to(end),
                 kind: ExprKind::SetComp(Box::new(first), gens.into_boxed_slice()),
@@ -612,7 +594,6 @@ impl<'s> Parser<'s> {
             items.push(self.star_or(Self::test)?);
         }
         let end = self.expect_op(Op::RBrace)?;
-        self.leave();
         Ok(Expr { kind: ExprKind::Set(items), span: start.to(end) })
     }
 

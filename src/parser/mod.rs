@@ -3,9 +3,12 @@
 //! lexer and sees two at a time), the helpers and the limits; `stmt.rs` parses statements and
 //! `expr.rs` expressions.
 //!
-//! Nesting (brackets, unary operators, blocks, nested expressions) is counted and limited to
-//! `MAX_NESTING`, so no input can overflow the Rust stack. Assignment targets are checked here,
-//! where their context is known; the other static checks live in `resolver.rs`.
+//! Nesting (unary operators, blocks, nested expressions) is counted and limited to
+//! `MAX_NESTING`, so no input can overflow the Rust stack. Brackets are not counted here: the
+//! lexer refuses more than `MAX_NESTING` open brackets (CPython's "too many nested
+//! parentheses"), and the bracket it refuses is reached before the parser's own limit, so that
+//! is the error reported. Assignment targets are checked here, where their context is known;
+//! the other static checks live in `resolver.rs`.
 
 mod expr;
 mod stmt;
@@ -29,16 +32,17 @@ pub fn parse_program(src: &str) -> PResult<Module> {
 /// Parses the program that starts at byte `base` of `text` (the REPL lays its inputs end to end
 /// in one text); spans are offsets into `text`.
 ///
-/// Tokens are pulled from the lexer as the parser goes. A lexical error anywhere in the program
-/// wins over a parse error (as it did when the whole program was lexed first): an unterminated
-/// string further down explains an odd parse error above it better than the other way round.
+/// Tokens are pulled from the lexer as the parser goes. A lexical error the parser ran into is
+/// the error. When parsing fails first, the rest is lexed, and as in CPython two lexical errors
+/// further down still win (see `lexer::outranks`): an unterminated string, which explains an odd
+/// parse error above it, and a bracket never closed that was opened before the parse error.
 pub fn parse_program_at(text: &str, base: usize) -> PResult<Module> {
     let mut p = Parser::new(Feed::Lexer(Lexer::new(text, base)), text);
     let r = p.module();
     if let Some(e) = p.lex_error.take() {
         return Err(e);
     }
-    r.map_err(|e| p.drain_lex_error().unwrap_or(e))
+    r.map_err(|e| p.drain_lex_error(&e).unwrap_or(e))
 }
 
 /// Where the parser's tokens come from: the program's lexer, or the tokens of an f-string field.
@@ -240,16 +244,11 @@ impl<'s> Parser<'s> {
         }
     }
 
-    /// After a parse error: the first lexical error in the rest of the program, if any.
-    fn drain_lex_error(&mut self) -> Option<SyntaxError> {
+    /// After `parse_error`: the first lexical error in the rest of the program, if it is one
+    /// that outranks the parse error.
+    fn drain_lex_error(&mut self, parse_error: &SyntaxError) -> Option<SyntaxError> {
         let Feed::Lexer(lexer) = &mut self.feed else { return None };
-        loop {
-            match lexer.next_token() {
-                Ok(t) if matches!(t.tok, Tok::Eof) => return None,
-                Ok(_) => {}
-                Err(e) => return Some(e),
-            }
-        }
+        lexer.rest_errors().filter(|e| lexer::outranks(e, parse_error))
     }
 
     /// Parses with tokens from `feed`, then returns to the tokens it had before.
