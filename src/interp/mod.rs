@@ -7,6 +7,7 @@
 //! - `attr.rs`: attributes, methods, subscripts and iteration.
 
 pub mod attr;
+pub mod compare;
 pub mod eval;
 pub mod exec;
 pub mod ops;

@@ -1,0 +1,235 @@
+//! The built-in types called as constructors (`int(x)`, `str(x)`, `list(it)`, `deque(...)`),
+//! and the number parsing behind `int()` and `float()`.
+
+use super::*;
+
+/// Constructors of the built-in types: `int(x)`, `str(x)`, `list(it)`, `deque(...)`.
+pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<Value> {
+    let name = cls.name.as_str();
+    match cls.tag {
+        TypeTag::Int => {
+            check_kw("int", kw, &[sym::BASE])?;
+            arity("int", args, 0, 2)?;
+            let base = args.get(1).cloned().or_else(|| kwarg(kw, sym::BASE));
+            match (args.first(), base) {
+                (None, _) => Ok(Value::Int(0)),
+                (Some(Value::Str(s)), b) => {
+                    let base = match b {
+                        Some(b) => it.index_of(&b)?,
+                        None => 10,
+                    };
+                    parse_int(&s.s, base).ok_or_else(|| {
+                        value_error(format!(
+                            "invalid literal for int() with base {}: {}",
+                            base,
+                            repr_str(&s.s)
+                        ))
+                    })
+                }
+                (Some(_), Some(_)) => Err(type_error("int() can't convert non-string with explicit base")),
+                (Some(Value::Int(i)), None) => Ok(Value::Int(*i)),
+                (Some(Value::Bool(b)), None) => Ok(Value::Int(*b as i64)),
+                (Some(Value::BigInt(b)), None) => Ok(Value::BigInt(b.clone())),
+                (Some(Value::Float(f)), None) => {
+                    if f.is_nan() {
+                        return Err(value_error("cannot convert float NaN to integer"));
+                    }
+                    if f.is_infinite() {
+                        return Err(overflow_error("cannot convert float infinity to integer"));
+                    }
+                    Ok(float_to_int(f.trunc()))
+                }
+                (Some(v), None) => {
+                    if it.has_method(v, sym::INT) {
+                        return it.call_method(v, sym::INT, &[], &[]);
+                    }
+                    Err(type_error(format!(
+                        "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                        it.type_name(v)
+                    )))
+                }
+            }
+        }
+        TypeTag::Float => {
+            arity("float", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::Float(0.0)),
+                Some(Value::Float(f)) => Ok(Value::Float(*f)),
+                Some(Value::Str(s)) => parse_float(&s.s).map(Value::Float).ok_or_else(|| {
+                    value_error(format!("could not convert string to float: {}", repr_str(&s.s)))
+                }),
+                Some(v) => match crate::interp::ops::to_f64(v) {
+                    Some(f) => Ok(Value::Float(f)),
+                    None => {
+                        if it.has_method(v, sym::FLOAT) {
+                            return it.call_method(v, sym::FLOAT, &[], &[]);
+                        }
+                        Err(type_error(format!(
+                            "float() argument must be a string or a real number, not '{}'",
+                            it.type_name(v)
+                        )))
+                    }
+                },
+            }
+        }
+        TypeTag::Bool => {
+            arity("bool", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::Bool(false)),
+                Some(v) => Ok(Value::Bool(it.truthy(v)?)),
+            }
+        }
+        TypeTag::Str => {
+            arity("str", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::str("")),
+                Some(v) => Ok(Value::string(it.to_str(v)?)),
+            }
+        }
+        TypeTag::List => {
+            arity("list", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::list(Vec::new())),
+                Some(v) => Ok(Value::list(it.collect(v)?)),
+            }
+        }
+        TypeTag::Tuple => {
+            arity("tuple", args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::tuple(Vec::new())),
+                Some(Value::Tuple(t)) => Ok(Value::Tuple(t.clone())),
+                Some(v) => Ok(Value::tuple(it.collect(v)?)),
+            }
+        }
+        TypeTag::Dict => {
+            arity("dict", args, 0, 1)?;
+            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+            if let Some(src) = args.first() {
+                methods::dict_update_from(it, &d, src)?;
+            }
+            for (k, v) in kw {
+                it.dict_set(&d, Value::str(k.as_str()), v.clone())?;
+            }
+            Ok(Value::Dict(d))
+        }
+        TypeTag::Set => {
+            arity("set", args, 0, 1)?;
+            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+            if let Some(src) = args.first() {
+                for x in it.collect(src)? {
+                    it.set_add(&d, x)?;
+                }
+            }
+            Ok(Value::Set(d))
+        }
+        TypeTag::Range => {
+            arity("range", args, 1, 3)?;
+            let mut n = Vec::new();
+            for a in args {
+                n.push(it.index_of(a)?);
+            }
+            let (start, stop, step) = match n.len() {
+                1 => (0, n[0], 1),
+                2 => (n[0], n[1], 1),
+                _ => (n[0], n[1], n[2]),
+            };
+            if step == 0 {
+                return Err(value_error("range() arg 3 must not be zero"));
+            }
+            Ok(Value::Range(Rc::new(RangeObj { start, stop, step })))
+        }
+        TypeTag::Slice => {
+            arity("slice", args, 1, 3)?;
+            let parts = match args.len() {
+                1 => [Value::None, args[0].clone(), Value::None],
+                2 => [args[0].clone(), args[1].clone(), Value::None],
+                _ => [args[0].clone(), args[1].clone(), args[2].clone()],
+            };
+            Ok(Value::Slice(Rc::new(parts)))
+        }
+        TypeTag::Type => {
+            arity("type", args, 1, 1)?;
+            Ok(Value::Class(it.t.type_of(&args[0])))
+        }
+        TypeTag::Deque => modules::make_deque(it, args, kw),
+        _ => {
+            if Rc::ptr_eq(cls, &it.t.sync_queue) {
+                return modules::make_sync_queue(it, args, kw);
+            }
+            if let Some(v) = crate::scheduler::construct(it, cls, args, kw)? {
+                return Ok(v);
+            }
+            Err(type_error(format!("cannot create '{}' instances", name)))
+        }
+    }
+}
+
+/// `int(s, base)` parsing with underscores, signs, whitespace and base prefixes.
+pub fn parse_int(s: &str, base: i64) -> Option<Value> {
+    let t = s.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = t.to_ascii_lowercase();
+    let (base, digits) = match base {
+        0 => {
+            if let Some(r) = lower.strip_prefix("0x") {
+                (16, r.to_string())
+            } else if let Some(r) = lower.strip_prefix("0o") {
+                (8, r.to_string())
+            } else if let Some(r) = lower.strip_prefix("0b") {
+                (2, r.to_string())
+            } else {
+                if lower.len() > 1 && lower.starts_with('0') && lower.bytes().any(|b| b != b'0' && b != b'_')
+                {
+                    return None;
+                }
+                (10, lower.clone())
+            }
+        }
+        16 => (16, lower.strip_prefix("0x").unwrap_or(&lower).to_string()),
+        8 => (8, lower.strip_prefix("0o").unwrap_or(&lower).to_string()),
+        2 => (2, lower.strip_prefix("0b").unwrap_or(&lower).to_string()),
+        b if (2..=36).contains(&b) => (b, lower.clone()),
+        _ => return None,
+    };
+    let digits = digits.strip_prefix('_').unwrap_or(&digits).to_string();
+    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    if base == 10 && clean.len() > 4300 {
+        return None;
+    }
+    let b = BigInt::parse_bytes(clean.as_bytes(), base as u32)?;
+    Some(Value::from_bigint(if neg { -b } else { b }))
+}
+
+pub fn parse_float(s: &str) -> Option<f64> {
+    let t = s.trim().to_ascii_lowercase();
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(r) => (true, r.to_string()),
+        None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
+    };
+    let v = match body.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => {
+            if body.is_empty() || body.contains("__") || body.starts_with('_') || body.ends_with('_') {
+                return None;
+            }
+            if !body.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-' | '_')) {
+                return None;
+            }
+            let clean: String = body.chars().filter(|c| *c != '_').collect();
+            clean.parse::<f64>().ok()?
+        }
+    };
+    Some(if neg { -v } else { v })
+}
+
+/// Helper for `ToPrimitive` users in this module.
+pub fn big_to_i64(b: &BigInt) -> Option<i64> {
+    b.to_i64()
+}

@@ -1,0 +1,548 @@
+//! Comparison, equality, ordering, truthiness and hashing with Python's semantics (numbers of
+//! different types compare exactly; containers element by element, counting recursion), and
+//! the dict and set storage built on hashing and equality.
+
+use super::ops::{big, is_int, is_not_implemented, seq_items};
+use super::*;
+use crate::ast::{BinOp, CmpOp};
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+impl Interp {
+    pub fn truthy(&mut self, v: &Value) -> R<bool> {
+        Ok(match v {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::BigInt(b) => !b.is_zero(),
+            Value::Str(s) => !s.s.is_empty(),
+            Value::List(l) => !l.borrow().is_empty(),
+            Value::Tuple(t) => !t.is_empty(),
+            Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
+            Value::Range(r) => !r.is_empty(),
+            Value::Instance(_) => {
+                if self.has_method(v, sym::BOOL) {
+                    let r = self.call_method(v, sym::BOOL, &[], &[])?;
+                    return match r {
+                        Value::Bool(b) => Ok(b),
+                        _ => Err(type_error(format!(
+                            "__bool__ should return bool, returned {}",
+                            self.type_name(&r)
+                        ))),
+                    };
+                }
+                if self.has_method(v, sym::LEN) {
+                    let r = self.call_method(v, sym::LEN, &[], &[])?;
+                    return Ok(self.index_of(&r)? != 0);
+                }
+                true
+            }
+            Value::Native(n) => match &**n {
+                Native::Deque { items, .. } | Native::SyncQueue { items, .. } => !items.borrow().is_empty(),
+                Native::DictView { d, .. } => !d.borrow().is_empty(),
+                Native::Sched(s) => crate::scheduler::truthy(s),
+                _ => true,
+            },
+            _ => true,
+        })
+    }
+
+    /// `a op b` for the comparison operators.
+    pub fn compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> R<bool> {
+        match op {
+            CmpOp::Eq => self.eq(a, b),
+            CmpOp::Ne => self.ne(a, b),
+            CmpOp::Is => Ok(a.is(b)),
+            CmpOp::IsNot => Ok(!a.is(b)),
+            CmpOp::In => self.contains(b, a),
+            CmpOp::NotIn => Ok(!self.contains(b, a)?),
+            CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => self.order(op, a, b),
+        }
+    }
+
+    pub fn ne(&mut self, a: &Value, b: &Value) -> R<bool> {
+        if let Value::Instance(_) = a {
+            if self.has_method(a, sym::NE) {
+                let r = self.call_method(a, sym::NE, &[b.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        Ok(!self.eq(a, b)?)
+    }
+
+    /// `a == b`.
+    pub fn eq(&mut self, a: &Value, b: &Value) -> R<bool> {
+        use Value::*;
+        Ok(match (a, b) {
+            (Int(x), Int(y)) => x == y,
+            (Str(x), Str(y)) => Rc::ptr_eq(x, y) || x.s == y.s,
+            (None, None) => true,
+            (Float(x), Float(y)) => x == y,
+            (Bool(x), Bool(y)) => x == y,
+            (Int(_) | Bool(_) | BigInt(_), Int(_) | Bool(_) | BigInt(_)) => big(a) == big(b),
+            (Float(x), _) if is_int(b) => float_int_eq(*x, b),
+            (_, Float(y)) if is_int(a) => float_int_eq(*y, a),
+            (List(x), List(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(true);
+                }
+                let (xs, ys) = (x.borrow().clone(), y.borrow().clone());
+                self.seq_eq(&xs, &ys)?
+            }
+            (Tuple(x), Tuple(y)) => Rc::ptr_eq(x, y) || self.seq_eq(x, y)?,
+            (Dict(x), Dict(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(true);
+                }
+                if x.borrow().len() != y.borrow().len() {
+                    return Ok(false);
+                }
+                let entries: Vec<(Value, Value)> =
+                    x.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+                for (k, v) in entries {
+                    match self.dict_get(y, &k)? {
+                        Some(w) => {
+                            if !self.eq(&v, &w)? {
+                                return Ok(false);
+                            }
+                        }
+                        Option::None => return Ok(false),
+                    }
+                }
+                true
+            }
+            (Set(x), Set(y)) => x.borrow().len() == y.borrow().len() && self.set_subset(x, y)?,
+            (Range(x), Range(y)) => {
+                let (lx, ly) = (x.len(), y.len());
+                lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
+            }
+            (Native(x), Native(y)) => match (&**x, &**y) {
+                (self::Native::Deque { items: i1, .. }, self::Native::Deque { items: i2, .. }) => {
+                    let (xs, ys): (Vec<Value>, Vec<Value>) =
+                        (i1.borrow().iter().cloned().collect(), i2.borrow().iter().cloned().collect());
+                    self.seq_eq(&xs, &ys)?
+                }
+                _ => a.is(b),
+            },
+            (Instance(_), _) | (_, Instance(_)) => {
+                self.depth += 1;
+                let r = self.instance_eq(a, b);
+                self.depth -= 1;
+                r?
+            }
+            _ => a.is(b),
+        })
+    }
+
+    fn instance_eq(&mut self, a: &Value, b: &Value) -> R<bool> {
+        self.check_depth()?;
+        if let Value::Instance(_) = a {
+            if self.has_method(a, sym::EQ) {
+                let r = self.call_method(a, sym::EQ, &[b.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        if let Value::Instance(_) = b {
+            if self.has_method(b, sym::EQ) {
+                let r = self.call_method(b, sym::EQ, &[a.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        Ok(a.is(b))
+    }
+
+    fn seq_eq(&mut self, xs: &[Value], ys: &[Value]) -> R<bool> {
+        if xs.len() != ys.len() {
+            return Ok(false);
+        }
+        self.depth += 1;
+        let r = self.seq_eq_items(xs, ys);
+        self.depth -= 1;
+        r
+    }
+
+    fn seq_eq_items(&mut self, xs: &[Value], ys: &[Value]) -> R<bool> {
+        self.check_depth()?;
+        for (x, y) in xs.iter().zip(ys) {
+            if !super::attr::same_object(x, y) && !self.eq(x, y)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// `<`, `<=`, `>`, `>=`.
+    pub fn order(&mut self, op: CmpOp, a: &Value, b: &Value) -> R<bool> {
+        use std::cmp::Ordering;
+        use Value::*;
+        let ord: Option<Ordering> = match (a, b) {
+            (Int(x), Int(y)) => Some(x.cmp(y)),
+            (Float(x), Float(y)) => return Ok(float_cmp(op, *x, *y)),
+            (Str(x), Str(y)) => Some(x.s.cmp(&y.s)),
+            _ if is_int(a) && is_int(b) => big(a).cmp(&big(b)).into(),
+            (Float(x), _) if is_int(b) => return Ok(float_int_cmp(op, *x, b, false)),
+            (_, Float(y)) if is_int(a) => return Ok(float_int_cmp(op, *y, a, true)),
+            (List(_), List(_)) | (Tuple(_), Tuple(_)) => {
+                let xs = seq_items(a);
+                let ys = seq_items(b);
+                self.depth += 1;
+                let r = (|| {
+                    self.check_depth()?;
+                    for (x, y) in xs.iter().zip(ys.iter()) {
+                        if !super::attr::same_object(x, y) && !self.eq(x, y)? {
+                            return self.order(op, x, y).map(Some);
+                        }
+                    }
+                    Ok(Option::None)
+                })();
+                self.depth -= 1;
+                if let Some(decided) = r? {
+                    return Ok(decided);
+                }
+                Some(xs.len().cmp(&ys.len()))
+            }
+            (Set(x), Set(y)) => {
+                return match op {
+                    CmpOp::Le => self.set_subset(x, y),
+                    CmpOp::Ge => self.set_subset(y, x),
+                    CmpOp::Lt => Ok(x.borrow().len() < y.borrow().len() && self.set_subset(x, y)?),
+                    _ => Ok(y.borrow().len() < x.borrow().len() && self.set_subset(y, x)?),
+                }
+            }
+            _ => Option::None,
+        };
+        if let Some(o) = ord {
+            return Ok(match op {
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                _ => o != Ordering::Less,
+            });
+        }
+        let (name, reflected) = match op {
+            CmpOp::Lt => (sym::LT, sym::GT),
+            CmpOp::Le => (sym::LE, sym::GE),
+            CmpOp::Gt => (sym::GT, sym::LT),
+            _ => (sym::GE, sym::LE),
+        };
+        if let Instance(_) = a {
+            if self.has_method(a, name) {
+                let r = self.call_method(a, name, &[b.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        if let Instance(_) = b {
+            if self.has_method(b, reflected) {
+                let r = self.call_method(b, reflected, &[a.clone()], &[])?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
+        Err(type_error(format!(
+            "'{}' not supported between instances of '{}' and '{}'",
+            op.symbol(),
+            self.type_name(a),
+            self.type_name(b)
+        )))
+    }
+
+    /// Python's `hash()`: equal numbers hash alike; instances use `__hash__` or identity.
+    pub fn hash(&mut self, v: &Value) -> R<u64> {
+        Ok(match v {
+            Value::Int(i) => hash_int(*i) as u64,
+            Value::Bool(b) => *b as u64,
+            Value::None => 0xfc_a8_6f_0b,
+            Value::Float(f) => hash_float(*f) as u64,
+            Value::BigInt(b) => {
+                let m = BigInt::from((1u64 << 61) - 1);
+                let r = (b.abs() % &m).to_i64().unwrap_or(0);
+                let r = if b.is_negative() { -r } else { r };
+                (if r == -1 { -2 } else { r }) as u64
+            }
+            Value::Str(s) => str_hash(&s.s),
+            Value::Tuple(items) => {
+                self.depth += 1;
+                let r = (|| {
+                    self.check_depth()?;
+                    let mut h: u64 = 0x345678;
+                    for it in items.iter() {
+                        let x = self.hash(it)?;
+                        h = (h ^ x).wrapping_mul(1_000_003).rotate_left(7);
+                    }
+                    Ok(h)
+                })();
+                self.depth -= 1;
+                r?
+            }
+            Value::List(_) | Value::Dict(_) | Value::Set(_) => {
+                return Err(type_error(format!("unhashable type: '{}'", self.type_name(v))))
+            }
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                match cls.lookup(sym::HASH) {
+                    Some(Value::None) => return Err(type_error(format!("unhashable type: '{}'", cls.name))),
+                    Some(_) => {
+                        let r = self.call_method(v, sym::HASH, &[], &[])?;
+                        match r {
+                            Value::Int(i) => hash_int(i) as u64,
+                            Value::Bool(b) => b as u64,
+                            Value::BigInt(_) => self.hash(&r)?,
+                            _ => return Err(type_error("__hash__ method should return an integer")),
+                        }
+                    }
+                    None => {
+                        if cls.lookup(sym::EQ).is_some() {
+                            return Err(type_error(format!("unhashable type: '{}'", cls.name)));
+                        }
+                        (v.address() >> 4) as u64
+                    }
+                }
+            }
+            _ => (v.address() >> 4) as u64,
+        })
+    }
+
+    // ----- dict and set storage -----
+
+    /// Looks a key up; returns its position.
+    pub fn dict_find(
+        &mut self,
+        d: &Rc<RefCell<crate::dict::Dict>>,
+        key: &Value,
+        hash: u64,
+    ) -> R<Option<usize>> {
+        let mut slow: Vec<(usize, Value)> = Vec::new();
+        {
+            let dd = d.borrow();
+            for (i, e) in dd.candidates(hash) {
+                match fast_key_eq(&e.key, key) {
+                    Some(true) => return Ok(Some(i)),
+                    Some(false) => {}
+                    None => slow.push((i, e.key.clone())),
+                }
+            }
+        }
+        for (i, k) in slow {
+            if self.eq(&k, key)? {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn dict_get(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: &Value) -> R<Option<Value>> {
+        let h = self.hash(key)?;
+        Ok(self.dict_find(d, key, h)?.and_then(|i| d.borrow().entry(i).map(|e| e.value.clone())))
+    }
+
+    pub fn dict_set(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: Value, value: Value) -> R<()> {
+        let h = self.hash(&key)?;
+        match self.dict_find(d, &key, h)? {
+            Some(i) => d.borrow_mut().set_value_at(i, value),
+            None => d.borrow_mut().push(h, key, value),
+        }
+        Ok(())
+    }
+
+    pub fn dict_remove(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: &Value) -> R<Option<Value>> {
+        let h = self.hash(key)?;
+        Ok(match self.dict_find(d, key, h)? {
+            Some(i) => d.borrow_mut().remove_at(i).map(|e| e.value),
+            None => None,
+        })
+    }
+
+    pub fn set_add(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: Value) -> R<()> {
+        let h = self.hash(&key)?;
+        if self.dict_find(d, &key, h)?.is_none() {
+            d.borrow_mut().push(h, key, Value::None);
+        }
+        Ok(())
+    }
+
+    pub fn set_contains(&mut self, d: &Rc<RefCell<crate::dict::Dict>>, key: &Value) -> R<bool> {
+        let h = self.hash(key)?;
+        Ok(self.dict_find(d, key, h)?.is_some())
+    }
+
+    fn set_subset(
+        &mut self,
+        x: &Rc<RefCell<crate::dict::Dict>>,
+        y: &Rc<RefCell<crate::dict::Dict>>,
+    ) -> R<bool> {
+        let keys = x.borrow().keys();
+        for k in keys {
+            if !self.set_contains(y, &k)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    pub fn set_op(
+        &mut self,
+        op: BinOp,
+        x: &Rc<RefCell<crate::dict::Dict>>,
+        y: &Rc<RefCell<crate::dict::Dict>>,
+    ) -> R<Value> {
+        let out = Rc::new(RefCell::new(crate::dict::Dict::new()));
+        let xs = x.borrow().keys();
+        let ys = y.borrow().keys();
+        match op {
+            BinOp::BitOr => {
+                for k in xs.into_iter().chain(ys) {
+                    self.set_add(&out, k)?;
+                }
+            }
+            BinOp::BitAnd => {
+                for k in xs {
+                    if self.set_contains(y, &k)? {
+                        self.set_add(&out, k)?;
+                    }
+                }
+            }
+            BinOp::Sub => {
+                for k in xs {
+                    if !self.set_contains(y, &k)? {
+                        self.set_add(&out, k)?;
+                    }
+                }
+            }
+            _ => {
+                for k in xs {
+                    if !self.set_contains(y, &k)? {
+                        self.set_add(&out, k)?;
+                    }
+                }
+                for k in ys {
+                    if !self.set_contains(x, &k)? {
+                        self.set_add(&out, k)?;
+                    }
+                }
+            }
+        }
+        Ok(Value::Set(out))
+    }
+}
+
+fn float_cmp(op: CmpOp, x: f64, y: f64) -> bool {
+    match op {
+        CmpOp::Lt => x < y,
+        CmpOp::Le => x <= y,
+        CmpOp::Gt => x > y,
+        _ => x >= y,
+    }
+}
+
+fn float_int_eq(f: f64, i: &Value) -> bool {
+    use num_traits::FromPrimitive;
+    if f.fract() != 0.0 || !f.is_finite() {
+        return false;
+    }
+    match (BigInt::from_f64(f), big(i)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Compares a float with an int exactly; `swapped` when the int is on the left.
+fn float_int_cmp(op: CmpOp, f: f64, i: &Value, swapped: bool) -> bool {
+    use num_traits::FromPrimitive;
+    use std::cmp::Ordering;
+    if f.is_nan() {
+        return false;
+    }
+    let ord = if f.is_infinite() {
+        if f > 0.0 {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        }
+    } else {
+        // Compare floor(f) with the int, then the fraction decides ties.
+        let fl = f.floor();
+        let (Some(a), Some(b)) = (BigInt::from_f64(fl), big(i)) else { return false };
+        match a.cmp(&b) {
+            Ordering::Equal if f > fl => Ordering::Greater,
+            o => o,
+        }
+    };
+    let ord = if swapped { ord.reverse() } else { ord };
+    match op {
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        _ => ord != Ordering::Less,
+    }
+}
+
+/// CPython's hash of an int: the value modulo 2**61 - 1, -1 becoming -2.
+fn hash_int(i: i64) -> i64 {
+    const M: i64 = (1 << 61) - 1;
+    let r = if i >= 0 { i % M } else { -((-(i as i128) % M as i128) as i64) };
+    if r == -1 {
+        -2
+    } else {
+        r
+    }
+}
+
+fn hash_float(f: f64) -> i64 {
+    if f.fract() == 0.0 && f.abs() < 9.2e18 {
+        return hash_int(f as i64);
+    }
+    if f.is_nan() {
+        return 0;
+    }
+    (f.to_bits() as i64).wrapping_mul(0x9E37_79B9) >> 3
+}
+
+/// FNV-1a over the bytes: a stable, fast hash for strings.
+fn str_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    h
+}
+
+/// Key equality that needs no user code; None when `__eq__` must be called.
+fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
+    use Value::*;
+    Some(match (a, b) {
+        (Str(x), Str(y)) => x.s == y.s,
+        (Int(x), Int(y)) => x == y,
+        (Int(_) | Bool(_) | BigInt(_), Int(_) | Bool(_) | BigInt(_)) => big(a) == big(b),
+        (Float(x), Float(y)) => x == y || (x.is_nan() && y.is_nan() && x.to_bits() == y.to_bits()),
+        (Float(x), _) if is_int(b) => float_int_eq(*x, b),
+        (_, Float(y)) if is_int(a) => float_int_eq(*y, a),
+        (None, None) => true,
+        (Tuple(x), Tuple(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for (p, q) in x.iter().zip(y.iter()) {
+                match fast_key_eq(p, q)? {
+                    true => {}
+                    false => return Some(false),
+                }
+            }
+            true
+        }
+        (Instance(x), Instance(y)) if Rc::ptr_eq(x, y) => true,
+        (Instance(x), _) if x.class.lookup(sym::EQ).is_some() => return Option::None,
+        (_, Instance(y)) if y.class.lookup(sym::EQ).is_some() => return Option::None,
+        _ => a.is(b),
+    })
+}
