@@ -93,6 +93,13 @@ pub fn int_value(text: &str) -> i64 {
     if b.len() < 19 && b.iter().all(u8::is_ascii_digit) {
         return b.iter().fold(0i64, |v, d| v * 10 + (d - b'0') as i64);
     }
+    let (digits, radix) = digits_and_radix(text);
+    // The lexer parsed these digits already, so this never falls back to zero.
+    i64::from_str_radix(&digits, radix).unwrap_or_default()
+}
+
+/// The digits of an integer literal without its base prefix and underscores, and the base.
+fn digits_and_radix(text: &str) -> (String, u32) {
     let lower = text.to_ascii_lowercase();
     let (digits, radix) = match lower.get(..2) {
         Some("0x") => (&lower[2..], 16),
@@ -100,9 +107,7 @@ pub fn int_value(text: &str) -> i64 {
         Some("0b") => (&lower[2..], 2),
         _ => (lower.as_str(), 10),
     };
-    let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    // The lexer parsed these digits already, so this never falls back to zero.
-    i64::from_str_radix(&clean, radix).unwrap_or_default()
+    (digits.chars().filter(|c| *c != '_').collect(), radix)
 }
 
 /// The value of a float literal the lexer accepted.
@@ -114,16 +119,9 @@ pub fn float_value(text: &str) -> f64 {
 
 /// The value of an integer literal the lexer accepted as `Tok::BigInt`.
 pub fn big_int(text: &str) -> BigInt {
-    let lower = text.to_ascii_lowercase();
-    let (digits, radix) = match lower.get(..2) {
-        Some("0x") => (&lower[2..], 16),
-        Some("0o") => (&lower[2..], 8),
-        Some("0b") => (&lower[2..], 2),
-        _ => (lower.as_str(), 10),
-    };
-    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    let (digits, radix) = digits_and_radix(text);
     // The lexer parsed these digits already, so this never falls back to zero.
-    BigInt::parse_bytes(clean.as_bytes(), radix).unwrap_or_default()
+    BigInt::parse_bytes(digits.as_bytes(), radix).unwrap_or_default()
 }
 
 pub(super) fn string_token(src: &str, span: Span, info: StrInfo) -> Result<Tok, SyntaxError> {

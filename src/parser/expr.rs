@@ -421,13 +421,7 @@ impl<'s> Parser<'s> {
         let mut gens = Vec::new();
         while matches!(self.peek(), Tok::For) {
             self.bump();
-            let target = self.target_list()?;
-            self.check_target(&target, TargetCtx::For)?;
-            if !self.eat(&Tok::In) {
-                let mut e = self.unexpected();
-                e.msg = "expected 'in'".into();
-                return Err(e);
-            }
+            let target = self.for_target()?;
             let iter = self.or_test()?;
             let mut ifs = Vec::new();
             while matches!(self.peek(), Tok::If) {

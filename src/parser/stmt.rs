@@ -388,8 +388,8 @@ impl<'s> Parser<'s> {
         Ok(Stmt { kind: StmtKind::While(Box::new(Conditional { test, body, orelse })), span: start })
     }
 
-    pub(super) fn for_stmt(&mut self) -> PResult<Stmt> {
-        let start = self.bump();
+    /// The target of a `for` statement or clause, checked, and the `in` after it.
+    pub(super) fn for_target(&mut self) -> PResult<Expr> {
         let target = self.target_list()?;
         self.check_target(&target, TargetCtx::For)?;
         if !self.eat(&Tok::In) {
@@ -397,6 +397,12 @@ impl<'s> Parser<'s> {
             e.msg = "expected 'in'".into();
             return Err(e);
         }
+        Ok(target)
+    }
+
+    pub(super) fn for_stmt(&mut self) -> PResult<Stmt> {
+        let start = self.bump();
+        let target = self.for_target()?;
         let iter = self.star_exprs()?;
         self.expect_colon("for")?;
         let body = self.block()?;
