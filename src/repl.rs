@@ -109,14 +109,14 @@ impl Repl {
                 return self.execute();
             }
             // A syntax error that is not about the end of input is reported at once.
-            if let Err(e) = crate::parser::parse_program(&self.pending) {
+            if let Err(e) = crate::parser::parse_typed_so_far(&self.pending, 0) {
                 if !e.eof && !e.msg.starts_with("expected an indented block") {
                     return self.syntax_error_now(e);
                 }
             }
             return Feed { more: true, ..Default::default() };
         }
-        match crate::parser::parse_program(&self.pending) {
+        match crate::parser::parse_typed_so_far(&self.pending, 0) {
             Err(e) if e.eof => Feed { more: true, ..Default::default() },
             _ => self.execute(),
         }
@@ -162,7 +162,7 @@ impl Repl {
             }
             Feed { stderr: sources.render(style, &title, labels, e.help.as_deref()), ..Default::default() }
         };
-        let module = match crate::parser::parse_program_at(&self.text, base) {
+        let module = match crate::parser::parse_typed_so_far(&self.text, base) {
             Ok(m) => m,
             Err(e) => return syntax(&self.sources, e),
         };

@@ -96,6 +96,18 @@ fn piped_input_ending_inside_an_open_bracket_is_a_syntax_error() {
     assert_contains(&s.stderr, "<stdin>:1:5");
 }
 
+#[test]
+fn a_syntax_error_inside_an_open_bracket_is_reported_at_once() {
+    // As CPython's REPL: the error before the end of the input is not about the end, so the
+    // next line is a new input (which runs), not more of this one.
+    let s = session("foo(1 2,\nx = 3\nx\n");
+    assert_eq!(s.stdout, "3\n");
+    assert_contains(&s.stderr, "SyntaxError");
+    assert_contains(&s.stderr, "<stdin>:1:7");
+    // A bracket that is simply not closed yet still asks for more.
+    assert_eq!(ok("y = (1,\n 2)\ny\n"), "(1, 2)\n");
+}
+
 // ----- 1: continuation decided by the parser; a compound statement ends with a blank line -----
 
 #[test]

@@ -217,11 +217,12 @@ impl Indent {
 
 /// Whether `lexical`, found after the parser failed with `parse`, is the better report, by
 /// CPython's rules: an unterminated string is (it usually explains the parse error), and so is
-/// a bracket never closed if it was opened before the parse error; an invalid character or a
-/// bad dedent further down is not.
-pub fn outranks(lexical: &SyntaxError, parse: &SyntaxError) -> bool {
+/// a bracket never closed if it was opened before the parse error (unless `open_bracket` is
+/// false: at the REPL the input may simply not be finished yet); an invalid character or a bad
+/// dedent further down is not.
+pub fn outranks(lexical: &SyntaxError, parse: &SyntaxError, open_bracket: bool) -> bool {
     lexical.msg.starts_with(UNTERMINATED)
-        || (lexical.msg.ends_with(NEVER_CLOSED) && lexical.span.start < parse.span.start)
+        || (open_bracket && lexical.msg.ends_with(NEVER_CLOSED) && lexical.span.start < parse.span.start)
 }
 
 /// How the lexer's two late-reported errors start and end (see `outranks`).

@@ -37,12 +37,23 @@ pub fn parse_program(src: &str) -> PResult<Module> {
 /// further down still win (see `lexer::outranks`): an unterminated string, which explains an odd
 /// parse error above it, and a bracket never closed that was opened before the parse error.
 pub fn parse_program_at(text: &str, base: usize) -> PResult<Module> {
+    parse(text, base, true)
+}
+
+/// Parses what has been typed at the REPL so far. As `parse_program`, except that a bracket
+/// still open at the end does not outrank a parse error before it: that error is reported at
+/// once, as CPython's REPL does (`foo(1 2,` is a syntax error, not a request for more input).
+pub fn parse_typed_so_far(text: &str, base: usize) -> PResult<Module> {
+    parse(text, base, false)
+}
+
+fn parse(text: &str, base: usize, open_bracket_outranks: bool) -> PResult<Module> {
     let mut p = Parser::new(Feed::Lexer(Lexer::new(text, base)), text);
     let r = p.module();
     if let Some(e) = p.lex_error.take() {
         return Err(e);
     }
-    r.map_err(|e| p.drain_lex_error(&e).unwrap_or(e))
+    r.map_err(|e| p.drain_lex_error(&e, open_bracket_outranks).unwrap_or(e))
 }
 
 /// Where the parser's tokens come from: the program's lexer, or the tokens of an f-string field.
@@ -246,9 +257,13 @@ impl<'s> Parser<'s> {
 
     /// After `parse_error`: the first lexical error in the rest of the program, if it is one
     /// that outranks the parse error.
-    fn drain_lex_error(&mut self, parse_error: &SyntaxError) -> Option<SyntaxError> {
+    fn drain_lex_error(
+        &mut self,
+        parse_error: &SyntaxError,
+        open_bracket_outranks: bool,
+    ) -> Option<SyntaxError> {
         let Feed::Lexer(lexer) = &mut self.feed else { return None };
-        lexer.rest_errors().filter(|e| lexer::outranks(e, parse_error))
+        lexer.rest_errors().filter(|e| lexer::outranks(e, parse_error, open_bracket_outranks))
     }
 
     /// Parses with tokens from `feed`, then returns to the tokens it had before.
