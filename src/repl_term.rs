@@ -79,11 +79,14 @@ const KEYWORDS: &[&str] = &[
     "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
 ];
 
-/// The byte position of the bracket matching the one at or just before the cursor.
+/// The byte position of the bracket matching the one at or just before the cursor. Brackets in
+/// strings and comments do not count.
 pub fn matching_bracket(line: &str, pos: usize) -> Option<(usize, usize)> {
     let bytes = line.as_bytes();
-    let at =
-        [pos, pos.wrapping_sub(1)].into_iter().find(|&i| i < bytes.len() && b"()[]{}".contains(&bytes[i]))?;
+    let code = code_bytes(line);
+    let at = [pos, pos.wrapping_sub(1)]
+        .into_iter()
+        .find(|&i| i < bytes.len() && code[i] && b"()[]{}".contains(&bytes[i]))?;
     let c = bytes[at];
     let (open, close, forward) = match c {
         b'(' => (b'(', b')', true),
@@ -96,7 +99,7 @@ pub fn matching_bracket(line: &str, pos: usize) -> Option<(usize, usize)> {
     let mut depth = 0i32;
     let idxs: Box<dyn Iterator<Item = usize>> =
         if forward { Box::new(at..bytes.len()) } else { Box::new((0..=at).rev()) };
-    for i in idxs {
+    for i in idxs.filter(|&i| code[i]) {
         if bytes[i] == open {
             depth += if forward { 1 } else { -1 };
         } else if bytes[i] == close {
@@ -107,6 +110,38 @@ pub fn matching_bracket(line: &str, pos: usize) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// The end of the string literal starting with the quote at `start` (or the end of the line).
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let quote = bytes[start];
+    let mut j = start + 1;
+    while j < bytes.len() && bytes[j] != quote {
+        j += if bytes[j] == b'\\' { 2 } else { 1 };
+    }
+    (j + 1).min(bytes.len())
+}
+
+/// Which bytes of `line` are code: not in a string literal or a comment.
+fn code_bytes(line: &str) -> Vec<bool> {
+    let bytes = line.as_bytes();
+    let mut code = vec![true; bytes.len()];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                code[i..].fill(false);
+                break;
+            }
+            b'"' | b'\'' => {
+                let end = string_end(bytes, i);
+                code[i..end].fill(false);
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    code
 }
 
 /// ANSI colours: keywords, strings, numbers, comments; the bracket pair in bold.
@@ -124,11 +159,7 @@ pub fn highlight(line: &str, brackets: Option<(usize, usize)>) -> String {
             break;
         }
         if c == b'"' || c == b'\'' {
-            let mut j = i + 1;
-            while j < bytes.len() && bytes[j] != c {
-                j += if bytes[j] == b'\\' { 2 } else { 1 };
-            }
-            let end = (j + 1).min(bytes.len());
+            let end = string_end(bytes, i);
             out.push_str("\x1b[32m");
             out.push_str(&line[i..end]);
             out.push_str("\x1b[0m");

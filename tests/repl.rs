@@ -714,6 +714,12 @@ fn matching_bracket_finds_the_pair_at_or_just_before_the_cursor() {
     // No bracket at the cursor, and an unmatched one.
     assert_eq!(matching_bracket("abc", 1), None);
     assert_eq!(matching_bracket("f(a", 1), None);
+    // Brackets inside strings and comments do not count.
+    let line = "f(\")(\", ')', x)  # (";
+    assert_eq!(matching_bracket(line, 1), Some((1, 14)));
+    assert_eq!(matching_bracket(line, 15), Some((14, 1)));
+    assert_eq!(matching_bracket(line, 3), None);
+    assert_eq!(matching_bracket(line, 19), None);
 }
 
 /// A REPL engine fed `lines`, then `check` on it (on a big stack, as the binary runs).
