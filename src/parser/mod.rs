@@ -91,6 +91,13 @@ mod level {
     pub const NOT: u8 = 3;
     pub const CMP: u8 = 4;
     pub const BITOR: u8 = 5;
+    pub const BITXOR: u8 = 6;
+    pub const BITAND: u8 = 7;
+    pub const SHIFT: u8 = 8;
+    /// `+ -`
+    pub const SUM: u8 = 9;
+    /// `* / // % @`
+    pub const TERM: u8 = 10;
 }
 
 /// An infix operator.
@@ -120,18 +127,18 @@ fn infix_of(t: &Tok, next: &Tok) -> Option<(u8, Infix)> {
             Op::Ge => cmp(CmpOp::Ge),
             Op::EqEq => cmp(CmpOp::Eq),
             Op::NotEq => cmp(CmpOp::Ne),
-            Op::Pipe => bin(5, BinOp::BitOr),
-            Op::Caret => bin(6, BinOp::BitXor),
-            Op::Amp => bin(7, BinOp::BitAnd),
-            Op::LShift => bin(8, BinOp::LShift),
-            Op::RShift => bin(8, BinOp::RShift),
-            Op::Plus => bin(9, BinOp::Add),
-            Op::Minus => bin(9, BinOp::Sub),
-            Op::Star => bin(10, BinOp::Mul),
-            Op::Slash => bin(10, BinOp::Div),
-            Op::DoubleSlash => bin(10, BinOp::FloorDiv),
-            Op::Percent => bin(10, BinOp::Mod),
-            Op::At => bin(10, BinOp::MatMul),
+            Op::Pipe => bin(level::BITOR, BinOp::BitOr),
+            Op::Caret => bin(level::BITXOR, BinOp::BitXor),
+            Op::Amp => bin(level::BITAND, BinOp::BitAnd),
+            Op::LShift => bin(level::SHIFT, BinOp::LShift),
+            Op::RShift => bin(level::SHIFT, BinOp::RShift),
+            Op::Plus => bin(level::SUM, BinOp::Add),
+            Op::Minus => bin(level::SUM, BinOp::Sub),
+            Op::Star => bin(level::TERM, BinOp::Mul),
+            Op::Slash => bin(level::TERM, BinOp::Div),
+            Op::DoubleSlash => bin(level::TERM, BinOp::FloorDiv),
+            Op::Percent => bin(level::TERM, BinOp::Mod),
+            Op::At => bin(level::TERM, BinOp::MatMul),
             _ => None,
         },
         _ => None,
