@@ -496,15 +496,22 @@ impl<'s> Parser<'s> {
             }
             return Ok(first);
         }
+        let items = self.items_until(first, Op::RParen)?;
+        let end = self.expect_op(Op::RParen)?;
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(end) })
+    }
+
+    /// The items of a display after its first: `, item` up to `close` (not consumed), a trailing
+    /// comma allowed.
+    fn items_until(&mut self, first: Expr, close: Op) -> PResult<Vec<Expr>> {
         let mut items = vec![first];
         while self.eat_op(Op::Comma) {
-            if self.is_op(Op::RParen) {
+            if self.is_op(close) {
                 break;
             }
             items.push(self.star_or(Self::test)?);
         }
-        let end = self.expect_op(Op::RParen)?;
-        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(end) })
+        Ok(items)
     }
 
     pub(super) fn list_display(&mut self, start: Span) -> PResult<Expr> {
@@ -520,13 +527,7 @@ impl<'s> Parser<'s> {
                     kind: ExprKind::ListComp(Box::new(first), gens.into_boxed_slice()),
                 });
             }
-            items.push(first);
-            while self.eat_op(Op::Comma) {
-                if self.is_op(Op::RBracket) {
-                    break;
-                }
-                items.push(self.star_or(Self::test)?);
-            }
+            items = self.items_until(first, Op::RBracket)?;
         }
         let end = self.expect_op(Op::RBracket)?;
         Ok(Expr { kind: ExprKind::List(items), span: start.to(end) })
@@ -580,13 +581,7 @@ impl<'s> Parser<'s> {
                 kind: ExprKind::SetComp(Box::new(first), gens.into_boxed_slice()),
             });
         }
-        let mut items = vec![first];
-        while self.eat_op(Op::Comma) {
-            if self.is_op(Op::RBrace) {
-                break;
-            }
-            items.push(self.star_or(Self::test)?);
-        }
+        let items = self.items_until(first, Op::RBrace)?;
         let end = self.expect_op(Op::RBrace)?;
         Ok(Expr { kind: ExprKind::Set(items), span: start.to(end) })
     }
