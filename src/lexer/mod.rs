@@ -4,7 +4,10 @@
 //! NEWLINE / INDENT / DEDENT through an indent stack (the shape of starlark-rust's lexer), skips
 //! newlines inside brackets, checks bracket pairing, and checks literals (`literals.rs`). The
 //! parser pulls tokens as it goes (`Lexer::next_token`); tokens are 16-byte values (`tokens.rs`).
+//! The commonest tokens (ASCII names, most operators, short integers) take a fast path
+//! (`fast.rs`) that gives exactly what logos would, tested against logos alone.
 
+mod fast;
 mod literals;
 mod tokens;
 
@@ -13,6 +16,7 @@ pub use tokens::{keyword_text, Op, StrLit, Tok, Token};
 
 use crate::error::SyntaxError;
 use crate::span::{Span, Symbol};
+use fast::Fast;
 use literals::{int_literal, scan_string, string_token, StrInfo};
 use logos::Logos;
 
@@ -257,11 +261,15 @@ pub struct Lexer<'s> {
     brackets: Vec<(u8, Span)>,
     at_line_start: bool,
     /// INDENT/DEDENT tokens (and the token after them), or the tokens that close the input.
-    pending: std::collections::VecDeque<Token>,
+    /// A stack: the last one comes out first.
+    pending: Vec<Token>,
     /// The end of the input was reached: after `pending` only `Eof` follows.
     finished: bool,
     /// Where the current physical line starts.
     line_begin: usize,
+    /// Whether the fast path (fast.rs) may take the commonest tokens; `false` for the
+    /// equivalence test, which lexes with logos alone.
+    fast: bool,
 }
 
 impl<'s> Lexer<'s> {
@@ -276,10 +284,17 @@ impl<'s> Lexer<'s> {
             indents: vec![Indent { tab8: 0, tab1: 0 }],
             brackets: Vec::new(),
             at_line_start: true,
-            pending: std::collections::VecDeque::new(),
+            pending: Vec::new(),
             finished: false,
             line_begin: start,
+            fast: true,
         }
+    }
+
+    /// The same lexer without its fast path: every token through the logos automaton. For the
+    /// test that both give the same tokens and errors (tests/lexer_fast_path.rs).
+    pub fn logos_only(text: &'s str, start: usize) -> Lexer<'s> {
+        Lexer { fast: false, ..Lexer::new(text, start) }
     }
 
     /// The next token; `Eof` for ever once the input is exhausted.
@@ -290,6 +305,66 @@ impl<'s> Lexer<'s> {
         if !self.pending.is_empty() || self.finished {
             return Ok(self.queued());
         }
+        if !self.fast {
+            return self.next_slow();
+        }
+        // The commonest tokens first, without logos (see fast.rs).
+        let at = self.raw.span().end;
+        let (tok, start, end) = match fast::fast_token(self.raw.remainder().as_bytes()) {
+            Fast::Word(tok, start, end) => (tok, start, end),
+            Fast::Op(op, start, end) => (Tok::Op(op), start, end),
+            Fast::Int(start, end) => (Tok::Int, start, end),
+            Fast::Bracket(op, i) if self.bracket_fits(op, at + i) => (Tok::Op(op), i, i + 1),
+            Fast::Newline(i) if self.brackets.is_empty() && !self.at_line_start => {
+                self.raw.bump(i + 1);
+                let span = Span::new(self.start + at + i, self.start + at + i + 1);
+                self.line_begin = span.end as usize;
+                self.at_line_start = true;
+                return Ok(Token { tok: Tok::Newline, span });
+            }
+            Fast::Newline(i) => {
+                // A blank line, or a line break inside brackets: logos steps over it.
+                self.raw.bump(i);
+                return self.next_slow();
+            }
+            Fast::Bracket(_, i) | Fast::No { skip: i } => {
+                // Spaces are stepped over; logos lexes the rest.
+                self.raw.bump(i);
+                return self.next_slow();
+            }
+        };
+        self.raw.bump(end);
+        let span = Span::new(self.start + at + start, self.start + at + end);
+        if self.at_line_start {
+            return self.line_start(Token { tok, span });
+        }
+        Ok(Token { tok, span })
+    }
+
+    /// A bracket the fast path found at `at` (relative to the program): pushed or popped if it
+    /// nests and pairs well, as `next_slow` does; otherwise `false` (logos lexes it again and
+    /// `token` reports the error).
+    #[inline(always)]
+    fn bracket_fits(&mut self, op: Op, at: usize) -> bool {
+        match op {
+            Op::LParen | Op::LBracket | Op::LBrace if self.brackets.len() < MAX_NESTING => {
+                let at = self.start + at;
+                self.brackets.push((op.text().as_bytes()[0], Span::new(at, at + 1)));
+                true
+            }
+            Op::RParen | Op::RBracket | Op::RBrace
+                if self.brackets.last().is_some_and(|&(open, _)| pairs(open, op)) =>
+            {
+                self.brackets.pop();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The next token through the logos automaton.
+    #[inline(never)]
+    fn next_slow(&mut self) -> Result<Token, SyntaxError> {
         loop {
             let Some(res) = self.raw.next() else { return self.at_end() };
             let r = self.raw.span();
@@ -334,7 +409,7 @@ impl<'s> Lexer<'s> {
     /// A queued token (an INDENT/DEDENT and what follows it, or the closing tokens), or `Eof`.
     #[inline(never)]
     fn queued(&mut self) -> Token {
-        match self.pending.pop_front() {
+        match self.pending.pop() {
             Some(t) => t,
             None => Token { tok: Tok::Eof, span: Span::new(self.text.len(), self.text.len()) },
         }
@@ -344,15 +419,20 @@ impl<'s> Lexer<'s> {
     #[inline(never)]
     fn line_start(&mut self, first: Token) -> Result<Token, SyntaxError> {
         self.at_line_start = false;
+        // The common case: indented with spaces only, as deep as the block it is in.
+        let lead = self.text.as_bytes().get(self.line_begin..first.span.start as usize).unwrap_or(&[]);
+        if self.indents.last().is_some_and(|top| top.tab8 == lead.len() && top.tab1 == lead.len())
+            && lead.iter().all(|&b| b == b' ')
+        {
+            return Ok(first);
+        }
+        // `first` comes out after the INDENT or DEDENTs pushed on top of it.
+        self.pending.push(first);
         if let Err(e) =
             indent_line(self.text, self.line_begin, first.span, &mut self.indents, &mut self.pending)
         {
             return Err(self.fail(e));
         }
-        if self.pending.is_empty() {
-            return Ok(first);
-        }
-        self.pending.push_back(first);
         Ok(self.queued())
     }
 
@@ -391,12 +471,13 @@ impl<'s> Lexer<'s> {
             return Err(e);
         }
         let end = Span::new(self.text.len(), self.text.len());
-        if !self.at_line_start {
-            self.pending.push_back(Token { tok: Tok::Newline, span: end });
-            self.at_line_start = true;
-        }
+        // Pushed in reverse: the NEWLINE comes out first.
         for _ in 1..self.indents.len() {
-            self.pending.push_back(Token { tok: Tok::Dedent, span: end });
+            self.pending.push(Token { tok: Tok::Dedent, span: end });
+        }
+        if !self.at_line_start {
+            self.pending.push(Token { tok: Tok::Newline, span: end });
+            self.at_line_start = true;
         }
         self.indents.truncate(1);
         Ok(())
@@ -523,7 +604,7 @@ fn indent_line(
     line_start: usize,
     first: Span,
     indents: &mut Vec<Indent>,
-    out: &mut std::collections::VecDeque<Token>,
+    out: &mut Vec<Token>,
 ) -> Result<(), SyntaxError> {
     let bytes = src.as_bytes();
     let first_at = first.start as usize;
@@ -556,17 +637,11 @@ fn indent_line(
                 .with_help(format!("tinyasync allows at most {MAX_NESTING} nested blocks")));
         }
         indents.push(ind);
-        out.push_back(Token {
-            tok: Tok::Indent,
-            span: Span::new(first.start as usize, first.start as usize),
-        });
+        out.push(Token { tok: Tok::Indent, span: Span::new(first.start as usize, first.start as usize) });
     } else if ind.tab8 < top.tab8 {
         while indents.last().is_some_and(|t| t.tab8 > ind.tab8) {
             indents.pop();
-            out.push_back(Token {
-                tok: Tok::Dedent,
-                span: Span::new(first.start as usize, first.start as usize),
-            });
+            out.push(Token { tok: Tok::Dedent, span: Span::new(first.start as usize, first.start as usize) });
         }
         let now = *indents.last().unwrap_or(&Indent { tab8: 0, tab1: 0 });
         if now.tab8 != ind.tab8 {

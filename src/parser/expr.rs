@@ -15,15 +15,17 @@ impl<'s> Parser<'s> {
             return Ok(first);
         }
         let start = first.span;
-        let mut items = vec![first];
+        let mark = self.exprs.len();
+        self.exprs.push(first);
         while self.eat_op(Op::Comma) {
             if self.expr_can_start() {
-                items.push(self.star_or(Self::test)?);
+                let item = self.star_or(Self::test)?;
+                self.exprs.push(item);
             } else {
                 break;
             }
         }
-        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+        Ok(Expr { kind: ExprKind::Tuple(self.take_exprs(mark)), span: start.to(self.prev_span()) })
     }
 
     pub(super) fn star_exprs_or_yield(&mut self) -> PResult<Expr> {
@@ -382,14 +384,16 @@ impl<'s> Parser<'s> {
             return Ok(first);
         }
         let start = first.span;
-        let mut items = vec![first];
+        let mark = self.exprs.len();
+        self.exprs.push(first);
         while self.eat_op(Op::Comma) {
             if self.is_op(Op::RBracket) {
                 break;
             }
-            items.push(self.subscript_item()?);
+            let item = self.subscript_item()?;
+            self.exprs.push(item);
         }
-        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+        Ok(Expr { kind: ExprKind::Tuple(self.take_exprs(mark)), span: start.to(self.prev_span()) })
     }
 
     pub(super) fn subscript_item(&mut self) -> PResult<Expr> {
@@ -504,14 +508,16 @@ impl<'s> Parser<'s> {
     /// The items of a display after its first: `, item` up to `close` (not consumed), a trailing
     /// comma allowed.
     fn items_until(&mut self, first: Expr, close: Op) -> PResult<Vec<Expr>> {
-        let mut items = vec![first];
+        let mark = self.exprs.len();
+        self.exprs.push(first);
         while self.eat_op(Op::Comma) {
             if self.is_op(close) {
                 break;
             }
-            items.push(self.star_or(Self::test)?);
+            let item = self.star_or(Self::test)?;
+            self.exprs.push(item);
         }
-        Ok(items)
+        Ok(self.take_exprs(mark))
     }
 
     pub(super) fn list_display(&mut self, start: Span) -> PResult<Expr> {

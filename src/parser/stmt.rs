@@ -217,7 +217,8 @@ impl<'s> Parser<'s> {
                 });
             }
             if *op == Op::Assign {
-                let mut targets = vec![first];
+                let mark = self.exprs.len();
+                self.exprs.push(first);
                 let mut value;
                 loop {
                     self.bump();
@@ -225,15 +226,13 @@ impl<'s> Parser<'s> {
                     if !self.is_op(Op::Assign) {
                         break;
                     }
-                    targets.push(value);
+                    self.exprs.push(value);
                 }
-                for t in &targets {
+                let targets = self.take_exprs(mark).into_boxed_slice();
+                for t in targets.iter() {
                     self.check_target(t, TargetCtx::Assign)?;
                 }
-                return Ok(Stmt {
-                    kind: StmtKind::Assign(targets.into_boxed_slice(), value),
-                    span: start.to(self.prev_span()),
-                });
+                return Ok(Stmt { kind: StmtKind::Assign(targets, value), span: start.to(self.prev_span()) });
             }
             if *op == Op::Colon
                 && matches!(first.kind, ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..))
@@ -416,19 +415,20 @@ impl<'s> Parser<'s> {
     /// A `for` target: `a`, `a, b`, `(a, b), *c` (no `in` consumed).
     pub(super) fn target_list(&mut self) -> PResult<Expr> {
         let start = self.span();
-        let mut items = vec![self.star_or(Self::bitor_expr)?];
-        let mut tuple = false;
+        let first = self.star_or(Self::bitor_expr)?;
+        if !self.is_op(Op::Comma) {
+            return Ok(first);
+        }
+        let mark = self.exprs.len();
+        self.exprs.push(first);
         while self.eat_op(Op::Comma) {
-            tuple = true;
             if matches!(self.peek(), Tok::In) {
                 break;
             }
-            items.push(self.star_or(Self::bitor_expr)?);
+            let item = self.star_or(Self::bitor_expr)?;
+            self.exprs.push(item);
         }
-        if !tuple {
-            return Ok(items.pop().unwrap_or(Expr { kind: ExprKind::None, span: start }));
-        }
-        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
+        Ok(Expr { kind: ExprKind::Tuple(self.take_exprs(mark)), span: start.to(self.prev_span()) })
     }
 
     pub(super) fn try_stmt(&mut self) -> PResult<Stmt> {
@@ -559,12 +559,13 @@ impl<'s> Parser<'s> {
         let mut p = Params::default();
         let mut seen_default = false;
         let mut star_seen = false;
-        let mut names: Vec<Symbol> = Vec::new();
+        // Positional parameters, then keyword-only ones, gather on `param_stack` from `mark`.
+        let mark = self.param_stack.len();
         while !self.is_op(end) {
             let pstart = self.span();
             if self.eat_op(Op::DoubleStar) {
                 let (n, sp) = self.expect_name()?;
-                self.check_dup(&mut names, n, sp)?;
+                self.check_dup(&p, mark, n, sp)?;
                 p.kwarg = Some(Param { name: n, default: None, span: sp });
                 self.eat_op(Op::Comma);
                 if !self.is_op(end) {
@@ -580,9 +581,10 @@ impl<'s> Parser<'s> {
                     return Err(SyntaxError::new("* argument may appear only once", pstart));
                 }
                 star_seen = true;
+                p.args = self.param_stack.drain(mark..).collect();
                 if let Tok::Name(_) = self.peek() {
                     let (n, sp) = self.expect_name()?;
-                    self.check_dup(&mut names, n, sp)?;
+                    self.check_dup(&p, mark, n, sp)?;
                     p.vararg = Some(Param { name: n, default: None, span: sp });
                 } else if self.is_op(end)
                     || self.is_op(Op::Comma)
@@ -592,16 +594,14 @@ impl<'s> Parser<'s> {
                 }
             } else {
                 let (n, sp) = self.expect_name()?;
-                self.check_dup(&mut names, n, sp)?;
+                self.check_dup(&p, mark, n, sp)?;
                 if self.is_op(Op::Colon) && end == Op::RParen {
                     return Err(SyntaxError::new("parameter annotations are not supported", self.span())
                         .with_help("drop the `: type` annotation"));
                 }
                 let default = if self.eat_op(Op::Assign) { Some(self.test()?) } else { None };
                 let param = Param { name: n, default, span: sp };
-                if star_seen {
-                    p.kwonly.push(param);
-                } else {
+                if !star_seen {
                     if param.default.is_some() {
                         seen_default = true;
                     } else if seen_default {
@@ -609,22 +609,30 @@ impl<'s> Parser<'s> {
                             .with_label("this parameter has no default, but an earlier one has")
                             .with_help("move parameters with defaults after the ones without"));
                     }
-                    p.args.push(param);
                 }
+                self.param_stack.push(param);
             }
             if !self.eat_op(Op::Comma) {
                 break;
             }
         }
+        // Exactly as many as there are, as `take_stmts` does for blocks.
+        let gathered = self.param_stack.drain(mark..).collect();
+        if star_seen {
+            p.kwonly = gathered;
+        } else {
+            p.args = gathered;
+        }
         Ok(p)
     }
 
-    pub(super) fn check_dup(&self, names: &mut Vec<Symbol>, n: Symbol, sp: Span) -> PResult<()> {
-        if names.contains(&n) {
+    /// A parameter named like an earlier one is an error (`params`: `p` holds those already
+    /// placed, `param_stack[mark..]` those still gathering).
+    fn check_dup(&self, p: &Params, mark: usize, n: Symbol, sp: Span) -> PResult<()> {
+        if p.all().chain(&self.param_stack[mark..]).any(|q| q.name == n) {
             return Err(SyntaxError::new(format!("duplicate argument '{}' in function definition", n), sp)
                 .with_label("this name is already a parameter"));
         }
-        names.push(n);
         Ok(())
     }
 
