@@ -302,11 +302,24 @@ impl<'s> Lexer<'s> {
     /// The hot path (names, keywords, operators in the middle of a line) stays in this small
     /// function; line starts, literals, brackets, the end and errors are out of line.
     pub fn next_token(&mut self) -> Result<Token, SyntaxError> {
+        let mut t = Token { tok: Tok::Eof, span: Span::default() };
+        self.next_into(&mut t)?;
+        Ok(t)
+    }
+
+    /// Like [`Lexer::next_token`], writing the token into `out` (the parser's look-ahead slot):
+    /// a token returned by value lands in a temporary first, and copying it out whole right
+    /// after its fields were written one by one stalls the processor (the store-to-load
+    /// forwarding of a wide load from narrow stores fails).
+    #[inline]
+    pub fn next_into(&mut self, out: &mut Token) -> Result<(), SyntaxError> {
         if !self.pending.is_empty() || self.finished {
-            return Ok(self.queued());
+            *out = self.queued();
+            return Ok(());
         }
         if !self.fast {
-            return self.next_slow();
+            *out = self.next_slow()?;
+            return Ok(());
         }
         // The commonest tokens first, without logos (see fast.rs).
         let at = self.raw.span().end;
@@ -320,25 +333,25 @@ impl<'s> Lexer<'s> {
                 let span = Span::new(self.start + at + i, self.start + at + i + 1);
                 self.line_begin = span.end as usize;
                 self.at_line_start = true;
-                return Ok(Token { tok: Tok::Newline, span });
+                *out = Token { tok: Tok::Newline, span };
+                return Ok(());
             }
-            Fast::Newline(i) => {
-                // A blank line, or a line break inside brackets: logos steps over it.
+            Fast::Newline(i) | Fast::Bracket(_, i) | Fast::No { skip: i } => {
+                // Spaces are stepped over; logos lexes the rest (a blank line, a line break
+                // inside brackets, a bracket that does not pair, a literal...).
                 self.raw.bump(i);
-                return self.next_slow();
-            }
-            Fast::Bracket(_, i) | Fast::No { skip: i } => {
-                // Spaces are stepped over; logos lexes the rest.
-                self.raw.bump(i);
-                return self.next_slow();
+                *out = self.next_slow()?;
+                return Ok(());
             }
         };
         self.raw.bump(end);
         let span = Span::new(self.start + at + start, self.start + at + end);
         if self.at_line_start {
-            return self.line_start(Token { tok, span });
+            *out = self.line_start(Token { tok, span })?;
+            return Ok(());
         }
-        Ok(Token { tok, span })
+        *out = Token { tok, span };
+        Ok(())
     }
 
     /// A bracket the fast path found at `at` (relative to the program): pushed or popped if it

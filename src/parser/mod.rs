@@ -275,6 +275,21 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// Pulls the next token into `next` (the lexer writes it in place: see `Lexer::next_into`).
+    #[inline]
+    fn pull_next(&mut self) {
+        match &mut self.feed {
+            Feed::Lexer(lexer) => {
+                if let Err(e) = lexer.next_into(&mut self.next) {
+                    let at = Span::new(e.span.start as usize, e.span.start as usize);
+                    self.lex_error.get_or_insert(e);
+                    self.next = Token { tok: Tok::Eof, span: at };
+                }
+            }
+            Feed::Tokens(toks, end) => self.next = toks.next().unwrap_or(Token { tok: Tok::Eof, span: *end }),
+        }
+    }
+
     /// After `parse_error`: the first lexical error in the rest of the program, if it is one
     /// that outranks the parse error.
     fn drain_lex_error(
@@ -329,9 +344,9 @@ impl<'s> Parser<'s> {
     fn bump(&mut self) -> Span {
         let span = self.cur.span;
         if !matches!(self.cur.tok, Tok::Eof) {
-            let next = self.pull();
-            self.cur = std::mem::replace(&mut self.next, next);
+            self.cur = self.next;
             self.prev = span;
+            self.pull_next();
         }
         span
     }
