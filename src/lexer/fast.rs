@@ -93,15 +93,14 @@ fn word_token(bytes: &[u8], start: usize, end: usize) -> Tok {
     }
     let key = Key::of(bytes, start, end);
     let slot = key.slot();
-    WORDS.with(|words| {
-        let (k, tok) = words[slot].get();
-        if k == key {
-            return tok;
-        }
-        let tok = uncached(bytes, start, end);
-        words[slot].set((key, tok));
-        tok
-    })
+    // Small closures, so that `with` inlines to a plain thread-local access.
+    let (k, tok) = WORDS.with(|words| words[slot].get());
+    if k == key {
+        return tok;
+    }
+    let tok = uncached(bytes, start, end);
+    WORDS.with(|words| words[slot].set((key, tok)));
+    tok
 }
 
 #[cold]

@@ -95,6 +95,9 @@ impl<'s> Parser<'s> {
     /// `test`: lambda, conditional expression, or an `or` expression.
     #[inline]
     pub(super) fn test(&mut self) -> PResult<Expr> {
+        if let Some(leaf) = self.lone_leaf() {
+            return Ok(leaf);
+        }
         self.enter()?;
         let r = self.test_inner();
         self.leave();
@@ -167,6 +170,9 @@ impl<'s> Parser<'s> {
     /// to an atom short. `not` is the one prefix operator between the levels; comparisons gather
     /// into one chained `Compare` node; every other operator is left-associative.
     pub(super) fn infix(&mut self, min: u8) -> PResult<Expr> {
+        if let Some(leaf) = self.lone_leaf() {
+            return Ok(leaf);
+        }
         let mut left = if min <= level::NOT && matches!(self.peek(), Tok::Not) {
             let start = self.bump();
             self.enter()?;
@@ -438,6 +444,36 @@ impl<'s> Parser<'s> {
             return Err(SyntaxError::new("async comprehensions are not supported", self.span()));
         }
         Ok(gens)
+    }
+
+    /// A name or small constant that is a whole expression by itself — the next token closes
+    /// it (`,` `)` `]` `}` `:` `=` `;` or the end of the line) — taken without the descent
+    /// through every precedence level, which would find the same. Most operands are like this:
+    /// `f(a, b)`, `x = 0`, `return item`.
+    #[inline(always)]
+    fn lone_leaf(&mut self) -> Option<Expr> {
+        let ends = match self.peek_next() {
+            Tok::Op(op) => matches!(
+                op,
+                Op::Comma | Op::RParen | Op::RBracket | Op::RBrace | Op::Colon | Op::Assign | Op::Semi
+            ),
+            Tok::Newline => true,
+            _ => false,
+        };
+        if !ends {
+            return None;
+        }
+        let span = self.span();
+        let kind = match self.peek() {
+            Tok::Name(n) => ExprKind::Name(*n),
+            Tok::Int => ExprKind::Int(lexer::int_value(&self.src[span.range()])),
+            Tok::True => ExprKind::True,
+            Tok::False => ExprKind::False,
+            Tok::None => ExprKind::None,
+            _ => return None,
+        };
+        self.bump();
+        Some(Expr { kind, span })
     }
 
     pub(super) fn atom(&mut self) -> PResult<Expr> {
