@@ -75,7 +75,9 @@ impl Key {
     }
 }
 
-const SLOT_BITS: u32 = 10;
+/// 2,048 slots: a program's common names rarely collide, and names seen once (a generated
+/// `func_1234`) seldom evict them.
+const SLOT_BITS: u32 = 11;
 
 thread_local! {
     /// Recently seen names and the token each one is (a keyword or `Tok::Name`): direct-mapped.
@@ -87,9 +89,10 @@ thread_local! {
 /// The token for the word `bytes[start..end]` (ASCII letters, digits and `_`, not starting
 /// with a digit): a keyword or an interned name.
 #[inline(always)]
-fn word_token(bytes: &[u8], start: usize, end: usize) -> Tok {
+fn word_token(text: &str, start: usize, end: usize) -> Tok {
+    let bytes = text.as_bytes();
     if end - start > 16 {
-        return uncached(bytes, start, end);
+        return uncached(text, start, end);
     }
     let key = Key::of(bytes, start, end);
     let slot = key.slot();
@@ -98,16 +101,16 @@ fn word_token(bytes: &[u8], start: usize, end: usize) -> Tok {
     if k == key {
         return tok;
     }
-    let tok = uncached(bytes, start, end);
+    let tok = uncached(text, start, end);
     WORDS.with(|words| words[slot].set((key, tok)));
     tok
 }
 
 #[cold]
 #[inline(never)]
-fn uncached(bytes: &[u8], start: usize, end: usize) -> Tok {
-    // Only ASCII name bytes are in the range, so it is valid UTF-8.
-    let word = std::str::from_utf8(&bytes[start..end]).unwrap_or("");
+fn uncached(text: &str, start: usize, end: usize) -> Tok {
+    // `start..end` holds ASCII name bytes only, so both ends are character boundaries.
+    let word = text.get(start..end).unwrap_or("");
     keyword_tok(word).unwrap_or_else(|| Tok::Name(Symbol::intern(word)))
 }
 
@@ -153,7 +156,7 @@ pub(super) fn keyword_tok(word: &str) -> Option<Tok> {
     })
 }
 
-/// A token the fast path recognised: what it is and where, relative to the start of `rest`.
+/// A token the fast path recognised: what it is and where, relative to the start of the text.
 pub(super) enum Fast {
     /// A name or keyword at `start..end`.
     Word(Tok, usize, usize),
@@ -169,9 +172,10 @@ pub(super) enum Fast {
     No { skip: usize },
 }
 
-/// Recognises the token at the start of `rest` (after any spaces), if the fast path can.
+/// Recognises the token at the start of `text` (after any spaces), if the fast path can.
 #[inline(always)]
-pub(super) fn fast_token(rest: &[u8]) -> Fast {
+pub(super) fn fast_token(text: &str) -> Fast {
+    let rest = text.as_bytes();
     let mut i = 0;
     while rest.get(i) == Some(&b' ') {
         i += 1;
@@ -191,7 +195,7 @@ pub(super) fn fast_token(rest: &[u8]) -> Fast {
             }
             i += 1;
         }
-        return Fast::Word(word_token(rest, start, i), start, i);
+        return Fast::Word(word_token(text, start, i), start, i);
     }
     let next = rest.get(i + 1).copied().unwrap_or(0);
     // An operator of one byte, or of two when `next` is `=` (`+=`, `==`, ...).

@@ -14,6 +14,11 @@ mod tokens;
 pub use literals::{big_int, decode_escapes, float_value, int_value};
 pub use tokens::{keyword_text, Op, StrLit, Tok, Token};
 
+/// Whether `word` is one of Python's keywords.
+pub fn is_keyword(word: &str) -> bool {
+    fast::keyword_tok(word).is_some()
+}
+
 use crate::error::SyntaxError;
 use crate::span::{Span, Symbol};
 use fast::Fast;
@@ -323,7 +328,7 @@ impl<'s> Lexer<'s> {
         }
         // The commonest tokens first, without logos (see fast.rs).
         let at = self.raw.span().end;
-        let (tok, start, end) = match fast::fast_token(self.raw.remainder().as_bytes()) {
+        let (tok, start, end) = match fast::fast_token(self.raw.remainder()) {
             Fast::Word(tok, start, end) => (tok, start, end),
             Fast::Op(op, start, end) => (Tok::Op(op), start, end),
             Fast::Int(start, end) => (Tok::Int, start, end),

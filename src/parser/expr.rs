@@ -96,7 +96,7 @@ impl<'s> Parser<'s> {
     #[inline]
     pub(super) fn test(&mut self) -> PResult<Expr> {
         if let Some(leaf) = self.lone_leaf() {
-            return Ok(leaf);
+            return leaf;
         }
         self.enter()?;
         let r = self.test_inner();
@@ -171,7 +171,7 @@ impl<'s> Parser<'s> {
     /// into one chained `Compare` node; every other operator is left-associative.
     pub(super) fn infix(&mut self, min: u8) -> PResult<Expr> {
         if let Some(leaf) = self.lone_leaf() {
-            return Ok(leaf);
+            return leaf;
         }
         let mut left = if min <= level::NOT && matches!(self.peek(), Tok::Not) {
             let start = self.bump();
@@ -446,12 +446,12 @@ impl<'s> Parser<'s> {
         Ok(gens)
     }
 
-    /// A name or small constant that is a whole expression by itself — the next token closes
+    /// A name, small constant or string that is a whole expression by itself — the next token closes
     /// it (`,` `)` `]` `}` `:` `=` `;` or the end of the line) — taken without the descent
     /// through every precedence level, which would find the same. Most operands are like this:
     /// `f(a, b)`, `x = 0`, `return item`.
     #[inline(always)]
-    fn lone_leaf(&mut self) -> Option<Expr> {
+    fn lone_leaf(&mut self) -> Option<PResult<Expr>> {
         let ends = match self.peek_next() {
             Tok::Op(op) => matches!(
                 op,
@@ -470,10 +470,11 @@ impl<'s> Parser<'s> {
             Tok::True => ExprKind::True,
             Tok::False => ExprKind::False,
             Tok::None => ExprKind::None,
+            Tok::Str(_) | Tok::FStr(_) => return Some(self.strings()),
             _ => return None,
         };
         self.bump();
-        Some(Expr { kind, span })
+        Some(Ok(Expr { kind, span }))
     }
 
     pub(super) fn atom(&mut self) -> PResult<Expr> {
@@ -842,6 +843,20 @@ impl<'s> Parser<'s> {
     /// Parses the expression inside an f-string field, with spans in the file's coordinates.
     pub(super) fn sub_expression(&mut self, span: Span) -> PResult<Expr> {
         let text = &self.src[span.range()];
+        // The commonest field, a plain name (`{k}`, `{ k }`): the same node the general path
+        // below would build, without lexing a parenthesised copy of the field.
+        let word = text.trim_matches(' ');
+        let mut bytes = word.bytes();
+        if bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !lexer::is_keyword(word)
+        {
+            let start = span.start as usize + (text.len() - text.trim_start_matches(' ').len());
+            return Ok(Expr {
+                kind: ExprKind::Name(Symbol::intern(word)),
+                span: Span::new(start, start + word.len()),
+            });
+        }
         let mut toks = lexer::lex(&format!("({})", text)).map_err(|mut e| {
             e.span = shift(e.span, span.start as i64 - 1, span);
             e.eof = false;
