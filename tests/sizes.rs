@@ -26,3 +26,19 @@ fn token_is_16_bytes() {
     assert_eq!(std::mem::size_of::<tinyasync::lexer::Token>(), 16);
     assert_eq!(std::mem::size_of::<Result<tinyasync::lexer::Token, tinyasync::error::SyntaxError>>(), 16);
 }
+
+/// Blocks, tuples and parameter lists are allocated at their final size (the parser gathers
+/// them on scratch stacks), not grown by doubling: a 2-tuple holds 2 expressions, not 4.
+#[test]
+fn parsed_sequences_have_no_spare_capacity() {
+    use tinyasync::ast::{ExprKind, StmtKind};
+    let src = "def f(a, b, c, *, d, e):\n    x = 1, 2\n    y = 3\n    z = 4\n";
+    let module = tinyasync::parser::parse_program(src).expect("parses");
+    let StmtKind::FunctionDef(f) = &module.body[0].kind else { panic!("not a def") };
+    assert_eq!((f.params.args.len(), f.params.args.capacity()), (3, 3));
+    assert_eq!((f.params.kwonly.len(), f.params.kwonly.capacity()), (2, 2));
+    assert_eq!((f.body.len(), f.body.capacity()), (3, 3));
+    let StmtKind::Assign(_, value) = &f.body[0].kind else { panic!("not an assignment") };
+    let ExprKind::Tuple(items) = &value.kind else { panic!("not a tuple") };
+    assert_eq!((items.len(), items.capacity()), (2, 2));
+}

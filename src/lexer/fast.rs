@@ -7,12 +7,11 @@
 //! name (a string prefix), a non-ASCII letter, a tab, a comment, a string, a float — falls
 //! back to logos.
 //!
-//! A name's token comes from a per-thread cache keyed by the name's bytes, so a name seen
-//! before costs a few loads and compares: no hashing of the whole string, no `memcmp`, no lock.
+//! A name's token comes from a cache keyed by the name's bytes (`Words`), so a name seen before
+//! costs a few loads and compares: no hashing of the whole string, no `memcmp`, no lock.
 
 use super::{Op, Tok};
 use crate::span::Symbol;
-use std::cell::Cell;
 
 /// What a byte can be in an ASCII name: 1 = may start one, 2 = may continue one only.
 const NAME_BYTE: [u8; 256] = {
@@ -79,31 +78,37 @@ impl Key {
 /// `func_1234`) seldom evict them.
 const SLOT_BITS: u32 = 11;
 
-thread_local! {
-    /// Recently seen names and the token each one is (a keyword or `Tok::Name`): direct-mapped.
-    /// An empty slot has length 0, which no name has.
-    static WORDS: [Cell<(Key, Tok)>; 1 << SLOT_BITS] =
-        const { [const { Cell::new((Key { head: 0, tail: 0, len: 0 }, Tok::Eof)) }; 1 << SLOT_BITS] };
+/// Recently seen names and the token each one is (a keyword or `Tok::Name`): a direct-mapped
+/// cache owned by the lexer (64 KB; a thread-local one cost a call through a pointer per
+/// name). An empty slot has length 0, which no name has.
+#[derive(Clone)]
+pub(super) struct Words {
+    slots: Box<[(Key, Tok)]>,
 }
 
-/// The token for the word `bytes[start..end]` (ASCII letters, digits and `_`, not starting
-/// with a digit): a keyword or an interned name.
-#[inline(always)]
-fn word_token(text: &str, start: usize, end: usize) -> Tok {
-    let bytes = text.as_bytes();
-    if end - start > 16 {
-        return uncached(text, start, end);
+impl Words {
+    pub(super) fn new() -> Words {
+        Words { slots: vec![(Key { head: 0, tail: 0, len: 0 }, Tok::Eof); 1 << SLOT_BITS].into_boxed_slice() }
     }
-    let key = Key::of(bytes, start, end);
-    let slot = key.slot();
-    // Small closures, so that `with` inlines to a plain thread-local access.
-    let (k, tok) = WORDS.with(|words| words[slot].get());
-    if k == key {
-        return tok;
+
+    /// The token for the word `text[start..end]` (ASCII letters, digits and `_`, not starting
+    /// with a digit): a keyword or an interned name.
+    #[inline(always)]
+    fn token(&mut self, text: &str, start: usize, end: usize) -> Tok {
+        let bytes = text.as_bytes();
+        if end - start > 16 {
+            return uncached(text, start, end);
+        }
+        let key = Key::of(bytes, start, end);
+        // The slot is below 2^SLOT_BITS, the length of `slots`.
+        let Some(slot) = self.slots.get_mut(key.slot()) else { return uncached(text, start, end) };
+        if slot.0 == key {
+            return slot.1;
+        }
+        let tok = uncached(text, start, end);
+        *slot = (key, tok);
+        tok
     }
-    let tok = uncached(text, start, end);
-    WORDS.with(|words| words[slot].set((key, tok)));
-    tok
 }
 
 #[cold]
@@ -174,7 +179,7 @@ pub(super) enum Fast {
 
 /// Recognises the token at the start of `text` (after any spaces), if the fast path can.
 #[inline(always)]
-pub(super) fn fast_token(text: &str) -> Fast {
+pub(super) fn fast_token(text: &str, words: &mut Words) -> Fast {
     let rest = text.as_bytes();
     let mut i = 0;
     while rest.get(i) == Some(&b' ') {
@@ -195,7 +200,7 @@ pub(super) fn fast_token(text: &str) -> Fast {
             }
             i += 1;
         }
-        return Fast::Word(word_token(text, start, i), start, i);
+        return Fast::Word(words.token(text, start, i), start, i);
     }
     let next = rest.get(i + 1).copied().unwrap_or(0);
     // An operator of one byte, or of two when `next` is `=` (`+=`, `==`, ...).

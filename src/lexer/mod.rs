@@ -241,7 +241,7 @@ const NEVER_CLOSED: &str = "' was never closed";
 /// Lexes a whole source text into tokens ending with `Eof` (tests, benchmarks and the REPL's
 /// "is this input complete?" check; the parser pulls tokens from a [`Lexer`] one at a time).
 pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
-    let mut lexer = Lexer::new(src, 0);
+    let mut lexer = Lexer::logos_only(src, 0);
     let mut out = Vec::new();
     loop {
         let t = lexer.next_token()?;
@@ -272,14 +272,21 @@ pub struct Lexer<'s> {
     finished: bool,
     /// Where the current physical line starts.
     line_begin: usize,
-    /// Whether the fast path (fast.rs) may take the commonest tokens; `false` for the
-    /// equivalence test, which lexes with logos alone.
-    fast: bool,
+    /// The fast path's name cache (fast.rs); without it every token goes through logos: the
+    /// equivalence test does that, and so do the short-lived lexers of f-string fields and
+    /// the REPL's completeness check, for which a 64 KB cache would cost more than it saves.
+    words: Option<fast::Words>,
 }
 
 impl<'s> Lexer<'s> {
     /// Lexes the program that starts at byte `start` of `text`.
     pub fn new(text: &'s str, start: usize) -> Lexer<'s> {
+        Lexer { words: Some(fast::Words::new()), ..Lexer::logos_only(text, start) }
+    }
+
+    /// The same lexer without its fast path: every token through the logos automaton. Tested
+    /// to give the same tokens and errors (tests/lexer_fast_path.rs).
+    pub fn logos_only(text: &'s str, start: usize) -> Lexer<'s> {
         // A UTF-8 BOM is accepted and skipped.
         let start = if text[start..].starts_with('\u{feff}') { start + 3 } else { start };
         Lexer {
@@ -292,14 +299,8 @@ impl<'s> Lexer<'s> {
             pending: Vec::new(),
             finished: false,
             line_begin: start,
-            fast: true,
+            words: None,
         }
-    }
-
-    /// The same lexer without its fast path: every token through the logos automaton. For the
-    /// test that both give the same tokens and errors (tests/lexer_fast_path.rs).
-    pub fn logos_only(text: &'s str, start: usize) -> Lexer<'s> {
-        Lexer { fast: false, ..Lexer::new(text, start) }
     }
 
     /// The next token; `Eof` for ever once the input is exhausted.
@@ -322,13 +323,13 @@ impl<'s> Lexer<'s> {
             *out = self.queued();
             return Ok(());
         }
-        if !self.fast {
+        let Some(words) = self.words.as_mut() else {
             *out = self.next_slow()?;
             return Ok(());
-        }
+        };
         // The commonest tokens first, without logos (see fast.rs).
         let at = self.raw.span().end;
-        let (tok, start, end) = match fast::fast_token(self.raw.remainder()) {
+        let (tok, start, end) = match fast::fast_token(self.raw.remainder(), words) {
             Fast::Word(tok, start, end) => (tok, start, end),
             Fast::Op(op, start, end) => (Tok::Op(op), start, end),
             Fast::Int(start, end) => (Tok::Int, start, end),

@@ -379,7 +379,7 @@ impl<'s> Parser<'s> {
                 break;
             }
         }
-        let exact = args.drain(..).collect();
+        let exact = args.split_off(0).into_boxed_slice();
         self.arg_buffers.push(args);
         Ok(exact)
     }

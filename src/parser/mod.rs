@@ -250,14 +250,14 @@ impl<'s> Parser<'s> {
     /// their statements on one shared stack (`stmts`), so a block's vector is allocated once,
     /// at its final size, instead of growing by doubling.
     fn take_stmts(&mut self, mark: usize) -> Vec<Stmt> {
-        self.stmts.drain(mark..).collect()
+        self.stmts.split_off(mark)
     }
 
     /// The expressions pushed on `exprs` since `mark`, as a vector of exactly their number (as
     /// `take_stmts` does for blocks: a two-item tuple takes 80 bytes, not the 160 of a vector
     /// grown by pushing).
     fn take_exprs(&mut self, mark: usize) -> Vec<Expr> {
-        self.exprs.drain(mark..).collect()
+        self.exprs.split_off(mark)
     }
 
     /// The next token from the feed; after a lexical error (kept in `lex_error`), `Eof`.

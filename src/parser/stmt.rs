@@ -581,7 +581,7 @@ impl<'s> Parser<'s> {
                     return Err(SyntaxError::new("* argument may appear only once", pstart));
                 }
                 star_seen = true;
-                p.args = self.param_stack.drain(mark..).collect();
+                p.args = self.param_stack.split_off(mark);
                 if let Tok::Name(_) = self.peek() {
                     let (n, sp) = self.expect_name()?;
                     self.check_dup(&p, mark, n, sp)?;
@@ -617,7 +617,7 @@ impl<'s> Parser<'s> {
             }
         }
         // Exactly as many as there are, as `take_stmts` does for blocks.
-        let gathered = self.param_stack.drain(mark..).collect();
+        let gathered = self.param_stack.split_off(mark);
         if star_seen {
             p.kwonly = gathered;
         } else {
