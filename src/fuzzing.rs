@@ -27,9 +27,29 @@ pub fn run_text(text: &str) -> i32 {
     r.status
 }
 
+/// Lexes `text` with the lexer's fast path and with logos alone and panics if they disagree
+/// (tokens, spans or the error): the fuzzer searches for an input where they do.
+pub fn check_fast_path(text: &str) {
+    use crate::lexer::{Lexer, Tok};
+    let (mut fast, mut slow) = (Lexer::new(text, 0), Lexer::logos_only(text, 0));
+    loop {
+        let (a, b) = (fast.next_token(), slow.next_token());
+        match (&a, &b) {
+            (Ok(x), Ok(y)) if x.tok == y.tok && x.span == y.span => {
+                if x.tok == Tok::Eof {
+                    return;
+                }
+            }
+            (Err(x), Err(y)) if x == y => return,
+            _ => panic!("the lexer's fast path disagrees with logos: {a:?} against {b:?}"),
+        }
+    }
+}
+
 /// Runs arbitrary bytes (non-UTF-8 input is rejected like the file reader does: status 2).
 pub fn run_bytes(data: &[u8]) -> i32 {
     let Ok(text) = std::str::from_utf8(data) else { return 2 };
+    check_fast_path(text);
     let text = text.to_string();
     driver::with_big_stack(move || run_text(&text))
 }

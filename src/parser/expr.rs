@@ -438,7 +438,7 @@ impl<'s> Parser<'s> {
                 self.bump();
                 ifs.push(self.test_nocond()?);
             }
-            gens.push(Comprehension { target, iter, ifs });
+            gens.push(Comprehension { target, iter, ifs: exact(ifs) });
         }
         if matches!(self.peek(), Tok::Async) {
             return Err(SyntaxError::new("async comprehensions are not supported", self.span()));
@@ -613,7 +613,7 @@ impl<'s> Parser<'s> {
                 pairs.push((k, v));
             }
             let end = self.expect_op(Op::RBrace)?;
-            return Ok(Expr { kind: ExprKind::Dict(pairs), span: start.to(end) });
+            return Ok(Expr { kind: ExprKind::Dict(exact(pairs)), span: start.to(end) });
         }
         if matches!(self.peek(), Tok::For) {
             no_starred_comp(&first)?;
@@ -673,7 +673,7 @@ impl<'s> Parser<'s> {
             };
             return Ok(Expr { kind: ExprKind::Str(Rc::from(s)), span });
         }
-        Ok(Expr { kind: ExprKind::FString(parts), span })
+        Ok(Expr { kind: ExprKind::FString(exact(parts)), span })
     }
 
     /// The text of a string literal's body with its escapes decoded.
@@ -822,7 +822,7 @@ impl<'s> Parser<'s> {
                         Span::new(base + spec_start, base + k),
                     ));
                 }
-                spec = self.fstring_parts(Span::new(base + spec_start, base + k), raw, level + 1)?;
+                spec = exact(self.fstring_parts(Span::new(base + spec_start, base + k), raw, level + 1)?);
                 j = k;
             }
             if j >= bytes.len() || bytes[j] != b'}' {

@@ -478,7 +478,7 @@ impl<'s> Parser<'s> {
             return Err(if self.rest_is_end() { e.unexpected_eof() } else { e });
         }
         Ok(Stmt {
-            kind: StmtKind::Try(Box::new(TryBlock { body, handlers, orelse, finalbody })),
+            kind: StmtKind::Try(Box::new(TryBlock { body, handlers: exact(handlers), orelse, finalbody })),
             span: start,
         })
     }
@@ -659,7 +659,13 @@ impl<'s> Parser<'s> {
         self.expect_colon("class")?;
         let body = self.block()?;
         Ok(Stmt {
-            kind: StmtKind::ClassDef(Rc::new(ClassDef { name, bases, body, decorators, span: header })),
+            kind: StmtKind::ClassDef(Rc::new(ClassDef {
+                name,
+                bases: exact(bases),
+                body,
+                decorators,
+                span: header,
+            })),
             span: header,
         })
     }
