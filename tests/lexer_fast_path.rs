@@ -87,6 +87,11 @@ const TRICKY: &[&str] = &[
     "lambda: 0\nnonlocal\ncontinue_ = 1\nNone_ = True\nFalse\n",
     "a_very_long_identifier_name_over_sixteen = another_very_long_identifier_name\n",
     "abcdefgh = abcdefghi = abcdefghijklmnop = abcdefghijklmnopq\n",
+    // Every keyword, and words one letter away from one.
+    "False None True and as assert async await break class continue def del elif else except finally\n",
+    "for from global if import in is lambda nonlocal not or pass raise return try while with yield\n",
+    "false none true andd a asserts asyn awaits brea klass continues de dell eli els excep final\n",
+    "fo fro globals iff imports i iss lambd nonlocals no o passs rais returns tr whil wit yields\n",
     "x",
     "(",
     ")",
