@@ -566,7 +566,7 @@ impl<'s> Parser<'s> {
             if self.eat_op(Op::DoubleStar) {
                 let (n, sp) = self.expect_name()?;
                 self.check_dup(&p, mark, n, sp)?;
-                p.kwarg = Some(Param { name: n, default: None, span: sp });
+                p.kwarg = Some(Box::new(Param { name: n, default: None, span: sp }));
                 self.eat_op(Op::Comma);
                 if !self.is_op(end) {
                     return Err(SyntaxError::new(
@@ -585,7 +585,7 @@ impl<'s> Parser<'s> {
                 if let Tok::Name(_) = self.peek() {
                     let (n, sp) = self.expect_name()?;
                     self.check_dup(&p, mark, n, sp)?;
-                    p.vararg = Some(Param { name: n, default: None, span: sp });
+                    p.vararg = Some(Box::new(Param { name: n, default: None, span: sp }));
                 } else if self.is_op(end)
                     || self.is_op(Op::Comma)
                         && matches!(self.peek_next(), Tok::Op(o) if *o == end || *o == Op::DoubleStar)
