@@ -1,4 +1,4 @@
-//! The interpreter's code: what `compile.rs` makes of the AST.
+//! The interpreter's code: what `compile/` makes of the AST.
 //!
 //! A function body is a flat list of `Op`s (statements with explicit jumps, try blocks and
 //! suspension points); the expressions inside ops stay trees and are evaluated recursively. An

@@ -5,7 +5,7 @@
 //! the static syntax errors (`yield` outside a function, `break` outside a loop, ...). A second,
 //! top-down pass decides for every name in every scope where it lives: a local slot, a cell
 //! (captured by an inner function), a free variable (a cell of an enclosing function), the class
-//! namespace, or the globals. `compile.rs` reads the result.
+//! namespace, or the globals. `compile/` reads the result.
 
 use crate::ast::*;
 use crate::error::SyntaxError;
