@@ -1,7 +1,9 @@
 //! Front-end speed: lexing and parsing a generated program of about 10 MB of varied statements.
 //! README records the MB/s (divan prints it as the throughput of the `parse_10mb` bench).
 
-use std::fmt::Write;
+#[path = "generated/program.rs"]
+mod generated;
+use generated::generate;
 
 /// The same allocator as the binary (see src/main.rs).
 #[global_allocator]
@@ -10,47 +12,6 @@ static GLOBAL: tinyasync::limits::Counting<tinyasync::limits::Mimalloc> =
 
 fn main() {
     divan::main();
-}
-
-/// About `size` bytes of varied, valid statements.
-fn generate(size: usize) -> String {
-    let mut s = String::with_capacity(size + 4096);
-    let mut i = 0usize;
-    while s.len() < size {
-        let _ = write!(
-            s,
-            "def func_{i}(a, b=2, *args, key=None, **kw):\n\
-             \x20   total = a * b + (a - b) // 3 ** 2\n\
-             \x20   if total > 10 and not key:\n\
-             \x20       total -= 1\n\
-             \x20   elif total < -5 or key is None:\n\
-             \x20       total += len(args)\n\
-             \x20   else:\n\
-             \x20       total = [x * 2 for x in range(total) if x % 3 == 0]\n\
-             \x20   for k, v in kw.items():\n\
-             \x20       print(f\"{{k}}={{v!r:>8}}\", 'text', \"more \\n text\")\n\
-             \x20   while total:\n\
-             \x20       total = total[1:] if isinstance(total, list) else 0\n\
-             \x20   try:\n\
-             \x20       value = {{\"a\": 1, 'b': (2, 3), 'c': {{4, 5}}}}[\"a\"]\n\
-             \x20   except (KeyError, IndexError) as err:\n\
-             \x20       raise ValueError(\"bad\") from err\n\
-             \x20   finally:\n\
-             \x20       pass\n\
-             \x20   return lambda x, y=1: x + y + 0x1F + 1_000.5e-3\n\
-             \n\
-             class Thing_{i}(Base):\n\
-             \x20   count = 0\n\
-             \x20   async def run(self, q):\n\
-             \x20       item = await q.get()\n\
-             \x20       self.count += item.value[0].field\n\
-             \x20       yield_value = (yield) if False else None\n\
-             \x20       return item\n\
-             \n"
-        );
-        i += 1;
-    }
-    s
 }
 
 /// Parsing as `tinyasync run` does it: once per process, into fresh memory, never freeing the
