@@ -186,3 +186,28 @@ fn the_fast_path_agrees_on_mutated_programs() {
     }
     assert!(runs > 5000, "{runs}");
 }
+
+/// The keyword list the lexer reads words with and the one messages print keywords with agree:
+/// each of Python's 35 keywords lexes to the token that prints as itself.
+#[test]
+fn every_keyword_lexes_to_its_own_token() {
+    let keywords = [
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+        "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
+        "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    ];
+    for word in keywords {
+        for lexer in [Lexer::new(word, 0), Lexer::logos_only(word, 0)] {
+            let (toks, err) = tokens(lexer);
+            assert!(err.is_none(), "{word}");
+            assert_eq!(
+                tinyasync::lexer::keyword_text(&toks[0].tok),
+                Some(word),
+                "{word} lexed as {:?}",
+                toks[0].tok
+            );
+        }
+        assert!(tinyasync::lexer::is_keyword(word));
+    }
+    assert!(!tinyasync::lexer::is_keyword("print") && !tinyasync::lexer::is_keyword("match"));
+}

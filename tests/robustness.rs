@@ -139,6 +139,10 @@ fn fuzz_regressions_do_not_crash() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     for e in std::fs::read_dir(dir).expect("directory exists").flatten() {
         let data = std::fs::read(e.path()).expect("readable");
+        if let Ok(text) = std::str::from_utf8(&data) {
+            let d = tinyasync::fuzzing::fast_path_disagreement(text);
+            assert_eq!(d, None, "{}: the lexer's fast path disagrees with logos", e.path().display());
+        }
         let status = tinyasync::fuzzing::run_bytes(&data);
         assert!([0, 1, 2, 3, 4].contains(&status), "{}: status {}", e.path().display(), status);
     }

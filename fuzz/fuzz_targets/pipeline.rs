@@ -11,5 +11,10 @@ static ALLOC: tinyasync::limits::Counting<std::alloc::System> =
     tinyasync::limits::Counting(std::alloc::System);
 
 fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Some(d) = tinyasync::fuzzing::fast_path_disagreement(text) {
+            panic!("the lexer's fast path disagrees with logos: {d}");
+        }
+    }
     tinyasync::fuzzing::run_bytes(data);
 });

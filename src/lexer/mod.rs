@@ -104,91 +104,12 @@ enum Raw {
     #[token("**=", |_| Op::DoubleStarEq)]
     #[token(":=", |_| Op::Walrus)]
     Op(Op),
-    #[token("False", |_| 0u8)]
-    #[token("None", |_| 1u8)]
-    #[token("True", |_| 2u8)]
-    #[token("and", |_| 3u8)]
-    #[token("as", |_| 4u8)]
-    #[token("assert", |_| 5u8)]
-    #[token("async", |_| 6u8)]
-    #[token("await", |_| 7u8)]
-    #[token("break", |_| 8u8)]
-    #[token("class", |_| 9u8)]
-    #[token("continue", |_| 10u8)]
-    #[token("def", |_| 11u8)]
-    #[token("del", |_| 12u8)]
-    #[token("elif", |_| 13u8)]
-    #[token("else", |_| 14u8)]
-    #[token("except", |_| 15u8)]
-    #[token("finally", |_| 16u8)]
-    #[token("for", |_| 17u8)]
-    #[token("from", |_| 18u8)]
-    #[token("global", |_| 19u8)]
-    #[token("if", |_| 20u8)]
-    #[token("import", |_| 21u8)]
-    #[token("in", |_| 22u8)]
-    #[token("is", |_| 23u8)]
-    #[token("lambda", |_| 24u8)]
-    #[token("nonlocal", |_| 25u8)]
-    #[token("not", |_| 26u8)]
-    #[token("or", |_| 27u8)]
-    #[token("pass", |_| 28u8)]
-    #[token("raise", |_| 29u8)]
-    #[token("return", |_| 30u8)]
-    #[token("try", |_| 31u8)]
-    #[token("while", |_| 32u8)]
-    #[token("with", |_| 33u8)]
-    #[token("yield", |_| 34u8)]
-    Keyword(u8),
 }
 
 /// Whether `close` closes the bracket `open` (its first byte).
 #[inline]
 fn pairs(open: u8, close: Op) -> bool {
     matches!((open, close), (b'(', Op::RParen) | (b'[', Op::RBracket) | (b'{', Op::RBrace))
-}
-
-/// The keyword token for `Raw::Keyword`'s payload (the order of its `#[token]` attributes).
-fn keyword(k: u8) -> Tok {
-    const TOKS: [Tok; 35] = [
-        Tok::False,
-        Tok::None,
-        Tok::True,
-        Tok::And,
-        Tok::As,
-        Tok::Assert,
-        Tok::Async,
-        Tok::Await,
-        Tok::Break,
-        Tok::Class,
-        Tok::Continue,
-        Tok::Def,
-        Tok::Del,
-        Tok::Elif,
-        Tok::Else,
-        Tok::Except,
-        Tok::Finally,
-        Tok::For,
-        Tok::From,
-        Tok::Global,
-        Tok::If,
-        Tok::Import,
-        Tok::In,
-        Tok::Is,
-        Tok::Lambda,
-        Tok::Nonlocal,
-        Tok::Not,
-        Tok::Or,
-        Tok::Pass,
-        Tok::Raise,
-        Tok::Return,
-        Tok::Try,
-        Tok::While,
-        Tok::With,
-        Tok::Yield,
-    ];
-    // Every payload the `#[token]` attributes produce is below 35.
-    TOKS.get(k as usize).cloned().unwrap_or(Tok::Eof)
 }
 
 /// Indentation of a line measured two ways (tabs to 8 columns and tabs to 1), as CPython does
@@ -304,9 +225,6 @@ impl<'s> Lexer<'s> {
     }
 
     /// The next token; `Eof` for ever once the input is exhausted.
-    ///
-    /// The hot path (names, keywords, operators in the middle of a line) stays in this small
-    /// function; line starts, literals, brackets, the end and errors are out of line.
     pub fn next_token(&mut self) -> Result<Token, SyntaxError> {
         let mut t = Token { tok: Tok::Eof, span: Span::default() };
         self.next_into(&mut t)?;
@@ -317,6 +235,9 @@ impl<'s> Lexer<'s> {
     /// a token returned by value lands in a temporary first, and copying it out whole right
     /// after its fields were written one by one stalls the processor (the store-to-load
     /// forwarding of a wide load from narrow stores fails).
+    ///
+    /// The hot path (the fast path's tokens in the middle of a line) stays in this function;
+    /// line starts, logos' tokens, the end and errors are out of line.
     #[inline]
     pub fn next_into(&mut self, out: &mut Token) -> Result<(), SyntaxError> {
         if !self.pending.is_empty() || self.finished {
@@ -398,10 +319,9 @@ impl<'s> Lexer<'s> {
                     continue;
                 }
                 Ok(Raw::Name) => match self.name(span) {
-                    Ok(sym) => Tok::Name(sym),
+                    Ok(tok) => tok,
                     Err(e) => return Err(self.fail(e)),
                 },
-                Ok(Raw::Keyword(k)) => keyword(k),
                 Ok(Raw::Op(op)) => Tok::Op(op),
                 // Brackets that nest and pair up well; `token` reports the others.
                 Ok(Raw::Open(op)) if self.brackets.len() < MAX_NESTING => {
@@ -462,9 +382,10 @@ impl<'s> Lexer<'s> {
         Ok(self.queued())
     }
 
-    /// An identifier; non-ASCII ones are checked here (the pattern lets any such character in).
+    /// A keyword, or an interned name; non-ASCII names are checked here (the pattern lets any
+    /// such character in). Keywords are names to logos: `fast::keyword_tok` is the one list.
     #[inline(always)]
-    fn name(&self, span: Span) -> Result<Symbol, SyntaxError> {
+    fn name(&self, span: Span) -> Result<Tok, SyntaxError> {
         let text = self.raw.slice();
         if !text.is_ascii() {
             if let Some(c) = text.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
@@ -472,7 +393,7 @@ impl<'s> Lexer<'s> {
                 return Err(bad_char(self.text, Span::new(at, at + c.len_utf8())));
             }
         }
-        Ok(Symbol::intern(text))
+        Ok(fast::keyword_tok(text).unwrap_or_else(|| Tok::Name(Symbol::intern(text))))
     }
 
     /// After an error the lexer only returns `Eof`.
@@ -544,9 +465,8 @@ impl<'s> Lexer<'s> {
         Ok(match kind {
             // The caller handles these.
             Raw::Newline => Tok::Newline,
-            Raw::Keyword(k) => keyword(k),
             Raw::Op(op) => Tok::Op(op),
-            Raw::Name => Tok::Name(self.name(span)?),
+            Raw::Name => self.name(span)?,
             Raw::Dec => int_literal(text, 10, span)?,
             Raw::Hex => int_literal(&text[2..], 16, span)?,
             Raw::Oct => int_literal(&text[2..], 8, span)?,
