@@ -15,17 +15,8 @@ impl<'s> Parser<'s> {
             return Ok(first);
         }
         let start = first.span;
-        let mark = self.exprs.len();
-        self.exprs.push(first);
-        while self.eat_op(Op::Comma) {
-            if self.expr_can_start() {
-                let item = self.star_or(Self::test)?;
-                self.exprs.push(item);
-            } else {
-                break;
-            }
-        }
-        Ok(Expr { kind: ExprKind::Tuple(self.take_exprs(mark)), span: start.to(self.prev_span()) })
+        let items = self.comma_list(first, |p| !p.expr_can_start(), |p| p.star_or(Self::test))?;
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
     }
 
     pub(super) fn star_exprs_or_yield(&mut self) -> PResult<Expr> {
@@ -390,16 +381,8 @@ impl<'s> Parser<'s> {
             return Ok(first);
         }
         let start = first.span;
-        let mark = self.exprs.len();
-        self.exprs.push(first);
-        while self.eat_op(Op::Comma) {
-            if self.is_op(Op::RBracket) {
-                break;
-            }
-            let item = self.subscript_item()?;
-            self.exprs.push(item);
-        }
-        Ok(Expr { kind: ExprKind::Tuple(self.take_exprs(mark)), span: start.to(self.prev_span()) })
+        let items = self.comma_list(first, |p| p.is_op(Op::RBracket), Self::subscript_item)?;
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
     }
 
     pub(super) fn subscript_item(&mut self) -> PResult<Expr> {
@@ -463,48 +446,53 @@ impl<'s> Parser<'s> {
         if !ends {
             return None;
         }
-        let span = self.span();
-        let kind = match self.peek() {
-            Tok::Name(n) => ExprKind::Name(*n),
-            Tok::Int => ExprKind::Int(lexer::int_value(&self.src[span.range()])),
-            Tok::True => ExprKind::True,
-            Tok::False => ExprKind::False,
-            Tok::None => ExprKind::None,
-            Tok::Str(_) | Tok::FStr(_) => return Some(self.strings()),
-            _ => return None,
-        };
-        self.bump();
+        if let Tok::Str(_) | Tok::FStr(_) = self.peek() {
+            return Some(self.strings());
+        }
+        let kind = self.leaf_kind()?;
+        let span = self.bump();
         Some(Ok(Expr { kind, span }))
     }
 
-    pub(super) fn atom(&mut self) -> PResult<Expr> {
-        let span = self.span();
-        let kind = match self.peek() {
+    /// The node for a name or a one-token constant at the current token (not consumed).
+    #[inline(always)]
+    fn leaf_kind(&self) -> Option<ExprKind> {
+        let text = || &self.src[self.span().range()];
+        Some(match self.peek() {
             Tok::Name(n) => ExprKind::Name(*n),
-            Tok::Int => ExprKind::Int(lexer::int_value(&self.src[span.range()])),
-            Tok::BigInt => ExprKind::BigInt(Rc::new(lexer::big_int(&self.src[span.range()]))),
-            Tok::Float => ExprKind::Float(lexer::float_value(&self.src[span.range()])),
+            Tok::Int => ExprKind::Int(lexer::int_value(text())),
+            Tok::BigInt => ExprKind::BigInt(Rc::new(lexer::big_int(text()))),
+            Tok::Float => ExprKind::Float(lexer::float_value(text())),
             Tok::True => ExprKind::True,
             Tok::False => ExprKind::False,
             Tok::None => ExprKind::None,
             Tok::Op(Op::Ellipsis) => ExprKind::Ellipsis,
-            Tok::Str(_) | Tok::FStr(_) => return self.strings(),
+            _ => return None,
+        })
+    }
+
+    pub(super) fn atom(&mut self) -> PResult<Expr> {
+        if let Some(kind) = self.leaf_kind() {
+            let span = self.bump();
+            return Ok(Expr { kind, span });
+        }
+        let span = self.span();
+        match self.peek() {
+            Tok::Str(_) | Tok::FStr(_) => self.strings(),
             Tok::Op(Op::LParen) => {
                 self.bump();
-                return self.paren(span);
+                self.paren(span)
             }
             Tok::Op(Op::LBracket) => {
                 self.bump();
-                return self.list_display(span);
+                self.list_display(span)
             }
             Tok::Op(Op::LBrace) => {
                 self.bump();
-                return self.brace_display(span);
+                self.brace_display(span)
             }
-            _ => return Err(self.unexpected()),
-        };
-        self.bump();
-        Ok(Expr { kind, span })
+            _ => Err(self.unexpected()),
+        }
     }
 
     pub(super) fn paren(&mut self, start: Span) -> PResult<Expr> {
@@ -545,14 +533,26 @@ impl<'s> Parser<'s> {
     /// The items of a display after its first: `, item` up to `close` (not consumed), a trailing
     /// comma allowed.
     fn items_until(&mut self, first: Expr, close: Op) -> PResult<Vec<Expr>> {
+        self.comma_list(first, |p| p.is_op(close), |p| p.star_or(Self::test))
+    }
+
+    /// `first`, then `, item` for as long as a comma is followed by something other than what
+    /// `ends` recognises (a trailing comma is allowed): the items gather on the `exprs` scratch
+    /// stack and leave it as a vector of exactly their number.
+    pub(super) fn comma_list(
+        &mut self,
+        first: Expr,
+        ends: impl Fn(&Self) -> bool,
+        item: impl Fn(&mut Self) -> PResult<Expr>,
+    ) -> PResult<Vec<Expr>> {
         let mark = self.exprs.len();
         self.exprs.push(first);
         while self.eat_op(Op::Comma) {
-            if self.is_op(close) {
+            if ends(self) {
                 break;
             }
-            let item = self.star_or(Self::test)?;
-            self.exprs.push(item);
+            let next = item(self)?;
+            self.exprs.push(next);
         }
         Ok(self.take_exprs(mark))
     }

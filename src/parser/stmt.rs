@@ -419,16 +419,9 @@ impl<'s> Parser<'s> {
         if !self.is_op(Op::Comma) {
             return Ok(first);
         }
-        let mark = self.exprs.len();
-        self.exprs.push(first);
-        while self.eat_op(Op::Comma) {
-            if matches!(self.peek(), Tok::In) {
-                break;
-            }
-            let item = self.star_or(Self::bitor_expr)?;
-            self.exprs.push(item);
-        }
-        Ok(Expr { kind: ExprKind::Tuple(self.take_exprs(mark)), span: start.to(self.prev_span()) })
+        let items =
+            self.comma_list(first, |p| matches!(p.peek(), Tok::In), |p| p.star_or(Self::bitor_expr))?;
+        Ok(Expr { kind: ExprKind::Tuple(items), span: start.to(self.prev_span()) })
     }
 
     pub(super) fn try_stmt(&mut self) -> PResult<Stmt> {
