@@ -36,9 +36,11 @@ fn load8(bytes: &[u8], at: usize) -> u64 {
         // The slice is exactly 8 bytes long, so the conversion cannot fail.
         Some(b) => u64::from_le_bytes(b.try_into().unwrap_or([0; 8])),
         None => {
+            // Fewer than 8 bytes are left.
             let mut buf = [0u8; 8];
             let tail = bytes.get(at..).unwrap_or(&[]);
-            buf[..tail.len()].copy_from_slice(tail);
+            let n = tail.len().min(8);
+            buf[..n].copy_from_slice(&tail[..n]);
             u64::from_le_bytes(buf)
         }
     }
