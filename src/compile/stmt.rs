@@ -10,6 +10,24 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// `@d1 @d2 def f` / `class C`: applies the decorators innermost first, then binds the name.
+    fn decorate_and_bind(
+        &mut self,
+        mut v: Expr,
+        decorators: &[ast::Expr],
+        name: Symbol,
+        span: Span,
+    ) -> CResult<()> {
+        for d in decorators.iter().rev() {
+            let dv = self.expr(d)?;
+            v = call_expr(dv, vec![v], d.span);
+        }
+        self.cur_span = span;
+        let t = self.name_target(name);
+        self.emit(Op::Assign(t, v));
+        Ok(())
+    }
+
     pub(super) fn stmt(&mut self, s: &Stmt) -> CResult<()> {
         self.cur_span = s.span;
         match &s.kind {
@@ -127,26 +145,12 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => Ok(()),
             StmtKind::FunctionDef(f) => {
-                let mut v = self.make_function(f)?;
-                for d in f.decorators.iter().rev() {
-                    let dv = self.expr(d)?;
-                    v = call_expr(dv, vec![v], d.span);
-                }
-                self.cur_span = s.span;
-                let t = self.name_target(f.name);
-                self.emit(Op::Assign(t, v));
-                Ok(())
+                let v = self.make_function(f)?;
+                self.decorate_and_bind(v, &f.decorators, f.name, s.span)
             }
             StmtKind::ClassDef(c) => {
-                let mut v = self.make_class(c)?;
-                for d in c.decorators.iter().rev() {
-                    let dv = self.expr(d)?;
-                    v = call_expr(dv, vec![v], d.span);
-                }
-                self.cur_span = s.span;
-                let t = self.name_target(c.name);
-                self.emit(Op::Assign(t, v));
-                Ok(())
+                let v = self.make_class(c)?;
+                self.decorate_and_bind(v, &c.decorators, c.name, s.span)
             }
             StmtKind::Return(v) => {
                 let v = v.as_ref().map(|v| self.expr(v)).transpose()?;

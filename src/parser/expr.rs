@@ -95,11 +95,12 @@ impl<'s> Parser<'s> {
         r
     }
 
+    /// `test` past its lone-leaf check (so the first operand goes straight to `infix_rest`).
     pub(super) fn test_inner(&mut self) -> PResult<Expr> {
         if matches!(self.peek(), Tok::Lambda) {
             return self.lambda(true);
         }
-        let body = self.or_test()?;
+        let body = self.infix_rest(level::OR)?;
         if matches!(self.peek(), Tok::If) {
             self.bump();
             let cond = self.or_test()?;
@@ -164,6 +165,11 @@ impl<'s> Parser<'s> {
         if let Some(leaf) = self.lone_leaf() {
             return leaf;
         }
+        self.infix_rest(min)
+    }
+
+    /// `infix` when the current token is known not to be a lone leaf.
+    fn infix_rest(&mut self, min: u8) -> PResult<Expr> {
         let mut left = if min <= level::NOT && matches!(self.peek(), Tok::Not) {
             let start = self.bump();
             self.enter()?;
