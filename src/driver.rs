@@ -239,9 +239,13 @@ pub fn report(
     match r {
         Ok(()) => RunResult { status: exit::OK, stderr: String::new() },
         Err(Fault::OutputClosed) => RunResult { status: exit::OK, stderr: String::new() },
-        Err(Fault::Exc(x)) => {
-            RunResult { status: exit::RUNTIME_ERROR, stderr: render_exception(interp, sources, style, &x) }
-        }
+        Err(Fault::Exc(x)) => match system_exit(interp, &x.value) {
+            Some((status, stderr)) => RunResult { status, stderr },
+            None => RunResult {
+                status: exit::RUNTIME_ERROR,
+                stderr: render_exception(interp, sources, style, &x),
+            },
+        },
         Err(Fault::Limit(l)) => RunResult {
             status: exit::LIMIT,
             stderr: sources.render(style, &format!("limit exceeded: {}", l.what), here(l.span), None),
@@ -285,6 +289,28 @@ pub fn report(
             RunResult { status: exit::INTERRUPTED, stderr }
         }
     }
+}
+
+/// An uncaught `SystemExit(code)` ends the program quietly, as in Python: `None` or no code is
+/// status 0, an int is the status (modulo 256), anything else is printed on stderr with status 1.
+pub fn system_exit(interp: &mut crate::interp::Interp, v: &crate::value::Value) -> Option<(i32, String)> {
+    use crate::value::Value;
+    let Value::Instance(i) = v else { return None };
+    if !i.class.is_subclass(&interp.t.system_exit) {
+        return None;
+    }
+    let code = match i.attrs.borrow().get(&crate::names::sym::ARGS) {
+        Some(Value::Tuple(t)) if t.len() == 1 => t[0].clone(),
+        Some(Value::Tuple(t)) if t.is_empty() => Value::None,
+        Some(args) => args.clone(),
+        None => Value::None,
+    };
+    Some(match code {
+        Value::None => (exit::OK, String::new()),
+        Value::Bool(b) => (b as i32, String::new()),
+        Value::Int(n) => (n.rem_euclid(256) as i32, String::new()),
+        other => (exit::RUNTIME_ERROR, format!("{}\n", interp.to_str(&other).unwrap_or_default())),
+    })
 }
 
 /// Every unfinished task, its state and the line it is at (`running` ones at `running_at`).

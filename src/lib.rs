@@ -24,7 +24,6 @@ pub mod limits;
 pub mod names;
 pub mod parser;
 pub mod repl;
-pub mod repl_term;
 pub mod resolver;
 pub mod scheduler;
 pub mod span;

@@ -186,12 +186,18 @@ pub fn install_signal_handlers() {
     }
 }
 
-/// The REPL's Ctrl-C: only sets `STOP_SIGNAL`, so running code stops and the session goes on.
+/// Signal numbers as `STOP_SIGNAL` holds them.
+pub const SIGINT: usize = signal_hook::consts::SIGINT as usize;
+pub const SIGTERM: usize = signal_hook::consts::SIGTERM as usize;
+
+/// The REPL's Ctrl-C and SIGTERM: they only set `STOP_SIGNAL`; the REPL decides (Ctrl-C cancels
+/// the running input and the session goes on; SIGTERM ends the session).
 pub fn install_interrupt_flag() -> std::io::Result<()> {
-    use signal_hook::consts::SIGINT;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        signal_hook::low_level::register(SIGINT, || STOP_SIGNAL.store(SIGINT as usize, Ordering::Relaxed))
-    }?;
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            signal_hook::low_level::register(sig, move || STOP_SIGNAL.store(sig as usize, Ordering::Relaxed))
+        }?;
+    }
     Ok(())
 }

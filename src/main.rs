@@ -107,7 +107,7 @@ fn run(cli: Cli) -> i32 {
         Some(Command::Repl) | None => {
             use std::io::IsTerminal;
             if std::io::stdin().is_terminal() {
-                return tinyasync::repl_term::run_terminal();
+                return tinyasync::repl::term::run_terminal();
             }
             return tinyasync::repl::run_piped(std::io::stdin().lock(), Style::plain());
         }

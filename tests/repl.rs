@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tinyasync::diagnostics::Style;
 use tinyasync::interp::{Options, Output};
+use tinyasync::repl::term::{highlight, matching_bracket};
 use tinyasync::repl::Repl;
-use tinyasync::repl_term::{highlight, matching_bracket};
 
 struct Session {
     stdout: String,
@@ -50,6 +50,29 @@ fn session(input: &str) -> Session {
     s
 }
 
+/// The session with each clock reading `(until 0.052)` replaced by `(until T)`: real time.
+fn masked_clock(mut s: Session) -> Session {
+    let mut out = String::new();
+    let mut rest = s.stdout.as_str();
+    while let Some(i) = rest.find("(until ") {
+        out.push_str(&rest[..i + 7]);
+        rest = &rest[i + 7..];
+        let end = rest.find(')').unwrap_or(rest.len());
+        out.push('T');
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    s.stdout = out;
+    s
+}
+
+/// Runs a session in which some input fails: piped, that is exit status 1 (as a script).
+fn failing_session(input: &str) -> Session {
+    let s = repl(input);
+    assert_eq!(s.code, 1, "exit status; stdout:\n{}\nstderr:\n{}", s.stdout, s.stderr);
+    s
+}
+
 /// Runs a session that must exit with status 0 and print nothing on stderr; returns stdout.
 fn ok(input: &str) -> String {
     let s = session(input);
@@ -76,7 +99,7 @@ fn piped_the_example_of_the_issue_prints_exactly_42() {
 
 #[test]
 fn piped_errors_have_no_colour_codes_and_no_prompt_is_printed() {
-    let s = session("1 +* 2\nundefined_name\n");
+    let s = failing_session("1 +* 2\nundefined_name\n");
     assert_eq!(s.stdout, "");
     assert_lacks(&s.stderr, "\x1b[");
     assert_lacks(&s.stderr, ">>>");
@@ -90,7 +113,7 @@ fn piped_input_ending_inside_a_block_without_a_blank_line_still_runs() {
 
 #[test]
 fn piped_input_ending_inside_an_open_bracket_is_a_syntax_error() {
-    let s = session("x = (1,");
+    let s = failing_session("x = (1,");
     assert_eq!(s.stdout, "");
     assert_contains(&s.stderr, "SyntaxError: '(' was never closed");
     assert_contains(&s.stderr, "<stdin>:1:5");
@@ -100,7 +123,7 @@ fn piped_input_ending_inside_an_open_bracket_is_a_syntax_error() {
 fn a_syntax_error_inside_an_open_bracket_is_reported_at_once() {
     // As CPython's REPL: the error before the end of the input is not about the end, so the
     // next line is a new input (which runs), not more of this one.
-    let s = session("foo(1 2,\nx = 3\nx\n");
+    let s = failing_session("foo(1 2,\nx = 3\nx\n");
     assert_eq!(s.stdout, "3\n");
     assert_contains(&s.stderr, "SyntaxError");
     assert_contains(&s.stderr, "<stdin>:1:7");
@@ -262,7 +285,7 @@ floor(2.5)
 
 #[test]
 fn recovery_after_a_syntax_error_keeps_earlier_state() {
-    let s = session("x = 1\n1 +* 2\nx\n");
+    let s = failing_session("x = 1\n1 +* 2\nx\n");
     assert_eq!(s.stdout, "1\n");
     assert_contains(&s.stderr, "SyntaxError: invalid syntax");
     assert_contains(&s.stderr, "[<stdin>:1:4]");
@@ -272,7 +295,7 @@ fn recovery_after_a_syntax_error_keeps_earlier_state() {
 #[test]
 fn a_syntax_error_inside_a_block_is_reported_at_once() {
     // Not at the blank line: the next line is already a new input.
-    let s = session("x = 1\nif True:\n    y = )\nx\n");
+    let s = failing_session("x = 1\nif True:\n    y = )\nx\n");
     assert_eq!(s.stdout, "1\n");
     assert_contains(&s.stderr, "SyntaxError");
     assert_contains(&s.stderr, "[<stdin>:2:");
@@ -280,7 +303,7 @@ fn a_syntax_error_inside_a_block_is_reported_at_once() {
 
 #[test]
 fn recovery_after_a_runtime_error_keeps_earlier_state() {
-    let s = session("x = 1\nz = 1/0\nz\nx\n");
+    let s = failing_session("x = 1\nz = 1/0\nz\nx\n");
     assert_eq!(s.stdout, "1\n");
     assert_contains(&s.stderr, "ZeroDivisionError: division by zero");
     assert_contains(&s.stderr, "NameError: name 'z' is not defined");
@@ -288,7 +311,7 @@ fn recovery_after_a_runtime_error_keeps_earlier_state() {
 
 #[test]
 fn an_input_that_assigns_then_fails_keeps_the_assignment() {
-    let s = session(
+    let s = failing_session(
         "\
 if True:
     x = 10
@@ -306,7 +329,7 @@ y
 #[test]
 fn a_runtime_error_shows_stdin_and_the_inputs_own_line_numbers() {
     // Four inputs (five lines) come first, so a global count would say line 7.
-    let s = session(
+    let s = failing_session(
         "\
 a = 1
 b = 2
@@ -329,7 +352,7 @@ if True:
 
 #[test]
 fn an_error_in_a_function_from_an_earlier_input_points_into_that_input() {
-    let s = session(
+    let s = failing_session(
         "\
 x = 0
 def g():
@@ -412,7 +435,7 @@ await q.get()
 
 #[test]
 fn a_deadlock_at_the_prompt_is_reported_and_a_later_put_resumes_the_blocked_input() {
-    let s = session(
+    let s = failing_session(
         "\
 q = Queue()
 if True:
@@ -429,20 +452,20 @@ v
     assert_eq!(
         s.stdout,
         "the session goes on\n\
-         main             waiting: get from Queue#1                line 2\n\
+         input#2          waiting: get from Queue#1                line 2\n\
          resumed with 1\n\
          1\n\
          no unfinished tasks\n"
     );
     assert_contains(&s.stderr, "deadlock: the only unfinished task is blocked and nothing can wake it");
-    assert_contains(&s.stderr, "task 'main' waits: get from Queue#1 (line 2)");
+    assert_contains(&s.stderr, "task 'input#2' waits: get from Queue#1 (line 2)");
     assert_contains(&s.stderr, "[<stdin>:2:9]");
     assert_contains(&s.stderr, "(the session goes on; the blocked tasks stay blocked)");
 }
 
 #[test]
 fn an_exception_escaping_a_task_spawned_at_the_prompt_is_reported_and_the_session_goes_on() {
-    let s = session(
+    let s = failing_session(
         "\
 x = 5
 async def bad():
@@ -479,7 +502,9 @@ c.cancel()
         "no unfinished tasks\n\
          consumer         waiting: get from Queue#1                line 3\n\
          True\n\
-         no unfinished tasks\n"
+         no unfinished tasks\n\
+         recently ended:\n\
+         consumer         cancelled\n"
     );
 }
 
@@ -498,17 +523,17 @@ spawn(waiter())
 ");
     assert_eq!(
         out,
-        "nothing to run: every task is finished or blocked\n\
+        "nothing to run: every task has finished\n\
          <Task 'waiter' ready>\n\
-         nothing to run: every task is finished or blocked\n\
-         nothing to run: every task is finished or blocked\n"
+         nothing to run: every unfinished task is blocked and no timer is pending\n\
+         nothing to run: every unfinished task is blocked and no timer is pending\n"
     );
 }
 
 #[test]
 fn step_runs_a_task_left_ready_by_a_failed_input_one_step_at_a_time() {
     // The input fails after spawning, so the scheduler stops with the task still ready.
-    let s = session(
+    let s = masked_clock(failing_session(
         "\
 async def napper():
     print('napper goes to sleep')
@@ -524,22 +549,28 @@ if True:
 :step 5
 :tasks
 ",
-    );
+    ));
     // `:step` runs one step, up to the sleep, and does not wait for the timer; `:step 5` then
     // waits for it, runs the task to its end and stops when there is nothing left.
+    // The input's task is listed among the tasks that ended, with its failure.
     assert_eq!(
         s.stdout,
-        "napper           ready                                    line 2\n\
+        "napper           ready to run                             line 2\n\
+         recently ended:\n\
+         input#2          failed: ZeroDivisionError: division by zero\n\
          napper goes to sleep\n\
-         ran task 'napper': sleep(0.05) (line 3)\n\
+         ran task 'napper' to line 3: sleeping, 0.0 s left (until T)\n\
          napper woke\n\
-         ran task 'napper': finished (line 2)\n\
-         nothing to run: every task is finished or blocked\n\
-         no unfinished tasks\n"
+         ran task 'napper' to line 2: finished\n\
+         nothing to run: every task has finished\n\
+         no unfinished tasks\n\
+         recently ended:\n\
+         napper           finished\n\
+         input#2          failed: ZeroDivisionError: division by zero\n"
     );
     assert_contains(&s.stderr, "ZeroDivisionError");
     // Between the two `:step`s the task was sleeping.
-    let s = session(
+    let s = masked_clock(failing_session(
         "\
 async def napper():
     await sleep(0.05)
@@ -551,12 +582,12 @@ if True:
 :step
 :tasks
 ",
-    );
+    ));
     let lines: Vec<&str> = s.stdout.lines().collect();
-    assert_eq!(lines[0], "ran task 'napper': sleep(0.05) (line 2)");
-    assert!(lines[1].starts_with("napper           sleeping until 0."), "stdout:\n{}", s.stdout);
+    assert_eq!(lines[0], "ran task 'napper' to line 2: sleeping, 0.0 s left (until T)");
+    assert!(lines[1].starts_with("napper           sleeping, 0.0 s left (until T)"), "stdout:\n{}", s.stdout);
     assert!(lines[1].ends_with("line 2"), "stdout:\n{}", s.stdout);
-    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[2], "recently ended:");
 }
 
 #[test]
@@ -600,9 +631,9 @@ t = spawn(tock())
 ",
     );
     assert_eq!(s.stdout, "trace on\ntrace off\n");
-    assert_contains(&s.stderr, "] spawn   main  the main program\n");
+    assert_contains(&s.stderr, "] spawn   input#3  the main program\n");
     // The line is the input's own line 1, not a count over the session.
-    assert_contains(&s.stderr, "] spawn   tick  by main at line 1\n");
+    assert_contains(&s.stderr, "] spawn   tick  by input#3 at line 1\n");
     assert_contains(&s.stderr, "] run     tick\n");
     assert_contains(&s.stderr, "] wait    tick  sleep(0.01) at line 2\n");
     assert_contains(&s.stderr, "] timer   tick  sleep is over\n");
@@ -620,7 +651,7 @@ fn trace_needs_on_or_off() {
 
 #[test]
 fn reset_forgets_variables_functions_and_tasks() {
-    let s = session(
+    let s = failing_session(
         "\
 x = 1
 def f():
@@ -794,4 +825,72 @@ fn completion_of_methods_of_a_builtin_value() {
 fn completion_after_a_dot_of_an_unknown_name_is_empty() {
     let c = with_repl(&[], |r| r.completions("nosuch.x"));
     assert!(c.is_empty(), "{:?}", c);
+}
+
+// ----- Python's REPL habits (the REPL issue's point 5) -----
+
+#[test]
+fn underscore_holds_the_last_echoed_value_and_none_leaves_it() {
+    let out = ok("6 * 7\n_ + 1\nprint('x')\n_\n");
+    assert_eq!(out, "42\n43\nx\n43\n");
+}
+
+#[test]
+fn exit_and_quit_say_how_to_leave_and_leave_when_called() {
+    let s = repl("exit\nquit\nexit(4)\nprint('not reached')\n");
+    assert_eq!(
+        s.stdout,
+        "Use exit() or Ctrl-D (i.e. EOF) to exit\nUse quit() or Ctrl-D (i.e. EOF) to exit\n"
+    );
+    assert_eq!(s.stderr, "");
+    assert_eq!(s.code, 4);
+    assert_eq!(repl("quit()\n").code, 0);
+    let s = repl("exit('bye')\n");
+    assert_eq!((s.code, s.stderr.as_str()), (1, "bye\n"));
+}
+
+#[test]
+fn help_explains_builtins_the_scheduler_api_and_values() {
+    let out = ok("help(spawn)\nhelp(Queue)\nhelp(len)\nhelp('sleep')\n");
+    assert_eq!(
+        out,
+        "spawn(coro, name=None): wrap a coroutine or generator object in a Task and put it on the \
+         ready queue; it runs when the current task gives the turn away.\n\
+         Queue(maxsize=0): a FIFO between tasks: `await q.put(x)`, `await q.get()`, put_nowait, \
+         get_nowait, qsize, empty, full, close; maxsize <= 0 is unbounded.\n\
+         len(x): the number of items in a container.\n\
+         sleep(seconds): an awaitable; `await sleep(s)` lets other tasks run for s seconds; `sleep(0)` \
+         just gives the turn away.\n"
+    );
+    let out = ok("def area(w, h=1, *rest, scale, **opts):\n    pass\n\nhelp(area)\nhelp()\n");
+    assert!(
+        out.starts_with("area(w, h, *args, scale, **kwargs): a function defined in this session\n"),
+        "{}",
+        out
+    );
+    assert_contains(&out, "help(x) explains a value");
+    let out = ok("class P:\n    def m(self):\n        pass\n\nhelp(P)\nhelp([])\n");
+    assert_contains(&out, "class P\nmethods: m\n");
+    assert_contains(&out, "list(iterable=()): a mutable sequence.\nmethods: append, ");
+}
+
+#[test]
+fn dir_lists_the_session_names_and_an_objects_attributes() {
+    let out = ok("b = 2\na = 1\ndir()\nclass P:\n    def m(self):\n        pass\n\n'm' in dir(P)\n");
+    assert_eq!(out, "['__name__', 'a', 'b']\nTrue\n");
+}
+
+#[test]
+fn an_unindented_line_after_a_block_header_is_an_indentation_error_at_once() {
+    let s = failing_session("def f():\nx = 1\nprint('next input')\n");
+    assert_eq!(s.stdout, "next input\n");
+    assert_contains(&s.stderr, "IndentationError: expected an indented block");
+    assert_contains(&s.stderr, "[<stdin>:2:1]");
+}
+
+#[test]
+fn piped_input_exits_1_when_an_input_failed_and_0_otherwise() {
+    assert_eq!(repl("1/0\nprint('goes on')\n").code, 1);
+    assert_eq!(repl("x = (\nprint('goes on')\n").code, 1);
+    assert_eq!(repl("print('fine')\n").code, 0);
 }

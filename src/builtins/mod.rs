@@ -24,7 +24,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-type Kw<'a> = &'a [(Symbol, Value)];
+pub type Kw<'a> = &'a [(Symbol, Value)];
 
 /// A builtin function value.
 pub fn native(name: &'static str, f: NativeFn) -> Value {
@@ -110,6 +110,7 @@ pub fn install(it: &mut Interp) {
         &t.assertion_error,
         &t.generator_exit,
         &t.keyboard_interrupt,
+        &t.system_exit,
         &t.import_error,
         &t.module_not_found,
         &t.os_error,
@@ -165,6 +166,7 @@ pub fn install(it: &mut Interp) {
         ("format", bi_format),
         ("vars", bi_vars),
         ("super", bi_super),
+        ("dir", bi_dir),
     ];
     for (name, f) in fns {
         set_global(it, name, native(name, *f));
@@ -181,6 +183,51 @@ fn exc_init(_it: &mut Interp, this: &Value, args: &[Value], _kw: Kw) -> R<Value>
 
 fn object_init(_it: &mut Interp, _this: &Value, _args: &[Value], _kw: Kw) -> R<Value> {
     Ok(Value::None)
+}
+
+/// `dir()`: the names of the module's globals, sorted (tinyasync has no frame introspection,
+/// so inside a function it lists the globals too); `dir(obj)`: its attribute names, sorted.
+fn bi_dir(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("dir", kw, &[])?;
+    let mut names: Vec<String> = match args {
+        [] => it.globals.borrow().keys().map(|k| k.as_str().to_string()).collect(),
+        [v] => attribute_names(v),
+        _ => return Err(type_error(format!("dir expected at most 1 argument, got {}", args.len()))),
+    };
+    names.sort();
+    names.dedup();
+    Ok(Value::list(names.iter().map(|n| Value::str(n)).collect()))
+}
+
+/// The attribute names of a value: an instance's own, then its class's and their bases'; for
+/// built-in values, their methods (for `dir` and the REPL's completion).
+pub fn attribute_names(v: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    let class_names = |c: &Rc<crate::value::Class>, names: &mut Vec<String>| {
+        let mut k = Some(c.clone());
+        while let Some(cls) = k {
+            names.extend(cls.dict.borrow().keys().map(|s| s.as_str().to_string()));
+            k = cls.base.clone();
+        }
+    };
+    match v {
+        Value::Instance(i) => {
+            names.extend(i.attrs.borrow().keys().map(|s| s.as_str().to_string()));
+            class_names(&i.class, &mut names);
+        }
+        Value::Class(c) => class_names(c, &mut names),
+        Value::Module(m) => names.extend(m.attrs.borrow().keys().map(|s| s.as_str().to_string())),
+        _ => {
+            // Built-in values: every well-known name that is one of their methods.
+            for (i, _) in crate::names::PREDEFINED.iter().enumerate() {
+                let s = Symbol(i as u32);
+                if methods::native_method(v, s).is_some() {
+                    names.push(s.as_str().to_string());
+                }
+            }
+        }
+    }
+    names
 }
 
 fn bi_super(_it: &mut Interp, _this: &Value, _args: &[Value], _kw: Kw) -> R<Value> {

@@ -156,6 +156,8 @@ impl Interp {
                     let text = self.repr(&v).map_err(|x| x.at(e.span))?;
                     self.write_out(&text)?;
                     self.write_out("\n")?;
+                    // As Python's interactive prompt: `_` holds the last value echoed.
+                    self.globals.borrow_mut().insert(crate::span::Symbol::intern("_"), v);
                 }
                 Ok(Flow::Next)
             }

@@ -131,6 +131,7 @@ pub struct Types {
     pub assertion_error: Rc<Class>,
     pub generator_exit: Rc<Class>,
     pub keyboard_interrupt: Rc<Class>,
+    pub system_exit: Rc<Class>,
     pub import_error: Rc<Class>,
     pub module_not_found: Rc<Class>,
     pub os_error: Rc<Class>,
@@ -217,6 +218,7 @@ impl Types {
             assertion_error: exc_class("AssertionError", &exception),
             generator_exit: exc_class("GeneratorExit", &base_exception),
             keyboard_interrupt: exc_class("KeyboardInterrupt", &base_exception),
+            system_exit: exc_class("SystemExit", &base_exception),
             module_not_found: exc_class("ModuleNotFoundError", &import_error),
             timeout_error: exc_class("TimeoutError", &os_error),
             unicode_error: exc_class("UnicodeError", &value_error),
@@ -371,6 +373,8 @@ impl Frame {
 pub enum Output {
     Stdout(std::io::BufWriter<std::io::Stdout>),
     Capture(Vec<u8>),
+    /// Any writer: the terminal REPL's, which prints above the prompt while it waits.
+    Writer(std::io::BufWriter<Box<dyn std::io::Write>>),
 }
 
 /// Resource limits and clock for one run.
@@ -472,6 +476,7 @@ impl Interp {
                 Ok(())
             }
             Output::Stdout(w) => w.write_all(s.as_bytes()).map_err(|_| Fault::OutputClosed),
+            Output::Writer(w) => w.write_all(s.as_bytes()).map_err(|_| Fault::OutputClosed),
         }
     }
 
@@ -479,6 +484,7 @@ impl Interp {
         match &mut self.out {
             Output::Capture(_) => Ok(()),
             Output::Stdout(w) => w.flush().map_err(|_| Fault::OutputClosed),
+            Output::Writer(w) => w.flush().map_err(|_| Fault::OutputClosed),
         }
     }
 
@@ -486,7 +492,7 @@ impl Interp {
     pub fn take_output(&mut self) -> String {
         match &mut self.out {
             Output::Capture(v) => String::from_utf8_lossy(&std::mem::take(v)).into_owned(),
-            Output::Stdout(_) => String::new(),
+            Output::Stdout(_) | Output::Writer(_) => String::new(),
         }
     }
 
@@ -511,7 +517,11 @@ impl Interp {
     /// The checks too costly for every step: signals, memory, wall clock.
     #[cold]
     pub fn check_limits(&mut self, span: Span) -> R<()> {
-        if crate::limits::stop_signal() != 0 {
+        let sig = crate::limits::stop_signal();
+        if sig != 0 {
+            if let Some(r) = self.soft_interrupt(sig) {
+                return r;
+            }
             return Err(Fault::Interrupted(span));
         }
         if let Some(max) = self.opts.max_memory {

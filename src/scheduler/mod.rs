@@ -14,7 +14,7 @@
 mod api;
 mod run;
 
-pub use run::run_main;
+pub use run::{run_main, RunUntil, TaskRow};
 
 pub use api::{construct, install, method};
 
@@ -169,6 +169,18 @@ pub struct Scheduler {
     pub step_budget: Option<usize>,
     /// The REPL: the task of an input that Ctrl-C interrupted, to be abandoned.
     interrupted_input: Option<Rc<Task>>,
+    /// The REPL: the task of the input that is running (its end stops `RunUntil::Foreground`,
+    /// and the first Ctrl-C cancels it).
+    pub foreground: Option<Rc<Task>>,
+    /// Set when the foreground task ends: the loop returns after the current entry.
+    halt: bool,
+    /// When the last Ctrl-C was turned into a cancellation: a second one within a second stops
+    /// everything.
+    last_interrupt: Option<std::time::Instant>,
+    /// The REPL: tasks that failed with nobody to retrieve the exception yet, to announce.
+    pub announce: Vec<Rc<Task>>,
+    /// The REPL: the tasks that ended most recently, newest last (for `:tasks`).
+    pub recent: VecDeque<Rc<Task>>,
     /// The shared `sleep(0)` request.
     zero_sleep: Option<Value>,
     /// Request objects ready for reuse.

@@ -4,6 +4,35 @@
 
 use super::*;
 
+/// How many ended tasks the REPL's `:tasks` remembers.
+const RECENT: usize = 8;
+
+/// A row of the REPL's `:tasks`.
+pub struct TaskRow {
+    /// "task", "callback" (ready to run), "timer" (a callback not yet due) or "ended".
+    pub section: &'static str,
+    pub name: String,
+    pub state: String,
+    pub span: Option<Span>,
+}
+
+/// Seconds for people: `0.8`, `12.5`, never `-0.0`.
+fn seconds(d: f64) -> String {
+    format!("{:.1}", d.max(0.0))
+}
+
+/// How far `run_until` runs the scheduler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunUntil {
+    /// Until no task, timer or callback is left (a program; an input of the piped REPL or of
+    /// `repl --virtual-time`).
+    Idle,
+    /// Until the REPL input's task (`Scheduler::foreground`) ends, or nothing can run.
+    Foreground,
+    /// Only what is due now, without waiting for timers (the REPL while its prompt waits).
+    NothingDue,
+}
+
 impl Interp {
     /// The span of the innermost suspension point of a task's await chain.
     fn wait_span(coro: &Value) -> Option<Span> {
@@ -110,6 +139,18 @@ impl Interp {
         let failed = matches!(end, TaskEnd::Failed(_));
         *t.end.borrow_mut() = Some(end);
         self.sched.tasks.remove(&t.id);
+        if self.sched.interactive {
+            if self.sched.foreground.as_ref().is_some_and(|f| Rc::ptr_eq(f, t)) {
+                self.sched.halt = true;
+            }
+            // An input that simply finished is not worth listing.
+            if !(t.is_main.get() && matches!(&*t.end.borrow(), Some(TaskEnd::Returned(_)))) {
+                if self.sched.recent.len() == RECENT {
+                    self.sched.recent.pop_front();
+                }
+                self.sched.recent.push_back(t.clone());
+            }
+        }
         let joiners: Vec<Rc<Task>> = t.joiners.borrow_mut().drain(..).collect();
         for j in joiners {
             let r = match self.join_result(t) {
@@ -120,9 +161,15 @@ impl Interp {
         }
         if failed && !t.retrieved.get() {
             if t.handle.borrow().upgrade().is_none() {
+                // Reported now: an input's failure as its traceback, a task's as a failure
+                // nobody can join.
+                t.retrieved.set(true);
                 return Err(self.task_failure(t));
             }
             self.sched.failed.push(t.clone());
+            if self.sched.interactive {
+                self.sched.announce.push(t.clone());
+            }
         }
         Ok(())
     }
@@ -187,8 +234,14 @@ impl Interp {
             .collect()
     }
 
-    /// The scheduler loop (rule 2 of the scheduler issue).
+    /// The scheduler loop (rule 2 of the scheduler issue), until nothing is left.
     pub fn run_scheduler(&mut self) -> R<()> {
+        self.run_until(RunUntil::Idle)
+    }
+
+    /// The scheduler loop, until `until` says stop.
+    pub fn run_until(&mut self, until: RunUntil) -> R<()> {
+        self.sched.halt = false;
         loop {
             // A failed task whose handle the program dropped can no longer be joined.
             if let Some(i) = self
@@ -228,7 +281,14 @@ impl Interp {
                 };
                 let wait = deadline - self.now();
                 if wait > 0.0 {
-                    self.sleep_clock(wait)?;
+                    if until == RunUntil::NothingDue {
+                        return Ok(());
+                    }
+                    self.idle_wait(wait)?;
+                    if !self.sched.ready.is_empty() {
+                        // Ctrl-C cancelled the foreground task while the clock waited.
+                        continue;
+                    }
                 }
                 if self.opts.virtual_time && self.vclock < deadline {
                     self.vclock = deadline;
@@ -275,6 +335,12 @@ impl Interp {
                     }
                     Entry::Callback(h) => self.run_callback(h)?,
                 }
+                if self.sched.halt {
+                    self.sched.halt = false;
+                    if until == RunUntil::Foreground {
+                        return Ok(());
+                    }
+                }
             }
         }
         // The run ended with a failure nobody retrieved.
@@ -286,41 +352,178 @@ impl Interp {
         Ok(())
     }
 
-    /// The REPL: runs one input as a new `main` task, then the scheduler until nothing can run.
-    /// Ok(true) when the input's task finished; Ok(false) when it is left blocked.
-    pub fn run_input(&mut self, code: Rc<crate::code::Code>) -> R<bool> {
+    /// The REPL: runs one input as a new task named `name`, until it finishes (`until` is
+    /// `Foreground`; other tasks go on in the background afterwards) or until nothing can run
+    /// (`Idle`). Returns the input's task: not finished when it is left blocked.
+    pub fn run_input(&mut self, code: Rc<crate::code::Code>, name: String, until: RunUntil) -> R<Rc<Task>> {
         self.sched.interactive = true;
         let frame = Frame::new(code);
         let coro = self.new_generator(frame, true);
-        let main = self.spawn_task(coro, "main".into(), Span::default());
+        let main = self.spawn_task(coro, name, Span::default());
         main.is_main.set(true);
-        let r = self.run_scheduler();
+        self.sched.foreground = Some(main.clone());
+        self.sched.last_interrupt = None;
+        let r = self.run_until(until);
+        self.sched.foreground = None;
         if matches!(r, Err(Fault::Interrupted(_))) {
             self.sched.interrupted_input = Some(main.clone());
         }
         r?;
-        Ok(main.state.get() == TaskState::Done)
+        Ok(main)
     }
 
-    /// What each ready, sleeping or waiting task is doing, for `:tasks`.
-    pub fn task_table(&self) -> Vec<(String, String, Span)> {
+    /// Ctrl-C while a REPL input runs: the first one cancels the input's task — at once, as a
+    /// `CancelledError` raised where it runs, or at its await point if another task is running
+    /// or the clock is waiting — and the session goes on. `None` when the signal must stop
+    /// everything: not in the REPL, SIGTERM, or a second Ctrl-C within a second.
+    pub fn soft_interrupt(&mut self, sig: usize) -> Option<R<()>> {
+        let fg = self.sched.foreground.clone()?;
+        if sig != crate::limits::SIGINT || fg.state.get() == TaskState::Done {
+            return None;
+        }
+        let now = std::time::Instant::now();
+        if self.sched.last_interrupt.is_some_and(|t| now.duration_since(t).as_secs_f64() < 1.0) {
+            return None;
+        }
+        crate::limits::STOP_SIGNAL.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.sched.last_interrupt = Some(now);
+        if self.sched.current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &fg)) {
+            return Some(Err(raise_value(new_exception(&self.t.cancelled, vec![]))));
+        }
+        self.cancel_task(&fg);
+        Some(Ok(()))
+    }
+
+    /// Waits `secs` for the next timer. In real time it returns early when an entry became ready
+    /// meanwhile (Ctrl-C cancelled the REPL's foreground task).
+    fn idle_wait(&mut self, secs: f64) -> R<()> {
+        if self.opts.virtual_time {
+            return self.sleep_clock(secs);
+        }
+        self.flush()?;
+        let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs.min(1e9));
+        loop {
+            let now = std::time::Instant::now();
+            if now >= until || !self.sched.ready.is_empty() {
+                return Ok(());
+            }
+            std::thread::sleep((until - now).min(std::time::Duration::from_millis(20)));
+            self.check_limits(self.current_span.unwrap_or_default())?;
+        }
+    }
+
+    /// Seconds until the next live timer on the scheduler's clock (0 when something is ready),
+    /// or None when nothing is scheduled: how long the REPL may wait for input.
+    pub fn next_due(&self) -> Option<f64> {
+        if !self.sched.ready.is_empty() {
+            return Some(0.0);
+        }
+        let now = self.now();
         self.sched
+            .timers
+            .iter()
+            .filter(|tm| match &tm.kind {
+                TimerKind::Wake(t, token) => t.token.get() == *token && t.state.get() != TaskState::Done,
+                TimerKind::Callback(h) => !h.cancelled.get(),
+            })
+            .map(|tm| (tm.deadline - now).max(0.0))
+            .min_by(f64::total_cmp)
+    }
+
+    /// Unfinished tasks exist, and nothing is ready or scheduled to wake them.
+    pub fn all_blocked(&self) -> bool {
+        !self.sched.tasks.is_empty() && self.next_due().is_none()
+    }
+
+    /// Everything the scheduler holds, for the REPL's `:tasks`: unfinished tasks (sleepers with
+    /// the time they have left), timers and callbacks not yet run, and the tasks that ended
+    /// most recently.
+    pub fn task_table(&mut self) -> Vec<TaskRow> {
+        let now = self.now();
+        let mut rows: Vec<TaskRow> = self
+            .sched
             .tasks
             .values()
-            .map(|t| {
-                let state = match (t.state.get(), &*t.wait.borrow()) {
-                    (TaskState::Sleeping, Some((Request::Sleep(d), _))) => {
-                        let _ = d;
-                        format!("sleeping until {:.3}", self.timer_of(t).unwrap_or(0.0))
-                    }
-                    (_, Some((r, _))) => format!("waiting: {}", describe(r)),
-                    (TaskState::Ready, _) => "ready".to_string(),
-                    (TaskState::Running, _) => "running".to_string(),
-                    _ => "waiting".to_string(),
-                };
-                (t.name.borrow().clone(), state, Self::task_span(t))
+            .map(|t| TaskRow {
+                section: "task",
+                name: t.name.borrow().clone(),
+                state: self.task_state(t, now),
+                span: Some(Self::task_span(t)),
             })
-            .collect()
+            .collect();
+        let callback_name = |h: &HandleObj| match &h.func {
+            Value::Func(f) => f.code.qualname.to_string(),
+            Value::Builtin(b) => b.name.to_string(),
+            _ => "callback".to_string(),
+        };
+        for e in &self.sched.ready {
+            if let Entry::Callback(h) = e {
+                if !h.cancelled.get() {
+                    let state = "ready to run".to_string();
+                    rows.push(TaskRow {
+                        section: "callback",
+                        name: callback_name(h),
+                        state,
+                        span: Some(h.scheduled_at),
+                    });
+                }
+            }
+        }
+        let mut timers: Vec<&Timer> = self
+            .sched
+            .timers
+            .iter()
+            .filter(|tm| matches!(&tm.kind, TimerKind::Callback(h) if !h.cancelled.get()))
+            .collect();
+        timers.sort_by(|a, b| b.cmp(a));
+        for tm in timers {
+            if let TimerKind::Callback(h) = &tm.kind {
+                let state = format!("due in {} s (at {:.3})", seconds(tm.deadline - now), tm.deadline);
+                rows.push(TaskRow {
+                    section: "timer",
+                    name: callback_name(h),
+                    state,
+                    span: Some(h.scheduled_at),
+                });
+            }
+        }
+        let recent: Vec<Rc<Task>> = self.sched.recent.iter().rev().cloned().collect();
+        for t in recent {
+            let end = t.end.borrow();
+            let state = match &*end {
+                Some(TaskEnd::Returned(_)) => "finished".to_string(),
+                Some(TaskEnd::Cancelled) => "cancelled".to_string(),
+                Some(TaskEnd::Failed(x)) => {
+                    let msg = self.to_str(&x.value).unwrap_or_default();
+                    let ty = self.t.type_of(&x.value).name;
+                    let retrieved = if t.retrieved.get() { "" } else { ", not yet retrieved" };
+                    if msg.is_empty() {
+                        format!("failed: {}{}", ty.as_str(), retrieved)
+                    } else {
+                        format!("failed: {}: {}{}", ty.as_str(), msg, retrieved)
+                    }
+                }
+                None => "ended".to_string(),
+            };
+            drop(end);
+            rows.push(TaskRow { section: "ended", name: t.name.borrow().clone(), state, span: None });
+        }
+        rows
+    }
+
+    /// A task's state in words: what it waits for, and for how long a sleeper still sleeps.
+    fn task_state(&self, t: &Rc<Task>, now: f64) -> String {
+        match (t.state.get(), &*t.wait.borrow()) {
+            (TaskState::Sleeping, _) => match self.timer_of(t) {
+                Some(d) => format!("sleeping, {} s left (until {:.3})", seconds(d - now), d),
+                None => "sleeping".to_string(),
+            },
+            (_, Some((r, _))) => format!("waiting: {}", describe(r)),
+            (TaskState::Ready, _) => "ready to run".to_string(),
+            (TaskState::Running, _) => "running".to_string(),
+            (TaskState::Done, _) => "finished".to_string(),
+            _ => "waiting".to_string(),
+        }
     }
 
     fn timer_of(&self, t: &Rc<Task>) -> Option<f64> {
@@ -330,15 +533,45 @@ impl Interp {
         })
     }
 
-    /// Where a task stopped (for `:step`): its state and the span of its wait point.
+    /// Where a task stopped (for `:step`): what it now waits for, and the span of that point.
     pub fn task_position(&self, t: &Rc<Task>) -> (String, Span) {
-        let state = match (t.state.get(), &*t.wait.borrow()) {
-            (TaskState::Done, _) => "finished".to_string(),
-            (_, Some((r, _))) => describe(r),
-            (TaskState::Ready, _) => "gave the turn away".to_string(),
-            _ => "waiting".to_string(),
+        let state = match t.state.get() {
+            TaskState::Done => match &*t.end.borrow() {
+                Some(TaskEnd::Failed(_)) => "failed".to_string(),
+                Some(TaskEnd::Cancelled) => "was cancelled".to_string(),
+                _ => "finished".to_string(),
+            },
+            TaskState::Ready => "gave the turn away; it is ready to run again".to_string(),
+            _ => self.task_state(t, self.now()),
         };
         (state, Self::task_span(t))
+    }
+
+    /// What the scheduler waits for when nothing is ready (for `:step`).
+    pub fn next_wake(&self) -> String {
+        match self.next_due() {
+            Some(d) => {
+                let who = self
+                    .sched
+                    .timers
+                    .iter()
+                    .filter(|tm| match &tm.kind {
+                        TimerKind::Wake(t, token) => {
+                            t.token.get() == *token && t.state.get() != TaskState::Done
+                        }
+                        TimerKind::Callback(h) => !h.cancelled.get(),
+                    })
+                    .max()
+                    .map(|tm| match &tm.kind {
+                        TimerKind::Wake(t, _) => format!("task '{}' wakes", t.name.borrow()),
+                        TimerKind::Callback(_) => "a callback is due".to_string(),
+                    })
+                    .unwrap_or_default();
+                format!("nothing is ready: the next timer is in {} s ({})", seconds(d), who)
+            }
+            None if self.sched.tasks.is_empty() => "nothing to run: every task has finished".to_string(),
+            None => "nothing to run: every unfinished task is blocked and no timer is pending".to_string(),
+        }
     }
 
     /// Where a task is: its recorded wait point, else where its frames stopped, else its spawn.

@@ -1,26 +1,34 @@
-//! The REPL: an interactive prompt that lives on the scheduler.
+//! The REPL: an interactive prompt that lives beside the scheduler.
 //!
-//! `Repl` is the engine, fed one line at a time by either front end: a rustyline editor when
-//! stdin is a terminal (prompts, history, completion, highlighting), or plain line reading when
-//! it is not (no prompts, no colours, so it can be tested with a pipe). Whether input is
-//! complete is decided by the parser: an "unexpected end of input" error asks for another line,
-//! and a compound statement ends with a blank line, as in Python. Each input runs as a new
-//! `main` task; then the scheduler runs until every task is finished or blocked.
+//! `Repl` is the engine, fed one line at a time by either front end: `term` (a rustyline editor
+//! on its own thread when stdin is a terminal: prompts, history, completion, highlighting, and
+//! tasks running in the background while the prompt waits) or `run_piped` (plain line reading,
+//! no prompts, no colours, so it can be tested with a pipe). Whether input is complete is decided
+//! by the parser: an "unexpected end of input" error asks for another line, and a compound
+//! statement ends with a blank line, as in Python. Each input runs as a new task named
+//! `input#N`: until it finishes (the terminal, real clock: other tasks go on in the background
+//! afterwards) or until nothing can run (piped input and `--virtual-time`, where the clock moves
+//! only while an input runs).
+
+pub mod help;
+pub mod term;
 
 use crate::diagnostics::{self, Style};
 use crate::driver::{Source, Sources};
 use crate::interp::{Fault, Interp, Options, Output};
+use crate::scheduler::RunUntil;
 use std::io::Write;
 
 pub const HELP: &str = "\
 commands:
-  :tasks          list unfinished tasks: state, what they wait on, line
-  :step [N]       run N scheduler steps (default 1) and say what ran and where it stopped
+  :tasks          list tasks (what each waits for, where), timers, callbacks, recent ends
+  :step [N]       run N scheduler steps (default 1) and say what ran and what it waits for
   :time           show the scheduler clock
   :trace on|off   log scheduler events to stderr (like `run --trace`)
   :reset          start afresh: forget variables, functions, tasks
   :help           this list
-Ctrl-C clears the line or interrupts running code; Ctrl-D on an empty line exits.
+Ctrl-C clears the line, or cancels the running input (twice within a second: stops it at
+once); Ctrl-D on an empty line exits. help() explains the builtins.
 ";
 
 /// What feeding a line produced.
@@ -32,6 +40,10 @@ pub struct Feed {
     pub stderr: String,
     /// Text the REPL itself prints on stdout (command output).
     pub stdout: String,
+    /// The input failed (a syntax error, an uncaught exception, a deadlock, a limit).
+    pub failed: bool,
+    /// The input raised `SystemExit`: leave with this status.
+    pub exit: Option<i32>,
 }
 
 pub struct Repl {
@@ -42,9 +54,15 @@ pub struct Repl {
     pending: String,
     /// The pending input starts a compound statement: it ends with a blank line.
     in_block: bool,
+    /// Blank lines of a paste inside a block, held until the next pasted line shows whether
+    /// the block goes on.
+    held_blanks: usize,
     style: Style,
     opts: Options,
+    /// Inputs run so far (tasks are named `input#N`).
     count: usize,
+    /// How far an input runs: `Foreground` (until its task ends) or `Idle` (until nothing runs).
+    until: RunUntil,
 }
 
 const COMPOUND: &[&str] = &["if", "while", "for", "try", "with", "def", "class", "async", "@"];
@@ -58,20 +76,33 @@ fn starts_compound(line: &str) -> bool {
 }
 
 impl Repl {
+    /// A session whose inputs run until nothing can run (piped input, tests).
     pub fn new(opts: Options, out: Output, style: Style) -> Repl {
-        let mut interp = Interp::new(opts.clone(), out);
-        interp.file_name = "<stdin>".into();
-        interp.sched.interactive = true;
+        Repl::with_mode(opts, out, style, RunUntil::Idle)
+    }
+
+    /// A session whose inputs run as far as `until` says.
+    pub fn with_mode(opts: Options, out: Output, style: Style, until: RunUntil) -> Repl {
         Repl {
-            interp,
+            interp: Repl::new_interp(&opts, out),
             sources: Sources::default(),
             text: String::new(),
             pending: String::new(),
             in_block: false,
+            held_blanks: 0,
             style,
             opts,
             count: 0,
+            until,
         }
+    }
+
+    fn new_interp(opts: &Options, out: Output) -> Interp {
+        let mut interp = Interp::new(opts.clone(), out);
+        interp.file_name = "<stdin>".into();
+        interp.sched.interactive = true;
+        help::install(&mut interp);
+        interp
     }
 
     /// Whether the current input is incomplete.
@@ -83,6 +114,36 @@ impl Repl {
     pub fn clear_input(&mut self) {
         self.pending.clear();
         self.in_block = false;
+        self.held_blanks = 0;
+    }
+
+    /// Feeds a line that may come from a bracketed paste. In a paste, a blank line inside a
+    /// block waits for the next line: an indented line (or `else`, `except`, ...) continues the
+    /// block, as in the pasted source; a line at the margin ends it and starts a new input. So a
+    /// pasted class with blank lines between its methods runs as the source says.
+    pub fn feed_pasted(&mut self, line: &str, pasted: bool) -> Vec<Feed> {
+        if !pasted || !self.in_block {
+            self.held_blanks = 0;
+            return vec![self.feed(line)];
+        }
+        if line.trim().is_empty() {
+            self.held_blanks += 1;
+            return vec![Feed { more: true, ..Default::default() }];
+        }
+        let inside_brackets = matches!(crate::lexer::lex(&self.pending), Err(e) if e.eof);
+        let first = line.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+        let continues = line.starts_with([' ', '\t'])
+            || inside_brackets
+            || ["else", "elif", "except", "finally"].contains(&first);
+        if continues {
+            for _ in 0..std::mem::take(&mut self.held_blanks) {
+                self.pending.push('\n');
+            }
+            return vec![self.feed(line)];
+        }
+        self.held_blanks = 0;
+        let ended = self.feed("");
+        vec![ended, self.feed(line)]
     }
 
     /// Feeds one line of input (without its newline).
@@ -108,9 +169,12 @@ impl Repl {
                 }
                 return self.execute();
             }
-            // A syntax error that is not about the end of input is reported at once.
+            // A syntax error that is not about the end of input is reported at once; so is a
+            // missing indented block when a line after the header is there to see.
             if let Err(e) = crate::parser::parse_typed_so_far(&self.pending, 0) {
-                if !e.eof && !e.msg.starts_with("expected an indented block") {
+                let at_end = self.pending.get(e.span.start as usize..).is_none_or(|t| t.trim().is_empty());
+                let body_may_follow = e.msg.starts_with("expected an indented block") && at_end;
+                if !(e.eof || body_may_follow) {
                     return self.syntax_error_now(e);
                 }
             }
@@ -136,6 +200,7 @@ impl Repl {
         self.in_block = false;
         Feed {
             stderr: diagnostics::render_syntax(self.style, &src.name, &src.text, &e),
+            failed: true,
             ..Default::default()
         }
     }
@@ -143,11 +208,24 @@ impl Repl {
     fn execute(&mut self) -> Feed {
         let input = std::mem::take(&mut self.pending);
         self.in_block = false;
+        self.run_source(Source { name: "<stdin>".into(), text: input })
+    }
+
+    /// Runs a whole program in the session, as `tinyasync -i FILE` does before the prompt.
+    pub fn run_program(&mut self, src: &Source) -> Feed {
+        let mut text = src.text.clone();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        self.run_source(Source { name: src.name.clone(), text })
+    }
+
+    fn run_source(&mut self, src: Source) -> Feed {
         self.count += 1;
         let base = self.text.len();
         self.interp.input_starts.push(base);
-        self.text.push_str(&input);
-        self.sources.items.push((base, Source { name: "<stdin>".into(), text: input }));
+        self.text.push_str(&src.text);
+        self.sources.items.push((base, src));
         self.interp.source_text = Some(self.text.as_str().into());
         let style = self.style;
         let syntax = |sources: &Sources, e: crate::error::SyntaxError| {
@@ -160,7 +238,11 @@ impl Repl {
             if let Some((sp, t)) = &e.secondary {
                 labels.push(diagnostics::Label { span: *sp, text: Some(t.clone()), primary: false });
             }
-            Feed { stderr: sources.render(style, &title, labels, e.help.as_deref()), ..Default::default() }
+            Feed {
+                stderr: sources.render(style, &title, labels, e.help.as_deref()),
+                failed: true,
+                ..Default::default()
+            }
         };
         let module = match crate::parser::parse_typed_so_far(&self.text, base) {
             Ok(m) => m,
@@ -174,30 +256,108 @@ impl Repl {
             Ok(c) => c,
             Err(e) => return syntax(&self.sources, e),
         };
-        let r = self.interp.run_input(code);
+        let name = format!("input#{}", self.count);
+        let r = self.interp.run_input(code, name, self.until);
         let _ = self.interp.flush();
         let mut feed = Feed::default();
         match r {
-            Ok(true) => {}
-            Ok(false) => {
+            Ok(task) if task.state.get() == crate::scheduler::TaskState::Done => {
+                if matches!(&*task.end.borrow(), Some(crate::scheduler::TaskEnd::Cancelled)) {
+                    // Cancelled by Ctrl-C (or by the program itself): Python's word for it.
+                    feed.stderr = "KeyboardInterrupt\n".into();
+                    feed.failed = true;
+                }
+            }
+            Ok(_) => {
                 // The input's own task is blocked and nothing can wake it now.
                 let blocked = self.interp.blocked_tasks();
                 feed.stderr = crate::driver::render_deadlock(&self.sources, self.style, &blocked);
                 feed.stderr.push_str("(the session goes on; the blocked tasks stay blocked)\n");
+                feed.failed = true;
             }
-            Err(e) => {
-                let interrupted = matches!(e, Fault::Interrupted(_));
-                let report = crate::driver::report(&mut self.interp, &self.sources, self.style, Err(e));
-                feed.stderr = report.stderr;
-                if interrupted {
-                    crate::limits::STOP_SIGNAL.store(0, std::sync::atomic::Ordering::Relaxed);
-                    self.interp.drop_interrupted_tasks();
-                }
-                self.interp.sched.current = None;
+            Err(e) => feed = self.fault(e),
+        }
+        feed.stderr.push_str(&self.announcements());
+        feed.stderr.push_str(&crate::driver::never_used_warnings(&self.sources));
+        feed
+    }
+
+    /// Reports a fault that stopped the scheduler; the session goes on (or leaves, for
+    /// `SystemExit`).
+    fn fault(&mut self, e: Fault) -> Feed {
+        let mut feed = Feed { failed: true, ..Default::default() };
+        if let Fault::Exc(x) = &e {
+            if let Some((status, text)) = crate::driver::system_exit(&mut self.interp, &x.value) {
+                feed.exit = Some(status);
+                feed.stderr = text;
+                feed.failed = status != 0;
+                return feed;
             }
+        }
+        let interrupted = matches!(e, Fault::Interrupted(_));
+        feed.stderr = crate::driver::report(&mut self.interp, &self.sources, self.style, Err(e)).stderr;
+        if interrupted {
+            crate::limits::STOP_SIGNAL.store(0, std::sync::atomic::Ordering::Relaxed);
+            self.interp.drop_interrupted_tasks();
+        }
+        self.interp.sched.current = None;
+        feed
+    }
+
+    /// Runs what is due now (timers, ready tasks and callbacks) without waiting: the terminal
+    /// front end calls it while the prompt waits. Output goes where the interpreter's output
+    /// goes; the returned text is for stderr: failures and announcements.
+    pub fn run_background(&mut self) -> Feed {
+        let before = self.interp.steps;
+        let r = self.interp.run_until(RunUntil::NothingDue);
+        let _ = self.interp.flush();
+        let mut feed = match r {
+            Ok(()) => Feed::default(),
+            Err(e) => self.fault(e),
+        };
+        feed.stderr.push_str(&self.announcements());
+        if self.interp.steps != before && self.interp.all_blocked() {
+            let n = self.interp.blocked_tasks().len();
+            let what = if n == 1 { "1 task waits".to_string() } else { format!("{} tasks wait", n) };
+            feed.stderr.push_str(&format!(
+                "[{} and nothing scheduled can wake them: :tasks shows what they wait for]\n",
+                what
+            ));
         }
         feed.stderr.push_str(&crate::driver::never_used_warnings(&self.sources));
         feed
+    }
+
+    /// Seconds until something is due in the background, or None when nothing is scheduled.
+    pub fn next_due(&self) -> Option<f64> {
+        if self.opts.virtual_time {
+            // The virtual clock moves only while an input runs.
+            return None;
+        }
+        self.interp.next_due()
+    }
+
+    /// One line for each task that failed with nobody to retrieve its exception yet.
+    fn announcements(&mut self) -> String {
+        let mut out = String::new();
+        for t in std::mem::take(&mut self.interp.sched.announce) {
+            if t.retrieved.get() {
+                continue;
+            }
+            let end = t.end.borrow();
+            let Some(crate::scheduler::TaskEnd::Failed(x)) = &*end else { continue };
+            let value = x.value.clone();
+            drop(end);
+            let ty = self.interp.type_name(&value);
+            let msg = self.interp.to_str(&value).unwrap_or_default();
+            let what = if msg.is_empty() { ty } else { format!("{}: {}", ty, msg) };
+            out.push_str(&format!(
+                "[task '{}' failed: {} — await it for the traceback]\n",
+                t.name.borrow(),
+                what
+            ));
+        }
+        out
     }
 
     fn command(&mut self, cmd: &str) -> Feed {
@@ -209,17 +369,24 @@ impl Repl {
         match name {
             "help" => out.push_str(HELP),
             "tasks" => {
-                let table = self.interp.task_table();
-                if table.is_empty() {
+                let rows = self.interp.task_table();
+                if rows.iter().all(|r| r.section == "ended") {
                     out.push_str("no unfinished tasks\n");
                 }
-                for (name, state, span) in table {
-                    out.push_str(&format!(
-                        "{:<16} {:<40} line {}\n",
-                        name,
-                        state,
-                        self.sources.line_of(span)
-                    ));
+                let mut section = "task";
+                for r in rows {
+                    if r.section != section {
+                        section = r.section;
+                        out.push_str(match section {
+                            "callback" => "callbacks:\n",
+                            "timer" => "timers:\n",
+                            _ => "recently ended:\n",
+                        });
+                    }
+                    let line =
+                        r.span.map(|s| format!("line {}", self.sources.line_of(s))).unwrap_or_default();
+                    out.push_str(format!("{:<16} {:<40} {}", r.name, r.state, line).trim_end());
+                    out.push('\n');
                 }
             }
             "step" => {
@@ -240,30 +407,22 @@ impl Repl {
                     self.interp.sched.step_budget = None;
                     let _ = self.interp.flush();
                     if let Err(e) = r {
-                        let interrupted = matches!(e, Fault::Interrupted(_));
-                        err.push_str(
-                            &crate::driver::report(&mut self.interp, &self.sources, self.style, Err(e))
-                                .stderr,
-                        );
-                        if interrupted {
-                            crate::limits::STOP_SIGNAL.store(0, std::sync::atomic::Ordering::Relaxed);
-                            self.interp.drop_interrupted_tasks();
-                        }
-                        self.interp.sched.current = None;
+                        err.push_str(&self.fault(e).stderr);
                         break;
                     }
                     match self.interp.last_step.take() {
                         Some((name, t)) => {
                             let (state, span) = self.interp.task_position(&t);
                             out.push_str(&format!(
-                                "ran task '{}': {} (line {})\n",
+                                "ran task '{}' to line {}: {}\n",
                                 name,
-                                state,
-                                self.sources.line_of(span)
+                                self.sources.line_of(span),
+                                state
                             ));
                         }
                         None => {
-                            out.push_str("nothing to run: every task is finished or blocked\n");
+                            out.push_str(&self.interp.next_wake());
+                            out.push('\n');
                             break;
                         }
                     }
@@ -289,16 +448,14 @@ impl Repl {
             },
             "reset" => {
                 let out_sink = std::mem::replace(&mut self.interp.out, Output::Capture(Vec::new()));
-                self.interp = Interp::new(self.opts.clone(), out_sink);
-                self.interp.file_name = "<stdin>".into();
-                self.interp.sched.interactive = true;
+                self.interp = Repl::new_interp(&self.opts, out_sink);
                 self.sources = Sources::default();
                 self.text.clear();
                 out.push_str("reset: a fresh session\n");
             }
             _ => err.push_str(&format!("error: unknown command ':{}'; :help lists the commands\n", name)),
         }
-        Feed { stdout: out, stderr: err, more: false }
+        Feed { stdout: out, stderr: err, ..Default::default() }
     }
 
     /// Names for completion: globals, builtins, keywords and, after `name.`, its attributes.
@@ -323,8 +480,8 @@ impl Repl {
                     .or_else(|| self.interp.builtins.get(&s).cloned())
             });
             if let Some(v) = value {
-                for name in attribute_names(&self.interp, &v) {
-                    if name.starts_with(attr) {
+                for name in crate::builtins::attribute_names(&v) {
+                    if name.starts_with(attr) && !name.starts_with("__") {
                         out.push(format!("{}.{}", obj, name));
                     }
                 }
@@ -354,60 +511,40 @@ const KEYWORDS: &[&str] = &[
     "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
 ];
 
-/// Attribute names of a value, for completion after a `.`.
-fn attribute_names(it: &Interp, v: &crate::value::Value) -> Vec<String> {
-    use crate::value::Value;
-    let mut names = Vec::new();
-    let class_names = |c: &std::rc::Rc<crate::value::Class>, names: &mut Vec<String>| {
-        let mut k = Some(c.clone());
-        while let Some(cls) = k {
-            names.extend(cls.dict.borrow().keys().map(|s| s.as_str().to_string()));
-            k = cls.base.clone();
-        }
-    };
-    match v {
-        Value::Instance(i) => {
-            names.extend(i.attrs.borrow().keys().map(|s| s.as_str().to_string()));
-            class_names(&i.class, &mut names);
-        }
-        Value::Class(c) => class_names(c, &mut names),
-        Value::Module(m) => names.extend(m.attrs.borrow().keys().map(|s| s.as_str().to_string())),
-        _ => {
-            // Built-in values: every well-known name that is one of their methods.
-            for (i, _) in crate::names::PREDEFINED.iter().enumerate() {
-                let s = crate::span::Symbol(i as u32);
-                if crate::builtins::methods::native_method(v, s).is_some() {
-                    names.push(s.as_str().to_string());
-                }
-            }
-        }
-    }
-    let _ = it;
-    names.retain(|n| !n.starts_with("__"));
-    names
-}
-
 /// The non-terminal front end: reads lines from `input`, prints no prompts and no colours.
+/// Returns the exit status: 1 when any input failed, as a script run this way would.
 pub fn run_piped(input: impl std::io::BufRead, style: Style) -> i32 {
     let out = Output::Stdout(std::io::BufWriter::new(std::io::stdout()));
     let mut repl = Repl::new(Options::default(), out, style);
     let mut lines = input.lines();
+    let mut failed = false;
     loop {
         let feed = match lines.next() {
             Some(Ok(line)) => repl.feed(&line),
             Some(Err(_)) | None => {
                 let f = repl.finish();
-                emit(&mut repl, f);
+                failed |= f.failed;
+                if let Some(status) = emit(&mut repl, f) {
+                    return status;
+                }
                 break;
             }
         };
-        emit(&mut repl, feed);
+        failed |= feed.failed;
+        if let Some(status) = emit(&mut repl, feed) {
+            return status;
+        }
     }
     let _ = repl.interp.flush();
-    0
+    if failed {
+        crate::diagnostics::exit::RUNTIME_ERROR
+    } else {
+        crate::diagnostics::exit::OK
+    }
 }
 
-fn emit(repl: &mut Repl, feed: Feed) {
+/// Writes what an input produced; `Some(status)` when it asked to leave.
+fn emit(repl: &mut Repl, feed: Feed) -> Option<i32> {
     let _ = repl.interp.flush();
     if !feed.stdout.is_empty() {
         let _ = repl.interp.write_out(&feed.stdout);
@@ -417,4 +554,5 @@ fn emit(repl: &mut Repl, feed: Feed) {
         eprint!("{}", feed.stderr);
         let _ = std::io::stderr().flush();
     }
+    feed.exit
 }
