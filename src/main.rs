@@ -54,7 +54,11 @@ enum Command {
     /// Print the syntax tree of a program.
     Parse { file: PathBuf },
     /// Start the interactive prompt (also what plain `tinyasync` does).
-    Repl,
+    Repl {
+        /// Use a virtual clock: sleeps take no time, and the clock moves only while an input runs.
+        #[arg(long)]
+        virtual_time: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -104,12 +108,21 @@ fn run(cli: Cli) -> i32 {
             eprint!("{}", r.stderr);
             return r.status;
         }
-        Some(Command::Repl) | None => {
+        Some(Command::Repl { virtual_time }) => {
+            let opts = tinyasync::interp::Options { virtual_time, ..Default::default() };
+            use std::io::IsTerminal;
+            if std::io::stdin().is_terminal() {
+                return tinyasync::repl::term::run_terminal_with(opts, None);
+            }
+            return tinyasync::repl::run_piped(std::io::stdin().lock(), opts, Style::plain());
+        }
+        None => {
             use std::io::IsTerminal;
             if std::io::stdin().is_terminal() {
                 return tinyasync::repl::term::run_terminal();
             }
-            return tinyasync::repl::run_piped(std::io::stdin().lock(), Style::plain());
+            let opts = tinyasync::interp::Options::default();
+            return tinyasync::repl::run_piped(std::io::stdin().lock(), opts, Style::plain());
         }
     };
     match result {

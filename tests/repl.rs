@@ -12,6 +12,7 @@ use tinyasync::diagnostics::Style;
 use tinyasync::interp::{Options, Output};
 use tinyasync::repl::term::{highlight, matching_bracket};
 use tinyasync::repl::Repl;
+use tinyasync::scheduler::RunUntil;
 
 struct Session {
     stdout: String,
@@ -893,4 +894,72 @@ fn piped_input_exits_1_when_an_input_failed_and_0_otherwise() {
     assert_eq!(repl("1/0\nprint('goes on')\n").code, 1);
     assert_eq!(repl("x = (\nprint('goes on')\n").code, 1);
     assert_eq!(repl("print('fine')\n").code, 0);
+}
+
+#[test]
+fn tasks_lists_sleepers_with_time_left_timers_and_callbacks() {
+    // The terminal's mode: each input runs until its own task ends, the rest waits (a task
+    // spawned by one input had its first turn when the next input ran: round robin).
+    let out = tinyasync::driver::with_big_stack(|| {
+        let mut r = Repl::with_mode(
+            Options::default(),
+            Output::Capture(vec![]),
+            Style::plain(),
+            RunUntil::Foreground,
+        );
+        let mut out = String::new();
+        for line in [
+            "async def sleeper():",
+            "    await sleep(30)",
+            "",
+            "def ring():",
+            "    print('ring')",
+            "",
+            "spawn(sleeper())",
+            "h = call_later(60, ring)",
+            "c = call_soon(ring)",
+            ":tasks",
+            "await sleep(0)",
+            ":tasks",
+        ] {
+            let feed = r.feed(line);
+            assert_eq!(feed.stderr, "", "{}", line);
+            out.push_str(&r.interp.take_output());
+            out.push_str(&feed.stdout);
+        }
+        out
+    });
+    let out = out.replace(|c: char| c.is_ascii_digit(), "9");
+    assert_eq!(
+        out,
+        "<Task 'sleeper' ready>\n\
+         sleeper          sleeping, 99.9 s left (until 99.999)     line 9\n\
+         callbacks:\n\
+         ring             ready to run                             line 9\n\
+         timers:\n\
+         ring             due in 99.9 s (at 99.999)                line 9\n\
+         ring\n\
+         sleeper          sleeping, 99.9 s left (until 99.999)     line 9\n\
+         timers:\n\
+         ring             due in 99.9 s (at 99.999)                line 9\n"
+    );
+}
+
+#[test]
+fn virtual_time_sleeps_take_no_time_and_the_clock_moves_only_while_an_input_runs() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tinyasync"))
+        .args(["repl", "--virtual-time"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let started = Instant::now();
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"now()\nawait sleep(1000)\nnow()\n:time\n").expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().expect("runs");
+    assert!(started.elapsed() < Duration::from_secs(60), "the sleep took real time");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0.0\n1000.0\nclock: 1000.000 s (virtual)\n");
 }

@@ -204,8 +204,16 @@ struct Term {
 
 impl Term {
     fn start(history: &std::path::Path) -> Term {
+        Term::start_with(history, &[])
+    }
+
+    fn start_with(history: &std::path::Path, flags: &[&str]) -> Term {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tinyasync"));
-        cmd.arg("repl").env("NO_COLOR", "1").env("TERM", "xterm").env("TINYASYNC_HISTORY", history);
+        cmd.arg("repl")
+            .args(flags)
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm")
+            .env("TINYASYNC_HISTORY", history);
         // Reads wait briefly: `wait_for` keeps its own deadline.
         let opts = Options { timeout_ms: Some(50), strip_ansi_escape_codes: false };
         let p = spawn_with_options(cmd, opts).expect("the binary starts in a pty");
@@ -407,6 +415,13 @@ fn tab_indents_a_blank_line() {
     t.send("\treturn 'indented by Tab'\n\nf()\n");
     let screen = t.wait_for("'indented by Tab'\n>>>");
     assert!(screen.contains("...     return 'indented by Tab'"), "{}", screen);
+    // After text, Tab completes: the common prefix first, then a list of the candidates.
+    t.send("alpha_one = 1\nalpha_two = 2\nalp\t");
+    t.wait_for(">>> alpha_");
+    t.send("\t");
+    t.wait_for("alpha_one  alpha_two");
+    t.send("one\n");
+    t.wait_for(">>> alpha_one\n1\n>>>");
     t.exit(0);
 }
 
@@ -447,5 +462,26 @@ fn a_background_failure_is_announced_above_the_prompt() {
     t.send("await w\n");
     t.wait_for("Traceback");
     t.wait_for("RuntimeError: boom");
+    // Background tasks that all end up blocked, with nothing scheduled to wake them, are
+    // announced once.
+    t.send(
+        "q = Queue()\nasync def getter():\n    await sleep(0.2)\n    await q.get()\n\ng = spawn(getter())\n",
+    );
+    t.wait_for("[1 task waits and nothing scheduled can wake them: :tasks shows what they wait for]\n>>>");
+    t.send("q.put_nowait(1)\nawait g\n:tasks\n");
+    t.wait_for(">>> :tasks\nno unfinished tasks\n");
+    t.exit(0);
+}
+
+#[test]
+fn with_virtual_time_an_input_runs_until_nothing_can_and_the_clock_waits_with_the_prompt() {
+    let mut t = Term::start_with(&history_file("virtual"), &["--virtual-time"]);
+    t.send("async def later():\n    await sleep(5)\n    print('woke at', now())\n\nspawn(later())\n");
+    // The input runs the scheduler until nothing can run: the five seconds pass at once.
+    t.wait_for(">>> spawn(later())\n<Task 'later' ready>\nwoke at 5.0\n>>>");
+    // The clock does not move while the prompt waits.
+    std::thread::sleep(Duration::from_millis(300));
+    t.send("now()\n");
+    t.wait_for(">>> now()\n5.0\n>>>");
     t.exit(0);
 }

@@ -308,7 +308,7 @@ impl Repl {
     /// front end calls it while the prompt waits. Output goes where the interpreter's output
     /// goes; the returned text is for stderr: failures and announcements.
     pub fn run_background(&mut self) -> Feed {
-        let before = self.interp.steps;
+        let before = self.interp.sched.entries_run;
         let r = self.interp.run_until(RunUntil::NothingDue);
         let _ = self.interp.flush();
         let mut feed = match r {
@@ -316,7 +316,7 @@ impl Repl {
             Err(e) => self.fault(e),
         };
         feed.stderr.push_str(&self.announcements());
-        if self.interp.steps != before && self.interp.all_blocked() {
+        if self.interp.sched.entries_run != before && self.interp.all_blocked() {
             let n = self.interp.blocked_tasks().len();
             let what = if n == 1 { "1 task waits".to_string() } else { format!("{} tasks wait", n) };
             feed.stderr.push_str(&format!(
@@ -513,9 +513,9 @@ const KEYWORDS: &[&str] = &[
 
 /// The non-terminal front end: reads lines from `input`, prints no prompts and no colours.
 /// Returns the exit status: 1 when any input failed, as a script run this way would.
-pub fn run_piped(input: impl std::io::BufRead, style: Style) -> i32 {
+pub fn run_piped(input: impl std::io::BufRead, opts: Options, style: Style) -> i32 {
     let out = Output::Stdout(std::io::BufWriter::new(std::io::stdout()));
-    let mut repl = Repl::new(Options::default(), out, style);
+    let mut repl = Repl::new(opts, out, style);
     let mut lines = input.lines();
     let mut failed = false;
     loop {

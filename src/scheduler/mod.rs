@@ -177,6 +177,8 @@ pub struct Scheduler {
     /// When the last Ctrl-C was turned into a cancellation: a second one within a second stops
     /// everything.
     last_interrupt: Option<std::time::Instant>,
+    /// Entries (task steps and callbacks) run so far.
+    pub entries_run: u64,
     /// The REPL: tasks that failed with nobody to retrieve the exception yet, to announce.
     pub announce: Vec<Rc<Task>>,
     /// The REPL: the tasks that ended most recently, newest last (for `:tasks`).

@@ -326,6 +326,7 @@ impl Interp {
                     *b -= 1;
                 }
                 let Some(e) = self.sched.ready.pop_front() else { break };
+                self.sched.entries_run += 1;
                 match e {
                     Entry::Step(t) => {
                         if self.sched.step_budget.is_some() {
