@@ -389,19 +389,23 @@ fn ctrl_c_cancels_the_running_input_its_finally_runs_and_background_tasks_go_on(
     t.send(
         "async def bg():\n    await sleep(0.5)\n    print('background task still ran')\n\nb = spawn(bg())\n\
          async def slow():\n    try:\n        await sleep(100)\n    finally:\n        print('finally ran')\n\n\
-         await slow()\n",
+         async def watch(task):\n    try:\n        await task.join()\n    except CancelledError:\n        \
+         print('the joiner saw the cancellation')\n\n\
+         if True:\n    spawn(watch(current_task()))\n    await slow()\n\n",
     );
-    t.wait_for(">>> await slow()");
+    t.wait_for("...     await slow()");
     std::thread::sleep(Duration::from_millis(200));
     t.send("\x03");
-    t.wait_for("finally ran\nKeyboardInterrupt\n>>>");
+    t.wait_for("finally ran\nKeyboardInterrupt\n");
+    // The joiner wakes with the cancellation, in the background.
+    t.wait_for("\nthe joiner saw the cancellation\n");
     // At the start of a line: the source line that prints it is on the screen too.
     t.wait_for("\nbackground task still ran");
     t.send("b.done()\n:tasks\n");
     t.wait_for(">>> b.done()\nTrue\n");
     let screen = t.wait_for("recently ended:");
     let tasks = &screen[screen.rfind(">>> :tasks").unwrap_or(0)..];
-    assert!(tasks.contains("\ninput#4          cancelled\n"), "the input's task was cancelled:\n{}", tasks);
+    assert!(tasks.contains("\ninput#5          cancelled\n"), "the input's task was cancelled:\n{}", tasks);
     assert!(tasks.contains("\nbg               finished\n"), "the background task finished:\n{}", tasks);
     t.exit(0);
 }
