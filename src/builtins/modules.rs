@@ -19,6 +19,9 @@ fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
     Value::Module(Rc::new(ModuleObj { name: Symbol::intern(name), attrs: RefCell::new(attrs) }))
 }
 
+/// The modules `make_module` makes, in alphabetical order (diagnostics list them).
+pub const MODULES: &[&str] = &["collections", "heapq", "math", "queue", "random", "time", "types"];
+
 pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
     let t = it.t.clone();
     Some(match name {

@@ -246,6 +246,7 @@ impl<'a> Compiler<'a> {
             kind: E::Call(Box::new(Call {
                 func: Expr { kind: E::Local(slot), span: first.ctx.span },
                 method: Some(sym::ENTER),
+                method_span: first.ctx.span,
                 args: Vec::new(),
                 kwargs: Vec::new(),
                 has_star: false,
