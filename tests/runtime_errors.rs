@@ -47,6 +47,8 @@ const CPYTHON: &[(&str, &str)] = &[
     ("not_callable", "TypeError: 'int' object is not callable"),
     ("not_subscriptable", "TypeError: 'NoneType' object is not subscriptable"),
     ("raise_user", "Oops: it broke"),
+    ("reraised", "KeyError: 'k'"),
+    ("reraised_through_finally", "KeyError: 'k'"),
     ("unary_minus", "TypeError: bad operand type for unary -: 'str'"),
     (
         "unbound_local",

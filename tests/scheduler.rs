@@ -1014,10 +1014,7 @@ try:
 except RuntimeError as e:
     print('RuntimeError:', e)
 "#);
-    assert_eq!(
-        out,
-        "RuntimeError: this coroutine object was already started or spawned\nwork runs once\n"
-    );
+    assert_eq!(out, "RuntimeError: this coroutine object was already started or spawned\nwork runs once\n");
 }
 
 #[test]

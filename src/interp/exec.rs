@@ -75,6 +75,9 @@ impl Interp {
     fn record(&mut self, f: &Frame, e: Fault) -> Fault {
         let mut e = e;
         if let Fault::Exc(x) = &mut e {
+            if std::mem::take(&mut x.reraised) {
+                return e;
+            }
             let here = f.span();
             x.locate(&Parts::whole(here));
             let span = x.span.take().unwrap_or(here);
@@ -320,7 +323,7 @@ impl Interp {
                     _ => None,
                 });
                 match x {
-                    Some(x) => Err(Fault::Exc(x)),
+                    Some(x) => Err(Fault::Exc(Box::new(Exc { reraised: true, ..*x }))),
                     None => Err(runtime_error("No active exception to reraise")),
                 }
             }
@@ -338,6 +341,7 @@ impl Interp {
                 };
                 match pending {
                     Pending::Normal => Ok(Flow::Next),
+                    Pending::Raise(Fault::Exc(x)) => Err(Fault::Exc(Box::new(Exc { reraised: true, ..*x }))),
                     Pending::Raise(e) => Err(e),
                     Pending::Return(v) => Ok(Flow::Return(v)),
                     Pending::Jump(t, d) => Ok(self.do_unwind(f, t, d)),
@@ -366,7 +370,7 @@ impl Interp {
                 let Some(e) = e else {
                     // Bare `raise`: the exception being handled, with its traceback.
                     return match Self::handled(f) {
-                        Some(x) => Err(Fault::Exc(Box::new(x.again()))),
+                        Some(x) => Err(Fault::Exc(Box::new(Exc { reraised: true, ..x.again() }))),
                         None => Err(runtime_error("No active exception to reraise")),
                     };
                 };

@@ -56,16 +56,25 @@ pub struct Exc {
     pub span: Option<Span>,
     /// What the diagnostic says besides the message (see `hint.rs`).
     pub hint: Option<Box<Hint>>,
+    /// Raised again (bare `raise`, the end of a `finally` or of unmatched `except` clauses) in
+    /// the frame that caught it, which is in `tb` already.
+    pub reraised: bool,
 }
 
 impl Exc {
     pub fn new(value: Value) -> Exc {
-        Exc { value, tb: Vec::new(), span: None, hint: None }
+        Exc { value, tb: Vec::new(), span: None, hint: None, reraised: false }
     }
 
     /// The same exception raised again: its value, traceback and hint.
     pub fn again(&self) -> Exc {
-        Exc { value: self.value.clone(), tb: self.tb.clone(), span: None, hint: self.hint.clone() }
+        Exc {
+            value: self.value.clone(),
+            tb: self.tb.clone(),
+            span: None,
+            hint: self.hint.clone(),
+            reraised: false,
+        }
     }
 
     /// Records the failing expression if none is recorded yet. The first time (no frame has
