@@ -131,11 +131,7 @@ pub fn import_help(name: &str) -> String {
     if name == "asyncio" || name.starts_with("asyncio.") {
         return ASYNCIO_HELP.into();
     }
-    let modules = crate::builtins::modules::MODULES;
-    match modules.split_last() {
-        Some((last, rest)) => format!("tinyasync's modules are {} and {}", rest.join(", "), last),
-        None => "tinyasync has no modules".into(),
-    }
+    format!("the modules are {}", crate::builtins::modules::MODULES.join(", "))
 }
 
 /// Where `name` is in `obj.name`, whose span is `whole`: at its end.
@@ -154,8 +150,7 @@ pub fn a_type(type_name: &str) -> String {
 }
 
 /// The help line for a value that is None where something else was expected.
-pub const NONE_HELP: &str =
-    "None often comes from a function without `return`, or from a method such as list.sort() that returns None";
+pub const NONE_HELP: &str = "functions without `return`, and methods like list.sort(), give None";
 
 // ----- "Did you mean" -----
 //

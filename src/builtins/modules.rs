@@ -551,3 +551,18 @@ fn random_shuffle(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> 
     }
     Ok(Value::None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `MODULES` lists what diagnostics name as importable: each one must import.
+    #[test]
+    fn every_listed_module_exists() {
+        let mut it = Interp::new(Default::default(), crate::interp::Output::Capture(Vec::new()));
+        for name in MODULES {
+            assert!(make_module(&mut it, name).is_some(), "{name}");
+        }
+        assert!(MODULES.windows(2).all(|w| w[0] < w[1]), "MODULES is sorted");
+    }
+}

@@ -883,7 +883,7 @@ fn take_slice(items: &[Value], start: i64, step: i64, n: usize) -> Vec<Value> {
 fn missing_key(key: &Value) -> Fault {
     key_error(key.clone())
         .label_on(At::Operand(1), key, "this key is not in the dict")
-        .help("to allow a missing key, use .get(key, default) or check `key in` the dict first")
+        .help("use .get(key) or .get(key, default) to allow a missing key")
 }
 
 /// `index 5, but the list has 2 items`: where an index fell outside a sequence.

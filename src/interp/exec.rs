@@ -634,7 +634,7 @@ impl Interp {
         )
         .label(At::Expr, format!("`{name}` has no value yet"));
         if self.globals.borrow().contains_key(&name) {
-            e.help(format!("to use the global `{name}`, put `global {name}` at the start of the function"))
+            e.help(format!("put `global {name}` at the top of the function to use the global one"))
         } else {
             e
         }

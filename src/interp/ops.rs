@@ -150,7 +150,7 @@ impl Interp {
         if a.is_none() || b.is_none() {
             e.help(NONE_HELP)
         } else if op == BinOp::Add && (text(a) && number(b) || number(a) && text(b)) {
-            e.help("convert one side: str(number) to join text, or int(text) or float(text) to add numbers")
+            e.help("to join, convert with str(); to add, convert with int() or float()")
         } else if op == BinOp::Add && matches!(a, Value::List(_)) {
             e.help("to add one item to a list, write `items + [x]` or `items.append(x)`")
         } else {
