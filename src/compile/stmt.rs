@@ -51,8 +51,8 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::Assign(targets, value) => {
                 if targets.iter().any(contains_suspend) {
-                    return Err(SyntaxError::new(
-                        "'yield' or 'await' inside an assignment target is not supported",
+                    return Err(SyntaxError::unsupported(
+                        "'yield' or 'await' inside an assignment target is",
                         s.span,
                     )
                     .with_help("compute the value first into a variable"));
@@ -74,8 +74,8 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::AugAssign(t, op, v) => {
                 if contains_suspend(t) {
-                    return Err(SyntaxError::new(
-                        "'yield' or 'await' inside an assignment target is not supported",
+                    return Err(SyntaxError::unsupported(
+                        "'yield' or 'await' inside an assignment target is",
                         t.span,
                     ));
                 }

@@ -571,7 +571,7 @@ impl Interp {
         };
         if !matches!(base.tag, TypeTag::User | TypeTag::Object) {
             return Err(type_error(format!(
-                "subclassing the built-in type '{}' is not supported",
+                "subclassing the built-in type '{}' is not supported in tinyasync",
                 base.name
             ))
             .at(span));
