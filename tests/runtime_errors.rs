@@ -46,6 +46,7 @@ const CPYTHON: &[(&str, &str)] = &[
     ("name_suggestion_local", "NameError: name 'cout' is not defined. Did you mean: 'count'?"),
     ("not_callable", "TypeError: 'int' object is not callable"),
     ("not_subscriptable", "TypeError: 'NoneType' object is not subscriptable"),
+    ("not_iterable", "TypeError: 'NoneType' object is not iterable"),
     ("raise_user", "Oops: it broke"),
     ("reraised", "KeyError: 'k'"),
     ("reraised_through_finally", "KeyError: 'k'"),

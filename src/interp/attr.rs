@@ -519,6 +519,21 @@ impl Interp {
         }
     }
 
+    #[cold]
+    fn not_iterable(&self, v: &Value) -> Fault {
+        let t = self.type_name(v);
+        let e = type_error(format!("'{}' object is not iterable", t)).label_on(
+            At::Operand(0),
+            v,
+            format!("this is {}", crate::hint::a_type(&t)),
+        );
+        if v.is_none() {
+            e.help(crate::hint::NONE_HELP)
+        } else {
+            e
+        }
+    }
+
     /// `iter(v)`.
     pub fn get_iter(&mut self, v: &Value) -> R<Value> {
         let st = match v {
@@ -539,21 +554,20 @@ impl Interp {
                     // The old sequence protocol: index from 0 until IndexError.
                     return Ok(Value::Iter(Rc::new(RefCell::new(IterState::Seq { seq: v.clone(), i: 0 }))));
                 }
-                return Err(type_error(format!("'{}' object is not iterable", self.type_name(v))));
+                return Err(self.not_iterable(v));
             }
             Value::Native(n) => match &**n {
                 Native::Sched(_) => {
-                    return crate::scheduler::awaitable_iter(v)
-                        .ok_or_else(|| type_error(format!("'{}' object is not iterable", self.type_name(v))))
+                    return crate::scheduler::awaitable_iter(v).ok_or_else(|| self.not_iterable(v))
                 }
                 Native::Deque { .. } => IterState::Deque { d: n.clone(), i: 0 },
                 Native::DictView { d, kind } => {
                     let len = d.borrow().len();
                     IterState::DictKeys { d: d.clone(), i: 0, len, kind: *kind }
                 }
-                _ => return Err(type_error(format!("'{}' object is not iterable", self.type_name(v)))),
+                _ => return Err(self.not_iterable(v)),
             },
-            _ => return Err(type_error(format!("'{}' object is not iterable", self.type_name(v)))),
+            _ => return Err(self.not_iterable(v)),
         };
         Ok(Value::Iter(Rc::new(RefCell::new(st))))
     }

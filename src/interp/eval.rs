@@ -609,7 +609,9 @@ impl Interp {
 
     fn run_comprehension(&mut self, f: &mut Frame, c: &Comp, span: Span) -> R<Value> {
         let iterable = self.eval(f, &c.iter)?;
-        let it = self.get_iter(&iterable).map_err(|x| x.at(c.iter.span))?;
+        let it = self
+            .get_iter(&iterable)
+            .map_err(|x| x.at_parts(&operands(c.iter.span, &[(c.iter.span, &iterable)])))?;
         let mut frame = Frame::new(c.code.clone());
         frame.slots[0] = it;
         frame.cells.extend(c.closure.iter().map(|&i| f.cells[i as usize].clone()));

@@ -204,7 +204,9 @@ impl Interp {
             }
             Op::GetIter(e, slot) => {
                 let v = self.eval(f, e)?;
-                let it = self.get_iter(&v).map_err(|x| x.at(e.span))?;
+                let it = self.get_iter(&v).map_err(|x| {
+                    x.at_parts(&Parts { whole: e.span, operands: &[(e.span, &v)], ..Default::default() })
+                })?;
                 f.slots[*slot as usize] = it;
                 Ok(Flow::Next)
             }
@@ -249,7 +251,9 @@ impl Interp {
                         }
                         v.clone()
                     }
-                    _ => self.get_iter(&v).map_err(|x| x.at(e.span))?,
+                    _ => self.get_iter(&v).map_err(|x| {
+                        x.at_parts(&Parts { whole: e.span, operands: &[(e.span, &v)], ..Default::default() })
+                    })?,
                 };
                 f.slots[*slot as usize] = it;
                 Ok(Flow::Next)
