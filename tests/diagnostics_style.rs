@@ -4,6 +4,7 @@
 
 use rexpect::session::{spawn_with_options, Options};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tinyasync");
 
@@ -11,8 +12,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_tinyasync");
 const PROGRAM: &str = "words = 'word ' * 20\nraise ValueError(words.strip())\n";
 const TITLE: &str = "ValueError: word word word word word word word word word word word word word word word word word word word word";
 
+/// A fresh directory holding the program as `long.ta` (one per run: the tests run in parallel).
 fn program() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("tinyasync-style-{}", std::process::id()));
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("tinyasync-style-{}-{}", std::process::id(), n));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("long.ta");
     std::fs::write(&path, PROGRAM).expect("write the program");
