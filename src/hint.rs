@@ -1,12 +1,13 @@
 //! What a runtime error's diagnostic says besides the exception's message: short labels on parts
 //! of the failing expression, a help line, and CPython's "Did you mean" suggestion.
 //!
-//! A raise site attaches them to the exception it raises (`Fault::label`, `Fault::help`,
-//! `Fault::suggest`), naming a part of the expression (`At`) rather than a span: it does not know
-//! the spans, while the code that evaluates the expression does, and resolves the parts when it
-//! first locates the error (`Exc::locate`). A label whose part nobody resolves (the error came
-//! through a call to a built-in, say) is dropped. `driver::render_exception` draws what is left.
-//! The exception's value and message are untouched: `str(e)` stays CPython's text.
+//! A raise site attaches them to the exception it raises (`Fault::label_on`, `Fault::label`,
+//! `Fault::help`, `Fault::suggest`), naming a part of the expression (`At`) and the value it
+//! speaks of rather than a span: it does not know the spans, while the code that evaluates the
+//! expression does, and places the labels when it first locates the error (`Fault::at_parts`,
+//! `Exc::locate`). A label whose part is not there, or does not hold that value (the error came
+//! from inside a built-in, say), is dropped. `driver::render_exception` draws what is left, or
+//! `raised here`. The exception's value and message are untouched: `str(e)` stays CPython's.
 
 use crate::interp::Interp;
 use crate::span::{Span, Symbol};
