@@ -81,6 +81,8 @@ pub struct Call {
     pub func: Expr,
     /// When set, this is `func.method(...)`: `func` is the receiver.
     pub method: Option<Symbol>,
+    /// Where the method's name is (for diagnostics).
+    pub method_span: Span,
     /// Positional arguments; `E::Star` items are unpacked.
     pub args: Vec<Expr>,
     /// Keyword arguments in source order; `None` is a `**mapping`.

@@ -18,6 +18,9 @@ pub mod exit {
     pub const INTERRUPTED: i32 = 130;
 }
 
+/// The narrowest drawing: a narrower terminal still gets 40 columns (lines wrap there).
+const MIN_WIDTH: usize = 40;
+
 /// How diagnostics are drawn.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -30,11 +33,18 @@ impl Style {
     pub fn plain() -> Style {
         Style { color: false, width: 80 }
     }
-    /// Colour when stderr is a terminal (and `NO_COLOR` is unset).
+    /// Diagnostics on stderr: as wide as the terminal (80 columns when stderr is not one), and
+    /// coloured by the usual conventions, as clap and cargo decide them (`anstream`): never
+    /// with `NO_COLOR` set and non-empty; always with `CLICOLOR_FORCE` set and non-empty;
+    /// never with `CLICOLOR=0`; otherwise only on a terminal whose `TERM` is set and not `dumb`.
     pub fn for_stderr() -> Style {
-        use std::io::IsTerminal;
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Style { color, width: 100 }
+        let stderr = std::io::stderr();
+        let color = anstream::AutoStream::choice(&stderr) != anstream::ColorChoice::Never;
+        let width = match terminal_size::terminal_size_of(&stderr) {
+            Some((terminal_size::Width(w), _)) if w > 0 => (w as usize).max(MIN_WIDTH),
+            _ => 80,
+        };
+        Style { color, width }
     }
 }
 

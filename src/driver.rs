@@ -330,8 +330,10 @@ pub fn task_dump(interp: &crate::interp::Interp, sources: &Sources, running_at: 
     out
 }
 
-/// Renders an uncaught exception: a Python-style traceback, then the diagnostic with the
-/// failing expression labelled.
+/// Renders an uncaught exception: a Python-style traceback, then the diagnostic: the title is
+/// the exception as CPython prints it (with its "Did you mean"), the labels and help come from
+/// the exception's hint (see `hint.rs`), and an exception without labels is labelled where it
+/// was raised.
 pub fn render_exception(
     interp: &mut crate::interp::Interp,
     sources: &Sources,
@@ -340,7 +342,13 @@ pub fn render_exception(
 ) -> String {
     let type_name = interp.type_name(&x.value);
     let msg = interp.to_str(&x.value).unwrap_or_default();
-    let title = if msg.is_empty() { type_name.clone() } else { format!("{}: {}", type_name, msg) };
+    let mut title = if msg.is_empty() { type_name } else { format!("{}: {}", type_name, msg) };
+    let hint = x.hint.as_deref();
+    if let Some(s) = hint.and_then(|h| h.suggest.as_ref()) {
+        if let Some(did_you_mean) = crate::hint::suggestion(interp, &x.value, s) {
+            title = format!("{}. {}", title, did_you_mean);
+        }
+    }
     let mut out = String::new();
     if !x.tb.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
@@ -354,20 +362,24 @@ pub fn render_exception(
         }
     }
     let span = x.tb.first().map(|t| t.1).or(x.span).unwrap_or_default();
-    let label = if msg.is_empty() { type_name } else { msg };
-    out.push_str(&sources.render(
-        style,
-        &title,
-        vec![diagnostics::Label { span, text: Some(label), primary: true }],
-        None,
-    ));
+    let mut labels: Vec<diagnostics::Label> = hint
+        .into_iter()
+        .flat_map(|h| h.located())
+        .map(|(span, text)| diagnostics::Label { span, text: Some(text.to_string()), primary: false })
+        .collect();
+    match labels.first_mut() {
+        Some(first) => first.primary = true,
+        None => labels.push(diagnostics::Label { span, text: Some("raised here".into()), primary: true }),
+    }
+    out.push_str(&sources.render(style, &title, labels, hint.and_then(|h| h.help.as_deref())));
     out
 }
 
-/// Renders a deadlock: every blocked task, what it waits on, and where.
+/// Renders a deadlock: the diagnostic, with a label where each blocked task waits, then the
+/// list of blocked tasks with what they wait on and their lines.
 pub fn render_deadlock(sources: &Sources, style: Style, blocked: &[crate::scheduler::BlockedTask]) -> String {
     let mut labels = Vec::new();
-    let mut lines = String::new();
+    let mut lines = String::from("blocked tasks:\n");
     for b in blocked {
         lines.push_str(&format!(
             "  task '{}' waits: {} (line {})\n",
@@ -386,12 +398,12 @@ pub fn render_deadlock(sources: &Sources, style: Style, blocked: &[crate::schedu
     } else {
         format!("deadlock: all {} unfinished tasks are blocked and nothing can wake them", blocked.len())
     };
-    let mut out = format!("{}\n{}", title, lines);
-    out.push_str(&sources.render(
+    let mut out = sources.render(
         style,
         &title,
         labels,
         Some("no task is ready, no timer is pending: put an item, set the event, or finish the awaited task"),
-    ));
+    );
+    out.push_str(&lines);
     out
 }

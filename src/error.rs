@@ -32,6 +32,12 @@ impl SyntaxError {
             eof: false,
         }))
     }
+    /// A construct of Python that tinyasync lacks: `what` names it with its verb ("the `match`
+    /// statement is", "bytes literals are"), and the message says it is not supported in
+    /// tinyasync, rather than that it is invalid.
+    pub fn unsupported(what: &str, span: Span) -> SyntaxError {
+        SyntaxError::new(format!("{what} not supported in tinyasync"), span)
+    }
     pub fn with_label(mut self, l: impl Into<String>) -> Self {
         self.label = Some(l.into());
         self

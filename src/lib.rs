@@ -18,6 +18,7 @@ pub mod dict;
 pub mod driver;
 pub mod error;
 pub mod fuzzing;
+pub mod hint;
 pub mod interp;
 pub mod lexer;
 pub mod limits;

@@ -46,6 +46,9 @@ pub struct Scope {
     pub globals: HashSet<Symbol>,
     pub nonlocals: HashSet<Symbol>,
     uses: Vec<Symbol>,
+    /// Names read so far (not counting augmented assignments), for the check that `global` and
+    /// `nonlocal` come before any use.
+    read: HashSet<Symbol>,
     pub params: Vec<Symbol>,
     /// Own variables captured by inner scopes (live in cells).
     pub cellvars: Vec<Symbol>,
@@ -268,6 +271,7 @@ impl Resolver {
                     if self.scope().nonlocals.contains(&n) {
                         return Err(SyntaxError::new(format!("name '{}' is nonlocal and global", n), s.span));
                     }
+                    self.declared_first(n, "global", s.span)?;
                     self.scope().globals.insert(n);
                 }
                 Ok(())
@@ -288,6 +292,7 @@ impl Resolver {
                     if self.scope().globals.contains(&n) {
                         return Err(SyntaxError::new(format!("name '{}' is nonlocal and global", n), s.span));
                     }
+                    self.declared_first(n, "nonlocal", s.span)?;
                     self.scope().nonlocals.insert(n);
                     // Checked once all scopes are known (`place_all`): remember where it was said.
                     self.scope().uses.push(n);
@@ -356,11 +361,25 @@ impl Resolver {
         r?;
         let sc = &self.res.scopes[id];
         if sc.is_async && sc.is_generator {
-            return Err(SyntaxError::new("async generators are not supported", f.span)
+            return Err(SyntaxError::unsupported("async generators are", f.span)
                 .with_label("this `async def` contains `yield`")
                 .with_help("use `await` in an `async def`, or `yield` in a plain `def`"));
         }
         Ok(())
+    }
+
+    /// `global x` / `nonlocal x` after `x` was read or assigned in the same scope is an error in
+    /// Python (the declaration holds for the whole scope, so it must come first).
+    fn declared_first(&mut self, n: Symbol, what: &str, span: Span) -> Result<(), SyntaxError> {
+        let done = if self.scope().read.contains(&n) {
+            "is used prior to"
+        } else if self.scope().bound_set.contains(&n) {
+            "is assigned to before"
+        } else {
+            return Ok(());
+        };
+        Err(SyntaxError::new(format!("name '{n}' {done} {what} declaration"), span)
+            .with_help(format!("move `{what} {n}` above the first use of `{n}`")))
     }
 
     /// Names bound by an assignment target; sub-expressions (attribute objects, subscripts) are uses.
@@ -422,6 +441,7 @@ impl Resolver {
         match &e.kind {
             ExprKind::Name(n) => {
                 self.scope().uses.push(*n);
+                self.scope().read.insert(*n);
                 Ok(())
             }
             ExprKind::Int(_)
@@ -504,8 +524,8 @@ impl Resolver {
             }
             ExprKind::Await(x) => {
                 if let Some(kind) = self.in_comp {
-                    return Err(SyntaxError::new(
-                        format!("'await' inside {} is not supported", kind_name(kind)),
+                    return Err(SyntaxError::unsupported(
+                        &format!("'await' inside {} is", kind_name(kind)),
                         e.span,
                     )
                     .with_help("write the loop out with `for`"));
@@ -530,7 +550,7 @@ impl Resolver {
         }
         match self.kind() {
             ScopeKind::Function if self.res.scopes[self.cur].name == Some(Symbol::intern("<lambda>")) => {
-                Err(SyntaxError::new(format!("'{}' inside a lambda is not supported", what), span)
+                Err(SyntaxError::unsupported(&format!("'{}' inside a lambda is", what), span)
                     .with_help("write a `def` that yields instead"))
             }
             ScopeKind::Function => {

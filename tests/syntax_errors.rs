@@ -44,6 +44,31 @@ const EXPECTED: &[(&str, usize, usize)] = &[
     ("non_default_after_default", 1, 15),
     ("invalid_character", 1, 7),
     ("integer_too_long", 1, 5),
+    ("legacy_print", 2, 1),
+    ("assign_in_condition", 2, 6),
+    ("global_after_assignment", 5, 5),
+    ("global_after_use", 5, 5),
+    ("nonlocal_after_use", 5, 9),
+    // Valid Python that tinyasync does not have: "... not supported in tinyasync".
+    ("unsupported_annotation", 1, 6),
+    ("unsupported_async_comprehension", 2, 15),
+    ("unsupported_async_for", 2, 5),
+    ("unsupported_async_generator", 1, 1),
+    ("unsupported_async_with", 2, 5),
+    ("unsupported_bytes", 1, 8),
+    ("unsupported_class_keyword", 1, 13),
+    ("unsupported_complex", 1, 9),
+    ("unsupported_dict_unpacking", 2, 11),
+    ("unsupported_except_star", 3, 1),
+    ("unsupported_fstring_debug", 2, 11),
+    ("unsupported_import_star", 1, 18),
+    ("unsupported_match", 2, 1),
+    ("unsupported_parenthesized_with", 1, 16),
+    ("unsupported_positional_only", 1, 10),
+    ("unsupported_relative_import", 1, 6),
+    ("unsupported_starred_subscript", 3, 12),
+    ("unsupported_walrus", 2, 7),
+    ("unsupported_yield_in_lambda", 1, 14),
 ];
 
 /// Parses and resolves `text`, returning the first syntax error.
@@ -85,6 +110,13 @@ fn syntax_error_diagnostics() {
             "{stem}: the error points at the wrong place: {}",
             err.msg
         );
+        if stem.starts_with("unsupported_") {
+            assert!(
+                err.msg.ends_with("not supported in tinyasync"),
+                "{stem}: valid Python, so the message must say it is not supported: {}",
+                err.msg
+            );
+        }
         insta::assert_snapshot!(format!("status: {status}\n{rendered}"));
         seen.push(stem);
     });
@@ -223,6 +255,38 @@ fn more_errors_point_at_the_right_place() {
         ("s = 'ab\\x1'\n", "truncated \\xXX escape", (1, 8)),
         ("s = f'{x}\\x1'\n", "truncated \\xXX escape", (1, 10)),
         ("s = 'a\\N{BULLET}'\n", "named Unicode escapes", (1, 7)),
+        // Hints where CPython gives them, or better (each checked against python3.11).
+        ("print x\n", "Missing parentheses in call to 'print'. Did you mean print(...)?", (1, 1)),
+        ("exec 'x = 1'\n", "Missing parentheses in call to 'exec'. Did you mean exec(...)?", (1, 1)),
+        ("print f(1), 2\n", "Missing parentheses in call to 'print'", (1, 1)),
+        ("while x = 3:\n    pass\n", "Maybe you meant '==' instead of '='?", (1, 9)),
+        ("if x:\n    pass\nelif x = 3:\n    pass\n", "Maybe you meant '==' instead of '='?", (3, 8)),
+        ("assert x = 3\n", "Maybe you meant '==' instead of '='?", (1, 10)),
+        ("y = [a for a in b if a = 3]\n", "Maybe you meant '==' instead of '='?", (1, 24)),
+        ("y = 1 if x = 2 else 3\n", "Maybe you meant '==' instead of '='?", (1, 12)),
+        ("def f():\n    x += 1\n    global x\n", "name 'x' is assigned to before global declaration", (3, 5)),
+        ("x = 1\nglobal x\n", "name 'x' is assigned to before global declaration", (2, 1)),
+        (
+            "def f():\n    x = 1\n    def g():\n        x = 2\n        nonlocal x\n",
+            "name 'x' is assigned to before nonlocal declaration",
+            (5, 9),
+        ),
+        // Not supported, wherever they appear.
+        ("print(y := 3)\n", "assignment expressions (`:=`) are not supported in tinyasync", (1, 9)),
+        ("x = [y := 1, 2]\n", "assignment expressions (`:=`) are not supported in tinyasync", (1, 8)),
+        (
+            "match (x):\n    case 1:\n        pass\n",
+            "the `match` statement is not supported in tinyasync",
+            (1, 1),
+        ),
+        ("x = 1.5J\n", "complex numbers (`1j`) are not supported in tinyasync", (1, 5)),
+        ("print(f'{x = }')\n", "self-documenting f-string fields", (1, 12)),
+        ("print(f'{x=:>5}')\n", "self-documenting f-string fields", (1, 11)),
+        ("f = lambda a, /: a\n", "positional-only parameters (`/`) are not supported in tinyasync", (1, 15)),
+        ("from ... import x\n", "relative imports are not supported in tinyasync", (1, 6)),
+        ("x = a[1, *b]\n", "starred expressions in subscripts", (1, 10)),
+        ("def f(x: int):\n    pass\n", "parameter annotations are not supported in tinyasync", (1, 8)),
+        ("def f() -> int:\n    pass\n", "return annotations are not supported in tinyasync", (1, 9)),
     ];
     for &(src, message, at) in cases {
         let text = src.to_string();
@@ -253,6 +317,18 @@ fn valid_neighbours_of_errors_still_parse() {
         "x = {a: b for a, b in c}\n",
         "x = f'{\"#\"} {a!r:>{w}} {{}}'\n",
         "def g():\n    y = lambda: (lambda: 1)\n    yield y\n",
+        // Neighbours of the hints: `print -1` is a subtraction, `match` a name, `!=` and `==`
+        // end no f-string field, `with (a):` is a parenthesised expression, and a repeated
+        // `global` is no use before the declaration.
+        "print -1\n",
+        "print\n",
+        "print(x)\n",
+        "match = 1\nmatch.x = 2\nmatch(x)\nmatch[0]\n",
+        "x = f'{a!=b} {a==b} {a<=b} {d[\"k\"]}'\n",
+        "with (a):\n    pass\n",
+        "def f():\n    global x\n    global x\n    x = 1\n",
+        "x = 1 if y == 2 else 3\n",
+        "x = 1e3 + 0x1f\n",
     ];
     for src in cases {
         let text = src.to_string();

@@ -19,6 +19,9 @@ fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
     Value::Module(Rc::new(ModuleObj { name: Symbol::intern(name), attrs: RefCell::new(attrs) }))
 }
 
+/// The modules `make_module` makes, in alphabetical order (diagnostics list them).
+pub const MODULES: &[&str] = &["collections", "heapq", "math", "queue", "random", "time", "types"];
+
 pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
     let t = it.t.clone();
     Some(match name {
@@ -547,4 +550,19 @@ fn random_shuffle(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> 
         l.borrow_mut().swap(i, j);
     }
     Ok(Value::None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `MODULES` lists what diagnostics name as importable: each one must import.
+    #[test]
+    fn every_listed_module_exists() {
+        let mut it = Interp::new(Default::default(), crate::interp::Output::Capture(Vec::new()));
+        for name in MODULES {
+            assert!(make_module(&mut it, name).is_some(), "{name}");
+        }
+        assert!(MODULES.windows(2).all(|w| w[0] < w[1]), "MODULES is sorted");
+    }
 }

@@ -203,9 +203,9 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        let (recv, method) = match &f.kind {
-            ExprKind::Attribute(o, n) => (&**o, Some(*n)),
-            _ => (f, None),
+        let (recv, method, method_span) = match &f.kind {
+            ExprKind::Attribute(o, n) => (&**o, Some(*n), crate::hint::name_span(f.span, *n)),
+            _ => (f, None, f.span),
         };
         let mut kids: Vec<&ast::Expr> = vec![recv];
         for a in args {
@@ -215,7 +215,8 @@ impl<'a> Compiler<'a> {
         }
         let mut v = self.children(&kids)?.into_iter();
         let Some(func) = v.next() else { return Err(SyntaxError::new("internal error: call", span)) };
-        let mut call = Call { func, method, args: Vec::new(), kwargs: Vec::new(), has_star: false };
+        let mut call =
+            Call { func, method, method_span, args: Vec::new(), kwargs: Vec::new(), has_star: false };
         for a in args {
             let Some(x) = v.next() else { break };
             match a {

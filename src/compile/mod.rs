@@ -291,7 +291,14 @@ impl<'a> Compiler<'a> {
 
 fn call_expr(func: Expr, args: Vec<Expr>, span: Span) -> Expr {
     Expr {
-        kind: E::Call(Box::new(Call { func, method: None, args, kwargs: Vec::new(), has_star: false })),
+        kind: E::Call(Box::new(Call {
+            method_span: func.span,
+            func,
+            method: None,
+            args,
+            kwargs: Vec::new(),
+            has_star: false,
+        })),
         span,
     }
 }

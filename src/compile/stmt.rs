@@ -51,8 +51,8 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::Assign(targets, value) => {
                 if targets.iter().any(contains_suspend) {
-                    return Err(SyntaxError::new(
-                        "'yield' or 'await' inside an assignment target is not supported",
+                    return Err(SyntaxError::unsupported(
+                        "'yield' or 'await' inside an assignment target is",
                         s.span,
                     )
                     .with_help("compute the value first into a variable"));
@@ -74,8 +74,8 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::AugAssign(t, op, v) => {
                 if contains_suspend(t) {
-                    return Err(SyntaxError::new(
-                        "'yield' or 'await' inside an assignment target is not supported",
+                    return Err(SyntaxError::unsupported(
+                        "'yield' or 'await' inside an assignment target is",
                         t.span,
                     ));
                 }
@@ -246,6 +246,7 @@ impl<'a> Compiler<'a> {
             kind: E::Call(Box::new(Call {
                 func: Expr { kind: E::Local(slot), span: first.ctx.span },
                 method: Some(sym::ENTER),
+                method_span: first.ctx.span,
                 args: Vec::new(),
                 kwargs: Vec::new(),
                 has_star: false,

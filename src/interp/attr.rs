@@ -44,7 +44,11 @@ impl Interp {
                     }
                     return Ok(Value::Dict(d));
                 }
-                Err(attribute_error(format!("'{}' object has no attribute '{}'", inst.class.name, name)))
+                Err(self.no_attribute(
+                    obj,
+                    name,
+                    format!("'{}' object has no attribute '{}'", inst.class.name, name),
+                ))
             }
             Value::Class(c) => {
                 if let Some(v) = c.lookup(name) {
@@ -61,14 +65,22 @@ impl Interp {
                         if let Some(f) = crate::builtins::methods::type_method(c, name) {
                             return Ok(f);
                         }
-                        Err(attribute_error(format!("type object '{}' has no attribute '{}'", c.name, name)))
+                        Err(self.no_attribute(
+                            obj,
+                            name,
+                            format!("type object '{}' has no attribute '{}'", c.name, name),
+                        ))
                     }
                 }
             }
             Value::Module(m) => match m.attrs.borrow().get(&name) {
                 Some(v) => Ok(v.clone()),
                 None if name == sym::NAME => Ok(Value::str(m.name.as_str())),
-                None => Err(attribute_error(format!("module '{}' has no attribute '{}'", m.name, name))),
+                None => Err(self.no_attribute(
+                    obj,
+                    name,
+                    format!("module '{}' has no attribute '{}'", m.name, name),
+                )),
             },
             Value::Func(f) => {
                 if let Some(v) = f.attrs.borrow().get(&name) {
@@ -80,7 +92,11 @@ impl Interp {
                     sym::MODULE => Ok(Value::str("__main__")),
                     sym::DOC => Ok(Value::None),
                     sym::CLASS => Ok(Value::Class(self.t.function.clone())),
-                    _ => Err(attribute_error(format!("'function' object has no attribute '{}'", name))),
+                    _ => Err(self.no_attribute(
+                        obj,
+                        name,
+                        format!("'function' object has no attribute '{}'", name),
+                    )),
                 }
             }
             Value::Builtin(b) if name == sym::NAME => Ok(Value::str(b.name)),
@@ -114,13 +130,25 @@ impl Interp {
                         this: obj.clone(),
                         is_method: true,
                     }))),
-                    None => Err(attribute_error(format!(
-                        "'{}' object has no attribute '{}'",
-                        self.type_name(obj),
-                        name
-                    ))),
+                    None => Err(self.no_attribute(
+                        obj,
+                        name,
+                        format!("'{}' object has no attribute '{}'", self.type_name(obj), name),
+                    )),
                 }
             }
+        }
+    }
+
+    /// The AttributeError for `obj.name`: labelled at the name (or at the object when it is
+    /// None), with what a "Did you mean" needs.
+    #[cold]
+    fn no_attribute(&self, obj: &Value, name: Symbol, msg: String) -> Fault {
+        let e = attribute_error(msg).suggest(Suggest::Attr { obj: obj.clone(), name });
+        if obj.is_none() {
+            e.label_on(At::Operand(0), obj, "this is None").help(crate::hint::NONE_HELP)
+        } else {
+            e.label_on(At::Name, obj, "no such attribute")
         }
     }
 
@@ -268,7 +296,7 @@ impl Interp {
             }
             Value::Dict(d) => match self.dict_get(d, idx)? {
                 Some(v) => Ok(v),
-                None => Err(key_error(idx.clone())),
+                None => Err(missing_key(idx)),
             },
             Value::Range(r) => {
                 if let Value::Slice(sl) = idx {
@@ -297,10 +325,25 @@ impl Interp {
                     let i = self.seq_index(idx, len, "deque")?;
                     Ok(items.borrow()[i].clone())
                 }
-                _ => Err(type_error(format!("'{}' object is not subscriptable", self.type_name(obj)))),
+                _ => Err(self.not_subscriptable(obj)),
             },
             Value::Class(c) => Ok(Value::Class(c.clone())),
-            _ => Err(type_error(format!("'{}' object is not subscriptable", self.type_name(obj)))),
+            _ => Err(self.not_subscriptable(obj)),
+        }
+    }
+
+    #[cold]
+    fn not_subscriptable(&self, obj: &Value) -> Fault {
+        let t = self.type_name(obj);
+        let e = type_error(format!("'{}' object is not subscriptable", t)).label_on(
+            At::Operand(0),
+            obj,
+            format!("this is {}", crate::hint::a_type(&t)),
+        );
+        if obj.is_none() {
+            e.help(crate::hint::NONE_HELP)
+        } else {
+            e
         }
     }
 
@@ -323,7 +366,11 @@ impl Interp {
         };
         let j = if i < 0 { i + len as i64 } else { i };
         if j < 0 || j >= len as i64 {
-            return Err(index_error(format!("{} index out of range", what)));
+            return Err(index_error(format!("{} index out of range", what)).label_on(
+                At::Operand(1),
+                idx,
+                out_of_range(i, len, what),
+            ));
         }
         Ok(j as usize)
     }
@@ -451,7 +498,7 @@ impl Interp {
             }
             Value::Dict(d) => match self.dict_remove(d, idx)? {
                 Some(_) => Ok(()),
-                None => Err(key_error(idx.clone())),
+                None => Err(missing_key(idx)),
             },
             Value::Instance(_) if self.has_method(obj, sym::DELITEM) => {
                 self.call_method(obj, sym::DELITEM, &[idx.clone()], &[])?;
@@ -469,6 +516,21 @@ impl Interp {
                 }
             },
             _ => Err(type_error(format!("'{}' object doesn't support item deletion", self.type_name(obj)))),
+        }
+    }
+
+    #[cold]
+    fn not_iterable(&self, v: &Value) -> Fault {
+        let t = self.type_name(v);
+        let e = type_error(format!("'{}' object is not iterable", t)).label_on(
+            At::Operand(0),
+            v,
+            format!("this is {}", crate::hint::a_type(&t)),
+        );
+        if v.is_none() {
+            e.help(crate::hint::NONE_HELP)
+        } else {
+            e
         }
     }
 
@@ -492,21 +554,20 @@ impl Interp {
                     // The old sequence protocol: index from 0 until IndexError.
                     return Ok(Value::Iter(Rc::new(RefCell::new(IterState::Seq { seq: v.clone(), i: 0 }))));
                 }
-                return Err(type_error(format!("'{}' object is not iterable", self.type_name(v))));
+                return Err(self.not_iterable(v));
             }
             Value::Native(n) => match &**n {
                 Native::Sched(_) => {
-                    return crate::scheduler::awaitable_iter(v)
-                        .ok_or_else(|| type_error(format!("'{}' object is not iterable", self.type_name(v))))
+                    return crate::scheduler::awaitable_iter(v).ok_or_else(|| self.not_iterable(v))
                 }
                 Native::Deque { .. } => IterState::Deque { d: n.clone(), i: 0 },
                 Native::DictView { d, kind } => {
                     let len = d.borrow().len();
                     IterState::DictKeys { d: d.clone(), i: 0, len, kind: *kind }
                 }
-                _ => return Err(type_error(format!("'{}' object is not iterable", self.type_name(v)))),
+                _ => return Err(self.not_iterable(v)),
             },
-            _ => return Err(type_error(format!("'{}' object is not iterable", self.type_name(v)))),
+            _ => return Err(self.not_iterable(v)),
         };
         Ok(Value::Iter(Rc::new(RefCell::new(st))))
     }
@@ -829,4 +890,27 @@ fn take_slice(items: &[Value], start: i64, step: i64, n: usize) -> Vec<Value> {
         i += step;
     }
     out
+}
+
+/// The KeyError for a key a dict lacks, labelled at the key.
+#[cold]
+fn missing_key(key: &Value) -> Fault {
+    key_error(key.clone())
+        .label_on(At::Operand(1), key, "this key is not in the dict")
+        .help("use .get(key) or .get(key, default) to allow a missing key")
+}
+
+/// `index 5, but the list has 2 items`: where an index fell outside a sequence.
+fn out_of_range(i: i64, len: usize, what: &str) -> String {
+    let seq = match what {
+        "list assignment" => "list",
+        "range object" => "range",
+        w => w,
+    };
+    let unit = if seq == "string" { "character" } else { "item" };
+    match len {
+        0 => format!("index {i}, but the {seq} is empty"),
+        1 => format!("index {i}, but the {seq} has 1 {unit}"),
+        n => format!("index {i}, but the {seq} has {n} {unit}s"),
+    }
 }

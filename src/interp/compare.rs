@@ -248,12 +248,21 @@ impl Interp {
                 }
             }
         }
-        Err(type_error(format!(
-            "'{}' not supported between instances of '{}' and '{}'",
-            op.symbol(),
-            self.type_name(a),
-            self.type_name(b)
-        )))
+        let (ta, tb) = (self.type_name(a), self.type_name(b));
+        let e =
+            type_error(format!("'{}' not supported between instances of '{}' and '{}'", op.symbol(), ta, tb))
+                .label_on(At::Operand(0), a, format!("this operand is {}", crate::hint::a_type(&ta)))
+                .label_on(At::Operand(1), b, format!("this operand is {}", crate::hint::a_type(&tb)));
+        let text = |v: &Value| matches!(v, Value::Str(_));
+        let number =
+            |v: &Value| matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Bool(_));
+        Err(if a.is_none() || b.is_none() {
+            e.help(crate::hint::NONE_HELP)
+        } else if text(a) && number(b) || number(a) && text(b) {
+            e.help("convert the text first: int(text) or float(text)")
+        } else {
+            e
+        })
     }
 
     /// Python's `hash()`: equal numbers hash alike; instances use `__hash__` or identity.

@@ -28,14 +28,14 @@ impl Interp {
                 }
                 Ok(v)
             }
-            E::Global(n) => self.load_global(*n).map_err(|x| x.at(e.span)),
+            E::Global(n) => self.load_global(*n).map_err(|x| name_error_in(f, x, *n, e.span)),
             E::ClassNs(n) => {
                 if let Some(ns) = &f.ns {
                     if let Some(v) = ns.borrow().get(n) {
                         return Ok(v.clone());
                     }
                 }
-                self.load_global(*n).map_err(|x| x.at(e.span))
+                self.load_global(*n).map_err(|x| name_error_in(f, x, *n, e.span))
             }
             E::Tuple(items) => Ok(Value::tuple(self.eval_items(f, items)?)),
             E::List(items) => Ok(Value::list(self.eval_items(f, items)?)),
@@ -59,12 +59,16 @@ impl Interp {
             E::Star(x) => Err(type_error("can't use starred expression here").at(x.span)),
             E::Attr(o, n) => {
                 let ov = self.eval(f, o)?;
-                self.getattr(&ov, *n).map_err(|x| x.at(e.span))
+                self.getattr(&ov, *n).map_err(|x| {
+                    let name = Some((crate::hint::name_span(e.span, *n), &ov));
+                    x.at_parts(&Parts { whole: e.span, operands: &[(o.span, &ov)], name, args: &[] })
+                })
             }
             E::Index(o, i) => {
                 let ov = self.eval(f, o)?;
                 let iv = self.eval(f, i)?;
-                self.getitem(&ov, &iv).map_err(|x| x.at(e.span))
+                self.getitem(&ov, &iv)
+                    .map_err(|x| x.at_parts(&operands(e.span, &[(o.span, &ov), (i.span, &iv)])))
             }
             E::Slice(a, b, c) => {
                 let mut parts = [Value::None, Value::None, Value::None];
@@ -84,11 +88,12 @@ impl Interp {
                         return Ok(v);
                     }
                 }
-                self.binop(*op, &av, &bv).map_err(|x| x.at(e.span))
+                self.binop(*op, &av, &bv)
+                    .map_err(|x| x.at_parts(&operands(e.span, &[(a.span, &av), (b.span, &bv)])))
             }
             E::Unary(op, x) => {
                 let v = self.eval(f, x)?;
-                self.unary(*op, &v).map_err(|err| err.at(e.span))
+                self.unary(*op, &v).map_err(|err| err.at_parts(&operands(e.span, &[(x.span, &v)])))
             }
             E::And(a, b) => {
                 let av = self.eval(f, a)?;
@@ -127,14 +132,23 @@ impl Interp {
                             return Ok(Value::Bool(r));
                         }
                     }
-                    return Ok(Value::Bool(self.compare(*op, &left, &right).map_err(|err| err.at(e.span))?));
+                    let r = self.compare(*op, &left, &right);
+                    let at = |err: Fault| {
+                        err.at_parts(&operands(e.span, &[(first.span, &left), (x.span, &right)]))
+                    };
+                    return Ok(Value::Bool(r.map_err(at)?));
                 }
+                let mut left_span = first.span;
                 for (op, x) in rest {
                     let right = self.eval(f, x)?;
-                    if !self.compare(*op, &left, &right).map_err(|err| err.at(e.span))? {
+                    let r = self.compare(*op, &left, &right);
+                    let at =
+                        |err: Fault| err.at_parts(&operands(e.span, &[(left_span, &left), (x.span, &right)]));
+                    if !r.map_err(at)? {
                         return Ok(Value::Bool(false));
                     }
                     left = right;
+                    left_span = x.span;
                 }
                 Ok(Value::Bool(true))
             }
@@ -267,16 +281,38 @@ impl Interp {
     }
 
     fn eval_call(&mut self, f: &mut Frame, c: &Call, span: Span) -> R<Value> {
+        // The parts of the call, for the labels of an error raised by the callee itself.
+        let parts = |x: Fault, callee: &Value, pos: &[Value]| {
+            let args: Vec<(Span, &Value)> =
+                if c.has_star { Vec::new() } else { c.args.iter().map(|a| a.span).zip(pos).collect() };
+            let name = c.method.map(|_| (c.method_span, callee));
+            x.at_parts(&Parts { whole: span, operands: &[(c.func.span, callee)], name, args: &args })
+        };
         if let Some(name) = c.method {
             let recv = self.eval(f, &c.func)?;
             let (pos, kw) = self.eval_args(f, c)?;
             self.current_span = Some(span);
-            return self.call_method(&recv, name, &pos, &kw).map_err(|x| x.at(span));
+            return self.call_method(&recv, name, &pos, &kw).map_err(|x| parts(x, &recv, &pos));
         }
         let func = self.eval(f, &c.func)?;
         let (pos, kw) = self.eval_args(f, c)?;
         self.current_span = Some(span);
-        self.call(&func, &pos, &kw).map_err(|x| x.at(span))
+        self.call(&func, &pos, &kw).map_err(|x| parts(x, &func, &pos))
+    }
+
+    #[cold]
+    fn not_callable(&self, func: &Value) -> Fault {
+        let t = self.type_name(func);
+        let e = type_error(format!("'{}' object is not callable", t)).label_on(
+            At::Operand(0),
+            func,
+            format!("this is {}, not a function", crate::hint::a_type(&t)),
+        );
+        if func.is_none() {
+            e.help(crate::hint::NONE_HELP)
+        } else {
+            e
+        }
     }
 
     /// Calls any callable value.
@@ -300,10 +336,10 @@ impl Interp {
                 if self.has_method(func, sym::CALL) {
                     self.call_method(func, sym::CALL, pos, kw)
                 } else {
-                    Err(type_error(format!("'{}' object is not callable", self.type_name(func))))
+                    Err(self.not_callable(func))
                 }
             }
-            _ => Err(type_error(format!("'{}' object is not callable", self.type_name(func)))),
+            _ => Err(self.not_callable(func)),
         }
     }
 
@@ -519,9 +555,10 @@ impl Interp {
             bases.push(self.eval(f, b)?);
         }
         if bases.len() > 1 {
-            return Err(
-                type_error("multiple inheritance is not supported: a class has at most one base").at(span)
-            );
+            return Err(type_error(
+                "multiple inheritance is not supported in tinyasync: a class has at most one base",
+            )
+            .at(span));
         }
         let base = match bases.pop() {
             None => self.t.object.clone(),
@@ -534,7 +571,7 @@ impl Interp {
         };
         if !matches!(base.tag, TypeTag::User | TypeTag::Object) {
             return Err(type_error(format!(
-                "subclassing the built-in type '{}' is not supported",
+                "subclassing the built-in type '{}' is not supported in tinyasync",
                 base.name
             ))
             .at(span));
@@ -572,7 +609,9 @@ impl Interp {
 
     fn run_comprehension(&mut self, f: &mut Frame, c: &Comp, span: Span) -> R<Value> {
         let iterable = self.eval(f, &c.iter)?;
-        let it = self.get_iter(&iterable).map_err(|x| x.at(c.iter.span))?;
+        let it = self
+            .get_iter(&iterable)
+            .map_err(|x| x.at_parts(&operands(c.iter.span, &[(c.iter.span, &iterable)])))?;
         let mut frame = Frame::new(c.code.clone());
         frame.slots[0] = it;
         frame.cells.extend(c.closure.iter().map(|&i| f.cells[i as usize].clone()));
@@ -604,9 +643,25 @@ impl Interp {
                 self.modules.insert(key, m.clone());
                 Ok(m)
             }
-            None => Err(import_error(format!("No module named '{}'", name))),
+            None => Err(import_error(format!("No module named '{}'", name))
+                .label(At::Expr, "not a tinyasync module")
+                .help(crate::hint::import_help(name))),
         }
     }
+}
+
+/// The parts of an operator expression: its operands, where they are and what they hold.
+fn operands<'a>(whole: Span, operands: &'a [(Span, &'a Value)]) -> Parts<'a> {
+    Parts { whole, operands, ..Default::default() }
+}
+
+/// Locates a NameError raised for `name` in frame `f`, with the frame's local names for a
+/// "Did you mean" (CPython looks among the locals, then the globals, then the builtins).
+#[cold]
+fn name_error_in(f: &Frame, x: Fault, name: Symbol, span: Span) -> Fault {
+    let own_cells = &f.code.cell_names[..f.code.n_own_cells.min(f.code.cell_names.len())];
+    let locals = f.code.slot_names.iter().chain(own_cells).copied().collect();
+    x.at(span).suggest(Suggest::Name { name, locals })
 }
 
 /// `f() missing 2 required positional arguments: 'a' and 'b'`, as CPython words it.

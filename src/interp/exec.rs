@@ -75,7 +75,12 @@ impl Interp {
     fn record(&mut self, f: &Frame, e: Fault) -> Fault {
         let mut e = e;
         if let Fault::Exc(x) = &mut e {
-            let span = x.span.take().unwrap_or_else(|| f.span());
+            if std::mem::take(&mut x.reraised) {
+                return e;
+            }
+            let here = f.span();
+            x.locate(&Parts::whole(here));
+            let span = x.span.take().unwrap_or(here);
             x.tb.push((f.code.qualname.clone(), span));
         }
         e
@@ -201,7 +206,9 @@ impl Interp {
             }
             Op::GetIter(e, slot) => {
                 let v = self.eval(f, e)?;
-                let it = self.get_iter(&v).map_err(|x| x.at(e.span))?;
+                let it = self.get_iter(&v).map_err(|x| {
+                    x.at_parts(&Parts { whole: e.span, operands: &[(e.span, &v)], ..Default::default() })
+                })?;
                 f.slots[*slot as usize] = it;
                 Ok(Flow::Next)
             }
@@ -246,7 +253,9 @@ impl Interp {
                         }
                         v.clone()
                     }
-                    _ => self.get_iter(&v).map_err(|x| x.at(e.span))?,
+                    _ => self.get_iter(&v).map_err(|x| {
+                        x.at_parts(&Parts { whole: e.span, operands: &[(e.span, &v)], ..Default::default() })
+                    })?,
                 };
                 f.slots[*slot as usize] = it;
                 Ok(Flow::Next)
@@ -316,14 +325,11 @@ impl Interp {
             Op::Reraise => {
                 // Take the handled exception out of its block; unwinding pops the block.
                 let x = f.blocks.iter_mut().rev().find_map(|b| match b {
-                    Block::Handler(x) => Some(std::mem::replace(
-                        x,
-                        Box::new(Exc { value: Value::None, tb: Vec::new(), span: None }),
-                    )),
+                    Block::Handler(x) => Some(std::mem::replace(x, Box::new(Exc::new(Value::None)))),
                     _ => None,
                 });
                 match x {
-                    Some(x) => Err(Fault::Exc(x)),
+                    Some(x) => Err(Fault::Exc(Box::new(Exc { reraised: true, ..*x }))),
                     None => Err(runtime_error("No active exception to reraise")),
                 }
             }
@@ -341,6 +347,7 @@ impl Interp {
                 };
                 match pending {
                     Pending::Normal => Ok(Flow::Next),
+                    Pending::Raise(Fault::Exc(x)) => Err(Fault::Exc(Box::new(Exc { reraised: true, ..*x }))),
                     Pending::Raise(e) => Err(e),
                     Pending::Return(v) => Ok(Flow::Return(v)),
                     Pending::Jump(t, d) => Ok(self.do_unwind(f, t, d)),
@@ -369,11 +376,7 @@ impl Interp {
                 let Some(e) = e else {
                     // Bare `raise`: the exception being handled, with its traceback.
                     return match Self::handled(f) {
-                        Some(x) => Err(Fault::Exc(Box::new(Exc {
-                            value: x.value.clone(),
-                            tb: x.tb.clone(),
-                            span: None,
-                        }))),
+                        Some(x) => Err(Fault::Exc(Box::new(Exc { reraised: true, ..x.again() }))),
                         None => Err(runtime_error("No active exception to reraise")),
                     };
                 };
@@ -534,7 +537,11 @@ impl Interp {
             Target::Index(o, i) => {
                 let ov = self.eval(f, o)?;
                 let iv = self.eval(f, i)?;
-                let cur = self.getitem(&ov, &iv).map_err(|x| x.at(o.span.to(i.span)))?;
+                let parts = [(o.span, &ov), (i.span, &iv)];
+                let whole = o.span.to(i.span);
+                let cur = self
+                    .getitem(&ov, &iv)
+                    .map_err(|x| x.at_parts(&Parts { whole, operands: &parts, ..Default::default() }))?;
                 let rhs = self.eval(f, e)?;
                 let nv = self.inplace_op(op, cur, &rhs).map_err(|x| x.at(e.span))?;
                 self.setitem(&ov, iv, nv).map_err(|x| x.at(o.span.to(i.span)))
@@ -543,7 +550,7 @@ impl Interp {
                 let cur = std::mem::replace(&mut f.slots[*slot as usize], Value::Unbound);
                 if let Value::Unbound = cur {
                     let name = f.code.slot_names[*slot as usize];
-                    return Err(self.unbound_error(name).at(e.span));
+                    return Err(self.unbound_error(name).at(f.span()));
                 }
                 // Fast path: small ints.
                 if let (Value::Int(a), crate::ast::BinOp::Add) = (&cur, op) {
@@ -612,7 +619,10 @@ impl Interp {
             Target::Index(o, i) => {
                 let ov = self.eval(f, o)?;
                 let iv = self.eval(f, i)?;
-                self.delitem(&ov, &iv).map_err(|x| x.at(o.span.to(i.span)))
+                let parts = [(o.span, &ov), (i.span, &iv)];
+                let whole = o.span.to(i.span);
+                self.delitem(&ov, &iv)
+                    .map_err(|x| x.at_parts(&Parts { whole, operands: &parts, ..Default::default() }))
             }
             Target::Unpack(ts, _) => {
                 for t in ts {
@@ -624,10 +634,16 @@ impl Interp {
     }
 
     pub fn unbound_error(&self, name: Symbol) -> Fault {
-        exc(
+        let e = exc(
             &self.t.unbound_local,
             format!("cannot access local variable '{}' where it is not associated with a value", name),
         )
+        .label(At::Expr, format!("`{name}` has no value yet"));
+        if self.globals.borrow().contains_key(&name) {
+            e.help(format!("put `global {name}` at the top of the function to use the global one"))
+        } else {
+            e
+        }
     }
 
     /// Turns what follows `raise` into an exception instance (a class is instantiated).
@@ -829,10 +845,7 @@ impl Interp {
             Value::Native(n) if matches!(&**n, Native::Sched(_)) => match crate::scheduler::awaitable_iter(v)
             {
                 Some(it) => Ok(it),
-                None => Err(type_error(format!(
-                    "object {} can't be used in 'await' expression",
-                    self.type_name(v)
-                ))),
+                None => Err(self.not_awaitable(v)),
             },
             Value::Instance(_) if self.has_method(v, sym::AWAIT) => {
                 let it = self.call_method(v, sym::AWAIT, &[], &[])?;
@@ -846,8 +859,15 @@ impl Interp {
                     ))),
                 }
             }
-            _ => Err(type_error(format!("object {} can't be used in 'await' expression", self.type_name(v)))),
+            _ => Err(self.not_awaitable(v)),
         }
+    }
+
+    #[cold]
+    fn not_awaitable(&self, v: &Value) -> Fault {
+        let t = self.type_name(v);
+        type_error(format!("object {} can't be used in 'await' expression", t))
+            .label(At::Expr, format!("this is {}", crate::hint::a_type(&t)))
     }
 }
 

@@ -13,6 +13,7 @@ pub mod exec;
 pub mod ops;
 
 use crate::code::Code;
+pub use crate::hint::{At, Hint, HintLabel, Parts, Suggest};
 use crate::names::sym;
 use crate::span::{Span, Symbol};
 use crate::value::*;
@@ -53,6 +54,44 @@ pub struct Exc {
     pub tb: Vec<(Rc<str>, Span)>,
     /// The innermost expression span, until a frame records it in `tb`.
     pub span: Option<Span>,
+    /// What the diagnostic says besides the message (see `hint.rs`).
+    pub hint: Option<Box<Hint>>,
+    /// Raised again (bare `raise`, the end of a `finally` or of unmatched `except` clauses) in
+    /// the frame that caught it, which is in `tb` already.
+    pub reraised: bool,
+}
+
+impl Exc {
+    pub fn new(value: Value) -> Exc {
+        Exc { value, tb: Vec::new(), span: None, hint: None, reraised: false }
+    }
+
+    /// The same exception raised again: its value, traceback and hint.
+    pub fn again(&self) -> Exc {
+        Exc {
+            value: self.value.clone(),
+            tb: self.tb.clone(),
+            span: None,
+            hint: self.hint.clone(),
+            reraised: false,
+        }
+    }
+
+    /// Records the failing expression if none is recorded yet. The first time (no frame has
+    /// recorded the exception yet), the hint's labels are placed on the expression's parts.
+    pub fn locate(&mut self, parts: &Parts) {
+        if self.span.is_some() {
+            return;
+        }
+        self.span = Some(parts.whole);
+        if let (Some(h), true) = (&mut self.hint, self.tb.is_empty()) {
+            h.locate(parts);
+        }
+    }
+
+    fn hint_mut(&mut self) -> &mut Hint {
+        self.hint.get_or_insert_with(Default::default)
+    }
 }
 
 pub type R<T> = Result<T, Fault>;
@@ -60,11 +99,53 @@ pub type R<T> = Result<T, Fault>;
 impl Fault {
     /// Attaches `span` as the failing expression if none is recorded yet.
     #[cold]
-    pub fn at(mut self, span: Span) -> Fault {
+    pub fn at(self, span: Span) -> Fault {
+        self.at_parts(&Parts::whole(span))
+    }
+
+    /// As `at`, with the expression's parts for the hint's labels.
+    #[cold]
+    pub fn at_parts(mut self, parts: &Parts) -> Fault {
         if let Fault::Exc(e) = &mut self {
-            if e.span.is_none() {
-                e.span = Some(span);
-            }
+            e.locate(parts);
+        }
+        self
+    }
+
+    /// A short label on the failing expression or a part of it that is not a value.
+    #[cold]
+    pub fn label(mut self, at: At, text: impl Into<String>) -> Fault {
+        if let Fault::Exc(e) = &mut self {
+            e.hint_mut().labels.push(HintLabel { at, subject: None, span: None, text: text.into() });
+        }
+        self
+    }
+
+    /// A short label on the part of the failing expression that evaluated to `subject`
+    /// (`this operand is a str`).
+    #[cold]
+    pub fn label_on(mut self, at: At, subject: &Value, text: impl Into<String>) -> Fault {
+        if let Fault::Exc(e) = &mut self {
+            let subject = Some(subject.clone());
+            e.hint_mut().labels.push(HintLabel { at, subject, span: None, text: text.into() });
+        }
+        self
+    }
+
+    /// The help line: the likely fix.
+    #[cold]
+    pub fn help(mut self, text: impl Into<String>) -> Fault {
+        if let Fault::Exc(e) = &mut self {
+            e.hint_mut().help = Some(text.into());
+        }
+        self
+    }
+
+    /// Where to look for a "Did you mean" when the error is shown.
+    #[cold]
+    pub fn suggest(mut self, s: Suggest) -> Fault {
+        if let Fault::Exc(e) = &mut self {
+            e.hint_mut().suggest = Some(s);
         }
         self
     }
@@ -304,7 +385,7 @@ pub fn exc(cls: &Rc<Class>, msg: impl Into<String>) -> Fault {
 
 #[cold]
 pub fn raise_value(v: Value) -> Fault {
-    Fault::Exc(Box::new(Exc { value: v, tb: Vec::new(), span: None }))
+    Fault::Exc(Box::new(Exc::new(v)))
 }
 
 macro_rules! err_fn {
@@ -601,7 +682,13 @@ impl Interp {
         }
         match self.builtins.get(&n) {
             Some(v) => Ok(v.clone()),
-            None => Err(name_error(format!("name '{}' is not defined", n))),
+            None => {
+                let e = name_error(format!("name '{}' is not defined", n)).label(At::Expr, "not defined");
+                Err(match crate::hint::name_help(n.as_str()) {
+                    Some(help) => e.help(help),
+                    None => e,
+                })
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::ast::{BinOp, UnaryOp};
+use crate::hint::{a_type, NONE_HELP};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -103,8 +104,16 @@ fn float_floordiv(a: f64, b: f64) -> f64 {
 
 impl Interp {
     pub fn binop(&mut self, op: BinOp, a: &Value, b: &Value) -> R<Value> {
-        if let Some(v) = self.builtin_binop(op, a, b)? {
-            return Ok(v);
+        match self.builtin_binop(op, a, b) {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => {}
+            Err(e)
+                if matches!(op, BinOp::Div | BinOp::FloorDiv | BinOp::Mod)
+                    && e.is_instance(&self.t.zero_division) =>
+            {
+                return Err(e.label_on(At::Operand(1), b, "this is zero"))
+            }
+            Err(e) => return Err(e),
         }
         // User classes: a.__op__(b), then b.__rop__(a).
         let (name, rname) = dunder_of(op);
@@ -127,7 +136,29 @@ impl Interp {
         Err(self.binop_type_error(op, a, b))
     }
 
+    /// The TypeError for operands the operator does not take: CPython's message, each operand
+    /// labelled with its type, and help for the usual mistakes.
     fn binop_type_error(&self, op: BinOp, a: &Value, b: &Value) -> Fault {
+        let (ta, tb) = (self.type_name(a), self.type_name(b));
+        let e = self
+            .binop_message(op, a, b)
+            .label_on(At::Operand(0), a, format!("this operand is {}", a_type(&ta)))
+            .label_on(At::Operand(1), b, format!("this operand is {}", a_type(&tb)));
+        let text = |v: &Value| matches!(v, Value::Str(_));
+        let number =
+            |v: &Value| matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Bool(_));
+        if a.is_none() || b.is_none() {
+            e.help(NONE_HELP)
+        } else if op == BinOp::Add && (text(a) && number(b) || number(a) && text(b)) {
+            e.help("to join, convert with str(); to add, convert with int() or float()")
+        } else if op == BinOp::Add && matches!(a, Value::List(_)) {
+            e.help("to add one item to a list, write `items + [x]` or `items.append(x)`")
+        } else {
+            e
+        }
+    }
+
+    fn binop_message(&self, op: BinOp, a: &Value, b: &Value) -> Fault {
         let (ta, tb) = (self.type_name(a), self.type_name(b));
         if op == BinOp::Add {
             match a {
@@ -486,7 +517,17 @@ impl Interp {
             UnaryOp::Invert => "unary ~",
             UnaryOp::Not => "not",
         };
-        type_error(format!("bad operand type for {}: '{}'", s, self.type_name(v)))
+        let t = self.type_name(v);
+        let e = type_error(format!("bad operand type for {}: '{}'", s, t)).label_on(
+            At::Operand(0),
+            v,
+            format!("this operand is {}", a_type(&t)),
+        );
+        if v.is_none() {
+            e.help(NONE_HELP)
+        } else {
+            e
+        }
     }
 }
 

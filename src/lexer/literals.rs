@@ -145,7 +145,8 @@ pub(super) fn string_token(src: &str, span: Span, info: StrInfo) -> Result<Tok, 
     }
     let lower = prefix.to_ascii_lowercase();
     if lower.contains('b') {
-        return Err(SyntaxError::new("bytes literals are not supported", span));
+        return Err(SyntaxError::unsupported("bytes literals are", span)
+            .with_help("tinyasync strings are text: drop the `b` prefix"));
     }
     let lit = StrLit { prefix: info.prefix_len, quotes: info.quote_len, raw: lower.contains('r') };
     if lower.contains('f') {
@@ -206,8 +207,8 @@ pub fn decode_escapes(body: &str, raw: bool, offset: usize) -> Result<String, Sy
                 // Python looks the name up in the Unicode database, which tinyasync does not
                 // carry: an error, rather than a string that prints differently.
                 let at = offset + i;
-                return Err(SyntaxError::new(
-                    "(unicode error) named Unicode escapes (\\N{...}) are not supported",
+                return Err(SyntaxError::unsupported(
+                    "(unicode error) named Unicode escapes (\\N{...}) are",
                     Span::new(at, at + 2),
                 )
                 .with_help("write the character itself, or its code point as \\uXXXX"));

@@ -467,6 +467,15 @@ impl<'s> Lexer<'s> {
             Raw::Newline => Tok::Newline,
             Raw::Op(op) => Tok::Op(op),
             Raw::Name => self.name(span)?,
+            Raw::Dec | Raw::Float
+                if matches!(self.text.as_bytes().get(span.end as usize), Some(b'j' | b'J')) =>
+            {
+                return Err(SyntaxError::unsupported(
+                    "complex numbers (`1j`) are",
+                    Span::new(span.start as usize, span.end as usize + 1),
+                )
+                .with_help("tinyasync's numbers are int and float"))
+            }
             Raw::Dec => int_literal(text, 10, span)?,
             Raw::Hex => int_literal(&text[2..], 16, span)?,
             Raw::Oct => int_literal(&text[2..], 8, span)?,

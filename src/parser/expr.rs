@@ -104,6 +104,9 @@ impl<'s> Parser<'s> {
         if matches!(self.peek(), Tok::If) {
             self.bump();
             let cond = self.or_test()?;
+            if let Some(e) = self.assign_in_condition() {
+                return Err(e);
+            }
             if !self.eat(&Tok::Else) {
                 let mut e = self.unexpected();
                 e.msg = "expected 'else' after 'if' expression".into();
@@ -393,6 +396,10 @@ impl<'s> Parser<'s> {
 
     pub(super) fn subscript_item(&mut self) -> PResult<Expr> {
         let start = self.span();
+        if self.is_op(Op::Star) {
+            return Err(SyntaxError::unsupported("starred expressions in subscripts (`a[*b]`) are", start)
+                .with_help("make the tuple explicit: `a[(*b,)]` or `a[(x, *b)]`"));
+        }
         let lower = if self.is_op(Op::Colon) { None } else { Some(Box::new(self.test()?)) };
         if !self.is_op(Op::Colon) {
             // Only reachable with `lower` set: an empty item starts with ':'.
@@ -426,11 +433,14 @@ impl<'s> Parser<'s> {
             while matches!(self.peek(), Tok::If) {
                 self.bump();
                 ifs.push(self.test_nocond()?);
+                if let Some(e) = self.assign_in_condition() {
+                    return Err(e);
+                }
             }
             gens.push(Comprehension { target, iter, ifs: exact(ifs) });
         }
-        if matches!(self.peek(), Tok::Async) {
-            return Err(SyntaxError::new("async comprehensions are not supported", self.span()));
+        if let Some(e) = self.unsupported_here() {
+            return Err(e);
         }
         Ok(gens)
     }
@@ -522,7 +532,7 @@ impl<'s> Parser<'s> {
             });
         }
         if self.is_op(Op::Walrus) {
-            return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
+            return Err(walrus(self.span()));
         }
         if !self.is_op(Op::Comma) {
             self.expect_op(Op::RParen)?;
@@ -588,7 +598,7 @@ impl<'s> Parser<'s> {
             return Ok(Expr { kind: ExprKind::Dict(Vec::new()), span: start.to(end) });
         }
         if self.is_op(Op::DoubleStar) {
-            return Err(SyntaxError::new("`**` unpacking in dict displays is not supported", self.span())
+            return Err(SyntaxError::unsupported("`**` unpacking in dict displays is", self.span())
                 .with_help("use `d.update(other)`"));
         }
         let first = self.star_or(Self::test)?;
@@ -794,6 +804,9 @@ impl<'s> Parser<'s> {
                     "f-string: empty expression not allowed",
                     Span::new(base + open, base + j + 1),
                 ));
+            }
+            if let Some(e) = self_documenting(&text[expr_start..j], &text[j..], base + expr_start) {
+                return Err(e);
             }
             let expr = self.sub_expression(expr_span)?;
             let mut conv = None;

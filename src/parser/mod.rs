@@ -373,8 +373,12 @@ impl<'s> Parser<'s> {
         }
     }
 
-    /// "invalid syntax" at the current token, flagged as end-of-input when it is.
+    /// "invalid syntax" at the current token, flagged as end-of-input when it is; or, when the
+    /// token starts a construct tinyasync does not have, that it is not supported.
     fn unexpected(&self) -> SyntaxError {
+        if let Some(e) = self.unsupported_here() {
+            return e;
+        }
         let t = self.peek();
         let at_end = matches!(t, Tok::Eof) || (matches!(t, Tok::Dedent | Tok::Newline) && self.rest_is_end());
         let e = match t {
@@ -388,6 +392,30 @@ impl<'s> Parser<'s> {
         } else {
             e
         }
+    }
+
+    /// The current token starts a construct of Python that tinyasync does not have, wherever
+    /// it appears: `:=`, or `async for` in a comprehension.
+    fn unsupported_here(&self) -> Option<SyntaxError> {
+        match (self.peek(), self.peek_next()) {
+            (Tok::Op(Op::Walrus), _) => Some(walrus(self.span())),
+            (Tok::Async, Tok::For) => Some(
+                SyntaxError::unsupported("asynchronous comprehensions are", self.span())
+                    .with_help("collect the results with a plain `for` loop and `await` in its body"),
+            ),
+            _ => None,
+        }
+    }
+
+    /// `if x = 3:`: an `=` where a condition should end.
+    fn assign_in_condition(&self) -> Option<SyntaxError> {
+        if !self.is_op(Op::Assign) {
+            return None;
+        }
+        Some(
+            SyntaxError::new("invalid syntax. Maybe you meant '==' instead of '='?", self.span())
+                .with_label("`=` assigns; `==` compares"),
+        )
     }
 
     /// Only line ends and dedents are left (so the REPL should read another line). Error path
@@ -420,6 +448,9 @@ impl<'s> Parser<'s> {
     #[cold]
     #[inline(never)]
     fn expected_op(&self, op: Op) -> SyntaxError {
+        if let Some(e) = self.unsupported_here() {
+            return e;
+        }
         let mut e = self.unexpected();
         e.msg = format!("expected '{}'", op.text());
         e
@@ -449,6 +480,11 @@ impl<'s> Parser<'s> {
     fn expect_colon(&mut self, what: &str) -> PResult<()> {
         if self.eat_op(Op::Colon) {
             return Ok(());
+        }
+        let condition = matches!(what, "if" | "elif" | "while");
+        if let Some(e) = self.unsupported_here().or_else(|| self.assign_in_condition().filter(|_| condition))
+        {
+            return Err(e);
         }
         let prev = self.prev_span();
         let at = Span::new(prev.end as usize, prev.end as usize);
@@ -509,6 +545,43 @@ impl<'s> Parser<'s> {
     fn leave(&mut self) {
         self.depth -= 1;
     }
+}
+
+/// `f"{x=}"`: a field whose expression ends with `=` (not `==`, `!=`, `<=`, `>=`) is Python's
+/// self-documenting form, which tinyasync does not have; `after` is the field's text from the
+/// end of the expression, `at` where the expression starts in the file.
+fn self_documenting(expr: &str, after: &str, at: usize) -> Option<SyntaxError> {
+    let body = expr.trim_end();
+    let before = body.strip_suffix('=')?;
+    if before.ends_with(['=', '!', '<', '>']) || before.trim().is_empty() {
+        return None;
+    }
+    let eq = at + body.len() - 1;
+    // The rest of the field: a conversion and a format spec, up to its closing brace.
+    let mut depth = 0;
+    let end = after
+        .char_indices()
+        .find(|&(_, c)| {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => return true,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            false
+        })
+        .map_or(after.len(), |(i, _)| i);
+    let rest = if end == 0 { "!r" } else { &after[..end] };
+    Some(
+        SyntaxError::unsupported("self-documenting f-string fields (`{x=}`) are", Span::new(eq, eq + 1))
+            .with_help(format!("write the text out: `{}{{{}{}}}`", expr, before.trim(), rest)),
+    )
+}
+
+/// `:=` is not supported, wherever it is.
+fn walrus(span: Span) -> SyntaxError {
+    SyntaxError::unsupported("assignment expressions (`:=`) are", span)
+        .with_help("assign the value on a line of its own first, then use the name")
 }
 
 /// Moves a span of the wrapped `(expr)` text into file coordinates, clamped to the field.

@@ -19,15 +19,46 @@ impl<'s> Parser<'s> {
                 self.funcdef(Vec::new(), Some(sp))?
             }
             Tok::Async => {
-                return Err(SyntaxError::new("invalid syntax", self.span())
-                    .with_label("only `async def` is supported")
-                    .with_help("`async for` and `async with` are not part of tinyasync"))
+                let e = match self.peek_next() {
+                    Tok::For => SyntaxError::unsupported("`async for` is", self.span())
+                        .with_help("use a plain `for` and `await` in its body"),
+                    Tok::With => SyntaxError::unsupported("`async with` is", self.span())
+                        .with_help("use a plain `with`, or try/finally with `await` in it"),
+                    _ => SyntaxError::new("invalid syntax", self.span())
+                        .with_label("only `async def` can follow `async`"),
+                };
+                return Err(e);
             }
             Tok::Op(Op::At) => self.decorated()?,
+            // `match` followed by what can start its subject (not `=`, `.`, `,` ...).
+            Tok::Name(n)
+                if n.as_str() == "match"
+                    && !matches!(self.peek_next(), Tok::Op(op) if !matches!(op,
+                        Op::LParen | Op::LBracket | Op::LBrace | Op::Minus | Op::Plus | Op::Tilde | Op::Star)) =>
+            {
+                let first = self.span();
+                return self.simple_stmts().map_err(|e| self.match_statement(first).unwrap_or(e));
+            }
             _ => return self.simple_stmts(),
         };
         self.stmts.push(s);
         Ok(())
+    }
+
+    /// A statement starting with the name `match` that failed to parse: if its line ends with
+    /// `:`, it is a `match` statement (`match` is a keyword only there, as in Python).
+    #[cold]
+    fn match_statement(&self, first: Span) -> Option<SyntaxError> {
+        let rest = self.src.get(first.start as usize..)?;
+        let line = rest.split('\n').next().unwrap_or(rest);
+        let code = line.split('#').next().unwrap_or(line).trim_end();
+        if !code.ends_with(':') || code.len() <= "match:".len() {
+            return None;
+        }
+        Some(
+            SyntaxError::unsupported("the `match` statement is", first)
+                .with_help("use if/elif/else: `if x == 1:` ... `elif x == 2:` ... `else:`"),
+        )
     }
 
     /// `small (';' small)* [';'] NEWLINE`
@@ -47,6 +78,9 @@ impl<'s> Parser<'s> {
             return Ok(());
         }
         if !self.eat(&Tok::Newline) {
+            if let Some(e) = self.legacy_print() {
+                return Err(e);
+            }
             let mut e = self.unexpected();
             if let Tok::Op(Op::Assign) = self.peek() {
                 e = e.with_help(
@@ -56,6 +90,47 @@ impl<'s> Parser<'s> {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// `print "hello"`: Python 2's print statement (or exec), with CPython's message and the
+    /// call written out as help.
+    #[cold]
+    fn legacy_print(&mut self) -> Option<SyntaxError> {
+        let StmtKind::Expr(Expr { kind: ExprKind::Name(n), span }) = &self.stmts.last()?.kind else {
+            return None;
+        };
+        let (name, start) = (n.as_str(), *span);
+        let starts_expression = matches!(
+            self.peek(),
+            Tok::Name(_)
+                | Tok::Int
+                | Tok::BigInt
+                | Tok::Float
+                | Tok::Str(_)
+                | Tok::FStr(_)
+                | Tok::None
+                | Tok::True
+                | Tok::False
+                | Tok::Not
+                | Tok::Lambda
+                | Tok::Await
+                | Tok::Op(Op::LBrace | Op::Tilde)
+        );
+        if !matches!(name, "print" | "exec") || !starts_expression {
+            return None;
+        }
+        let msg = format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?");
+        let args = match self.star_exprs() {
+            Ok(args) if self.at_stmt_end() => args,
+            _ => return Some(SyntaxError::new(msg, start).with_label("a call needs parentheses")),
+        };
+        let e = SyntaxError::new(msg, start.to(args.span)).with_label("a call needs parentheses");
+        match self.src.get(args.span.range()) {
+            Some(text) if !text.contains('\n') && text.len() <= 60 => {
+                Some(e.with_help(format!("write `{name}({text})`")))
+            }
+            _ => Some(e),
+        }
     }
 
     pub(super) fn small_stmt(&mut self) -> PResult<Stmt> {
@@ -119,6 +194,9 @@ impl<'s> Parser<'s> {
             Tok::Assert => {
                 self.bump();
                 let t = self.test()?;
+                if let Some(e) = self.assign_in_condition() {
+                    return Err(e);
+                }
                 let msg = if self.eat_op(Op::Comma) { Some(Box::new(self.test()?)) } else { None };
                 StmtKind::Assert(t, msg)
             }
@@ -144,6 +222,10 @@ impl<'s> Parser<'s> {
             }
             Tok::From => {
                 self.bump();
+                if self.is_op(Op::Dot) || self.is_op(Op::Ellipsis) {
+                    return Err(SyntaxError::unsupported("relative imports are", self.span())
+                        .with_help("a tinyasync program is one file: import built-in modules by name"));
+                }
                 let mut module = vec![self.expect_name()?.0];
                 while self.eat_op(Op::Dot) {
                     module.push(self.expect_name()?.0);
@@ -154,7 +236,7 @@ impl<'s> Parser<'s> {
                     return Err(e);
                 }
                 if self.is_op(Op::Star) {
-                    return Err(SyntaxError::new("`from ... import *` is not supported", self.span())
+                    return Err(SyntaxError::unsupported("`from ... import *` is", self.span())
                         .with_help("name what you import: `from m import a, b`"));
                 }
                 let paren = self.eat_op(Op::LParen);
@@ -237,7 +319,7 @@ impl<'s> Parser<'s> {
             if *op == Op::Colon
                 && matches!(first.kind, ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..))
             {
-                return Err(SyntaxError::new("variable annotations are not supported", self.span())
+                return Err(SyntaxError::unsupported("variable annotations are", self.span())
                     .with_help("drop the type annotation: `x = value`"));
             }
         }
@@ -373,7 +455,7 @@ impl<'s> Parser<'s> {
     pub(super) fn named_test(&mut self) -> PResult<Expr> {
         let e = self.test()?;
         if self.is_op(Op::Walrus) {
-            return Err(SyntaxError::new("the walrus operator `:=` is not supported", self.span()));
+            return Err(walrus(self.span()));
         }
         Ok(e)
     }
@@ -431,6 +513,13 @@ impl<'s> Parser<'s> {
         let mut handlers = Vec::new();
         while matches!(self.peek(), Tok::Except) {
             let hstart = self.bump();
+            if self.is_op(Op::Star) {
+                return Err(SyntaxError::unsupported(
+                    "`except*` (exception groups) is",
+                    hstart.to(self.span()),
+                )
+                .with_help("use `except`: tinyasync has no exception groups"));
+            }
             if let Some(prev) = handlers.last() {
                 let prev: &Handler = prev;
                 if prev.typ.is_none() {
@@ -480,7 +569,17 @@ impl<'s> Parser<'s> {
         let start = self.bump();
         let mut items = Vec::new();
         loop {
-            let ctx = self.test()?;
+            let paren = items.is_empty() && self.is_op(Op::LParen);
+            let ctx = match self.test() {
+                Err(e) if paren && self.src.get(e.span.range()) == Some("as") => {
+                    return Err(SyntaxError::unsupported(
+                        "parenthesized context managers (`with (a as x, b as y):`) are",
+                        e.span,
+                    )
+                    .with_help("drop the parentheses: `with a as x, b as y:`"))
+                }
+                r => r?,
+            };
             let target = if self.eat(&Tok::As) {
                 let t = self.star_or(Self::bitor_expr)?;
                 self.check_target(&t, TargetCtx::Assign)?;
@@ -529,7 +628,7 @@ impl<'s> Parser<'s> {
         let params = self.params(Op::RParen)?;
         self.expect_op(Op::RParen)?;
         if self.is_op(Op::Arrow) {
-            return Err(SyntaxError::new("return annotations are not supported", self.span())
+            return Err(SyntaxError::unsupported("return annotations are", self.span())
                 .with_help("drop the `-> type` annotation"));
         }
         let header = start.to(self.prev_span());
@@ -556,6 +655,10 @@ impl<'s> Parser<'s> {
         let mark = self.param_stack.len();
         while !self.is_op(end) {
             let pstart = self.span();
+            if self.is_op(Op::Slash) {
+                return Err(SyntaxError::unsupported("positional-only parameters (`/`) are", pstart)
+                    .with_help("drop the `/`: the parameters before it can then be passed by name too"));
+            }
             if self.eat_op(Op::DoubleStar) {
                 let (n, sp) = self.expect_name()?;
                 self.check_dup(&p, mark, n, sp)?;
@@ -589,7 +692,7 @@ impl<'s> Parser<'s> {
                 let (n, sp) = self.expect_name()?;
                 self.check_dup(&p, mark, n, sp)?;
                 if self.is_op(Op::Colon) && end == Op::RParen {
-                    return Err(SyntaxError::new("parameter annotations are not supported", self.span())
+                    return Err(SyntaxError::unsupported("parameter annotations are", self.span())
                         .with_help("drop the `: type` annotation"));
                 }
                 let default = if self.eat_op(Op::Assign) { Some(self.test()?) } else { None };
@@ -636,8 +739,8 @@ impl<'s> Parser<'s> {
         if self.eat_op(Op::LParen) {
             while !self.is_op(Op::RParen) {
                 if let (Tok::Name(_), Tok::Op(Op::Assign)) = (self.peek(), self.peek_next()) {
-                    return Err(SyntaxError::new(
-                        "class keyword arguments (such as metaclass=) are not supported",
+                    return Err(SyntaxError::unsupported(
+                        "class keyword arguments (such as `metaclass=`) are",
                         self.span(),
                     ));
                 }

@@ -3,6 +3,7 @@
 //! events and handles.
 
 use super::*;
+use crate::code::Flavor;
 
 pub fn install(it: &mut Interp) {
     let fns: &[(&'static str, NativeFn)] = &[
@@ -66,24 +67,27 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
     let g = match coro {
         Value::Gen(g) => g.clone(),
         Value::Func(f) => {
-            return Err(type_error(format!(
-                "spawn() takes a coroutine or generator object, not a function; did you mean spawn({}())?",
-                f.code.name
-            )))
+            let name = f.code.name;
+            let help = match f.code.flavor {
+                Flavor::Coroutine => format!("call the function to get a coroutine: spawn({name}())"),
+                Flavor::Generator => format!("call the function to get a generator: spawn({name}())"),
+                Flavor::Plain => format!("make `{name}` an `async def`, then call it: spawn({name}())"),
+            };
+            return Err(type_error("spawn() takes a coroutine or generator object, not a function")
+                .label_on(At::Arg(0), coro, "this is a function")
+                .help(help));
         }
         other => {
-            return Err(type_error(format!(
-                "spawn() takes a coroutine or generator object, not '{}'",
-                it.type_name(other)
-            )))
+            let t = it.type_name(other);
+            return Err(type_error(format!("spawn() takes a coroutine or generator object, not '{}'", t))
+                .label_on(At::Arg(0), other, format!("this is {}", crate::hint::a_type(&t))));
         }
     };
     if g.used.get() || g.state.get() != GenState::Created {
-        return Err(runtime_error(format!(
-            "this {} object was already started or spawned; spawn a new one: spawn({}())",
-            if g.is_coroutine { "coroutine" } else { "generator" },
-            g.name
-        )));
+        let kind = if g.is_coroutine { "coroutine" } else { "generator" };
+        return Err(runtime_error(format!("this {} object was already started or spawned", kind))
+            .label_on(At::Arg(0), coro, "started or spawned before")
+            .help(format!("a {} object runs once; make a new one: spawn({}())", kind, g.name)));
     }
     g.used.set(true);
     let name = match crate::builtins::kwarg(kw, sym::NAME_KW) {
@@ -95,25 +99,31 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
     Ok(task_value(&t))
 }
 
+/// A delay in seconds: the first argument of `sleep` and `call_later`.
 fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
+    let bad = |e: Fault, label: String| Err(e.label_on(At::Arg(0), v, label));
     let d = match v {
         Value::Int(i) => *i as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => *b as i64 as f64,
-        _ => return Err(type_error(format!("{} must be an int or float, not '{}'", what, it.type_name(v)))),
+        _ => {
+            let t = it.type_name(v);
+            let e = type_error(format!("{} must be an int or float, not '{}'", what, t));
+            return bad(e, format!("this is {}", crate::hint::a_type(&t)));
+        }
     };
     if d.is_nan() {
-        return Err(value_error(format!("{} must be a number, not NaN", what)));
+        return bad(value_error(format!("{} must be a number, not NaN", what)), "not a number".into());
     }
     if d < 0.0 {
         let shown = match v {
             Value::Float(f) => float_repr(*f),
             _ => format!("{}", d as i64),
         };
-        return Err(value_error(format!("{} must be >= 0, not {}", what, shown)));
+        return bad(value_error(format!("{} must be >= 0, not {}", what, shown)), "negative".into());
     }
     if d.is_infinite() {
-        return Err(value_error(format!("{} must be finite", what)));
+        return bad(value_error(format!("{} must be finite", what)), "infinite".into());
     }
     Ok(d)
 }
@@ -129,14 +139,20 @@ fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)
     Ok(it.new_request(Request::Sleep(d)))
 }
 
-fn check_callable(it: &mut Interp, f: &Value, who: &str) -> R<()> {
+/// Argument `index` of `who`, which must be callable.
+fn check_callable(it: &mut Interp, f: &Value, who: &str, index: u8) -> R<()> {
     let ok = match f {
         Value::Func(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_) => true,
         Value::Instance(_) => it.has_method(f, sym::CALL),
         _ => false,
     };
     if !ok {
-        return Err(type_error(format!("{}() needs a callable, not '{}'", who, it.type_name(f))));
+        let t = it.type_name(f);
+        return Err(type_error(format!("{}() needs a callable, not '{}'", who, t)).label_on(
+            At::Arg(index),
+            f,
+            format!("this is {}", crate::hint::a_type(&t)),
+        ));
     }
     Ok(())
 }
@@ -145,7 +161,7 @@ fn api_call_soon(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Va
     if args.is_empty() {
         return Err(type_error("call_soon() missing the callback"));
     }
-    check_callable(it, &args[0], "call_soon")?;
+    check_callable(it, &args[0], "call_soon", 0)?;
     let h = Rc::new(HandleObj {
         scheduled_at: it.current_span.unwrap_or_default(),
         func: args[0].clone(),
@@ -162,7 +178,7 @@ fn api_call_later(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, V
         return Err(type_error("call_later() takes a delay and a callback"));
     }
     let d = delay_arg(it, &args[0], "call_later() delay")?;
-    check_callable(it, &args[1], "call_later")?;
+    check_callable(it, &args[1], "call_later", 1)?;
     let when = it.now() + d;
     let h = Rc::new(HandleObj {
         scheduled_at: it.current_span.unwrap_or_default(),
@@ -252,7 +268,8 @@ pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
                 return Err(runtime_error(format!(
                     "task '{}' cannot join itself: it would wait forever",
                     task.name.borrow()
-                )));
+                ))
+                .label_on(At::Operand(0), t, "this is the running task"));
             }
             Ok(it.new_request(Request::Join(task)))
         }),

@@ -504,7 +504,7 @@ impl Interp {
             Some(TaskEnd::Returned(v)) => Ok(v.clone()),
             Some(TaskEnd::Failed(x)) => {
                 t.retrieved.set(true);
-                Err(Fault::Exc(Box::new(Exc { value: x.value.clone(), tb: x.tb.clone(), span: None })))
+                Err(Fault::Exc(Box::new(x.again())))
             }
             _ => Err(raise_value(new_exception(&self.t.cancelled, vec![]))),
         }

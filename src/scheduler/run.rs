@@ -178,7 +178,7 @@ impl Interp {
     fn task_failure(&self, t: &Rc<Task>) -> Fault {
         let end = t.end.borrow();
         let Some(TaskEnd::Failed(x)) = &*end else { return runtime_error("task failed") };
-        let exc = Box::new(Exc { value: x.value.clone(), tb: x.tb.clone(), span: x.span });
+        let exc = Box::new(Exc { span: x.span, ..x.again() });
         if t.is_main.get() {
             return Fault::Exc(exc);
         }
