@@ -2,6 +2,7 @@
 //! failure into a rendered diagnostic plus an exit status.
 
 use crate::diagnostics::{self, exit, Style};
+use crate::line_index::LineIndex;
 use crate::span::Span;
 use crate::{ast, ast_print, parser, resolver};
 
@@ -18,11 +19,39 @@ pub struct Source {
 pub struct Sources {
     /// (offset of the input in the whole text, the input).
     pub items: Vec<(usize, Source)>,
+    /// The line index of each input, built on first use: a traceback asks for one line per
+    /// frame, and counting newlines from the start each time made deep ones quadratic.
+    lines: std::cell::RefCell<Vec<Option<LinesOf>>>,
+}
+
+/// An input's line index, with the address and length of the text it was built from (an input
+/// is never changed in place; a replaced one is detected and indexed again).
+#[derive(Clone, Debug)]
+struct LinesOf {
+    text: (usize, usize),
+    index: std::rc::Rc<LineIndex>,
 }
 
 impl Sources {
     pub fn single(src: &Source) -> Sources {
-        Sources { items: vec![(0, src.clone())] }
+        Sources { items: vec![(0, src.clone())], lines: Default::default() }
+    }
+    /// The line index of input `idx`.
+    fn lines(&self, idx: usize) -> Option<std::rc::Rc<LineIndex>> {
+        let text = &self.items.get(idx)?.1.text;
+        let key = (text.as_ptr() as usize, text.len());
+        let mut lines = self.lines.borrow_mut();
+        if lines.len() <= idx {
+            lines.resize(idx + 1, None);
+        }
+        match &lines[idx] {
+            Some(l) if l.text == key => Some(l.index.clone()),
+            _ => {
+                let index = std::rc::Rc::new(LineIndex::new(text));
+                lines[idx] = Some(LinesOf { text: key, index: index.clone() });
+                Some(index)
+            }
+        }
     }
     /// The input holding `span`, and the span relative to it.
     pub fn locate(&self, span: Span) -> Option<(&Source, Span)> {
@@ -33,9 +62,10 @@ impl Sources {
     }
     /// The 1-based line of `span` in its input.
     pub fn line_of(&self, span: Span) -> usize {
-        match self.locate(span) {
-            Some((src, rel)) => diagnostics::line_col(&src.text, rel.start as usize).0,
-            None => 0,
+        let idx = self.items.partition_point(|(base, _)| *base <= span.start as usize);
+        match (self.locate(span), idx.checked_sub(1).and_then(|i| self.lines(i))) {
+            (Some((_, rel)), Some(lines)) => lines.line(rel.start as usize),
+            _ => 0,
         }
     }
     pub fn name_of(&self, span: Span) -> String {

@@ -21,6 +21,7 @@ pub mod fuzzing;
 pub mod interp;
 pub mod lexer;
 pub mod limits;
+pub mod line_index;
 pub mod names;
 pub mod parser;
 pub mod repl;

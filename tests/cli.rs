@@ -142,3 +142,55 @@ fn empty_file_runs() {
     assert!(out.stdout.is_empty(), "stdout: {}", text(&out.stdout));
     assert!(out.stderr.is_empty(), "stderr: {}", text(&out.stderr));
 }
+
+/// Runs the binary with a deadline; None if it had to be killed.
+fn run_within(args: &[&str], secs: u64) -> Option<Output> {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tinyasync");
+    // Read stdout on a thread, so a large output cannot fill the pipe and stall the child.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut v);
+        v
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut out = child.wait_with_output().expect("output");
+    out.stdout = reader.join().expect("reader");
+    Some(out)
+}
+
+/// `parse` prints `line:col` for every statement from one index of the source: 300,000
+/// statements (3 MB) take about a second in a debug build. Counting newlines from the start of
+/// the file for each statement, as it once did, took hours.
+#[test]
+fn parse_is_linear_in_the_size_of_the_file() {
+    let mut src = "x = 'é'\n".repeat(150_000);
+    // Many statements on one long line too: columns are looked up, not counted.
+    src.push_str(&"y = 1; ".repeat(150_000));
+    src.push('\n');
+    let f = Temp::file("big.ta", src.as_bytes());
+    let path = f.0.display().to_string();
+    let out = run_within(&["parse", &path], 60).expect("parse of 3 MB took over a minute");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 300_000);
+    assert!(stdout.starts_with("assign x = 'é'  @1:1\nassign x = 'é'  @2:1\n"), "{}", &stdout[..100]);
+    assert!(stdout.ends_with("assign y = 1  @150001:1049994\n"), "{}", &stdout[stdout.len() - 100..]);
+}

@@ -425,6 +425,8 @@ pub struct Interp {
     pub current_span: Option<Span>,
     /// The program's source, for line numbers in traces.
     pub source_text: Option<Rc<str>>,
+    /// The line index of `source_text`, built when a trace line first needs it.
+    pub source_lines: crate::line_index::Cached,
     /// The REPL: where each input starts in `source_text` (traces count each input's own lines).
     pub input_starts: Vec<usize>,
     /// Items produced by native iterators (see `iter_next`).
@@ -454,6 +456,7 @@ impl Interp {
             last_stop_value: Value::None,
             current_span: None,
             source_text: None,
+            source_lines: Default::default(),
             input_starts: Vec::new(),
             last_step: None,
             native_iters: 0,

@@ -373,7 +373,9 @@ impl Interp {
                 let at = (span.start as usize).min(src.len());
                 let i = self.input_starts.partition_point(|&b| b <= at);
                 let base = i.checked_sub(1).map_or(0, |i| self.input_starts[i]);
-                format!("line {}", crate::diagnostics::line_col(&src[base..], at - base).0)
+                // Lines counted from the start of the input holding `at`.
+                let lines = self.source_lines.get(src);
+                format!("line {}", lines.line(at) - lines.line(base) + 1)
             }
             None => String::new(),
         }
