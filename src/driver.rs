@@ -139,6 +139,26 @@ pub fn read_source(path: &std::path::Path) -> Result<Source, Failure> {
     }
 }
 
+/// Reads a whole program from stdin (`tinyasync -`, `tinyasync < prog.ta`); its name in
+/// diagnostics is `<stdin>`, as in CPython.
+pub fn read_stdin() -> Result<Source, Failure> {
+    use std::io::Read;
+    let name = "<stdin>".to_string();
+    let fail = |why: String| Failure {
+        rendered: diagnostics::render_simple(&format!("cannot read the program from stdin: {}", why)),
+        status: exit::USAGE,
+    };
+    let mut bytes = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| fail(e.to_string()))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source { name, text }),
+        Err(e) => {
+            let off = e.utf8_error().valid_up_to();
+            Err(fail(format!("it is not valid UTF-8 (invalid byte at offset {})", off)))
+        }
+    }
+}
+
 /// Parses and runs the static checks.
 pub fn check(src: &Source, style: Style) -> Result<(ast::Module, resolver::Resolution), Failure> {
     let syntax = |e: crate::error::SyntaxError| Failure {
@@ -214,11 +234,19 @@ pub fn run_program(
         Err(f) => return (RunResult { status: f.status, stderr: f.rendered }, interp),
     };
     let r = crate::scheduler::run_main(&mut interp, code);
-    let flushed = interp.flush();
+    let flushed = interp.flush_output();
     let sources = Sources::single(src);
     let mut result = report(&mut interp, &sources, style, r);
-    if flushed.is_err() && result.status == exit::OK {
-        result.stderr.clear();
+    // Output that cannot be written is an error, unless the reader went away (a closed pipe).
+    // (After a failed run the exit status already says so.)
+    if let Err(e) = flushed {
+        if e.kind() != std::io::ErrorKind::BrokenPipe && result.status == exit::OK {
+            result.status = exit::RUNTIME_ERROR;
+            result.stderr = diagnostics::render_simple(&format!(
+                "{} (writing the output)",
+                crate::interp::os_error_text(&e)
+            ));
+        }
     }
     // Drop the program's globals, then warn about generators and coroutines never started.
     interp.globals.borrow_mut().clear();

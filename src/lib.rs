@@ -11,6 +11,7 @@
 pub mod ast;
 pub mod ast_print;
 pub mod builtins;
+pub mod cli;
 pub mod code;
 pub mod compile;
 pub mod diagnostics;

@@ -359,11 +359,14 @@ impl Interp {
         }
         let _ = self.flush();
         let t = self.now();
-        if detail.is_empty() {
-            eprintln!("[{:>9.3}] {:<7} {}", t, event, task);
+        // A trace line that cannot be written is dropped (`eprintln!` would panic).
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = if detail.is_empty() {
+            writeln!(err, "[{:>9.3}] {:<7} {}", t, event, task)
         } else {
-            eprintln!("[{:>9.3}] {:<7} {}  {}", t, event, task, detail);
-        }
+            writeln!(err, "[{:>9.3}] {:<7} {}  {}", t, event, task, detail)
+        };
     }
 
     fn line_of(&self, span: Span) -> String {
