@@ -1,5 +1,5 @@
 //! The documents say what is true: every module file under src/ has its row in
-//! ARCHITECTURE.md's table of files.
+//! ARCHITECTURE.md's table of files, and every example is in examples/README.md.
 
 use std::path::Path;
 
@@ -66,4 +66,18 @@ fn the_check_sees_a_missing_row() {
     let files: Vec<String> =
         ["a.rs", "b.rs", "d/mod.rs", "d/x.rs", "c.rs", "d/y.rs", "e/mod.rs"].map(String::from).to_vec();
     assert_eq!(missing_from(table, &files), ["c.rs", "d/y.rs", "e/mod.rs"]);
+}
+
+#[test]
+fn every_example_is_in_the_examples_readme() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("read examples/README.md");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("read examples") {
+        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        if name.ends_with(".ta") && !readme.contains(&format!("[{name}]({name})")) {
+            missing.push(name);
+        }
+    }
+    assert!(missing.is_empty(), "examples/README.md does not list: {missing:?}");
 }
