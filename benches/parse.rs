@@ -1,5 +1,5 @@
 //! Front-end speed: lexing and parsing a generated program of about 10 MB of varied statements.
-//! README records the MB/s (divan prints it as the throughput of the `parse_10mb` bench).
+//! docs/performance.md records the MB/s (divan prints it as the throughput of each bench).
 
 #[path = "generated/program.rs"]
 mod generated;
@@ -35,6 +35,19 @@ fn parse_10mb_reusing_memory(bencher: divan::Bencher) {
     bencher
         .counter(divan::counter::BytesCount::new(src.len()))
         .bench(|| tinyasync::parser::parse_program(divan::black_box(&src)).ok());
+}
+
+/// What `tinyasync parse` does: lex, parse, run the static checks and print the tree with a
+/// `line:col` on every statement (the printer looks lines up in one index of the source).
+#[divan::bench(sample_count = 5)]
+fn parse_and_print_10mb(bencher: divan::Bencher) {
+    let src = generate(10 << 20);
+    let src = tinyasync::driver::Source { name: "generated.ta".into(), text: src };
+    bencher.counter(divan::counter::BytesCount::new(src.text.len())).bench(|| {
+        tinyasync::driver::parse_to_text(divan::black_box(&src), tinyasync::diagnostics::Style::plain())
+            .map(|text| text.len())
+            .ok()
+    });
 }
 
 #[divan::bench(sample_count = 10)]

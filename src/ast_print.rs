@@ -5,11 +5,11 @@
 //! `1 + 2 * 3` prints as `(+ 1 (* 2 3))`.
 
 use crate::ast::*;
-use crate::diagnostics::line_col;
+use crate::line_index::LineIndex;
 use std::fmt::Write;
 
 pub fn print_module(m: &Module, src: &str) -> String {
-    let mut p = Printer { out: String::new(), src };
+    let mut p = Printer { out: String::new(), src, lines: LineIndex::new(src) };
     p.block(&m.body, 0);
     p.out
 }
@@ -17,6 +17,7 @@ pub fn print_module(m: &Module, src: &str) -> String {
 struct Printer<'s> {
     out: String,
     src: &'s str,
+    lines: LineIndex,
 }
 
 fn repr_str(s: &str) -> String {
@@ -25,7 +26,7 @@ fn repr_str(s: &str) -> String {
 
 impl Printer<'_> {
     fn line(&mut self, depth: usize, text: &str, span: crate::span::Span) {
-        let (l, c) = line_col(self.src, span.start as usize);
+        let (l, c) = self.lines.line_col(self.src, span.start as usize);
         let _ = writeln!(self.out, "{}{}  @{}:{}", "  ".repeat(depth), text, l, c);
     }
     fn plain(&mut self, depth: usize, text: &str) {

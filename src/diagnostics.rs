@@ -48,22 +48,10 @@ impl Style {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
+/// 1-based line and column (in characters) of a byte offset. This builds an index of `src`
+/// for one lookup; code that looks up many offsets keeps a `LineIndex` instead.
 pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(src.len());
-    let mut off = offset;
-    while !src.is_char_boundary(off) {
-        off -= 1;
-    }
-    let before = &src[..off];
-    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let mut col = src[line_start..off].chars().count() + 1;
-    // A byte order mark is not part of the first line's text.
-    if line_start == 0 && off > 0 && src.starts_with('\u{feff}') {
-        col -= 1;
-    }
-    (line, col)
+    crate::line_index::LineIndex::new(src).line_col(src, offset)
 }
 
 /// A label on a span of the source.

@@ -2,6 +2,7 @@
 //! failure into a rendered diagnostic plus an exit status.
 
 use crate::diagnostics::{self, exit, Style};
+use crate::line_index::LineIndex;
 use crate::span::Span;
 use crate::{ast, ast_print, parser, resolver};
 
@@ -18,11 +19,39 @@ pub struct Source {
 pub struct Sources {
     /// (offset of the input in the whole text, the input).
     pub items: Vec<(usize, Source)>,
+    /// The line index of each input, built on first use: a traceback asks for one line per
+    /// frame, and counting newlines from the start each time made deep ones quadratic.
+    lines: std::cell::RefCell<Vec<Option<LinesOf>>>,
+}
+
+/// An input's line index, with the address and length of the text it was built from (an input
+/// is never changed in place; a replaced one is detected and indexed again).
+#[derive(Clone, Debug)]
+struct LinesOf {
+    text: (usize, usize),
+    index: std::rc::Rc<LineIndex>,
 }
 
 impl Sources {
     pub fn single(src: &Source) -> Sources {
-        Sources { items: vec![(0, src.clone())] }
+        Sources { items: vec![(0, src.clone())], lines: Default::default() }
+    }
+    /// The line index of input `idx`.
+    fn lines(&self, idx: usize) -> Option<std::rc::Rc<LineIndex>> {
+        let text = &self.items.get(idx)?.1.text;
+        let key = (text.as_ptr() as usize, text.len());
+        let mut lines = self.lines.borrow_mut();
+        if lines.len() <= idx {
+            lines.resize(idx + 1, None);
+        }
+        match &lines[idx] {
+            Some(l) if l.text == key => Some(l.index.clone()),
+            _ => {
+                let index = std::rc::Rc::new(LineIndex::new(text));
+                lines[idx] = Some(LinesOf { text: key, index: index.clone() });
+                Some(index)
+            }
+        }
     }
     /// The input holding `span`, and the span relative to it.
     pub fn locate(&self, span: Span) -> Option<(&Source, Span)> {
@@ -33,9 +62,10 @@ impl Sources {
     }
     /// The 1-based line of `span` in its input.
     pub fn line_of(&self, span: Span) -> usize {
-        match self.locate(span) {
-            Some((src, rel)) => diagnostics::line_col(&src.text, rel.start as usize).0,
-            None => 0,
+        let idx = self.items.partition_point(|(base, _)| *base <= span.start as usize);
+        match (self.locate(span), idx.checked_sub(1).and_then(|i| self.lines(i))) {
+            (Some((_, rel)), Some(lines)) => lines.line(rel.start as usize),
+            _ => 0,
         }
     }
     pub fn name_of(&self, span: Span) -> String {
@@ -100,6 +130,26 @@ pub fn read_source(path: &std::path::Path) -> Result<Source, Failure> {
             _ => e.to_string(),
         })
     })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source { name, text }),
+        Err(e) => {
+            let off = e.utf8_error().valid_up_to();
+            Err(fail(format!("it is not valid UTF-8 (invalid byte at offset {})", off)))
+        }
+    }
+}
+
+/// Reads a whole program from stdin (`tinyasync -`, `tinyasync < prog.ta`); its name in
+/// diagnostics is `<stdin>`, as in CPython.
+pub fn read_stdin() -> Result<Source, Failure> {
+    use std::io::Read;
+    let name = "<stdin>".to_string();
+    let fail = |why: String| Failure {
+        rendered: diagnostics::render_simple(&format!("cannot read the program from stdin: {}", why)),
+        status: exit::USAGE,
+    };
+    let mut bytes = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| fail(e.to_string()))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Source { name, text }),
         Err(e) => {
@@ -184,11 +234,19 @@ pub fn run_program(
         Err(f) => return (RunResult { status: f.status, stderr: f.rendered }, interp),
     };
     let r = crate::scheduler::run_main(&mut interp, code);
-    let flushed = interp.flush();
+    let flushed = interp.flush_output();
     let sources = Sources::single(src);
     let mut result = report(&mut interp, &sources, style, r);
-    if flushed.is_err() && result.status == exit::OK {
-        result.stderr.clear();
+    // Output that cannot be written is an error, unless the reader went away (a closed pipe).
+    // (After a failed run the exit status already says so.)
+    if let Err(e) = flushed {
+        if e.kind() != std::io::ErrorKind::BrokenPipe && result.status == exit::OK {
+            result.status = exit::RUNTIME_ERROR;
+            result.stderr = diagnostics::render_simple(&format!(
+                "{} (writing the output)",
+                crate::interp::os_error_text(&e)
+            ));
+        }
     }
     // Drop the program's globals, then warn about generators and coroutines never started.
     interp.globals.borrow_mut().clear();

@@ -11,6 +11,7 @@
 pub mod ast;
 pub mod ast_print;
 pub mod builtins;
+pub mod cli;
 pub mod code;
 pub mod compile;
 pub mod diagnostics;
@@ -22,6 +23,7 @@ pub mod hint;
 pub mod interp;
 pub mod lexer;
 pub mod limits;
+pub mod line_index;
 pub mod names;
 pub mod parser;
 pub mod repl;

@@ -963,3 +963,44 @@ fn virtual_time_sleeps_take_no_time_and_the_clock_moves_only_while_an_input_runs
     assert!(started.elapsed() < Duration::from_secs(60), "the sleep took real time");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0.0\n1000.0\nclock: 1000.000 s (virtual)\n");
 }
+
+/// Runs the binary with these arguments and `input` on stdin.
+fn run_with_stdin(args: &[&str], input: &str) -> Session {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tinyasync"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().expect("the binary runs");
+    Session {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+#[test]
+fn dash_i_runs_the_program_then_the_prompt_has_its_globals_and_argv() {
+    let dir = std::env::temp_dir().join(format!("tinyasync-repl-i-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("setup.ta");
+    std::fs::write(&file, "import sys\nx = 40\nprint('setup ran', sys.argv[1:])\n").expect("write");
+    let path = file.to_string_lossy().into_owned();
+    let input = format!("x + 2\nsys.argv[0] == {:?}\n", path);
+    let s = run_with_stdin(&["-i", &path, "a", "b"], &input);
+    assert_eq!((s.stdout.as_str(), s.stderr.as_str(), s.code), ("setup ran ['a', 'b']\n42\nTrue\n", "", 0));
+    // `-i -c CODE` too; a failing program still opens the prompt (the exit status says it failed).
+    let s = run_with_stdin(&["-i", "-c", "y = 7"], "y * 6\n");
+    assert_eq!((s.stdout.as_str(), s.code), ("42\n", 0));
+    let s = run_with_stdin(&["-i", "-c", "z = 1\n1/0"], "z\n");
+    assert_eq!(s.stdout, "1\n");
+    assert_contains(&s.stderr, "ZeroDivisionError");
+    assert_eq!(s.code, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -208,12 +208,14 @@ impl Term {
     }
 
     fn start_with(history: &std::path::Path, flags: &[&str]) -> Term {
+        let mut args = vec!["repl"];
+        args.extend_from_slice(flags);
+        Term::start_args(history, &args)
+    }
+
+    fn start_args(history: &std::path::Path, args: &[&str]) -> Term {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tinyasync"));
-        cmd.arg("repl")
-            .args(flags)
-            .env("NO_COLOR", "1")
-            .env("TERM", "xterm")
-            .env("TINYASYNC_HISTORY", history);
+        cmd.args(args).env("NO_COLOR", "1").env("TERM", "xterm").env("TINYASYNC_HISTORY", history);
         // Reads wait briefly: `wait_for` keeps its own deadline.
         let opts = Options { timeout_ms: Some(50), strip_ansi_escape_codes: false };
         let p = spawn_with_options(cmd, opts).expect("the binary starts in a pty");
@@ -488,4 +490,23 @@ fn with_virtual_time_an_input_runs_until_nothing_can_and_the_clock_waits_with_th
     t.send("now()\n");
     t.wait_for(">>> now()\n5.0\n>>>");
     t.exit(0);
+}
+
+#[test]
+fn dash_i_opens_the_prompt_on_the_programs_globals_with_its_tasks_running() {
+    let dir = std::env::temp_dir().join(format!("tinyasync-pty-i-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("server.ta");
+    std::fs::write(
+        &file,
+        "async def pinger():\n    await sleep(0.3)\n    print('ping from the program')\n\np = spawn(pinger())\nready = 'yes'\n",
+    )
+    .expect("write");
+    let mut t = Term::start_args(&history_file("dash-i"), &["-i", &file.to_string_lossy()]);
+    t.send("ready\n");
+    t.wait_for(">>> ready\n'yes'\n>>>");
+    // The task the program spawned goes on in the background.
+    t.wait_for("\nping from the program\n");
+    t.exit(0);
+    let _ = std::fs::remove_dir_all(&dir);
 }

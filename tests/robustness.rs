@@ -323,13 +323,15 @@ fn programs_cannot_reach_the_file_system() {
         assert_eq!(r.code, 1, "{} should not exist", name);
         assert!(r.stderr.contains(&format!("NameError: name '{}' is not defined", name)), "{}", r.stderr);
     }
-    for module in
-        ["os", "sys", "io", "pathlib", "subprocess", "socket", "shutil", "builtins", "importlib", "ctypes"]
+    for module in ["os", "io", "pathlib", "subprocess", "socket", "shutil", "builtins", "importlib", "ctypes"]
     {
         let r = run(&format!("import {}\n", module));
         assert_eq!(r.code, 1, "import {} should fail", module);
         assert!(r.stderr.contains(&format!("No module named '{}'", module)), "{}", r.stderr);
     }
+    // `sys` holds the program's arguments and nothing else.
+    let r = run("import sys\nprint(sys.argv[1:], sys.__name__, [hasattr(sys, n) for n in ('path', 'modules', 'stdin', 'stdout', 'exit', 'executable')])\n");
+    assert_eq!(r.stdout, "[] sys [False, False, False, False, False, False]\n", "{}", r.stderr);
     // A file next to the program is not importable either.
     let dir = std::env::temp_dir().join(format!("tinyasync-sandbox-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");

@@ -1,4 +1,5 @@
-//! The built-in modules: `time`, `collections`, `heapq`, `queue`, `math`, `random`, `types`.
+//! The built-in modules: `time`, `collections`, `heapq`, `queue`, `math`, `random`, `types`,
+//! `sys` (only `argv`).
 //! There are no others: programs cannot import files, so they cannot reach the file system.
 
 use super::{arity, check_kw, kwarg, native, Kw};
@@ -73,6 +74,11 @@ pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("FunctionType", Value::Class(t.function.clone())),
             ],
         ),
+        // Only `argv`: the sandbox has no use for the rest of CPython's `sys`.
+        "sys" => {
+            let argv = if it.opts.argv.is_empty() { vec![String::new()] } else { it.opts.argv.clone() };
+            module("sys", vec![("argv", Value::list(argv.into_iter().map(Value::string).collect()))])
+        }
         _ => return None,
     })
 }

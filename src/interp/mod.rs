@@ -28,7 +28,7 @@ pub enum Fault {
     Limit(Box<LimitHit>),
     /// Ctrl-C or SIGTERM.
     Interrupted(Span),
-    /// stdout was closed (a broken pipe): stop quietly.
+    /// stdout was closed (a broken pipe): stop quietly. (Other write errors raise OSError.)
     OutputClosed,
     /// No task can ever run again: exit 3.
     Deadlock(Box<Vec<crate::scheduler::BlockedTask>>),
@@ -450,6 +450,35 @@ impl Frame {
     }
 }
 
+/// A failed write to stdout: a closed pipe stops the program quietly (`Fault::OutputClosed`);
+/// any other error (a full disk, ...) raises OSError where the program wrote, as in CPython.
+#[cold]
+fn write_fault(t: &Types, e: std::io::Error) -> Fault {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Fault::OutputClosed
+    } else {
+        exc(&t.os_error, os_error_message(&e))
+    }
+}
+
+/// CPython's words for an OS error: `[Errno 28] No space left on device`.
+pub fn os_error_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match e.raw_os_error() {
+        Some(n) => {
+            // Rust writes `No space left on device (os error 28)`.
+            let suffix = format!(" (os error {})", n);
+            format!("[Errno {}] {}", n, text.strip_suffix(&suffix).unwrap_or(&text))
+        }
+        None => text,
+    }
+}
+
+/// `OSError: [Errno 28] No space left on device`.
+pub fn os_error_text(e: &std::io::Error) -> String {
+    format!("OSError: {}", os_error_message(e))
+}
+
 /// Where printed output goes.
 pub enum Output {
     Stdout(std::io::BufWriter<std::io::Stdout>),
@@ -472,6 +501,8 @@ pub struct Options {
     pub trace: bool,
     /// Whether `input()` may read stdin (the fuzzer turns it off).
     pub stdin: bool,
+    /// `sys.argv`: the program's name, then its arguments (empty: `['']`, as in CPython's REPL).
+    pub argv: Vec<String>,
 }
 
 impl Default for Options {
@@ -484,6 +515,7 @@ impl Default for Options {
             timeout: None,
             trace: false,
             stdin: true,
+            argv: Vec::new(),
         }
     }
 }
@@ -510,6 +542,8 @@ pub struct Interp {
     pub current_span: Option<Span>,
     /// The program's source, for line numbers in traces.
     pub source_text: Option<Rc<str>>,
+    /// The line index of `source_text`, built when a trace line first needs it.
+    pub source_lines: crate::line_index::Cached,
     /// The REPL: where each input starts in `source_text` (traces count each input's own lines).
     pub input_starts: Vec<usize>,
     /// Items produced by native iterators (see `iter_next`).
@@ -539,6 +573,7 @@ impl Interp {
             last_stop_value: Value::None,
             current_span: None,
             source_text: None,
+            source_lines: Default::default(),
             input_starts: Vec::new(),
             last_step: None,
             native_iters: 0,
@@ -556,16 +591,25 @@ impl Interp {
                 v.extend_from_slice(s.as_bytes());
                 Ok(())
             }
-            Output::Stdout(w) => w.write_all(s.as_bytes()).map_err(|_| Fault::OutputClosed),
-            Output::Writer(w) => w.write_all(s.as_bytes()).map_err(|_| Fault::OutputClosed),
+            Output::Stdout(w) => w.write_all(s.as_bytes()).map_err(|e| write_fault(&self.t, e)),
+            Output::Writer(w) => w.write_all(s.as_bytes()).map_err(|e| write_fault(&self.t, e)),
         }
     }
 
     pub fn flush(&mut self) -> R<()> {
         match &mut self.out {
             Output::Capture(_) => Ok(()),
-            Output::Stdout(w) => w.flush().map_err(|_| Fault::OutputClosed),
-            Output::Writer(w) => w.flush().map_err(|_| Fault::OutputClosed),
+            Output::Stdout(w) => w.flush().map_err(|e| write_fault(&self.t, e)),
+            Output::Writer(w) => w.flush().map_err(|e| write_fault(&self.t, e)),
+        }
+    }
+
+    /// Flushes the program's output; the error as the OS gave it (the driver reports it).
+    pub fn flush_output(&mut self) -> std::io::Result<()> {
+        match &mut self.out {
+            Output::Capture(_) => Ok(()),
+            Output::Stdout(w) => w.flush(),
+            Output::Writer(w) => w.flush(),
         }
     }
 

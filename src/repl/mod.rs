@@ -514,10 +514,27 @@ const KEYWORDS: &[&str] = &[
 /// The non-terminal front end: reads lines from `input`, prints no prompts and no colours.
 /// Returns the exit status: 1 when any input failed, as a script run this way would.
 pub fn run_piped(input: impl std::io::BufRead, opts: Options, style: Style) -> i32 {
+    run_piped_with(input, opts, None, style)
+}
+
+/// As `run_piped`, running `startup` (a program) first, as `tinyasync -i FILE` does.
+pub fn run_piped_with(
+    input: impl std::io::BufRead,
+    opts: Options,
+    startup: Option<&Source>,
+    style: Style,
+) -> i32 {
     let out = Output::Stdout(std::io::BufWriter::new(std::io::stdout()));
     let mut repl = Repl::new(opts, out, style);
-    let mut lines = input.lines();
     let mut failed = false;
+    if let Some(src) = startup {
+        let feed = repl.run_program(src);
+        failed |= feed.failed;
+        if let Some(status) = emit(&mut repl, feed) {
+            return status;
+        }
+    }
+    let mut lines = input.lines();
     loop {
         let feed = match lines.next() {
             Some(Ok(line)) => repl.feed(&line),

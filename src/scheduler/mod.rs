@@ -373,11 +373,14 @@ impl Interp {
         }
         let _ = self.flush();
         let t = self.now();
-        if detail.is_empty() {
-            eprintln!("[{:>9.3}] {:<7} {}", t, event, task);
+        // A trace line that cannot be written is dropped (`eprintln!` would panic).
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = if detail.is_empty() {
+            writeln!(err, "[{:>9.3}] {:<7} {}", t, event, task)
         } else {
-            eprintln!("[{:>9.3}] {:<7} {}  {}", t, event, task, detail);
-        }
+            writeln!(err, "[{:>9.3}] {:<7} {}  {}", t, event, task, detail)
+        };
     }
 
     fn line_of(&self, span: Span) -> String {
@@ -387,7 +390,9 @@ impl Interp {
                 let at = (span.start as usize).min(src.len());
                 let i = self.input_starts.partition_point(|&b| b <= at);
                 let base = i.checked_sub(1).map_or(0, |i| self.input_starts[i]);
-                format!("line {}", crate::diagnostics::line_col(&src[base..], at - base).0)
+                // Lines counted from the start of the input holding `at`.
+                let lines = self.source_lines.get(src);
+                format!("line {}", lines.line(at) - lines.line(base) + 1)
             }
             None => String::new(),
         }

@@ -1,0 +1,83 @@
+//! The documents say what is true: every module file under src/ has its row in
+//! ARCHITECTURE.md's table of files, and every example is in examples/README.md.
+
+use std::path::Path;
+
+/// The rows of ARCHITECTURE.md's table of files: (first cell, whole row).
+fn table_rows(markdown: &str) -> Vec<(String, String)> {
+    markdown
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let first = l.split('|').nth(1).unwrap_or_default().to_string();
+            (first, l.to_string())
+        })
+        .collect()
+}
+
+/// Every `.rs` file under `dir`, as paths relative to `root` with `/` separators.
+fn rust_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let mut entries: Vec<_> =
+        std::fs::read_dir(dir).expect("read src").map(|e| e.expect("entry").path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(root, &p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            let rel = p.strip_prefix(root).expect("under src");
+            out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+        }
+    }
+}
+
+/// What is missing from the table: `x.rs` must be named in a row's first cell; `dir/y.rs`
+/// needs a row whose first cell names `dir/` and which names `y.rs` (or `dir/y.rs`).
+fn missing_from(markdown: &str, files: &[String]) -> Vec<String> {
+    let rows = table_rows(markdown);
+    files
+        .iter()
+        .filter(|f| match f.rsplit_once('/') {
+            None => !rows.iter().any(|(first, _)| first.contains(&format!("`{f}`"))),
+            Some((dir, name)) => !rows.iter().any(|(first, row)| {
+                first.contains(&format!("`{dir}/`"))
+                    && (row.contains(&format!("`{name}`")) || row.contains(&format!("`{dir}/{name}`")))
+            }),
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_module_file_is_in_the_architecture_table() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let markdown = std::fs::read_to_string(root.join("ARCHITECTURE.md")).expect("read ARCHITECTURE.md");
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &root.join("src"), &mut files);
+    assert!(files.len() > 30, "found only {} files under src/", files.len());
+    let missing = missing_from(&markdown, &files);
+    assert!(missing.is_empty(), "ARCHITECTURE.md's table does not describe: {missing:?}");
+}
+
+/// The check itself: a table without a row misses that row's files.
+#[test]
+fn the_check_sees_a_missing_row() {
+    let table =
+        "| file | what |\n|---|---|\n| `a.rs`, `b.rs` | two |\n| `d/` | `mod.rs` the root, `x.rs` more |\n";
+    let files: Vec<String> =
+        ["a.rs", "b.rs", "d/mod.rs", "d/x.rs", "c.rs", "d/y.rs", "e/mod.rs"].map(String::from).to_vec();
+    assert_eq!(missing_from(table, &files), ["c.rs", "d/y.rs", "e/mod.rs"]);
+}
+
+#[test]
+fn every_example_is_in_the_examples_readme() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("read examples/README.md");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("read examples") {
+        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        if name.ends_with(".ta") && !readme.contains(&format!("[{name}]({name})")) {
+            missing.push(name);
+        }
+    }
+    assert!(missing.is_empty(), "examples/README.md does not list: {missing:?}");
+}
