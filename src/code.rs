@@ -62,6 +62,8 @@ pub struct Code {
     pub span: Span,
     /// Whether a `yield`/`await` occurs at the top level of a module (top-level await).
     pub suspends: bool,
+    /// The VM's instructions, when this code was compiled for it (then `ops` is empty).
+    pub bc: Option<Box<crate::vm::bytecode::Bytecode>>,
 }
 
 #[derive(Clone, Debug)]

@@ -213,7 +213,12 @@ pub struct RunResult {
 /// Compiles a checked program.
 pub fn compile(src: &Source, style: Style) -> Result<std::rc::Rc<crate::code::Code>, Failure> {
     let (module, res) = check(src, style)?;
-    crate::compile::compile_module(&module, &res).map_err(|e| Failure {
+    let compiled = if crate::vm::enabled() {
+        crate::vm::compile::compile_module(&module, &res)
+    } else {
+        crate::compile::compile_module(&module, &res)
+    };
+    compiled.map_err(|e| Failure {
         rendered: diagnostics::render_syntax(style, &src.name, &src.text, &e),
         status: exit::USAGE,
     })

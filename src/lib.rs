@@ -31,3 +31,4 @@ pub mod resolver;
 pub mod scheduler;
 pub mod span;
 pub mod value;
+pub mod vm;

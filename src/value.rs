@@ -240,6 +240,11 @@ pub enum GenState {
 pub struct Generator {
     pub state: Cell<GenState>,
     pub frame: RefCell<Option<Box<crate::interp::Frame>>>,
+    /// A generator compiled for the VM: its frames, its own first, then those it delegates to
+    /// (`yield from`, `await`), innermost last. Empty while it runs or once it is done.
+    pub vm: RefCell<Vec<Box<crate::vm::Frame>>>,
+    /// Compiled for the VM.
+    pub on_vm: bool,
     pub is_coroutine: bool,
     pub name: Symbol,
     pub qualname: Rc<str>,
@@ -247,6 +252,13 @@ pub struct Generator {
     pub created_at: Span,
     /// Iterated, awaited, spawned or sent to at least once.
     pub used: Cell<bool>,
+}
+
+impl Generator {
+    /// Whether it runs on the VM (rather than the tree-walking evaluator).
+    pub fn is_vm(&self) -> bool {
+        self.on_vm
+    }
 }
 
 thread_local! {

@@ -52,7 +52,7 @@ pub fn compile_module_with(m: &ast::Module, res: &Resolution, interactive: bool)
     Ok(Rc::new(c.finish(sym::MODULE_NAME, Flavor::Plain, Signature::default(), span, suspends)))
 }
 
-fn stmt_suspends(s: &Stmt) -> bool {
+pub fn stmt_suspends(s: &Stmt) -> bool {
     let mut found = false;
     visit_stmt_exprs(s, &mut |e| found |= contains_suspend(e));
     found
@@ -230,6 +230,7 @@ impl<'a> Compiler<'a> {
             sig,
             span,
             suspends,
+            bc: None,
         }
     }
 

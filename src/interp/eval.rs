@@ -352,6 +352,9 @@ impl Interp {
         pos: &[Value],
         kw: &[(Symbol, Value)],
     ) -> R<Value> {
+        if fun.code.bc.is_some() {
+            return self.vm_call(fun, this, pos, kw);
+        }
         let code = fun.code.clone();
         let mut frame = Frame::new(code.clone());
         self.bind_args(fun, this, pos, kw, &mut frame.slots)?;
@@ -381,12 +384,22 @@ impl Interp {
         }
     }
 
+    /// The coroutine that runs a module's top level as a task (so top-level `await` works).
+    pub fn module_coroutine(&mut self, code: Rc<crate::code::Code>) -> Value {
+        if code.bc.is_some() {
+            return self.vm_generator(Box::new(crate::vm::Frame::new(code)), true);
+        }
+        self.new_generator(Frame::new(code), true)
+    }
+
     pub fn new_generator(&mut self, frame: Frame, is_coroutine: bool) -> Value {
         let code = frame.code.clone();
         let created_at = self.current_span.unwrap_or(code.span);
         Value::Gen(Rc::new(Generator {
             state: std::cell::Cell::new(GenState::Created),
             frame: RefCell::new(Some(Box::new(frame))),
+            vm: RefCell::new(Vec::new()),
+            on_vm: false,
             is_coroutine,
             name: code.name,
             qualname: code.qualname.clone(),
@@ -396,7 +409,7 @@ impl Interp {
     }
 
     /// Binds call arguments to parameter slots, with CPython's error messages.
-    fn bind_args(
+    pub(crate) fn bind_args(
         &mut self,
         fun: &Function,
         this: Option<&Value>,
@@ -554,28 +567,7 @@ impl Interp {
         for b in &m.bases {
             bases.push(self.eval(f, b)?);
         }
-        if bases.len() > 1 {
-            return Err(type_error(
-                "multiple inheritance is not supported in tinyasync: a class has at most one base",
-            )
-            .at(span));
-        }
-        let base = match bases.pop() {
-            None => self.t.object.clone(),
-            Some(Value::Class(c)) => c,
-            Some(other) => {
-                return Err(
-                    type_error(format!("bases must be classes, not '{}'", self.type_name(&other))).at(span)
-                )
-            }
-        };
-        if !matches!(base.tag, TypeTag::User | TypeTag::Object) {
-            return Err(type_error(format!(
-                "subclassing the built-in type '{}' is not supported in tinyasync",
-                base.name
-            ))
-            .at(span));
-        }
+        let base = self.class_base(bases).map_err(|e| e.at(span))?;
         let ns = Rc::new(RefCell::new(new_symmap()));
         ns.borrow_mut().insert(sym::MODULE, Value::str("__main__"));
         ns.borrow_mut().insert(sym::QUALNAME, Value::str(&m.code.qualname));
@@ -590,21 +582,36 @@ impl Interp {
         };
         self.depth -= 1;
         r?;
+        Ok(self.finish_class(m.name, base, &ns))
+    }
+
+    /// The base class of a class statement: at most one, a class, not a built-in type.
+    pub(crate) fn class_base(&mut self, mut bases: Vec<Value>) -> R<Rc<Class>> {
+        if bases.len() > 1 {
+            return Err(type_error("multiple inheritance is not supported in tinyasync: a class has at most one base"));
+        }
+        let base = match bases.pop() {
+            None => self.t.object.clone(),
+            Some(Value::Class(c)) => c,
+            Some(other) => return Err(type_error(format!("bases must be classes, not '{}'", self.type_name(&other)))),
+        };
+        if !matches!(base.tag, TypeTag::User | TypeTag::Object) {
+            return Err(type_error(format!("subclassing the built-in type '{}' is not supported in tinyasync", base.name)));
+        }
+        Ok(base)
+    }
+
+    /// The class made from a class body's namespace.
+    pub(crate) fn finish_class(&mut self, name: Symbol, base: Rc<Class>, ns: &Rc<RefCell<SymMap>>) -> Value {
         let dict = std::mem::take(&mut *ns.borrow_mut());
         let is_exception = base.is_exception;
-        let cls = Rc::new(Class {
-            name: m.name,
-            base: Some(base),
-            dict: RefCell::new(dict),
-            tag: TypeTag::User,
-            is_exception,
-        });
+        let cls = Rc::new(Class { name, base: Some(base), dict: RefCell::new(dict), tag: TypeTag::User, is_exception });
         for v in cls.dict.borrow().values() {
             if let Value::Func(func) = v {
                 *func.owner.borrow_mut() = Some(cls.clone());
             }
         }
-        Ok(Value::Class(cls))
+        Value::Class(cls)
     }
 
     fn run_comprehension(&mut self, f: &mut Frame, c: &Comp, span: Span) -> R<Value> {

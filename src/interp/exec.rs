@@ -480,7 +480,7 @@ impl Interp {
     }
 
     /// Splits an iterable for `a, *b, c = v`.
-    fn unpack(&mut self, v: &Value, n: usize, star: Option<usize>) -> R<Vec<Value>> {
+    pub(crate) fn unpack(&mut self, v: &Value, n: usize, star: Option<usize>) -> R<Vec<Value>> {
         let items: Vec<Value> = match v {
             Value::Tuple(t) => t.to_vec(),
             Value::List(l) => l.borrow().clone(),
@@ -717,6 +717,13 @@ impl Interp {
                 g.frame.borrow_mut().take();
                 return Err(e);
             }
+        }
+        if g.is_vm() {
+            let resume = match (g.state.get(), resume) {
+                (GenState::Created, _) => Resume::Start,
+                (_, r) => r,
+            };
+            return self.vm_resume(g, resume);
         }
         let Some(mut frame) = g.frame.borrow_mut().take() else {
             g.state.set(GenState::Done);

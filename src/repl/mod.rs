@@ -252,7 +252,12 @@ impl Repl {
             Ok(r) => r,
             Err(e) => return syntax(&self.sources, e),
         };
-        let code = match crate::compile::compile_module_with(&module, &res, true) {
+        let compiled = if crate::vm::enabled() {
+            crate::vm::compile::compile_module_with(&module, &res, true)
+        } else {
+            crate::compile::compile_module_with(&module, &res, true)
+        };
+        let code = match compiled {
             Ok(c) => c,
             Err(e) => return syntax(&self.sources, e),
         };

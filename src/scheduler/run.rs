@@ -36,6 +36,11 @@ pub enum RunUntil {
 impl Interp {
     /// The span of the innermost suspension point of a task's await chain.
     fn wait_span(coro: &Value) -> Option<Span> {
+        if let Value::Gen(g) = coro {
+            if g.is_vm() {
+                return crate::vm::suspended_span(g);
+            }
+        }
         let mut cur = coro.clone();
         let mut span = None;
         for _ in 0..10_000 {
@@ -358,8 +363,7 @@ impl Interp {
     /// (`Idle`). Returns the input's task: not finished when it is left blocked.
     pub fn run_input(&mut self, code: Rc<crate::code::Code>, name: String, until: RunUntil) -> R<Rc<Task>> {
         self.sched.interactive = true;
-        let frame = Frame::new(code);
-        let coro = self.new_generator(frame, true);
+        let coro = self.module_coroutine(code);
         let main = self.spawn_task(coro, name, Span::default());
         main.is_main.set(true);
         self.sched.foreground = Some(main.clone());
@@ -614,8 +618,7 @@ impl Interp {
 
 /// Runs the main program as task `main`, then the scheduler until nothing is left.
 pub fn run_main(it: &mut Interp, code: Rc<crate::code::Code>) -> R<()> {
-    let frame = Frame::new(code);
-    let coro = it.new_generator(frame, true);
+    let coro = it.module_coroutine(code);
     let main = it.spawn_task(coro, "main".into(), Span::default());
     main.is_main.set(true);
     it.run_scheduler()

@@ -1,0 +1,335 @@
+//! Expressions: each is compiled into a destination register; its operands go into fresh
+//! temporaries above, left to right, so the order of evaluation is the source's.
+
+use super::*;
+use crate::ast::{Arg, BoolOp, FPart};
+
+impl<'a> Compiler<'a> {
+    /// Compiles `e` so that its value ends up in register `dst`.
+    pub(super) fn expr_to(&mut self, e: &'a ast::Expr, dst: Reg) -> CResult<()> {
+        let span = e.span;
+        let mark = self.next_reg;
+        match &e.kind {
+            ExprKind::Name(n) => {
+                self.cur_span = span;
+                self.load_name(*n, dst);
+            }
+            ExprKind::Int(i) => self.load_const(Value::Int(*i), dst),
+            ExprKind::BigInt(b) => self.load_const(Value::BigInt(Rc::new((**b).clone())), dst),
+            ExprKind::Float(f) => self.load_const(Value::Float(*f), dst),
+            ExprKind::Str(s) => self.load_const(Value::str(s), dst),
+            ExprKind::True => self.load_const(Value::Bool(true), dst),
+            ExprKind::False => self.load_const(Value::Bool(false), dst),
+            ExprKind::None => self.load_const(Value::None, dst),
+            ExprKind::Ellipsis => {
+                let name = self.name(Symbol::intern("Ellipsis"));
+                self.emit(Instr::LoadGlobal { dst, name });
+            }
+            ExprKind::FString(parts) => {
+                let n = self.fstring(parts)?;
+                self.cur_span = span;
+                self.emit(Instr::Concat { dst, start: mark, n });
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Set(items) => {
+                self.display(&e.kind, items, dst, span)?;
+            }
+            ExprKind::Dict(pairs) => {
+                let start = self.temps(pairs.len() * 2)?;
+                for (i, (k, v)) in pairs.iter().enumerate() {
+                    self.expr_to(k, start + 2 * i as Reg)?;
+                    self.expr_to(v, start + 2 * i as Reg + 1)?;
+                }
+                self.cur_span = span;
+                self.emit(Instr::BuildDict { dst, start, n: pairs.len() as u16 });
+            }
+            ExprKind::Starred(_) => {
+                return Err(SyntaxError::new("can't use starred expression here", span));
+            }
+            ExprKind::Attribute(o, n) => {
+                let obj = self.temp()?;
+                self.expr_to(o, obj)?;
+                let name = self.name(*n);
+                self.cur_span = span;
+                self.emit(Instr::GetAttr { dst, obj, name });
+            }
+            ExprKind::Subscript(o, i) => {
+                let obj = self.temp()?;
+                let idx = self.temp()?;
+                self.expr_to(o, obj)?;
+                self.expr_to(i, idx)?;
+                self.cur_span = span;
+                self.emit(Instr::GetItem { dst, obj, idx });
+            }
+            ExprKind::Slice(a, b, c) => {
+                let start = self.temps(3)?;
+                for (k, part) in [a, b, c].into_iter().enumerate() {
+                    match part {
+                        Some(x) => self.expr_to(x, start + k as Reg)?,
+                        None => self.load_const(Value::None, start + k as Reg),
+                    }
+                }
+                self.cur_span = span;
+                self.emit(Instr::BuildSlice { dst, start });
+            }
+            ExprKind::Call(f, args) => self.call(f, args, dst, span)?,
+            ExprKind::BinOp(op, a, b) => {
+                let ra = self.temp()?;
+                let rb = self.temp()?;
+                self.expr_to(a, ra)?;
+                self.expr_to(b, rb)?;
+                self.cur_span = span;
+                self.emit(Instr::Bin { op: *op, dst, a: ra, b: rb });
+            }
+            ExprKind::Unary(op, x) => {
+                let r = self.temp()?;
+                self.expr_to(x, r)?;
+                self.cur_span = span;
+                self.emit(Instr::Unary { op: *op, dst, a: r });
+            }
+            ExprKind::BoolOp(op, a, b) => {
+                // The result is one of the operands: the first that decides.
+                let r = self.temp()?;
+                self.expr_to(a, r)?;
+                let j = if *op == BoolOp::And {
+                    self.emit(Instr::JumpIfFalse { cond: r, to: 0 })
+                } else {
+                    self.emit(Instr::JumpIfTrue { cond: r, to: 0 })
+                };
+                self.expr_to(b, r)?;
+                self.patch_here(j);
+                self.emit(Instr::Move { dst, src: r });
+            }
+            ExprKind::Compare(first, rest) => {
+                // `a < b < c`: each operand evaluated once, and not at all after a false link.
+                let left = self.temp()?;
+                let right = self.temp()?;
+                let res = self.temp()?;
+                self.expr_to(first, left)?;
+                let mut exits = Vec::new();
+                for (i, (op, x)) in rest.iter().enumerate() {
+                    self.expr_to(x, right)?;
+                    self.cur_span = span;
+                    self.emit(Instr::Compare { op: *op, dst: res, a: left, b: right });
+                    if i + 1 < rest.len() {
+                        exits.push(self.emit(Instr::JumpIfFalse { cond: res, to: 0 }));
+                        self.emit(Instr::Move { dst: left, src: right });
+                    }
+                }
+                for j in exits {
+                    self.patch_here(j);
+                }
+                self.emit(Instr::Move { dst, src: res });
+            }
+            ExprKind::IfExp(c, a, b) => {
+                let cond = self.temp()?;
+                self.expr_to(c, cond)?;
+                let j = self.emit(Instr::JumpIfFalse { cond, to: 0 });
+                self.free_to(mark);
+                let r = self.temp()?;
+                self.expr_to(a, r)?;
+                let j2 = self.emit(Instr::Jump { to: 0 });
+                self.patch_here(j);
+                self.expr_to(b, r)?;
+                self.patch_here(j2);
+                self.emit(Instr::Move { dst, src: r });
+            }
+            ExprKind::Lambda(f) => self.make_function(f, dst)?,
+            ExprKind::ListComp(x, g) => self.comprehension(e, CompKind::List, &[&**x], g, dst)?,
+            ExprKind::SetComp(x, g) => self.comprehension(e, CompKind::Set, &[&**x], g, dst)?,
+            ExprKind::DictComp(kv, g) => self.comprehension(e, CompKind::Dict, &[&kv.0, &kv.1], g, dst)?,
+            ExprKind::GenExp(x, g) => self.comprehension(e, CompKind::Gen, &[&**x], g, dst)?,
+            ExprKind::Yield(v) => {
+                let r = self.temp()?;
+                match v {
+                    Some(v) => self.expr_to(v, r)?,
+                    None => self.load_const(Value::None, r),
+                }
+                self.cur_span = span;
+                self.emit(Instr::Yield { dst, src: r });
+            }
+            ExprKind::YieldFrom(x) | ExprKind::Await(x) => {
+                let it = self.temp()?;
+                self.expr_to(x, it)?;
+                self.cur_span = span;
+                if matches!(e.kind, ExprKind::Await(_)) {
+                    self.emit(Instr::GetAwaitable { dst: it, src: it });
+                } else {
+                    self.emit(Instr::GetYieldFromIter { dst: it, src: it });
+                }
+                self.emit(Instr::YieldFrom { dst, iter: it });
+            }
+        }
+        self.free_to(mark);
+        Ok(())
+    }
+
+    fn load_const(&mut self, v: Value, dst: Reg) {
+        let k = self.constant(v);
+        self.emit(Instr::LoadConst { dst, k });
+    }
+
+    /// Tuple, list and set displays, with `*x` items.
+    fn display(&mut self, kind: &ExprKind, items: &'a [ast::Expr], dst: Reg, span: Span) -> CResult<()> {
+        let starred = items.iter().any(|x| matches!(x.kind, ExprKind::Starred(_)));
+        if !starred {
+            let start = self.temps(items.len())?;
+            for (i, x) in items.iter().enumerate() {
+                self.expr_to(x, start + i as Reg)?;
+            }
+            self.cur_span = span;
+            let n = items.len() as u16;
+            match kind {
+                ExprKind::Tuple(_) => self.emit(Instr::BuildTuple { dst, start, n }),
+                ExprKind::List(_) => self.emit(Instr::BuildList { dst, start, n }),
+                _ => self.emit(Instr::BuildSet { dst, start, n }),
+            };
+            return Ok(());
+        }
+        let acc = self.temp()?;
+        let is_set = matches!(kind, ExprKind::Set(_));
+        if is_set {
+            self.emit(Instr::BuildSet { dst: acc, start: acc, n: 0 });
+        } else {
+            self.emit(Instr::BuildList { dst: acc, start: acc, n: 0 });
+        }
+        let item = self.temp()?;
+        for x in items {
+            let (inner, star) = match &x.kind {
+                ExprKind::Starred(inner) => (&**inner, true),
+                _ => (x, false),
+            };
+            self.expr_to(inner, item)?;
+            self.cur_span = x.span;
+            match (is_set, star) {
+                (true, true) => self.emit(Instr::SetUpdate { set: acc, src: item }),
+                (true, false) => self.emit(Instr::SetAdd { set: acc, src: item }),
+                (false, true) => self.emit(Instr::ListExtend { list: acc, src: item }),
+                (false, false) => self.emit(Instr::ListAppend { list: acc, src: item }),
+            };
+        }
+        self.cur_span = span;
+        if matches!(kind, ExprKind::Tuple(_)) {
+            self.emit(Instr::ListToTuple { dst, src: acc });
+        } else {
+            self.emit(Instr::Move { dst, src: acc });
+        }
+        Ok(())
+    }
+
+    /// The pieces of an f-string into consecutive registers from the current mark; returns how
+    /// many.
+    fn fstring(&mut self, parts: &'a [FPart]) -> CResult<u16> {
+        let mut n = 0u16;
+        for p in parts {
+            let r = self.temp()?;
+            n += 1;
+            match p {
+                FPart::Lit(s) => self.load_const(Value::str(s), r),
+                FPart::Expr { expr, conv, spec } => {
+                    self.expr_to(expr, r)?;
+                    let spec_reg = if spec.is_empty() {
+                        NO_REG
+                    } else {
+                        let mark = self.next_reg;
+                        let count = self.fstring(spec)?;
+                        self.emit(Instr::Concat { dst: mark, start: mark, n: count });
+                        self.free_to(mark + 1);
+                        mark
+                    };
+                    self.cur_span = expr.span;
+                    let conv = conv.map_or(0, |c| c as u8);
+                    self.emit(Instr::Format { dst: r, src: r, conv, spec: spec_reg });
+                    if spec_reg != NO_REG {
+                        self.free_to(r + 1);
+                    }
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// A call: the function (for `o.m(...)`, the bound method, looked up before the arguments
+    /// are evaluated), then the arguments, left to right.
+    fn call(&mut self, f: &'a ast::Expr, args: &'a [Arg], dst: Reg, span: Span) -> CResult<()> {
+        if let ExprKind::Name(n) = f.kind {
+            if n == sym::SUPER && args.is_empty() && self.place(n) == Place::Global {
+                self.cur_span = span;
+                self.emit(Instr::Super { dst });
+                return Ok(());
+            }
+        }
+        let func = self.temp()?;
+        self.expr_to(f, func)?;
+        if super::stmt::has_star(args) {
+            return self.call_ex(func, args, dst, span);
+        }
+        let npos = args.iter().filter(|a| matches!(a, Arg::Pos(_))).count();
+        let nkw = args.len() - npos;
+        let start = self.temps(args.len())?;
+        let mut names = Vec::new();
+        let (mut p, mut k) = (0usize, 0usize);
+        for a in args {
+            match a {
+                Arg::Pos(x) => {
+                    self.expr_to(x, start + p as Reg)?;
+                    p += 1;
+                }
+                Arg::Kw(name, x, _) => {
+                    self.expr_to(x, start + (npos + k) as Reg)?;
+                    names.push(Value::str(name.as_str()));
+                    k += 1;
+                }
+                Arg::Star(_) | Arg::DoubleStar(_) => {}
+            }
+        }
+        self.cur_span = span;
+        if nkw == 0 {
+            self.emit(Instr::Call { dst, func, argc: npos as u16 });
+        } else {
+            let names = self.constant(Value::tuple(names));
+            self.emit(Instr::CallKw { dst, func, argc: npos as u16, kw: nkw as u16, names });
+        }
+        Ok(())
+    }
+
+    /// A call with `*args` or `**kwargs`: a tuple of the positional arguments and a dict of the
+    /// keyword ones, built in source order.
+    fn call_ex(&mut self, func: Reg, args: &'a [Arg], dst: Reg, span: Span) -> CResult<()> {
+        let pos = self.temp()?;
+        let kws = self.temp()?;
+        let item = self.temp()?;
+        let key = self.temp()?;
+        self.emit(Instr::BuildList { dst: pos, start: pos, n: 0 });
+        let any_kw = args.iter().any(|a| matches!(a, Arg::Kw(..) | Arg::DoubleStar(_)));
+        if any_kw {
+            self.emit(Instr::BuildDict { dst: kws, start: kws, n: 0 });
+        }
+        for a in args {
+            match a {
+                Arg::Pos(x) => {
+                    self.expr_to(x, item)?;
+                    self.emit(Instr::ListAppend { list: pos, src: item });
+                }
+                Arg::Star(x) => {
+                    self.expr_to(x, item)?;
+                    self.cur_span = x.span;
+                    self.emit(Instr::ListExtend { list: pos, src: item });
+                }
+                Arg::Kw(name, x, _) => {
+                    self.expr_to(x, item)?;
+                    self.load_const(Value::str(name.as_str()), key);
+                    self.emit(Instr::DictSet { dict: kws, key, src: item });
+                }
+                Arg::DoubleStar(x) => {
+                    self.expr_to(x, item)?;
+                    self.cur_span = x.span;
+                    self.emit(Instr::DictUpdate { dict: kws, src: item });
+                }
+            }
+        }
+        self.cur_span = span;
+        self.emit(Instr::ListToTuple { dst: pos, src: pos });
+        self.emit(Instr::CallEx { dst, func, args: pos, kwargs: if any_kw { kws } else { NO_REG } });
+        Ok(())
+    }
+}

@@ -1,0 +1,544 @@
+//! Statements: control flow as jumps, `try` as protected regions with inlined `finally` bodies,
+//! `with`, assignment targets.
+
+use super::*;
+use crate::ast::{Arg, StmtKind};
+
+impl<'a> Compiler<'a> {
+    pub(super) fn stmts(&mut self, body: &'a [Stmt]) -> CResult<()> {
+        for s in body {
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn stmt(&mut self, s: &'a Stmt) -> CResult<()> {
+        self.cur_span = s.span;
+        let mark = self.next_reg;
+        self.emit(Instr::Step);
+        match &s.kind {
+            StmtKind::Expr(e) => {
+                let r = self.temp()?;
+                self.expr_to(e, r)?;
+                if self.interactive && self.kind == CodeKind::Module && !is_yield(e) {
+                    self.cur_span = s.span;
+                    self.emit(Instr::Echo { src: r });
+                }
+            }
+            StmtKind::Assign(targets, value) => {
+                let r = self.temp()?;
+                self.expr_to(value, r)?;
+                for t in targets.iter() {
+                    self.assign(t, r)?;
+                }
+            }
+            StmtKind::AugAssign(t, op, v) => self.aug_assign(t, *op, v)?,
+            StmtKind::If(c) => {
+                let c = &**c;
+                let cond = self.temp()?;
+                self.expr_to(&c.test, cond)?;
+                let j = self.emit(Instr::JumpIfFalse { cond, to: 0 });
+                self.free_to(mark);
+                self.stmts(&c.body)?;
+                if c.orelse.is_empty() {
+                    self.patch_here(j);
+                } else {
+                    let j2 = self.emit(Instr::Jump { to: 0 });
+                    self.patch_here(j);
+                    self.stmts(&c.orelse)?;
+                    self.patch_here(j2);
+                }
+            }
+            StmtKind::While(c) => {
+                let c = &**c;
+                let top = self.here();
+                let cond = self.temp()?;
+                self.expr_to(&c.test, cond)?;
+                self.cur_span = s.span;
+                let exit = self.emit(Instr::JumpIfFalse { cond, to: 0 });
+                self.free_to(mark);
+                self.loop_rest(top, exit, &c.body, &c.orelse)?;
+            }
+            StmtKind::For(l) => {
+                let l = &**l;
+                let iter = self.temp()?;
+                self.expr_to(&l.iter, iter)?;
+                self.cur_span = s.span;
+                self.emit(Instr::GetIter { dst: iter, src: iter });
+                let top = self.here();
+                let item = self.temp()?;
+                self.emit(Instr::Step);
+                let exit = self.emit(Instr::ForIter { iter, dst: item, exit: 0 });
+                self.assign(&l.target, item)?;
+                self.free_to(item);
+                self.loop_rest(top, exit, &l.body, &l.orelse)?;
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                let Some(lp) = self.loops.last() else {
+                    // The resolver rejects break/continue outside loops.
+                    return Err(SyntaxError::new("'break' outside loop", s.span));
+                };
+                let (keep, regions, cont) = (lp.cleanups, lp.regions, lp.continue_target);
+                self.emit_cleanups(keep, regions)?;
+                self.cur_span = s.span;
+                if matches!(s.kind, StmtKind::Break) {
+                    let at = self.emit(Instr::Jump { to: 0 });
+                    if let Some(lp) = self.loops.last_mut() {
+                        lp.breaks.push(at);
+                    }
+                } else {
+                    self.emit(Instr::Jump { to: cont });
+                }
+            }
+            StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => {}
+            StmtKind::FunctionDef(f) => {
+                let r = self.temp()?;
+                self.decorated(&f.decorators, r, |c, r| c.make_function(f, r))?;
+                self.cur_span = s.span;
+                self.store_name(f.name, r);
+            }
+            StmtKind::ClassDef(cd) => {
+                let r = self.temp()?;
+                self.decorated(&cd.decorators, r, |c, r| c.make_class(cd, r))?;
+                self.cur_span = s.span;
+                self.store_name(cd.name, r);
+            }
+            StmtKind::Return(v) => {
+                let r = self.temp()?;
+                match v {
+                    Some(v) => self.expr_to(v, r)?,
+                    None => {
+                        let k = self.constant(Value::None);
+                        self.emit(Instr::LoadConst { dst: r, k });
+                    }
+                }
+                self.emit_cleanups(0, 0)?;
+                self.cur_span = s.span;
+                self.emit(Instr::Return { src: r });
+            }
+            StmtKind::Try(t) => self.try_stmt(&t.body, &t.handlers, &t.orelse, &t.finalbody)?,
+            StmtKind::Raise(e, cause) => match e {
+                None => {
+                    if self.handled > 0 {
+                        self.emit(Instr::Reraise);
+                    } else {
+                        self.emit(Instr::ReraiseNone);
+                    }
+                }
+                Some(e) => {
+                    let r = self.temp()?;
+                    self.expr_to(e, r)?;
+                    let c = match cause {
+                        Some(c) => {
+                            let c_reg = self.temp()?;
+                            self.expr_to(c, c_reg)?;
+                            c_reg
+                        }
+                        None => NO_REG,
+                    };
+                    self.cur_span = s.span;
+                    self.emit(Instr::Raise { exc: r, cause: c });
+                }
+            },
+            StmtKind::Delete(targets) => {
+                for t in targets {
+                    self.delete(t)?;
+                }
+            }
+            StmtKind::Assert(t, m) => {
+                let cond = self.temp()?;
+                self.expr_to(t, cond)?;
+                let ok = self.emit(Instr::JumpIfTrue { cond, to: 0 });
+                let msg = match m {
+                    Some(m) => {
+                        let r = self.temp()?;
+                        self.expr_to(m, r)?;
+                        r
+                    }
+                    None => NO_REG,
+                };
+                self.cur_span = s.span;
+                self.emit(Instr::AssertFail { msg });
+                self.patch_here(ok);
+            }
+            StmtKind::Import(names) => {
+                for a in names {
+                    let path: Vec<&str> = a.path.iter().map(|p| p.as_str()).collect();
+                    let full = Symbol::intern(&path.join("."));
+                    let (bind, whole) = match a.asname {
+                        Some(n) => (n, true),
+                        None => (a.path[0], false),
+                    };
+                    let r = self.temp()?;
+                    let name = self.name(full);
+                    self.cur_span = a.span;
+                    self.emit(Instr::Import { dst: r, name, full: whole });
+                    self.store_name(bind, r);
+                    self.free_to(r);
+                }
+            }
+            StmtKind::ImportFrom(module, names) => {
+                let path: Vec<&str> = module.iter().map(|p| p.as_str()).collect();
+                let m = Symbol::intern(&path.join("."));
+                let mreg = self.temp()?;
+                let mname = self.name(m);
+                self.emit(Instr::Import { dst: mreg, name: mname, full: true });
+                for a in names {
+                    let r = self.temp()?;
+                    let name = self.name(a.path[0]);
+                    self.cur_span = a.span;
+                    self.emit(Instr::ImportFrom { dst: r, module: mreg, name });
+                    self.store_name(a.asname.unwrap_or(a.path[0]), r);
+                    self.free_to(r);
+                }
+            }
+            StmtKind::With(items, body) => self.with_stmt(items, body)?,
+        }
+        self.free_to(mark);
+        Ok(())
+    }
+
+    /// `@d1 @d2 def f`: the decorators are evaluated first (top to bottom), then the function,
+    /// then applied innermost first.
+    fn decorated(
+        &mut self,
+        decorators: &'a [ast::Expr],
+        dst: Reg,
+        make: impl FnOnce(&mut Self, Reg) -> CResult<()>,
+    ) -> CResult<()> {
+        if decorators.is_empty() {
+            return make(self, dst);
+        }
+        let mark = self.next_reg;
+        // Each decorator gets a call window: the decorator, then its argument.
+        let base = self.temps(decorators.len() * 2)?;
+        for (i, d) in decorators.iter().enumerate() {
+            self.expr_to(d, base + 2 * i as Reg)?;
+        }
+        let last = decorators.len() - 1;
+        make(self, base + 2 * last as Reg + 1)?;
+        for i in (0..decorators.len()).rev() {
+            let func = base + 2 * i as Reg;
+            let out = if i == 0 { dst } else { base + 2 * (i as Reg - 1) + 1 };
+            self.cur_span = decorators[i].span;
+            self.emit(Instr::Call { dst: out, func, argc: 1 });
+        }
+        self.free_to(mark);
+        Ok(())
+    }
+
+    /// The body, back edge and `else` of a loop whose exit test is the jump at `exit`.
+    fn loop_rest(&mut self, top: u32, exit: usize, body: &'a [Stmt], orelse: &'a [Stmt]) -> CResult<()> {
+        self.loops.push(LoopCtx {
+            continue_target: top,
+            breaks: Vec::new(),
+            cleanups: self.cleanups.len(),
+            regions: self.regions.len(),
+        });
+        self.stmts(body)?;
+        self.emit(Instr::Jump { to: top });
+        self.patch_here(exit);
+        let lp = self.loops.pop();
+        self.stmts(orelse)?;
+        if let Some(lp) = lp {
+            for b in lp.breaks {
+                self.patch_here(b);
+            }
+        }
+        Ok(())
+    }
+
+    /// `try`/`except`/`else`/`finally`.
+    fn try_stmt(
+        &mut self,
+        body: &'a [Stmt],
+        handlers: &'a [ast::Handler],
+        orelse: &'a [Stmt],
+        finalbody: &'a [Stmt],
+    ) -> CResult<()> {
+        let has_finally = !finalbody.is_empty();
+        if has_finally {
+            self.open_region();
+            self.cleanups.push(Cleanup::Finally(finalbody));
+        }
+        if handlers.is_empty() {
+            self.stmts(body)?;
+        } else {
+            self.open_region();
+            self.stmts(body)?;
+            let handler_at = self.here() + 1;
+            // The region ends before the jump over the handlers.
+            let regions_len = self.regions.len();
+            let _ = regions_len;
+            let skip = self.emit(Instr::Jump { to: 0 });
+            self.close_region(handler_at);
+            self.except_clauses(handlers)?;
+            let end_handlers = self.emit(Instr::Jump { to: 0 });
+            self.patch_here(skip);
+            self.stmts(orelse)?;
+            self.patch_here(end_handlers);
+        }
+        if has_finally {
+            self.cleanups.pop();
+            let normal = self.here();
+            let _ = normal;
+            let skip_handler = {
+                // Close the region first: the normal-path finally body is not protected by it.
+                let target = 0; // patched below
+                let _ = target;
+                None::<usize>
+            };
+            let _ = skip_handler;
+            let region_end_jump_target_fix = self.regions.len();
+            let _ = region_end_jump_target_fix;
+            // Normal path: the finally body, then over the exception path.
+            let Some(mut region) = self.regions.pop() else { return Ok(()) };
+            if let Some(s) = region.open_at.take() {
+                region.segments.push((s, self.here()));
+            }
+            self.stmts(finalbody)?;
+            let over = self.emit(Instr::Jump { to: 0 });
+            // Exception path: the exception is being handled while the body runs again.
+            let target = self.here();
+            for (start, end) in region.segments {
+                if start < end {
+                    self.handlers.push(Handler { start, end, target, depth: region.depth });
+                }
+            }
+            self.handled += 1;
+            self.cleanups.push(Cleanup::PopExc);
+            self.stmts(finalbody)?;
+            self.cleanups.pop();
+            self.handled -= 1;
+            self.emit(Instr::Reraise);
+            self.patch_here(over);
+        }
+        Ok(())
+    }
+
+    /// The except clauses of a `try`, reached with the exception being handled.
+    fn except_clauses(&mut self, handlers: &'a [ast::Handler]) -> CResult<()> {
+        self.handled += 1;
+        let mut ends = Vec::new();
+        for h in handlers {
+            self.cur_span = h.span;
+            let mark = self.next_reg;
+            let next = match &h.typ {
+                Some(t) => {
+                    let typ = self.temp()?;
+                    self.expr_to(t, typ)?;
+                    self.cur_span = h.span;
+                    self.emit(Instr::ExcMatch { dst: typ, typ });
+                    Some(self.emit(Instr::JumpIfFalse { cond: typ, to: 0 }))
+                }
+                None => None,
+            };
+            self.free_to(mark);
+            if let Some((name, _)) = h.name {
+                let r = self.temp()?;
+                self.emit(Instr::LoadExc { dst: r });
+                self.store_name(name, r);
+                self.free_to(mark);
+            }
+            self.cleanups.push(Cleanup::PopExc);
+            self.stmts(&h.body)?;
+            self.cleanups.pop();
+            self.cur_span = h.span;
+            self.emit(Instr::PopExc);
+            if let Some((name, _)) = h.name {
+                // As Python: the name is unbound at the end of the clause.
+                self.delete_name(name);
+            }
+            ends.push(self.emit(Instr::Jump { to: 0 }));
+            if let Some(n) = next {
+                self.patch_here(n);
+            }
+        }
+        // No clause matched.
+        self.emit(Instr::Reraise);
+        self.handled -= 1;
+        for e in ends {
+            self.patch_here(e);
+        }
+        Ok(())
+    }
+
+    /// `with a as x, b as y: body` is `with a as x: with b as y: body`.
+    fn with_stmt(&mut self, items: &'a [ast::WithItem], body: &'a [Stmt]) -> CResult<()> {
+        let Some((first, rest)) = items.split_first() else { return self.stmts(body) };
+        let mark = self.next_reg;
+        let mgr = self.temp()?;
+        let exit = self.temp()?;
+        self.expr_to(&first.ctx, mgr)?;
+        let span = first.ctx.span;
+        self.cur_span = span;
+        self.emit(Instr::WithEnter { dst: mgr, exit, mgr });
+        self.open_region();
+        if let Some(t) = &first.target {
+            self.assign(t, mgr)?;
+        }
+        self.cleanups.push(Cleanup::WithExit(exit));
+        self.with_stmt(rest, body)?;
+        self.cleanups.pop();
+        let Some(mut region) = self.regions.pop() else { return Ok(()) };
+        if let Some(s) = region.open_at.take() {
+            region.segments.push((s, self.here()));
+        }
+        self.cur_span = span;
+        self.emit(Instr::WithExit { exit });
+        let over = self.emit(Instr::Jump { to: 0 });
+        let target = self.here();
+        for (start, end) in region.segments {
+            if start < end {
+                self.handlers.push(Handler { start, end, target, depth: region.depth });
+            }
+        }
+        let swallowed = self.temp()?;
+        self.emit(Instr::WithExitExc { dst: swallowed, exit });
+        let keep = self.emit(Instr::JumpIfTrue { cond: swallowed, to: 0 });
+        self.emit(Instr::Reraise);
+        self.patch_here(keep);
+        self.emit(Instr::PopExc);
+        self.patch_here(over);
+        self.free_to(mark);
+        Ok(())
+    }
+
+    /// Stores the value in `src` into an assignment target. Subexpressions of the target are
+    /// evaluated now, after the value, as in Python.
+    pub(super) fn assign(&mut self, t: &'a ast::Expr, src: Reg) -> CResult<()> {
+        let mark = self.next_reg;
+        match &t.kind {
+            ExprKind::Name(n) => {
+                self.cur_span = t.span;
+                self.store_name(*n, src);
+            }
+            ExprKind::Attribute(obj, name) => {
+                let o = self.temp()?;
+                self.expr_to(obj, o)?;
+                let name = self.name(*name);
+                self.cur_span = t.span;
+                self.emit(Instr::SetAttr { obj: o, name, src });
+            }
+            ExprKind::Subscript(obj, idx) => {
+                let o = self.temp()?;
+                let i = self.temp()?;
+                self.expr_to(obj, o)?;
+                self.expr_to(idx, i)?;
+                self.cur_span = t.span;
+                self.emit(Instr::SetItem { obj: o, idx: i, src });
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                let star = items.iter().position(|x| matches!(x.kind, ExprKind::Starred(_)));
+                let start = self.temps(items.len())?;
+                self.cur_span = t.span;
+                self.emit(Instr::Unpack {
+                    src,
+                    start,
+                    n: items.len() as u16,
+                    star: star.map_or(NO_REG, |s| s as u16),
+                });
+                for (i, item) in items.iter().enumerate() {
+                    let item = match &item.kind {
+                        ExprKind::Starred(inner) => &**inner,
+                        _ => item,
+                    };
+                    self.assign(item, start + i as Reg)?;
+                }
+            }
+            ExprKind::Starred(inner) => self.assign(inner, src)?,
+            _ => return Err(SyntaxError::new("cannot assign to this expression", t.span)),
+        }
+        self.free_to(mark);
+        Ok(())
+    }
+
+    /// `t op= v`: the target's parts are evaluated once, before the value, as in Python; a
+    /// suspension in `v` therefore happens after the old value was read (the lost update of
+    /// `counter += await one()` is Python's too).
+    fn aug_assign(&mut self, t: &'a ast::Expr, op: crate::ast::BinOp, v: &'a ast::Expr) -> CResult<()> {
+        let mark = self.next_reg;
+        match &t.kind {
+            ExprKind::Name(n) => {
+                let old = self.temp()?;
+                self.cur_span = t.span;
+                self.load_name(*n, old);
+                let val = self.temp()?;
+                self.expr_to(v, val)?;
+                self.cur_span = t.span;
+                self.emit(Instr::Inplace { op, dst: old, a: old, b: val });
+                self.store_name(*n, old);
+            }
+            ExprKind::Attribute(obj, name) => {
+                let o = self.temp()?;
+                self.expr_to(obj, o)?;
+                let name = self.name(*name);
+                let old = self.temp()?;
+                self.cur_span = t.span;
+                self.emit(Instr::GetAttr { dst: old, obj: o, name });
+                let val = self.temp()?;
+                self.expr_to(v, val)?;
+                self.cur_span = t.span;
+                self.emit(Instr::Inplace { op, dst: old, a: old, b: val });
+                self.emit(Instr::SetAttr { obj: o, name, src: old });
+            }
+            ExprKind::Subscript(obj, idx) => {
+                let o = self.temp()?;
+                let i = self.temp()?;
+                self.expr_to(obj, o)?;
+                self.expr_to(idx, i)?;
+                let old = self.temp()?;
+                self.cur_span = t.span;
+                self.emit(Instr::GetItem { dst: old, obj: o, idx: i });
+                let val = self.temp()?;
+                self.expr_to(v, val)?;
+                self.cur_span = t.span;
+                self.emit(Instr::Inplace { op, dst: old, a: old, b: val });
+                self.emit(Instr::SetItem { obj: o, idx: i, src: old });
+            }
+            _ => return Err(SyntaxError::new("illegal expression for augmented assignment", t.span)),
+        }
+        self.free_to(mark);
+        Ok(())
+    }
+
+    fn delete(&mut self, t: &'a ast::Expr) -> CResult<()> {
+        let mark = self.next_reg;
+        self.cur_span = t.span;
+        match &t.kind {
+            ExprKind::Name(n) => self.delete_name(*n),
+            ExprKind::Attribute(obj, name) => {
+                let o = self.temp()?;
+                self.expr_to(obj, o)?;
+                let name = self.name(*name);
+                self.cur_span = t.span;
+                self.emit(Instr::DelAttr { obj: o, name });
+            }
+            ExprKind::Subscript(obj, idx) => {
+                let o = self.temp()?;
+                let i = self.temp()?;
+                self.expr_to(obj, o)?;
+                self.expr_to(idx, i)?;
+                self.cur_span = t.span;
+                self.emit(Instr::DelItem { obj: o, idx: i });
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for i in items {
+                    self.delete(i)?;
+                }
+            }
+            _ => return Err(SyntaxError::new("cannot delete this expression", t.span)),
+        }
+        self.free_to(mark);
+        Ok(())
+    }
+}
+
+fn is_yield(e: &ast::Expr) -> bool {
+    matches!(e.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_))
+}
+
+/// Whether a call has `*args` or `**kwargs`.
+pub(super) fn has_star(args: &[Arg]) -> bool {
+    args.iter().any(|a| matches!(a, Arg::Star(_) | Arg::DoubleStar(_)))
+}

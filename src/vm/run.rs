@@ -1,0 +1,980 @@
+//! The dispatch loop. Frames are plain data (`Frame`: registers, cells, the exceptions being
+//! handled, a program counter); `run_frames` keeps a stack of them and never recurses in Rust
+//! for Python-to-Python calls, generator resumption or `await` chains:
+//!
+//! - a call pushes the callee's frame; its return pops it into the caller's register;
+//! - `for x in gen` and `yield from`/`await` of a generator or coroutine move that generator's
+//!   frames (its own, plus those it delegates to) onto the stack;
+//! - a `yield` moves the frames above the nearest resumer back into their generator object, in
+//!   one piece, and hands the value down; at the bottom, the loop returns it to the scheduler
+//!   (or to `send`), so a task switch costs the same at any depth of its await chain.
+//!
+//! Native code that calls back into Python (`sorted(key=)`, `__eq__`, `__init__`) enters a new
+//! loop; the depth limit counts every frame either way.
+
+use super::bytecode::*;
+use crate::code::{Code, Flavor};
+use crate::interp::exec::{Outcome, Resume};
+use crate::interp::*;
+use crate::names::sym;
+use crate::span::{Span, Symbol};
+use crate::value::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A function activation.
+pub struct Frame {
+    pub code: Rc<Code>,
+    /// The next instruction.
+    pub pc: u32,
+    pub regs: Vec<Value>,
+    pub cells: Vec<Rc<RefCell<Value>>>,
+    /// The exceptions being handled (in except clauses and `finally` bodies), innermost last.
+    pub handled: Vec<Box<Exc>>,
+    pub func: Option<Rc<Function>>,
+    /// A class body's namespace.
+    pub ns: Option<Rc<RefCell<SymMap>>>,
+    /// Suspended in a `YieldFrom` whose delegate is native (a scheduler request, an iterator):
+    /// resuming runs that instruction again with what was sent.
+    native_delegate: bool,
+    ret: Ret,
+}
+
+/// Where a frame's result goes.
+enum Ret {
+    /// The bottom of a loop entered from native code.
+    Native,
+    /// A call: into this register of the frame below.
+    Reg(Reg),
+    /// The bottom frame of a generator resumed by the frame below.
+    Resumed(Rc<Generator>, How),
+}
+
+#[derive(Clone, Copy)]
+enum How {
+    /// `ForIter`: a yielded value is the next item; the end is the loop's exit.
+    Iterate,
+    /// `YieldFrom`: a yield passes through to the frame below's resumer; the return value is
+    /// the `YieldFrom`'s result.
+    Delegate,
+}
+
+/// What a call from the loop gave.
+enum Called {
+    Value(Value),
+    Push(Transfer),
+}
+
+/// What made `exec_frame` stop running a frame.
+enum Transfer {
+    Call(Box<Frame>),
+    Return(Value),
+    /// A `yield`, or a native delegate's yield passed through.
+    Yield(Value),
+    /// Move this generator's frames on top (`yield from`, `await`).
+    Delegate(Rc<Generator>),
+    /// Move this generator's frames on top to get the next item (`for`).
+    Iterate(Rc<Generator>),
+}
+
+impl Frame {
+    pub fn new(code: Rc<Code>) -> Frame {
+        let mut regs = Vec::with_capacity(code.nslots);
+        regs.resize(code.nslots, Value::Unbound);
+        let cells = if code.n_own_cells == 0 {
+            Vec::new()
+        } else {
+            (0..code.n_own_cells).map(|_| Rc::new(RefCell::new(Value::Unbound))).collect()
+        };
+        Frame {
+            code,
+            pc: 0,
+            regs,
+            cells,
+            handled: Vec::new(),
+            func: None,
+            ns: None,
+            native_delegate: false,
+            ret: Ret::Native,
+        }
+    }
+
+    /// Where the frame is: the instruction it stopped at (for tracebacks, task dumps).
+    pub fn span(&self) -> Span {
+        let Some(bc) = self.code.bc.as_deref() else { return self.code.span };
+        let at = if self.native_delegate { self.pc } else { self.pc.saturating_sub(1) };
+        bc.spans.get(at as usize).copied().unwrap_or(self.code.span)
+    }
+}
+
+fn bytecode(code: &Code) -> R<&Bytecode> {
+    code.bc.as_deref().ok_or_else(|| runtime_error("internal error: code without bytecode"))
+}
+
+impl Interp {
+    /// A frame for `fun` with the arguments bound (`this` first, for a method).
+    pub fn vm_frame(
+        &mut self,
+        fun: &Rc<Function>,
+        this: Option<&Value>,
+        pos: &[Value],
+        kw: &[(Symbol, Value)],
+    ) -> R<Box<Frame>> {
+        let code = fun.code.clone();
+        let mut frame = Box::new(Frame::new(code.clone()));
+        self.bind_args(fun, this, pos, kw, &mut frame.regs)?;
+        frame.cells.extend(fun.closure.iter().cloned());
+        for &(slot, cell) in &code.cell_params {
+            *frame.cells[cell as usize].borrow_mut() = frame.regs[slot as usize].clone();
+        }
+        frame.func = Some(fun.clone());
+        Ok(frame)
+    }
+
+    /// Calls a function compiled for the VM from native code.
+    pub fn vm_call(&mut self, fun: &Rc<Function>, this: Option<&Value>, pos: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
+        let frame = self.vm_frame(fun, this, pos, kw)?;
+        match fun.code.flavor {
+            Flavor::Plain => {
+                if self.depth >= self.opts.max_depth {
+                    return Err(recursion_error("maximum recursion depth exceeded"));
+                }
+                let mut frames = vec![frame];
+                match self.run_frames(&mut frames, None, None)? {
+                    Outcome::Return(v) => Ok(v),
+                    Outcome::Yield(_) => Err(runtime_error("a plain function cannot suspend")),
+                }
+            }
+            Flavor::Generator | Flavor::Coroutine => Ok(self.vm_generator(frame, fun.code.flavor == Flavor::Coroutine)),
+        }
+    }
+
+    /// A generator or coroutine object owning `frame`.
+    pub fn vm_generator(&mut self, frame: Box<Frame>, is_coroutine: bool) -> Value {
+        let code = frame.code.clone();
+        let created_at = self.current_span.unwrap_or(code.span);
+        Value::Gen(Rc::new(Generator {
+            state: std::cell::Cell::new(GenState::Created),
+            frame: RefCell::new(None),
+            vm: RefCell::new(vec![frame]),
+            on_vm: true,
+            is_coroutine,
+            name: code.name,
+            qualname: code.qualname.clone(),
+            created_at,
+            used: std::cell::Cell::new(false),
+        }))
+    }
+
+    /// Resumes a generator compiled for the VM (its state was checked by `gen_resume`).
+    pub fn vm_resume(&mut self, g: &Rc<Generator>, resume: Resume) -> R<Outcome> {
+        let mut frames = std::mem::take(&mut *g.vm.borrow_mut());
+        let Some(bottom) = frames.first_mut() else {
+            g.state.set(GenState::Done);
+            return Ok(Outcome::Return(Value::None));
+        };
+        bottom.ret = Ret::Native;
+        g.state.set(GenState::Running);
+        let r = self.run_frames(&mut frames, Some(g), Some(resume));
+        match r {
+            Ok(Outcome::Yield(v)) => {
+                g.state.set(GenState::Suspended);
+                Ok(Outcome::Yield(v))
+            }
+            Ok(Outcome::Return(v)) => {
+                g.state.set(GenState::Done);
+                Ok(Outcome::Return(v))
+            }
+            Err(e) => {
+                g.state.set(GenState::Done);
+                Err(self.generator_error(g, e))
+            }
+        }
+    }
+
+    /// PEP 479: a StopIteration escaping a generator becomes a RuntimeError.
+    fn generator_error(&mut self, g: &Generator, e: Fault) -> Fault {
+        if !e.is_instance(&self.t.stop_iteration) {
+            return e;
+        }
+        let what = if g.is_coroutine { "coroutine" } else { "generator" };
+        let mut re = exc(&self.t.runtime_error, format!("{} raised StopIteration", what));
+        if let (Fault::Exc(x), Some(cause)) = (&mut re, e.exc_value()) {
+            if let Value::Instance(i) = &x.value {
+                i.attrs.borrow_mut().insert(sym::CAUSE, cause.clone());
+            }
+            if let Fault::Exc(orig) = &e {
+                x.tb = orig.tb.clone();
+            }
+        }
+        re
+    }
+
+    /// Runs the frames until the bottom one returns, or a yield reaches the bottom (then the
+    /// frames are stored back into `root`).
+    fn run_frames(&mut self, frames: &mut Vec<Box<Frame>>, root: Option<&Rc<Generator>>, mut pending: Option<Resume>) -> R<Outcome> {
+        let base_depth = self.depth;
+        self.depth += frames.len();
+        // Indices of the frames at which a `for` resumed a generator: where a yield stops.
+        let mut resumers: Vec<usize> = Vec::new();
+        let r = loop {
+            let Some(top) = frames.last_mut() else {
+                break Err(runtime_error("internal error: no frame to run"));
+            };
+            let code = top.code.clone();
+            let step = match bytecode(&code) {
+                Ok(bc) => self.exec_frame(top, bc, pending.take()),
+                Err(e) => Err(e),
+            };
+            match step {
+                Ok(Transfer::Call(frame)) => {
+                    if self.depth >= self.opts.max_depth {
+                        pending = Some(Resume::Throw(recursion_error("maximum recursion depth exceeded")));
+                        continue;
+                    }
+                    self.depth += 1;
+                    frames.push(frame);
+                }
+                Ok(Transfer::Return(v)) => {
+                    let Some(done) = frames.pop() else { continue };
+                    self.depth -= 1;
+                    let Some(below) = frames.last_mut() else { break Ok(Outcome::Return(v)) };
+                    match done.ret {
+                        Ret::Native => break Err(runtime_error("internal error: native frame in the middle")),
+                        Ret::Reg(dst) => below.regs[dst as usize] = v,
+                        Ret::Resumed(g, how) => {
+                            g.state.set(GenState::Done);
+                            let at = below.pc.saturating_sub(1) as usize;
+                            let instr = below.code.bc.as_deref().and_then(|bc| bc.instrs.get(at).copied());
+                            match (how, instr) {
+                                (How::Iterate, Some(Instr::ForIter { exit, .. })) => {
+                                    resumers.pop();
+                                    below.pc = exit;
+                                }
+                                (How::Delegate, Some(Instr::YieldFrom { dst, .. })) => below.regs[dst as usize] = v,
+                                _ => break Err(runtime_error("internal error: generator resumed from nowhere")),
+                            }
+                        }
+                    }
+                }
+                Ok(Transfer::Yield(v)) => {
+                    let at = resumers.pop().unwrap_or(0);
+                    let segment: Vec<Box<Frame>> = frames.drain(at..).collect();
+                    self.depth -= segment.len();
+                    let owner = match segment.first().map(|f| &f.ret) {
+                        Some(Ret::Resumed(g, How::Iterate)) => Some(g.clone()),
+                        _ => None,
+                    };
+                    match owner {
+                        Some(g) => {
+                            g.state.set(GenState::Suspended);
+                            *g.vm.borrow_mut() = segment;
+                            let Some(below) = frames.last_mut() else {
+                                break Err(runtime_error("internal error: no resumer"));
+                            };
+                            let at = below.pc.saturating_sub(1) as usize;
+                            match below.code.bc.as_deref().and_then(|bc| bc.instrs.get(at).copied()) {
+                                Some(Instr::ForIter { dst, .. }) => below.regs[dst as usize] = v,
+                                _ => break Err(runtime_error("internal error: yield to nowhere")),
+                            }
+                        }
+                        None => match root {
+                            Some(g) => {
+                                *g.vm.borrow_mut() = segment;
+                                break Ok(Outcome::Yield(v));
+                            }
+                            None => break Err(runtime_error("a plain function cannot suspend")),
+                        },
+                    }
+                }
+                Ok(Transfer::Delegate(g)) | Ok(Transfer::Iterate(g)) if g.state.get() == GenState::Running => {
+                    let what = if g.is_coroutine { "coroutine" } else { "generator" };
+                    pending = Some(Resume::Throw(value_error(format!("{} already executing", what))));
+                }
+                Ok(Transfer::Delegate(g)) => {
+                    let start = if g.state.get() == GenState::Created { Resume::Start } else { Resume::Send(Value::None) };
+                    self.push_generator(frames, &g, How::Delegate);
+                    pending = Some(start);
+                }
+                Ok(Transfer::Iterate(g)) => {
+                    let start = if g.state.get() == GenState::Created { Resume::Start } else { Resume::Send(Value::None) };
+                    resumers.push(frames.len());
+                    self.push_generator(frames, &g, How::Iterate);
+                    pending = Some(start);
+                }
+                Err(e) => {
+                    let Some(done) = frames.pop() else { break Err(e) };
+                    self.depth -= 1;
+                    let mut e = e;
+                    if let Ret::Resumed(g, how) = &done.ret {
+                        g.state.set(GenState::Done);
+                        if matches!(how, How::Iterate) {
+                            resumers.pop();
+                        }
+                        e = self.generator_error(g, e);
+                    }
+                    if frames.is_empty() || matches!(done.ret, Ret::Native) {
+                        break Err(e);
+                    }
+                    if !matches!(e, Fault::Exc(_)) {
+                        break Err(e);
+                    }
+                    pending = Some(Resume::Throw(e));
+                }
+            }
+        };
+        self.depth = base_depth;
+        r
+    }
+
+    /// Moves a generator's frames on top of the stack, its bottom frame returning to the frame
+    /// below as `how` says.
+    fn push_generator(&mut self, frames: &mut Vec<Box<Frame>>, g: &Rc<Generator>, how: How) {
+        g.used.set(true);
+        let mut own = std::mem::take(&mut *g.vm.borrow_mut());
+        if let Some(bottom) = own.first_mut() {
+            bottom.ret = Ret::Resumed(g.clone(), how);
+        }
+        g.state.set(GenState::Running);
+        self.depth += own.len();
+        frames.append(&mut own);
+    }
+
+    /// Runs one frame until control leaves it. `pending` is what resumes it: the value sent
+    /// into its `yield`, or an exception raised where it stopped.
+    fn exec_frame(&mut self, f: &mut Frame, bc: &Bytecode, pending: Option<Resume>) -> R<Transfer> {
+        let mut incoming: Option<Fault> = None;
+        let mut delegate_input: Option<Resume> = None;
+        match pending {
+            None | Some(Resume::Start) => {}
+            Some(r) if f.native_delegate => delegate_input = Some(r),
+            Some(Resume::Send(v)) => {
+                let at = f.pc.saturating_sub(1) as usize;
+                if let Some(Instr::Yield { dst, .. }) = bc.instrs.get(at) {
+                    f.regs[*dst as usize] = v;
+                }
+            }
+            Some(Resume::Throw(e)) => incoming = Some(e),
+        }
+        loop {
+            let r = match incoming.take() {
+                Some(e) => Err(e),
+                None => self.exec_instrs(f, bc, &mut delegate_input),
+            };
+            match r {
+                Ok(t) => return Ok(t),
+                Err(e) => {
+                    // The failing instruction is the one before `pc`.
+                    let at = f.pc.saturating_sub(1);
+                    let Fault::Exc(mut x) = e else { return Err(e) };
+                    f.native_delegate = false;
+                    if let Some(h) = bc.handler_at(at) {
+                        f.handled.truncate(h.depth as usize);
+                        f.handled.push(x);
+                        f.pc = h.target;
+                        continue;
+                    }
+                    let span = x.span.take().unwrap_or_else(|| bc.spans.get(at as usize).copied().unwrap_or(f.code.span));
+                    x.tb.push((f.code.qualname.clone(), span));
+                    return Err(Fault::Exc(x));
+                }
+            }
+        }
+    }
+
+    fn exec_instrs(&mut self, f: &mut Frame, bc: &Bytecode, delegate_input: &mut Option<Resume>) -> R<Transfer> {
+        macro_rules! reg {
+            ($r:expr) => {
+                f.regs[$r as usize]
+            };
+        }
+        loop {
+            let Some(&instr) = bc.instrs.get(f.pc as usize) else {
+                return Err(runtime_error("internal error: ran off the end of the code"));
+            };
+            f.pc += 1;
+            match instr {
+                Instr::Step => {
+                    let span = bc.spans[f.pc as usize - 1];
+                    self.step(span)?;
+                }
+                Instr::LoadConst { dst, k } => reg!(dst) = bc.consts[k as usize].clone(),
+                Instr::Move { dst, src } => reg!(dst) = reg!(src).clone(),
+                Instr::LoadLocal { dst, src } => {
+                    let v = reg!(src).clone();
+                    if matches!(v, Value::Unbound) {
+                        return Err(self.unbound_error(f.code.slot_names[src as usize]));
+                    }
+                    reg!(dst) = v;
+                }
+                Instr::DelLocal { reg } => {
+                    if matches!(reg!(reg), Value::Unbound) {
+                        return Err(self.unbound_error(f.code.slot_names[reg as usize]));
+                    }
+                    reg!(reg) = Value::Unbound;
+                }
+                Instr::LoadCell { dst, cell } => {
+                    let v = f.cells[cell as usize].borrow().clone();
+                    if matches!(v, Value::Unbound) {
+                        let name = f.code.cell_names[cell as usize];
+                        return Err(if (cell as usize) < f.code.n_own_cells {
+                            self.unbound_error(name)
+                        } else {
+                            name_error(format!(
+                                "cannot access free variable '{}' where it is not associated with a value in enclosing scope",
+                                name
+                            ))
+                        });
+                    }
+                    reg!(dst) = v;
+                }
+                Instr::StoreCell { cell, src } => *f.cells[cell as usize].borrow_mut() = reg!(src).clone(),
+                Instr::DelCell { cell } => {
+                    let old = std::mem::replace(&mut *f.cells[cell as usize].borrow_mut(), Value::Unbound);
+                    if matches!(old, Value::Unbound) {
+                        return Err(self.unbound_error(f.code.cell_names[cell as usize]));
+                    }
+                }
+                Instr::LoadGlobal { dst, name } => {
+                    let n = bc.names[name as usize];
+                    reg!(dst) = self.load_global(n)?;
+                }
+                Instr::StoreGlobal { name, src } => {
+                    let n = bc.names[name as usize];
+                    self.globals.borrow_mut().insert(n, reg!(src).clone());
+                }
+                Instr::DelGlobal { name } => {
+                    let n = bc.names[name as usize];
+                    if self.globals.borrow_mut().remove(&n).is_none() {
+                        return Err(name_error(format!("name '{}' is not defined", n)));
+                    }
+                }
+                Instr::LoadClassNs { dst, name } => {
+                    let n = bc.names[name as usize];
+                    let found = f.ns.as_ref().and_then(|ns| ns.borrow().get(&n).cloned());
+                    reg!(dst) = match found {
+                        Some(v) => v,
+                        None => self.load_global(n)?,
+                    };
+                }
+                Instr::StoreClassNs { name, src } => {
+                    let n = bc.names[name as usize];
+                    let v = reg!(src).clone();
+                    match &f.ns {
+                        Some(ns) => {
+                            ns.borrow_mut().insert(n, v);
+                        }
+                        None => {
+                            self.globals.borrow_mut().insert(n, v);
+                        }
+                    }
+                }
+                Instr::DelClassNs { name } => {
+                    let n = bc.names[name as usize];
+                    let gone = f.ns.as_ref().and_then(|ns| ns.borrow_mut().remove(&n));
+                    if gone.is_none() {
+                        return Err(name_error(format!("name '{}' is not defined", n)));
+                    }
+                }
+                Instr::Bin { op, dst, a, b } => {
+                    let v = match (&reg!(a), &reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => match crate::interp::ops::int_fast(op, *x, *y) {
+                            Some(v) => v,
+                            None => self.binop(op, &reg!(a), &reg!(b))?,
+                        },
+                        (x, y) => {
+                            let (x, y) = (x.clone(), y.clone());
+                            self.binop(op, &x, &y)?
+                        }
+                    };
+                    reg!(dst) = v;
+                }
+                Instr::Inplace { op, dst, a, b } => {
+                    let x = std::mem::replace(&mut reg!(a), Value::None);
+                    let y = reg!(b).clone();
+                    reg!(dst) = self.inplace_op(op, x, &y)?;
+                }
+                Instr::Unary { op, dst, a } => {
+                    let x = reg!(a).clone();
+                    reg!(dst) = self.unary(op, &x)?;
+                }
+                Instr::Compare { op, dst, a, b } => {
+                    let (x, y) = (reg!(a).clone(), reg!(b).clone());
+                    reg!(dst) = Value::Bool(self.compare(op, &x, &y)?);
+                }
+                Instr::Truth { dst, a } => {
+                    let x = reg!(a).clone();
+                    reg!(dst) = Value::Bool(self.truthy(&x)?);
+                }
+                Instr::BuildTuple { dst, start, n } => {
+                    let items = f.regs[start as usize..start as usize + n as usize].to_vec();
+                    reg!(dst) = Value::tuple(items);
+                }
+                Instr::BuildList { dst, start, n } => {
+                    let items = f.regs[start as usize..start as usize + n as usize].to_vec();
+                    reg!(dst) = Value::list(items);
+                }
+                Instr::BuildSet { dst, start, n } => {
+                    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                    for i in 0..n {
+                        let v = reg!(start + i).clone();
+                        self.set_add(&d, v)?;
+                    }
+                    reg!(dst) = Value::Set(d);
+                }
+                Instr::BuildDict { dst, start, n } => {
+                    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                    for i in 0..n {
+                        let k = reg!(start + 2 * i).clone();
+                        let v = reg!(start + 2 * i + 1).clone();
+                        self.dict_set(&d, k, v)?;
+                    }
+                    reg!(dst) = Value::Dict(d);
+                }
+                Instr::ListAppend { list, src } => {
+                    let v = reg!(src).clone();
+                    if let Value::List(l) = &reg!(list) {
+                        l.borrow_mut().push(v);
+                    }
+                }
+                Instr::ListExtend { list, src } => {
+                    let v = reg!(src).clone();
+                    let items = self.collect(&v)?;
+                    if let Value::List(l) = &reg!(list) {
+                        l.borrow_mut().extend(items);
+                    }
+                }
+                Instr::SetAdd { set, src } => {
+                    let v = reg!(src).clone();
+                    if let Value::Set(d) = reg!(set).clone() {
+                        self.set_add(&d, v)?;
+                    }
+                }
+                Instr::SetUpdate { set, src } => {
+                    let v = reg!(src).clone();
+                    let items = self.collect(&v)?;
+                    if let Value::Set(d) = reg!(set).clone() {
+                        for x in items {
+                            self.set_add(&d, x)?;
+                        }
+                    }
+                }
+                Instr::DictSet { dict, key, src } => {
+                    let (k, v) = (reg!(key).clone(), reg!(src).clone());
+                    if let Value::Dict(d) = reg!(dict).clone() {
+                        self.dict_set(&d, k, v)?;
+                    }
+                }
+                Instr::DictUpdate { dict, src } => {
+                    let v = reg!(src).clone();
+                    let Value::Dict(from) = &v else {
+                        return Err(type_error(format!("'{}' object is not a mapping", self.type_name(&v))));
+                    };
+                    let entries: Vec<(Value, Value)> =
+                        from.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+                    if let Value::Dict(d) = reg!(dict).clone() {
+                        for (k, x) in entries {
+                            self.dict_set(&d, k, x)?;
+                        }
+                    }
+                }
+                Instr::ListToTuple { dst, src } => {
+                    let items = match &reg!(src) {
+                        Value::List(l) => l.borrow().clone(),
+                        _ => Vec::new(),
+                    };
+                    reg!(dst) = Value::tuple(items);
+                }
+                Instr::BuildSlice { dst, start } => {
+                    let s = start as usize;
+                    let parts = [f.regs[s].clone(), f.regs[s + 1].clone(), f.regs[s + 2].clone()];
+                    reg!(dst) = Value::Slice(Rc::new(parts));
+                }
+                Instr::Format { dst, src, conv, spec } => {
+                    let v = reg!(src).clone();
+                    let v = match conv {
+                        b'r' | b'a' => Value::string(self.repr(&v)?),
+                        b's' => Value::string(self.to_str(&v)?),
+                        _ => v,
+                    };
+                    let spec = if spec == NO_REG {
+                        String::new()
+                    } else {
+                        let s = reg!(spec).clone();
+                        self.to_str(&s)?
+                    };
+                    reg!(dst) = Value::string(self.format_value(&v, &spec)?);
+                }
+                Instr::Concat { dst, start, n } => {
+                    let mut s = String::new();
+                    for i in 0..n {
+                        match &reg!(start + i) {
+                            Value::Str(p) => s.push_str(&p.s),
+                            other => {
+                                let other = other.clone();
+                                s.push_str(&self.to_str(&other)?);
+                            }
+                        }
+                    }
+                    reg!(dst) = Value::string(s);
+                }
+                Instr::Unpack { src, start, n, star } => {
+                    let v = reg!(src).clone();
+                    let star = if star == NO_REG { None } else { Some(star as usize) };
+                    let items = self.unpack(&v, n as usize, star)?;
+                    for (i, x) in items.into_iter().enumerate() {
+                        f.regs[start as usize + i] = x;
+                    }
+                }
+                Instr::GetAttr { dst, obj, name } => {
+                    let o = reg!(obj).clone();
+                    reg!(dst) = self.getattr(&o, bc.names[name as usize])?;
+                }
+                Instr::SetAttr { obj, name, src } => {
+                    let (o, v) = (reg!(obj).clone(), reg!(src).clone());
+                    self.setattr(&o, bc.names[name as usize], v)?;
+                }
+                Instr::DelAttr { obj, name } => {
+                    let o = reg!(obj).clone();
+                    self.delattr(&o, bc.names[name as usize])?;
+                }
+                Instr::GetItem { dst, obj, idx } => {
+                    let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
+                    reg!(dst) = self.getitem(&o, &i)?;
+                }
+                Instr::SetItem { obj, idx, src } => {
+                    let (o, i, v) = (reg!(obj).clone(), reg!(idx).clone(), reg!(src).clone());
+                    self.setitem(&o, i, v)?;
+                }
+                Instr::DelItem { obj, idx } => {
+                    let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
+                    self.delitem(&o, &i)?;
+                }
+                Instr::Call { dst, func, argc } => {
+                    let fv = reg!(func).clone();
+                    let a = func as usize + 1;
+                    let args = &f.regs[a..a + argc as usize];
+                    match self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])? {
+                        Called::Value(v) => reg!(dst) = v,
+                        Called::Push(t) => return Ok(t),
+                    }
+                }
+                Instr::CallKw { dst, func, argc, kw, names } => {
+                    let fv = reg!(func).clone();
+                    let a = func as usize + 1;
+                    let pos: Vec<Value> = f.regs[a..a + argc as usize].to_vec();
+                    let Value::Tuple(names) = &bc.consts[names as usize] else {
+                        return Err(runtime_error("internal error: keyword names"));
+                    };
+                    let kws: Vec<(Symbol, Value)> = names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| {
+                            let name = match n {
+                                Value::Str(s) => Symbol::intern(&s.s),
+                                _ => Symbol::intern("?"),
+                            };
+                            (name, f.regs[a + argc as usize + i].clone())
+                        })
+                        .collect();
+                    let _ = kw;
+                    match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1])? {
+                        Called::Value(v) => reg!(dst) = v,
+                        Called::Push(t) => return Ok(t),
+                    }
+                }
+                Instr::CallEx { dst, func, args, kwargs } => {
+                    let fv = reg!(func).clone();
+                    let pos = match &reg!(args) {
+                        Value::Tuple(t) => (**t).clone(),
+                        _ => Vec::new(),
+                    };
+                    let mut kws: Vec<(Symbol, Value)> = Vec::new();
+                    if kwargs != NO_REG {
+                        if let Value::Dict(d) = &reg!(kwargs) {
+                            for e in d.borrow().iter() {
+                                let Value::Str(s) = &e.key else { return Err(type_error("keywords must be strings")) };
+                                kws.push((Symbol::intern(&s.s), e.value.clone()));
+                            }
+                        }
+                    }
+                    match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1])? {
+                        Called::Value(v) => reg!(dst) = v,
+                        Called::Push(t) => return Ok(t),
+                    }
+                }
+                Instr::Jump { to } => f.pc = to,
+                Instr::JumpIfFalse { cond, to } => {
+                    let t = match &reg!(cond) {
+                        Value::Bool(b) => *b,
+                        v => {
+                            let v = v.clone();
+                            self.truthy(&v)?
+                        }
+                    };
+                    if !t {
+                        f.pc = to;
+                    }
+                }
+                Instr::JumpIfTrue { cond, to } => {
+                    let t = match &reg!(cond) {
+                        Value::Bool(b) => *b,
+                        v => {
+                            let v = v.clone();
+                            self.truthy(&v)?
+                        }
+                    };
+                    if t {
+                        f.pc = to;
+                    }
+                }
+                Instr::GetIter { dst, src } => {
+                    let v = reg!(src).clone();
+                    reg!(dst) = self.get_iter(&v)?;
+                }
+                Instr::ForIter { iter, dst, exit } => {
+                    let it = reg!(iter).clone();
+                    if let Value::Gen(g) = &it {
+                        if g.is_vm() {
+                            if g.state.get() == GenState::Done {
+                                f.pc = exit;
+                                continue;
+                            }
+                            return Ok(Transfer::Iterate(g.clone()));
+                        }
+                    }
+                    match self.next(&it)? {
+                        Some(v) => reg!(dst) = v,
+                        None => f.pc = exit,
+                    }
+                }
+                Instr::Return { src } => return Ok(Transfer::Return(std::mem::replace(&mut reg!(src), Value::None))),
+                Instr::Yield { src, .. } => return Ok(Transfer::Yield(reg!(src).clone())),
+                Instr::GetYieldFromIter { dst, src } => {
+                    let v = reg!(src).clone();
+                    reg!(dst) = match &v {
+                        Value::Gen(g) => {
+                            if g.is_coroutine && f.code.flavor != Flavor::Coroutine {
+                                return Err(type_error(
+                                    "cannot 'yield from' a coroutine object in a non-coroutine generator",
+                                ));
+                            }
+                            v.clone()
+                        }
+                        _ => self.get_iter(&v)?,
+                    };
+                }
+                Instr::GetAwaitable { dst, src } => {
+                    let v = reg!(src).clone();
+                    reg!(dst) = self.get_awaitable(&v)?;
+                }
+                Instr::YieldFrom { dst, iter } => {
+                    let it = reg!(iter).clone();
+                    let input = delegate_input.take();
+                    if let Value::Gen(g) = &it {
+                        if g.is_vm() && input.is_none() {
+                            if g.state.get() == GenState::Done {
+                                if g.is_coroutine {
+                                    return Err(runtime_error("cannot reuse already awaited coroutine"));
+                                }
+                                reg!(dst) = Value::None;
+                                continue;
+                            }
+                            return Ok(Transfer::Delegate(g.clone()));
+                        }
+                    }
+                    match self.delegate(&it, input)? {
+                        Outcome::Return(v) => {
+                            f.native_delegate = false;
+                            reg!(dst) = v;
+                        }
+                        Outcome::Yield(v) => {
+                            // Stay on this instruction: the next resume goes to the delegate.
+                            f.pc -= 1;
+                            f.native_delegate = true;
+                            return Ok(Transfer::Yield(v));
+                        }
+                    }
+                }
+                Instr::Raise { exc: e, cause } => {
+                    let v = reg!(e).clone();
+                    let exc_value = self.make_exception(&v)?;
+                    if cause != NO_REG {
+                        let cv = reg!(cause).clone();
+                        let cause_value = if cv.is_none() { Value::None } else { self.make_exception(&cv)? };
+                        if let Value::Instance(i) = &exc_value {
+                            i.attrs.borrow_mut().insert(sym::CAUSE, cause_value);
+                        }
+                    } else if let Some(ctx) = f.handled.last() {
+                        if let Value::Instance(i) = &exc_value {
+                            if !ctx.value.is(&exc_value) {
+                                i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());
+                            }
+                        }
+                    }
+                    return Err(raise_value(exc_value));
+                }
+                Instr::Reraise => {
+                    let Some(x) = f.handled.pop() else {
+                        return Err(runtime_error("No active exception to reraise"));
+                    };
+                    return Err(Fault::Exc(x));
+                }
+                Instr::ReraiseNone => return Err(runtime_error("No active exception to reraise")),
+                Instr::LoadExc { dst } => {
+                    reg!(dst) = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
+                }
+                Instr::ExcMatch { dst, typ } => {
+                    let t = reg!(typ).clone();
+                    let e = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
+                    reg!(dst) = Value::Bool(self.exception_matches(&e, &t)?);
+                }
+                Instr::PopExc => {
+                    f.handled.pop();
+                }
+                Instr::WithEnter { dst, exit, mgr } => {
+                    let m = reg!(mgr).clone();
+                    let entered = self.call_method(&m, sym::ENTER, &[], &[])?;
+                    reg!(exit) = m;
+                    reg!(dst) = entered;
+                }
+                Instr::WithExit { exit } => {
+                    let m = reg!(exit).clone();
+                    self.call_method(&m, sym::EXIT, &[Value::None, Value::None, Value::None], &[])?;
+                }
+                Instr::WithExitExc { dst, exit } => {
+                    let m = reg!(exit).clone();
+                    let e = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
+                    let args = [Value::Class(self.t.type_of(&e)), e, Value::None];
+                    let r = self.call_method(&m, sym::EXIT, &args, &[])?;
+                    reg!(dst) = Value::Bool(self.truthy(&r)?);
+                }
+                Instr::MakeFunction { dst, f: fi, args } => {
+                    let t = &bc.functions[fi as usize];
+                    let nd = t.ndefaults as usize;
+                    let defaults = f.regs[args as usize..args as usize + nd].to_vec();
+                    let mut next = args as usize + nd;
+                    let kwdefaults = t
+                        .kwdefaults
+                        .iter()
+                        .map(|has| {
+                            has.then(|| {
+                                next += 1;
+                                f.regs[next - 1].clone()
+                            })
+                        })
+                        .collect();
+                    let closure = t.closure.iter().map(|&c| f.cells[c as usize].clone()).collect();
+                    reg!(dst) = Value::Func(Rc::new(Function {
+                        code: t.code.clone(),
+                        defaults,
+                        kwdefaults,
+                        closure,
+                        attrs: RefCell::new(new_symmap()),
+                        owner: RefCell::new(None),
+                    }));
+                }
+                Instr::MakeClass { dst, c, bases } => {
+                    let t = &bc.classes[c as usize];
+                    let base_values = f.regs[bases as usize..bases as usize + t.nbases as usize].to_vec();
+                    let closure: Vec<_> = t.closure.iter().map(|&c| f.cells[c as usize].clone()).collect();
+                    let (name, code) = (t.name, t.code.clone());
+                    reg!(dst) = self.vm_class(name, base_values, code, closure)?;
+                }
+                Instr::Import { dst, name, full } => {
+                    let n = bc.names[name as usize];
+                    let m = self.import(n.as_str())?;
+                    reg!(dst) = if full {
+                        m
+                    } else {
+                        let top = n.as_str().split('.').next().unwrap_or("");
+                        self.import(top)?
+                    };
+                }
+                Instr::ImportFrom { dst, module, name } => {
+                    let m = reg!(module).clone();
+                    let n = bc.names[name as usize];
+                    reg!(dst) = match self.getattr(&m, n) {
+                        Ok(v) => v,
+                        Err(_) => return Err(import_error(format!("cannot import name '{}'", n))),
+                    };
+                }
+                Instr::Echo { src } => {
+                    let v = reg!(src).clone();
+                    if !v.is_none() {
+                        let text = self.repr(&v)?;
+                        self.write_out(&text)?;
+                        self.write_out("\n")?;
+                        self.globals.borrow_mut().insert(Symbol::intern("_"), v);
+                    }
+                }
+                Instr::Super { dst } => {
+                    let class = f.func.as_ref().and_then(|func| func.owner.borrow().clone());
+                    let obj = f.regs.first().cloned().unwrap_or(Value::None);
+                    reg!(dst) = match class {
+                        Some(class) if !matches!(obj, Value::Unbound) => {
+                            Value::Native(Rc::new(Native::Super { class, obj }))
+                        }
+                        _ => return Err(runtime_error("super(): no arguments")),
+                    };
+                }
+                Instr::AssertFail { msg } => {
+                    let args = if msg == NO_REG { vec![] } else { vec![reg!(msg).clone()] };
+                    return Err(raise_value(new_exception(&self.t.assertion_error, args)));
+                }
+            }
+        }
+    }
+
+    /// A call from the loop. A plain VM function (or a bound method of one) becomes a frame to
+    /// push; anything else is called here.
+    fn call_value(&mut self, fv: &Value, pos: &[Value], kw: &[(Symbol, Value)], dst: Reg, span: Span) -> R<Called> {
+        let (fun, this) = match fv {
+            Value::Func(fun) if fun.code.bc.is_some() => (fun, None),
+            Value::Method(m) => match &m.1 {
+                Value::Func(fun) if fun.code.bc.is_some() => (fun, Some(&m.0)),
+                _ => return self.call_native(fv, pos, kw, span),
+            },
+            _ => return self.call_native(fv, pos, kw, span),
+        };
+        let mut frame = self.vm_frame(fun, this, pos, kw)?;
+        match fun.code.flavor {
+            Flavor::Plain => {
+                frame.ret = Ret::Reg(dst);
+                Ok(Called::Push(Transfer::Call(frame)))
+            }
+            flavor => {
+                self.current_span = Some(span);
+                Ok(Called::Value(self.vm_generator(frame, flavor == Flavor::Coroutine)))
+            }
+        }
+    }
+
+    fn call_native(&mut self, fv: &Value, pos: &[Value], kw: &[(Symbol, Value)], span: Span) -> R<Called> {
+        self.current_span = Some(span);
+        Ok(Called::Value(self.call(fv, pos, kw)?))
+    }
+
+    /// `class` with a body compiled for the VM: runs the body in a namespace, then builds the
+    /// class.
+    fn vm_class(&mut self, name: Symbol, bases: Vec<Value>, code: Rc<Code>, closure: Vec<Rc<RefCell<Value>>>) -> R<Value> {
+        let base = self.class_base(bases)?;
+        let ns = Rc::new(RefCell::new(new_symmap()));
+        ns.borrow_mut().insert(sym::MODULE, Value::str("__main__"));
+        ns.borrow_mut().insert(sym::QUALNAME, Value::str(&code.qualname));
+        let mut frame = Box::new(Frame::new(code));
+        frame.cells.extend(closure);
+        frame.ns = Some(ns.clone());
+        if self.depth >= self.opts.max_depth {
+            return Err(recursion_error("maximum recursion depth exceeded"));
+        }
+        let mut frames = vec![frame];
+        self.run_frames(&mut frames, None, None)?;
+        Ok(self.finish_class(name, base, &ns))
+    }
+}
+
+/// The span where a VM generator's innermost frame stopped (the await a task waits on).
+pub fn suspended_span(g: &Generator) -> Option<Span> {
+    g.vm.borrow().last().map(|f| f.span())
+}
