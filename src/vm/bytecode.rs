@@ -20,8 +20,11 @@ pub const NO_REG: Reg = Reg::MAX;
 
 #[derive(Clone, Copy, Debug)]
 pub enum Instr {
-    /// Counts a step (a statement or a loop iteration) against `--max-steps`; checks signals.
-    Step,
+    /// Counts a step (a statement or a loop iteration) against `--max-steps`, checks signals,
+    /// and empties the registers from `live` up: the temporaries of the statement before are
+    /// dead, and what they held is released now, as CPython releases its stack (a task handle
+    /// dropped by `spawn(f())` as a statement is gone before the next statement runs).
+    Step { live: Reg },
     LoadConst { dst: Reg, k: u32 },
     Move { dst: Reg, src: Reg },
     /// A local variable: raises UnboundLocalError when it has no value.

@@ -368,6 +368,14 @@ impl Interp {
                     let at = f.pc.saturating_sub(1);
                     let Fault::Exc(mut x) = e else { return Err(e) };
                     f.native_delegate = false;
+                    // Raised while another was being handled here: that one is its context, as
+                    // the exception state of CPython's thread says (for a thrown-in exception
+                    // and one from a callee too).
+                    if let (Some(ctx), Value::Instance(i)) = (f.handled.last(), &x.value) {
+                        if !ctx.value.is(&x.value) && !i.attrs.borrow().contains_key(&sym::CONTEXT) {
+                            i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());
+                        }
+                    }
                     if let Some(h) = bc.handler_at(at) {
                         f.handled.truncate(h.depth as usize);
                         f.handled.push(x);
@@ -394,7 +402,12 @@ impl Interp {
             };
             f.pc += 1;
             match instr {
-                Instr::Step => {
+                Instr::Step { live } => {
+                    for r in f.regs.iter_mut().skip(live as usize) {
+                        if !matches!(r, Value::Unbound) {
+                            *r = Value::Unbound;
+                        }
+                    }
                     let span = bc.spans[f.pc as usize - 1];
                     self.step(span)?;
                 }

@@ -15,7 +15,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn stmt(&mut self, s: &'a Stmt) -> CResult<()> {
         self.cur_span = s.span;
         let mark = self.next_reg;
-        self.emit(Instr::Step);
+        self.emit(Instr::Step { live: mark });
         match &s.kind {
             StmtKind::Expr(e) => {
                 let r = self.temp()?;
@@ -67,7 +67,7 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::GetIter { dst: iter, src: iter });
                 let top = self.here();
                 let item = self.temp()?;
-                self.emit(Instr::Step);
+                self.emit(Instr::Step { live: item });
                 let exit = self.emit(Instr::ForIter { iter, dst: item, exit: 0 });
                 self.assign(&l.target, item)?;
                 self.free_to(item);
@@ -136,7 +136,7 @@ impl<'a> Compiler<'a> {
                         }
                         None => NO_REG,
                     };
-                    self.cur_span = s.span;
+                    self.cur_span = e.span;
                     self.emit(Instr::Raise { exc: r, cause: c });
                 }
             },
