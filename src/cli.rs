@@ -7,13 +7,14 @@
 //! tinyasync run [OPTIONS] FILE | - [ARGS]...   the same as the first form
 //! tinyasync check FILE | -                     parse and check only
 //! tinyasync parse FILE | -                     print the syntax tree
+//! tinyasync dis FILE | -                       print the bytecode, suspension points marked
 //! tinyasync -i FILE | -c CODE [ARGS]...        run it, then open the REPL with its globals
 //! tinyasync repl [--virtual-time]              the REPL (plain `tinyasync` on a terminal too)
 //! ```
 //!
 //! The top level has an optional subcommand *and* a positional FILE. Clap's
 //! `args_conflicts_with_subcommands` settles which one a word is: the first word is a command
-//! if it names one (`run`, `check`, `parse`, `repl`, `help`), else it is the FILE, and the
+//! if it names one (`run`, `check`, `parse`, `dis`, `repl`, `help`), else it is the FILE, and the
 //! run options given before it belong to the top level. A file literally named `run` is run
 //! as `tinyasync ./run` or `tinyasync run run`.
 //!
@@ -74,6 +75,12 @@ pub enum Command {
     },
     /// Parse a program and run the static checks only.
     Check {
+        /// The program file; `-` reads it from stdin.
+        #[arg(value_name = "FILE | -")]
+        file: OsString,
+    },
+    /// Print the bytecode of each function, with source lines and every suspension point.
+    Dis {
         /// The program file; `-` reads it from stdin.
         #[arg(value_name = "FILE | -")]
         file: OsString,
@@ -209,7 +216,8 @@ impl Program {
                 let name = path.to_string_lossy();
                 let word = !name.contains(['.', '/', '\\']);
                 if word && !path.exists() {
-                    f.rendered.push_str("help: the commands are run, check, parse and repl (see --help)\n");
+                    f.rendered
+                        .push_str("help: the commands are run, check, parse, dis and repl (see --help)\n");
                 }
                 f
             }),
@@ -256,6 +264,12 @@ pub fn dispatch(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Check { file }) => {
             report(Program::from_arg(file).read().and_then(|src| driver::check(&src, style).map(|_| ())))
+        }
+        Some(Command::Dis { file }) => {
+            match Program::from_arg(file).read().and_then(|src| driver::dis_to_text(&src, style)) {
+                Ok(text) => write_stdout(text.as_bytes()),
+                Err(f) => report(Err(f)),
+            }
         }
         Some(Command::Parse { file }) => {
             match Program::from_arg(file).read().and_then(|src| driver::parse_to_text(&src, style)) {

@@ -176,6 +176,16 @@ pub fn parse_to_text(src: &Source, style: Style) -> Result<String, Failure> {
     Ok(ast_print::print_module(&module, &src.text))
 }
 
+/// `tinyasync dis`: the VM's instructions for every function, with lines and suspension points.
+pub fn dis_to_text(src: &Source, style: Style) -> Result<String, Failure> {
+    let (module, res) = check(src, style)?;
+    let code = crate::vm::compile::compile_module(&module, &res).map_err(|e| Failure {
+        rendered: diagnostics::render_syntax(style, &src.name, &src.text, &e),
+        status: exit::USAGE,
+    })?;
+    Ok(crate::vm::dis::disassemble(&code, &src.text))
+}
+
 /// Runs `f` on a thread with a large stack, so depth limits (not the OS) stop deep recursion.
 /// If no such thread can be made, `f` runs on the current thread.
 pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {

@@ -588,15 +588,22 @@ impl Interp {
     /// The base class of a class statement: at most one, a class, not a built-in type.
     pub(crate) fn class_base(&mut self, mut bases: Vec<Value>) -> R<Rc<Class>> {
         if bases.len() > 1 {
-            return Err(type_error("multiple inheritance is not supported in tinyasync: a class has at most one base"));
+            return Err(type_error(
+                "multiple inheritance is not supported in tinyasync: a class has at most one base",
+            ));
         }
         let base = match bases.pop() {
             None => self.t.object.clone(),
             Some(Value::Class(c)) => c,
-            Some(other) => return Err(type_error(format!("bases must be classes, not '{}'", self.type_name(&other)))),
+            Some(other) => {
+                return Err(type_error(format!("bases must be classes, not '{}'", self.type_name(&other))))
+            }
         };
         if !matches!(base.tag, TypeTag::User | TypeTag::Object) {
-            return Err(type_error(format!("subclassing the built-in type '{}' is not supported in tinyasync", base.name)));
+            return Err(type_error(format!(
+                "subclassing the built-in type '{}' is not supported in tinyasync",
+                base.name
+            )));
         }
         Ok(base)
     }
@@ -605,7 +612,13 @@ impl Interp {
     pub(crate) fn finish_class(&mut self, name: Symbol, base: Rc<Class>, ns: &Rc<RefCell<SymMap>>) -> Value {
         let dict = std::mem::take(&mut *ns.borrow_mut());
         let is_exception = base.is_exception;
-        let cls = Rc::new(Class { name, base: Some(base), dict: RefCell::new(dict), tag: TypeTag::User, is_exception });
+        let cls = Rc::new(Class {
+            name,
+            base: Some(base),
+            dict: RefCell::new(dict),
+            tag: TypeTag::User,
+            is_exception,
+        });
         for v in cls.dict.borrow().values() {
             if let Value::Func(func) = v {
                 *func.owner.borrow_mut() = Some(cls.clone());

@@ -24,124 +24,343 @@ pub enum Instr {
     /// and empties the registers from `live` up: the temporaries of the statement before are
     /// dead, and what they held is released now, as CPython releases its stack (a task handle
     /// dropped by `spawn(f())` as a statement is gone before the next statement runs).
-    Step { live: Reg },
-    LoadConst { dst: Reg, k: u32 },
-    Move { dst: Reg, src: Reg },
+    Step {
+        live: Reg,
+    },
+    LoadConst {
+        dst: Reg,
+        k: u32,
+    },
+    Move {
+        dst: Reg,
+        src: Reg,
+    },
     /// A local variable: raises UnboundLocalError when it has no value.
-    LoadLocal { dst: Reg, src: Reg },
-    DelLocal { reg: Reg },
-    LoadCell { dst: Reg, cell: u16 },
-    StoreCell { cell: u16, src: Reg },
-    DelCell { cell: u16 },
-    LoadGlobal { dst: Reg, name: u32 },
-    StoreGlobal { name: u32, src: Reg },
-    DelGlobal { name: u32 },
+    LoadLocal {
+        dst: Reg,
+        src: Reg,
+    },
+    DelLocal {
+        reg: Reg,
+    },
+    LoadCell {
+        dst: Reg,
+        cell: u16,
+    },
+    StoreCell {
+        cell: u16,
+        src: Reg,
+    },
+    DelCell {
+        cell: u16,
+    },
+    LoadGlobal {
+        dst: Reg,
+        name: u32,
+    },
+    StoreGlobal {
+        name: u32,
+        src: Reg,
+    },
+    DelGlobal {
+        name: u32,
+    },
     /// A name in a class body: the namespace, then globals, then builtins.
-    LoadClassNs { dst: Reg, name: u32 },
-    StoreClassNs { name: u32, src: Reg },
-    DelClassNs { name: u32 },
+    LoadClassNs {
+        dst: Reg,
+        name: u32,
+    },
+    StoreClassNs {
+        name: u32,
+        src: Reg,
+    },
+    DelClassNs {
+        name: u32,
+    },
 
-    Bin { op: BinOp, dst: Reg, a: Reg, b: Reg },
+    Bin {
+        op: BinOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// `a op= b`: the in-place form (`__iadd__`, list `+=` extends).
-    Inplace { op: BinOp, dst: Reg, a: Reg, b: Reg },
-    Unary { op: UnaryOp, dst: Reg, a: Reg },
-    Compare { op: CmpOp, dst: Reg, a: Reg, b: Reg },
+    Inplace {
+        op: BinOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Unary {
+        op: UnaryOp,
+        dst: Reg,
+        a: Reg,
+    },
+    Compare {
+        op: CmpOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// `dst = bool(a)`.
-    Truth { dst: Reg, a: Reg },
+    Truth {
+        dst: Reg,
+        a: Reg,
+    },
 
     /// Registers `start..start+n` into a new tuple, list or set.
-    BuildTuple { dst: Reg, start: Reg, n: u16 },
-    BuildList { dst: Reg, start: Reg, n: u16 },
-    BuildSet { dst: Reg, start: Reg, n: u16 },
+    BuildTuple {
+        dst: Reg,
+        start: Reg,
+        n: u16,
+    },
+    BuildList {
+        dst: Reg,
+        start: Reg,
+        n: u16,
+    },
+    BuildSet {
+        dst: Reg,
+        start: Reg,
+        n: u16,
+    },
     /// `n` key/value pairs in registers `start..start+2n`.
-    BuildDict { dst: Reg, start: Reg, n: u16 },
-    ListAppend { list: Reg, src: Reg },
+    BuildDict {
+        dst: Reg,
+        start: Reg,
+        n: u16,
+    },
+    ListAppend {
+        list: Reg,
+        src: Reg,
+    },
     /// `*src` in a display or call: append every item of an iterable.
-    ListExtend { list: Reg, src: Reg },
-    SetAdd { set: Reg, src: Reg },
-    SetUpdate { set: Reg, src: Reg },
-    DictSet { dict: Reg, key: Reg, src: Reg },
+    ListExtend {
+        list: Reg,
+        src: Reg,
+    },
+    SetAdd {
+        set: Reg,
+        src: Reg,
+    },
+    SetUpdate {
+        set: Reg,
+        src: Reg,
+    },
+    DictSet {
+        dict: Reg,
+        key: Reg,
+        src: Reg,
+    },
     /// `**src` in a display or call.
-    DictUpdate { dict: Reg, src: Reg },
-    ListToTuple { dst: Reg, src: Reg },
+    DictUpdate {
+        dict: Reg,
+        src: Reg,
+    },
+    ListToTuple {
+        dst: Reg,
+        src: Reg,
+    },
     /// A slice from three registers (start, stop, step; None where absent).
-    BuildSlice { dst: Reg, start: Reg },
+    BuildSlice {
+        dst: Reg,
+        start: Reg,
+    },
     /// An f-string field: `format(src, spec)` after the conversion (`!r`, `!s`, `!a`, or 0).
-    Format { dst: Reg, src: Reg, conv: u8, spec: Reg },
+    Format {
+        dst: Reg,
+        src: Reg,
+        conv: u8,
+        spec: Reg,
+    },
     /// Concatenates the strings in registers `start..start+n`.
-    Concat { dst: Reg, start: Reg, n: u16 },
+    Concat {
+        dst: Reg,
+        start: Reg,
+        n: u16,
+    },
     /// Unpacks an iterable into `n` registers from `start`; `star` is the index of a starred
     /// target (it gets a list), or `NO_REG`.
-    Unpack { src: Reg, start: Reg, n: u16, star: u16 },
+    Unpack {
+        src: Reg,
+        start: Reg,
+        n: u16,
+        star: u16,
+    },
 
-    GetAttr { dst: Reg, obj: Reg, name: u32 },
-    SetAttr { obj: Reg, name: u32, src: Reg },
-    DelAttr { obj: Reg, name: u32 },
-    GetItem { dst: Reg, obj: Reg, idx: Reg },
-    SetItem { obj: Reg, idx: Reg, src: Reg },
-    DelItem { obj: Reg, idx: Reg },
+    GetAttr {
+        dst: Reg,
+        obj: Reg,
+        name: u32,
+    },
+    SetAttr {
+        obj: Reg,
+        name: u32,
+        src: Reg,
+    },
+    DelAttr {
+        obj: Reg,
+        name: u32,
+    },
+    GetItem {
+        dst: Reg,
+        obj: Reg,
+        idx: Reg,
+    },
+    SetItem {
+        obj: Reg,
+        idx: Reg,
+        src: Reg,
+    },
+    DelItem {
+        obj: Reg,
+        idx: Reg,
+    },
 
     /// `func(args...)`: the function in `func`, `argc` positional arguments in the registers
     /// after it.
-    Call { dst: Reg, func: Reg, argc: u16 },
+    Call {
+        dst: Reg,
+        func: Reg,
+        argc: u16,
+    },
     /// As `Call`, then `kw` keyword values; their names are the constant tuple `names`.
-    CallKw { dst: Reg, func: Reg, argc: u16, kw: u16, names: u32 },
+    CallKw {
+        dst: Reg,
+        func: Reg,
+        argc: u16,
+        kw: u16,
+        names: u32,
+    },
     /// `func(*args, **kwargs)`: a tuple and a dict (or `NO_REG`).
-    CallEx { dst: Reg, func: Reg, args: Reg, kwargs: Reg },
+    CallEx {
+        dst: Reg,
+        func: Reg,
+        args: Reg,
+        kwargs: Reg,
+    },
 
-    Jump { to: u32 },
-    JumpIfFalse { cond: Reg, to: u32 },
-    JumpIfTrue { cond: Reg, to: u32 },
-    GetIter { dst: Reg, src: Reg },
+    Jump {
+        to: u32,
+    },
+    JumpIfFalse {
+        cond: Reg,
+        to: u32,
+    },
+    JumpIfTrue {
+        cond: Reg,
+        to: u32,
+    },
+    GetIter {
+        dst: Reg,
+        src: Reg,
+    },
     /// The next item of the iterator in `iter` into `dst`, or jump to `exit` at its end.
-    ForIter { iter: Reg, dst: Reg, exit: u32 },
-    Return { src: Reg },
+    ForIter {
+        iter: Reg,
+        dst: Reg,
+        exit: u32,
+    },
+    Return {
+        src: Reg,
+    },
 
     /// Suspends the frame's generator with the value in `src`; what is sent in lands in `dst`.
     /// A suspension point.
-    Yield { dst: Reg, src: Reg },
+    Yield {
+        dst: Reg,
+        src: Reg,
+    },
     /// The iterator of `yield from src`.
-    GetYieldFromIter { dst: Reg, src: Reg },
+    GetYieldFromIter {
+        dst: Reg,
+        src: Reg,
+    },
     /// The iterator of `await src` (a coroutine, an object with `__await__`, a request).
-    GetAwaitable { dst: Reg, src: Reg },
+    GetAwaitable {
+        dst: Reg,
+        src: Reg,
+    },
     /// Delegates to the iterator in `iter` until it returns; its value lands in `dst`. A
     /// suspension point: while the delegate yields, the frame stays here.
-    YieldFrom { dst: Reg, iter: Reg },
+    YieldFrom {
+        dst: Reg,
+        iter: Reg,
+    },
 
     /// `raise exc from cause` (`cause` may be `NO_REG`).
-    Raise { exc: Reg, cause: Reg },
+    Raise {
+        exc: Reg,
+        cause: Reg,
+    },
     /// Bare `raise` in an except clause, or the end of a `finally` reached by an exception:
     /// raises the exception being handled again, with its traceback.
     Reraise,
     /// `raise` where nothing is being handled.
     ReraiseNone,
     /// The exception being handled (the innermost) into `dst`.
-    LoadExc { dst: Reg },
+    LoadExc {
+        dst: Reg,
+    },
     /// `dst = isinstance(exception being handled, typ)` for an except clause.
-    ExcMatch { dst: Reg, typ: Reg },
+    ExcMatch {
+        dst: Reg,
+        typ: Reg,
+    },
     /// The except clause or finally body reached by an exception is over.
     PopExc,
     /// `with`: calls `__exit__` (in `exit`) with the exception being handled; `dst` is whether
     /// it swallowed it.
-    WithExitExc { dst: Reg, exit: Reg },
+    WithExitExc {
+        dst: Reg,
+        exit: Reg,
+    },
     /// `with`: calls `__exit__(None, None, None)`.
-    WithExit { exit: Reg },
+    WithExit {
+        exit: Reg,
+    },
     /// `with`: `dst = mgr.__enter__()`, `exit = mgr.__exit__` (bound).
-    WithEnter { dst: Reg, exit: Reg, mgr: Reg },
+    WithEnter {
+        dst: Reg,
+        exit: Reg,
+        mgr: Reg,
+    },
 
     /// A function from template `f`; its defaults are in registers from `args`.
-    MakeFunction { dst: Reg, f: u32, args: Reg },
+    MakeFunction {
+        dst: Reg,
+        f: u32,
+        args: Reg,
+    },
     /// A class from template `c`; its bases are in registers from `bases`.
-    MakeClass { dst: Reg, c: u32, bases: Reg },
+    MakeClass {
+        dst: Reg,
+        c: u32,
+        bases: Reg,
+    },
     /// `import a.b.c`: the module (`full`), or the top-level package for binding `a`.
-    Import { dst: Reg, name: u32, full: bool },
-    ImportFrom { dst: Reg, module: Reg, name: u32 },
+    Import {
+        dst: Reg,
+        name: u32,
+        full: bool,
+    },
+    ImportFrom {
+        dst: Reg,
+        module: Reg,
+        name: u32,
+    },
     /// The REPL: print the repr of a value that is not None, and bind `_`.
-    Echo { src: Reg },
+    Echo {
+        src: Reg,
+    },
     /// `super()` in a method.
-    Super { dst: Reg },
+    Super {
+        dst: Reg,
+    },
     /// `assert`'s failure: raises AssertionError with the message in `msg` (or none).
-    AssertFail { msg: Reg },
+    AssertFail {
+        msg: Reg,
+    },
 }
 
 /// A `try` region: an exception raised by an instruction in `start..end` jumps to `target`,

@@ -17,16 +17,21 @@ pub fn disassemble(code: &Code, source: &str) -> String {
         out.push_str(&format!("{} ({}):\n", c.qualname, flavor(c)));
         let mut last_line = 0;
         for (i, instr) in bc.instrs.iter().enumerate() {
-            let line = bc.spans.get(i).map(|s| crate::diagnostics::line_col(source, s.start as usize).0).unwrap_or(0);
+            let line = bc
+                .spans
+                .get(i)
+                .map(|s| crate::diagnostics::line_col(source, s.start as usize).0)
+                .unwrap_or(0);
             let line_col = if line != last_line { format!("{:>4}", line) } else { "    ".to_string() };
             last_line = line;
-            let mark = if Bytecode::is_suspension(instr) { "  <- may suspend" } else { "" };
+            let mark = if Bytecode::is_suspension(instr) { "    <-- may suspend here" } else { "" };
             out.push_str(&format!("{} {:>4}  {}{}\n", line_col, i, show(instr, bc, c), mark));
         }
         for h in &bc.handlers {
             out.push_str(&format!("     handler: {}..{} -> {}\n", h.start, h.end, h.target));
         }
-        let mut nested: Vec<&Code> = bc.functions.iter().map(|f| &*f.code).chain(bc.classes.iter().map(|k| &*k.code)).collect();
+        let mut nested: Vec<&Code> =
+            bc.functions.iter().map(|f| &*f.code).chain(bc.classes.iter().map(|k| &*k.code)).collect();
         nested.reverse();
         queue.extend(nested);
     }
@@ -34,6 +39,11 @@ pub fn disassemble(code: &Code, source: &str) -> String {
 }
 
 fn flavor(c: &Code) -> &'static str {
+    match c.kind {
+        crate::code::CodeKind::Module => return "module",
+        crate::code::CodeKind::Class => return "class body",
+        _ => {}
+    }
     match c.flavor {
         crate::code::Flavor::Plain => "function",
         crate::code::Flavor::Generator => "generator",
@@ -56,7 +66,7 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
     let konst = |k: u32| bc.consts.get(k as usize).map(|v| format!("{:?}", v)).unwrap_or_default();
     use Instr::*;
     match *i {
-        Step { live } => format!("Step (registers from r{} are free)", live),
+        Step { .. } => "Step".into(),
         LoadConst { dst, k } => format!("LoadConst {} <- {}", r(c, dst), konst(k)),
         Move { dst, src } => format!("Move {} <- {}", r(c, dst), r(c, src)),
         LoadLocal { dst, src } => format!("LoadLocal {} <- {}", r(c, dst), r(c, src)),
@@ -71,9 +81,13 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         StoreClassNs { name: n, src } => format!("StoreClassNs {} <- {}", name(n), r(c, src)),
         DelClassNs { name: n } => format!("DelClassNs {}", name(n)),
         Bin { op, dst, a, b } => format!("Bin {} <- {} {} {}", r(c, dst), r(c, a), op.symbol(), r(c, b)),
-        Inplace { op, dst, a, b } => format!("Inplace {} <- {} {}= {}", r(c, dst), r(c, a), op.symbol(), r(c, b)),
+        Inplace { op, dst, a, b } => {
+            format!("Inplace {} <- {} {}= {}", r(c, dst), r(c, a), op.symbol(), r(c, b))
+        }
         Unary { op, dst, a } => format!("Unary {} <- {:?} {}", r(c, dst), op, r(c, a)),
-        Compare { op, dst, a, b } => format!("Compare {} <- {} {} {}", r(c, dst), r(c, a), op.symbol(), r(c, b)),
+        Compare { op, dst, a, b } => {
+            format!("Compare {} <- {} {} {}", r(c, dst), r(c, a), op.symbol(), r(c, b))
+        }
         Truth { dst, a } => format!("Truth {} <- {}", r(c, dst), r(c, a)),
         BuildTuple { dst, start, n } => format!("BuildTuple {} <- {}..+{}", r(c, dst), r(c, start), n),
         BuildList { dst, start, n } => format!("BuildList {} <- {}..+{}", r(c, dst), r(c, start), n),
@@ -88,10 +102,22 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         ListToTuple { dst, src } => format!("ListToTuple {} <- {}", r(c, dst), r(c, src)),
         BuildSlice { dst, start } => format!("BuildSlice {} <- {}..+3", r(c, dst), r(c, start)),
         Format { dst, src, conv, spec } => {
-            format!("Format {} <- {} conv={} spec={}", r(c, dst), r(c, src), if conv == 0 { '-' } else { conv as char }, r(c, spec))
+            format!(
+                "Format {} <- {} conv={} spec={}",
+                r(c, dst),
+                r(c, src),
+                if conv == 0 { '-' } else { conv as char },
+                r(c, spec)
+            )
         }
         Concat { dst, start, n } => format!("Concat {} <- {}..+{}", r(c, dst), r(c, start), n),
-        Unpack { src, start, n, star } => format!("Unpack {}..+{} <- {} star={}", r(c, start), n, r(c, src), if star == NO_REG { "-".to_string() } else { star.to_string() }),
+        Unpack { src, start, n, star } => format!(
+            "Unpack {}..+{} <- {} star={}",
+            r(c, start),
+            n,
+            r(c, src),
+            if star == NO_REG { "-".to_string() } else { star.to_string() }
+        ),
         GetAttr { dst, obj, name: n } => format!("GetAttr {} <- {}.{}", r(c, dst), r(c, obj), name(n)),
         SetAttr { obj, name: n, src } => format!("SetAttr {}.{} <- {}", r(c, obj), name(n), r(c, src)),
         DelAttr { obj, name: n } => format!("DelAttr {}.{}", r(c, obj), name(n)),
@@ -99,13 +125,19 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         SetItem { obj, idx, src } => format!("SetItem {}[{}] <- {}", r(c, obj), r(c, idx), r(c, src)),
         DelItem { obj, idx } => format!("DelItem {}[{}]", r(c, obj), r(c, idx)),
         Call { dst, func, argc } => format!("Call {} <- {}({} args)", r(c, dst), r(c, func), argc),
-        CallKw { dst, func, argc, kw, names } => format!("CallKw {} <- {}({} args, {} keywords {})", r(c, dst), r(c, func), argc, kw, konst(names)),
-        CallEx { dst, func, args, kwargs } => format!("CallEx {} <- {}(*{}, **{})", r(c, dst), r(c, func), r(c, args), r(c, kwargs)),
+        CallKw { dst, func, argc, kw, names } => {
+            format!("CallKw {} <- {}({} args, {} keywords {})", r(c, dst), r(c, func), argc, kw, konst(names))
+        }
+        CallEx { dst, func, args, kwargs } => {
+            format!("CallEx {} <- {}(*{}, **{})", r(c, dst), r(c, func), r(c, args), r(c, kwargs))
+        }
         Jump { to } => format!("Jump -> {}", to),
         JumpIfFalse { cond, to } => format!("JumpIfFalse {} -> {}", r(c, cond), to),
         JumpIfTrue { cond, to } => format!("JumpIfTrue {} -> {}", r(c, cond), to),
         GetIter { dst, src } => format!("GetIter {} <- iter({})", r(c, dst), r(c, src)),
-        ForIter { iter, dst, exit } => format!("ForIter {} <- next({}) else -> {}", r(c, dst), r(c, iter), exit),
+        ForIter { iter, dst, exit } => {
+            format!("ForIter {} <- next({}) else -> {}", r(c, dst), r(c, iter), exit)
+        }
         Return { src } => format!("Return {}", r(c, src)),
         Yield { dst, src } => format!("Yield {} -> sent into {}", r(c, src), r(c, dst)),
         GetYieldFromIter { dst, src } => format!("GetYieldFromIter {} <- {}", r(c, dst), r(c, src)),
@@ -117,19 +149,38 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         LoadExc { dst } => format!("LoadExc {}", r(c, dst)),
         ExcMatch { dst, typ } => format!("ExcMatch {} <- handled is {}", r(c, dst), r(c, typ)),
         PopExc => "PopExc".into(),
-        WithEnter { dst, exit, mgr } => format!("WithEnter {} <- {}.__enter__(), exit {}", r(c, dst), r(c, mgr), r(c, exit)),
+        WithEnter { dst, exit, mgr } => {
+            format!("WithEnter {} <- {}.__enter__(), exit {}", r(c, dst), r(c, mgr), r(c, exit))
+        }
         WithExit { exit } => format!("WithExit {}", r(c, exit)),
         WithExitExc { dst, exit } => format!("WithExitExc {} <- {}.__exit__(handled)", r(c, dst), r(c, exit)),
         MakeFunction { dst, f, args } => {
             let q = bc.functions.get(f as usize).map(|t| t.code.qualname.to_string()).unwrap_or_default();
-            format!("MakeFunction {} <- {} defaults {}", r(c, dst), q, r(c, args))
+            let n = bc
+                .functions
+                .get(f as usize)
+                .map_or(0, |t| t.ndefaults as usize + t.kwdefaults.iter().filter(|d| **d).count());
+            if n == 0 {
+                format!("MakeFunction {} <- {}", r(c, dst), q)
+            } else {
+                format!("MakeFunction {} <- {} defaults {}..+{}", r(c, dst), q, r(c, args), n)
+            }
         }
         MakeClass { dst, c: k, bases } => {
             let q = bc.classes.get(k as usize).map(|t| t.code.qualname.to_string()).unwrap_or_default();
-            format!("MakeClass {} <- {} bases {}", r(c, dst), q, r(c, bases))
+            let n = bc.classes.get(k as usize).map_or(0, |t| t.nbases);
+            if n == 0 {
+                format!("MakeClass {} <- {}", r(c, dst), q)
+            } else {
+                format!("MakeClass {} <- {} bases {}..+{}", r(c, dst), q, r(c, bases), n)
+            }
         }
-        Import { dst, name: n, full } => format!("Import {} <- {}{}", r(c, dst), name(n), if full { "" } else { " (top)" }),
-        ImportFrom { dst, module, name: n } => format!("ImportFrom {} <- {}.{}", r(c, dst), r(c, module), name(n)),
+        Import { dst, name: n, full } => {
+            format!("Import {} <- {}{}", r(c, dst), name(n), if full { "" } else { " (top)" })
+        }
+        ImportFrom { dst, module, name: n } => {
+            format!("ImportFrom {} <- {}.{}", r(c, dst), r(c, module), name(n))
+        }
         Echo { src } => format!("Echo {}", r(c, src)),
         Super { dst } => format!("Super {}", r(c, dst)),
         AssertFail { msg } => format!("AssertFail {}", r(c, msg)),

@@ -12,6 +12,10 @@
 //! Native code that calls back into Python (`sorted(key=)`, `__eq__`, `__init__`) enters a new
 //! loop; the depth limit counts every frame either way.
 
+// Frames are boxed inside their vectors on purpose: a yield moves a generator's frames between
+// the loop's stack and the generator object, and moving a pointer is cheaper than a frame.
+#![allow(clippy::vec_box)]
+
 use super::bytecode::*;
 use crate::code::{Code, Flavor};
 use crate::interp::exec::{Outcome, Resume};
@@ -132,7 +136,13 @@ impl Interp {
     }
 
     /// Calls a function compiled for the VM from native code.
-    pub fn vm_call(&mut self, fun: &Rc<Function>, this: Option<&Value>, pos: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
+    pub fn vm_call(
+        &mut self,
+        fun: &Rc<Function>,
+        this: Option<&Value>,
+        pos: &[Value],
+        kw: &[(Symbol, Value)],
+    ) -> R<Value> {
         let frame = self.vm_frame(fun, this, pos, kw)?;
         match fun.code.flavor {
             Flavor::Plain => {
@@ -145,7 +155,9 @@ impl Interp {
                     Outcome::Yield(_) => Err(runtime_error("a plain function cannot suspend")),
                 }
             }
-            Flavor::Generator | Flavor::Coroutine => Ok(self.vm_generator(frame, fun.code.flavor == Flavor::Coroutine)),
+            Flavor::Generator | Flavor::Coroutine => {
+                Ok(self.vm_generator(frame, fun.code.flavor == Flavor::Coroutine))
+            }
         }
     }
 
@@ -212,7 +224,12 @@ impl Interp {
 
     /// Runs the frames until the bottom one returns, or a yield reaches the bottom (then the
     /// frames are stored back into `root`).
-    fn run_frames(&mut self, frames: &mut Vec<Box<Frame>>, root: Option<&Rc<Generator>>, mut pending: Option<Resume>) -> R<Outcome> {
+    fn run_frames(
+        &mut self,
+        frames: &mut Vec<Box<Frame>>,
+        root: Option<&Rc<Generator>>,
+        mut pending: Option<Resume>,
+    ) -> R<Outcome> {
         let base_depth = self.depth;
         self.depth += frames.len();
         // Indices of the frames at which a `for` resumed a generator: where a yield stops.
@@ -240,7 +257,9 @@ impl Interp {
                     self.depth -= 1;
                     let Some(below) = frames.last_mut() else { break Ok(Outcome::Return(v)) };
                     match done.ret {
-                        Ret::Native => break Err(runtime_error("internal error: native frame in the middle")),
+                        Ret::Native => {
+                            break Err(runtime_error("internal error: native frame in the middle"))
+                        }
                         Ret::Reg(dst) => below.regs[dst as usize] = v,
                         Ret::Resumed(g, how) => {
                             g.state.set(GenState::Done);
@@ -251,8 +270,14 @@ impl Interp {
                                     resumers.pop();
                                     below.pc = exit;
                                 }
-                                (How::Delegate, Some(Instr::YieldFrom { dst, .. })) => below.regs[dst as usize] = v,
-                                _ => break Err(runtime_error("internal error: generator resumed from nowhere")),
+                                (How::Delegate, Some(Instr::YieldFrom { dst, .. })) => {
+                                    below.regs[dst as usize] = v
+                                }
+                                _ => {
+                                    break Err(runtime_error(
+                                        "internal error: generator resumed from nowhere",
+                                    ))
+                                }
                             }
                         }
                     }
@@ -287,17 +312,27 @@ impl Interp {
                         },
                     }
                 }
-                Ok(Transfer::Delegate(g)) | Ok(Transfer::Iterate(g)) if g.state.get() == GenState::Running => {
+                Ok(Transfer::Delegate(g)) | Ok(Transfer::Iterate(g))
+                    if g.state.get() == GenState::Running =>
+                {
                     let what = if g.is_coroutine { "coroutine" } else { "generator" };
                     pending = Some(Resume::Throw(value_error(format!("{} already executing", what))));
                 }
                 Ok(Transfer::Delegate(g)) => {
-                    let start = if g.state.get() == GenState::Created { Resume::Start } else { Resume::Send(Value::None) };
+                    let start = if g.state.get() == GenState::Created {
+                        Resume::Start
+                    } else {
+                        Resume::Send(Value::None)
+                    };
                     self.push_generator(frames, &g, How::Delegate);
                     pending = Some(start);
                 }
                 Ok(Transfer::Iterate(g)) => {
-                    let start = if g.state.get() == GenState::Created { Resume::Start } else { Resume::Send(Value::None) };
+                    let start = if g.state.get() == GenState::Created {
+                        Resume::Start
+                    } else {
+                        Resume::Send(Value::None)
+                    };
                     resumers.push(frames.len());
                     self.push_generator(frames, &g, How::Iterate);
                     pending = Some(start);
@@ -382,7 +417,10 @@ impl Interp {
                         f.pc = h.target;
                         continue;
                     }
-                    let span = x.span.take().unwrap_or_else(|| bc.spans.get(at as usize).copied().unwrap_or(f.code.span));
+                    let span = x
+                        .span
+                        .take()
+                        .unwrap_or_else(|| bc.spans.get(at as usize).copied().unwrap_or(f.code.span));
                     x.tb.push((f.code.qualname.clone(), span));
                     return Err(Fault::Exc(x));
                 }
@@ -390,7 +428,12 @@ impl Interp {
         }
     }
 
-    fn exec_instrs(&mut self, f: &mut Frame, bc: &Bytecode, delegate_input: &mut Option<Resume>) -> R<Transfer> {
+    fn exec_instrs(
+        &mut self,
+        f: &mut Frame,
+        bc: &Bytecode,
+        delegate_input: &mut Option<Resume>,
+    ) -> R<Transfer> {
         macro_rules! reg {
             ($r:expr) => {
                 f.regs[$r as usize]
@@ -706,7 +749,9 @@ impl Interp {
                     if kwargs != NO_REG {
                         if let Value::Dict(d) = &reg!(kwargs) {
                             for e in d.borrow().iter() {
-                                let Value::Str(s) = &e.key else { return Err(type_error("keywords must be strings")) };
+                                let Value::Str(s) = &e.key else {
+                                    return Err(type_error("keywords must be strings"));
+                                };
                                 kws.push((Symbol::intern(&s.s), e.value.clone()));
                             }
                         }
@@ -761,7 +806,9 @@ impl Interp {
                         None => f.pc = exit,
                     }
                 }
-                Instr::Return { src } => return Ok(Transfer::Return(std::mem::replace(&mut reg!(src), Value::None))),
+                Instr::Return { src } => {
+                    return Ok(Transfer::Return(std::mem::replace(&mut reg!(src), Value::None)))
+                }
                 Instr::Yield { src, .. } => return Ok(Transfer::Yield(reg!(src).clone())),
                 Instr::GetYieldFromIter { dst, src } => {
                     let v = reg!(src).clone();
@@ -941,7 +988,14 @@ impl Interp {
 
     /// A call from the loop. A plain VM function (or a bound method of one) becomes a frame to
     /// push; anything else is called here.
-    fn call_value(&mut self, fv: &Value, pos: &[Value], kw: &[(Symbol, Value)], dst: Reg, span: Span) -> R<Called> {
+    fn call_value(
+        &mut self,
+        fv: &Value,
+        pos: &[Value],
+        kw: &[(Symbol, Value)],
+        dst: Reg,
+        span: Span,
+    ) -> R<Called> {
         let (fun, this) = match fv {
             Value::Func(fun) if fun.code.bc.is_some() => (fun, None),
             Value::Method(m) => match &m.1 {
@@ -970,7 +1024,13 @@ impl Interp {
 
     /// `class` with a body compiled for the VM: runs the body in a namespace, then builds the
     /// class.
-    fn vm_class(&mut self, name: Symbol, bases: Vec<Value>, code: Rc<Code>, closure: Vec<Rc<RefCell<Value>>>) -> R<Value> {
+    fn vm_class(
+        &mut self,
+        name: Symbol,
+        bases: Vec<Value>,
+        code: Rc<Code>,
+        closure: Vec<Rc<RefCell<Value>>>,
+    ) -> R<Value> {
         let base = self.class_base(bases)?;
         let ns = Rc::new(RefCell::new(new_symmap()));
         ns.borrow_mut().insert(sym::MODULE, Value::str("__main__"));

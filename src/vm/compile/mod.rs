@@ -30,13 +30,13 @@ pub fn compile_module(m: &ast::Module, res: &Resolution) -> CResult<Rc<Code>> {
 }
 
 /// `interactive`: top-level expression statements print their value's repr (the REPL).
-pub fn compile_module_with<'a>(m: &'a ast::Module, res: &Resolution, interactive: bool) -> CResult<Rc<Code>> {
+pub fn compile_module_with(m: &ast::Module, res: &Resolution, interactive: bool) -> CResult<Rc<Code>> {
     let mut c = Compiler::new(res, 0, CodeKind::Module, String::from("<module>"));
     c.interactive = interactive;
     c.stmts(&m.body)?;
     c.return_none();
     let span = m.body.first().map(|s| s.span).unwrap_or_default();
-    let suspends = m.body.iter().any(|s| crate::compile::stmt_suspends(s));
+    let suspends = m.body.iter().any(crate::compile::stmt_suspends);
     Ok(Rc::new(c.finish(sym::MODULE_NAME, Flavor::Plain, Signature::default(), span, suspends)))
 }
 
@@ -81,8 +81,6 @@ pub(super) struct Compiler<'a> {
     handlers: Vec<Handler>,
     functions: Vec<FnTemplate>,
     classes: Vec<ClassTemplate>,
-    /// Registers below this are the resolver's local slots.
-    nlocals: u16,
     /// The next free temporary register, and the most ever used.
     next_reg: u16,
     max_reg: u16,
@@ -126,7 +124,6 @@ impl<'a> Compiler<'a> {
             handlers: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
-            nlocals,
             next_reg: nlocals,
             max_reg: nlocals,
             slot_names,
@@ -503,7 +500,12 @@ impl<'a> Compiler<'a> {
         let flavor = if kind == CompKind::Gen { Flavor::Generator } else { Flavor::Plain };
         let sig = Signature { args: vec![Symbol::intern(".0")], ..Default::default() };
         let code = Rc::new(c.finish(Symbol::intern(name), flavor, sig, span, false));
-        self.functions.push(FnTemplate { code, ndefaults: 0, kwdefaults: Vec::new(), closure: self.closure_of(scope) });
+        self.functions.push(FnTemplate {
+            code,
+            ndefaults: 0,
+            kwdefaults: Vec::new(),
+            closure: self.closure_of(scope),
+        });
         let fi = (self.functions.len() - 1) as u32;
         self.emit(Instr::MakeFunction { dst: func, f: fi, args: func });
         self.emit(Instr::Call { dst, func, argc: 1 });
@@ -592,9 +594,4 @@ enum CompKind {
     Set,
     Dict,
     Gen,
-}
-
-/// Whether an expression is a `yield`, `yield from` or `await` (suspension points).
-fn is_suspension(e: &ast::Expr) -> bool {
-    matches!(e.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_) | ExprKind::Await(_))
 }
