@@ -355,7 +355,7 @@ fn a_mistyped_command_reads_as_a_missing_file_with_a_hint() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        "error: cannot read 'chek': no such file\nhelp: the commands are run, check, parse and repl (see --help)\n"
+        "error: cannot read 'chek': no such file\nhelp: the commands are run, check, parse, dis and repl (see --help)\n"
     );
     // A missing file that looks like a file gets no hint.
     let f = Temp::missing("gone.ta");
