@@ -312,6 +312,9 @@ impl Interp {
                         },
                     }
                 }
+                Ok(Transfer::Delegate(_)) | Ok(Transfer::Iterate(_)) if self.depth >= self.opts.max_depth => {
+                    pending = Some(Resume::Throw(recursion_error("maximum recursion depth exceeded")));
+                }
                 Ok(Transfer::Delegate(g)) | Ok(Transfer::Iterate(g))
                     if g.state.get() == GenState::Running =>
                 {

@@ -4,6 +4,10 @@
 use super::*;
 use crate::ast::{Arg, BoolOp, FPart};
 
+/// The most registers a display or a call takes for its items at once; longer ones are built
+/// item by item (a list of 100,000 literals must not need 100,000 registers).
+const MAX_WINDOW: usize = 64;
+
 impl<'a> Compiler<'a> {
     /// Compiles `e` so that its value ends up in register `dst`.
     pub(super) fn expr_to(&mut self, e: &'a ast::Expr, dst: Reg) -> CResult<()> {
@@ -32,6 +36,17 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Set(items) => {
                 self.display(&e.kind, items, dst, span)?;
+            }
+            ExprKind::Dict(pairs) if pairs.len() > MAX_WINDOW / 2 => {
+                let (d, k, v) = (self.temp()?, self.temp()?, self.temp()?);
+                self.emit(Instr::BuildDict { dst: d, start: d, n: 0 });
+                for (key, value) in pairs.iter() {
+                    self.expr_to(key, k)?;
+                    self.expr_to(value, v)?;
+                    self.cur_span = span;
+                    self.emit(Instr::DictSet { dict: d, key: k, src: v });
+                }
+                self.emit(Instr::Move { dst, src: d });
             }
             ExprKind::Dict(pairs) => {
                 let start = self.temps(pairs.len() * 2)?;
@@ -171,7 +186,8 @@ impl<'a> Compiler<'a> {
     /// Tuple, list and set displays, with `*x` items.
     fn display(&mut self, kind: &ExprKind, items: &'a [ast::Expr], dst: Reg, span: Span) -> CResult<()> {
         let starred = items.iter().any(|x| matches!(x.kind, ExprKind::Starred(_)));
-        if !starred {
+        // A long display is built item by item, so it needs no register per item.
+        if !starred && items.len() <= MAX_WINDOW {
             let start = self.temps(items.len())?;
             for (i, x) in items.iter().enumerate() {
                 self.expr_to(x, start + i as Reg)?;
@@ -260,7 +276,7 @@ impl<'a> Compiler<'a> {
         }
         let func = self.temp()?;
         self.expr_to(f, func)?;
-        if super::stmt::has_star(args) {
+        if super::stmt::has_star(args) || args.len() > MAX_WINDOW {
             return self.call_ex(func, args, dst, span);
         }
         let npos = args.iter().filter(|a| matches!(a, Arg::Pos(_))).count();
