@@ -551,6 +551,8 @@ pub struct Interp {
     /// The task the last `:step` ran (REPL).
     pub last_step: Option<(String, Rc<crate::scheduler::Task>)>,
     pub sched: crate::scheduler::Scheduler,
+    /// Finished VM frames kept for the next calls (their register vectors are reused).
+    pub vm_pool: Vec<Box<crate::vm::Frame>>,
 }
 
 impl Interp {
@@ -578,6 +580,7 @@ impl Interp {
             last_step: None,
             native_iters: 0,
             sched: crate::scheduler::Scheduler::default(),
+            vm_pool: Vec::new(),
         };
         crate::builtins::install(&mut it);
         it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));

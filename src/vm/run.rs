@@ -17,6 +17,7 @@
 #![allow(clippy::vec_box)]
 
 use super::bytecode::*;
+use crate::ast::CmpOp;
 use crate::code::{Code, Flavor};
 use crate::interp::exec::{Outcome, Resume};
 use crate::interp::*;
@@ -84,7 +85,7 @@ enum Transfer {
 impl Frame {
     pub fn new(code: Rc<Code>) -> Frame {
         let mut regs = Vec::with_capacity(code.nslots);
-        regs.resize(code.nslots, Value::Unbound);
+        regs.resize_with(code.nslots, || Value::Unbound);
         let cells = if code.n_own_cells == 0 {
             Vec::new()
         } else {
@@ -101,6 +102,15 @@ impl Frame {
             native_delegate: false,
             ret: Ret::Native,
         }
+    }
+
+    /// Makes a pooled frame (emptied by `recycle`) ready for `code`.
+    fn reuse(&mut self, code: Rc<Code>) {
+        self.regs.resize_with(code.nslots, || Value::Unbound);
+        for _ in 0..code.n_own_cells {
+            self.cells.push(Rc::new(RefCell::new(Value::Unbound)));
+        }
+        self.code = code;
     }
 
     /// Where the frame is: the instruction it stopped at (for tracebacks, task dumps).
@@ -125,8 +135,24 @@ impl Interp {
         kw: &[(Symbol, Value)],
     ) -> R<Box<Frame>> {
         let code = fun.code.clone();
-        let mut frame = Box::new(Frame::new(code.clone()));
-        self.bind_args(fun, this, pos, kw, &mut frame.regs)?;
+        let mut frame = match self.vm_pool.pop() {
+            Some(mut f) => {
+                f.reuse(code.clone());
+                f
+            }
+            None => Box::new(Frame::new(code.clone())),
+        };
+        let sig = &code.sig;
+        let simple = kw.is_empty() && !sig.vararg && !sig.kwarg && sig.kwonly.is_empty();
+        let given = pos.len() + this.is_some() as usize;
+        if simple && given == sig.args.len() {
+            // The common call: exactly the positional parameters, nothing to check.
+            for (slot, v) in frame.regs.iter_mut().zip(this.into_iter().chain(pos.iter())) {
+                *slot = v.clone();
+            }
+        } else {
+            self.bind_args(fun, this, pos, kw, &mut frame.regs)?;
+        }
         frame.cells.extend(fun.closure.iter().cloned());
         for &(slot, cell) in &code.cell_params {
             *frame.cells[cell as usize].borrow_mut() = frame.regs[slot as usize].clone();
@@ -253,10 +279,12 @@ impl Interp {
                     frames.push(frame);
                 }
                 Ok(Transfer::Return(v)) => {
-                    let Some(done) = frames.pop() else { continue };
+                    let Some(mut done) = frames.pop() else { continue };
                     self.depth -= 1;
+                    let ret = std::mem::replace(&mut done.ret, Ret::Native);
+                    self.recycle(done);
                     let Some(below) = frames.last_mut() else { break Ok(Outcome::Return(v)) };
-                    match done.ret {
+                    match ret {
                         Ret::Native => {
                             break Err(runtime_error("internal error: native frame in the middle"))
                         }
@@ -284,7 +312,9 @@ impl Interp {
                 }
                 Ok(Transfer::Yield(v)) => {
                     let at = resumers.pop().unwrap_or(0);
-                    let segment: Vec<Box<Frame>> = frames.drain(at..).collect();
+                    // At the bottom (a task switch), the whole stack moves without copying.
+                    let segment: Vec<Box<Frame>> =
+                        if at == 0 { std::mem::take(frames) } else { frames.drain(at..).collect() };
                     self.depth -= segment.len();
                     let owner = match segment.first().map(|f| &f.ret) {
                         Some(Ret::Resumed(g, How::Iterate)) => Some(g.clone()),
@@ -363,6 +393,21 @@ impl Interp {
         };
         self.depth = base_depth;
         r
+    }
+
+    /// Keeps a finished frame for the next call (its registers' allocation is reused).
+    fn recycle(&mut self, mut f: Box<Frame>) {
+        if self.vm_pool.len() >= 64 {
+            return;
+        }
+        f.regs.clear();
+        f.cells.clear();
+        f.handled.clear();
+        f.func = None;
+        f.ns = None;
+        f.pc = 0;
+        f.native_delegate = false;
+        self.vm_pool.push(f);
     }
 
     /// Moves a generator's frames on top of the stack, its bottom frame returning to the frame
@@ -549,6 +594,12 @@ impl Interp {
                     reg!(dst) = v;
                 }
                 Instr::Inplace { op, dst, a, b } => {
+                    if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
+                        if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
+                            reg!(dst) = v;
+                            continue;
+                        }
+                    }
                     let x = std::mem::replace(&mut reg!(a), Value::None);
                     let y = reg!(b).clone();
                     reg!(dst) = self.inplace_op(op, x, &y)?;
@@ -558,8 +609,25 @@ impl Interp {
                     reg!(dst) = self.unary(op, &x)?;
                 }
                 Instr::Compare { op, dst, a, b } => {
-                    let (x, y) = (reg!(a).clone(), reg!(b).clone());
-                    reg!(dst) = Value::Bool(self.compare(op, &x, &y)?);
+                    let r = match (&reg!(a), &reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => match op {
+                            CmpOp::Lt => x < y,
+                            CmpOp::Le => x <= y,
+                            CmpOp::Gt => x > y,
+                            CmpOp::Ge => x >= y,
+                            CmpOp::Eq | CmpOp::Is => x == y,
+                            CmpOp::Ne | CmpOp::IsNot => x != y,
+                            _ => {
+                                let (x, y) = (reg!(a).clone(), reg!(b).clone());
+                                self.compare(op, &x, &y)?
+                            }
+                        },
+                        _ => {
+                            let (x, y) = (reg!(a).clone(), reg!(b).clone());
+                            self.compare(op, &x, &y)?
+                        }
+                    };
+                    reg!(dst) = Value::Bool(r);
                 }
                 Instr::Truth { dst, a } => {
                     let x = reg!(a).clone();

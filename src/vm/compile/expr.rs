@@ -114,6 +114,15 @@ impl<'a> Compiler<'a> {
                 self.patch_here(j);
                 self.emit(Instr::Move { dst, src: r });
             }
+            ExprKind::Compare(first, rest) if rest.len() == 1 => {
+                let (op, second) = &rest[0];
+                let left = self.temp()?;
+                let right = self.temp()?;
+                self.expr_to(first, left)?;
+                self.expr_to(second, right)?;
+                self.cur_span = span;
+                self.emit(Instr::Compare { op: *op, dst, a: left, b: right });
+            }
             ExprKind::Compare(first, rest) => {
                 // `a < b < c`: each operand evaluated once, and not at all after a false link.
                 let left = self.temp()?;
