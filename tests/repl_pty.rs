@@ -510,3 +510,21 @@ fn dash_i_opens_the_prompt_on_the_programs_globals_with_its_tasks_running() {
     t.exit(0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_second_ctrl_c_within_a_second_stops_the_input_at_once() {
+    let mut t = Term::start(&history_file("double-ctrl-c"));
+    // The first Ctrl-C cancels the input; its finally then sleeps, so it is still running.
+    t.send("async def stubborn():\n    try:\n        await sleep(100)\n    finally:\n        print('cleaning up slowly')\n        await sleep(100)\n\nawait stubborn()\n");
+    t.wait_for(">>> await stubborn()");
+    std::thread::sleep(Duration::from_millis(200));
+    t.send("\x03");
+    t.wait_for("\ncleaning up slowly");
+    t.send("\x03");
+    let screen = t.wait_for("interrupted (Ctrl-C)");
+    assert!(screen.contains("the program was here"), "{}", screen);
+    t.wait_for("\n>>>");
+    t.send("6 * 7\n");
+    t.wait_for(">>> 6 * 7\n42\n>>>");
+    t.exit(0);
+}
