@@ -22,8 +22,14 @@ struct Session {
 
 /// Runs `tinyasync repl` with `input` on stdin.
 fn repl(input: &str) -> Session {
+    run_with_stdin(&["repl"], input)
+}
+
+/// Runs the binary with these arguments and `input` on stdin (written from a thread, so a
+/// large input cannot block on a full pipe).
+fn run_with_stdin(args: &[&str], input: &str) -> Session {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tinyasync"))
-        .arg("repl")
+        .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -947,42 +953,10 @@ fn tasks_lists_sleepers_with_time_left_timers_and_callbacks() {
 
 #[test]
 fn virtual_time_sleeps_take_no_time_and_the_clock_moves_only_while_an_input_runs() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tinyasync"))
-        .args(["repl", "--virtual-time"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
     let started = Instant::now();
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(b"now()\nawait sleep(1000)\nnow()\n:time\n").expect("write");
-    drop(stdin);
-    let out = child.wait_with_output().expect("runs");
+    let s = run_with_stdin(&["repl", "--virtual-time"], "now()\nawait sleep(1000)\nnow()\n:time\n");
     assert!(started.elapsed() < Duration::from_secs(60), "the sleep took real time");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "0.0\n1000.0\nclock: 1000.000 s (virtual)\n");
-}
-
-/// Runs the binary with these arguments and `input` on stdin.
-fn run_with_stdin(args: &[&str], input: &str) -> Session {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tinyasync"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(input.as_bytes()).expect("write");
-    drop(stdin);
-    let out = child.wait_with_output().expect("the binary runs");
-    Session {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    }
+    assert_eq!(s.stdout, "0.0\n1000.0\nclock: 1000.000 s (virtual)\n");
 }
 
 #[test]
