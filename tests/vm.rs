@@ -97,3 +97,38 @@ fn dis_marks_every_suspension_point() {
     assert_eq!(marked.len(), 1, "{}", text);
     assert!(marked[0].contains("YieldFrom"), "{}", text);
 }
+
+#[test]
+fn runtime_error_diagnostics_are_the_same_on_the_vm() {
+    // Every program of tests/runtime_errors (labels on the failing part, help lines, "Did you
+    // mean") draws the same diagnostic on both evaluators.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime_errors");
+    let mut programs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/runtime_errors/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ta"))
+        .collect();
+    programs.sort();
+    assert!(programs.len() >= 30, "found {}", programs.len());
+    let run = |p: &std::path::Path, vm: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tinyasync"));
+        cmd.args(["run", "--virtual-time"]).arg(p).env("NO_COLOR", "1").env_remove("TINYASYNC_VM");
+        if vm {
+            cmd.envs(VM.iter().copied());
+        }
+        let out = cmd.output().expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut differ = Vec::new();
+    for p in &programs {
+        let (old, new) = (run(p, false), run(p, true));
+        if old != new {
+            differ.push(format!("{}:\n--- tree-walker\n{}\n--- VM\n{}", p.display(), old.2, new.2));
+        }
+    }
+    assert!(differ.is_empty(), "{} of {} differ:\n{}", differ.len(), programs.len(), differ.join("\n"));
+}

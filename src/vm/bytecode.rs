@@ -374,6 +374,18 @@ pub struct Handler {
     pub depth: u16,
 }
 
+/// The parts of the expression an instruction evaluates, for an error's labels (`hint.rs`):
+/// each part's span and the register holding its value.
+#[derive(Clone, Debug, Default)]
+pub struct PartSpans {
+    /// The operands (left and right; object and index; the function of a call).
+    pub operands: Vec<(Span, Reg)>,
+    /// The attribute or method name, and the register of the object it is looked up on.
+    pub name: Option<(Span, Reg)>,
+    /// The positional arguments of a call.
+    pub args: Vec<(Span, Reg)>,
+}
+
 /// What `MakeFunction` needs beyond its registers.
 pub struct FnTemplate {
     pub code: Rc<Code>,
@@ -401,12 +413,19 @@ pub struct Bytecode {
     pub handlers: Vec<Handler>,
     pub functions: Vec<FnTemplate>,
     pub classes: Vec<ClassTemplate>,
+    /// The parts of the instructions that can fail on one of them, by instruction, in order.
+    pub parts: Vec<(u32, PartSpans)>,
 }
 
 impl Bytecode {
     /// The handler covering `pc`, innermost first.
     pub fn handler_at(&self, pc: u32) -> Option<Handler> {
         self.handlers.iter().find(|h| h.start <= pc && pc < h.end).copied()
+    }
+    /// The parts of the expression instruction `at` evaluates, if recorded.
+    pub fn parts_at(&self, at: u32) -> Option<&PartSpans> {
+        let i = self.parts.binary_search_by_key(&at, |(k, _)| *k).ok()?;
+        Some(&self.parts[i].1)
     }
     pub fn is_suspension(i: &Instr) -> bool {
         matches!(i, Instr::Yield { .. } | Instr::YieldFrom { .. })

@@ -451,6 +451,10 @@ impl Interp {
                     let at = f.pc.saturating_sub(1);
                     let Fault::Exc(mut x) = e else { return Err(e) };
                     f.native_delegate = false;
+                    // Where it happened in this frame: kept with it if a handler catches it, so
+                    // that raising it again reports this place.
+                    let whole = bc.spans.get(at as usize).copied().unwrap_or(f.code.span);
+                    locate(&mut x, f, bc, at, whole);
                     // Raised while another was being handled here: that one is its context, as
                     // the exception state of CPython's thread says (for a thrown-in exception
                     // and one from a callee too).
@@ -465,10 +469,7 @@ impl Interp {
                         f.pc = h.target;
                         continue;
                     }
-                    let span = x
-                        .span
-                        .take()
-                        .unwrap_or_else(|| bc.spans.get(at as usize).copied().unwrap_or(f.code.span));
+                    let span = x.span.take().unwrap_or(whole);
                     x.tb.push((f.code.qualname.clone(), span));
                     return Err(Fault::Exc(x));
                 }
@@ -1121,4 +1122,45 @@ impl Interp {
 /// The span where a VM generator's innermost frame stopped (the await a task waits on).
 pub fn suspended_span(g: &Generator) -> Option<Span> {
     g.vm.borrow().last().map(|f| f.span())
+}
+
+/// Gives an exception the place it was raised at in this frame: the spans of the parts of the
+/// failing expression, so its labels land on them (`hint.rs`), and for a NameError the frame's
+/// local names for its "Did you mean". On the error path only.
+#[cold]
+fn locate(x: &mut Exc, f: &Frame, bc: &Bytecode, at: u32, whole: Span) {
+    let raised_here = x.tb.is_empty() && x.span.is_none();
+    if let Some(p) = bc.parts_at(at) {
+        let value = |r: Reg| f.regs.get(r as usize).cloned().unwrap_or(Value::None);
+        let operands: Vec<(Span, Value)> = p.operands.iter().map(|&(s, r)| (s, value(r))).collect();
+        let args: Vec<(Span, Value)> = p.args.iter().map(|&(s, r)| (s, value(r))).collect();
+        let name = p.name.map(|(s, r)| (s, value(r)));
+        let operand_refs: Vec<(Span, &Value)> = operands.iter().map(|(s, v)| (*s, v)).collect();
+        let arg_refs: Vec<(Span, &Value)> = args.iter().map(|(s, v)| (*s, v)).collect();
+        let parts = crate::hint::Parts {
+            whole,
+            operands: &operand_refs,
+            name: name.as_ref().map(|(s, v)| (*s, v)),
+            args: &arg_refs,
+        };
+        x.locate(&parts);
+    } else {
+        x.locate(&crate::hint::Parts::whole(whole));
+    }
+    if let (true, Some(Instr::LoadGlobal { name, .. } | Instr::LoadClassNs { name, .. })) =
+        (raised_here, bc.instrs.get(at as usize))
+    {
+        let n = bc.names[*name as usize];
+        let own_cells = &f.code.cell_names[..f.code.n_own_cells.min(f.code.cell_names.len())];
+        let locals = f
+            .code
+            .slot_names
+            .iter()
+            .chain(own_cells)
+            .copied()
+            .filter(|s| !s.as_str().starts_with('.'))
+            .collect();
+        x.hint.get_or_insert_with(Default::default).suggest =
+            Some(crate::hint::Suggest::Name { name: n, locals });
+    }
 }

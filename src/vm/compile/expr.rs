@@ -4,6 +4,11 @@
 use super::*;
 use crate::ast::{Arg, BoolOp, FPart};
 
+/// Parts that are operands only.
+fn operands(parts: &[(Span, Reg)]) -> PartSpans {
+    PartSpans { operands: parts.to_vec(), ..Default::default() }
+}
+
 /// The most registers a display or a call takes for its items at once; longer ones are built
 /// item by item (a list of 100,000 literals must not need 100,000 registers).
 const MAX_WINDOW: usize = 64;
@@ -65,7 +70,12 @@ impl<'a> Compiler<'a> {
                 self.expr_to(o, obj)?;
                 let name = self.name(*n);
                 self.cur_span = span;
-                self.emit(Instr::GetAttr { dst, obj, name });
+                let parts = PartSpans {
+                    operands: vec![(o.span, obj)],
+                    name: Some((crate::hint::name_span(span, *n), obj)),
+                    args: Vec::new(),
+                };
+                self.emit_with(Instr::GetAttr { dst, obj, name }, parts);
             }
             ExprKind::Subscript(o, i) => {
                 let obj = self.temp()?;
@@ -73,7 +83,7 @@ impl<'a> Compiler<'a> {
                 self.expr_to(o, obj)?;
                 self.expr_to(i, idx)?;
                 self.cur_span = span;
-                self.emit(Instr::GetItem { dst, obj, idx });
+                self.emit_with(Instr::GetItem { dst, obj, idx }, operands(&[(o.span, obj), (i.span, idx)]));
             }
             ExprKind::Slice(a, b, c) => {
                 let start = self.temps(3)?;
@@ -93,13 +103,16 @@ impl<'a> Compiler<'a> {
                 self.expr_to(a, ra)?;
                 self.expr_to(b, rb)?;
                 self.cur_span = span;
-                self.emit(Instr::Bin { op: *op, dst, a: ra, b: rb });
+                self.emit_with(
+                    Instr::Bin { op: *op, dst, a: ra, b: rb },
+                    operands(&[(a.span, ra), (b.span, rb)]),
+                );
             }
             ExprKind::Unary(op, x) => {
                 let r = self.temp()?;
                 self.expr_to(x, r)?;
                 self.cur_span = span;
-                self.emit(Instr::Unary { op: *op, dst, a: r });
+                self.emit_with(Instr::Unary { op: *op, dst, a: r }, operands(&[(x.span, r)]));
             }
             ExprKind::BoolOp(op, a, b) => {
                 // The result is one of the operands: the first that decides.
@@ -121,7 +134,8 @@ impl<'a> Compiler<'a> {
                 self.expr_to(first, left)?;
                 self.expr_to(second, right)?;
                 self.cur_span = span;
-                self.emit(Instr::Compare { op: *op, dst, a: left, b: right });
+                let parts = operands(&[(first.span, left), (second.span, right)]);
+                self.emit_with(Instr::Compare { op: *op, dst, a: left, b: right }, parts);
             }
             ExprKind::Compare(first, rest) => {
                 // `a < b < c`: each operand evaluated once, and not at all after a false link.
@@ -130,10 +144,13 @@ impl<'a> Compiler<'a> {
                 let res = self.temp()?;
                 self.expr_to(first, left)?;
                 let mut exits = Vec::new();
+                let mut left_span = first.span;
                 for (i, (op, x)) in rest.iter().enumerate() {
                     self.expr_to(x, right)?;
                     self.cur_span = span;
-                    self.emit(Instr::Compare { op: *op, dst: res, a: left, b: right });
+                    let parts = operands(&[(left_span, left), (x.span, right)]);
+                    self.emit_with(Instr::Compare { op: *op, dst: res, a: left, b: right }, parts);
+                    left_span = x.span;
                     if i + 1 < rest.len() {
                         exits.push(self.emit(Instr::JumpIfFalse { cond: res, to: 0 }));
                         self.emit(Instr::Move { dst: left, src: right });
@@ -285,8 +302,12 @@ impl<'a> Compiler<'a> {
         }
         let func = self.temp()?;
         self.expr_to(f, func)?;
+        let mut parts = PartSpans { operands: vec![(f.span, func)], ..Default::default() };
+        if let ExprKind::Attribute(_, name) = &f.kind {
+            parts.name = Some((crate::hint::name_span(f.span, *name), func));
+        }
         if super::stmt::has_star(args) || args.len() > MAX_WINDOW {
-            return self.call_ex(func, args, dst, span);
+            return self.call_ex(func, args, dst, span, parts);
         }
         let npos = args.iter().filter(|a| matches!(a, Arg::Pos(_))).count();
         let nkw = args.len() - npos;
@@ -297,6 +318,7 @@ impl<'a> Compiler<'a> {
             match a {
                 Arg::Pos(x) => {
                     self.expr_to(x, start + p as Reg)?;
+                    parts.args.push((x.span, start + p as Reg));
                     p += 1;
                 }
                 Arg::Kw(name, x, _) => {
@@ -309,17 +331,17 @@ impl<'a> Compiler<'a> {
         }
         self.cur_span = span;
         if nkw == 0 {
-            self.emit(Instr::Call { dst, func, argc: npos as u16 });
+            self.emit_with(Instr::Call { dst, func, argc: npos as u16 }, parts);
         } else {
             let names = self.constant(Value::tuple(names));
-            self.emit(Instr::CallKw { dst, func, argc: npos as u16, kw: nkw as u16, names });
+            self.emit_with(Instr::CallKw { dst, func, argc: npos as u16, kw: nkw as u16, names }, parts);
         }
         Ok(())
     }
 
     /// A call with `*args` or `**kwargs`: a tuple of the positional arguments and a dict of the
     /// keyword ones, built in source order.
-    fn call_ex(&mut self, func: Reg, args: &'a [Arg], dst: Reg, span: Span) -> CResult<()> {
+    fn call_ex(&mut self, func: Reg, args: &'a [Arg], dst: Reg, span: Span, parts: PartSpans) -> CResult<()> {
         let pos = self.temp()?;
         let kws = self.temp()?;
         let item = self.temp()?;
@@ -354,7 +376,8 @@ impl<'a> Compiler<'a> {
         }
         self.cur_span = span;
         self.emit(Instr::ListToTuple { dst: pos, src: pos });
-        self.emit(Instr::CallEx { dst, func, args: pos, kwargs: if any_kw { kws } else { NO_REG } });
+        let kwargs = if any_kw { kws } else { NO_REG };
+        self.emit_with(Instr::CallEx { dst, func, args: pos, kwargs }, parts);
         Ok(())
     }
 }

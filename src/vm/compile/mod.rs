@@ -81,6 +81,7 @@ pub(super) struct Compiler<'a> {
     handlers: Vec<Handler>,
     functions: Vec<FnTemplate>,
     classes: Vec<ClassTemplate>,
+    parts: Vec<(u32, PartSpans)>,
     /// The next free temporary register, and the most ever used.
     next_reg: u16,
     max_reg: u16,
@@ -124,6 +125,7 @@ impl<'a> Compiler<'a> {
             handlers: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
+            parts: Vec::new(),
             next_reg: nlocals,
             max_reg: nlocals,
             slot_names,
@@ -155,6 +157,7 @@ impl<'a> Compiler<'a> {
             handlers: self.handlers,
             functions: self.functions,
             classes: self.classes,
+            parts: self.parts,
         };
         Code {
             name,
@@ -181,6 +184,12 @@ impl<'a> Compiler<'a> {
         self.instrs.push(i);
         self.spans.push(self.cur_span);
         self.instrs.len() - 1
+    }
+    /// Emits `i` with the parts of its expression, for the labels of an error it raises.
+    fn emit_with(&mut self, i: Instr, parts: PartSpans) -> usize {
+        let at = self.emit(i);
+        self.parts.push((at as u32, parts));
+        at
     }
     fn here(&self) -> u32 {
         self.instrs.len() as u32

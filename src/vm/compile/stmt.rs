@@ -63,8 +63,10 @@ impl<'a> Compiler<'a> {
                 let l = &**l;
                 let iter = self.temp()?;
                 self.expr_to(&l.iter, iter)?;
+                self.cur_span = l.iter.span;
+                let parts = PartSpans { operands: vec![(l.iter.span, iter)], ..Default::default() };
+                self.emit_with(Instr::GetIter { dst: iter, src: iter }, parts);
                 self.cur_span = s.span;
-                self.emit(Instr::GetIter { dst: iter, src: iter });
                 let top = self.here();
                 let item = self.temp()?;
                 self.emit(Instr::Step { live: item });
@@ -182,6 +184,10 @@ impl<'a> Compiler<'a> {
                 let m = Symbol::intern(&path.join("."));
                 let mreg = self.temp()?;
                 let mname = self.name(m);
+                // A missing module is reported on the first imported name, as the tree-walker does.
+                if let Some(first) = names.first() {
+                    self.cur_span = first.span;
+                }
                 self.emit(Instr::Import { dst: mreg, name: mname, full: true });
                 for a in names {
                     let r = self.temp()?;
@@ -460,8 +466,8 @@ impl<'a> Compiler<'a> {
         let mark = self.next_reg;
         match &t.kind {
             ExprKind::Name(n) => {
+                // An unbound name is reported on the whole statement (`counter += 1`).
                 let old = self.temp()?;
-                self.cur_span = t.span;
                 self.load_name(*n, old);
                 let val = self.temp()?;
                 self.expr_to(v, val)?;
