@@ -255,6 +255,22 @@ pub struct Generator {
 }
 
 impl Generator {
+    /// A generator or coroutine of `code`, not started, created at `created_at`, with no frame
+    /// yet (the evaluator that made it gives it one).
+    pub fn new(code: &crate::code::Code, created_at: Span, is_coroutine: bool, on_vm: bool) -> Generator {
+        Generator {
+            state: Cell::new(GenState::Created),
+            frame: RefCell::new(None),
+            vm: RefCell::new(Vec::new()),
+            on_vm,
+            is_coroutine,
+            name: code.name,
+            qualname: code.qualname.clone(),
+            created_at,
+            used: Cell::new(false),
+        }
+    }
+
     /// Whether it runs on the VM (rather than the tree-walking evaluator).
     pub fn is_vm(&self) -> bool {
         self.on_vm

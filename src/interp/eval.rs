@@ -393,19 +393,10 @@ impl Interp {
     }
 
     pub fn new_generator(&mut self, frame: Frame, is_coroutine: bool) -> Value {
-        let code = frame.code.clone();
-        let created_at = self.current_span.unwrap_or(code.span);
-        Value::Gen(Rc::new(Generator {
-            state: std::cell::Cell::new(GenState::Created),
-            frame: RefCell::new(Some(Box::new(frame))),
-            vm: RefCell::new(Vec::new()),
-            on_vm: false,
-            is_coroutine,
-            name: code.name,
-            qualname: code.qualname.clone(),
-            created_at,
-            used: std::cell::Cell::new(false),
-        }))
+        let created_at = self.current_span.unwrap_or(frame.code.span);
+        let g = Generator::new(&frame.code, created_at, is_coroutine, false);
+        *g.frame.borrow_mut() = Some(Box::new(frame));
+        Value::Gen(Rc::new(g))
     }
 
     /// Binds call arguments to parameter slots, with CPython's error messages.

@@ -753,20 +753,7 @@ impl Interp {
             }
             Err(e) => {
                 g.state.set(GenState::Done);
-                if e.is_instance(&self.t.stop_iteration) {
-                    let what = if g.is_coroutine { "coroutine" } else { "generator" };
-                    let mut re = exc(&self.t.runtime_error, format!("{} raised StopIteration", what));
-                    if let (Fault::Exc(x), Some(cause)) = (&mut re, e.exc_value()) {
-                        if let Value::Instance(i) = &x.value {
-                            i.attrs.borrow_mut().insert(sym::CAUSE, cause.clone());
-                        }
-                        if let Fault::Exc(orig) = &e {
-                            x.tb = orig.tb.clone();
-                        }
-                    }
-                    return Err(re);
-                }
-                Err(e)
+                Err(self.generator_error(g, e))
             }
         }
     }

@@ -189,19 +189,10 @@ impl Interp {
 
     /// A generator or coroutine object owning `frame`.
     pub fn vm_generator(&mut self, frame: Box<Frame>, is_coroutine: bool) -> Value {
-        let code = frame.code.clone();
-        let created_at = self.current_span.unwrap_or(code.span);
-        Value::Gen(Rc::new(Generator {
-            state: std::cell::Cell::new(GenState::Created),
-            frame: RefCell::new(None),
-            vm: RefCell::new(vec![frame]),
-            on_vm: true,
-            is_coroutine,
-            name: code.name,
-            qualname: code.qualname.clone(),
-            created_at,
-            used: std::cell::Cell::new(false),
-        }))
+        let created_at = self.current_span.unwrap_or(frame.code.span);
+        let g = Generator::new(&frame.code, created_at, is_coroutine, true);
+        g.vm.borrow_mut().push(frame);
+        Value::Gen(Rc::new(g))
     }
 
     /// Resumes a generator compiled for the VM (its state was checked by `gen_resume`).
@@ -231,7 +222,7 @@ impl Interp {
     }
 
     /// PEP 479: a StopIteration escaping a generator becomes a RuntimeError.
-    fn generator_error(&mut self, g: &Generator, e: Fault) -> Fault {
+    pub(crate) fn generator_error(&mut self, g: &Generator, e: Fault) -> Fault {
         if !e.is_instance(&self.t.stop_iteration) {
             return e;
         }
