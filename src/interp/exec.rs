@@ -741,21 +741,10 @@ impl Interp {
             self.run_frame(&mut frame, resume)
         };
         self.depth -= 1;
-        match r {
-            Ok(Outcome::Yield(v)) => {
-                g.state.set(GenState::Suspended);
-                *g.frame.borrow_mut() = Some(frame);
-                Ok(Outcome::Yield(v))
-            }
-            Ok(Outcome::Return(v)) => {
-                g.state.set(GenState::Done);
-                Ok(Outcome::Return(v))
-            }
-            Err(e) => {
-                g.state.set(GenState::Done);
-                Err(self.generator_error(g, e))
-            }
+        if matches!(r, Ok(Outcome::Yield(_))) {
+            *g.frame.borrow_mut() = Some(frame);
         }
+        self.resumed(g, r)
     }
 
     /// One step of `yield from`/`await` delegation: send or throw into the delegate.

@@ -205,6 +205,11 @@ impl Interp {
         bottom.ret = Ret::Native;
         g.state.set(GenState::Running);
         let r = self.run_frames(&mut frames, Some(g), Some(resume));
+        self.resumed(g, r)
+    }
+
+    /// After a generator ran: its state by how it left, and PEP 479 for what escaped it.
+    pub(crate) fn resumed(&mut self, g: &Generator, r: R<Outcome>) -> R<Outcome> {
         match r {
             Ok(Outcome::Yield(v)) => {
                 g.state.set(GenState::Suspended);

@@ -420,17 +420,12 @@ impl<'a> Compiler<'a> {
                 self.store_name(*n, src);
             }
             ExprKind::Attribute(obj, name) => {
-                let o = self.temp()?;
-                self.expr_to(obj, o)?;
-                let name = self.name(*name);
+                let (o, name) = self.target_attr(obj, *name)?;
                 self.cur_span = t.span;
                 self.emit(Instr::SetAttr { obj: o, name, src });
             }
             ExprKind::Subscript(obj, idx) => {
-                let o = self.temp()?;
-                let i = self.temp()?;
-                self.expr_to(obj, o)?;
-                self.expr_to(idx, i)?;
+                let (o, i) = self.target_item(obj, idx)?;
                 self.cur_span = t.span;
                 self.emit(Instr::SetItem { obj: o, idx: i, src });
             }
@@ -476,9 +471,7 @@ impl<'a> Compiler<'a> {
                 self.store_name(*n, old);
             }
             ExprKind::Attribute(obj, name) => {
-                let o = self.temp()?;
-                self.expr_to(obj, o)?;
-                let name = self.name(*name);
+                let (o, name) = self.target_attr(obj, *name)?;
                 let old = self.temp()?;
                 self.cur_span = t.span;
                 self.emit(Instr::GetAttr { dst: old, obj: o, name });
@@ -489,10 +482,7 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::SetAttr { obj: o, name, src: old });
             }
             ExprKind::Subscript(obj, idx) => {
-                let o = self.temp()?;
-                let i = self.temp()?;
-                self.expr_to(obj, o)?;
-                self.expr_to(idx, i)?;
+                let (o, i) = self.target_item(obj, idx)?;
                 let old = self.temp()?;
                 self.cur_span = t.span;
                 self.emit(Instr::GetItem { dst: old, obj: o, idx: i });
@@ -514,17 +504,12 @@ impl<'a> Compiler<'a> {
         match &t.kind {
             ExprKind::Name(n) => self.delete_name(*n),
             ExprKind::Attribute(obj, name) => {
-                let o = self.temp()?;
-                self.expr_to(obj, o)?;
-                let name = self.name(*name);
+                let (o, name) = self.target_attr(obj, *name)?;
                 self.cur_span = t.span;
                 self.emit(Instr::DelAttr { obj: o, name });
             }
             ExprKind::Subscript(obj, idx) => {
-                let o = self.temp()?;
-                let i = self.temp()?;
-                self.expr_to(obj, o)?;
-                self.expr_to(idx, i)?;
+                let (o, i) = self.target_item(obj, idx)?;
                 self.cur_span = t.span;
                 self.emit(Instr::DelItem { obj: o, idx: i });
             }
@@ -537,6 +522,25 @@ impl<'a> Compiler<'a> {
         }
         self.free_to(mark);
         Ok(())
+    }
+}
+
+impl<'a> Compiler<'a> {
+    /// The object of an attribute target (`obj.name = ...`, `+=`, `del`) into a fresh register,
+    /// and the name's index.
+    fn target_attr(&mut self, obj: &'a ast::Expr, name: Symbol) -> CResult<(Reg, u32)> {
+        let o = self.temp()?;
+        self.expr_to(obj, o)?;
+        Ok((o, self.name(name)))
+    }
+
+    /// The object and the index of a subscript target into fresh registers, in that order.
+    fn target_item(&mut self, obj: &'a ast::Expr, idx: &'a ast::Expr) -> CResult<(Reg, Reg)> {
+        let o = self.temp()?;
+        let i = self.temp()?;
+        self.expr_to(obj, o)?;
+        self.expr_to(idx, i)?;
+        Ok((o, i))
     }
 }
 
