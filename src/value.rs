@@ -242,7 +242,7 @@ pub struct Generator {
     pub frame: RefCell<Option<Box<crate::interp::Frame>>>,
     /// A generator compiled for the VM: its frames, its own first, then those it delegates to
     /// (`yield from`, `await`), innermost last. Empty while it runs or once it is done.
-    pub vm: RefCell<Vec<Box<crate::vm::Frame>>>,
+    pub vm: RefCell<crate::vm::Frames>,
     /// Compiled for the VM.
     pub on_vm: bool,
     pub is_coroutine: bool,
@@ -261,7 +261,7 @@ impl Generator {
         Generator {
             state: Cell::new(GenState::Created),
             frame: RefCell::new(None),
-            vm: RefCell::new(Vec::new()),
+            vm: RefCell::new(Default::default()),
             on_vm,
             is_coroutine,
             name: code.name,

@@ -392,7 +392,8 @@ if True:
 
 now() - t0 >= 0.05
 ");
-    assert_eq!(out, "spawned\nnapper 1 woke\nTrue\n");
+    // As in CPython's REPL, an expression statement inside a block is echoed too.
+    assert_eq!(out, "<Task 'napper' ready>\nspawned\nnapper 1 woke\nTrue\n");
     assert!(start.elapsed() >= Duration::from_millis(50));
 }
 
@@ -562,7 +563,8 @@ if True:
     // The input's task is listed among the tasks that ended, with its failure.
     assert_eq!(
         s.stdout,
-        "napper           ready to run                             line 2\n\
+        "<Task 'napper' ready>\n\
+         napper           ready to run                             line 2\n\
          recently ended:\n\
          input#2          failed: ZeroDivisionError: division by zero\n\
          napper goes to sleep\n\
@@ -591,10 +593,11 @@ if True:
 ",
     ));
     let lines: Vec<&str> = s.stdout.lines().collect();
-    assert_eq!(lines[0], "ran task 'napper' to line 2: sleeping, 0.0 s left (until T)");
-    assert!(lines[1].starts_with("napper           sleeping, 0.0 s left (until T)"), "stdout:\n{}", s.stdout);
-    assert!(lines[1].ends_with("line 2"), "stdout:\n{}", s.stdout);
-    assert_eq!(lines[2], "recently ended:");
+    assert_eq!(lines[0], "<Task 'napper' ready>");
+    assert_eq!(lines[1], "ran task 'napper' to line 2: sleeping, 0.0 s left (until T)");
+    assert!(lines[2].starts_with("napper           sleeping, 0.0 s left (until T)"), "stdout:\n{}", s.stdout);
+    assert!(lines[2].ends_with("line 2"), "stdout:\n{}", s.stdout);
+    assert_eq!(lines[3], "recently ended:");
 }
 
 #[test]

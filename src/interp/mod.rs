@@ -553,6 +553,8 @@ pub struct Interp {
     pub sched: crate::scheduler::Scheduler,
     /// Finished VM frames kept for the next calls (their register vectors are reused).
     pub vm_pool: Vec<Box<crate::vm::Frame>>,
+    /// Emptied frame stacks of the VM's loops, for the next loop.
+    pub vm_stacks: Vec<Vec<Box<crate::vm::Frame>>>,
 }
 
 impl Interp {
@@ -581,6 +583,7 @@ impl Interp {
             native_iters: 0,
             sched: crate::scheduler::Scheduler::default(),
             vm_pool: Vec::new(),
+            vm_stacks: Vec::new(),
         };
         crate::builtins::install(&mut it);
         it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));

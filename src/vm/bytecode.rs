@@ -224,6 +224,23 @@ pub enum Instr {
         func: Reg,
         argc: u16,
     },
+    /// `obj.name` for a call: in `dst` and `dst + 1`, either the class's function and `obj`
+    /// (no bound method is made), or the attribute's value and Unbound, or Unbound and `obj`
+    /// when `obj` is a built-in value with a native method `name`. The lookup happens before the
+    /// arguments are evaluated, as in CPython.
+    LoadMethod {
+        dst: Reg,
+        obj: Reg,
+        name: u32,
+    },
+    /// Calls what `LoadMethod` left in `func` and `func + 1` with `argc` positional arguments in
+    /// the registers after them.
+    CallMethod {
+        dst: Reg,
+        func: Reg,
+        argc: u16,
+        name: u32,
+    },
     /// As `Call`, then `kw` keyword values; their names are the constant tuple `names`.
     CallKw {
         dst: Reg,

@@ -124,6 +124,12 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         GetItem { dst, obj, idx } => format!("GetItem {} <- {}[{}]", r(c, dst), r(c, obj), r(c, idx)),
         SetItem { obj, idx, src } => format!("SetItem {}[{}] <- {}", r(c, obj), r(c, idx), r(c, src)),
         DelItem { obj, idx } => format!("DelItem {}[{}]", r(c, obj), r(c, idx)),
+        LoadMethod { dst, obj, name: n } => {
+            format!("LoadMethod {}, {} <- {}.{}", r(c, dst), r(c, dst + 1), r(c, obj), name(n))
+        }
+        CallMethod { dst, func, argc, name: n } => {
+            format!("CallMethod {} <- {}.{}({} args)", r(c, dst), r(c, func + 1), name(n), argc)
+        }
         Call { dst, func, argc } => format!("Call {} <- {}({} args)", r(c, dst), r(c, func), argc),
         CallKw { dst, func, argc, kw, names } => {
             format!("CallKw {} <- {}({} args, {} keywords {})", r(c, dst), r(c, func), argc, kw, konst(names))

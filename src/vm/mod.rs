@@ -2,7 +2,7 @@
 //! loop whose frames are plain data (see ARCHITECTURE.md, "The VM").
 //!
 //! It runs beside the tree-walking evaluator (`compile/` + `interp/exec.rs`, `eval.rs`) until
-//! every test passes on it: `TINYASYNC_VM=1` selects it (see `enabled`).
+//! every test passes on it: it is the default; `TINYASYNC_VM=0` selects the old one.
 //!
 //! - `bytecode.rs`: the instruction set and the tables beside it.
 //! - `compile/`: AST → bytecode.
@@ -14,9 +14,10 @@ pub mod compile;
 pub mod dis;
 mod run;
 
-pub use run::{suspended_span, Frame};
+pub use run::{suspended_span, Frame, Frames};
 
-/// Whether programs are compiled for the VM: `TINYASYNC_VM=1` in the environment.
+/// Whether programs are compiled for the VM: the default; `TINYASYNC_VM=0` in the environment
+/// selects the tree-walker until it is deleted.
 pub fn enabled() -> bool {
-    std::env::var_os("TINYASYNC_VM").is_some_and(|v| v == "1")
+    std::env::var_os("TINYASYNC_VM").is_none_or(|v| v != "0")
 }

@@ -27,12 +27,17 @@ use crate::value::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// A suspended generator's frames (its own at the bottom, then those it delegates to): one,
+/// mostly, kept inline.
+pub type Frames = smallvec::SmallVec<[Box<Frame>; 1]>;
+
 /// A function activation.
 pub struct Frame {
     pub code: Rc<Code>,
     /// The next instruction.
     pub pc: u32,
-    pub regs: Vec<Value>,
+    /// The registers; a small function's live inside the frame's own allocation.
+    pub regs: smallvec::SmallVec<[Value; 8]>,
     pub cells: Vec<Rc<RefCell<Value>>>,
     /// The exceptions being handled (in except clauses and `finally` bodies), innermost last.
     pub handled: Vec<Box<Exc>>,
@@ -84,7 +89,7 @@ enum Transfer {
 
 impl Frame {
     pub fn new(code: Rc<Code>) -> Frame {
-        let mut regs = Vec::with_capacity(code.nslots);
+        let mut regs = smallvec::SmallVec::with_capacity(code.nslots);
         regs.resize_with(code.nslots, || Value::Unbound);
         let cells = if code.n_own_cells == 0 {
             Vec::new()
@@ -175,8 +180,7 @@ impl Interp {
                 if self.depth >= self.opts.max_depth {
                     return Err(recursion_error("maximum recursion depth exceeded"));
                 }
-                let mut frames = vec![frame];
-                match self.run_frames(&mut frames, None, None)? {
+                match self.run_frames([frame], None, None)? {
                     Outcome::Return(v) => Ok(v),
                     Outcome::Yield(_) => Err(runtime_error("a plain function cannot suspend")),
                 }
@@ -204,7 +208,7 @@ impl Interp {
         };
         bottom.ret = Ret::Native;
         g.state.set(GenState::Running);
-        let r = self.run_frames(&mut frames, Some(g), Some(resume));
+        let r = self.run_frames(frames, Some(g), Some(resume));
         self.resumed(g, r)
     }
 
@@ -247,6 +251,21 @@ impl Interp {
     /// Runs the frames until the bottom one returns, or a yield reaches the bottom (then the
     /// frames are stored back into `root`).
     fn run_frames(
+        &mut self,
+        start: impl IntoIterator<Item = Box<Frame>>,
+        root: Option<&Rc<Generator>>,
+        pending: Option<Resume>,
+    ) -> R<Outcome> {
+        // The stacks are pooled: running a generator allocates nothing.
+        let mut frames = self.vm_stacks.pop().unwrap_or_default();
+        frames.extend(start);
+        let r = self.run_loop(&mut frames, root, pending);
+        frames.clear();
+        self.vm_stacks.push(frames);
+        r
+    }
+
+    fn run_loop(
         &mut self,
         frames: &mut Vec<Box<Frame>>,
         root: Option<&Rc<Generator>>,
@@ -309,8 +328,7 @@ impl Interp {
                 Ok(Transfer::Yield(v)) => {
                     let at = resumers.pop().unwrap_or(0);
                     // At the bottom (a task switch), the whole stack moves without copying.
-                    let segment: Vec<Box<Frame>> =
-                        if at == 0 { std::mem::take(frames) } else { frames.drain(at..).collect() };
+                    let segment: Frames = frames.drain(at..).collect();
                     self.depth -= segment.len();
                     let owner = match segment.first().map(|f| &f.ret) {
                         Some(Ret::Resumed(g, How::Iterate)) => Some(g.clone()),
@@ -410,13 +428,13 @@ impl Interp {
     /// below as `how` says.
     fn push_generator(&mut self, frames: &mut Vec<Box<Frame>>, g: &Rc<Generator>, how: How) {
         g.used.set(true);
-        let mut own = std::mem::take(&mut *g.vm.borrow_mut());
+        let mut own = g.vm.borrow_mut();
         if let Some(bottom) = own.first_mut() {
             bottom.ret = Ret::Resumed(g.clone(), how);
         }
         g.state.set(GenState::Running);
         self.depth += own.len();
-        frames.append(&mut own);
+        frames.extend(own.drain(..));
     }
 
     /// Runs one frame until control leaves it. `pending` is what resumes it: the value sent
@@ -479,9 +497,11 @@ impl Interp {
         bc: &Bytecode,
         delegate_input: &mut Option<Resume>,
     ) -> R<Transfer> {
+        // The registers, borrowed once (not through the small vector on every access).
+        let regs: &mut [Value] = &mut f.regs;
         macro_rules! reg {
             ($r:expr) => {
-                f.regs[$r as usize]
+                regs[$r as usize]
             };
         }
         loop {
@@ -491,7 +511,7 @@ impl Interp {
             f.pc += 1;
             match instr {
                 Instr::Step { live } => {
-                    for r in f.regs.iter_mut().skip(live as usize) {
+                    for r in regs.iter_mut().skip(live as usize) {
                         if !matches!(r, Value::Unbound) {
                             *r = Value::Unbound;
                         }
@@ -631,11 +651,11 @@ impl Interp {
                     reg!(dst) = Value::Bool(self.truthy(&x)?);
                 }
                 Instr::BuildTuple { dst, start, n } => {
-                    let items = f.regs[start as usize..start as usize + n as usize].to_vec();
+                    let items = regs[start as usize..start as usize + n as usize].to_vec();
                     reg!(dst) = Value::tuple(items);
                 }
                 Instr::BuildList { dst, start, n } => {
-                    let items = f.regs[start as usize..start as usize + n as usize].to_vec();
+                    let items = regs[start as usize..start as usize + n as usize].to_vec();
                     reg!(dst) = Value::list(items);
                 }
                 Instr::BuildSet { dst, start, n } => {
@@ -711,7 +731,7 @@ impl Interp {
                 }
                 Instr::BuildSlice { dst, start } => {
                     let s = start as usize;
-                    let parts = [f.regs[s].clone(), f.regs[s + 1].clone(), f.regs[s + 2].clone()];
+                    let parts = [regs[s].clone(), regs[s + 1].clone(), regs[s + 2].clone()];
                     reg!(dst) = Value::Slice(Rc::new(parts));
                 }
                 Instr::Format { dst, src, conv, spec } => {
@@ -747,7 +767,7 @@ impl Interp {
                     let star = if star == NO_REG { None } else { Some(star as usize) };
                     let items = self.unpack(&v, n as usize, star)?;
                     for (i, x) in items.into_iter().enumerate() {
-                        f.regs[start as usize + i] = x;
+                        regs[start as usize + i] = x;
                     }
                 }
                 Instr::GetAttr { dst, obj, name } => {
@@ -777,8 +797,38 @@ impl Interp {
                 Instr::Call { dst, func, argc } => {
                     let fv = reg!(func).clone();
                     let a = func as usize + 1;
-                    let args = &f.regs[a..a + argc as usize];
+                    let args = &regs[a..a + argc as usize];
                     match self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])? {
+                        Called::Value(v) => reg!(dst) = v,
+                        Called::Push(t) => return Ok(t),
+                    }
+                }
+                Instr::LoadMethod { dst, obj, name } => {
+                    let o = reg!(obj).clone();
+                    let (m, this) = self.load_method(o, bc.names[name as usize])?;
+                    reg!(dst) = m;
+                    reg!(dst + 1) = this;
+                }
+                Instr::CallMethod { dst, func, argc, name } => {
+                    let a = func as usize + 2;
+                    let args = &regs[a..a + argc as usize];
+                    let span = bc.spans[f.pc as usize - 1];
+                    let called = match (&reg!(func), &reg!(func + 1)) {
+                        (Value::Func(fun), this @ Value::Instance(_)) => {
+                            let (fun, this) = (fun.clone(), this.clone());
+                            self.call_function_from_loop(&fun, Some(&this), args, &[], dst, span)?
+                        }
+                        (Value::Unbound, this) => {
+                            let this = this.clone();
+                            self.current_span = Some(span);
+                            Called::Value(self.call_method(&this, bc.names[name as usize], args, &[])?)
+                        }
+                        (fv, _) => {
+                            let fv = fv.clone();
+                            self.call_value(&fv, args, &[], dst, span)?
+                        }
+                    };
+                    match called {
                         Called::Value(v) => reg!(dst) = v,
                         Called::Push(t) => return Ok(t),
                     }
@@ -786,7 +836,7 @@ impl Interp {
                 Instr::CallKw { dst, func, argc, kw, names } => {
                     let fv = reg!(func).clone();
                     let a = func as usize + 1;
-                    let pos: Vec<Value> = f.regs[a..a + argc as usize].to_vec();
+                    let pos: Vec<Value> = regs[a..a + argc as usize].to_vec();
                     let Value::Tuple(names) = &bc.consts[names as usize] else {
                         return Err(runtime_error("internal error: keyword names"));
                     };
@@ -798,7 +848,7 @@ impl Interp {
                                 Value::Str(s) => Symbol::intern(&s.s),
                                 _ => Symbol::intern("?"),
                             };
-                            (name, f.regs[a + argc as usize + i].clone())
+                            (name, regs[a + argc as usize + i].clone())
                         })
                         .collect();
                     let _ = kw;
@@ -914,6 +964,13 @@ impl Interp {
                     match self.delegate(&it, input)? {
                         Outcome::Return(v) => {
                             f.native_delegate = false;
+                            drop(it);
+                            // A finished scheduler request goes back to the pool (it is in this
+                            // register only, unless the program kept it).
+                            let done = std::mem::replace(&mut reg!(iter), Value::None);
+                            if crate::scheduler::is_request(&done) {
+                                self.recycle_request(done);
+                            }
                             reg!(dst) = v;
                         }
                         Outcome::Yield(v) => {
@@ -980,7 +1037,7 @@ impl Interp {
                 Instr::MakeFunction { dst, f: fi, args } => {
                     let t = &bc.functions[fi as usize];
                     let nd = t.ndefaults as usize;
-                    let defaults = f.regs[args as usize..args as usize + nd].to_vec();
+                    let defaults = regs[args as usize..args as usize + nd].to_vec();
                     let mut next = args as usize + nd;
                     let kwdefaults = t
                         .kwdefaults
@@ -988,7 +1045,7 @@ impl Interp {
                         .map(|has| {
                             has.then(|| {
                                 next += 1;
-                                f.regs[next - 1].clone()
+                                regs[next - 1].clone()
                             })
                         })
                         .collect();
@@ -1004,7 +1061,7 @@ impl Interp {
                 }
                 Instr::MakeClass { dst, c, bases } => {
                     let t = &bc.classes[c as usize];
-                    let base_values = f.regs[bases as usize..bases as usize + t.nbases as usize].to_vec();
+                    let base_values = regs[bases as usize..bases as usize + t.nbases as usize].to_vec();
                     let closure: Vec<_> = t.closure.iter().map(|&c| f.cells[c as usize].clone()).collect();
                     let (name, code) = (t.name, t.code.clone());
                     reg!(dst) = self.vm_class(name, base_values, code, closure)?;
@@ -1038,7 +1095,7 @@ impl Interp {
                 }
                 Instr::Super { dst } => {
                     let class = f.func.as_ref().and_then(|func| func.owner.borrow().clone());
-                    let obj = f.regs.first().cloned().unwrap_or(Value::None);
+                    let obj = regs.first().cloned().unwrap_or(Value::None);
                     reg!(dst) = match class {
                         Some(class) if !matches!(obj, Value::Unbound) => {
                             Value::Native(Rc::new(Native::Super { class, obj }))
@@ -1065,13 +1122,31 @@ impl Interp {
         span: Span,
     ) -> R<Called> {
         let (fun, this) = match fv {
-            Value::Func(fun) if fun.code.bc.is_some() => (fun, None),
+            Value::Func(fun) => (fun, None),
             Value::Method(m) => match &m.1 {
-                Value::Func(fun) if fun.code.bc.is_some() => (fun, Some(&m.0)),
+                Value::Func(fun) => (fun, Some(&m.0)),
                 _ => return self.call_native(fv, pos, kw, span),
             },
             _ => return self.call_native(fv, pos, kw, span),
         };
+        self.call_function_from_loop(fun, this, pos, kw, dst, span)
+    }
+
+    /// A call of a function from the loop: a plain one becomes a frame to push; a generator
+    /// or coroutine function makes its object here.
+    fn call_function_from_loop(
+        &mut self,
+        fun: &Rc<Function>,
+        this: Option<&Value>,
+        pos: &[Value],
+        kw: &[(Symbol, Value)],
+        dst: Reg,
+        span: Span,
+    ) -> R<Called> {
+        if fun.code.bc.is_none() {
+            self.current_span = Some(span);
+            return Ok(Called::Value(self.call_function(fun, this, pos, kw)?));
+        }
         let mut frame = self.vm_frame(fun, this, pos, kw)?;
         match fun.code.flavor {
             Flavor::Plain => {
@@ -1083,6 +1158,26 @@ impl Interp {
                 Ok(Called::Value(self.vm_generator(frame, flavor == Flavor::Coroutine)))
             }
         }
+    }
+
+    /// What `LoadMethod` leaves in its two registers (see there).
+    fn load_method(&mut self, o: Value, name: Symbol) -> R<(Value, Value)> {
+        match &o {
+            Value::Instance(inst) => {
+                if !inst.attrs.borrow().contains_key(&name) {
+                    if let Some(Value::Func(fun)) = inst.class.lookup(name) {
+                        return Ok((Value::Func(fun), o));
+                    }
+                }
+            }
+            Value::Class(_) | Value::Module(_) | Value::Func(_) | Value::Method(_) | Value::Builtin(_) => {}
+            _ => {
+                if crate::builtins::methods::native_method(&o, name).is_some() {
+                    return Ok((Value::Unbound, o));
+                }
+            }
+        }
+        Ok((self.getattr(&o, name)?, Value::Unbound))
     }
 
     fn call_native(&mut self, fv: &Value, pos: &[Value], kw: &[(Symbol, Value)], span: Span) -> R<Called> {
@@ -1109,8 +1204,7 @@ impl Interp {
         if self.depth >= self.opts.max_depth {
             return Err(recursion_error("maximum recursion depth exceeded"));
         }
-        let mut frames = vec![frame];
-        self.run_frames(&mut frames, None, None)?;
+        self.run_frames([frame], None, None)?;
         Ok(self.finish_class(name, base, &ns))
     }
 }

@@ -192,11 +192,15 @@ impl<'a> Compiler<'a> {
                 let it = self.temp()?;
                 self.expr_to(x, it)?;
                 self.cur_span = span;
+                // What cannot be awaited is the operand: its errors are placed there.
+                self.cur_span = x.span;
+                let parts = PartSpans { operands: vec![(x.span, it)], ..Default::default() };
                 if matches!(e.kind, ExprKind::Await(_)) {
-                    self.emit(Instr::GetAwaitable { dst: it, src: it });
+                    self.emit_with(Instr::GetAwaitable { dst: it, src: it }, parts);
                 } else {
-                    self.emit(Instr::GetYieldFromIter { dst: it, src: it });
+                    self.emit_with(Instr::GetYieldFromIter { dst: it, src: it }, parts);
                 }
+                self.cur_span = span;
                 self.emit(Instr::YieldFrom { dst, iter: it });
             }
         }
@@ -300,6 +304,11 @@ impl<'a> Compiler<'a> {
                 return Ok(());
             }
         }
+        if let ExprKind::Attribute(obj, name) = &f.kind {
+            if args.len() <= MAX_WINDOW && args.iter().all(|a| matches!(a, Arg::Pos(_))) {
+                return self.method_call(obj, *name, f.span, args, dst, span);
+            }
+        }
         let func = self.temp()?;
         self.expr_to(f, func)?;
         let mut parts = PartSpans { operands: vec![(f.span, func)], ..Default::default() };
@@ -336,6 +345,45 @@ impl<'a> Compiler<'a> {
             let names = self.constant(Value::tuple(names));
             self.emit_with(Instr::CallKw { dst, func, argc: npos as u16, kw: nkw as u16, names }, parts);
         }
+        Ok(())
+    }
+
+    /// `obj.name(args...)` with positional arguments: the method is looked up first, as
+    /// CPython's LOAD_METHOD does, then called without making a bound method object.
+    fn method_call(
+        &mut self,
+        obj: &'a ast::Expr,
+        name: Symbol,
+        attr_span: Span,
+        args: &'a [Arg],
+        dst: Reg,
+        span: Span,
+    ) -> CResult<()> {
+        let func = self.temps(2)?;
+        let this = func + 1;
+        self.expr_to(obj, this)?;
+        let k = self.name(name);
+        let name_span = crate::hint::name_span(attr_span, name);
+        self.cur_span = attr_span;
+        let parts =
+            PartSpans { operands: vec![(obj.span, this)], name: Some((name_span, this)), args: Vec::new() };
+        self.emit_with(Instr::LoadMethod { dst: func, obj: this, name: k }, parts);
+        let start = self.temps(args.len())?;
+        debug_assert_eq!(start, func + 2, "the arguments follow the method and its object");
+        // The callee's own errors speak of the object the method was looked up on.
+        let mut parts = PartSpans {
+            operands: vec![(obj.span, this)],
+            name: Some((name_span, this)),
+            ..Default::default()
+        };
+        for (i, a) in args.iter().enumerate() {
+            if let Arg::Pos(x) = a {
+                self.expr_to(x, start + i as Reg)?;
+                parts.args.push((x.span, start + i as Reg));
+            }
+        }
+        self.cur_span = span;
+        self.emit_with(Instr::CallMethod { dst, func, argc: args.len() as u16, name: k }, parts);
         Ok(())
     }
 

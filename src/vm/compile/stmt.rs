@@ -15,7 +15,11 @@ impl<'a> Compiler<'a> {
     pub(super) fn stmt(&mut self, s: &'a Stmt) -> CResult<()> {
         self.cur_span = s.span;
         let mark = self.next_reg;
-        self.emit(Instr::Step { live: mark });
+        // A statement counts a step (and frees the temporaries before it), except `pass`, which
+        // does nothing, and `while`, which counts one per iteration at its back edge.
+        if !matches!(s.kind, StmtKind::Pass | StmtKind::While(_)) {
+            self.emit(Instr::Step { live: mark });
+        }
         match &s.kind {
             StmtKind::Expr(e) => {
                 let r = self.temp()?;
@@ -57,7 +61,10 @@ impl<'a> Compiler<'a> {
                 self.cur_span = s.span;
                 let exit = self.emit(Instr::JumpIfFalse { cond, to: 0 });
                 self.free_to(mark);
-                self.loop_rest(top, exit, &c.body, &c.orelse)?;
+                // Each iteration counts a step at its backward jump, on the `while` line, where
+                // CPython's backward jump checks for signals too (Ctrl-C in `while True: pass`
+                // stops at that line).
+                self.loop_rest(top, exit, &c.body, &c.orelse, Some((s.span, mark)))?;
             }
             StmtKind::For(l) => {
                 let l = &**l;
@@ -73,7 +80,7 @@ impl<'a> Compiler<'a> {
                 let exit = self.emit(Instr::ForIter { iter, dst: item, exit: 0 });
                 self.assign(&l.target, item)?;
                 self.free_to(item);
-                self.loop_rest(top, exit, &l.body, &l.orelse)?;
+                self.loop_rest(top, exit, &l.body, &l.orelse, None)?;
             }
             StmtKind::Break | StmtKind::Continue => {
                 let Some(lp) = self.loops.last() else {
@@ -234,7 +241,14 @@ impl<'a> Compiler<'a> {
     }
 
     /// The body, back edge and `else` of a loop whose exit test is the jump at `exit`.
-    fn loop_rest(&mut self, top: u32, exit: usize, body: &'a [Stmt], orelse: &'a [Stmt]) -> CResult<()> {
+    fn loop_rest(
+        &mut self,
+        top: u32,
+        exit: usize,
+        body: &'a [Stmt],
+        orelse: &'a [Stmt],
+        back_step: Option<(Span, Reg)>,
+    ) -> CResult<()> {
         self.loops.push(LoopCtx {
             continue_target: top,
             breaks: Vec::new(),
@@ -242,6 +256,10 @@ impl<'a> Compiler<'a> {
             regions: self.regions.len(),
         });
         self.stmts(body)?;
+        if let Some((span, live)) = back_step {
+            self.cur_span = span;
+            self.emit(Instr::Step { live });
+        }
         self.emit(Instr::Jump { to: top });
         self.patch_here(exit);
         let lp = self.loops.pop();
