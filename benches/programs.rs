@@ -15,12 +15,7 @@ fn program(name: &str) -> PathBuf {
 }
 
 fn run(cmd: &str, args: &[&str], file: PathBuf) {
-    run_env(cmd, args, file, &[]);
-}
-
-fn run_env(cmd: &str, args: &[&str], file: PathBuf, env: &[(&str, &str)]) {
-    let out =
-        Command::new(cmd).args(args).arg(&file).envs(env.iter().copied()).output().expect("the program runs");
+    let out = Command::new(cmd).args(args).arg(&file).output().expect("the program runs");
     assert!(
         out.status.success(),
         "{} {} failed: {}",
@@ -61,16 +56,9 @@ fn python3_asyncio(i: usize) {
 }
 
 /// A task switch at the bottom of an await chain 1 and 50 coroutines deep (200,000 switches).
-/// The VM resumes the innermost frame directly, so the depth should not change the time; the
-/// tree-walker re-enters the whole chain through Rust frames at every switch.
+/// The VM resumes the innermost frame directly, so the depth should not change the time.
 #[divan::bench(args = [1, 50], sample_count = 3, sample_size = 1)]
-fn await_chain_vm(depth: usize) {
+fn await_chain(depth: usize) {
     let file = program(&format!("sched_chain{depth}.ta"));
-    run_env(env!("CARGO_BIN_EXE_tinyasync"), &["run", "--virtual-time"], file, &[("TINYASYNC_VM", "1")]);
-}
-
-#[divan::bench(args = [1, 50], sample_count = 3, sample_size = 1)]
-fn await_chain_tree_walker(depth: usize) {
-    let file = program(&format!("sched_chain{depth}.ta"));
-    run_env(env!("CARGO_BIN_EXE_tinyasync"), &["run", "--virtual-time"], file, &[("TINYASYNC_VM", "0")]);
+    run(env!("CARGO_BIN_EXE_tinyasync"), &["run", "--virtual-time"], file);
 }

@@ -223,12 +223,7 @@ pub struct RunResult {
 /// Compiles a checked program.
 pub fn compile(src: &Source, style: Style) -> Result<std::rc::Rc<crate::code::Code>, Failure> {
     let (module, res) = check(src, style)?;
-    let compiled = if crate::vm::enabled() {
-        crate::vm::compile::compile_module(&module, &res)
-    } else {
-        crate::compile::compile_module(&module, &res)
-    };
-    compiled.map_err(|e| Failure {
+    crate::vm::compile::compile_module(&module, &res).map_err(|e| Failure {
         rendered: diagnostics::render_syntax(style, &src.name, &src.text, &e),
         status: exit::USAGE,
     })
@@ -242,7 +237,6 @@ pub fn run_program(
     style: Style,
 ) -> (RunResult, crate::interp::Interp) {
     let mut interp = crate::interp::Interp::new(opts, out);
-    interp.file_name = std::rc::Rc::from(src.name.as_str());
     interp.source_text = Some(std::rc::Rc::from(src.text.as_str()));
     let code = match compile(src, style) {
         Ok(c) => c,

@@ -13,7 +13,6 @@ pub mod ast_print;
 pub mod builtins;
 pub mod cli;
 pub mod code;
-pub mod compile;
 pub mod diagnostics;
 pub mod dict;
 pub mod driver;

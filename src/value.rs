@@ -239,12 +239,9 @@ pub enum GenState {
 
 pub struct Generator {
     pub state: Cell<GenState>,
-    pub frame: RefCell<Option<Box<crate::interp::Frame>>>,
     /// A generator compiled for the VM: its frames, its own first, then those it delegates to
     /// (`yield from`, `await`), innermost last. Empty while it runs or once it is done.
     pub vm: RefCell<crate::vm::Frames>,
-    /// Compiled for the VM.
-    pub on_vm: bool,
     pub is_coroutine: bool,
     pub name: Symbol,
     pub qualname: Rc<str>,
@@ -256,24 +253,17 @@ pub struct Generator {
 
 impl Generator {
     /// A generator or coroutine of `code`, not started, created at `created_at`, with no frame
-    /// yet (the evaluator that made it gives it one).
-    pub fn new(code: &crate::code::Code, created_at: Span, is_coroutine: bool, on_vm: bool) -> Generator {
+    /// yet (the VM gives it one).
+    pub fn new(code: &crate::code::Code, created_at: Span, is_coroutine: bool) -> Generator {
         Generator {
             state: Cell::new(GenState::Created),
-            frame: RefCell::new(None),
             vm: RefCell::new(Default::default()),
-            on_vm,
             is_coroutine,
             name: code.name,
             qualname: code.qualname.clone(),
             created_at,
             used: Cell::new(false),
         }
-    }
-
-    /// Whether it runs on the VM (rather than the tree-walking evaluator).
-    pub fn is_vm(&self) -> bool {
-        self.on_vm
     }
 }
 

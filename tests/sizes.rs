@@ -42,3 +42,9 @@ fn parsed_sequences_have_no_spare_capacity() {
     let ExprKind::Tuple(items) = &value.kind else { panic!("not a tuple") };
     assert_eq!((items.len(), items.capacity()), (2, 2));
 }
+
+#[test]
+fn an_instruction_is_sixteen_bytes() {
+    // The dispatch loop reads one per step: keep them compact (ARCHITECTURE.md says 16).
+    assert_eq!(std::mem::size_of::<tinyasync::vm::bytecode::Instr>(), 16);
+}

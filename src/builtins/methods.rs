@@ -3,7 +3,7 @@
 
 use super::str_methods::str_method;
 use super::{arity, check_kw, kwarg, len_of, sort_values, Kw};
-use crate::interp::exec::{Outcome, Resume};
+use crate::interp::generators::{Outcome, Resume};
 use crate::interp::*;
 use crate::names::sym;
 use crate::span::Symbol;
@@ -512,7 +512,7 @@ fn gen_close(it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
     match g.state.get() {
         GenState::Created => {
             g.state.set(GenState::Done);
-            g.frame.borrow_mut().take();
+            g.vm.borrow_mut().clear();
             g.used.set(true);
             return Ok(Value::None);
         }

@@ -1,6 +1,6 @@
 //! Attributes and methods, subscripts, iteration and containment.
 
-use super::exec::{Outcome, Resume};
+use super::generators::{Outcome, Resume};
 use super::*;
 use crate::builtins::methods::native_method;
 use num_traits::ToPrimitive;

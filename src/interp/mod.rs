@@ -1,18 +1,15 @@
-//! The interpreter: runs `Code` on frames.
-//!
-//! - `mod.rs`: the interpreter state, errors (`Fault`), frames and the built-in type objects.
-//! - `exec.rs`: the op loop, try blocks and unwinding, generator and coroutine resumption.
-//! - `eval.rs`: expressions (recursive), calls and argument binding, functions and classes.
-//! - `ops.rs`: arithmetic, comparison, equality, hashing, truthiness.
-//! - `attr.rs`: attributes, methods, subscripts and iteration.
+//! The object model's operations, shared by the VM and the built-ins: the interpreter state,
+//! errors (`Fault`) and the built-in type objects (`mod.rs`); calls and argument binding
+//! (`call.rs`); resuming generators and coroutines and what can be awaited (`generators.rs`);
+//! arithmetic, comparison, hashing, truthiness (`ops.rs`, `compare.rs`); attributes, methods,
+//! subscripts and iteration (`attr.rs`). The dispatch loop itself is `vm/run.rs`.
 
 pub mod attr;
+pub mod call;
 pub mod compare;
-pub mod eval;
-pub mod exec;
+pub mod generators;
 pub mod ops;
 
-use crate::code::Code;
 pub use crate::hint::{At, Hint, HintLabel, Parts, Suggest};
 use crate::names::sym;
 use crate::span::{Span, Symbol};
@@ -403,53 +400,6 @@ pub fn key_error(key: Value) -> Fault {
     raise_value(new_exception(&types().key_error, vec![key]))
 }
 
-/// A try block on a frame's block stack.
-pub enum Block {
-    Except(u32),
-    Finally(u32),
-    /// Inside an except clause: the exception being handled.
-    Handler(Box<Exc>),
-    /// Inside a finally body: what to do at its end.
-    FinallyActive(Pending),
-}
-
-pub enum Pending {
-    Normal,
-    Raise(Fault),
-    Return(Value),
-    Jump(u32, u32),
-}
-
-/// A function activation. Generator and coroutine frames live on the heap inside their
-/// generator object between resumptions; all their state is here.
-pub struct Frame {
-    pub code: Rc<Code>,
-    pub slots: Vec<Value>,
-    pub cells: Vec<Rc<RefCell<Value>>>,
-    pub pc: usize,
-    pub blocks: Vec<Block>,
-    pub func: Option<Rc<Function>>,
-    /// A class body's namespace.
-    pub ns: Option<Rc<RefCell<SymMap>>>,
-}
-
-impl Frame {
-    pub fn new(code: Rc<Code>) -> Frame {
-        let mut slots = Vec::with_capacity(code.nslots);
-        slots.resize(code.nslots, Value::Unbound);
-        let cells = if code.n_own_cells == 0 {
-            Vec::new()
-        } else {
-            (0..code.n_own_cells).map(|_| Rc::new(RefCell::new(Value::Unbound))).collect()
-        };
-        Frame { code, slots, cells, pc: 0, blocks: Vec::new(), func: None, ns: None }
-    }
-    /// The span of the op being executed.
-    pub fn span(&self) -> Span {
-        self.code.spans.get(self.pc).copied().unwrap_or(self.code.span)
-    }
-}
-
 /// A failed write to stdout: a closed pipe stops the program quietly (`Fault::OutputClosed`);
 /// any other error (a full disk, ...) raises OSError where the program wrote, as in CPython.
 #[cold]
@@ -535,7 +485,6 @@ pub struct Interp {
     pub rng: u64,
     /// Containers being printed, to show `[...]` for self-reference.
     pub repr_stack: Vec<usize>,
-    pub file_name: Rc<str>,
     /// The return value of the last iterator exhausted by `next` (for `yield from`).
     pub last_stop_value: Value,
     /// The span of the call being made (where generators are created).
@@ -573,7 +522,6 @@ impl Interp {
             start: std::time::Instant::now(),
             rng: 0x853c_49e6_748f_ea9b,
             repr_stack: Vec::new(),
-            file_name: Rc::from("<stdin>"),
             last_stop_value: Value::None,
             current_span: None,
             source_text: None,

@@ -99,7 +99,6 @@ impl Repl {
 
     fn new_interp(opts: &Options, out: Output) -> Interp {
         let mut interp = Interp::new(opts.clone(), out);
-        interp.file_name = "<stdin>".into();
         interp.sched.interactive = true;
         help::install(&mut interp);
         interp
@@ -252,12 +251,7 @@ impl Repl {
             Ok(r) => r,
             Err(e) => return syntax(&self.sources, e),
         };
-        let compiled = if crate::vm::enabled() {
-            crate::vm::compile::compile_module_with(&module, &res, true)
-        } else {
-            crate::compile::compile_module_with(&module, &res, true)
-        };
-        let code = match compiled {
+        let code = match crate::vm::compile::compile_module_with(&module, &res, true) {
             Ok(c) => c,
             Err(e) => return syntax(&self.sources, e),
         };

@@ -18,7 +18,7 @@ pub use run::{run_main, RunUntil, TaskRow};
 
 pub use api::{construct, install, method};
 
-use crate::interp::exec::{Outcome, Resume};
+use crate::interp::generators::{Outcome, Resume};
 use crate::interp::*;
 use crate::names::sym;
 use crate::span::{Span, Symbol};

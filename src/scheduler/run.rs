@@ -36,26 +36,10 @@ pub enum RunUntil {
 impl Interp {
     /// The span of the innermost suspension point of a task's await chain.
     fn wait_span(coro: &Value) -> Option<Span> {
-        if let Value::Gen(g) = coro {
-            if g.is_vm() {
-                return crate::vm::suspended_span(g);
-            }
+        match coro {
+            Value::Gen(g) => crate::vm::suspended_span(g),
+            _ => None,
         }
-        let mut cur = coro.clone();
-        let mut span = None;
-        for _ in 0..10_000 {
-            let Value::Gen(g) = &cur else { break };
-            let frame = g.frame.borrow();
-            let Some(f) = frame.as_ref() else { break };
-            span = Some(f.span());
-            let next = match f.code.ops.get(f.pc) {
-                Some(crate::code::Op::YieldFrom { iter, .. }) => f.slots[*iter as usize].clone(),
-                _ => break,
-            };
-            drop(frame);
-            cur = next;
-        }
-        span
     }
 
     /// Runs one step of a task.

@@ -8,13 +8,13 @@ use crate::code::Code;
 /// it contains, in the order they appear.
 pub fn disassemble(code: &Code, source: &str) -> String {
     let mut out = String::new();
-    let mut queue = vec![code];
-    while let Some(c) = queue.pop() {
-        let Some(bc) = c.bc.as_deref() else { continue };
+    let mut queue = vec![(code, "module")];
+    while let Some((c, kind)) = queue.pop() {
+        let bc = &c.bc;
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&format!("{} ({}):\n", c.qualname, flavor(c)));
+        out.push_str(&format!("{} ({}):\n", c.qualname, kind));
         let mut last_line = 0;
         for (i, instr) in bc.instrs.iter().enumerate() {
             let line = bc
@@ -30,8 +30,12 @@ pub fn disassemble(code: &Code, source: &str) -> String {
         for h in &bc.handlers {
             out.push_str(&format!("     handler: {}..{} -> {}\n", h.start, h.end, h.target));
         }
-        let mut nested: Vec<&Code> =
-            bc.functions.iter().map(|f| &*f.code).chain(bc.classes.iter().map(|k| &*k.code)).collect();
+        let mut nested: Vec<(&Code, &str)> = bc
+            .functions
+            .iter()
+            .map(|f| (&*f.code, flavor(&f.code)))
+            .chain(bc.classes.iter().map(|k| (&*k.code, "class body")))
+            .collect();
         nested.reverse();
         queue.extend(nested);
     }
@@ -39,11 +43,6 @@ pub fn disassemble(code: &Code, source: &str) -> String {
 }
 
 fn flavor(c: &Code) -> &'static str {
-    match c.kind {
-        crate::code::CodeKind::Module => return "module",
-        crate::code::CodeKind::Class => return "class body",
-        _ => {}
-    }
     match c.flavor {
         crate::code::Flavor::Plain => "function",
         crate::code::Flavor::Generator => "generator",

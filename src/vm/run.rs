@@ -19,7 +19,7 @@
 use super::bytecode::*;
 use crate::ast::CmpOp;
 use crate::code::{Code, Flavor};
-use crate::interp::exec::{Outcome, Resume};
+use crate::interp::generators::{Outcome, Resume};
 use crate::interp::*;
 use crate::names::sym;
 use crate::span::{Span, Symbol};
@@ -120,14 +120,10 @@ impl Frame {
 
     /// Where the frame is: the instruction it stopped at (for tracebacks, task dumps).
     pub fn span(&self) -> Span {
-        let Some(bc) = self.code.bc.as_deref() else { return self.code.span };
+        let bc = &self.code.bc;
         let at = if self.native_delegate { self.pc } else { self.pc.saturating_sub(1) };
         bc.spans.get(at as usize).copied().unwrap_or(self.code.span)
     }
-}
-
-fn bytecode(code: &Code) -> R<&Bytecode> {
-    code.bc.as_deref().ok_or_else(|| runtime_error("internal error: code without bytecode"))
 }
 
 impl Interp {
@@ -194,7 +190,7 @@ impl Interp {
     /// A generator or coroutine object owning `frame`.
     pub fn vm_generator(&mut self, frame: Box<Frame>, is_coroutine: bool) -> Value {
         let created_at = self.current_span.unwrap_or(frame.code.span);
-        let g = Generator::new(&frame.code, created_at, is_coroutine, true);
+        let g = Generator::new(&frame.code, created_at, is_coroutine);
         g.vm.borrow_mut().push(frame);
         Value::Gen(Rc::new(g))
     }
@@ -280,10 +276,7 @@ impl Interp {
                 break Err(runtime_error("internal error: no frame to run"));
             };
             let code = top.code.clone();
-            let step = match bytecode(&code) {
-                Ok(bc) => self.exec_frame(top, bc, pending.take()),
-                Err(e) => Err(e),
-            };
+            let step = self.exec_frame(top, &code.bc, pending.take());
             match step {
                 Ok(Transfer::Call(frame)) => {
                     if self.depth >= self.opts.max_depth {
@@ -307,7 +300,7 @@ impl Interp {
                         Ret::Resumed(g, how) => {
                             g.state.set(GenState::Done);
                             let at = below.pc.saturating_sub(1) as usize;
-                            let instr = below.code.bc.as_deref().and_then(|bc| bc.instrs.get(at).copied());
+                            let instr = below.code.bc.instrs.get(at).copied();
                             match (how, instr) {
                                 (How::Iterate, Some(Instr::ForIter { exit, .. })) => {
                                     resumers.pop();
@@ -342,7 +335,7 @@ impl Interp {
                                 break Err(runtime_error("internal error: no resumer"));
                             };
                             let at = below.pc.saturating_sub(1) as usize;
-                            match below.code.bc.as_deref().and_then(|bc| bc.instrs.get(at).copied()) {
+                            match below.code.bc.instrs.get(at).copied() {
                                 Some(Instr::ForIter { dst, .. }) => below.regs[dst as usize] = v,
                                 _ => break Err(runtime_error("internal error: yield to nowhere")),
                             }
@@ -911,13 +904,11 @@ impl Interp {
                 Instr::ForIter { iter, dst, exit } => {
                     let it = reg!(iter).clone();
                     if let Value::Gen(g) = &it {
-                        if g.is_vm() {
-                            if g.state.get() == GenState::Done {
-                                f.pc = exit;
-                                continue;
-                            }
-                            return Ok(Transfer::Iterate(g.clone()));
+                        if g.state.get() == GenState::Done {
+                            f.pc = exit;
+                            continue;
                         }
+                        return Ok(Transfer::Iterate(g.clone()));
                     }
                     match self.next(&it)? {
                         Some(v) => reg!(dst) = v,
@@ -950,7 +941,7 @@ impl Interp {
                     let it = reg!(iter).clone();
                     let input = delegate_input.take();
                     if let Value::Gen(g) = &it {
-                        if g.is_vm() && input.is_none() {
+                        if input.is_none() {
                             if g.state.get() == GenState::Done {
                                 if g.is_coroutine {
                                     return Err(runtime_error("cannot reuse already awaited coroutine"));
@@ -1143,10 +1134,6 @@ impl Interp {
         dst: Reg,
         span: Span,
     ) -> R<Called> {
-        if fun.code.bc.is_none() {
-            self.current_span = Some(span);
-            return Ok(Called::Value(self.call_function(fun, this, pos, kw)?));
-        }
         let mut frame = self.vm_frame(fun, this, pos, kw)?;
         match fun.code.flavor {
             Flavor::Plain => {

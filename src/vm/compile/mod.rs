@@ -13,7 +13,7 @@ mod stmt;
 
 use super::bytecode::*;
 use crate::ast::{self, ExprKind, Stmt};
-use crate::code::{Code, CodeKind, Flavor, Signature};
+use crate::code::{Code, Flavor, Signature};
 use crate::error::SyntaxError;
 use crate::names::sym;
 use crate::resolver::{node_key, Place, Resolution, ScopeKind};
@@ -23,6 +23,16 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 type CResult<T> = Result<T, SyntaxError>;
+
+/// What the compiler is compiling (a module's expression statements echo at the prompt; names
+/// in a class body live in its namespace).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CodeKind {
+    Module,
+    Function,
+    Class,
+    Comprehension,
+}
 
 /// Compiles a resolved module into the code of its top level.
 pub fn compile_module(m: &ast::Module, res: &Resolution) -> CResult<Rc<Code>> {
@@ -36,8 +46,7 @@ pub fn compile_module_with(m: &ast::Module, res: &Resolution, interactive: bool)
     c.stmts(&m.body)?;
     c.return_none();
     let span = m.body.first().map(|s| s.span).unwrap_or_default();
-    let suspends = m.body.iter().any(crate::compile::stmt_suspends);
-    Ok(Rc::new(c.finish(sym::MODULE_NAME, Flavor::Plain, Signature::default(), span, suspends)))
+    Ok(Rc::new(c.finish(sym::MODULE_NAME, Flavor::Plain, Signature::default(), span)))
 }
 
 /// What leaving a construct early (`return`, `break`, `continue`) must run on its way out.
@@ -137,7 +146,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn finish(mut self, name: Symbol, flavor: Flavor, sig: Signature, span: Span, suspends: bool) -> Code {
+    fn finish(mut self, name: Symbol, flavor: Flavor, sig: Signature, span: Span) -> Code {
         let sc = &self.res.scopes[self.scope];
         let mut cell_names: Vec<Symbol> = sc.cellvars.clone();
         cell_names.extend(sc.freevars.iter().copied());
@@ -162,10 +171,7 @@ impl<'a> Compiler<'a> {
         Code {
             name,
             qualname: Rc::from(self.qualname.as_str()),
-            kind: self.kind,
             flavor,
-            ops: Vec::new(),
-            spans: Vec::new(),
             nslots: nregs,
             slot_names: self.slot_names,
             cell_names,
@@ -173,8 +179,7 @@ impl<'a> Compiler<'a> {
             cell_params,
             sig,
             span,
-            suspends,
-            bc: Some(Box::new(bc)),
+            bc: Box::new(bc),
         }
     }
 
@@ -431,7 +436,7 @@ impl<'a> Compiler<'a> {
             kwonly: f.params.kwonly.iter().map(|p| p.name).collect(),
             kwarg: f.params.kwarg.is_some(),
         };
-        let code = Rc::new(c.finish(f.name, flavor, sig, span, false));
+        let code = Rc::new(c.finish(f.name, flavor, sig, span));
         let template = FnTemplate {
             code,
             ndefaults: defaults.len() as u16,
@@ -462,7 +467,7 @@ impl<'a> Compiler<'a> {
         c.cur_span = span;
         c.stmts(&cd.body)?;
         c.return_none();
-        let code = Rc::new(c.finish(cd.name, Flavor::Plain, Signature::default(), span, false));
+        let code = Rc::new(c.finish(cd.name, Flavor::Plain, Signature::default(), span));
         self.classes.push(ClassTemplate {
             name: cd.name,
             nbases: cd.bases.len() as u16,
@@ -508,7 +513,7 @@ impl<'a> Compiler<'a> {
         c.comprehension_body(kind, elts, gens, span)?;
         let flavor = if kind == CompKind::Gen { Flavor::Generator } else { Flavor::Plain };
         let sig = Signature { args: vec![Symbol::intern(".0")], ..Default::default() };
-        let code = Rc::new(c.finish(Symbol::intern(name), flavor, sig, span, false));
+        let code = Rc::new(c.finish(Symbol::intern(name), flavor, sig, span));
         self.functions.push(FnTemplate {
             code,
             ndefaults: 0,

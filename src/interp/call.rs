@@ -1,0 +1,282 @@
+//! Calls: any callable value, argument binding with CPython's messages, instances and
+//! `__init__`, classes from their namespaces, modules.
+
+use super::*;
+use smallvec::SmallVec;
+
+pub type Args = SmallVec<[Value; 6]>;
+
+impl Interp {
+    #[cold]
+    fn not_callable(&self, func: &Value) -> Fault {
+        let t = self.type_name(func);
+        let e = type_error(format!("'{}' object is not callable", t)).label_on(
+            At::Operand(0),
+            func,
+            format!("this is {}, not a function", crate::hint::a_type(&t)),
+        );
+        if func.is_none() {
+            e.help(crate::hint::NONE_HELP)
+        } else {
+            e
+        }
+    }
+
+    /// Calls any callable value.
+    pub fn call(&mut self, func: &Value, pos: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
+        match func {
+            Value::Func(fun) => self.call_function(fun, None, pos, kw),
+            Value::Builtin(b) => (b.f)(self, &b.this, pos, kw),
+            Value::Method(m) => {
+                let (this, fun) = &**m;
+                match fun {
+                    Value::Func(fun) => self.call_function(fun, Some(this), pos, kw),
+                    other => {
+                        let mut args: Vec<Value> = vec![this.clone()];
+                        args.extend_from_slice(pos);
+                        self.call(other, &args, kw)
+                    }
+                }
+            }
+            Value::Class(cls) => self.instantiate(cls, pos, kw),
+            Value::Instance(_) => {
+                if self.has_method(func, sym::CALL) {
+                    self.call_method(func, sym::CALL, pos, kw)
+                } else {
+                    Err(self.not_callable(func))
+                }
+            }
+            _ => Err(self.not_callable(func)),
+        }
+    }
+
+    /// Calls a user function: binds the arguments into a new frame and runs it (or, for a
+    /// generator or coroutine function, returns the suspended generator object).
+    pub fn call_function(
+        &mut self,
+        fun: &Rc<Function>,
+        this: Option<&Value>,
+        pos: &[Value],
+        kw: &[(Symbol, Value)],
+    ) -> R<Value> {
+        self.vm_call(fun, this, pos, kw)
+    }
+
+    /// The coroutine that runs a module's top level as a task (so top-level `await` works).
+    pub fn module_coroutine(&mut self, code: Rc<crate::code::Code>) -> Value {
+        self.vm_generator(Box::new(crate::vm::Frame::new(code)), true)
+    }
+
+    /// Binds call arguments to parameter slots, with CPython's error messages.
+    pub(crate) fn bind_args(
+        &mut self,
+        fun: &Function,
+        this: Option<&Value>,
+        pos: &[Value],
+        kw: &[(Symbol, Value)],
+        slots: &mut [Value],
+    ) -> R<()> {
+        let sig = &fun.code.sig;
+        let qual = &fun.code.qualname;
+        let nargs = sig.args.len();
+        let npos = pos.len() + this.is_some() as usize;
+        let positional = this.into_iter().chain(pos.iter());
+        let mut extra = Vec::new();
+        for (i, v) in positional.enumerate() {
+            if i < nargs {
+                slots[i] = v.clone();
+            } else {
+                extra.push(v.clone());
+            }
+        }
+        let mut at = nargs;
+        if sig.vararg {
+            slots[at] = Value::tuple(extra);
+            at += 1;
+        } else if !extra.is_empty() {
+            let ndef = fun.defaults.len();
+            let expected = if ndef > 0 {
+                format!("from {} to {} positional arguments", nargs - ndef, nargs)
+            } else {
+                format!("{} positional argument{}", nargs, if nargs == 1 { "" } else { "s" })
+            };
+            return Err(type_error(format!(
+                "{}() takes {} but {} {} given",
+                qual,
+                expected,
+                npos,
+                if npos == 1 { "was" } else { "were" }
+            )));
+        }
+        let kw_start = at;
+        let kwarg_slot = kw_start + sig.kwonly.len();
+        let mut kwdict: Option<Rc<RefCell<crate::dict::Dict>>> = None;
+        for (name, v) in kw {
+            if let Some(i) = sig.args.iter().position(|a| a == name) {
+                if !matches!(slots[i], Value::Unbound) {
+                    return Err(type_error(format!(
+                        "{}() got multiple values for argument '{}'",
+                        qual, name
+                    )));
+                }
+                slots[i] = v.clone();
+            } else if let Some(i) = sig.kwonly.iter().position(|a| a == name) {
+                slots[kw_start + i] = v.clone();
+            } else if sig.kwarg {
+                let d = kwdict.get_or_insert_with(|| Rc::new(RefCell::new(crate::dict::Dict::new()))).clone();
+                self.dict_set(&d, Value::str(name.as_str()), v.clone())?;
+            } else {
+                return Err(type_error(format!("{}() got an unexpected keyword argument '{}'", qual, name)));
+            }
+        }
+        // Defaults and missing arguments.
+        let ndef = fun.defaults.len();
+        let mut missing = Vec::new();
+        for (i, slot) in slots.iter_mut().enumerate().take(nargs) {
+            if matches!(slot, Value::Unbound) {
+                if i + ndef >= nargs {
+                    *slot = fun.defaults[i + ndef - nargs].clone();
+                } else {
+                    missing.push(sig.args[i]);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(missing_error(qual, "positional", &missing));
+        }
+        let mut missing_kw = Vec::new();
+        for (k, name) in sig.kwonly.iter().enumerate() {
+            if matches!(slots[kw_start + k], Value::Unbound) {
+                match fun.kwdefaults.get(k).cloned().flatten() {
+                    Some(d) => slots[kw_start + k] = d,
+                    None => missing_kw.push(*name),
+                }
+            }
+        }
+        if !missing_kw.is_empty() {
+            return Err(missing_error(qual, "keyword-only", &missing_kw));
+        }
+        if sig.kwarg {
+            slots[kwarg_slot] =
+                Value::Dict(kwdict.unwrap_or_else(|| Rc::new(RefCell::new(crate::dict::Dict::new()))));
+        }
+        Ok(())
+    }
+
+    /// `Class(...)`: builtin constructors, or a new instance and its `__init__`.
+    pub fn instantiate(&mut self, cls: &Rc<Class>, pos: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
+        if cls.tag != TypeTag::User && cls.tag != TypeTag::Object {
+            return crate::builtins::construct(self, cls, pos, kw);
+        }
+        let inst = Instance { class: cls.clone(), attrs: RefCell::new(new_symmap()) };
+        if cls.is_exception {
+            inst.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(pos.to_vec()));
+        }
+        let v = Value::Instance(Rc::new(inst));
+        match cls.lookup(sym::INIT) {
+            Some(Value::Func(init)) => {
+                let r = self.call_function(&init, Some(&v), pos, kw)?;
+                if !r.is_none() {
+                    return Err(type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        self.type_name(&r)
+                    )));
+                }
+            }
+            Some(Value::Builtin(b)) => {
+                (b.f)(self, &v, pos, kw)?;
+            }
+            Some(other) => {
+                self.call(&other, &[v.clone()], &[])?;
+            }
+            None => {
+                if !cls.is_exception && (!pos.is_empty() || !kw.is_empty()) {
+                    return Err(type_error(format!("{}() takes no arguments", cls.name)));
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    /// The base class of a class statement: at most one, a class, not a built-in type.
+    pub(crate) fn class_base(&mut self, mut bases: Vec<Value>) -> R<Rc<Class>> {
+        if bases.len() > 1 {
+            return Err(type_error(
+                "multiple inheritance is not supported in tinyasync: a class has at most one base",
+            ));
+        }
+        let base = match bases.pop() {
+            None => self.t.object.clone(),
+            Some(Value::Class(c)) => c,
+            Some(other) => {
+                return Err(type_error(format!("bases must be classes, not '{}'", self.type_name(&other))))
+            }
+        };
+        if !matches!(base.tag, TypeTag::User | TypeTag::Object) {
+            return Err(type_error(format!(
+                "subclassing the built-in type '{}' is not supported in tinyasync",
+                base.name
+            )));
+        }
+        Ok(base)
+    }
+
+    /// The class made from a class body's namespace.
+    pub(crate) fn finish_class(&mut self, name: Symbol, base: Rc<Class>, ns: &Rc<RefCell<SymMap>>) -> Value {
+        let dict = std::mem::take(&mut *ns.borrow_mut());
+        let is_exception = base.is_exception;
+        let cls = Rc::new(Class {
+            name,
+            base: Some(base),
+            dict: RefCell::new(dict),
+            tag: TypeTag::User,
+            is_exception,
+        });
+        for v in cls.dict.borrow().values() {
+            if let Value::Func(func) = v {
+                *func.owner.borrow_mut() = Some(cls.clone());
+            }
+        }
+        Value::Class(cls)
+    }
+
+    /// `import name`: built-in modules only (tinyasync programs cannot reach the file system).
+    pub fn import(&mut self, name: &str) -> R<Value> {
+        let key = Symbol::intern(name);
+        if let Some(m) = self.modules.get(&key) {
+            return Ok(m.clone());
+        }
+        match crate::builtins::modules::make_module(self, name) {
+            Some(m) => {
+                self.modules.insert(key, m.clone());
+                Ok(m)
+            }
+            None => Err(import_error(format!("No module named '{}'", name))
+                .label(At::Expr, "not a tinyasync module")
+                .help(crate::hint::import_help(name))),
+        }
+    }
+}
+
+/// `f() missing 2 required positional arguments: 'a' and 'b'`, as CPython words it.
+fn missing_error(qual: &str, kind: &str, names: &[Symbol]) -> Fault {
+    type_error(format!(
+        "{}() missing {} required {} argument{}: {}",
+        qual,
+        names.len(),
+        kind,
+        if names.len() == 1 { "" } else { "s" },
+        name_list(names)
+    ))
+}
+
+/// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'` as CPython lists missing arguments.
+fn name_list(names: &[Symbol]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{}'", n)).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        2 => format!("{} and {}", quoted[0], quoted[1]),
+        n => format!("{}, and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}

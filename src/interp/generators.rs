@@ -1,0 +1,258 @@
+//! Generators and coroutines from the outside: resuming one (`send`, `throw`, `next`, a task
+//! switch), delegating to an iterator or a scheduler request (`yield from`, `await`), what can be
+//! awaited, and the exception helpers the VM's `raise` and `except` use.
+
+use super::*;
+
+/// How a frame is entered.
+pub enum Resume {
+    Start,
+    Send(Value),
+    Throw(Fault),
+}
+
+/// How a frame left.
+pub enum Outcome {
+    Return(Value),
+    Yield(Value),
+}
+
+impl Interp {
+    /// Splits an iterable for `a, *b, c = v`.
+    pub(crate) fn unpack(&mut self, v: &Value, n: usize, star: Option<usize>) -> R<Vec<Value>> {
+        let items: Vec<Value> = match v {
+            Value::Tuple(t) => t.to_vec(),
+            Value::List(l) => l.borrow().clone(),
+            _ => self.collect(v)?,
+        };
+        match star {
+            None => {
+                if items.len() != n {
+                    return Err(if items.len() > n {
+                        value_error(format!("too many values to unpack (expected {})", n))
+                    } else {
+                        value_error(format!(
+                            "not enough values to unpack (expected {}, got {})",
+                            n,
+                            items.len()
+                        ))
+                    });
+                }
+                Ok(items)
+            }
+            Some(s) => {
+                let fixed = n - 1;
+                if items.len() < fixed {
+                    return Err(value_error(format!(
+                        "not enough values to unpack (expected at least {}, got {})",
+                        fixed,
+                        items.len()
+                    )));
+                }
+                let after = fixed - s;
+                let mut out: Vec<Value> = items[..s].to_vec();
+                out.push(Value::list(items[s..items.len() - after].to_vec()));
+                out.extend_from_slice(&items[items.len() - after..]);
+                Ok(out)
+            }
+        }
+    }
+
+    pub fn unbound_error(&self, name: Symbol) -> Fault {
+        let e = exc(
+            &self.t.unbound_local,
+            format!("cannot access local variable '{}' where it is not associated with a value", name),
+        )
+        .label(At::Expr, format!("`{name}` has no value yet"));
+        if self.globals.borrow().contains_key(&name) {
+            e.help(format!("put `global {name}` at the top of the function to use the global one"))
+        } else {
+            e
+        }
+    }
+
+    /// Turns what follows `raise` into an exception instance (a class is instantiated).
+    pub fn make_exception(&mut self, v: &Value) -> R<Value> {
+        match v {
+            Value::Class(c) if c.is_exception => self.call(v, &[], &[]),
+            Value::Instance(i) if i.class.is_exception => Ok(v.clone()),
+            _ => Err(type_error("exceptions must derive from BaseException")),
+        }
+    }
+
+    /// `except T:` — T a class or a tuple of classes.
+    pub fn exception_matches(&mut self, e: &Value, t: &Value) -> R<bool> {
+        let Value::Instance(i) = e else { return Ok(false) };
+        match t {
+            Value::Class(c) => {
+                if !c.is_exception {
+                    return Err(type_error(
+                        "catching classes that do not inherit from BaseException is not allowed",
+                    ));
+                }
+                Ok(i.class.is_subclass(c))
+            }
+            Value::Tuple(items) => {
+                for it in items.iter() {
+                    if self.exception_matches(e, it)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(type_error("catching classes that do not inherit from BaseException is not allowed")),
+        }
+    }
+
+    // ----- generators and coroutines -----
+
+    /// Resumes a generator or coroutine.
+    pub fn gen_resume(&mut self, g: &Rc<Generator>, resume: Resume) -> R<Outcome> {
+        g.used.set(true);
+        match g.state.get() {
+            GenState::Running => {
+                return Err(value_error(if g.is_coroutine {
+                    "coroutine already executing"
+                } else {
+                    "generator already executing"
+                }))
+            }
+            GenState::Done => {
+                return match resume {
+                    Resume::Throw(e) => Err(e),
+                    _ if g.is_coroutine => Err(runtime_error("cannot reuse already awaited coroutine")),
+                    _ => Ok(Outcome::Return(Value::None)),
+                };
+            }
+            GenState::Created => match &resume {
+                Resume::Send(v) if !v.is_none() => {
+                    return Err(type_error(format!(
+                        "can't send non-None value to a just-started {}",
+                        if g.is_coroutine { "coroutine" } else { "generator" }
+                    )));
+                }
+                _ => {}
+            },
+            GenState::Suspended => {}
+        }
+        // An exception thrown into a generator that never started ends it at once.
+        if g.state.get() == GenState::Created {
+            if let Resume::Throw(e) = resume {
+                g.state.set(GenState::Done);
+                g.vm.borrow_mut().clear();
+                return Err(e);
+            }
+        }
+        let resume = match (g.state.get(), resume) {
+            (GenState::Created, _) => Resume::Start,
+            (_, r) => r,
+        };
+        self.vm_resume(g, resume)
+    }
+
+    /// One step of `yield from`/`await` delegation: send or throw into the delegate.
+    /// `input` is None on the first step, when the op is reached (not resumed).
+    pub fn delegate(&mut self, it: &Value, input: Option<Resume>) -> R<Outcome> {
+        if crate::scheduler::is_request(it) {
+            return self.sched_delegate(it, input);
+        }
+        let input = input.unwrap_or(Resume::Send(Value::None));
+        match it {
+            Value::Gen(g) => self.gen_resume(g, input),
+            _ => match input {
+                Resume::Throw(e) => {
+                    // A plain iterator cannot take a throw; close-like behaviour: raise here.
+                    if let Value::Instance(_) = it {
+                        if let Some(ev) = e.exc_value().cloned() {
+                            if self.has_method(it, sym::THROW) {
+                                let r = self.call_method(it, sym::THROW, &[ev], &[]);
+                                return self.outcome_of(r);
+                            }
+                        }
+                    }
+                    Err(e)
+                }
+                Resume::Send(v) if !v.is_none() => {
+                    if self.has_method(it, sym::SEND) {
+                        let r = self.call_method(it, sym::SEND, &[v], &[]);
+                        return self.outcome_of(r);
+                    }
+                    match self.next(it)? {
+                        Some(x) => Ok(Outcome::Yield(x)),
+                        None => Ok(Outcome::Return(self.take_stop_value())),
+                    }
+                }
+                _ => match self.next(it)? {
+                    Some(x) => Ok(Outcome::Yield(x)),
+                    None => Ok(Outcome::Return(self.take_stop_value())),
+                },
+            },
+        }
+    }
+
+    /// A `send`/`throw` method result: StopIteration means the delegate returned.
+    fn outcome_of(&mut self, r: R<Value>) -> R<Outcome> {
+        match r {
+            Ok(v) => Ok(Outcome::Yield(v)),
+            Err(e) if e.is_instance(&self.t.stop_iteration) => {
+                let v = e.exc_value().map(|v| self.stop_value(v)).unwrap_or(Value::None);
+                Ok(Outcome::Return(v))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The `value` of a StopIteration instance.
+    pub fn stop_value(&self, v: &Value) -> Value {
+        if let Value::Instance(i) = v {
+            if let Some(Value::Tuple(args)) = i.attrs.borrow().get(&sym::ARGS) {
+                return args.first().cloned().unwrap_or(Value::None);
+            }
+        }
+        Value::None
+    }
+
+    /// The return value left by the last exhausted user iterator (see `attr::next`).
+    pub fn take_stop_value(&mut self) -> Value {
+        std::mem::replace(&mut self.last_stop_value, Value::None)
+    }
+
+    /// The iterator behind `await v`.
+    pub fn get_awaitable(&mut self, v: &Value) -> R<Value> {
+        match v {
+            Value::Gen(g) => {
+                // tinyasync also lets `await` delegate to a plain generator (Python needs
+                // @types.coroutine for that), so generator-style code mixes with async code.
+                if g.is_coroutine && g.state.get() == GenState::Done {
+                    return Err(runtime_error("cannot reuse already awaited coroutine"));
+                }
+                Ok(v.clone())
+            }
+            Value::Native(n) if matches!(&**n, Native::Sched(_)) => match crate::scheduler::awaitable_iter(v)
+            {
+                Some(it) => Ok(it),
+                None => Err(self.not_awaitable(v)),
+            },
+            Value::Instance(_) if self.has_method(v, sym::AWAIT) => {
+                let it = self.call_method(v, sym::AWAIT, &[], &[])?;
+                match &it {
+                    Value::Gen(g) if g.is_coroutine => Err(type_error("__await__() returned a coroutine")),
+                    Value::Gen(_) | Value::Iter(_) => Ok(it),
+                    Value::Instance(_) if self.has_method(&it, sym::NEXT) => Ok(it),
+                    _ => Err(type_error(format!(
+                        "__await__() returned non-iterator of type '{}'",
+                        self.type_name(&it)
+                    ))),
+                }
+            }
+            _ => Err(self.not_awaitable(v)),
+        }
+    }
+
+    #[cold]
+    fn not_awaitable(&self, v: &Value) -> Fault {
+        let t = self.type_name(v);
+        type_error(format!("object {} can't be used in 'await' expression", t))
+            .label(At::Expr, format!("this is {}", crate::hint::a_type(&t)))
+    }
+}
