@@ -41,6 +41,9 @@ pub struct Code {
     /// Parameters that live in cells: (parameter slot, cell index), copied at entry.
     pub cell_params: Vec<(u32, u32)>,
     pub sig: Signature,
+    /// The signature has positional parameters only (no `*args`, keyword-only or `**kwargs`):
+    /// a call with exactly that many positional arguments binds them by copying.
+    pub positional_only: bool,
     /// The `def` header (or the module's first line).
     pub span: Span,
     /// The instructions and their tables.

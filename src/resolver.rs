@@ -50,6 +50,8 @@ pub struct Scope {
     /// `nonlocal` come before any use.
     read: HashSet<Symbol>,
     pub params: Vec<Symbol>,
+    /// Names some `del` statement here unbinds (the others, once bound, stay bound).
+    pub deleted: HashSet<Symbol>,
     /// Own variables captured by inner scopes (live in cells).
     pub cellvars: Vec<Symbol>,
     /// Variables of enclosing scopes used here or by inner scopes.
@@ -245,6 +247,8 @@ impl Resolver {
                     }
                     if let Some((n, _)) = h.name {
                         self.scope().bind(n);
+                        // `except E as n:` unbinds `n` when the clause ends.
+                        self.scope().deleted.insert(n);
                     }
                     self.stmts(&h.body)?;
                 }
@@ -302,6 +306,7 @@ impl Resolver {
             }
             StmtKind::Delete(targets) => {
                 for t in targets {
+                    self.note_deleted(t);
                     self.target(t)?;
                 }
                 Ok(())
@@ -383,6 +388,20 @@ impl Resolver {
     }
 
     /// Names bound by an assignment target; sub-expressions (attribute objects, subscripts) are uses.
+    fn note_deleted(&mut self, t: &Expr) {
+        match &t.kind {
+            ExprKind::Name(n) => {
+                self.scope().deleted.insert(*n);
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for i in items {
+                    self.note_deleted(i);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn target(&mut self, t: &Expr) -> Result<(), SyntaxError> {
         match &t.kind {
             ExprKind::Name(n) => {

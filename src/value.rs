@@ -68,6 +68,28 @@ pub enum Value {
     Unbound,
 }
 
+impl Value {
+    /// Whether the value holds no reference (None, bool, int, float, Unbound): dropping it does
+    /// nothing.
+    #[inline(always)]
+    pub fn is_plain(&self) -> bool {
+        matches!(self, Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Unbound)
+    }
+
+    /// Stores `v` here. When the old value holds no reference nothing is dropped, and no call
+    /// to the drop glue is made: the VM's register writes take this path.
+    #[inline(always)]
+    pub fn put(&mut self, v: Value) {
+        if self.is_plain() {
+            // SAFETY: the old value owns nothing (checked just above), so overwriting it
+            // without running its destructor leaks nothing.
+            unsafe { std::ptr::write(self, v) }
+        } else {
+            *self = v;
+        }
+    }
+}
+
 /// A str: the text plus whether it is ASCII (then indexing by character is O(1)).
 pub struct PyStr {
     pub s: String,

@@ -400,6 +400,16 @@ pub fn key_error(key: Value) -> Fault {
     raise_value(new_exception(&types().key_error, vec![key]))
 }
 
+/// The next step count at which something is due: the next multiple of 1,024, or the step
+/// past `--max-steps` if that comes first.
+fn next_step_check(steps: u64, max_steps: Option<u64>) -> u64 {
+    let next = (steps | 1023) + 1;
+    match max_steps {
+        Some(max) => next.min(max.saturating_add(1)),
+        None => next,
+    }
+}
+
 /// A failed write to stdout: a closed pipe stops the program quietly (`Fault::OutputClosed`);
 /// any other error (a full disk, ...) raises OSError where the program wrote, as in CPython.
 #[cold]
@@ -479,6 +489,8 @@ pub struct Interp {
     pub depth: usize,
     pub opts: Options,
     pub steps: u64,
+    /// The step count at which `step_slow` runs next (see `next_step_check`).
+    pub step_check: u64,
     /// Virtual clock reading (seconds since start) when `opts.virtual_time`.
     pub vclock: f64,
     pub start: std::time::Instant,
@@ -509,6 +521,7 @@ pub struct Interp {
 impl Interp {
     pub fn new(opts: Options, out: Output) -> Interp {
         let t = types();
+        let step_check = next_step_check(0, opts.max_steps);
         let mut it = Interp {
             t,
             globals: Rc::new(RefCell::new(new_symmap())),
@@ -518,6 +531,7 @@ impl Interp {
             depth: 0,
             opts,
             steps: 0,
+            step_check,
             vclock: 0.0,
             start: std::time::Instant::now(),
             rng: 0x853c_49e6_748f_ea9b,
@@ -579,6 +593,17 @@ impl Interp {
     #[inline]
     pub fn step(&mut self, span: Span) -> R<()> {
         self.steps += 1;
+        if self.steps >= self.step_check {
+            self.step_slow(span)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A step at which something is due (`step_check`): the step limit, or every 1,024th step
+    /// the checks too costly for every step.
+    #[cold]
+    pub fn step_slow(&mut self, span: Span) -> R<()> {
         if let Some(max) = self.opts.max_steps {
             if self.steps > max {
                 return Err(Fault::Limit(Box::new(LimitHit {
@@ -590,6 +615,7 @@ impl Interp {
         if self.steps & 1023 == 0 {
             self.check_limits(span)?;
         }
+        self.step_check = next_step_check(self.steps, self.opts.max_steps);
         Ok(())
     }
 

@@ -111,7 +111,16 @@ impl Frame {
 
     /// Makes a pooled frame (emptied by `recycle`) ready for `code`.
     fn reuse(&mut self, code: Rc<Code>) {
-        self.regs.resize_with(code.nslots, || Value::Unbound);
+        // `recycle` left every register Unbound: only the count may need adjusting (not at all
+        // when the function called is the one that last used this frame).
+        let n = code.nslots;
+        if self.regs.len() > n {
+            self.regs.truncate(n);
+        } else {
+            while self.regs.len() < n {
+                self.regs.push(Value::Unbound);
+            }
+        }
         for _ in 0..code.n_own_cells {
             self.cells.push(Rc::new(RefCell::new(Value::Unbound)));
         }
@@ -143,10 +152,8 @@ impl Interp {
             }
             None => Box::new(Frame::new(code.clone())),
         };
-        let sig = &code.sig;
-        let simple = kw.is_empty() && !sig.vararg && !sig.kwarg && sig.kwonly.is_empty();
         let given = pos.len() + this.is_some() as usize;
-        if simple && given == sig.args.len() {
+        if kw.is_empty() && code.positional_only && given == code.sig.args.len() {
             // The common call: exactly the positional parameters, nothing to check.
             for (slot, v) in frame.regs.iter_mut().zip(this.into_iter().chain(pos.iter())) {
                 *slot = v.clone();
@@ -154,7 +161,9 @@ impl Interp {
         } else {
             self.bind_args(fun, this, pos, kw, &mut frame.regs)?;
         }
-        frame.cells.extend(fun.closure.iter().cloned());
+        if !fun.closure.is_empty() {
+            frame.cells.extend(fun.closure.iter().cloned());
+        }
         for &(slot, cell) in &code.cell_params {
             *frame.cells[cell as usize].borrow_mut() = frame.regs[slot as usize].clone();
         }
@@ -296,7 +305,7 @@ impl Interp {
                         Ret::Native => {
                             break Err(runtime_error("internal error: native frame in the middle"))
                         }
-                        Ret::Reg(dst) => below.regs[dst as usize] = v,
+                        Ret::Reg(dst) => below.regs[dst as usize].put(v),
                         Ret::Resumed(g, how) => {
                             g.state.set(GenState::Done);
                             let at = below.pc.saturating_sub(1) as usize;
@@ -407,7 +416,9 @@ impl Interp {
         if self.vm_pool.len() >= 64 {
             return;
         }
-        f.regs.clear();
+        for r in f.regs.iter_mut() {
+            r.put(Value::Unbound);
+        }
         f.cells.clear();
         f.handled.clear();
         f.func = None;
@@ -504,28 +515,34 @@ impl Interp {
             f.pc += 1;
             match instr {
                 Instr::Step { live } => {
-                    for r in regs.iter_mut().skip(live as usize) {
-                        if !matches!(r, Value::Unbound) {
-                            *r = Value::Unbound;
+                    // Temporaries holding a reference are released; plain values (ints, bools)
+                    // hold nothing and stay until overwritten.
+                    if let Some(temps) = regs.get_mut(live as usize..) {
+                        for r in temps {
+                            if !r.is_plain() {
+                                *r = Value::Unbound;
+                            }
                         }
                     }
-                    let span = bc.spans[f.pc as usize - 1];
-                    self.step(span)?;
+                    self.steps += 1;
+                    if self.steps >= self.step_check {
+                        self.step_slow(bc.spans[f.pc as usize - 1])?;
+                    }
                 }
-                Instr::LoadConst { dst, k } => reg!(dst) = bc.consts[k as usize].clone(),
-                Instr::Move { dst, src } => reg!(dst) = reg!(src).clone(),
+                Instr::LoadConst { dst, k } => reg!(dst).put(bc.consts[k as usize].clone()),
+                Instr::Move { dst, src } => reg!(dst).put(reg!(src).clone()),
                 Instr::LoadLocal { dst, src } => {
                     let v = reg!(src).clone();
                     if matches!(v, Value::Unbound) {
                         return Err(self.unbound_error(f.code.slot_names[src as usize]));
                     }
-                    reg!(dst) = v;
+                    reg!(dst).put(v);
                 }
                 Instr::DelLocal { reg } => {
                     if matches!(reg!(reg), Value::Unbound) {
                         return Err(self.unbound_error(f.code.slot_names[reg as usize]));
                     }
-                    reg!(reg) = Value::Unbound;
+                    reg!(reg).put(Value::Unbound);
                 }
                 Instr::LoadCell { dst, cell } => {
                     let v = f.cells[cell as usize].borrow().clone();
@@ -540,7 +557,7 @@ impl Interp {
                             ))
                         });
                     }
-                    reg!(dst) = v;
+                    reg!(dst).put(v);
                 }
                 Instr::StoreCell { cell, src } => *f.cells[cell as usize].borrow_mut() = reg!(src).clone(),
                 Instr::DelCell { cell } => {
@@ -551,7 +568,7 @@ impl Interp {
                 }
                 Instr::LoadGlobal { dst, name } => {
                     let n = bc.names[name as usize];
-                    reg!(dst) = self.load_global(n)?;
+                    reg!(dst).put(self.load_global(n)?);
                 }
                 Instr::StoreGlobal { name, src } => {
                     let n = bc.names[name as usize];
@@ -601,22 +618,22 @@ impl Interp {
                             self.binop(op, &x, &y)?
                         }
                     };
-                    reg!(dst) = v;
+                    reg!(dst).put(v);
                 }
                 Instr::Inplace { op, dst, a, b } => {
                     if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
                         if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
-                            reg!(dst) = v;
+                            reg!(dst).put(v);
                             continue;
                         }
                     }
                     let x = std::mem::replace(&mut reg!(a), Value::None);
                     let y = reg!(b).clone();
-                    reg!(dst) = self.inplace_op(op, x, &y)?;
+                    reg!(dst).put(self.inplace_op(op, x, &y)?);
                 }
                 Instr::Unary { op, dst, a } => {
                     let x = reg!(a).clone();
-                    reg!(dst) = self.unary(op, &x)?;
+                    reg!(dst).put(self.unary(op, &x)?);
                 }
                 Instr::Compare { op, dst, a, b } => {
                     let r = match (&reg!(a), &reg!(b)) {
@@ -637,19 +654,19 @@ impl Interp {
                             self.compare(op, &x, &y)?
                         }
                     };
-                    reg!(dst) = Value::Bool(r);
+                    reg!(dst).put(Value::Bool(r));
                 }
                 Instr::Truth { dst, a } => {
                     let x = reg!(a).clone();
-                    reg!(dst) = Value::Bool(self.truthy(&x)?);
+                    reg!(dst).put(Value::Bool(self.truthy(&x)?));
                 }
                 Instr::BuildTuple { dst, start, n } => {
                     let items = regs[start as usize..start as usize + n as usize].to_vec();
-                    reg!(dst) = Value::tuple(items);
+                    reg!(dst).put(Value::tuple(items));
                 }
                 Instr::BuildList { dst, start, n } => {
                     let items = regs[start as usize..start as usize + n as usize].to_vec();
-                    reg!(dst) = Value::list(items);
+                    reg!(dst).put(Value::list(items));
                 }
                 Instr::BuildSet { dst, start, n } => {
                     let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
@@ -657,7 +674,7 @@ impl Interp {
                         let v = reg!(start + i).clone();
                         self.set_add(&d, v)?;
                     }
-                    reg!(dst) = Value::Set(d);
+                    reg!(dst).put(Value::Set(d));
                 }
                 Instr::BuildDict { dst, start, n } => {
                     let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
@@ -666,7 +683,7 @@ impl Interp {
                         let v = reg!(start + 2 * i + 1).clone();
                         self.dict_set(&d, k, v)?;
                     }
-                    reg!(dst) = Value::Dict(d);
+                    reg!(dst).put(Value::Dict(d));
                 }
                 Instr::ListAppend { list, src } => {
                     let v = reg!(src).clone();
@@ -720,12 +737,12 @@ impl Interp {
                         Value::List(l) => l.borrow().clone(),
                         _ => Vec::new(),
                     };
-                    reg!(dst) = Value::tuple(items);
+                    reg!(dst).put(Value::tuple(items));
                 }
                 Instr::BuildSlice { dst, start } => {
                     let s = start as usize;
                     let parts = [regs[s].clone(), regs[s + 1].clone(), regs[s + 2].clone()];
-                    reg!(dst) = Value::Slice(Rc::new(parts));
+                    reg!(dst).put(Value::Slice(Rc::new(parts)));
                 }
                 Instr::Format { dst, src, conv, spec } => {
                     let v = reg!(src).clone();
@@ -740,7 +757,7 @@ impl Interp {
                         let s = reg!(spec).clone();
                         self.to_str(&s)?
                     };
-                    reg!(dst) = Value::string(self.format_value(&v, &spec)?);
+                    reg!(dst).put(Value::string(self.format_value(&v, &spec)?));
                 }
                 Instr::Concat { dst, start, n } => {
                     let mut s = String::new();
@@ -753,7 +770,7 @@ impl Interp {
                             }
                         }
                     }
-                    reg!(dst) = Value::string(s);
+                    reg!(dst).put(Value::string(s));
                 }
                 Instr::Unpack { src, start, n, star } => {
                     let v = reg!(src).clone();
@@ -765,7 +782,7 @@ impl Interp {
                 }
                 Instr::GetAttr { dst, obj, name } => {
                     let o = reg!(obj).clone();
-                    reg!(dst) = self.getattr(&o, bc.names[name as usize])?;
+                    reg!(dst).put(self.getattr(&o, bc.names[name as usize])?);
                 }
                 Instr::SetAttr { obj, name, src } => {
                     let (o, v) = (reg!(obj).clone(), reg!(src).clone());
@@ -777,7 +794,7 @@ impl Interp {
                 }
                 Instr::GetItem { dst, obj, idx } => {
                     let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
-                    reg!(dst) = self.getitem(&o, &i)?;
+                    reg!(dst).put(self.getitem(&o, &i)?);
                 }
                 Instr::SetItem { obj, idx, src } => {
                     let (o, i, v) = (reg!(obj).clone(), reg!(idx).clone(), reg!(src).clone());
@@ -792,15 +809,15 @@ impl Interp {
                     let a = func as usize + 1;
                     let args = &regs[a..a + argc as usize];
                     match self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])? {
-                        Called::Value(v) => reg!(dst) = v,
+                        Called::Value(v) => reg!(dst).put(v),
                         Called::Push(t) => return Ok(t),
                     }
                 }
                 Instr::LoadMethod { dst, obj, name } => {
                     let o = reg!(obj).clone();
                     let (m, this) = self.load_method(o, bc.names[name as usize])?;
-                    reg!(dst) = m;
-                    reg!(dst + 1) = this;
+                    reg!(dst).put(m);
+                    reg!(dst + 1).put(this);
                 }
                 Instr::CallMethod { dst, func, argc, name } => {
                     let a = func as usize + 2;
@@ -822,7 +839,7 @@ impl Interp {
                         }
                     };
                     match called {
-                        Called::Value(v) => reg!(dst) = v,
+                        Called::Value(v) => reg!(dst).put(v),
                         Called::Push(t) => return Ok(t),
                     }
                 }
@@ -846,7 +863,7 @@ impl Interp {
                         .collect();
                     let _ = kw;
                     match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1])? {
-                        Called::Value(v) => reg!(dst) = v,
+                        Called::Value(v) => reg!(dst).put(v),
                         Called::Push(t) => return Ok(t),
                     }
                 }
@@ -868,7 +885,7 @@ impl Interp {
                         }
                     }
                     match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1])? {
-                        Called::Value(v) => reg!(dst) = v,
+                        Called::Value(v) => reg!(dst).put(v),
                         Called::Push(t) => return Ok(t),
                     }
                 }
@@ -899,7 +916,7 @@ impl Interp {
                 }
                 Instr::GetIter { dst, src } => {
                     let v = reg!(src).clone();
-                    reg!(dst) = self.get_iter(&v)?;
+                    reg!(dst).put(self.get_iter(&v)?);
                 }
                 Instr::ForIter { iter, dst, exit } => {
                     let it = reg!(iter).clone();
@@ -911,7 +928,7 @@ impl Interp {
                         return Ok(Transfer::Iterate(g.clone()));
                     }
                     match self.next(&it)? {
-                        Some(v) => reg!(dst) = v,
+                        Some(v) => reg!(dst).put(v),
                         None => f.pc = exit,
                     }
                 }
@@ -935,7 +952,7 @@ impl Interp {
                 }
                 Instr::GetAwaitable { dst, src } => {
                     let v = reg!(src).clone();
-                    reg!(dst) = self.get_awaitable(&v)?;
+                    reg!(dst).put(self.get_awaitable(&v)?);
                 }
                 Instr::YieldFrom { dst, iter } => {
                     let it = reg!(iter).clone();
@@ -946,7 +963,7 @@ impl Interp {
                                 if g.is_coroutine {
                                     return Err(runtime_error("cannot reuse already awaited coroutine"));
                                 }
-                                reg!(dst) = Value::None;
+                                reg!(dst).put(Value::None);
                                 continue;
                             }
                             return Ok(Transfer::Delegate(g.clone()));
@@ -962,7 +979,7 @@ impl Interp {
                             if crate::scheduler::is_request(&done) {
                                 self.recycle_request(done);
                             }
-                            reg!(dst) = v;
+                            reg!(dst).put(v);
                         }
                         Outcome::Yield(v) => {
                             // Stay on this instruction: the next resume goes to the delegate.
@@ -998,12 +1015,12 @@ impl Interp {
                 }
                 Instr::ReraiseNone => return Err(runtime_error("No active exception to reraise")),
                 Instr::LoadExc { dst } => {
-                    reg!(dst) = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
+                    reg!(dst).put(f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None));
                 }
                 Instr::ExcMatch { dst, typ } => {
                     let t = reg!(typ).clone();
                     let e = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
-                    reg!(dst) = Value::Bool(self.exception_matches(&e, &t)?);
+                    reg!(dst).put(Value::Bool(self.exception_matches(&e, &t)?));
                 }
                 Instr::PopExc => {
                     f.handled.pop();
@@ -1011,8 +1028,8 @@ impl Interp {
                 Instr::WithEnter { dst, exit, mgr } => {
                     let m = reg!(mgr).clone();
                     let entered = self.call_method(&m, sym::ENTER, &[], &[])?;
-                    reg!(exit) = m;
-                    reg!(dst) = entered;
+                    reg!(exit).put(m);
+                    reg!(dst).put(entered);
                 }
                 Instr::WithExit { exit } => {
                     let m = reg!(exit).clone();
@@ -1023,7 +1040,7 @@ impl Interp {
                     let e = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
                     let args = [Value::Class(self.t.type_of(&e)), e, Value::None];
                     let r = self.call_method(&m, sym::EXIT, &args, &[])?;
-                    reg!(dst) = Value::Bool(self.truthy(&r)?);
+                    reg!(dst).put(Value::Bool(self.truthy(&r)?));
                 }
                 Instr::MakeFunction { dst, f: fi, args } => {
                     let t = &bc.functions[fi as usize];
@@ -1055,7 +1072,7 @@ impl Interp {
                     let base_values = regs[bases as usize..bases as usize + t.nbases as usize].to_vec();
                     let closure: Vec<_> = t.closure.iter().map(|&c| f.cells[c as usize].clone()).collect();
                     let (name, code) = (t.name, t.code.clone());
-                    reg!(dst) = self.vm_class(name, base_values, code, closure)?;
+                    reg!(dst).put(self.vm_class(name, base_values, code, closure)?);
                 }
                 Instr::Import { dst, name, full } => {
                     let n = bc.names[name as usize];

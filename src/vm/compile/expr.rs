@@ -67,7 +67,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Attribute(o, n) => {
                 let obj = self.temp()?;
-                self.expr_to(o, obj)?;
+                let obj = self.operand(o, obj)?;
                 let name = self.name(*n);
                 self.cur_span = span;
                 let parts = PartSpans {
@@ -80,8 +80,8 @@ impl<'a> Compiler<'a> {
             ExprKind::Subscript(o, i) => {
                 let obj = self.temp()?;
                 let idx = self.temp()?;
-                self.expr_to(o, obj)?;
-                self.expr_to(i, idx)?;
+                let obj = self.operand(o, obj)?;
+                let idx = self.operand(i, idx)?;
                 self.cur_span = span;
                 self.emit_with(Instr::GetItem { dst, obj, idx }, operands(&[(o.span, obj), (i.span, idx)]));
             }
@@ -100,8 +100,8 @@ impl<'a> Compiler<'a> {
             ExprKind::BinOp(op, a, b) => {
                 let ra = self.temp()?;
                 let rb = self.temp()?;
-                self.expr_to(a, ra)?;
-                self.expr_to(b, rb)?;
+                let ra = self.operand(a, ra)?;
+                let rb = self.operand(b, rb)?;
                 self.cur_span = span;
                 self.emit_with(
                     Instr::Bin { op: *op, dst, a: ra, b: rb },
@@ -131,8 +131,8 @@ impl<'a> Compiler<'a> {
                 let (op, second) = &rest[0];
                 let left = self.temp()?;
                 let right = self.temp()?;
-                self.expr_to(first, left)?;
-                self.expr_to(second, right)?;
+                let left = self.operand(first, left)?;
+                let right = self.operand(second, right)?;
                 self.cur_span = span;
                 let parts = operands(&[(first.span, left), (second.span, right)]);
                 self.emit_with(Instr::Compare { op: *op, dst, a: left, b: right }, parts);
@@ -361,13 +361,13 @@ impl<'a> Compiler<'a> {
     ) -> CResult<()> {
         let func = self.temps(2)?;
         let this = func + 1;
-        self.expr_to(obj, this)?;
+        let src = self.operand(obj, this)?;
         let k = self.name(name);
         let name_span = crate::hint::name_span(attr_span, name);
         self.cur_span = attr_span;
         let parts =
-            PartSpans { operands: vec![(obj.span, this)], name: Some((name_span, this)), args: Vec::new() };
-        self.emit_with(Instr::LoadMethod { dst: func, obj: this, name: k }, parts);
+            PartSpans { operands: vec![(obj.span, src)], name: Some((name_span, src)), args: Vec::new() };
+        self.emit_with(Instr::LoadMethod { dst: func, obj: src, name: k }, parts);
         let start = self.temps(args.len())?;
         debug_assert_eq!(start, func + 2, "the arguments follow the method and its object");
         // The callee's own errors speak of the object the method was looked up on.

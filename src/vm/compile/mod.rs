@@ -19,7 +19,7 @@ use crate::names::sym;
 use crate::resolver::{node_key, Place, Resolution, ScopeKind};
 use crate::span::{Span, Symbol};
 use crate::value::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 type CResult<T> = Result<T, SyntaxError>;
@@ -101,6 +101,10 @@ pub(super) struct Compiler<'a> {
     /// Exceptions being handled at this point of the code (nested except clauses).
     handled: u16,
     cur_span: Span,
+    /// Local variables certainly bound here (the parameters, and names assigned by an earlier
+    /// statement of the function's top level), none of them ever deleted: an operand naming
+    /// one is read from its own register, with no copy and no check (`operand`).
+    bound: HashSet<Symbol>,
 }
 
 impl<'a> Compiler<'a> {
@@ -120,7 +124,13 @@ impl<'a> Compiler<'a> {
                 *s = *p;
             }
         }
+        let bound = if matches!(kind, CodeKind::Function | CodeKind::Comprehension) {
+            sc.params.iter().filter(|p| !sc.deleted.contains(p)).copied().collect()
+        } else {
+            HashSet::new()
+        };
         Compiler {
+            bound,
             res,
             scope,
             kind,
@@ -177,6 +187,7 @@ impl<'a> Compiler<'a> {
             cell_names,
             n_own_cells: sc.cellvars.len(),
             cell_params,
+            positional_only: !sig.vararg && !sig.kwarg && sig.kwonly.is_empty(),
             sig,
             span,
             bc: Box::new(bc),
@@ -259,6 +270,40 @@ impl<'a> Compiler<'a> {
             return Place::Global;
         }
         sc.place(n)
+    }
+
+    /// A function's body: after each top-level assignment its names are certainly bound.
+    fn body(&mut self, body: &'a [Stmt]) -> CResult<()> {
+        for s in body {
+            self.stmt(s)?;
+            if let ast::StmtKind::Assign(targets, _) = &s.kind {
+                for t in targets.iter() {
+                    if let ExprKind::Name(n) = t.kind {
+                        let sc = &self.res.scopes[self.scope];
+                        if matches!(sc.place(n), Place::Local(_)) && !sc.deleted.contains(&n) {
+                            self.bound.insert(n);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The register holding `e`'s value for an instruction that only reads it: the variable's
+    /// own register when `e` names a local certainly bound (read in place, as Lua reads its
+    /// locals: nothing in the rest of the expression can rebind it), else `scratch`, after
+    /// evaluating `e` into it.
+    fn operand(&mut self, e: &'a ast::Expr, scratch: Reg) -> CResult<Reg> {
+        if let ExprKind::Name(n) = e.kind {
+            if self.bound.contains(&n) {
+                if let Place::Local(i) = self.place(n) {
+                    return Ok(i as Reg);
+                }
+            }
+        }
+        self.expr_to(e, scratch)?;
+        Ok(scratch)
     }
 
     fn load_name(&mut self, n: Symbol, dst: Reg) {
@@ -419,7 +464,7 @@ impl<'a> Compiler<'a> {
         let qual = self.child_qualname(f.name.as_str());
         let mut c = Compiler::new(self.res, scope, CodeKind::Function, qual);
         c.cur_span = span;
-        c.stmts(&f.body)?;
+        c.body(&f.body)?;
         c.cur_span = f.body.last().map(|s| s.span).unwrap_or(span);
         c.return_none();
         let sc = &self.res.scopes[scope];

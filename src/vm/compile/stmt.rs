@@ -40,7 +40,7 @@ impl<'a> Compiler<'a> {
             StmtKind::If(c) => {
                 let c = &**c;
                 let cond = self.temp()?;
-                self.expr_to(&c.test, cond)?;
+                let cond = self.operand(&c.test, cond)?;
                 let j = self.emit(Instr::JumpIfFalse { cond, to: 0 });
                 self.free_to(mark);
                 self.stmts(&c.body)?;
@@ -57,7 +57,7 @@ impl<'a> Compiler<'a> {
                 let c = &**c;
                 let top = self.here();
                 let cond = self.temp()?;
-                self.expr_to(&c.test, cond)?;
+                let cond = self.operand(&c.test, cond)?;
                 self.cur_span = s.span;
                 let exit = self.emit(Instr::JumpIfFalse { cond, to: 0 });
                 self.free_to(mark);
