@@ -121,3 +121,14 @@ fn review_findings_behave_like_cpython() {
     let r = run("print(len('%.99999999999999999999999d' % 1))\n");
     assert!(r.stderr.contains("ValueError: precision too big"), "{}", r.stderr);
 }
+
+#[test]
+fn a_stop_iteration_escaping_the_top_level_stays_a_stop_iteration() {
+    // The top level runs as a coroutine (for top-level await), but PEP 479's conversion is for
+    // generators and coroutines, not modules: python3 reports the StopIteration itself.
+    let r = run("def g():\n    yield 1\n\nit = g()\nnext(it)\nnext(it)\n");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("StopIteration"), "{}", r.stderr);
+    assert!(!r.stderr.contains("RuntimeError"), "{}", r.stderr);
+    assert!(r.stderr.contains("line 6"), "{}", r.stderr);
+}

@@ -67,6 +67,9 @@ enum How {
     /// `YieldFrom`: a yield passes through to the frame below's resumer; the return value is
     /// the `YieldFrom`'s result.
     Delegate,
+    /// `next(gen)` called from the loop: a yielded value is the call's result; the end raises
+    /// StopIteration at the call.
+    Next,
 }
 
 /// What a call from the loop gave.
@@ -85,6 +88,8 @@ enum Transfer {
     Delegate(Rc<Generator>),
     /// Move this generator's frames on top to get the next item (`for`).
     Iterate(Rc<Generator>),
+    /// Move this generator's frames on top for `next(gen)`.
+    Next(Rc<Generator>),
 }
 
 impl Frame {
@@ -237,7 +242,9 @@ impl Interp {
 
     /// PEP 479: a StopIteration escaping a generator becomes a RuntimeError.
     pub(crate) fn generator_error(&mut self, g: &Generator, e: Fault) -> Fault {
-        if !e.is_instance(&self.t.stop_iteration) {
+        // A module's top level runs as a coroutine (for top-level await) but is not one: a
+        // StopIteration escaping it stays what it is, as in CPython.
+        if !e.is_instance(&self.t.stop_iteration) || g.name == sym::MODULE_NAME {
             return e;
         }
         let what = if g.is_coroutine { "coroutine" } else { "generator" };
@@ -315,6 +322,12 @@ impl Interp {
                                     resumers.pop();
                                     below.pc = exit;
                                 }
+                                (How::Next, Some(Instr::Call { .. })) => {
+                                    resumers.pop();
+                                    let args = if v.is_none() { vec![] } else { vec![v] };
+                                    let stop = raise_value(new_exception(&self.t.stop_iteration, args));
+                                    pending = Some(Resume::Throw(stop));
+                                }
                                 (How::Delegate, Some(Instr::YieldFrom { dst, .. })) => {
                                     below.regs[dst as usize] = v
                                 }
@@ -330,10 +343,15 @@ impl Interp {
                 Ok(Transfer::Yield(v)) => {
                     let at = resumers.pop().unwrap_or(0);
                     // At the bottom (a task switch), the whole stack moves without copying.
-                    let segment: Frames = frames.drain(at..).collect();
+                    let segment: Frames = if at + 1 == frames.len() {
+                        // One frame (a generator not delegating): one move, no iterator.
+                        frames.pop().into_iter().collect()
+                    } else {
+                        frames.drain(at..).collect()
+                    };
                     self.depth -= segment.len();
                     let owner = match segment.first().map(|f| &f.ret) {
-                        Some(Ret::Resumed(g, How::Iterate)) => Some(g.clone()),
+                        Some(Ret::Resumed(g, How::Iterate | How::Next)) => Some(g.clone()),
                         _ => None,
                     };
                     match owner {
@@ -345,7 +363,9 @@ impl Interp {
                             };
                             let at = below.pc.saturating_sub(1) as usize;
                             match below.code.bc.instrs.get(at).copied() {
-                                Some(Instr::ForIter { dst, .. }) => below.regs[dst as usize] = v,
+                                Some(Instr::ForIter { dst, .. } | Instr::Call { dst, .. }) => {
+                                    below.regs[dst as usize] = v
+                                }
                                 _ => break Err(runtime_error("internal error: yield to nowhere")),
                             }
                         }
@@ -358,10 +378,12 @@ impl Interp {
                         },
                     }
                 }
-                Ok(Transfer::Delegate(_)) | Ok(Transfer::Iterate(_)) if self.depth >= self.opts.max_depth => {
+                Ok(Transfer::Delegate(_) | Transfer::Iterate(_) | Transfer::Next(_))
+                    if self.depth >= self.opts.max_depth =>
+                {
                     pending = Some(Resume::Throw(recursion_error("maximum recursion depth exceeded")));
                 }
-                Ok(Transfer::Delegate(g)) | Ok(Transfer::Iterate(g))
+                Ok(Transfer::Delegate(g) | Transfer::Iterate(g) | Transfer::Next(g))
                     if g.state.get() == GenState::Running =>
                 {
                     let what = if g.is_coroutine { "coroutine" } else { "generator" };
@@ -376,14 +398,19 @@ impl Interp {
                     self.push_generator(frames, &g, How::Delegate);
                     pending = Some(start);
                 }
-                Ok(Transfer::Iterate(g)) => {
+                Ok(t @ (Transfer::Iterate(_) | Transfer::Next(_))) => {
+                    let (g, how) = match t {
+                        Transfer::Next(g) => (g, How::Next),
+                        Transfer::Iterate(g) => (g, How::Iterate),
+                        _ => break Err(runtime_error("internal error: not an iteration")),
+                    };
                     let start = if g.state.get() == GenState::Created {
                         Resume::Start
                     } else {
                         Resume::Send(Value::None)
                     };
                     resumers.push(frames.len());
-                    self.push_generator(frames, &g, How::Iterate);
+                    self.push_generator(frames, &g, how);
                     pending = Some(start);
                 }
                 Err(e) => {
@@ -392,7 +419,7 @@ impl Interp {
                     let mut e = e;
                     if let Ret::Resumed(g, how) = &done.ret {
                         g.state.set(GenState::Done);
-                        if matches!(how, How::Iterate) {
+                        if matches!(how, How::Iterate | How::Next) {
                             resumers.pop();
                         }
                         e = self.generator_error(g, e);
@@ -438,7 +465,12 @@ impl Interp {
         }
         g.state.set(GenState::Running);
         self.depth += own.len();
-        frames.extend(own.drain(..));
+        if own.len() == 1 {
+            // The common case (no delegation in progress): one move, no iterator.
+            frames.extend(own.pop());
+        } else {
+            frames.extend(own.drain(..));
+        }
     }
 
     /// Runs one frame until control leaves it. `pending` is what resumes it: the value sent
@@ -627,7 +659,9 @@ impl Interp {
                             continue;
                         }
                     }
-                    let x = std::mem::replace(&mut reg!(a), Value::None);
+                    // Cloned, not taken: `a` may be a variable's own register, which must keep
+                    // its value if the operation fails.
+                    let x = reg!(a).clone();
                     let y = reg!(b).clone();
                     reg!(dst).put(self.inplace_op(op, x, &y)?);
                 }
@@ -830,8 +864,13 @@ impl Interp {
                         }
                         (Value::Unbound, this) => {
                             let this = this.clone();
+                            let name = bc.names[name as usize];
                             self.current_span = Some(span);
-                            Called::Value(self.call_method(&this, bc.names[name as usize], args, &[])?)
+                            // `LoadMethod` found a native method of a built-in value.
+                            Called::Value(match crate::builtins::methods::native_method(&this, name) {
+                                Some((_, method)) => method(self, &this, args, &[])?,
+                                None => self.call_method(&this, name, args, &[])?,
+                            })
                         }
                         (fv, _) => {
                             let fv = fv.clone();
@@ -1131,6 +1170,15 @@ impl Interp {
     ) -> R<Called> {
         let (fun, this) = match fv {
             Value::Func(fun) => (fun, None),
+            // `next(gen)`: the generator's frames run in this loop, as for `for`.
+            Value::Builtin(b) if b.name == "next" && !b.is_method && pos.len() == 1 && kw.is_empty() => {
+                match &pos[0] {
+                    Value::Gen(g) if !g.is_coroutine && g.state.get() != GenState::Done => {
+                        return Ok(Called::Push(Transfer::Next(g.clone())));
+                    }
+                    _ => return self.call_native(fv, pos, kw, span),
+                }
+            }
             Value::Method(m) => match &m.1 {
                 Value::Func(fun) => (fun, Some(&m.0)),
                 _ => return self.call_native(fv, pos, kw, span),

@@ -296,14 +296,20 @@ impl<'a> Compiler<'a> {
     /// evaluating `e` into it.
     fn operand(&mut self, e: &'a ast::Expr, scratch: Reg) -> CResult<Reg> {
         if let ExprKind::Name(n) = e.kind {
-            if self.bound.contains(&n) {
-                if let Place::Local(i) = self.place(n) {
-                    return Ok(i as Reg);
-                }
+            if let Some(r) = self.bound_local(n) {
+                return Ok(r);
             }
         }
         self.expr_to(e, scratch)?;
         Ok(scratch)
+    }
+
+    /// The register of `n` if it is a local certainly bound here (see `bound`).
+    fn bound_local(&self, n: Symbol) -> Option<Reg> {
+        match self.place(n) {
+            Place::Local(i) if self.bound.contains(&n) => Some(i as Reg),
+            _ => None,
+        }
     }
 
     fn load_name(&mut self, n: Symbol, dst: Reg) {

@@ -17,7 +17,7 @@ impl<'a> Compiler<'a> {
         let mark = self.next_reg;
         // A statement counts a step (and frees the temporaries before it), except `pass`, which
         // does nothing, and `while`, which counts one per iteration at its back edge.
-        if !matches!(s.kind, StmtKind::Pass | StmtKind::While(_)) {
+        if !matches!(s.kind, StmtKind::Pass | StmtKind::While(_) | StmtKind::Try(..)) {
             self.emit(Instr::Step { live: mark });
         }
         match &s.kind {
@@ -30,10 +30,28 @@ impl<'a> Compiler<'a> {
                 }
             }
             StmtKind::Assign(targets, value) => {
-                let r = self.temp()?;
-                self.expr_to(value, r)?;
-                for t in targets.iter() {
-                    self.assign(t, r)?;
+                // `x = f(y)` for a local `x`: the value goes straight into its register when
+                // the expression writes its result only once complete (a failure, or a
+                // suspension, leaves the old value).
+                let direct = match &targets[..] {
+                    [t] if writes_at_end(value) => match t.kind {
+                        ExprKind::Name(n) => match self.place(n) {
+                            Place::Local(i) => Some(i as Reg),
+                            _ => None,
+                        },
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match direct {
+                    Some(reg) => self.expr_to(value, reg)?,
+                    None => {
+                        let r = self.temp()?;
+                        self.expr_to(value, r)?;
+                        for t in targets.iter() {
+                            self.assign(t, r)?;
+                        }
+                    }
                 }
             }
             StmtKind::AugAssign(t, op, v) => self.aug_assign(t, *op, v)?,
@@ -77,10 +95,33 @@ impl<'a> Compiler<'a> {
                 let top = self.here();
                 let item = self.temp()?;
                 self.emit(Instr::Step { live: item });
-                let exit = self.emit(Instr::ForIter { iter, dst: item, exit: 0 });
-                self.assign(&l.target, item)?;
+                // A local target receives each item in its own register.
+                let local = match l.target.kind {
+                    ExprKind::Name(n) => match self.place(n) {
+                        Place::Local(i) => Some(i as Reg),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let exit = match local {
+                    Some(reg) => self.emit(Instr::ForIter { iter, dst: reg, exit: 0 }),
+                    None => {
+                        let exit = self.emit(Instr::ForIter { iter, dst: item, exit: 0 });
+                        self.assign(&l.target, item)?;
+                        exit
+                    }
+                };
                 self.free_to(item);
-                self.loop_rest(top, exit, &l.body, &l.orelse, None)?;
+                // In the body, a local target (never deleted) is certainly bound.
+                let newly_bound = match l.target.kind {
+                    ExprKind::Name(n)
+                        if local.is_some() && !self.res.scopes[self.scope].deleted.contains(&n) =>
+                    {
+                        self.bound.insert(n).then_some(n)
+                    }
+                    _ => None,
+                };
+                self.loop_rest_with(top, exit, &l.body, &l.orelse, None, newly_bound)?;
             }
             StmtKind::Break | StmtKind::Continue => {
                 let Some(lp) = self.loops.last() else {
@@ -249,6 +290,20 @@ impl<'a> Compiler<'a> {
         orelse: &'a [Stmt],
         back_step: Option<(Span, Reg)>,
     ) -> CResult<()> {
+        self.loop_rest_with(top, exit, body, orelse, back_step, None)
+    }
+
+    /// As `loop_rest`; `bound_in_body` is a name certainly bound only inside the body (a
+    /// `for` target), forgotten after it.
+    fn loop_rest_with(
+        &mut self,
+        top: u32,
+        exit: usize,
+        body: &'a [Stmt],
+        orelse: &'a [Stmt],
+        back_step: Option<(Span, Reg)>,
+        bound_in_body: Option<Symbol>,
+    ) -> CResult<()> {
         self.loops.push(LoopCtx {
             continue_target: top,
             breaks: Vec::new(),
@@ -256,6 +311,9 @@ impl<'a> Compiler<'a> {
             regions: self.regions.len(),
         });
         self.stmts(body)?;
+        if let Some(n) = bound_in_body {
+            self.bound.remove(&n);
+        }
         if let Some((span, live)) = back_step {
             self.cur_span = span;
             self.emit(Instr::Step { live });
@@ -478,16 +536,25 @@ impl<'a> Compiler<'a> {
     fn aug_assign(&mut self, t: &'a ast::Expr, op: crate::ast::BinOp, v: &'a ast::Expr) -> CResult<()> {
         let mark = self.next_reg;
         match &t.kind {
-            ExprKind::Name(n) => {
-                // An unbound name is reported on the whole statement (`counter += 1`).
-                let old = self.temp()?;
-                self.load_name(*n, old);
-                let val = self.temp()?;
-                self.expr_to(v, val)?;
-                self.cur_span = t.span;
-                self.emit(Instr::Inplace { op, dst: old, a: old, b: val });
-                self.store_name(*n, old);
-            }
+            ExprKind::Name(n) => match self.bound_local(*n) {
+                // A local certainly bound is updated in its own register.
+                Some(reg) => {
+                    let val = self.temp()?;
+                    let val = self.operand(v, val)?;
+                    self.cur_span = t.span;
+                    self.emit(Instr::Inplace { op, dst: reg, a: reg, b: val });
+                }
+                None => {
+                    // An unbound name is reported on the whole statement (`counter += 1`).
+                    let old = self.temp()?;
+                    self.load_name(*n, old);
+                    let val = self.temp()?;
+                    self.expr_to(v, val)?;
+                    self.cur_span = t.span;
+                    self.emit(Instr::Inplace { op, dst: old, a: old, b: val });
+                    self.store_name(*n, old);
+                }
+            },
             ExprKind::Attribute(obj, name) => {
                 let (o, name) = self.target_attr(obj, *name)?;
                 let old = self.temp()?;
@@ -569,4 +636,23 @@ fn is_yield(e: &ast::Expr) -> bool {
 /// Whether a call has `*args` or `**kwargs`.
 pub(super) fn has_star(args: &[Arg]) -> bool {
     args.iter().any(|a| matches!(a, Arg::Star(_) | Arg::DoubleStar(_)))
+}
+
+/// Whether the expression's instructions write their destination register only at the end,
+/// once the whole value is there (not as scratch space on the way, as `a or b` does).
+fn writes_at_end(e: &ast::Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Call(..)
+            | ExprKind::BinOp(..)
+            | ExprKind::Attribute(..)
+            | ExprKind::Subscript(..)
+            | ExprKind::Await(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::True
+            | ExprKind::False
+            | ExprKind::None
+    )
 }
