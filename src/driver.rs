@@ -259,6 +259,7 @@ pub fn run_program(
     }
     // Drop the program's globals, then warn about generators and coroutines never started.
     interp.globals.borrow_mut().clear();
+    interp.globals_version += 1;
     interp.sched = Default::default();
     result.stderr.push_str(&never_used_warnings(&sources));
     (result, interp)

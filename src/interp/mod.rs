@@ -482,7 +482,11 @@ impl Default for Options {
 
 pub struct Interp {
     pub t: Rc<Types>,
+    /// The module's globals. Change them only through `store_global` and `remove_global`: the
+    /// VM caches global lookups while `globals_version` is unchanged.
     pub globals: Rc<RefCell<SymMap>>,
+    /// Counts changes to the globals (and to the built-ins after start-up).
+    pub globals_version: u64,
     pub builtins: SymMap,
     pub modules: SymMap,
     pub out: Output,
@@ -525,6 +529,7 @@ impl Interp {
         let mut it = Interp {
             t,
             globals: Rc::new(RefCell::new(new_symmap())),
+            globals_version: 1,
             builtins: new_symmap(),
             modules: new_symmap(),
             out,
@@ -700,6 +705,18 @@ impl Interp {
     }
 
     /// Looks a global up, then the builtins.
+    /// Binds a global name.
+    pub fn store_global(&mut self, n: Symbol, v: Value) {
+        self.globals.borrow_mut().insert(n, v);
+        self.globals_version += 1;
+    }
+
+    /// Unbinds a global name, giving back its value.
+    pub fn remove_global(&mut self, n: Symbol) -> Option<Value> {
+        self.globals_version += 1;
+        self.globals.borrow_mut().remove(&n)
+    }
+
     pub fn load_global(&self, n: Symbol) -> R<Value> {
         if let Some(v) = self.globals.borrow().get(&n) {
             return Ok(v.clone());

@@ -118,7 +118,7 @@ pub fn install(it: &mut Interp) {
     }
     for name in ["exit", "quit", "Quitter"] {
         let sym = Symbol::intern(name);
-        let v = it.globals.borrow_mut().remove(&sym);
+        let v = it.remove_global(sym);
         if let Some(v) = v {
             if name != "Quitter" {
                 it.builtins.insert(sym, v);

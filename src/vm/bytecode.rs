@@ -432,6 +432,46 @@ pub struct Bytecode {
     pub classes: Vec<ClassTemplate>,
     /// The parts of the instructions that can fail on one of them, by instruction, in order.
     pub parts: Vec<(u32, PartSpans)>,
+    /// What `LoadGlobal` found for each name, while the globals are unchanged (see
+    /// `GlobalCache`).
+    pub global_cache: std::cell::RefCell<Vec<GlobalCache>>,
+}
+
+/// A global function, built-in or class found by `LoadGlobal` (CPython 3.11 caches global
+/// lookups in the instruction stream likewise), valid while `Interp::globals_version` is
+/// `version`. Held weakly: a function that reads itself (`fib`) makes no reference cycle, and
+/// what the program drops is dropped.
+#[derive(Clone, Default)]
+pub enum GlobalCache {
+    #[default]
+    Empty,
+    Func(u64, std::rc::Weak<crate::value::Function>),
+    Builtin(u64, std::rc::Weak<crate::value::Builtin>),
+    Class(u64, std::rc::Weak<crate::value::Class>),
+}
+
+impl GlobalCache {
+    /// The cached value, if it is still valid in globals of `version`.
+    #[inline]
+    pub fn get(&self, version: u64) -> Option<Value> {
+        match self {
+            GlobalCache::Func(v, w) if *v == version => w.upgrade().map(Value::Func),
+            GlobalCache::Builtin(v, w) if *v == version => w.upgrade().map(Value::Builtin),
+            GlobalCache::Class(v, w) if *v == version => w.upgrade().map(Value::Class),
+            _ => None,
+        }
+    }
+
+    /// What to remember of `value`, found in globals of `version` (only functions, built-ins
+    /// and classes: data is read afresh).
+    pub fn of(value: &Value, version: u64) -> GlobalCache {
+        match value {
+            Value::Func(f) => GlobalCache::Func(version, Rc::downgrade(f)),
+            Value::Builtin(b) => GlobalCache::Builtin(version, Rc::downgrade(b)),
+            Value::Class(c) => GlobalCache::Class(version, Rc::downgrade(c)),
+            _ => GlobalCache::Empty,
+        }
+    }
 }
 
 impl Bytecode {

@@ -599,16 +599,27 @@ impl Interp {
                     }
                 }
                 Instr::LoadGlobal { dst, name } => {
-                    let n = bc.names[name as usize];
-                    reg!(dst).put(self.load_global(n)?);
+                    let version = self.globals_version;
+                    let cached = bc.global_cache.borrow().get(name as usize).and_then(|c| c.get(version));
+                    let v = match cached {
+                        Some(v) => v,
+                        None => {
+                            let v = self.load_global(bc.names[name as usize])?;
+                            if let Some(slot) = bc.global_cache.borrow_mut().get_mut(name as usize) {
+                                *slot = GlobalCache::of(&v, version);
+                            }
+                            v
+                        }
+                    };
+                    reg!(dst).put(v);
                 }
                 Instr::StoreGlobal { name, src } => {
                     let n = bc.names[name as usize];
-                    self.globals.borrow_mut().insert(n, reg!(src).clone());
+                    self.store_global(n, reg!(src).clone());
                 }
                 Instr::DelGlobal { name } => {
                     let n = bc.names[name as usize];
-                    if self.globals.borrow_mut().remove(&n).is_none() {
+                    if self.remove_global(n).is_none() {
                         return Err(name_error(format!("name '{}' is not defined", n)));
                     }
                 }
@@ -627,9 +638,7 @@ impl Interp {
                         Some(ns) => {
                             ns.borrow_mut().insert(n, v);
                         }
-                        None => {
-                            self.globals.borrow_mut().insert(n, v);
-                        }
+                        None => self.store_global(n, v),
                     }
                 }
                 Instr::DelClassNs { name } => {
@@ -1137,7 +1146,7 @@ impl Interp {
                         let text = self.repr(&v)?;
                         self.write_out(&text)?;
                         self.write_out("\n")?;
-                        self.globals.borrow_mut().insert(Symbol::intern("_"), v);
+                        self.store_global(Symbol::intern("_"), v);
                     }
                 }
                 Instr::Super { dst } => {

@@ -168,7 +168,9 @@ impl<'a> Compiler<'a> {
         }
         let nregs = self.max_reg as usize;
         self.slot_names.resize(nregs, Symbol::intern(".t"));
+        let global_cache = std::cell::RefCell::new(vec![GlobalCache::Empty; self.names.len()]);
         let bc = Bytecode {
+            global_cache,
             instrs: self.instrs,
             spans: self.spans,
             consts: self.consts,
