@@ -73,6 +73,11 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// `<`, `<=`, `>`, `>=`, `==`, `!=`: the comparisons of values (not `is`, `in`).
+    pub fn is_ordering(self) -> bool {
+        matches!(self, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge | CmpOp::Eq | CmpOp::Ne)
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             CmpOp::Lt => "<",

@@ -84,6 +84,21 @@ pub enum Instr {
         a: Reg,
         b: Reg,
     },
+    /// `a op k` with the small integer constant `k` (`n - 1`): one instruction, no register
+    /// for the constant.
+    BinK {
+        op: BinOp,
+        dst: Reg,
+        a: Reg,
+        k: i16,
+    },
+    /// `a op k` comparing with the small integer constant `k` (`n < 2`).
+    CompareK {
+        op: CmpOp,
+        dst: Reg,
+        a: Reg,
+        k: i16,
+    },
     /// `a op= b`: the in-place form (`__iadd__`, list `+=` extends).
     Inplace {
         op: BinOp,
@@ -390,6 +405,10 @@ pub struct Handler {
     pub target: u32,
     pub depth: u16,
 }
+
+/// A part's register in `PartSpans` that stands for a small integer constant instead (the
+/// right operand of `BinK` and `CompareK`): `KONST_PART | (k as u16)`.
+pub const KONST_PART: Reg = 0x8000;
 
 /// The parts of the expression an instruction evaluates, for an error's labels (`hint.rs`):
 /// each part's span and the register holding its value.

@@ -661,6 +661,39 @@ impl Interp {
                     };
                     reg!(dst).put(v);
                 }
+                Instr::BinK { op, dst, a, k } => {
+                    let v = match &reg!(a) {
+                        Value::Int(x) => match crate::interp::ops::int_fast(op, *x, k as i64) {
+                            Some(v) => v,
+                            None => self.binop(op, &reg!(a), &Value::Int(k as i64))?,
+                        },
+                        x => {
+                            let x = x.clone();
+                            self.binop(op, &x, &Value::Int(k as i64))?
+                        }
+                    };
+                    reg!(dst).put(v);
+                }
+                Instr::CompareK { op, dst, a, k } => {
+                    let r = match &reg!(a) {
+                        Value::Int(x) => {
+                            let (x, y) = (*x, k as i64);
+                            match op {
+                                CmpOp::Lt => x < y,
+                                CmpOp::Le => x <= y,
+                                CmpOp::Gt => x > y,
+                                CmpOp::Ge => x >= y,
+                                CmpOp::Eq => x == y,
+                                _ => x != y,
+                            }
+                        }
+                        x => {
+                            let x = x.clone();
+                            self.compare(op, &x, &Value::Int(k as i64))?
+                        }
+                    };
+                    reg!(dst).put(Value::Bool(r));
+                }
                 Instr::Inplace { op, dst, a, b } => {
                     if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
                         if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
@@ -1282,7 +1315,13 @@ pub fn suspended_span(g: &Generator) -> Option<Span> {
 fn locate(x: &mut Exc, f: &Frame, bc: &Bytecode, at: u32, whole: Span) {
     let raised_here = x.tb.is_empty() && x.span.is_none();
     if let Some(p) = bc.parts_at(at) {
-        let value = |r: Reg| f.regs.get(r as usize).cloned().unwrap_or(Value::None);
+        let value = |r: Reg| {
+            if r != NO_REG && r & KONST_PART != 0 {
+                // A small integer constant of `BinK`/`CompareK`.
+                return Value::Int((r & !KONST_PART) as i64);
+            }
+            f.regs.get(r as usize).cloned().unwrap_or(Value::None)
+        };
         let operands: Vec<(Span, Value)> = p.operands.iter().map(|&(s, r)| (s, value(r))).collect();
         let args: Vec<(Span, Value)> = p.args.iter().map(|&(s, r)| (s, value(r))).collect();
         let name = p.name.map(|(s, r)| (s, value(r)));

@@ -9,6 +9,14 @@ fn operands(parts: &[(Span, Reg)]) -> PartSpans {
     PartSpans { operands: parts.to_vec(), ..Default::default() }
 }
 
+/// `e` as a small integer constant that fits an instruction (and a part's register tag).
+fn small_int(e: &ast::Expr) -> Option<i16> {
+    match e.kind {
+        ExprKind::Int(i) if (0..0x4000).contains(&i) => Some(i as i16),
+        _ => None,
+    }
+}
+
 /// The most registers a display or a call takes for its items at once; longer ones are built
 /// item by item (a list of 100,000 literals must not need 100,000 registers).
 const MAX_WINDOW: usize = 64;
@@ -97,6 +105,14 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::BuildSlice { dst, start });
             }
             ExprKind::Call(f, args) => self.call(f, args, dst, span)?,
+            ExprKind::BinOp(op, a, b) if small_int(b).is_some() => {
+                let ra = self.temp()?;
+                let ra = self.operand(a, ra)?;
+                let k = small_int(b).unwrap_or(0);
+                self.cur_span = span;
+                let parts = operands(&[(a.span, ra), (b.span, KONST_PART | (k as u16 & 0x7fff))]);
+                self.emit_with(Instr::BinK { op: *op, dst, a: ra, k }, parts);
+            }
             ExprKind::BinOp(op, a, b) => {
                 let ra = self.temp()?;
                 let rb = self.temp()?;
@@ -126,6 +142,17 @@ impl<'a> Compiler<'a> {
                 self.expr_to(b, r)?;
                 self.patch_here(j);
                 self.emit(Instr::Move { dst, src: r });
+            }
+            ExprKind::Compare(first, rest)
+                if rest.len() == 1 && small_int(&rest[0].1).is_some() && rest[0].0.is_ordering() =>
+            {
+                let (op, second) = &rest[0];
+                let left = self.temp()?;
+                let left = self.operand(first, left)?;
+                let k = small_int(second).unwrap_or(0);
+                self.cur_span = span;
+                let parts = operands(&[(first.span, left), (second.span, KONST_PART | (k as u16 & 0x7fff))]);
+                self.emit_with(Instr::CompareK { op: *op, dst, a: left, k }, parts);
             }
             ExprKind::Compare(first, rest) if rest.len() == 1 => {
                 let (op, second) = &rest[0];

@@ -244,7 +244,8 @@ impl<'a> Compiler<'a> {
     /// A fresh temporary register.
     fn temp(&mut self) -> CResult<Reg> {
         let r = self.next_reg;
-        if r >= NO_REG - 1 {
+        // Registers stay below `KONST_PART`, which tags constants among an error's parts.
+        if r >= KONST_PART - 1 {
             return Err(SyntaxError::new("this function needs too many registers", self.cur_span));
         }
         self.next_reg += 1;
