@@ -1,0 +1,388 @@
+//! The instructions rarely on a hot path (building displays, classes and functions, imports,
+//! exceptions, `with`, keyword calls): out of `exec_instrs`, so that the dispatch loop stays
+//! small and keeps its state in machine registers around the frequent instructions.
+
+use super::*;
+
+impl Interp {
+    /// The instructions rarely on a hot path, out of the dispatch loop so that it stays small
+    /// (fewer spills around the frequent ones). `Some` when control leaves the frame.
+    #[inline(never)]
+    pub(super) fn exec_cold(&mut self, f: &mut Frame, bc: &Bytecode, instr: Instr) -> R<Option<Transfer>> {
+        let regs: &mut [Value] = &mut f.regs;
+        macro_rules! reg {
+            ($r:expr) => {
+                regs[$r as usize]
+            };
+        }
+        match instr {
+            Instr::DelLocal { reg } => {
+                if matches!(reg!(reg), Value::Unbound) {
+                    return Err(self.unbound_error(f.code.slot_names[reg as usize]));
+                }
+                reg!(reg).put(Value::Unbound);
+            }
+            Instr::DelCell { cell } => {
+                let old = std::mem::replace(&mut *f.cells[cell as usize].borrow_mut(), Value::Unbound);
+                if matches!(old, Value::Unbound) {
+                    return Err(self.unbound_error(f.code.cell_names[cell as usize]));
+                }
+            }
+            Instr::DelGlobal { name } => {
+                let n = bc.names[name as usize];
+                if self.remove_global(n).is_none() {
+                    return Err(name_error(format!("name '{}' is not defined", n)));
+                }
+            }
+            Instr::LoadClassNs { dst, name } => {
+                let n = bc.names[name as usize];
+                let found = f.ns.as_ref().and_then(|ns| ns.borrow().get(&n).cloned());
+                reg!(dst) = match found {
+                    Some(v) => v,
+                    None => self.load_global(n)?,
+                };
+            }
+            Instr::StoreClassNs { name, src } => {
+                let n = bc.names[name as usize];
+                let v = reg!(src).clone();
+                match &f.ns {
+                    Some(ns) => {
+                        ns.borrow_mut().insert(n, v);
+                    }
+                    None => self.store_global(n, v),
+                }
+            }
+            Instr::DelClassNs { name } => {
+                let n = bc.names[name as usize];
+                let gone = f.ns.as_ref().and_then(|ns| ns.borrow_mut().remove(&n));
+                if gone.is_none() {
+                    return Err(name_error(format!("name '{}' is not defined", n)));
+                }
+            }
+            Instr::Unary { op, dst, a } => {
+                let x = reg!(a).clone();
+                reg!(dst).put(self.unary(op, &x)?);
+            }
+            Instr::Truth { dst, a } => {
+                let x = reg!(a).clone();
+                reg!(dst).put(Value::Bool(self.truthy(&x)?));
+            }
+            Instr::BuildTuple { dst, start, n } => {
+                let items = regs[start as usize..start as usize + n as usize].to_vec();
+                reg!(dst).put(Value::tuple(items));
+            }
+            Instr::BuildList { dst, start, n } => {
+                let items = regs[start as usize..start as usize + n as usize].to_vec();
+                reg!(dst).put(Value::list(items));
+            }
+            Instr::BuildSet { dst, start, n } => {
+                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                for i in 0..n {
+                    let v = reg!(start + i).clone();
+                    self.set_add(&d, v)?;
+                }
+                reg!(dst).put(Value::Set(d));
+            }
+            Instr::BuildDict { dst, start, n } => {
+                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                for i in 0..n {
+                    let k = reg!(start + 2 * i).clone();
+                    let v = reg!(start + 2 * i + 1).clone();
+                    self.dict_set(&d, k, v)?;
+                }
+                reg!(dst).put(Value::Dict(d));
+            }
+            Instr::ListAppend { list, src } => {
+                let v = reg!(src).clone();
+                if let Value::List(l) = &reg!(list) {
+                    l.borrow_mut().push(v);
+                }
+            }
+            Instr::ListExtend { list, src } => {
+                let v = reg!(src).clone();
+                let items = self.collect(&v)?;
+                if let Value::List(l) = &reg!(list) {
+                    l.borrow_mut().extend(items);
+                }
+            }
+            Instr::SetAdd { set, src } => {
+                let v = reg!(src).clone();
+                if let Value::Set(d) = reg!(set).clone() {
+                    self.set_add(&d, v)?;
+                }
+            }
+            Instr::SetUpdate { set, src } => {
+                let v = reg!(src).clone();
+                let items = self.collect(&v)?;
+                if let Value::Set(d) = reg!(set).clone() {
+                    for x in items {
+                        self.set_add(&d, x)?;
+                    }
+                }
+            }
+            Instr::DictSet { dict, key, src } => {
+                let (k, v) = (reg!(key).clone(), reg!(src).clone());
+                if let Value::Dict(d) = reg!(dict).clone() {
+                    self.dict_set(&d, k, v)?;
+                }
+            }
+            Instr::DictUpdate { dict, src } => {
+                let v = reg!(src).clone();
+                let Value::Dict(from) = &v else {
+                    return Err(type_error(format!("'{}' object is not a mapping", self.type_name(&v))));
+                };
+                let entries: Vec<(Value, Value)> =
+                    from.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+                if let Value::Dict(d) = reg!(dict).clone() {
+                    for (k, x) in entries {
+                        self.dict_set(&d, k, x)?;
+                    }
+                }
+            }
+            Instr::ListToTuple { dst, src } => {
+                let items = match &reg!(src) {
+                    Value::List(l) => l.borrow().clone(),
+                    _ => Vec::new(),
+                };
+                reg!(dst).put(Value::tuple(items));
+            }
+            Instr::BuildSlice { dst, start } => {
+                let s = start as usize;
+                let parts = [regs[s].clone(), regs[s + 1].clone(), regs[s + 2].clone()];
+                reg!(dst).put(Value::Slice(Rc::new(parts)));
+            }
+            Instr::Format { dst, src, conv, spec } => {
+                let v = reg!(src).clone();
+                let v = match conv {
+                    b'r' | b'a' => Value::string(self.repr(&v)?),
+                    b's' => Value::string(self.to_str(&v)?),
+                    _ => v,
+                };
+                let spec = if spec == NO_REG {
+                    String::new()
+                } else {
+                    let s = reg!(spec).clone();
+                    self.to_str(&s)?
+                };
+                reg!(dst).put(Value::string(self.format_value(&v, &spec)?));
+            }
+            Instr::Concat { dst, start, n } => {
+                let mut s = String::new();
+                for i in 0..n {
+                    match &reg!(start + i) {
+                        Value::Str(p) => s.push_str(&p.s),
+                        other => {
+                            let other = other.clone();
+                            s.push_str(&self.to_str(&other)?);
+                        }
+                    }
+                }
+                reg!(dst).put(Value::string(s));
+            }
+            Instr::Unpack { src, start, n, star } => {
+                let v = reg!(src).clone();
+                let star = if star == NO_REG { None } else { Some(star as usize) };
+                let items = self.unpack(&v, n as usize, star)?;
+                for (i, x) in items.into_iter().enumerate() {
+                    regs[start as usize + i] = x;
+                }
+            }
+            Instr::DelAttr { obj, name } => {
+                let o = reg!(obj).clone();
+                self.delattr(&o, bc.names[name as usize])?;
+            }
+            Instr::DelItem { obj, idx } => {
+                let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
+                self.delitem(&o, &i)?;
+            }
+            Instr::CallKw { dst, func, argc, kw, names } => {
+                let fv = reg!(func).clone();
+                let a = func as usize + 1;
+                let pos: Vec<Value> = regs[a..a + argc as usize].to_vec();
+                let Value::Tuple(names) = &bc.consts[names as usize] else {
+                    return Err(runtime_error("internal error: keyword names"));
+                };
+                let kws: Vec<(Symbol, Value)> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        let name = match n {
+                            Value::Str(s) => Symbol::intern(&s.s),
+                            _ => Symbol::intern("?"),
+                        };
+                        (name, regs[a + argc as usize + i].clone())
+                    })
+                    .collect();
+                let _ = kw;
+                match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1])? {
+                    Called::Value(v) => reg!(dst).put(v),
+                    Called::Push(t) => return Ok(Some(t)),
+                }
+            }
+            Instr::CallEx { dst, func, args, kwargs } => {
+                let fv = reg!(func).clone();
+                let pos = match &reg!(args) {
+                    Value::Tuple(t) => (**t).clone(),
+                    _ => Vec::new(),
+                };
+                let mut kws: Vec<(Symbol, Value)> = Vec::new();
+                if kwargs != NO_REG {
+                    if let Value::Dict(d) = &reg!(kwargs) {
+                        for e in d.borrow().iter() {
+                            let Value::Str(s) = &e.key else {
+                                return Err(type_error("keywords must be strings"));
+                            };
+                            kws.push((Symbol::intern(&s.s), e.value.clone()));
+                        }
+                    }
+                }
+                match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1])? {
+                    Called::Value(v) => reg!(dst).put(v),
+                    Called::Push(t) => return Ok(Some(t)),
+                }
+            }
+            Instr::GetYieldFromIter { dst, src } => {
+                let v = reg!(src).clone();
+                reg!(dst) = match &v {
+                    Value::Gen(g) => {
+                        if g.is_coroutine && f.code.flavor != Flavor::Coroutine {
+                            return Err(type_error(
+                                "cannot 'yield from' a coroutine object in a non-coroutine generator",
+                            ));
+                        }
+                        v.clone()
+                    }
+                    _ => self.get_iter(&v)?,
+                };
+            }
+            Instr::Raise { exc: e, cause } => {
+                let v = reg!(e).clone();
+                let exc_value = self.make_exception(&v)?;
+                if cause != NO_REG {
+                    let cv = reg!(cause).clone();
+                    let cause_value = if cv.is_none() { Value::None } else { self.make_exception(&cv)? };
+                    if let Value::Instance(i) = &exc_value {
+                        i.attrs.borrow_mut().insert(sym::CAUSE, cause_value);
+                    }
+                } else if let Some(ctx) = f.handled.last() {
+                    if let Value::Instance(i) = &exc_value {
+                        if !ctx.value.is(&exc_value) {
+                            i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());
+                        }
+                    }
+                }
+                return Err(raise_value(exc_value));
+            }
+            Instr::Reraise => {
+                let Some(x) = f.handled.pop() else {
+                    return Err(runtime_error("No active exception to reraise"));
+                };
+                return Err(Fault::Exc(x));
+            }
+            Instr::ReraiseNone => return Err(runtime_error("No active exception to reraise")),
+            Instr::LoadExc { dst } => {
+                reg!(dst).put(f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None));
+            }
+            Instr::ExcMatch { dst, typ } => {
+                let t = reg!(typ).clone();
+                let e = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
+                reg!(dst).put(Value::Bool(self.exception_matches(&e, &t)?));
+            }
+            Instr::PopExc => {
+                f.handled.pop();
+            }
+            Instr::WithEnter { dst, exit, mgr } => {
+                let m = reg!(mgr).clone();
+                let entered = self.call_method(&m, sym::ENTER, &[], &[])?;
+                reg!(exit).put(m);
+                reg!(dst).put(entered);
+            }
+            Instr::WithExit { exit } => {
+                let m = reg!(exit).clone();
+                self.call_method(&m, sym::EXIT, &[Value::None, Value::None, Value::None], &[])?;
+            }
+            Instr::WithExitExc { dst, exit } => {
+                let m = reg!(exit).clone();
+                let e = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
+                let args = [Value::Class(self.t.type_of(&e)), e, Value::None];
+                let r = self.call_method(&m, sym::EXIT, &args, &[])?;
+                reg!(dst).put(Value::Bool(self.truthy(&r)?));
+            }
+            Instr::MakeFunction { dst, f: fi, args } => {
+                let t = &bc.functions[fi as usize];
+                let nd = t.ndefaults as usize;
+                let defaults = regs[args as usize..args as usize + nd].to_vec();
+                let mut next = args as usize + nd;
+                let kwdefaults = t
+                    .kwdefaults
+                    .iter()
+                    .map(|has| {
+                        has.then(|| {
+                            next += 1;
+                            regs[next - 1].clone()
+                        })
+                    })
+                    .collect();
+                let closure = t.closure.iter().map(|&c| f.cells[c as usize].clone()).collect();
+                reg!(dst) = Value::Func(Rc::new(Function {
+                    code: t.code.clone(),
+                    defaults,
+                    kwdefaults,
+                    closure,
+                    attrs: RefCell::new(new_symmap()),
+                    owner: RefCell::new(None),
+                }));
+            }
+            Instr::MakeClass { dst, c, bases } => {
+                let t = &bc.classes[c as usize];
+                let base_values = regs[bases as usize..bases as usize + t.nbases as usize].to_vec();
+                let closure: Vec<_> = t.closure.iter().map(|&c| f.cells[c as usize].clone()).collect();
+                let (name, code) = (t.name, t.code.clone());
+                reg!(dst).put(self.vm_class(name, base_values, code, closure)?);
+            }
+            Instr::Import { dst, name, full } => {
+                let n = bc.names[name as usize];
+                let m = self.import(n.as_str())?;
+                reg!(dst) = if full {
+                    m
+                } else {
+                    let top = n.as_str().split('.').next().unwrap_or("");
+                    self.import(top)?
+                };
+            }
+            Instr::ImportFrom { dst, module, name } => {
+                let m = reg!(module).clone();
+                let n = bc.names[name as usize];
+                reg!(dst) = match self.getattr(&m, n) {
+                    Ok(v) => v,
+                    Err(_) => return Err(import_error(format!("cannot import name '{}'", n))),
+                };
+            }
+            Instr::Echo { src } => {
+                let v = reg!(src).clone();
+                if !v.is_none() {
+                    let text = self.repr(&v)?;
+                    self.write_out(&text)?;
+                    self.write_out("\n")?;
+                    self.store_global(Symbol::intern("_"), v);
+                }
+            }
+            Instr::Super { dst } => {
+                let class = f.func.as_ref().and_then(|func| func.owner.borrow().clone());
+                let obj = regs.first().cloned().unwrap_or(Value::None);
+                reg!(dst) = match class {
+                    Some(class) if !matches!(obj, Value::Unbound) => {
+                        Value::Native(Rc::new(Native::Super { class, obj }))
+                    }
+                    _ => return Err(runtime_error("super(): no arguments")),
+                };
+            }
+            Instr::AssertFail { msg } => {
+                let args = if msg == NO_REG { vec![] } else { vec![reg!(msg).clone()] };
+                return Err(raise_value(new_exception(&self.t.assertion_error, args)));
+            }
+            _ => return Err(runtime_error("internal error: a hot instruction in exec_cold")),
+        }
+        Ok(None)
+    }
+}
