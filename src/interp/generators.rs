@@ -150,6 +150,14 @@ impl Interp {
         self.vm_resume(g, resume)
     }
 
+    /// A delegate whose `yield from`/`await` is over, handed back by the only place that held
+    /// it: a scheduler request goes back to its pool (unless the program kept it too).
+    pub fn delegate_done(&mut self, done: Value) {
+        if crate::scheduler::is_request(&done) {
+            self.recycle_request(done);
+        }
+    }
+
     /// One step of `yield from`/`await` delegation: send or throw into the delegate.
     /// `input` is None on the first step, when the op is reached (not resumed).
     pub fn delegate(&mut self, it: &Value, input: Option<Resume>) -> R<Outcome> {

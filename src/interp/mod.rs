@@ -509,12 +509,8 @@ pub struct Interp {
     pub source_text: Option<Rc<str>>,
     /// The line index of `source_text`, built when a trace line first needs it.
     pub source_lines: crate::line_index::Cached,
-    /// The REPL: where each input starts in `source_text` (traces count each input's own lines).
-    pub input_starts: Vec<usize>,
     /// Items produced by native iterators (see `iter_next`).
     pub native_iters: u64,
-    /// The task the last `:step` ran (REPL).
-    pub last_step: Option<(String, Rc<crate::scheduler::Task>)>,
     pub sched: crate::scheduler::Scheduler,
     /// Finished VM frames kept for the next calls (their register vectors are reused).
     pub vm_pool: Vec<Box<crate::vm::Frame>>,
@@ -545,8 +541,6 @@ impl Interp {
             current_span: None,
             source_text: None,
             source_lines: Default::default(),
-            input_starts: Vec::new(),
-            last_step: None,
             native_iters: 0,
             sched: crate::scheduler::Scheduler::default(),
             vm_pool: Vec::new(),

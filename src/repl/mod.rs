@@ -222,7 +222,7 @@ impl Repl {
     fn run_source(&mut self, src: Source) -> Feed {
         self.count += 1;
         let base = self.text.len();
-        self.interp.input_starts.push(base);
+        self.interp.sched.input_starts.push(base);
         self.text.push_str(&src.text);
         self.sources.items.push((base, src));
         self.interp.source_text = Some(self.text.as_str().into());
@@ -400,7 +400,7 @@ impl Repl {
                     }
                 };
                 for _ in 0..n {
-                    self.interp.last_step = None;
+                    self.interp.sched.last_step = None;
                     self.interp.sched.step_budget = Some(1);
                     let r = self.interp.run_scheduler();
                     self.interp.sched.step_budget = None;
@@ -409,7 +409,7 @@ impl Repl {
                         err.push_str(&self.fault(e).stderr);
                         break;
                     }
-                    match self.interp.last_step.take() {
+                    match self.interp.sched.last_step.take() {
                         Some((name, t)) => {
                             let (state, span) = self.interp.task_position(&t);
                             out.push_str(&format!(

@@ -150,6 +150,11 @@ impl Ord for Timer {
 
 #[derive(Default)]
 pub struct Scheduler {
+    /// The REPL: where each input starts in the source text (traces count each input's own
+    /// lines).
+    pub input_starts: Vec<usize>,
+    /// The REPL: the task the last `:step` ran.
+    pub last_step: Option<(String, Rc<Task>)>,
     ready: VecDeque<Entry>,
     timers: BinaryHeap<Timer>,
     seq: u64,
@@ -388,8 +393,8 @@ impl Interp {
         match &self.source_text {
             Some(src) => {
                 let at = (span.start as usize).min(src.len());
-                let i = self.input_starts.partition_point(|&b| b <= at);
-                let base = i.checked_sub(1).map_or(0, |i| self.input_starts[i]);
+                let i = self.sched.input_starts.partition_point(|&b| b <= at);
+                let base = i.checked_sub(1).map_or(0, |i| self.sched.input_starts[i]);
                 // Lines counted from the start of the input holding `at`.
                 let lines = self.source_lines.get(src);
                 format!("line {}", lines.line(at) - lines.line(base) + 1)

@@ -319,7 +319,7 @@ impl Interp {
                 match e {
                     Entry::Step(t) => {
                         if self.sched.step_budget.is_some() {
-                            self.last_step = Some((t.name.borrow().clone(), t.clone()));
+                            self.sched.last_step = Some((t.name.borrow().clone(), t.clone()));
                         }
                         self.step_task(t)?;
                     }
@@ -596,7 +596,9 @@ impl Interp {
     /// Forgets every task, timer and callback (`:reset`).
     pub fn reset_scheduler(&mut self) {
         let interactive = self.sched.interactive;
-        self.sched = Scheduler { interactive, ..Default::default() };
+        // The inputs typed so far stay where they are in the source text.
+        let input_starts = std::mem::take(&mut self.sched.input_starts);
+        self.sched = Scheduler { interactive, input_starts, ..Default::default() };
     }
 }
 

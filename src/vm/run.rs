@@ -816,12 +816,8 @@ impl Interp {
                         Outcome::Return(v) => {
                             f.native_delegate = false;
                             drop(it);
-                            // A finished scheduler request goes back to the pool (it is in this
-                            // register only, unless the program kept it).
                             let done = std::mem::replace(&mut reg!(iter), Value::None);
-                            if crate::scheduler::is_request(&done) {
-                                self.recycle_request(done);
-                            }
+                            self.delegate_done(done);
                             reg!(dst).put(v);
                         }
                         Outcome::Yield(v) => {
