@@ -712,10 +712,27 @@ impl Interp {
                     }
                 }
                 Instr::LoadMethod { dst, obj, name } => {
+                    let n = bc.names[name as usize];
+                    // The frequent case first, without a Result of two values: a native method
+                    // of a built-in value (`q.popleft`, `items.append`).
+                    let native = match &reg!(obj) {
+                        Value::Instance(_)
+                        | Value::Class(_)
+                        | Value::Module(_)
+                        | Value::Func(_)
+                        | Value::Method(_)
+                        | Value::Builtin(_) => false,
+                        o => crate::builtins::methods::native_method(o, n).is_some(),
+                    };
                     let o = reg!(obj).clone();
-                    let (m, this) = self.load_method(o, bc.names[name as usize])?;
-                    reg!(dst).put(m);
-                    reg!(dst + 1).put(this);
+                    if native {
+                        reg!(dst).put(Value::Unbound);
+                        reg!(dst + 1).put(o);
+                    } else {
+                        let (m, this) = self.load_method(o, n)?;
+                        reg!(dst).put(m);
+                        reg!(dst + 1).put(this);
+                    }
                 }
                 Instr::CallMethod { dst, func, argc, name } => {
                     let a = func as usize + 2;
