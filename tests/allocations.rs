@@ -42,6 +42,11 @@ fn a_task_switch_allocates_nothing() {
     let sleeps = per_switch(
         "async def t(n):\n    i = 0\n    while i < n:\n        i += 1\n        await sleep(0)\nfor _ in range(10):\n    spawn(t(N_SWITCHES))\n",
     );
+    // At the bottom of an await chain 10 deep: the chain's frames move in one piece.
+    let deep = per_switch(
+        "async def leaf(n):\n    i = 0\n    while i < n:\n        i += 1\n        await sleep(0)\nasync def chain(d, n):\n    if d == 0:\n        await leaf(n)\n    else:\n        await chain(d - 1, n)\nfor _ in range(10):\n    spawn(chain(10, N_SWITCHES))\n",
+    );
+    assert!(deep < 0.01, "await chain 10 deep: {} allocations per switch", deep);
     assert!(yields < 0.01, "bare yield: {} allocations per switch", yields);
     assert!(sleeps < 0.01, "await sleep(0): {} allocations per switch", sleeps);
 }

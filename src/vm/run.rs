@@ -192,7 +192,7 @@ impl Interp {
                 if self.depth >= self.opts.max_depth {
                     return Err(recursion_error("maximum recursion depth exceeded"));
                 }
-                match self.run_frames([frame], None, None)? {
+                match self.run_frames(smallvec::smallvec![frame], None, None)? {
                     Outcome::Return(v) => Ok(v),
                     Outcome::Yield(_) => Err(runtime_error("a plain function cannot suspend")),
                 }
@@ -266,16 +266,25 @@ impl Interp {
     /// frames are stored back into `root`).
     fn run_frames(
         &mut self,
-        start: impl IntoIterator<Item = Box<Frame>>,
+        start: Frames,
         root: Option<&Rc<Generator>>,
         pending: Option<Resume>,
     ) -> R<Outcome> {
-        // The stacks are pooled: running a generator allocates nothing.
-        let mut frames = self.vm_stacks.pop().unwrap_or_default();
-        frames.extend(start);
+        // A generator suspended with several frames (an await chain) keeps them in a heap
+        // vector, which becomes the loop's stack as it is: resuming costs the same at any depth.
+        // One frame goes onto a pooled stack: running a generator allocates nothing.
+        let mut frames = if start.spilled() {
+            start.into_vec()
+        } else {
+            let mut v = self.vm_stacks.pop().unwrap_or_default();
+            v.extend(start);
+            v
+        };
         let r = self.run_loop(&mut frames, root, pending);
         frames.clear();
-        self.vm_stacks.push(frames);
+        if frames.capacity() > 0 && self.vm_stacks.len() < 16 {
+            self.vm_stacks.push(frames);
+        }
         r
     }
 
@@ -348,6 +357,10 @@ impl Interp {
                     let segment: Frames = if at + 1 == frames.len() {
                         // One frame (a generator not delegating): one move, no iterator.
                         frames.pop().into_iter().collect()
+                    } else if at == 0 {
+                        // A whole await chain at the bottom (a task switch): the stack itself
+                        // goes into the generator, whatever its depth.
+                        Frames::from_vec(std::mem::take(frames))
                     } else {
                         frames.drain(at..).collect()
                     };
@@ -952,7 +965,7 @@ impl Interp {
         if self.depth >= self.opts.max_depth {
             return Err(recursion_error("maximum recursion depth exceeded"));
         }
-        self.run_frames([frame], None, None)?;
+        self.run_frames(smallvec::smallvec![frame], None, None)?;
         Ok(self.finish_class(name, base, &ns))
     }
 }
