@@ -50,18 +50,6 @@ impl Interp {
         }
     }
 
-    /// Calls a user function: binds the arguments into a new frame and runs it (or, for a
-    /// generator or coroutine function, returns the suspended generator object).
-    pub fn call_function(
-        &mut self,
-        fun: &Rc<Function>,
-        this: Option<&Value>,
-        pos: &[Value],
-        kw: &[(Symbol, Value)],
-    ) -> R<Value> {
-        self.vm_call(fun, this, pos, kw)
-    }
-
     /// The coroutine that runs a module's top level as a task (so top-level `await` works).
     pub fn module_coroutine(&mut self, code: Rc<crate::code::Code>) -> Value {
         self.vm_generator(Box::new(crate::vm::Frame::new(code)), true)

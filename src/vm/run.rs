@@ -178,8 +178,10 @@ impl Interp {
         Ok(frame)
     }
 
-    /// Calls a function compiled for the VM from native code.
-    pub fn vm_call(
+    /// Calls a user function from native code: binds the arguments into a new frame and runs
+    /// it in a loop of its own (or, for a generator or coroutine function, returns the
+    /// suspended generator object).
+    pub fn call_function(
         &mut self,
         fun: &Rc<Function>,
         this: Option<&Value>,

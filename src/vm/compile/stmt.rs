@@ -34,13 +34,7 @@ impl<'a> Compiler<'a> {
                 // the expression writes its result only once complete (a failure, or a
                 // suspension, leaves the old value).
                 let direct = match &targets[..] {
-                    [t] if writes_at_end(value) => match t.kind {
-                        ExprKind::Name(n) => match self.place(n) {
-                            Place::Local(i) => Some(i as Reg),
-                            _ => None,
-                        },
-                        _ => None,
-                    },
+                    [t] if writes_at_end(value) => self.local_target(t),
                     _ => None,
                 };
                 match direct {
@@ -82,7 +76,7 @@ impl<'a> Compiler<'a> {
                 // Each iteration counts a step at its backward jump, on the `while` line, where
                 // CPython's backward jump checks for signals too (Ctrl-C in `while True: pass`
                 // stops at that line).
-                self.loop_rest(top, exit, &c.body, &c.orelse, Some((s.span, mark)))?;
+                self.loop_rest(top, exit, &c.body, &c.orelse, Some((s.span, mark)), None)?;
             }
             StmtKind::For(l) => {
                 let l = &**l;
@@ -96,13 +90,7 @@ impl<'a> Compiler<'a> {
                 let item = self.temp()?;
                 self.emit(Instr::Step { live: item });
                 // A local target receives each item in its own register.
-                let local = match l.target.kind {
-                    ExprKind::Name(n) => match self.place(n) {
-                        Place::Local(i) => Some(i as Reg),
-                        _ => None,
-                    },
-                    _ => None,
-                };
+                let local = self.local_target(&l.target);
                 let exit = match local {
                     Some(reg) => self.emit(Instr::ForIter { iter, dst: reg, exit: 0 }),
                     None => {
@@ -121,7 +109,7 @@ impl<'a> Compiler<'a> {
                     }
                     _ => None,
                 };
-                self.loop_rest_with(top, exit, &l.body, &l.orelse, None, newly_bound)?;
+                self.loop_rest(top, exit, &l.body, &l.orelse, None, newly_bound)?;
             }
             StmtKind::Break | StmtKind::Continue => {
                 let Some(lp) = self.loops.last() else {
@@ -282,20 +270,9 @@ impl<'a> Compiler<'a> {
     }
 
     /// The body, back edge and `else` of a loop whose exit test is the jump at `exit`.
+    /// `back_step`: count a step at the backward jump (`while`); `bound_in_body`: a name
+    /// certainly bound only inside the body (a `for` target), forgotten after it.
     fn loop_rest(
-        &mut self,
-        top: u32,
-        exit: usize,
-        body: &'a [Stmt],
-        orelse: &'a [Stmt],
-        back_step: Option<(Span, Reg)>,
-    ) -> CResult<()> {
-        self.loop_rest_with(top, exit, body, orelse, back_step, None)
-    }
-
-    /// As `loop_rest`; `bound_in_body` is a name certainly bound only inside the body (a
-    /// `for` target), forgotten after it.
-    fn loop_rest_with(
         &mut self,
         top: u32,
         exit: usize,
@@ -581,6 +558,17 @@ impl<'a> Compiler<'a> {
         }
         self.free_to(mark);
         Ok(())
+    }
+
+    /// The register of an assignment target that is a plain local variable.
+    fn local_target(&self, t: &ast::Expr) -> Option<Reg> {
+        match t.kind {
+            ExprKind::Name(n) => match self.place(n) {
+                Place::Local(i) => Some(i as Reg),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     fn delete(&mut self, t: &'a ast::Expr) -> CResult<()> {
