@@ -923,20 +923,13 @@ impl Interp {
         }
     }
 
-    /// What `LoadMethod` leaves in its two registers (see there).
+    /// `LoadMethod` once a built-in value's native method is ruled out: an instance's class
+    /// function with the instance, or the attribute's value.
     fn load_method(&mut self, o: Value, name: Symbol) -> R<(Value, Value)> {
-        match &o {
-            Value::Instance(inst) => {
-                if !inst.attrs.borrow().contains_key(&name) {
-                    if let Some(Value::Func(fun)) = inst.class.lookup(name) {
-                        return Ok((Value::Func(fun), o));
-                    }
-                }
-            }
-            Value::Class(_) | Value::Module(_) | Value::Func(_) | Value::Method(_) | Value::Builtin(_) => {}
-            _ => {
-                if crate::builtins::methods::native_method(&o, name).is_some() {
-                    return Ok((Value::Unbound, o));
+        if let Value::Instance(inst) = &o {
+            if !inst.attrs.borrow().contains_key(&name) {
+                if let Some(Value::Func(fun)) = inst.class.lookup(name) {
+                    return Ok((Value::Func(fun), o));
                 }
             }
         }
