@@ -410,6 +410,16 @@ pub struct Handler {
 /// right operand of `BinK` and `CompareK`): `KONST_PART | (k as u16)`.
 pub const KONST_PART: Reg = 0x8000;
 
+/// The part register standing for the small integer constant `k` (see `KONST_PART`).
+pub fn konst_part(k: i16) -> Reg {
+    KONST_PART | (k as u16 & 0x7fff)
+}
+
+/// The constant a part register stands for, if it stands for one.
+pub fn part_konst(r: Reg) -> Option<i64> {
+    (r != NO_REG && r & KONST_PART != 0).then_some((r & !KONST_PART) as i64)
+}
+
 /// The parts of the expression an instruction evaluates, for an error's labels (`hint.rs`):
 /// each part's span and the register holding its value.
 #[derive(Clone, Debug, Default)]

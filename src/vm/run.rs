@@ -151,7 +151,7 @@ impl Interp {
         pos: &[Value],
         kw: &[(Symbol, Value)],
     ) -> R<Box<Frame>> {
-        let code = fun.code.clone();
+        let code = &fun.code;
         let mut frame = match self.vm_pool.pop() {
             Some(mut f) => {
                 f.reuse(code.clone());
@@ -977,12 +977,10 @@ pub fn suspended_span(g: &Generator) -> Option<Span> {
 fn locate(x: &mut Exc, f: &Frame, bc: &Bytecode, at: u32, whole: Span) {
     let raised_here = x.tb.is_empty() && x.span.is_none();
     if let Some(p) = bc.parts_at(at) {
-        let value = |r: Reg| {
-            if r != NO_REG && r & KONST_PART != 0 {
-                // A small integer constant of `BinK`/`CompareK`.
-                return Value::Int((r & !KONST_PART) as i64);
-            }
-            f.regs.get(r as usize).cloned().unwrap_or(Value::None)
+        let value = |r: Reg| match part_konst(r) {
+            // A small integer constant of `BinK`/`CompareK`.
+            Some(k) => Value::Int(k),
+            None => f.regs.get(r as usize).cloned().unwrap_or(Value::None),
         };
         let operands: Vec<(Span, Value)> = p.operands.iter().map(|&(s, r)| (s, value(r))).collect();
         let args: Vec<(Span, Value)> = p.args.iter().map(|&(s, r)| (s, value(r))).collect();

@@ -110,7 +110,7 @@ impl<'a> Compiler<'a> {
                 let ra = self.operand(a, ra)?;
                 let k = small_int(b).unwrap_or(0);
                 self.cur_span = span;
-                let parts = operands(&[(a.span, ra), (b.span, KONST_PART | (k as u16 & 0x7fff))]);
+                let parts = operands(&[(a.span, ra), (b.span, konst_part(k))]);
                 self.emit_with(Instr::BinK { op: *op, dst, a: ra, k }, parts);
             }
             ExprKind::BinOp(op, a, b) => {
@@ -151,7 +151,7 @@ impl<'a> Compiler<'a> {
                 let left = self.operand(first, left)?;
                 let k = small_int(second).unwrap_or(0);
                 self.cur_span = span;
-                let parts = operands(&[(first.span, left), (second.span, KONST_PART | (k as u16 & 0x7fff))]);
+                let parts = operands(&[(first.span, left), (second.span, konst_part(k))]);
                 self.emit_with(Instr::CompareK { op: *op, dst, a: left, k }, parts);
             }
             ExprKind::Compare(first, rest) if rest.len() == 1 => {
