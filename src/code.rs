@@ -44,6 +44,10 @@ pub struct Code {
     /// The signature has positional parameters only (no `*args`, keyword-only or `**kwargs`):
     /// a call with exactly that many positional arguments binds them by copying.
     pub positional_only: bool,
+    /// A plain function with positional parameters only and no cells of its own: a call with
+    /// exactly its parameters takes the dispatch loop's fast path (a pooled frame, the
+    /// arguments copied in).
+    pub simple_call: usize,
     /// The `def` header (or the module's first line).
     pub span: Span,
     /// The instructions and their tables.

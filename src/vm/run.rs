@@ -301,11 +301,7 @@ impl Interp {
         // Indices of the frames at which a `for` resumed a generator: where a yield stops.
         let mut resumers: Vec<usize> = Vec::new();
         let r = loop {
-            let Some(top) = frames.last_mut() else {
-                break Err(runtime_error("internal error: no frame to run"));
-            };
-            let code = top.code.clone();
-            let step = self.exec_frame(top, &code.bc, pending.take());
+            let step = self.exec_frame(frames, &mut resumers, pending.take());
             match step {
                 Ok(Transfer::Call(frame)) => {
                     if self.depth >= self.opts.max_depth {
@@ -335,7 +331,7 @@ impl Interp {
                                     resumers.pop();
                                     below.pc = exit;
                                 }
-                                (How::Next, Some(Instr::Call { .. })) => {
+                                (How::Next, Some(Instr::Call { .. } | Instr::CallMethod { .. })) => {
                                     resumers.pop();
                                     let args = if v.is_none() { vec![] } else { vec![v] };
                                     let stop = raise_value(new_exception(&self.t.stop_iteration, args));
@@ -380,9 +376,11 @@ impl Interp {
                             };
                             let at = below.pc.saturating_sub(1) as usize;
                             match below.code.bc.instrs.get(at).copied() {
-                                Some(Instr::ForIter { dst, .. } | Instr::Call { dst, .. }) => {
-                                    below.regs[dst as usize] = v
-                                }
+                                Some(
+                                    Instr::ForIter { dst, .. }
+                                    | Instr::Call { dst, .. }
+                                    | Instr::CallMethod { dst, .. },
+                                ) => below.regs[dst as usize] = v,
                                 _ => break Err(runtime_error("internal error: yield to nowhere")),
                             }
                         }
@@ -456,6 +454,7 @@ impl Interp {
     }
 
     /// Keeps a finished frame for the next call (its registers' allocation is reused).
+    #[inline]
     fn recycle(&mut self, mut f: Box<Frame>) {
         if self.vm_pool.len() >= 64 {
             return;
@@ -463,12 +462,19 @@ impl Interp {
         for r in f.regs.iter_mut() {
             r.put(Value::Unbound);
         }
-        f.cells.clear();
-        f.handled.clear();
+        if !f.cells.is_empty() {
+            f.cells.clear();
+        }
+        if !f.handled.is_empty() {
+            f.handled.clear();
+        }
         f.func = None;
-        f.ns = None;
+        if f.ns.is_some() {
+            f.ns = None;
+        }
         f.pc = 0;
         f.native_delegate = false;
+        f.ret = Ret::Native;
         self.vm_pool.push(f);
     }
 
@@ -490,30 +496,38 @@ impl Interp {
         }
     }
 
-    /// Runs one frame until control leaves it. `pending` is what resumes it: the value sent
-    /// into its `yield`, or an exception raised where it stopped.
-    fn exec_frame(&mut self, f: &mut Frame, bc: &Bytecode, pending: Option<Resume>) -> R<Transfer> {
+    /// Runs the top frame until control leaves what the dispatch loop handles by itself (plain
+    /// calls and returns it handles without leaving). `pending` is what resumes the top frame:
+    /// the value sent into its `yield`, or an exception raised where it stopped.
+    fn exec_frame(
+        &mut self,
+        frames: &mut Vec<Box<Frame>>,
+        resumers: &mut Vec<usize>,
+        pending: Option<Resume>,
+    ) -> R<Transfer> {
         let mut incoming: Option<Fault> = None;
         let mut delegate_input: Option<Resume> = None;
+        let Some(f) = frames.last_mut() else {
+            return Err(runtime_error("internal error: no frame to run"));
+        };
         match pending {
-            None | Some(Resume::Start) => {}
-            Some(r) if f.native_delegate => delegate_input = Some(r),
-            Some(Resume::Send(v)) => {
-                let at = f.pc.saturating_sub(1) as usize;
-                if let Some(Instr::Yield { dst, .. }) = bc.instrs.get(at) {
-                    f.regs[*dst as usize] = v;
-                }
-            }
+            None => {}
             Some(Resume::Throw(e)) => incoming = Some(e),
+            Some(r) => delegate_input = resume_with(f, r),
         }
         loop {
             let r = match incoming.take() {
                 Some(e) => Err(e),
-                None => self.exec_instrs(f, bc, &mut delegate_input),
+                None => self.exec_instrs(frames, resumers, &mut delegate_input),
             };
             match r {
                 Ok(t) => return Ok(t),
                 Err(e) => {
+                    // The frame that failed is the top one (calls and returns may have changed
+                    // which one that is).
+                    let Some(f) = frames.last_mut() else { return Err(e) };
+                    let code = f.code.clone();
+                    let bc = &*code.bc;
                     // The failing instruction is the one before `pc`.
                     let at = f.pc.saturating_sub(1);
                     let Fault::Exc(mut x) = e else { return Err(e) };
@@ -544,329 +558,511 @@ impl Interp {
         }
     }
 
+    /// The dispatch loop proper. A call of a plain function pushes its frame and goes on with
+    /// it; its return pops it into the caller's register and goes on there; everything else
+    /// that leaves a frame (generators, yields, a return from the bottom) is a `Transfer` for
+    /// `run_loop`.
     fn exec_instrs(
         &mut self,
-        f: &mut Frame,
-        bc: &Bytecode,
+        frames: &mut Vec<Box<Frame>>,
+        resumers: &mut Vec<usize>,
         delegate_input: &mut Option<Resume>,
     ) -> R<Transfer> {
-        loop {
-            let Some(&instr) = bc.instrs.get(f.pc as usize) else {
-                return Err(runtime_error("internal error: ran off the end of the code"));
+        'frames: loop {
+            let has_caller = frames.len() > 1;
+            let Some(f) = frames.last_mut() else {
+                return Err(runtime_error("internal error: no frame to run"));
             };
-            f.pc += 1;
-            let regs: &mut [Value] = &mut f.regs;
-            macro_rules! reg {
-                ($r:expr) => {
-                    regs[$r as usize]
+            let f: &mut Frame = f;
+            let code = f.code.clone();
+            let bc: &Bytecode = &code.bc;
+            loop {
+                let Some(&instr) = bc.instrs.get(f.pc as usize) else {
+                    return Err(runtime_error("internal error: ran off the end of the code"));
                 };
-            }
-            match instr {
-                Instr::Step { live } => {
-                    // Temporaries holding a reference are released; plain values (ints, bools)
-                    // hold nothing and stay until overwritten.
-                    if let Some(temps) = regs.get_mut(live as usize..) {
-                        for r in temps {
-                            if !r.is_plain() {
-                                *r = Value::Unbound;
+                f.pc += 1;
+                let regs: &mut [Value] = &mut f.regs;
+                macro_rules! reg {
+                    ($r:expr) => {
+                        regs[$r as usize]
+                    };
+                }
+                match instr {
+                    Instr::Step { live } => {
+                        // Temporaries holding a reference are released; plain values (ints, bools)
+                        // hold nothing and stay until overwritten.
+                        if let Some(temps) = regs.get_mut(live as usize..) {
+                            for r in temps {
+                                if !r.is_plain() {
+                                    *r = Value::Unbound;
+                                }
                             }
                         }
+                        self.steps += 1;
+                        if self.steps >= self.step_check {
+                            self.step_slow(bc.spans[f.pc as usize - 1])?;
+                        }
                     }
-                    self.steps += 1;
-                    if self.steps >= self.step_check {
-                        self.step_slow(bc.spans[f.pc as usize - 1])?;
+                    Instr::LoadConst { dst, k } => reg!(dst).put(bc.consts[k as usize].clone()),
+                    Instr::Move { dst, src } => reg!(dst).put(reg!(src).clone()),
+                    Instr::LoadLocal { dst, src } => {
+                        let v = reg!(src).clone();
+                        if matches!(v, Value::Unbound) {
+                            return Err(self.unbound_error(f.code.slot_names[src as usize]));
+                        }
+                        reg!(dst).put(v);
                     }
-                }
-                Instr::LoadConst { dst, k } => reg!(dst).put(bc.consts[k as usize].clone()),
-                Instr::Move { dst, src } => reg!(dst).put(reg!(src).clone()),
-                Instr::LoadLocal { dst, src } => {
-                    let v = reg!(src).clone();
-                    if matches!(v, Value::Unbound) {
-                        return Err(self.unbound_error(f.code.slot_names[src as usize]));
-                    }
-                    reg!(dst).put(v);
-                }
-                Instr::LoadCell { dst, cell } => {
-                    let v = f.cells[cell as usize].borrow().clone();
-                    if matches!(v, Value::Unbound) {
-                        let name = f.code.cell_names[cell as usize];
-                        return Err(if (cell as usize) < f.code.n_own_cells {
-                            self.unbound_error(name)
-                        } else {
-                            name_error(format!(
+                    Instr::LoadCell { dst, cell } => {
+                        let v = f.cells[cell as usize].borrow().clone();
+                        if matches!(v, Value::Unbound) {
+                            let name = f.code.cell_names[cell as usize];
+                            return Err(if (cell as usize) < f.code.n_own_cells {
+                                self.unbound_error(name)
+                            } else {
+                                name_error(format!(
                                 "cannot access free variable '{}' where it is not associated with a value in enclosing scope",
                                 name
                             ))
-                        });
+                            });
+                        }
+                        reg!(dst).put(v);
                     }
-                    reg!(dst).put(v);
-                }
-                Instr::StoreCell { cell, src } => *f.cells[cell as usize].borrow_mut() = reg!(src).clone(),
-                Instr::LoadGlobal { dst, name } => {
-                    let version = self.globals_version;
-                    let cached = bc.global_cache.borrow().get(name as usize).and_then(|c| c.get(version));
-                    let v = match cached {
-                        Some(v) => v,
-                        None => {
-                            let v = self.load_global(bc.names[name as usize])?;
-                            if let Some(slot) = bc.global_cache.borrow_mut().get_mut(name as usize) {
-                                *slot = GlobalCache::of(&v, version);
+                    Instr::StoreCell { cell, src } => {
+                        *f.cells[cell as usize].borrow_mut() = reg!(src).clone()
+                    }
+                    Instr::LoadGlobal { dst, name } => {
+                        let version = self.globals_version;
+                        let cached = bc.global_cache.borrow().get(name as usize).and_then(|c| c.get(version));
+                        let v = match cached {
+                            Some(v) => v,
+                            None => {
+                                let v = self.load_global(bc.names[name as usize])?;
+                                if let Some(slot) = bc.global_cache.borrow_mut().get_mut(name as usize) {
+                                    *slot = GlobalCache::of(&v, version);
+                                }
+                                v
                             }
-                            v
+                        };
+                        reg!(dst).put(v);
+                    }
+                    Instr::StoreGlobal { name, src } => {
+                        let n = bc.names[name as usize];
+                        self.store_global(n, reg!(src).clone());
+                    }
+                    Instr::Bin { op, dst, a, b } => {
+                        let v = match (&reg!(a), &reg!(b)) {
+                            (Value::Int(x), Value::Int(y)) => {
+                                match crate::interp::ops::int_fast(op, *x, *y) {
+                                    Some(v) => v,
+                                    None => self.binop(op, &reg!(a), &reg!(b))?,
+                                }
+                            }
+                            (x, y) => {
+                                let (x, y) = (x.clone(), y.clone());
+                                self.binop(op, &x, &y)?
+                            }
+                        };
+                        reg!(dst).put(v);
+                    }
+                    Instr::BinK { op, dst, a, k } => {
+                        let v = match &reg!(a) {
+                            Value::Int(x) => match crate::interp::ops::int_fast(op, *x, k as i64) {
+                                Some(v) => v,
+                                None => self.binop(op, &reg!(a), &Value::Int(k as i64))?,
+                            },
+                            x => {
+                                let x = x.clone();
+                                self.binop(op, &x, &Value::Int(k as i64))?
+                            }
+                        };
+                        reg!(dst).put(v);
+                    }
+                    Instr::CompareK { op, dst, a, k } => {
+                        let r = match &reg!(a) {
+                            Value::Int(x) => {
+                                let (x, y) = (*x, k as i64);
+                                match op {
+                                    CmpOp::Lt => x < y,
+                                    CmpOp::Le => x <= y,
+                                    CmpOp::Gt => x > y,
+                                    CmpOp::Ge => x >= y,
+                                    CmpOp::Eq => x == y,
+                                    _ => x != y,
+                                }
+                            }
+                            x => {
+                                let x = x.clone();
+                                self.compare(op, &x, &Value::Int(k as i64))?
+                            }
+                        };
+                        reg!(dst).put(Value::Bool(r));
+                    }
+                    Instr::Inplace { op, dst, a, b } => {
+                        if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
+                            if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
+                                reg!(dst).put(v);
+                                continue;
+                            }
                         }
-                    };
-                    reg!(dst).put(v);
-                }
-                Instr::StoreGlobal { name, src } => {
-                    let n = bc.names[name as usize];
-                    self.store_global(n, reg!(src).clone());
-                }
-                Instr::Bin { op, dst, a, b } => {
-                    let v = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => match crate::interp::ops::int_fast(op, *x, *y) {
-                            Some(v) => v,
-                            None => self.binop(op, &reg!(a), &reg!(b))?,
-                        },
-                        (x, y) => {
-                            let (x, y) = (x.clone(), y.clone());
-                            self.binop(op, &x, &y)?
-                        }
-                    };
-                    reg!(dst).put(v);
-                }
-                Instr::BinK { op, dst, a, k } => {
-                    let v = match &reg!(a) {
-                        Value::Int(x) => match crate::interp::ops::int_fast(op, *x, k as i64) {
-                            Some(v) => v,
-                            None => self.binop(op, &reg!(a), &Value::Int(k as i64))?,
-                        },
-                        x => {
-                            let x = x.clone();
-                            self.binop(op, &x, &Value::Int(k as i64))?
-                        }
-                    };
-                    reg!(dst).put(v);
-                }
-                Instr::CompareK { op, dst, a, k } => {
-                    let r = match &reg!(a) {
-                        Value::Int(x) => {
-                            let (x, y) = (*x, k as i64);
-                            match op {
+                        // Cloned, not taken: `a` may be a variable's own register, which must keep
+                        // its value if the operation fails.
+                        let x = reg!(a).clone();
+                        let y = reg!(b).clone();
+                        reg!(dst).put(self.inplace_op(op, x, &y)?);
+                    }
+                    Instr::Compare { op, dst, a, b } => {
+                        let r = match (&reg!(a), &reg!(b)) {
+                            (Value::Int(x), Value::Int(y)) => match op {
                                 CmpOp::Lt => x < y,
                                 CmpOp::Le => x <= y,
                                 CmpOp::Gt => x > y,
                                 CmpOp::Ge => x >= y,
-                                CmpOp::Eq => x == y,
-                                _ => x != y,
-                            }
-                        }
-                        x => {
-                            let x = x.clone();
-                            self.compare(op, &x, &Value::Int(k as i64))?
-                        }
-                    };
-                    reg!(dst).put(Value::Bool(r));
-                }
-                Instr::Inplace { op, dst, a, b } => {
-                    if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
-                        if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
-                            reg!(dst).put(v);
-                            continue;
-                        }
-                    }
-                    // Cloned, not taken: `a` may be a variable's own register, which must keep
-                    // its value if the operation fails.
-                    let x = reg!(a).clone();
-                    let y = reg!(b).clone();
-                    reg!(dst).put(self.inplace_op(op, x, &y)?);
-                }
-                Instr::Compare { op, dst, a, b } => {
-                    let r = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => match op {
-                            CmpOp::Lt => x < y,
-                            CmpOp::Le => x <= y,
-                            CmpOp::Gt => x > y,
-                            CmpOp::Ge => x >= y,
-                            CmpOp::Eq | CmpOp::Is => x == y,
-                            CmpOp::Ne | CmpOp::IsNot => x != y,
+                                CmpOp::Eq | CmpOp::Is => x == y,
+                                CmpOp::Ne | CmpOp::IsNot => x != y,
+                                _ => {
+                                    let (x, y) = (reg!(a).clone(), reg!(b).clone());
+                                    self.compare(op, &x, &y)?
+                                }
+                            },
                             _ => {
                                 let (x, y) = (reg!(a).clone(), reg!(b).clone());
                                 self.compare(op, &x, &y)?
                             }
-                        },
-                        _ => {
-                            let (x, y) = (reg!(a).clone(), reg!(b).clone());
-                            self.compare(op, &x, &y)?
-                        }
-                    };
-                    reg!(dst).put(Value::Bool(r));
-                }
-                Instr::GetAttr { dst, obj, name } => {
-                    let o = reg!(obj).clone();
-                    reg!(dst).put(self.getattr(&o, bc.names[name as usize])?);
-                }
-                Instr::SetAttr { obj, name, src } => {
-                    let (o, v) = (reg!(obj).clone(), reg!(src).clone());
-                    self.setattr(&o, bc.names[name as usize], v)?;
-                }
-                Instr::GetItem { dst, obj, idx } => {
-                    let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
-                    reg!(dst).put(self.getitem(&o, &i)?);
-                }
-                Instr::SetItem { obj, idx, src } => {
-                    let (o, i, v) = (reg!(obj).clone(), reg!(idx).clone(), reg!(src).clone());
-                    self.setitem(&o, i, v)?;
-                }
-                Instr::Call { dst, func, argc } => {
-                    let fv = reg!(func).clone();
-                    let a = func as usize + 1;
-                    let args = &regs[a..a + argc as usize];
-                    match self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])? {
-                        Called::Value(v) => reg!(dst).put(v),
-                        Called::Push(t) => return Ok(t),
+                        };
+                        reg!(dst).put(Value::Bool(r));
                     }
-                }
-                Instr::LoadMethod { dst, obj, name } => {
-                    let n = bc.names[name as usize];
-                    // The frequent case first, without a Result of two values: a native method
-                    // of a built-in value (`q.popleft`, `items.append`).
-                    let native = match &reg!(obj) {
-                        Value::Instance(_)
-                        | Value::Class(_)
-                        | Value::Module(_)
-                        | Value::Func(_)
-                        | Value::Method(_)
-                        | Value::Builtin(_) => false,
-                        o => crate::builtins::methods::native_method(o, n).is_some(),
-                    };
-                    let o = reg!(obj).clone();
-                    if native {
-                        reg!(dst).put(Value::Unbound);
-                        reg!(dst + 1).put(o);
-                    } else {
-                        let (m, this) = self.load_method(o, n)?;
-                        reg!(dst).put(m);
-                        reg!(dst + 1).put(this);
+                    Instr::GetAttr { dst, obj, name } => {
+                        let o = reg!(obj).clone();
+                        reg!(dst).put(self.getattr(&o, bc.names[name as usize])?);
                     }
-                }
-                Instr::CallMethod { dst, func, argc, name } => {
-                    let a = func as usize + 2;
-                    let args = &regs[a..a + argc as usize];
-                    let span = bc.spans[f.pc as usize - 1];
-                    let called = match (&reg!(func), &reg!(func + 1)) {
-                        (Value::Func(fun), this @ Value::Instance(_)) => {
-                            let (fun, this) = (fun.clone(), this.clone());
-                            self.call_function_from_loop(&fun, Some(&this), args, &[], dst, span)?
-                        }
-                        (Value::Unbound, this) => {
-                            let this = this.clone();
-                            let name = bc.names[name as usize];
-                            self.current_span = Some(span);
-                            // `LoadMethod` found a native method of a built-in value.
-                            Called::Value(match crate::builtins::methods::native_method(&this, name) {
-                                Some((_, method)) => method(self, &this, args, &[])?,
-                                None => self.call_method(&this, name, args, &[])?,
-                            })
-                        }
-                        (fv, _) => {
-                            let fv = fv.clone();
-                            self.call_value(&fv, args, &[], dst, span)?
-                        }
-                    };
-                    match called {
-                        Called::Value(v) => reg!(dst).put(v),
-                        Called::Push(t) => return Ok(t),
+                    Instr::SetAttr { obj, name, src } => {
+                        let (o, v) = (reg!(obj).clone(), reg!(src).clone());
+                        self.setattr(&o, bc.names[name as usize], v)?;
                     }
-                }
-                Instr::Jump { to } => f.pc = to,
-                Instr::JumpIfFalse { cond, to } => {
-                    let t = match &reg!(cond) {
-                        Value::Bool(b) => *b,
-                        v => {
-                            let v = v.clone();
-                            self.truthy(&v)?
+                    Instr::GetItem { dst, obj, idx } => {
+                        let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
+                        reg!(dst).put(self.getitem(&o, &i)?);
+                    }
+                    Instr::SetItem { obj, idx, src } => {
+                        let (o, i, v) = (reg!(obj).clone(), reg!(idx).clone(), reg!(src).clone());
+                        self.setitem(&o, i, v)?;
+                    }
+                    Instr::Call { dst, func, argc } => {
+                        let a = func as usize + 1;
+                        if let Value::Func(fun) = &reg!(func) {
+                            if fun.code.simple_call == argc as usize {
+                                let callee = self.fast_frame(fun, None, &regs[a..a + argc as usize], dst);
+                                self.push_call(frames, callee)?;
+                                continue 'frames;
+                            }
                         }
-                    };
-                    if !t {
-                        f.pc = to;
-                    }
-                }
-                Instr::JumpIfTrue { cond, to } => {
-                    let t = match &reg!(cond) {
-                        Value::Bool(b) => *b,
-                        v => {
-                            let v = v.clone();
-                            self.truthy(&v)?
+                        let fv = reg!(func).clone();
+                        let a = func as usize + 1;
+                        let args = &regs[a..a + argc as usize];
+                        match self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])? {
+                            Called::Value(v) => reg!(dst).put(v),
+                            Called::Push(Transfer::Call(callee)) => {
+                                self.push_call(frames, callee)?;
+                                continue 'frames;
+                            }
+                            Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
+                                *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
+                                continue 'frames;
+                            }
+                            Called::Push(t) => return Ok(t),
                         }
-                    };
-                    if t {
-                        f.pc = to;
                     }
-                }
-                Instr::GetIter { dst, src } => {
-                    let v = reg!(src).clone();
-                    reg!(dst).put(self.get_iter(&v)?);
-                }
-                Instr::ForIter { iter, dst, exit } => {
-                    let it = reg!(iter).clone();
-                    if let Value::Gen(g) = &it {
-                        if g.state.get() == GenState::Done {
-                            f.pc = exit;
-                            continue;
+                    Instr::LoadMethod { dst, obj, name } => {
+                        let n = bc.names[name as usize];
+                        // The frequent case first, without a Result of two values: a native method
+                        // of a built-in value (`q.popleft`, `items.append`).
+                        let native = match &reg!(obj) {
+                            Value::Instance(_)
+                            | Value::Class(_)
+                            | Value::Module(_)
+                            | Value::Func(_)
+                            | Value::Method(_)
+                            | Value::Builtin(_) => false,
+                            o => crate::builtins::methods::native_method(o, n).is_some(),
+                        };
+                        let o = reg!(obj).clone();
+                        if native {
+                            reg!(dst).put(Value::Unbound);
+                            reg!(dst + 1).put(o);
+                        } else {
+                            let (m, this) = self.load_method(o, n)?;
+                            reg!(dst).put(m);
+                            reg!(dst + 1).put(this);
                         }
-                        return Ok(Transfer::Iterate(g.clone()));
                     }
-                    match self.next(&it)? {
-                        Some(v) => reg!(dst).put(v),
-                        None => f.pc = exit,
+                    Instr::CallMethod { dst, func, argc, name } => {
+                        let a = func as usize + 2;
+                        let args = &regs[a..a + argc as usize];
+                        let span = bc.spans[f.pc as usize - 1];
+                        let called = match (&reg!(func), &reg!(func + 1)) {
+                            (Value::Func(fun), this @ Value::Instance(_))
+                                if fun.code.simple_call == argc as usize + 1 =>
+                            {
+                                let callee = self.fast_frame(fun, Some(this), args, dst);
+                                self.push_call(frames, callee)?;
+                                continue 'frames;
+                            }
+                            (Value::Func(fun), this @ Value::Instance(_)) => {
+                                let (fun, this) = (fun.clone(), this.clone());
+                                self.call_function_from_loop(&fun, Some(&this), args, &[], dst, span)?
+                            }
+                            (Value::Unbound, this) => {
+                                let this = this.clone();
+                                let name = bc.names[name as usize];
+                                self.current_span = Some(span);
+                                // `LoadMethod` found a native method of a built-in value.
+                                Called::Value(match crate::builtins::methods::native_method(&this, name) {
+                                    Some((_, method)) => method(self, &this, args, &[])?,
+                                    None => self.call_method(&this, name, args, &[])?,
+                                })
+                            }
+                            (fv, _) => {
+                                let fv = fv.clone();
+                                self.call_value(&fv, args, &[], dst, span)?
+                            }
+                        };
+                        match called {
+                            Called::Value(v) => reg!(dst).put(v),
+                            Called::Push(Transfer::Call(callee)) => {
+                                self.push_call(frames, callee)?;
+                                continue 'frames;
+                            }
+                            Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
+                                *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
+                                continue 'frames;
+                            }
+                            Called::Push(t) => return Ok(t),
+                        }
                     }
-                }
-                Instr::Return { src } => {
-                    return Ok(Transfer::Return(std::mem::replace(&mut reg!(src), Value::None)))
-                }
-                Instr::Yield { src, .. } => return Ok(Transfer::Yield(reg!(src).clone())),
-                Instr::GetAwaitable { dst, src } => {
-                    let v = reg!(src).clone();
-                    reg!(dst).put(self.get_awaitable(&v)?);
-                }
-                Instr::YieldFrom { dst, iter } => {
-                    let it = reg!(iter).clone();
-                    let input = delegate_input.take();
-                    if let Value::Gen(g) = &it {
-                        if input.is_none() {
+                    Instr::Jump { to } => f.pc = to,
+                    Instr::JumpIfFalse { cond, to } => {
+                        let t = match &reg!(cond) {
+                            Value::Bool(b) => *b,
+                            v => {
+                                let v = v.clone();
+                                self.truthy(&v)?
+                            }
+                        };
+                        if !t {
+                            f.pc = to;
+                        }
+                    }
+                    Instr::JumpIfTrue { cond, to } => {
+                        let t = match &reg!(cond) {
+                            Value::Bool(b) => *b,
+                            v => {
+                                let v = v.clone();
+                                self.truthy(&v)?
+                            }
+                        };
+                        if t {
+                            f.pc = to;
+                        }
+                    }
+                    Instr::GetIter { dst, src } => {
+                        let v = reg!(src).clone();
+                        reg!(dst).put(self.get_iter(&v)?);
+                    }
+                    Instr::ForIter { iter, dst, exit } => {
+                        let it = reg!(iter).clone();
+                        if let Value::Gen(g) = &it {
                             if g.state.get() == GenState::Done {
-                                if g.is_coroutine {
-                                    return Err(runtime_error("cannot reuse already awaited coroutine"));
-                                }
-                                reg!(dst).put(Value::None);
+                                f.pc = exit;
                                 continue;
                             }
-                            return Ok(Transfer::Delegate(g.clone()));
+                            if self.can_resume_here(g) {
+                                *delegate_input = self.resume_here(frames, resumers, g, How::Iterate);
+                                continue 'frames;
+                            }
+                            return Ok(Transfer::Iterate(g.clone()));
+                        }
+                        match self.next(&it)? {
+                            Some(v) => reg!(dst).put(v),
+                            None => f.pc = exit,
                         }
                     }
-                    match self.delegate(&it, input)? {
-                        Outcome::Return(v) => {
-                            f.native_delegate = false;
-                            drop(it);
-                            let done = std::mem::replace(&mut reg!(iter), Value::None);
-                            self.delegate_done(done);
-                            reg!(dst).put(v);
+                    Instr::Return { src } => {
+                        let v = std::mem::replace(&mut reg!(src), Value::None);
+                        if let (Ret::Reg(dst), true) = (&f.ret, has_caller) {
+                            // A plain call returns into its caller's register, here in the loop.
+                            let dst = *dst as usize;
+                            if let Some(done) = frames.pop() {
+                                self.depth -= 1;
+                                self.recycle(done);
+                            }
+                            if let Some(below) = frames.last_mut() {
+                                below.regs[dst].put(v);
+                            }
+                            continue 'frames;
                         }
-                        Outcome::Yield(v) => {
-                            // Stay on this instruction: the next resume goes to the delegate.
-                            f.pc -= 1;
-                            f.native_delegate = true;
-                            return Ok(Transfer::Yield(v));
+                        return Ok(Transfer::Return(v));
+                    }
+                    Instr::Yield { src, .. } => {
+                        let v = reg!(src).clone();
+                        // A generator of one frame resumed by `for` or `next()` in the frame below:
+                        // the frame goes back into its generator and the value to the resumer, here.
+                        let owner = match &f.ret {
+                            Ret::Resumed(g, How::Iterate | How::Next) => Some(g.clone()),
+                            _ => None,
+                        };
+                        if let (Some(g), Some(&at)) = (owner, resumers.last()) {
+                            if at + 1 == frames.len() && self.yield_here(frames, resumers, &g, &v) {
+                                continue 'frames;
+                            }
+                        }
+                        return Ok(Transfer::Yield(v));
+                    }
+                    Instr::GetAwaitable { dst, src } => {
+                        let v = reg!(src).clone();
+                        reg!(dst).put(self.get_awaitable(&v)?);
+                    }
+                    Instr::YieldFrom { dst, iter } => {
+                        let it = reg!(iter).clone();
+                        let input = delegate_input.take();
+                        if let Value::Gen(g) = &it {
+                            if input.is_none() {
+                                if g.state.get() == GenState::Done {
+                                    if g.is_coroutine {
+                                        return Err(runtime_error("cannot reuse already awaited coroutine"));
+                                    }
+                                    reg!(dst).put(Value::None);
+                                    continue;
+                                }
+                                return Ok(Transfer::Delegate(g.clone()));
+                            }
+                        }
+                        match self.delegate(&it, input)? {
+                            Outcome::Return(v) => {
+                                f.native_delegate = false;
+                                drop(it);
+                                let done = std::mem::replace(&mut reg!(iter), Value::None);
+                                self.delegate_done(done);
+                                reg!(dst).put(v);
+                            }
+                            Outcome::Yield(v) => {
+                                // Stay on this instruction: the next resume goes to the delegate.
+                                f.pc -= 1;
+                                f.native_delegate = true;
+                                return Ok(Transfer::Yield(v));
+                            }
                         }
                     }
-                }
-                other => {
-                    if let Some(t) = self.exec_cold(f, bc, other)? {
-                        return Ok(t);
+                    other => {
+                        if let Some(t) = self.exec_cold(f, bc, other)? {
+                            return Ok(t);
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// The frame of a call that `Code::simple_call` says needs no checks: a pooled frame, the
+    /// arguments (after `this`) copied into the first registers.
+    #[inline(always)]
+    fn fast_frame(
+        &mut self,
+        fun: &Rc<Function>,
+        this: Option<&Value>,
+        args: &[Value],
+        dst: Reg,
+    ) -> Box<Frame> {
+        let code = &fun.code;
+        let mut frame = match self.vm_pool.pop() {
+            Some(mut f) => {
+                f.reuse(code.clone());
+                f
+            }
+            None => Box::new(Frame::new(code.clone())),
+        };
+        let mut slots = frame.regs.iter_mut();
+        if let Some(this) = this {
+            if let Some(slot) = slots.next() {
+                slot.put(this.clone());
+            }
+        }
+        for (slot, v) in slots.zip(args) {
+            slot.put(v.clone());
+        }
+        if !fun.closure.is_empty() {
+            frame.cells.extend(fun.closure.iter().cloned());
+        }
+        frame.func = Some(fun.clone());
+        frame.ret = Ret::Reg(dst);
+        frame
+    }
+
+    /// Whether `g` (to be resumed by `for` or `next()`) can run on this loop's stack without
+    /// leaving the dispatch loop: not running already, and the depth limit not reached (those
+    /// are `run_loop`'s to report).
+    #[inline]
+    fn can_resume_here(&self, g: &Generator) -> bool {
+        g.state.get() != GenState::Running && self.depth < self.opts.max_depth
+    }
+
+    /// Moves `g`'s frames on top for `for` or `next()`, as `run_loop` does; what resumes its
+    /// innermost frame is returned when that is a native delegate's (else it is applied here).
+    fn resume_here(
+        &mut self,
+        frames: &mut Vec<Box<Frame>>,
+        resumers: &mut Vec<usize>,
+        g: &Rc<Generator>,
+        how: How,
+    ) -> Option<Resume> {
+        let start =
+            if g.state.get() == GenState::Created { Resume::Start } else { Resume::Send(Value::None) };
+        resumers.push(frames.len());
+        self.push_generator(frames, g, how);
+        match frames.last_mut() {
+            Some(top) => resume_with(top, start),
+            None => None,
+        }
+    }
+
+    /// A yield from the top frame, the bottom frame of `g`, to the frame below (which resumed
+    /// it by `for` or `next()`): false (nothing done) when that frame is not stopped there.
+    fn yield_here(
+        &mut self,
+        frames: &mut Vec<Box<Frame>>,
+        resumers: &mut Vec<usize>,
+        g: &Rc<Generator>,
+        v: &Value,
+    ) -> bool {
+        let n = frames.len();
+        let dst = match frames.get(n.wrapping_sub(2)) {
+            Some(below) => match below.code.bc.instrs.get(below.pc.saturating_sub(1) as usize) {
+                Some(
+                    Instr::ForIter { dst, .. } | Instr::Call { dst, .. } | Instr::CallMethod { dst, .. },
+                ) => *dst,
+                _ => return false,
+            },
+            None => return false,
+        };
+        resumers.pop();
+        if let Some(own) = frames.pop() {
+            self.depth -= 1;
+            g.state.set(GenState::Suspended);
+            g.vm.borrow_mut().push(own);
+        }
+        if let Some(below) = frames.last_mut() {
+            below.regs[dst as usize] = v.clone();
+        }
+        true
+    }
+
+    /// Pushes the frame of a plain call made by the top frame (the depth limit checked).
+    fn push_call(&mut self, frames: &mut Vec<Box<Frame>>, callee: Box<Frame>) -> R<()> {
+        if self.depth >= self.opts.max_depth {
+            return Err(recursion_error("maximum recursion depth exceeded"));
+        }
+        self.depth += 1;
+        frames.push(callee);
+        Ok(())
     }
 
     /// A call from the loop. A plain VM function (or a bound method of one) becomes a frame to
@@ -962,6 +1158,25 @@ impl Interp {
         }
         self.run_frames(smallvec::smallvec![frame], None, None)?;
         Ok(self.finish_class(name, base, &ns))
+    }
+}
+
+/// Applies what resumes a frame stopped at a `yield` (or just created): the value sent becomes
+/// the yield's result. A frame stopped in a native delegate's `YieldFrom` gets it back, to hand
+/// to the delegate when that instruction runs again.
+fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
+    match r {
+        Resume::Start => None,
+        r if f.native_delegate => Some(r),
+        Resume::Send(v) => {
+            let at = f.pc.saturating_sub(1) as usize;
+            if let Some(&Instr::Yield { dst, .. }) = f.code.bc.instrs.get(at) {
+                f.regs[dst as usize] = v;
+            }
+            None
+        }
+        // Exceptions are raised by `exec_frame`, never applied here.
+        Resume::Throw(_) => None,
     }
 }
 

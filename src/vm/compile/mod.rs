@@ -180,6 +180,11 @@ impl<'a> Compiler<'a> {
             classes: self.classes,
             parts: self.parts,
         };
+        let positional_only = !sig.vararg && !sig.kwarg && sig.kwonly.is_empty();
+        let simple =
+            positional_only && flavor == Flavor::Plain && sc.cellvars.is_empty() && cell_params.is_empty();
+        // The number of arguments a fast call passes; never matches when not simple.
+        let simple_call = if simple { sig.args.len() } else { usize::MAX };
         Code {
             name,
             qualname: Rc::from(self.qualname.as_str()),
@@ -189,7 +194,8 @@ impl<'a> Compiler<'a> {
             cell_names,
             n_own_cells: sc.cellvars.len(),
             cell_params,
-            positional_only: !sig.vararg && !sig.kwarg && sig.kwonly.is_empty(),
+            positional_only,
+            simple_call,
             sig,
             span,
             bc: Box::new(bc),
