@@ -21,11 +21,13 @@ pub const NO_REG: Reg = Reg::MAX;
 #[derive(Clone, Copy, Debug)]
 pub enum Instr {
     /// Counts a step (a statement or a loop iteration) against `--max-steps`, checks signals,
-    /// and empties the registers from `live` up: the temporaries of the statement before are
-    /// dead, and what they held is released now, as CPython releases its stack (a task handle
-    /// dropped by `spawn(f())` as a statement is gone before the next statement runs).
+    /// and empties the registers `live..hi`: the temporaries of the statement before are dead,
+    /// and what they held is released now, as CPython releases its stack (a task handle dropped
+    /// by `spawn(f())` as a statement is gone before the next statement runs). `hi` bounds the
+    /// registers any path since the previous `Step` can have written (`compile/steps.rs`).
     Step {
         live: Reg,
+        hi: Reg,
     },
     LoadConst {
         dst: Reg,
@@ -499,6 +501,103 @@ impl GlobalCache {
             Value::Builtin(b) => GlobalCache::Builtin(version, Rc::downgrade(b)),
             Value::Class(c) => GlobalCache::Class(version, Rc::downgrade(c)),
             _ => GlobalCache::Empty,
+        }
+    }
+}
+
+impl Instr {
+    /// One past the highest register this instruction may store a value in (0 when it stores
+    /// none, or only values holding no reference, as `DelLocal` and `Return` do).
+    pub fn writes_below(&self) -> u32 {
+        use Instr::*;
+        let one = |r: Reg| r as u32 + 1;
+        match *self {
+            LoadConst { dst, .. }
+            | Move { dst, .. }
+            | LoadLocal { dst, .. }
+            | LoadCell { dst, .. }
+            | LoadGlobal { dst, .. }
+            | LoadClassNs { dst, .. }
+            | Bin { dst, .. }
+            | BinK { dst, .. }
+            | CompareK { dst, .. }
+            | Inplace { dst, .. }
+            | Unary { dst, .. }
+            | Compare { dst, .. }
+            | Truth { dst, .. }
+            | BuildTuple { dst, .. }
+            | BuildList { dst, .. }
+            | BuildSet { dst, .. }
+            | BuildDict { dst, .. }
+            | ListToTuple { dst, .. }
+            | BuildSlice { dst, .. }
+            | Format { dst, .. }
+            | Concat { dst, .. }
+            | GetAttr { dst, .. }
+            | GetItem { dst, .. }
+            | Call { dst, .. }
+            | CallMethod { dst, .. }
+            | CallKw { dst, .. }
+            | CallEx { dst, .. }
+            | GetIter { dst, .. }
+            | ForIter { dst, .. }
+            | Yield { dst, .. }
+            | GetYieldFromIter { dst, .. }
+            | GetAwaitable { dst, .. }
+            | YieldFrom { dst, .. }
+            | LoadExc { dst }
+            | ExcMatch { dst, .. }
+            | WithExitExc { dst, .. }
+            | MakeFunction { dst, .. }
+            | MakeClass { dst, .. }
+            | Import { dst, .. }
+            | ImportFrom { dst, .. }
+            | Super { dst } => one(dst),
+            LoadMethod { dst, .. } => one(dst) + 1,
+            WithEnter { dst, exit, .. } => one(dst).max(one(exit)),
+            Unpack { start, n, .. } => start as u32 + n as u32,
+            Step { .. }
+            | DelLocal { .. }
+            | StoreCell { .. }
+            | DelCell { .. }
+            | StoreGlobal { .. }
+            | DelGlobal { .. }
+            | StoreClassNs { .. }
+            | DelClassNs { .. }
+            | ListAppend { .. }
+            | ListExtend { .. }
+            | SetAdd { .. }
+            | SetUpdate { .. }
+            | DictSet { .. }
+            | DictUpdate { .. }
+            | SetAttr { .. }
+            | DelAttr { .. }
+            | SetItem { .. }
+            | DelItem { .. }
+            | Jump { .. }
+            | JumpIfFalse { .. }
+            | JumpIfTrue { .. }
+            | Return { .. }
+            | Raise { .. }
+            | Reraise
+            | ReraiseNone
+            | PopExc
+            | WithExit { .. }
+            | Echo { .. }
+            | AssertFail { .. } => 0,
+        }
+    }
+
+    /// Where control can go next without an exception: whether the next instruction follows,
+    /// and the jump target, if any.
+    pub fn successors(&self) -> (bool, Option<u32>) {
+        use Instr::*;
+        match *self {
+            Jump { to } => (false, Some(to)),
+            JumpIfFalse { to, .. } | JumpIfTrue { to, .. } => (true, Some(to)),
+            ForIter { exit, .. } => (true, Some(exit)),
+            Return { .. } | Raise { .. } | Reraise | ReraiseNone | AssertFail { .. } => (false, None),
+            _ => (true, None),
         }
     }
 }

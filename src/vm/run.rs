@@ -588,10 +588,17 @@ impl Interp {
                     };
                 }
                 match instr {
-                    Instr::Step { live } => {
-                        // Temporaries holding a reference are released; plain values (ints, bools)
-                        // hold nothing and stay until overwritten.
-                        if let Some(temps) = regs.get_mut(live as usize..) {
+                    Instr::Step { live, hi } => {
+                        // Above `hi` nothing can hold a reference (the compiler's bound).
+                        debug_assert!(
+                            regs[(hi as usize).min(regs.len())..].iter().all(Value::is_plain),
+                            "a temporary above the Step's bound in {} at {}",
+                            f.code.qualname,
+                            f.pc - 1
+                        );
+                        // Temporaries holding a reference are released; plain values (ints,
+                        // bools) hold nothing and stay until overwritten.
+                        if let Some(temps) = regs.get_mut(live as usize..hi as usize) {
                             for r in temps {
                                 if !r.is_plain() {
                                     *r = Value::Unbound;

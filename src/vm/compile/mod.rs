@@ -9,6 +9,7 @@
 //! - `expr.rs`: expressions, each into a register, operands left to right.
 
 mod expr;
+mod steps;
 mod stmt;
 
 use super::bytecode::*;
@@ -168,6 +169,7 @@ impl<'a> Compiler<'a> {
         }
         let nregs = self.max_reg as usize;
         self.slot_names.resize(nregs, Symbol::intern(".t"));
+        steps::bound_steps(&mut self.instrs, &self.handlers, nregs);
         let global_cache = std::cell::RefCell::new(vec![GlobalCache::Empty; self.names.len()]);
         let bc = Bytecode {
             global_cache,

@@ -18,7 +18,7 @@ impl<'a> Compiler<'a> {
         // A statement counts a step (and frees the temporaries before it), except `pass`, which
         // does nothing, and `while`, which counts one per iteration at its back edge.
         if !matches!(s.kind, StmtKind::Pass | StmtKind::While(_) | StmtKind::Try(..)) {
-            self.emit(Instr::Step { live: mark });
+            self.emit(Instr::Step { live: mark, hi: 0 });
         }
         match &s.kind {
             StmtKind::Expr(e) => {
@@ -88,7 +88,7 @@ impl<'a> Compiler<'a> {
                 self.cur_span = s.span;
                 let top = self.here();
                 let item = self.temp()?;
-                self.emit(Instr::Step { live: item });
+                self.emit(Instr::Step { live: item, hi: 0 });
                 // A local target receives each item in its own register.
                 let local = self.local_target(&l.target);
                 let exit = match local {
@@ -293,7 +293,7 @@ impl<'a> Compiler<'a> {
         }
         if let Some((span, live)) = back_step {
             self.cur_span = span;
-            self.emit(Instr::Step { live });
+            self.emit(Instr::Step { live, hi: 0 });
         }
         self.emit(Instr::Jump { to: top });
         self.patch_here(exit);
