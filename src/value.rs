@@ -384,6 +384,24 @@ pub enum IterState {
     Done,
 }
 
+impl IterState {
+    /// The next number of a range iterator, advancing it (`None` at its end, or when this is
+    /// not a range iterator).
+    #[inline]
+    pub fn range_next(&mut self) -> Option<i64> {
+        match self {
+            IterState::Range { next, stop, step }
+                if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) =>
+            {
+                let v = *next;
+                *next = next.saturating_add(*step);
+                Some(v)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Native objects with interior state: deques, queues, tasks and the other scheduler objects.
 pub enum Native {
     Deque {

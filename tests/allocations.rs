@@ -67,3 +67,29 @@ fn a_spawn_allocates_a_bounded_number_of_objects() {
     assert!(per_spawn <= 6.0, "{} allocations per spawn", per_spawn);
     eprintln!("allocations per spawn: {}", per_spawn);
 }
+
+/// Bytes still allocated after the program ran (the interpreter kept alive).
+fn retained_for(src: String) -> isize {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    tinyasync::driver::with_big_stack(move || {
+        let src = Source { name: "alloc.ta".into(), text: src };
+        let opts = Options { virtual_time: true, ..Default::default() };
+        let before = tinyasync::limits::live_bytes() as isize;
+        let (r, interp) = run_program(&src, opts, Output::Capture(Vec::new()), Style::plain());
+        let after = tinyasync::limits::live_bytes() as isize;
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        drop(interp);
+        after - before
+    })
+}
+
+#[test]
+fn an_abandoned_suspended_generator_is_freed() {
+    // Left suspended by `break` out of a `for`, by a `next()` whose generator is then dropped,
+    // and by a `for` over a generator that delegates (`yield from`) to another.
+    let program = "def g():\n    yield 1\n    yield 2\ndef outer():\n    yield from g()\nfor i in range(N):\n    for x in g():\n        break\n    it = g()\n    next(it)\n    for x in outer():\n        break\nprint('done')\n";
+    let a = retained_for(program.replace("N", "2000"));
+    let b = retained_for(program.replace("N", "12000"));
+    let per = (b - a) as f64 / 10_000.0;
+    assert!(per < 8.0, "{} bytes retained per round of abandoned generators", per);
+}

@@ -652,15 +652,7 @@ impl Interp {
                     }
                 }
             }
-            IterState::Range { next, stop, step } => {
-                if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
-                    let v = *next;
-                    *next = next.saturating_add(*step);
-                    Ok(Some(Value::Int(v)))
-                } else {
-                    Ok(None)
-                }
-            }
+            IterState::Range { .. } => Ok(s.range_next().map(Value::Int)),
             IterState::Str { s: text, byte } => match text.s[*byte..].chars().next() {
                 Some(c) => {
                     *byte += c.len_utf8();

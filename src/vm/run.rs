@@ -352,7 +352,7 @@ impl Interp {
                 Ok(Transfer::Yield(v)) => {
                     let at = resumers.pop().unwrap_or(0);
                     // At the bottom (a task switch), the whole stack moves without copying.
-                    let segment: Frames = if at + 1 == frames.len() {
+                    let mut segment: Frames = if at + 1 == frames.len() {
                         // One frame (a generator not delegating): one move, no iterator.
                         frames.pop().into_iter().collect()
                     } else if at == 0 {
@@ -370,6 +370,11 @@ impl Interp {
                     match owner {
                         Some(g) => {
                             g.state.set(GenState::Suspended);
+                            // Its bottom frame must not keep the generator alive (a cycle that
+                            // no one frees).
+                            if let Some(bottom) = segment.first_mut() {
+                                bottom.ret = Ret::Native;
+                            }
                             *g.vm.borrow_mut() = segment;
                             let Some(below) = frames.last_mut() else {
                                 break Err(runtime_error("internal error: no resumer"));
@@ -480,18 +485,22 @@ impl Interp {
 
     /// Moves a generator's frames on top of the stack, its bottom frame returning to the frame
     /// below as `how` says.
+    #[inline]
     fn push_generator(&mut self, frames: &mut Vec<Box<Frame>>, g: &Rc<Generator>, how: How) {
         g.used.set(true);
-        let mut own = g.vm.borrow_mut();
-        if let Some(bottom) = own.first_mut() {
-            bottom.ret = Ret::Resumed(g.clone(), how);
-        }
         g.state.set(GenState::Running);
+        let mut own = g.vm.borrow_mut();
         self.depth += own.len();
         if own.len() == 1 {
             // The common case (no delegation in progress): one move, no iterator.
-            frames.extend(own.pop());
+            if let Some(mut bottom) = own.pop() {
+                bottom.ret = Ret::Resumed(g.clone(), how);
+                frames.push(bottom);
+            }
         } else {
+            if let Some(bottom) = own.first_mut() {
+                bottom.ret = Ret::Resumed(g.clone(), how);
+            }
             frames.extend(own.drain(..));
         }
     }
@@ -577,393 +586,419 @@ impl Interp {
             let code = f.code.clone();
             let bc: &Bytecode = &code.bc;
             loop {
-                let Some(&instr) = bc.instrs.get(f.pc as usize) else {
-                    return Err(runtime_error("internal error: ran off the end of the code"));
-                };
-                f.pc += 1;
+                // The registers are borrowed once per frame, not once per instruction (their
+                // count never changes while the frame runs); a rare instruction, which needs the
+                // whole frame, ends the borrow and runs below.
                 let regs: &mut [Value] = &mut f.regs;
-                macro_rules! reg {
-                    ($r:expr) => {
-                        regs[$r as usize]
+                let cold = loop {
+                    let Some(&instr) = bc.instrs.get(f.pc as usize) else {
+                        return Err(runtime_error("internal error: ran off the end of the code"));
                     };
-                }
-                match instr {
-                    Instr::Step { live, hi } => {
-                        // Above `hi` nothing can hold a reference (the compiler's bound).
-                        debug_assert!(
-                            regs[(hi as usize).min(regs.len())..].iter().all(Value::is_plain),
-                            "a temporary above the Step's bound in {} at {}",
-                            f.code.qualname,
-                            f.pc - 1
-                        );
-                        // Temporaries holding a reference are released; plain values (ints,
-                        // bools) hold nothing and stay until overwritten.
-                        if let Some(temps) = regs.get_mut(live as usize..hi as usize) {
-                            for r in temps {
-                                if !r.is_plain() {
-                                    *r = Value::Unbound;
+                    f.pc += 1;
+                    macro_rules! reg {
+                        ($r:expr) => {
+                            regs[$r as usize]
+                        };
+                    }
+                    match instr {
+                        Instr::Step { live, hi } => {
+                            // Above `hi` nothing can hold a reference (the compiler's bound).
+                            debug_assert!(
+                                regs[(hi as usize).min(regs.len())..].iter().all(Value::is_plain),
+                                "a temporary above the Step's bound in {} at {}",
+                                f.code.qualname,
+                                f.pc - 1
+                            );
+                            // Temporaries holding a reference are released; plain values (ints,
+                            // bools) hold nothing and stay until overwritten.
+                            if let Some(temps) = regs.get_mut(live as usize..hi as usize) {
+                                for r in temps {
+                                    if !r.is_plain() {
+                                        *r = Value::Unbound;
+                                    }
                                 }
                             }
+                            self.steps += 1;
+                            if self.steps >= self.step_check {
+                                self.step_slow(bc.spans[f.pc as usize - 1])?;
+                            }
                         }
-                        self.steps += 1;
-                        if self.steps >= self.step_check {
-                            self.step_slow(bc.spans[f.pc as usize - 1])?;
+                        Instr::LoadConst { dst, k } => reg!(dst).put(bc.consts[k as usize].clone()),
+                        Instr::Move { dst, src } => reg!(dst).put(reg!(src).clone()),
+                        Instr::LoadLocal { dst, src } => {
+                            let v = reg!(src).clone();
+                            if matches!(v, Value::Unbound) {
+                                return Err(self.unbound_error(f.code.slot_names[src as usize]));
+                            }
+                            reg!(dst).put(v);
                         }
-                    }
-                    Instr::LoadConst { dst, k } => reg!(dst).put(bc.consts[k as usize].clone()),
-                    Instr::Move { dst, src } => reg!(dst).put(reg!(src).clone()),
-                    Instr::LoadLocal { dst, src } => {
-                        let v = reg!(src).clone();
-                        if matches!(v, Value::Unbound) {
-                            return Err(self.unbound_error(f.code.slot_names[src as usize]));
-                        }
-                        reg!(dst).put(v);
-                    }
-                    Instr::LoadCell { dst, cell } => {
-                        let v = f.cells[cell as usize].borrow().clone();
-                        if matches!(v, Value::Unbound) {
-                            let name = f.code.cell_names[cell as usize];
-                            return Err(if (cell as usize) < f.code.n_own_cells {
-                                self.unbound_error(name)
-                            } else {
-                                name_error(format!(
+                        Instr::LoadCell { dst, cell } => {
+                            let v = f.cells[cell as usize].borrow().clone();
+                            if matches!(v, Value::Unbound) {
+                                let name = f.code.cell_names[cell as usize];
+                                return Err(if (cell as usize) < f.code.n_own_cells {
+                                    self.unbound_error(name)
+                                } else {
+                                    name_error(format!(
                                 "cannot access free variable '{}' where it is not associated with a value in enclosing scope",
                                 name
                             ))
-                            });
+                                });
+                            }
+                            reg!(dst).put(v);
                         }
-                        reg!(dst).put(v);
-                    }
-                    Instr::StoreCell { cell, src } => {
-                        *f.cells[cell as usize].borrow_mut() = reg!(src).clone()
-                    }
-                    Instr::LoadGlobal { dst, name } => {
-                        let version = self.globals_version;
-                        let cached = bc.global_cache.borrow().get(name as usize).and_then(|c| c.get(version));
-                        let v = match cached {
-                            Some(v) => v,
-                            None => {
-                                let v = self.load_global(bc.names[name as usize])?;
-                                if let Some(slot) = bc.global_cache.borrow_mut().get_mut(name as usize) {
-                                    *slot = GlobalCache::of(&v, version);
-                                }
-                                v
-                            }
-                        };
-                        reg!(dst).put(v);
-                    }
-                    Instr::StoreGlobal { name, src } => {
-                        let n = bc.names[name as usize];
-                        self.store_global(n, reg!(src).clone());
-                    }
-                    Instr::Bin { op, dst, a, b } => {
-                        let v = match (&reg!(a), &reg!(b)) {
-                            (Value::Int(x), Value::Int(y)) => {
-                                match crate::interp::ops::int_fast(op, *x, *y) {
-                                    Some(v) => v,
-                                    None => self.binop(op, &reg!(a), &reg!(b))?,
-                                }
-                            }
-                            (x, y) => {
-                                let (x, y) = (x.clone(), y.clone());
-                                self.binop(op, &x, &y)?
-                            }
-                        };
-                        reg!(dst).put(v);
-                    }
-                    Instr::BinK { op, dst, a, k } => {
-                        let v = match &reg!(a) {
-                            Value::Int(x) => match crate::interp::ops::int_fast(op, *x, k as i64) {
+                        Instr::StoreCell { cell, src } => {
+                            *f.cells[cell as usize].borrow_mut() = reg!(src).clone()
+                        }
+                        Instr::LoadGlobal { dst, name } => {
+                            let version = self.globals_version;
+                            let cached =
+                                bc.global_cache.borrow().get(name as usize).and_then(|c| c.get(version));
+                            let v = match cached {
                                 Some(v) => v,
-                                None => self.binop(op, &reg!(a), &Value::Int(k as i64))?,
-                            },
-                            x => {
-                                let x = x.clone();
-                                self.binop(op, &x, &Value::Int(k as i64))?
+                                None => {
+                                    let v = self.load_global(bc.names[name as usize])?;
+                                    if let Some(slot) = bc.global_cache.borrow_mut().get_mut(name as usize) {
+                                        *slot = GlobalCache::of(&v, version);
+                                    }
+                                    v
+                                }
+                            };
+                            reg!(dst).put(v);
+                        }
+                        Instr::StoreGlobal { name, src } => {
+                            let n = bc.names[name as usize];
+                            self.store_global(n, reg!(src).clone());
+                        }
+                        Instr::Bin { op, dst, a, b } => {
+                            let v = match (&reg!(a), &reg!(b)) {
+                                (Value::Int(x), Value::Int(y)) => {
+                                    match crate::interp::ops::int_fast(op, *x, *y) {
+                                        Some(v) => v,
+                                        None => self.binop(op, &reg!(a), &reg!(b))?,
+                                    }
+                                }
+                                (x, y) => {
+                                    let (x, y) = (x.clone(), y.clone());
+                                    self.binop(op, &x, &y)?
+                                }
+                            };
+                            reg!(dst).put(v);
+                        }
+                        Instr::BinK { op, dst, a, k } => {
+                            let v = match &reg!(a) {
+                                Value::Int(x) => match crate::interp::ops::int_fast(op, *x, k as i64) {
+                                    Some(v) => v,
+                                    None => self.binop(op, &reg!(a), &Value::Int(k as i64))?,
+                                },
+                                x => {
+                                    let x = x.clone();
+                                    self.binop(op, &x, &Value::Int(k as i64))?
+                                }
+                            };
+                            reg!(dst).put(v);
+                        }
+                        Instr::CompareK { op, dst, a, k } => {
+                            let r = match &reg!(a) {
+                                Value::Int(x) => {
+                                    let (x, y) = (*x, k as i64);
+                                    match op {
+                                        CmpOp::Lt => x < y,
+                                        CmpOp::Le => x <= y,
+                                        CmpOp::Gt => x > y,
+                                        CmpOp::Ge => x >= y,
+                                        CmpOp::Eq => x == y,
+                                        _ => x != y,
+                                    }
+                                }
+                                x => {
+                                    let x = x.clone();
+                                    self.compare(op, &x, &Value::Int(k as i64))?
+                                }
+                            };
+                            reg!(dst).put(Value::Bool(r));
+                        }
+                        Instr::Inplace { op, dst, a, b } => {
+                            if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
+                                if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
+                                    reg!(dst).put(v);
+                                    continue;
+                                }
                             }
-                        };
-                        reg!(dst).put(v);
-                    }
-                    Instr::CompareK { op, dst, a, k } => {
-                        let r = match &reg!(a) {
-                            Value::Int(x) => {
-                                let (x, y) = (*x, k as i64);
-                                match op {
+                            // Cloned, not taken: `a` may be a variable's own register, which must keep
+                            // its value if the operation fails.
+                            let x = reg!(a).clone();
+                            let y = reg!(b).clone();
+                            reg!(dst).put(self.inplace_op(op, x, &y)?);
+                        }
+                        Instr::Compare { op, dst, a, b } => {
+                            let r = match (&reg!(a), &reg!(b)) {
+                                (Value::Int(x), Value::Int(y)) => match op {
                                     CmpOp::Lt => x < y,
                                     CmpOp::Le => x <= y,
                                     CmpOp::Gt => x > y,
                                     CmpOp::Ge => x >= y,
-                                    CmpOp::Eq => x == y,
-                                    _ => x != y,
-                                }
-                            }
-                            x => {
-                                let x = x.clone();
-                                self.compare(op, &x, &Value::Int(k as i64))?
-                            }
-                        };
-                        reg!(dst).put(Value::Bool(r));
-                    }
-                    Instr::Inplace { op, dst, a, b } => {
-                        if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
-                            if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
-                                reg!(dst).put(v);
-                                continue;
-                            }
-                        }
-                        // Cloned, not taken: `a` may be a variable's own register, which must keep
-                        // its value if the operation fails.
-                        let x = reg!(a).clone();
-                        let y = reg!(b).clone();
-                        reg!(dst).put(self.inplace_op(op, x, &y)?);
-                    }
-                    Instr::Compare { op, dst, a, b } => {
-                        let r = match (&reg!(a), &reg!(b)) {
-                            (Value::Int(x), Value::Int(y)) => match op {
-                                CmpOp::Lt => x < y,
-                                CmpOp::Le => x <= y,
-                                CmpOp::Gt => x > y,
-                                CmpOp::Ge => x >= y,
-                                CmpOp::Eq | CmpOp::Is => x == y,
-                                CmpOp::Ne | CmpOp::IsNot => x != y,
+                                    CmpOp::Eq | CmpOp::Is => x == y,
+                                    CmpOp::Ne | CmpOp::IsNot => x != y,
+                                    _ => {
+                                        let (x, y) = (reg!(a).clone(), reg!(b).clone());
+                                        self.compare(op, &x, &y)?
+                                    }
+                                },
                                 _ => {
                                     let (x, y) = (reg!(a).clone(), reg!(b).clone());
                                     self.compare(op, &x, &y)?
                                 }
-                            },
-                            _ => {
-                                let (x, y) = (reg!(a).clone(), reg!(b).clone());
-                                self.compare(op, &x, &y)?
+                            };
+                            reg!(dst).put(Value::Bool(r));
+                        }
+                        Instr::GetAttr { dst, obj, name } => {
+                            let o = reg!(obj).clone();
+                            reg!(dst).put(self.getattr(&o, bc.names[name as usize])?);
+                        }
+                        Instr::SetAttr { obj, name, src } => {
+                            let (o, v) = (reg!(obj).clone(), reg!(src).clone());
+                            self.setattr(&o, bc.names[name as usize], v)?;
+                        }
+                        Instr::GetItem { dst, obj, idx } => {
+                            let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
+                            reg!(dst).put(self.getitem(&o, &i)?);
+                        }
+                        Instr::SetItem { obj, idx, src } => {
+                            let (o, i, v) = (reg!(obj).clone(), reg!(idx).clone(), reg!(src).clone());
+                            self.setitem(&o, i, v)?;
+                        }
+                        Instr::Call { dst, func, argc } => {
+                            let a = func as usize + 1;
+                            if let Value::Func(fun) = &reg!(func) {
+                                if fun.code.simple_call == argc as usize {
+                                    let callee = self.fast_frame(fun, None, &regs[a..a + argc as usize], dst);
+                                    self.push_call(frames, callee)?;
+                                    continue 'frames;
+                                }
                             }
-                        };
-                        reg!(dst).put(Value::Bool(r));
-                    }
-                    Instr::GetAttr { dst, obj, name } => {
-                        let o = reg!(obj).clone();
-                        reg!(dst).put(self.getattr(&o, bc.names[name as usize])?);
-                    }
-                    Instr::SetAttr { obj, name, src } => {
-                        let (o, v) = (reg!(obj).clone(), reg!(src).clone());
-                        self.setattr(&o, bc.names[name as usize], v)?;
-                    }
-                    Instr::GetItem { dst, obj, idx } => {
-                        let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
-                        reg!(dst).put(self.getitem(&o, &i)?);
-                    }
-                    Instr::SetItem { obj, idx, src } => {
-                        let (o, i, v) = (reg!(obj).clone(), reg!(idx).clone(), reg!(src).clone());
-                        self.setitem(&o, i, v)?;
-                    }
-                    Instr::Call { dst, func, argc } => {
-                        let a = func as usize + 1;
-                        if let Value::Func(fun) = &reg!(func) {
-                            if fun.code.simple_call == argc as usize {
-                                let callee = self.fast_frame(fun, None, &regs[a..a + argc as usize], dst);
-                                self.push_call(frames, callee)?;
-                                continue 'frames;
+                            let fv = reg!(func).clone();
+                            let a = func as usize + 1;
+                            let args = &regs[a..a + argc as usize];
+                            match self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])? {
+                                Called::Value(v) => reg!(dst).put(v),
+                                Called::Push(Transfer::Call(callee)) => {
+                                    self.push_call(frames, callee)?;
+                                    continue 'frames;
+                                }
+                                Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
+                                    *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
+                                    continue 'frames;
+                                }
+                                Called::Push(t) => return Ok(t),
                             }
                         }
-                        let fv = reg!(func).clone();
-                        let a = func as usize + 1;
-                        let args = &regs[a..a + argc as usize];
-                        match self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])? {
-                            Called::Value(v) => reg!(dst).put(v),
-                            Called::Push(Transfer::Call(callee)) => {
-                                self.push_call(frames, callee)?;
-                                continue 'frames;
+                        Instr::LoadMethod { dst, obj, name } => {
+                            let n = bc.names[name as usize];
+                            // The frequent case first, without a Result of two values: a native method
+                            // of a built-in value (`q.popleft`, `items.append`).
+                            let native = match &reg!(obj) {
+                                Value::Instance(_)
+                                | Value::Class(_)
+                                | Value::Module(_)
+                                | Value::Func(_)
+                                | Value::Method(_)
+                                | Value::Builtin(_) => false,
+                                o => crate::builtins::methods::native_method(o, n).is_some(),
+                            };
+                            let o = reg!(obj).clone();
+                            if native {
+                                reg!(dst).put(Value::Unbound);
+                                reg!(dst + 1).put(o);
+                            } else {
+                                let (m, this) = self.load_method(o, n)?;
+                                reg!(dst).put(m);
+                                reg!(dst + 1).put(this);
                             }
-                            Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
-                                *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
-                                continue 'frames;
-                            }
-                            Called::Push(t) => return Ok(t),
                         }
-                    }
-                    Instr::LoadMethod { dst, obj, name } => {
-                        let n = bc.names[name as usize];
-                        // The frequent case first, without a Result of two values: a native method
-                        // of a built-in value (`q.popleft`, `items.append`).
-                        let native = match &reg!(obj) {
-                            Value::Instance(_)
-                            | Value::Class(_)
-                            | Value::Module(_)
-                            | Value::Func(_)
-                            | Value::Method(_)
-                            | Value::Builtin(_) => false,
-                            o => crate::builtins::methods::native_method(o, n).is_some(),
-                        };
-                        let o = reg!(obj).clone();
-                        if native {
-                            reg!(dst).put(Value::Unbound);
-                            reg!(dst + 1).put(o);
-                        } else {
-                            let (m, this) = self.load_method(o, n)?;
-                            reg!(dst).put(m);
-                            reg!(dst + 1).put(this);
+                        Instr::CallMethod { dst, func, argc, name } => {
+                            let a = func as usize + 2;
+                            let args = &regs[a..a + argc as usize];
+                            let span = bc.spans[f.pc as usize - 1];
+                            let called = match (&reg!(func), &reg!(func + 1)) {
+                                (Value::Func(fun), this @ Value::Instance(_))
+                                    if fun.code.simple_call == argc as usize + 1 =>
+                                {
+                                    let callee = self.fast_frame(fun, Some(this), args, dst);
+                                    self.push_call(frames, callee)?;
+                                    continue 'frames;
+                                }
+                                (Value::Func(fun), this @ Value::Instance(_)) => {
+                                    let (fun, this) = (fun.clone(), this.clone());
+                                    self.call_function_from_loop(&fun, Some(&this), args, &[], dst, span)?
+                                }
+                                (Value::Unbound, this) => {
+                                    let this = this.clone();
+                                    let name = bc.names[name as usize];
+                                    self.current_span = Some(span);
+                                    // `LoadMethod` found a native method of a built-in value.
+                                    Called::Value(
+                                        match crate::builtins::methods::native_method(&this, name) {
+                                            Some((_, method)) => method(self, &this, args, &[])?,
+                                            None => self.call_method(&this, name, args, &[])?,
+                                        },
+                                    )
+                                }
+                                (fv, _) => {
+                                    let fv = fv.clone();
+                                    self.call_value(&fv, args, &[], dst, span)?
+                                }
+                            };
+                            match called {
+                                Called::Value(v) => reg!(dst).put(v),
+                                Called::Push(Transfer::Call(callee)) => {
+                                    self.push_call(frames, callee)?;
+                                    continue 'frames;
+                                }
+                                Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
+                                    *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
+                                    continue 'frames;
+                                }
+                                Called::Push(t) => return Ok(t),
+                            }
                         }
-                    }
-                    Instr::CallMethod { dst, func, argc, name } => {
-                        let a = func as usize + 2;
-                        let args = &regs[a..a + argc as usize];
-                        let span = bc.spans[f.pc as usize - 1];
-                        let called = match (&reg!(func), &reg!(func + 1)) {
-                            (Value::Func(fun), this @ Value::Instance(_))
-                                if fun.code.simple_call == argc as usize + 1 =>
-                            {
-                                let callee = self.fast_frame(fun, Some(this), args, dst);
-                                self.push_call(frames, callee)?;
-                                continue 'frames;
+                        Instr::Jump { to } => f.pc = to,
+                        Instr::JumpIfFalse { cond, to } => {
+                            let t = match &reg!(cond) {
+                                Value::Bool(b) => *b,
+                                v => {
+                                    let v = v.clone();
+                                    self.truthy(&v)?
+                                }
+                            };
+                            if !t {
+                                f.pc = to;
                             }
-                            (Value::Func(fun), this @ Value::Instance(_)) => {
-                                let (fun, this) = (fun.clone(), this.clone());
-                                self.call_function_from_loop(&fun, Some(&this), args, &[], dst, span)?
-                            }
-                            (Value::Unbound, this) => {
-                                let this = this.clone();
-                                let name = bc.names[name as usize];
-                                self.current_span = Some(span);
-                                // `LoadMethod` found a native method of a built-in value.
-                                Called::Value(match crate::builtins::methods::native_method(&this, name) {
-                                    Some((_, method)) => method(self, &this, args, &[])?,
-                                    None => self.call_method(&this, name, args, &[])?,
-                                })
-                            }
-                            (fv, _) => {
-                                let fv = fv.clone();
-                                self.call_value(&fv, args, &[], dst, span)?
-                            }
-                        };
-                        match called {
-                            Called::Value(v) => reg!(dst).put(v),
-                            Called::Push(Transfer::Call(callee)) => {
-                                self.push_call(frames, callee)?;
-                                continue 'frames;
-                            }
-                            Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
-                                *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
-                                continue 'frames;
-                            }
-                            Called::Push(t) => return Ok(t),
                         }
-                    }
-                    Instr::Jump { to } => f.pc = to,
-                    Instr::JumpIfFalse { cond, to } => {
-                        let t = match &reg!(cond) {
-                            Value::Bool(b) => *b,
-                            v => {
-                                let v = v.clone();
-                                self.truthy(&v)?
+                        Instr::JumpIfTrue { cond, to } => {
+                            let t = match &reg!(cond) {
+                                Value::Bool(b) => *b,
+                                v => {
+                                    let v = v.clone();
+                                    self.truthy(&v)?
+                                }
+                            };
+                            if t {
+                                f.pc = to;
                             }
-                        };
-                        if !t {
-                            f.pc = to;
                         }
-                    }
-                    Instr::JumpIfTrue { cond, to } => {
-                        let t = match &reg!(cond) {
-                            Value::Bool(b) => *b,
-                            v => {
-                                let v = v.clone();
-                                self.truthy(&v)?
-                            }
-                        };
-                        if t {
-                            f.pc = to;
+                        Instr::GetIter { dst, src } => {
+                            let v = reg!(src).clone();
+                            reg!(dst).put(self.get_iter(&v)?);
                         }
-                    }
-                    Instr::GetIter { dst, src } => {
-                        let v = reg!(src).clone();
-                        reg!(dst).put(self.get_iter(&v)?);
-                    }
-                    Instr::ForIter { iter, dst, exit } => {
-                        let it = reg!(iter).clone();
-                        if let Value::Gen(g) = &it {
-                            if g.state.get() == GenState::Done {
-                                f.pc = exit;
+                        Instr::ForIter { iter, dst, exit } => {
+                            // `for i in range(...)`: the next number, without a call.
+                            let range = match &reg!(iter) {
+                                Value::Iter(st) => match st.try_borrow_mut() {
+                                    Ok(mut s) if matches!(*s, IterState::Range { .. }) => {
+                                        Some(s.range_next())
+                                    }
+                                    _ => None,
+                                },
+                                _ => None,
+                            };
+                            if let Some(next) = range {
+                                match next {
+                                    Some(i) => reg!(dst).put(Value::Int(i)),
+                                    None => f.pc = exit,
+                                }
                                 continue;
                             }
-                            if self.can_resume_here(g) {
-                                *delegate_input = self.resume_here(frames, resumers, g, How::Iterate);
-                                continue 'frames;
-                            }
-                            return Ok(Transfer::Iterate(g.clone()));
-                        }
-                        match self.next(&it)? {
-                            Some(v) => reg!(dst).put(v),
-                            None => f.pc = exit,
-                        }
-                    }
-                    Instr::Return { src } => {
-                        let v = std::mem::replace(&mut reg!(src), Value::None);
-                        if let (Ret::Reg(dst), true) = (&f.ret, has_caller) {
-                            // A plain call returns into its caller's register, here in the loop.
-                            let dst = *dst as usize;
-                            if let Some(done) = frames.pop() {
-                                self.depth -= 1;
-                                self.recycle(done);
-                            }
-                            if let Some(below) = frames.last_mut() {
-                                below.regs[dst].put(v);
-                            }
-                            continue 'frames;
-                        }
-                        return Ok(Transfer::Return(v));
-                    }
-                    Instr::Yield { src, .. } => {
-                        let v = reg!(src).clone();
-                        // A generator of one frame resumed by `for` or `next()` in the frame below:
-                        // the frame goes back into its generator and the value to the resumer, here.
-                        let owner = match &f.ret {
-                            Ret::Resumed(g, How::Iterate | How::Next) => Some(g.clone()),
-                            _ => None,
-                        };
-                        if let (Some(g), Some(&at)) = (owner, resumers.last()) {
-                            if at + 1 == frames.len() && self.yield_here(frames, resumers, &g, &v) {
-                                continue 'frames;
-                            }
-                        }
-                        return Ok(Transfer::Yield(v));
-                    }
-                    Instr::GetAwaitable { dst, src } => {
-                        let v = reg!(src).clone();
-                        reg!(dst).put(self.get_awaitable(&v)?);
-                    }
-                    Instr::YieldFrom { dst, iter } => {
-                        let it = reg!(iter).clone();
-                        let input = delegate_input.take();
-                        if let Value::Gen(g) = &it {
-                            if input.is_none() {
+                            let it = reg!(iter).clone();
+                            if let Value::Gen(g) = &it {
                                 if g.state.get() == GenState::Done {
-                                    if g.is_coroutine {
-                                        return Err(runtime_error("cannot reuse already awaited coroutine"));
-                                    }
-                                    reg!(dst).put(Value::None);
+                                    f.pc = exit;
                                     continue;
                                 }
-                                return Ok(Transfer::Delegate(g.clone()));
+                                if self.can_resume_here(g) {
+                                    *delegate_input = self.resume_here(frames, resumers, g, How::Iterate);
+                                    continue 'frames;
+                                }
+                                return Ok(Transfer::Iterate(g.clone()));
+                            }
+                            match self.next(&it)? {
+                                Some(v) => reg!(dst).put(v),
+                                None => f.pc = exit,
                             }
                         }
-                        match self.delegate(&it, input)? {
-                            Outcome::Return(v) => {
-                                f.native_delegate = false;
-                                drop(it);
-                                let done = std::mem::replace(&mut reg!(iter), Value::None);
-                                self.delegate_done(done);
-                                reg!(dst).put(v);
+                        Instr::Return { src } => {
+                            let v = std::mem::replace(&mut reg!(src), Value::None);
+                            if let (Ret::Reg(dst), true) = (&f.ret, has_caller) {
+                                // A plain call returns into its caller's register, here in the loop.
+                                let dst = *dst as usize;
+                                if let Some(done) = frames.pop() {
+                                    self.depth -= 1;
+                                    self.recycle(done);
+                                }
+                                if let Some(below) = frames.last_mut() {
+                                    below.regs[dst].put(v);
+                                }
+                                continue 'frames;
                             }
-                            Outcome::Yield(v) => {
-                                // Stay on this instruction: the next resume goes to the delegate.
-                                f.pc -= 1;
-                                f.native_delegate = true;
-                                return Ok(Transfer::Yield(v));
+                            return Ok(Transfer::Return(v));
+                        }
+                        Instr::Yield { src, .. } => {
+                            let v = reg!(src).clone();
+                            // A generator of one frame resumed by `for` or `next()` in the frame below:
+                            // the frame goes back into its generator and the value to the resumer, here.
+                            let owner = match &f.ret {
+                                Ret::Resumed(g, How::Iterate | How::Next) => Some(g.clone()),
+                                _ => None,
+                            };
+                            if let (Some(g), Some(&at)) = (owner, resumers.last()) {
+                                if at + 1 == frames.len() && self.yield_here(frames, resumers, &g, &v) {
+                                    continue 'frames;
+                                }
+                            }
+                            return Ok(Transfer::Yield(v));
+                        }
+                        Instr::GetAwaitable { dst, src } => {
+                            let v = reg!(src).clone();
+                            reg!(dst).put(self.get_awaitable(&v)?);
+                        }
+                        Instr::YieldFrom { dst, iter } => {
+                            let it = reg!(iter).clone();
+                            let input = delegate_input.take();
+                            if let Value::Gen(g) = &it {
+                                if input.is_none() {
+                                    if g.state.get() == GenState::Done {
+                                        if g.is_coroutine {
+                                            return Err(runtime_error(
+                                                "cannot reuse already awaited coroutine",
+                                            ));
+                                        }
+                                        reg!(dst).put(Value::None);
+                                        continue;
+                                    }
+                                    return Ok(Transfer::Delegate(g.clone()));
+                                }
+                            }
+                            match self.delegate(&it, input)? {
+                                Outcome::Return(v) => {
+                                    f.native_delegate = false;
+                                    drop(it);
+                                    let done = std::mem::replace(&mut reg!(iter), Value::None);
+                                    self.delegate_done(done);
+                                    reg!(dst).put(v);
+                                }
+                                Outcome::Yield(v) => {
+                                    // Stay on this instruction: the next resume goes to the delegate.
+                                    f.pc -= 1;
+                                    f.native_delegate = true;
+                                    return Ok(Transfer::Yield(v));
+                                }
                             }
                         }
+                        other => break other,
                     }
-                    other => {
-                        if let Some(t) = self.exec_cold(f, bc, other)? {
-                            return Ok(t);
-                        }
-                    }
+                };
+                if let Some(t) = self.exec_cold(f, bc, cold)? {
+                    return Ok(t);
                 }
             }
         }
@@ -1021,13 +1056,13 @@ impl Interp {
         g: &Rc<Generator>,
         how: How,
     ) -> Option<Resume> {
-        let start =
-            if g.state.get() == GenState::Created { Resume::Start } else { Resume::Send(Value::None) };
+        let started = g.state.get() != GenState::Created;
         resumers.push(frames.len());
         self.push_generator(frames, g, how);
         match frames.last_mut() {
-            Some(top) => resume_with(top, start),
-            None => None,
+            // `None` is sent: the value of the `yield` it stopped at.
+            Some(top) if started => resume_with(top, Resume::Send(Value::None)),
+            _ => None,
         }
     }
 
@@ -1051,9 +1086,11 @@ impl Interp {
             None => return false,
         };
         resumers.pop();
-        if let Some(own) = frames.pop() {
+        if let Some(mut own) = frames.pop() {
             self.depth -= 1;
             g.state.set(GenState::Suspended);
+            // Its frame must not keep the generator alive (a cycle that no one frees).
+            own.ret = Ret::Native;
             g.vm.borrow_mut().push(own);
         }
         if let Some(below) = frames.last_mut() {
@@ -1171,6 +1208,7 @@ impl Interp {
 /// Applies what resumes a frame stopped at a `yield` (or just created): the value sent becomes
 /// the yield's result. A frame stopped in a native delegate's `YieldFrom` gets it back, to hand
 /// to the delegate when that instruction runs again.
+#[inline]
 fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
     match r {
         Resume::Start => None,
