@@ -51,7 +51,7 @@ pub struct Code {
     /// The `def` header (or the module's first line).
     pub span: Span,
     /// The instructions and their tables.
-    pub bc: Box<crate::vm::bytecode::Bytecode>,
+    pub bc: Box<crate::bytecode::Bytecode>,
 }
 
 impl std::fmt::Debug for Value {

@@ -11,12 +11,14 @@
 pub mod ast;
 pub mod ast_print;
 pub mod builtins;
+pub mod bytecode;
 pub mod cli;
 pub mod code;
 pub mod diagnostics;
 pub mod dict;
 pub mod driver;
 pub mod error;
+pub mod frame;
 pub mod fuzzing;
 pub mod hint;
 pub mod interp;

@@ -296,7 +296,7 @@ pub struct Generator {
     pub state: Cell<GenState>,
     /// A generator compiled for the VM: its frames, its own first, then those it delegates to
     /// (`yield from`, `await`), innermost last. Empty while it runs or once it is done.
-    pub vm: RefCell<crate::vm::Frames>,
+    pub vm: RefCell<crate::frame::Frames>,
     pub is_coroutine: bool,
     pub name: Symbol,
     pub qualname: Rc<str>,

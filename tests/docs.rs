@@ -81,3 +81,45 @@ fn every_example_is_in_the_examples_readme() {
     }
     assert!(missing.is_empty(), "examples/README.md does not list: {missing:?}");
 }
+
+/// The layers ARCHITECTURE.md describes, as the source states them: the value layer (values,
+/// code objects, bytecode, frames) names neither the VM nor anything above it, and the VM names
+/// nothing of the scheduler or the shell. The one exception is written down in ARCHITECTURE.md
+/// ("Layers"): `Native::Sched` holds the scheduler's objects.
+#[test]
+fn layers_point_one_way() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let read = |rel: &str| std::fs::read_to_string(src.join(rel)).expect("read source");
+    let above_values =
+        ["crate::vm", "crate::scheduler", "crate::builtins", "crate::repl", "crate::driver", "crate::cli"];
+    for file in ["value.rs", "code.rs", "bytecode.rs", "frame.rs", "dict.rs"] {
+        let text = read(file);
+        for (n, line) in text.lines().enumerate() {
+            let allowed = file == "value.rs" && line.trim() == "Sched(crate::scheduler::SchedObj),";
+            for name in above_values {
+                assert!(
+                    allowed || !line.contains(name),
+                    "{}:{} names {}: {}",
+                    file,
+                    n + 1,
+                    name,
+                    line.trim()
+                );
+            }
+        }
+    }
+    let mut vm_files = Vec::new();
+    rust_files(&src, &src.join("vm"), &mut vm_files);
+    assert!(vm_files.len() >= 6, "{:?}", vm_files);
+    for file in vm_files {
+        let text = read(&file);
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for name in ["scheduler", "crate::repl", "crate::driver", "crate::cli"] {
+                assert!(!line.contains(name), "{}:{} names {}: {}", file, n + 1, name, line.trim());
+            }
+        }
+    }
+}

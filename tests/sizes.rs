@@ -46,5 +46,5 @@ fn parsed_sequences_have_no_spare_capacity() {
 #[test]
 fn an_instruction_is_sixteen_bytes() {
     // The dispatch loop reads one per step: keep them compact (ARCHITECTURE.md says 16).
-    assert_eq!(std::mem::size_of::<tinyasync::vm::bytecode::Instr>(), 16);
+    assert_eq!(std::mem::size_of::<tinyasync::bytecode::Instr>(), 16);
 }

@@ -52,7 +52,7 @@ impl Interp {
 
     /// The coroutine that runs a module's top level as a task (so top-level `await` works).
     pub fn module_coroutine(&mut self, code: Rc<crate::code::Code>) -> Value {
-        self.vm_generator(Box::new(crate::vm::Frame::new(code)), true)
+        self.vm_generator(Box::new(crate::frame::Frame::new(code)), true)
     }
 
     /// Binds call arguments to parameter slots, with CPython's error messages.

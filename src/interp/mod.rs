@@ -513,9 +513,9 @@ pub struct Interp {
     pub native_iters: u64,
     pub sched: crate::scheduler::Scheduler,
     /// Finished VM frames kept for the next calls (their register vectors are reused).
-    pub vm_pool: Vec<Box<crate::vm::Frame>>,
+    pub vm_pool: Vec<Box<crate::frame::Frame>>,
     /// Emptied frame stacks of the VM's loops, for the next loop.
-    pub vm_stacks: Vec<Vec<Box<crate::vm::Frame>>>,
+    pub vm_stacks: Vec<Vec<Box<crate::frame::Frame>>>,
 }
 
 impl Interp {

@@ -1,7 +1,7 @@
 //! `tinyasync dis`: each function's instructions with their source lines, every suspension point
 //! marked — where a coroutine can stop and other tasks run.
 
-use super::bytecode::{Bytecode, Instr, NO_REG};
+use crate::bytecode::{Bytecode, Instr, NO_REG};
 use crate::code::Code;
 
 /// The disassembly of a module and, after it, of every function, class body and comprehension

@@ -1,4 +1,4 @@
-//! The compiler: walks the resolved AST once and emits register bytecode (`vm::bytecode`).
+//! The compiler: walks the resolved AST once and emits register bytecode (`bytecode.rs`).
 //!
 //! - `mod.rs`: the compiler's state — registers, constants, names, try regions, the cleanups
 //!   that `return`/`break`/`continue` run on their way out — and nested functions, classes and
@@ -12,8 +12,8 @@ mod expr;
 mod steps;
 mod stmt;
 
-use super::bytecode::*;
 use crate::ast::{self, ExprKind, Stmt};
+use crate::bytecode::*;
 use crate::code::{Code, Flavor, Signature};
 use crate::error::SyntaxError;
 use crate::names::sym;
