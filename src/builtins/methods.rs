@@ -64,6 +64,49 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
     }
 }
 
+/// Which table `native_method` looks in for `obj` (0: none): values of one kind have the same
+/// methods.
+#[inline]
+fn native_kind(obj: &Value) -> u8 {
+    match obj {
+        Value::Str(_) => 1,
+        Value::List(_) => 2,
+        Value::Tuple(_) => 3,
+        Value::Dict(_) => 4,
+        Value::Set(_) => 5,
+        Value::Gen(g) => 6 + g.is_coroutine as u8,
+        Value::Iter(_) => 8,
+        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => 9,
+        Value::Float(_) => 10,
+        Value::Range(_) => 11,
+        Value::Native(n) => match &**n {
+            Native::Deque { .. } => 12,
+            Native::SyncQueue { .. } => 13,
+            Native::Sched(_) => 14,
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+/// `native_method` through the interpreter's small cache: the dispatch loop looks a method up
+/// twice a call (`LoadMethod` checks it exists before the arguments run, `CallMethod` calls it).
+#[inline]
+pub fn native_method_cached(it: &mut Interp, obj: &Value, name: Symbol) -> Option<M> {
+    let kind = native_kind(obj);
+    if kind == 0 {
+        return None;
+    }
+    let slot = (name.0 as usize).wrapping_mul(31).wrapping_add(kind as usize) & 63;
+    let entry = &mut it.method_cache[slot];
+    if entry.0 == kind && entry.1 == name {
+        return entry.2;
+    }
+    let found = native_method(obj, name);
+    *entry = (kind, name, found);
+    found
+}
+
 /// Plain attributes of built-in values (`deque.maxlen`, `range.start`, `x.real`).
 pub fn native_attr(it: &mut Interp, obj: &Value, name: Symbol) -> R<Option<Value>> {
     Ok(match (obj, name) {

@@ -516,7 +516,13 @@ pub struct Interp {
     pub vm_pool: Vec<Box<crate::frame::Frame>>,
     /// Emptied frame stacks of the VM's loops, for the next loop.
     pub vm_stacks: Vec<Vec<Box<crate::frame::Frame>>>,
+    /// Native method lookups by (kind of value, name), direct-mapped (see
+    /// `builtins::methods::native_method_cached`).
+    pub method_cache: Box<MethodCache>,
 }
+
+/// One entry of `Interp::method_cache`: (kind of value, 0 for an empty entry; name; method).
+pub type MethodCache = [(u8, Symbol, Option<(&'static str, NativeFn)>); 64];
 
 impl Interp {
     pub fn new(opts: Options, out: Output) -> Interp {
@@ -545,6 +551,7 @@ impl Interp {
             sched: crate::scheduler::Scheduler::default(),
             vm_pool: Vec::new(),
             vm_stacks: Vec::new(),
+            method_cache: Box::new([(0, Symbol(0), None); 64]),
         };
         crate::builtins::install(&mut it);
         it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));

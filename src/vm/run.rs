@@ -712,7 +712,7 @@ impl Interp {
                                 | Value::Func(_)
                                 | Value::Method(_)
                                 | Value::Builtin(_) => false,
-                                o => crate::builtins::methods::native_method(o, n).is_some(),
+                                o => crate::builtins::methods::native_method_cached(self, o, n).is_some(),
                             };
                             let o = reg!(obj).clone();
                             if native {
@@ -746,7 +746,9 @@ impl Interp {
                                     self.current_span = Some(span);
                                     // `LoadMethod` found a native method of a built-in value.
                                     Called::Value(
-                                        match crate::builtins::methods::native_method(&this, name) {
+                                        match crate::builtins::methods::native_method_cached(
+                                            self, &this, name,
+                                        ) {
                                             Some((_, method)) => method(self, &this, args, &[])?,
                                             None => self.call_method(&this, name, args, &[])?,
                                         },
