@@ -977,6 +977,62 @@ print('cancelled both')
     assert!(start.elapsed() < Duration::from_secs(20), "waited {:?} for cancelled timers", start.elapsed());
 }
 
+#[test]
+fn rule10_the_virtual_clock_is_exact() {
+    // Deadlines are whole nanoseconds (a delay is rounded to the nearest one): three sleeps
+    // of 0.1 end at 0.3 exactly, so they tie with 0.25 + 0.05, with a single sleep(0.3) and
+    // with call_later(0.1 + 0.2), and ties run in the order they were scheduled (the timer
+    // first, at 0; sleep(0.3) at 0; the third 0.1 at 0.2; the 0.05 at 0.25). In floating
+    // point the three 0.1s and the timer ended at 0.30000000000000004, after the others.
+    let out = ok(r#"
+async def tenths():
+    for i in range(3):
+        await sleep(0.1)
+    print('three tenths', now())
+async def quarter_and_more():
+    await sleep(0.25)
+    await sleep(0.05)
+    print('0.25 + 0.05', now())
+async def once():
+    await sleep(0.3)
+    print('0.3 at once', now())
+spawn(tenths())
+spawn(quarter_and_more())
+spawn(once())
+call_later(0.1 + 0.2, lambda: print('call_later(0.1 + 0.2)', now()))
+"#);
+    assert_eq!(out, "call_later(0.1 + 0.2) 0.3\n0.3 at once 0.3\nthree tenths 0.3\n0.25 + 0.05 0.3\n");
+}
+
+#[test]
+fn a_task_awaiting_itself_is_a_runtime_error_at_once() {
+    // asyncio's words; before, the task waited for itself and the run ended in a deadlock.
+    let out = ok(r#"
+async def worker():
+    try:
+        await current_task()
+    except RuntimeError as e:
+        print('RuntimeError:', e)
+    try:
+        current_task().join()
+    except RuntimeError as e:
+        print('RuntimeError:', e)
+    return 'went on'
+print(await spawn(worker()).join())
+try:
+    await current_task()
+except RuntimeError as e:
+    print('RuntimeError:', e)
+"#);
+    assert_eq!(
+        out,
+        "RuntimeError: Task cannot await on itself: <Task 'worker' running>\n\
+         RuntimeError: task 'worker' cannot join itself: it would wait forever\n\
+         went on\n\
+         RuntimeError: Task cannot await on itself: <Task 'main' running>\n"
+    );
+}
+
 // ----- API details -----
 
 /// The message is what `str(e)` shows; the hint (`spawn(work())`) is the diagnostic's help line

@@ -496,7 +496,8 @@ pub struct Interp {
     /// The step count at which `step_slow` runs next (see `next_step_check`).
     pub step_check: u64,
     /// Virtual clock reading (seconds since start) when `opts.virtual_time`.
-    pub vclock: f64,
+    /// The virtual clock, in whole nanoseconds (exact: three `sleep(0.1)` end at 0.3).
+    pub vclock_ns: i64,
     pub start: std::time::Instant,
     pub rng: u64,
     /// Containers being printed, to show `[...]` for self-reference.
@@ -539,7 +540,7 @@ impl Interp {
             opts,
             steps: 0,
             step_check,
-            vclock: 0.0,
+            vclock_ns: 0,
             start: std::time::Instant::now(),
             rng: 0x853c_49e6_748f_ea9b,
             repr_stack: Vec::new(),
@@ -671,10 +672,16 @@ impl Interp {
 
     /// Seconds on the program's clock (virtual or real) since start.
     pub fn now(&self) -> f64 {
+        self.now_ns() as f64 / 1e9
+    }
+
+    /// Nanoseconds on the program's clock (virtual or real) since start: timers are kept in
+    /// whole nanoseconds, so deadlines add up exactly.
+    pub fn now_ns(&self) -> i64 {
         if self.opts.virtual_time {
-            self.vclock
+            self.vclock_ns
         } else {
-            self.start.elapsed().as_secs_f64()
+            i64::try_from(self.start.elapsed().as_nanos()).unwrap_or(i64::MAX)
         }
     }
 
@@ -684,7 +691,7 @@ impl Interp {
             return Ok(());
         }
         if self.opts.virtual_time {
-            self.vclock += secs;
+            self.vclock_ns = self.vclock_ns.saturating_add(secs_to_ns(secs));
             Ok(())
         } else {
             self.flush()?;
@@ -739,5 +746,19 @@ impl Interp {
             return Err(recursion_error("maximum recursion depth exceeded"));
         }
         Ok(())
+    }
+}
+
+/// A delay in seconds as whole nanoseconds (rounded; at most about 292 years, which no timer
+/// reaches).
+pub fn secs_to_ns(secs: f64) -> i64 {
+    if secs.is_nan() || secs <= 0.0 {
+        return 0;
+    }
+    let ns = (secs * 1e9).round();
+    if ns >= (i64::MAX / 2) as f64 {
+        i64::MAX / 2
+    } else {
+        ns as i64
     }
 }

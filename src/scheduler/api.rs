@@ -179,7 +179,8 @@ fn api_call_later(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, V
     }
     let d = delay_arg(it, &args[0], "call_later() delay")?;
     check_callable(it, &args[1], "call_later", 1)?;
-    let when = it.now() + d;
+    let deadline = it.now_ns().saturating_add(secs_to_ns(d));
+    let when = deadline as f64 / 1e9;
     let h = Rc::new(HandleObj {
         scheduled_at: it.current_span.unwrap_or_default(),
         func: args[1].clone(),
@@ -189,7 +190,7 @@ fn api_call_later(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, V
     });
     it.sched.seq += 1;
     let seq = it.sched.seq;
-    it.sched.timers.push(Timer { deadline: when, seq, kind: TimerKind::Callback(h.clone()) });
+    it.sched.timers.push(Timer { deadline, seq, kind: TimerKind::Callback(h.clone()) });
     Ok(sched_value(SchedObj::Handle(h)))
 }
 

@@ -120,7 +120,8 @@ enum Entry {
 }
 
 struct Timer {
-    deadline: f64,
+    /// Nanoseconds on the scheduler's clock.
+    deadline: i64,
     seq: u64,
     kind: TimerKind,
 }
@@ -144,7 +145,7 @@ impl PartialOrd for Timer {
 impl Ord for Timer {
     /// Reversed: `BinaryHeap` is a max-heap and we want the earliest (deadline, seq).
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        o.deadline.total_cmp(&self.deadline).then(o.seq.cmp(&self.seq))
+        o.deadline.cmp(&self.deadline).then(o.seq.cmp(&self.seq))
     }
 }
 
@@ -536,6 +537,11 @@ impl Interp {
                 Err(e) => Some(Err(e)),
             },
             Request::Join(t) => {
+                if self.sched.current.as_ref().is_some_and(|c| Rc::ptr_eq(c, t)) {
+                    // Waiting for itself would never end (asyncio's words).
+                    let me = repr(&SchedObj::Task(t.clone()));
+                    return Some(Err(runtime_error(format!("Task cannot await on itself: {}", me))));
+                }
                 if t.state.get() == TaskState::Done {
                     let t = t.clone();
                     Some(self.join_result(&t))
@@ -599,7 +605,7 @@ impl Interp {
                 t.state.set(TaskState::Sleeping);
                 t.token.set(t.token.get() + 1);
                 self.sched.seq += 1;
-                let deadline = self.now() + d;
+                let deadline = self.now_ns().saturating_add(secs_to_ns(*d));
                 self.sched.timers.push(Timer {
                     deadline,
                     seq: self.sched.seq,

@@ -268,8 +268,8 @@ impl Interp {
                     }
                     break;
                 };
-                let wait = deadline - self.now();
-                if wait > 0.0 {
+                let wait = deadline - self.now_ns();
+                if wait > 0 {
                     if until == RunUntil::NothingDue {
                         return Ok(());
                     }
@@ -279,11 +279,11 @@ impl Interp {
                         continue;
                     }
                 }
-                if self.opts.virtual_time && self.vclock < deadline {
-                    self.vclock = deadline;
+                if self.opts.virtual_time && self.vclock_ns < deadline {
+                    self.vclock_ns = deadline;
                 }
             }
-            let now = self.now();
+            let now = self.now_ns();
             while self.sched.timers.peek().is_some_and(|t| t.deadline <= now) {
                 let Some(timer) = self.sched.timers.pop() else { break };
                 match timer.kind {
@@ -383,14 +383,15 @@ impl Interp {
         Some(Ok(()))
     }
 
-    /// Waits `secs` for the next timer. In real time it returns early when an entry became ready
-    /// meanwhile (Ctrl-C cancelled the REPL's foreground task).
-    fn idle_wait(&mut self, secs: f64) -> R<()> {
+    /// Waits `ns` nanoseconds for the next timer. In real time it returns early when an entry
+    /// became ready meanwhile (Ctrl-C cancelled the REPL's foreground task).
+    fn idle_wait(&mut self, ns: i64) -> R<()> {
         if self.opts.virtual_time {
-            return self.sleep_clock(secs);
+            self.vclock_ns = self.vclock_ns.saturating_add(ns);
+            return Ok(());
         }
         self.flush()?;
-        let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs.min(1e9));
+        let until = std::time::Instant::now() + std::time::Duration::from_nanos(ns.max(0) as u64);
         loop {
             let now = std::time::Instant::now();
             if now >= until || !self.sched.ready.is_empty() {
@@ -407,7 +408,7 @@ impl Interp {
         if !self.sched.ready.is_empty() {
             return Some(0.0);
         }
-        let now = self.now();
+        let now = self.now_ns();
         self.sched
             .timers
             .iter()
@@ -415,8 +416,9 @@ impl Interp {
                 TimerKind::Wake(t, token) => t.token.get() == *token && t.state.get() != TaskState::Done,
                 TimerKind::Callback(h) => !h.cancelled.get(),
             })
-            .map(|tm| (tm.deadline - now).max(0.0))
-            .min_by(f64::total_cmp)
+            .map(|tm| (tm.deadline - now).max(0))
+            .min()
+            .map(|ns| ns as f64 / 1e9)
     }
 
     /// Unfinished tasks exist, and nothing is ready or scheduled to wake them.
@@ -467,7 +469,8 @@ impl Interp {
         timers.sort_by(|a, b| b.cmp(a));
         for tm in timers {
             if let TimerKind::Callback(h) = &tm.kind {
-                let state = format!("due in {} s (at {:.3})", seconds(tm.deadline - now), tm.deadline);
+                let at = tm.deadline as f64 / 1e9;
+                let state = format!("due in {} s (at {:.3})", seconds(at - now), at);
                 rows.push(TaskRow {
                     section: "timer",
                     name: callback_name(h),
@@ -517,7 +520,9 @@ impl Interp {
 
     fn timer_of(&self, t: &Rc<Task>) -> Option<f64> {
         self.sched.timers.iter().find_map(|tm| match &tm.kind {
-            TimerKind::Wake(x, token) if Rc::ptr_eq(x, t) && *token == t.token.get() => Some(tm.deadline),
+            TimerKind::Wake(x, token) if Rc::ptr_eq(x, t) && *token == t.token.get() => {
+                Some(tm.deadline as f64 / 1e9)
+            }
             _ => None,
         })
     }
