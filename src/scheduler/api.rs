@@ -43,6 +43,8 @@ pub fn construct(
         let q = AQueue {
             id: it.sched.next_obj_id,
             items: RefCell::new(VecDeque::new()),
+            in_flight: Cell::new(0),
+            next_ticket: Cell::new(0),
             maxsize,
             closed: Cell::new(false),
             getters: RefCell::new(VecDeque::new()),
@@ -237,11 +239,13 @@ pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
                 None => Err(raise_value(new_exception(&it.t.sched_queue_empty, vec![]))),
             }
         }),
-        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(queue_of(it, t)?.items.borrow().len() as i64))),
-        sym::EMPTY => ("empty", |it, t, _, _| Ok(Value::Bool(queue_of(it, t)?.items.borrow().is_empty()))),
+        // An item handed to a getter that has not run yet still counts, as in asyncio (where
+        // it stays in the queue until the getter takes it).
+        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(queue_len(&*queue_of(it, t)?) as i64))),
+        sym::EMPTY => ("empty", |it, t, _, _| Ok(Value::Bool(queue_len(&*queue_of(it, t)?) == 0))),
         sym::FULL => ("full", |it, t, _, _| {
             let q = queue_of(it, t)?;
-            Ok(Value::Bool(q.maxsize > 0 && q.items.borrow().len() >= q.maxsize))
+            Ok(Value::Bool(q.maxsize > 0 && queue_len(&q) >= q.maxsize))
         }),
         sym::CLOSE => ("close", |it, t, _, _| {
             let q = queue_of(it, t)?;
@@ -290,6 +294,11 @@ pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
         }),
         _ => return None,
     })
+}
+
+/// The items in a queue, counting those handed to getters that have not run yet.
+fn queue_len(q: &AQueue) -> usize {
+    q.items.borrow().len() + q.in_flight.get()
 }
 
 fn queue_of(it: &Interp, v: &Value) -> R<Rc<AQueue>> {

@@ -87,12 +87,21 @@ pub struct Task {
     /// The queue that handed this (ready, not yet run) task an item: a cancellation before the
     /// task runs gives the item back.
     pub handoff: RefCell<Option<Rc<AQueue>>>,
+    /// A blocked putter whose item moved into the queue (with this ticket) while the putter is
+    /// ready but has not run: a cancellation before it runs takes the item out again.
+    pub put_handoff: RefCell<Option<(Rc<AQueue>, u64)>>,
     pub cancel_requested: Cell<bool>,
 }
 
 pub struct AQueue {
     pub id: u64,
-    pub items: RefCell<VecDeque<Value>>,
+    /// The items, each with the ticket of the blocked putter that put it (0 for any other):
+    /// see `Task::put_handoff`.
+    pub items: RefCell<VecDeque<(Value, u64)>>,
+    /// Items handed to waiting getters that have not run yet: they still count against
+    /// `maxsize`, as in asyncio, where they stay in the queue until the getter runs.
+    pub in_flight: Cell<usize>,
+    pub next_ticket: Cell<u64>,
     pub maxsize: usize,
     pub closed: Cell<bool>,
     pub getters: RefCell<VecDeque<Rc<Task>>>,
@@ -293,6 +302,12 @@ fn task_value(t: &Rc<Task>) -> Value {
     Value::Native(n)
 }
 
+/// Whether a bounded queue can take one more item (items handed to getters that have not run
+/// yet count).
+fn queue_has_room(q: &AQueue) -> bool {
+    q.maxsize == 0 || q.items.borrow().len() + q.in_flight.get() < q.maxsize
+}
+
 fn sched_of(v: &Value) -> Option<&SchedObj> {
     match v {
         Value::Native(n) => match &**n {
@@ -338,7 +353,7 @@ pub fn repr(s: &SchedObj) -> String {
             };
             format!("<Task '{}' {}>", t.name.borrow(), state)
         }
-        SchedObj::Queue(q) => format!("<Queue#{} size={}>", q.id, q.items.borrow().len()),
+        SchedObj::Queue(q) => format!("<Queue#{} size={}>", q.id, q.items.borrow().len() + q.in_flight.get()),
         SchedObj::Event(e) => format!("<Event#{} {}>", e.id, if e.set.get() { "set" } else { "unset" }),
         SchedObj::Handle(_) => "<Handle>".into(),
         SchedObj::Request(r) => format!("<awaitable {}>", describe(r)),
@@ -357,7 +372,7 @@ fn describe(r: &Request) -> String {
 
 pub fn len(s: &SchedObj) -> Option<usize> {
     match s {
-        SchedObj::Queue(q) => Some(q.items.borrow().len()),
+        SchedObj::Queue(q) => Some(q.items.borrow().len() + q.in_flight.get()),
         _ => None,
     }
 }
@@ -422,6 +437,7 @@ impl Interp {
             retrieved: Cell::new(false),
             cancel_requested: Cell::new(false),
             handoff: RefCell::new(None),
+            put_handoff: RefCell::new(None),
         });
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
@@ -454,34 +470,66 @@ impl Interp {
     }
 
     /// Puts at once if possible: hands off to a waiting getter, or appends when there is room.
-    /// Ok(false): the queue is full.
+    /// Ok(false): the queue is full (items handed to getters that have not run count too).
     fn queue_put_now(&mut self, q: &Rc<AQueue>, v: Value) -> R<bool> {
         if q.closed.get() {
             return Err(raise_value(new_exception(&self.t.queue_closed, vec![])));
         }
-        let getter = q.getters.borrow_mut().pop_front();
-        if let Some(g) = getter {
-            self.make_ready(&g, Resume::Send(v));
-            *g.handoff.borrow_mut() = Some(q.clone());
-            return Ok(true);
-        }
-        if q.maxsize > 0 && q.items.borrow().len() >= q.maxsize {
+        if !queue_has_room(q) {
             return Ok(false);
         }
-        q.items.borrow_mut().push_back(v);
+        let getter = q.getters.borrow_mut().pop_front();
+        match getter {
+            Some(g) => self.hand_to_getter(q, &g, v),
+            None => q.items.borrow_mut().push_back((v, 0)),
+        }
         Ok(true)
+    }
+
+    /// `v` goes to waiting getter `g`, which becomes ready; it counts against the queue's size
+    /// until `g` runs (`item_received`).
+    fn hand_to_getter(&mut self, q: &Rc<AQueue>, g: &Rc<Task>, v: Value) {
+        self.make_ready(g, Resume::Send(v));
+        *g.handoff.borrow_mut() = Some(q.clone());
+        q.in_flight.set(q.in_flight.get() + 1);
+    }
+
+    /// Blocked putters whose items now fit go in, in order: each item goes to a waiting getter
+    /// or into the queue, and its putter becomes ready.
+    fn admit_putters(&mut self, q: &Rc<AQueue>) {
+        while queue_has_room(q) {
+            let Some((p, pv)) = q.putters.borrow_mut().pop_front() else { break };
+            let getter = q.getters.borrow_mut().pop_front();
+            match getter {
+                Some(g) => self.hand_to_getter(q, &g, pv),
+                None => {
+                    let ticket = q.next_ticket.get() + 1;
+                    q.next_ticket.set(ticket);
+                    q.items.borrow_mut().push_back((pv, ticket));
+                    *p.put_handoff.borrow_mut() = Some((q.clone(), ticket));
+                }
+            }
+            self.make_ready(&p, Resume::Send(Value::None));
+        }
+    }
+
+    /// A task handed an item (`handoff`) runs: the item is its own now, and no longer counts
+    /// against the queue's size. A putter whose item moved in has put it.
+    pub(crate) fn item_received(&mut self, t: &Rc<Task>) {
+        t.put_handoff.borrow_mut().take();
+        let handed = t.handoff.borrow_mut().take();
+        if let Some(q) = handed {
+            q.in_flight.set(q.in_flight.get().saturating_sub(1));
+            self.admit_putters(&q);
+        }
     }
 
     /// Gets at once if possible; a blocked putter's item then joins the queue.
     fn queue_get_now(&mut self, q: &Rc<AQueue>) -> R<Option<Value>> {
         let item = q.items.borrow_mut().pop_front();
         match item {
-            Some(v) => {
-                let putter = q.putters.borrow_mut().pop_front();
-                if let Some((p, pv)) = putter {
-                    q.items.borrow_mut().push_back(pv);
-                    self.make_ready(&p, Resume::Send(Value::None));
-                }
+            Some((v, _)) => {
+                self.admit_putters(q);
                 Ok(Some(v))
             }
             None if q.closed.get() => Err(raise_value(new_exception(&self.t.queue_closed, vec![]))),
@@ -655,14 +703,23 @@ impl Interp {
             TaskState::Ready => {
                 let old = t.resume.borrow_mut().replace(Resume::Throw(cancelled()));
                 // An item handed to this getter goes back to the queue (or the next getter).
-                if let (Some(q), Some(Resume::Send(item))) = (t.handoff.borrow_mut().take(), old) {
+                let handed = t.handoff.borrow_mut().take();
+                if let (Some(q), Some(Resume::Send(item))) = (handed, old) {
+                    q.in_flight.set(q.in_flight.get().saturating_sub(1));
                     let next = q.getters.borrow_mut().pop_front();
                     match next {
-                        Some(g) => {
-                            self.make_ready(&g, Resume::Send(item));
-                            *g.handoff.borrow_mut() = Some(q.clone());
-                        }
-                        None => q.items.borrow_mut().push_front(item),
+                        Some(g) => self.hand_to_getter(&q, &g, item),
+                        None => q.items.borrow_mut().push_front((item, 0)),
+                    }
+                }
+                // The item of a putter cancelled before it ran is not delivered (asyncio's
+                // rule): it leaves the queue, and the next blocked putter may come in.
+                let put = t.put_handoff.borrow_mut().take();
+                if let Some((q, ticket)) = put {
+                    let at = q.items.borrow().iter().position(|(_, k)| *k == ticket);
+                    if let Some(at) = at {
+                        q.items.borrow_mut().remove(at);
+                        self.admit_putters(&q);
                     }
                 }
                 return true;

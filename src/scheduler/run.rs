@@ -50,7 +50,7 @@ impl Interp {
         let Value::Gen(g) = &t.coro else { return Ok(()) };
         let g = g.clone();
         let mut resume = t.resume.borrow_mut().take().unwrap_or(Resume::Send(Value::None));
-        t.handoff.borrow_mut().take();
+        self.item_received(&t);
         t.state.set(TaskState::Running);
         self.sched.current = Some(t.clone());
         if self.opts.trace {
