@@ -911,6 +911,58 @@ raise KeyError('main broke')
     assert!(!r.stderr.contains("escaped task"), "{}", r.stderr);
 }
 
+#[test]
+fn rule8_the_main_programs_exception_stops_the_program_at_once() {
+    // Holding main's handle (current_task()) delayed the failure until the background task
+    // finished: 'bg finished' was printed ten virtual seconds later, then the traceback.
+    let r = fails(
+        r#"
+async def bg():
+    await sleep(10)
+    print('bg finished')
+spawn(bg())
+me = current_task()
+print('main fails now')
+1 / 0
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "main fails now\n");
+    assert_contains(&r.stderr, "ZeroDivisionError: division by zero");
+    assert_contains(&r.stderr, "line 8");
+}
+
+#[test]
+fn rule8_a_cancelled_main_program_ends_the_run_with_cancelled_error() {
+    // Before, the rest of main was skipped silently, the background task ran on, exit 0.
+    let r = fails(
+        r#"
+async def bg():
+    await sleep(10)
+    print('bg finished')
+spawn(bg())
+print('main cancels itself')
+current_task().cancel()
+await sleep(0)
+print('main goes on?')
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "main cancels itself\n");
+    assert_contains(&r.stderr, "CancelledError");
+    assert_contains(&r.stderr, "line 8");
+    // Caught, it is an exception like any other: main carries on.
+    let out = ok(r#"
+current_task().cancel()
+try:
+    await sleep(0)
+except CancelledError:
+    print('main caught its cancellation')
+print('and goes on')
+"#);
+    assert_eq!(out, "main caught its cancellation\nand goes on\n");
+}
+
 // ----- rule 9: deadlock -----
 
 #[test]

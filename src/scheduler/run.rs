@@ -94,6 +94,16 @@ impl Interp {
                     };
                     break self.finish(&t, end);
                 }
+                Err(Fault::Exc(x))
+                    if t.is_main.get()
+                        && !self.sched.interactive
+                        && matches!(&x.value, Value::Instance(i) if i.class.is_subclass(&self.t.cancelled)) =>
+                {
+                    // A cancelled main program ends the run with its CancelledError (exit 1), as
+                    // asyncio.run() raises it, with the traceback of where it was cancelled.
+                    let _ = self.finish(&t, TaskEnd::Cancelled);
+                    break Err(Fault::Exc(x));
+                }
                 Err(Fault::Exc(x)) => {
                     let end = if let Value::Instance(i) = &x.value {
                         if i.class.is_subclass(&self.t.cancelled) {
@@ -126,8 +136,20 @@ impl Interp {
             self.trace(what, &name, if what == "cancel" { "ended by CancelledError" } else { "" });
         }
         let failed = matches!(end, TaskEnd::Failed(_));
+        let cancelled = matches!(end, TaskEnd::Cancelled);
         *t.end.borrow_mut() = Some(end);
         self.sched.tasks.remove(&t.id);
+        // The main program's exception stops the program at once, whoever holds its handle
+        // (a REPL input's is reported and the session goes on).
+        if t.is_main.get() && !self.sched.interactive {
+            if failed {
+                t.retrieved.set(true);
+                return Err(self.task_failure(t));
+            }
+            if cancelled {
+                return Err(raise_value(new_exception(&self.t.cancelled, vec![])));
+            }
+        }
         if self.sched.interactive {
             if self.sched.foreground.as_ref().is_some_and(|f| Rc::ptr_eq(f, t)) {
                 self.sched.halt = true;
