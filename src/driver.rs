@@ -293,6 +293,43 @@ pub fn never_used_warnings(sources: &Sources) -> String {
     out
 }
 
+/// A task's exception that nobody retrieved: the traceback, then where the task (or callback)
+/// was spawned and `why` nobody will.
+fn render_task_failure(
+    interp: &mut crate::interp::Interp,
+    sources: &Sources,
+    style: Style,
+    tf: &crate::interp::TaskFailure,
+    why: &str,
+) -> String {
+    let mut stderr = render_exception(interp, sources, style, &tf.exc);
+    if tf.task == "callback" {
+        stderr.push_str(&sources.render(
+            style,
+            "the exception escaped a callback, which stops the program",
+            vec![diagnostics::Label {
+                span: tf.spawned_at,
+                text: Some("the callback was scheduled here".into()),
+                primary: true,
+            }],
+            Some("catch exceptions inside the callback; callbacks have no task to join"),
+        ));
+    } else {
+        let line = sources.line_of(tf.spawned_at);
+        stderr.push_str(&sources.render(
+            style,
+            &format!("the exception escaped task '{}', and {}", tf.task, why),
+            vec![diagnostics::Label {
+                span: tf.spawned_at,
+                text: Some(format!("task '{}' was spawned here (line {})", tf.task, line)),
+                primary: true,
+            }],
+            Some("keep the task returned by spawn() and `await t.join()` it to handle its exception"),
+        ));
+    }
+    stderr
+}
+
 /// Turns the end of a run into an exit status and a rendered diagnostic.
 pub fn report(
     interp: &mut crate::interp::Interp,
@@ -319,36 +356,22 @@ pub fn report(
             stderr: sources.render(style, &format!("limit exceeded: {}", l.what), here(l.span), None),
         },
         Err(Fault::Deadlock(blocked)) => {
-            RunResult { status: exit::DEADLOCK, stderr: render_deadlock(sources, style, &blocked) }
-        }
-        Err(Fault::TaskFailed(tf)) => {
-            let mut stderr = render_exception(interp, sources, style, &tf.exc);
-            if tf.task == "callback" {
-                stderr.push_str(&sources.render(
-                    style,
-                    "the exception escaped a callback, which stops the program",
-                    vec![diagnostics::Label {
-                        span: tf.spawned_at,
-                        text: Some("the callback was scheduled here".into()),
-                        primary: true,
-                    }],
-                    Some("catch exceptions inside the callback; callbacks have no task to join"),
-                ));
-            } else {
-                let line = sources.line_of(tf.spawned_at);
-                stderr.push_str(&sources.render(
-                    style,
-                    &format!("the exception escaped task '{}', and nothing can join it any more", tf.task),
-                    vec![diagnostics::Label {
-                        span: tf.spawned_at,
-                        text: Some(format!("task '{}' was spawned here (line {})", tf.task, line)),
-                        primary: true,
-                    }],
-                    Some("keep the task returned by spawn() and `await t.join()` it to handle its exception"),
-                ));
+            // A task that failed with nobody to retrieve it yet may be why the others wait:
+            // its traceback comes first.
+            let mut stderr = String::new();
+            for f in interp.unretrieved_failures() {
+                if let Fault::TaskFailed(tf) = f {
+                    let why = "nothing joined it before the run stopped";
+                    stderr.push_str(&render_task_failure(interp, sources, style, &tf, why));
+                }
             }
-            RunResult { status: exit::RUNTIME_ERROR, stderr }
+            stderr.push_str(&render_deadlock(sources, style, &blocked));
+            RunResult { status: exit::DEADLOCK, stderr }
         }
+        Err(Fault::TaskFailed(tf)) => RunResult {
+            status: exit::RUNTIME_ERROR,
+            stderr: render_task_failure(interp, sources, style, &tf, "nothing can join it any more"),
+        },
         Err(Fault::Interrupted(span)) => {
             let sig = crate::limits::stop_signal();
             let what = if sig == 15 { "terminated (SIGTERM)" } else { "interrupted (Ctrl-C)" };

@@ -1026,6 +1026,33 @@ s.cancel()
     assert_contains(&r.stderr, "task 'getter' waits: get from Queue#1 (line 6)");
 }
 
+#[test]
+fn rule9_a_failure_is_not_hidden_by_a_deadlock() {
+    // c fails (1 / 0) while kept in a list, so its failure waits for a join; main then waits
+    // on an event nobody sets. Before, only the deadlock was reported; now c's traceback comes
+    // first, then the report (exit 3: the run could not finish).
+    let r = fails(
+        r#"
+q = Queue()
+async def c():
+    return 1 / (await q.get())
+tasks = [spawn(c())]
+async def producer():
+    await q.put(0)
+spawn(producer())
+e = Event()
+await e.wait()
+"#,
+        3,
+    );
+    assert_eq!(r.stdout, "");
+    let failure = r.stderr.find("ZeroDivisionError: division by zero").expect("the failure is shown");
+    let why = r.stderr.find("the exception escaped task 'c', and nothing joined it before the run");
+    let deadlock = r.stderr.find("deadlock:").expect("the deadlock is reported");
+    assert!(why.is_some_and(|w| failure < w && w < deadlock), "{}", r.stderr);
+    assert_contains(&r.stderr, "task 'main' waits: wait on Event#2 (line 10)");
+}
+
 // ----- rule 10: clocks -----
 
 #[test]

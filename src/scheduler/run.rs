@@ -185,6 +185,20 @@ impl Interp {
         Ok(())
     }
 
+    /// The failures no one has retrieved (tasks kept but never joined), each as the fault that
+    /// reports it: shown before a deadlock report, which they may well explain.
+    pub fn unretrieved_failures(&mut self) -> Vec<Fault> {
+        let failed: Vec<Rc<Task>> =
+            self.sched.failed.iter().filter(|t| !t.retrieved.get()).cloned().collect();
+        failed
+            .iter()
+            .map(|t| {
+                t.retrieved.set(true);
+                self.task_failure(t)
+            })
+            .collect()
+    }
+
     /// The fault that stops the program for a task's unretrieved exception.
     fn task_failure(&self, t: &Rc<Task>) -> Fault {
         let end = t.end.borrow();
