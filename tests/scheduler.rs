@@ -963,6 +963,50 @@ print('and goes on')
     assert_eq!(out, "main caught its cancellation\nand goes on\n");
 }
 
+#[test]
+fn rule8_an_exception_handed_to_a_joiner_cancelled_before_it_runs_is_not_lost() {
+    // bad fails at 1 s and its waiting joiner becomes ready with the exception; main cancels
+    // the joiner before it runs, so the joiner sees CancelledError, not the ValueError. The
+    // failure counts as retrieved only when a joiner receives it: here nobody did, and it is
+    // reported (before, it counted as retrieved when handed over: exit 0, nothing shown).
+    let r = fails(
+        r#"
+async def bad():
+    await sleep(1)
+    raise ValueError('lost?')
+t = spawn(bad())
+async def joiner():
+    try:
+        await t.join()
+    except CancelledError:
+        print('joiner cancelled')
+j = spawn(joiner())
+await sleep(0)
+await sleep(1)
+j.cancel()
+print('main cancelled the joiner')
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "main cancelled the joiner\njoiner cancelled\n");
+    assert_contains(&r.stderr, "ValueError: lost?");
+    assert_contains(&r.stderr, "task 'bad' was spawned here (line 5)");
+    // A joiner that runs receives it, and then nothing is reported.
+    let out = ok(r#"
+async def bad():
+    await sleep(1)
+    raise ValueError('received')
+t = spawn(bad())
+async def joiner():
+    try:
+        await t.join()
+    except ValueError as e:
+        print('joiner got', e)
+spawn(joiner())
+"#);
+    assert_eq!(out, "joiner got received\n");
+}
+
 // ----- rule 9: deadlock -----
 
 #[test]

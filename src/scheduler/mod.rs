@@ -90,6 +90,12 @@ pub struct Task {
     /// A blocked putter whose item moved into the queue (with this ticket) while the putter is
     /// ready but has not run: a cancellation before it runs takes the item out again.
     pub put_handoff: RefCell<Option<(Rc<AQueue>, u64)>>,
+    /// A joiner made ready with this failed task's exception, which it has not received yet
+    /// (it runs, or a cancellation takes the exception away from it).
+    pub join_of: RefCell<Option<Rc<Task>>>,
+    /// Joiners made ready with this task's exception that have not run yet: while any is
+    /// pending the failure is not reported as unretrieved.
+    pub pending_joiners: Cell<usize>,
     pub cancel_requested: Cell<bool>,
 }
 
@@ -438,6 +444,8 @@ impl Interp {
             cancel_requested: Cell::new(false),
             handoff: RefCell::new(None),
             put_handoff: RefCell::new(None),
+            join_of: RefCell::new(None),
+            pending_joiners: Cell::new(0),
         });
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
@@ -517,6 +525,12 @@ impl Interp {
     /// against the queue's size. A putter whose item moved in has put it.
     pub(crate) fn item_received(&mut self, t: &Rc<Task>) {
         t.put_handoff.borrow_mut().take();
+        // A joiner receiving a task's exception: now it is retrieved.
+        let joined = t.join_of.borrow_mut().take();
+        if let Some(failed) = joined {
+            failed.retrieved.set(true);
+            failed.pending_joiners.set(failed.pending_joiners.get().saturating_sub(1));
+        }
         let handed = t.handoff.borrow_mut().take();
         if let Some(q) = handed {
             q.in_flight.set(q.in_flight.get().saturating_sub(1));
@@ -710,6 +724,18 @@ impl Interp {
                     match next {
                         Some(g) => self.hand_to_getter(&q, &g, item),
                         None => q.items.borrow_mut().push_front((item, 0)),
+                    }
+                }
+                // A joiner cancelled before it received a task's exception: the failure is
+                // still unretrieved, and is reported as such.
+                let joined = t.join_of.borrow_mut().take();
+                if let Some(failed) = joined {
+                    failed.pending_joiners.set(failed.pending_joiners.get().saturating_sub(1));
+                    if failed.pending_joiners.get() == 0
+                        && !failed.retrieved.get()
+                        && !self.sched.failed.iter().any(|f| Rc::ptr_eq(f, &failed))
+                    {
+                        self.sched.failed.push(failed);
                     }
                 }
                 // The item of a putter cancelled before it ran is not delivered (asyncio's

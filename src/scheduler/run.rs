@@ -164,13 +164,20 @@ impl Interp {
         }
         let joiners: Vec<Rc<Task>> = t.joiners.borrow_mut().drain(..).collect();
         for j in joiners {
-            let r = match self.join_result(t) {
-                Ok(v) => Resume::Send(v),
-                Err(e) => Resume::Throw(e),
+            let r = match &*t.end.borrow() {
+                Some(TaskEnd::Returned(v)) => Resume::Send(v.clone()),
+                // Retrieved when the joiner runs and receives it (`item_received`), not now:
+                // a joiner cancelled before it runs never sees it.
+                Some(TaskEnd::Failed(x)) => {
+                    *j.join_of.borrow_mut() = Some(t.clone());
+                    t.pending_joiners.set(t.pending_joiners.get() + 1);
+                    Resume::Throw(Fault::Exc(Box::new(x.again())))
+                }
+                _ => Resume::Throw(raise_value(new_exception(&self.t.cancelled, vec![]))),
             };
             self.make_ready(&j, r);
         }
-        if failed && !t.retrieved.get() {
+        if failed && !t.retrieved.get() && t.pending_joiners.get() == 0 {
             if t.handle.borrow().upgrade().is_none() {
                 // Reported now: an input's failure as its traceback, a task's as a failure
                 // nobody can join.
