@@ -1327,6 +1327,41 @@ print(t.done())
     assert_eq!(out, "[True, True, True]\nFalse\nTrue\n");
 }
 
+#[test]
+fn queues_events_tasks_and_handles_each_have_their_own_methods() {
+    // One table served every scheduler object: a Queue had cancel() and join(), hasattr said
+    // so, dir() and Tab completion offered all sixteen names, and a handle's cancelled()
+    // raised TypeError (it looked for a task).
+    let out = ok(r#"
+q = Queue()
+e = Event()
+async def w():
+    pass
+t = spawn(w())
+h = call_later(1, print, 'never')
+print(dir(q))
+print(dir(e))
+print(dir(t))
+print(dir(h))
+print(hasattr(q, 'cancel'), hasattr(e, 'put'), hasattr(t, 'set'), hasattr(h, 'join'))
+print(h.cancelled(), h.cancel(), h.cancelled())
+try:
+    q.cancel()
+except AttributeError as err:
+    print('AttributeError:', err)
+"#);
+    assert_eq!(
+        out,
+        "['close', 'empty', 'full', 'get', 'get_nowait', 'put', 'put_nowait', 'qsize']\n\
+         ['clear', 'is_set', 'set', 'wait']\n\
+         ['cancel', 'cancelled', 'done', 'join']\n\
+         ['cancel', 'cancelled']\n\
+         False False False False\n\
+         False True True\n\
+         AttributeError: 'Queue' object has no attribute 'cancel'\n"
+    );
+}
+
 // ----- determinism and --trace -----
 
 const MIXED: &str = r#"

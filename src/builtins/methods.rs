@@ -57,7 +57,7 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
         Value::Native(n) => match &**n {
             Native::Deque { .. } => deque_method(name),
             Native::SyncQueue { .. } => syncq_method(name),
-            Native::Sched(_) => crate::scheduler::method(name),
+            Native::Sched(s) => crate::scheduler::method(s, name),
             _ => None,
         },
         _ => None,
@@ -82,7 +82,8 @@ fn native_kind(obj: &Value) -> u8 {
         Value::Native(n) => match &**n {
             Native::Deque { .. } => 12,
             Native::SyncQueue { .. } => 13,
-            Native::Sched(_) => 14,
+            // Each kind of scheduler object has its own methods.
+            Native::Sched(s) => 14 + crate::scheduler::kind_index(s),
             _ => 0,
         },
         _ => 0,

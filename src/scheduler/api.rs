@@ -209,8 +209,28 @@ fn api_current_task(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol,
     })
 }
 
-/// Methods of scheduler objects.
-pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
+/// Methods of scheduler objects: each kind has its own (`hasattr(Queue(), 'cancel')` is False).
+pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> {
+    let its_own = match obj {
+        SchedObj::Queue(_) => matches!(
+            name,
+            sym::PUT
+                | sym::GET
+                | sym::PUT_NOWAIT
+                | sym::GET_NOWAIT
+                | sym::QSIZE
+                | sym::EMPTY
+                | sym::FULL
+                | sym::CLOSE
+        ),
+        SchedObj::Event(_) => matches!(name, sym::WAIT | sym::SET | sym::CLEAR | sym::IS_SET),
+        SchedObj::Task(_) => matches!(name, sym::JOIN | sym::DONE | sym::CANCELLED | sym::CANCEL),
+        SchedObj::Handle(_) => matches!(name, sym::CANCEL | sym::CANCELLED),
+        SchedObj::Request(_) => false,
+    };
+    if !its_own {
+        return None;
+    }
     Some(match name {
         sym::PUT => ("put", |it, t, a, _| {
             crate::builtins::arity("put", a, 1, 1)?;
@@ -279,8 +299,9 @@ pub fn method(name: Symbol) -> Option<(&'static str, NativeFn)> {
             Ok(it.new_request(Request::Join(task)))
         }),
         sym::DONE => ("done", |it, t, _, _| Ok(Value::Bool(task_of(it, t)?.state.get() == TaskState::Done))),
-        sym::CANCELLED => ("cancelled", |it, t, _, _| {
-            Ok(Value::Bool(matches!(&*task_of(it, t)?.end.borrow(), Some(TaskEnd::Cancelled))))
+        sym::CANCELLED => ("cancelled", |it, t, _, _| match sched_of(t) {
+            Some(SchedObj::Handle(h)) => Ok(Value::Bool(h.cancelled.get())),
+            _ => Ok(Value::Bool(matches!(&*task_of(it, t)?.end.borrow(), Some(TaskEnd::Cancelled)))),
         }),
         sym::CANCEL => ("cancel", |it, t, _, _| match sched_of(t) {
             Some(SchedObj::Handle(h)) => {

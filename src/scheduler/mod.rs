@@ -339,6 +339,17 @@ pub fn is_request(v: &Value) -> bool {
     matches!(sched_of(v), Some(SchedObj::Request(_)))
 }
 
+/// 0 to 4: which kind of scheduler object (the method cache keys on it).
+pub fn kind_index(s: &SchedObj) -> u8 {
+    match s {
+        SchedObj::Task(_) => 0,
+        SchedObj::Queue(_) => 1,
+        SchedObj::Event(_) => 2,
+        SchedObj::Handle(_) => 3,
+        SchedObj::Request(_) => 4,
+    }
+}
+
 pub fn truthy(_s: &SchedObj) -> bool {
     true
 }
