@@ -1362,6 +1362,39 @@ except AttributeError as err:
     );
 }
 
+#[test]
+fn mistakes_with_the_scheduler_get_messages_that_say_what_to_do() {
+    // Each was seen misleading (the issue's point 13): a huge delay called an int "not an int
+    // or float", a lambda was told to become an `async def`, a method and a missing call got no
+    // hint, and call_soon took a coroutine function and made a coroutine nobody ran.
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "await sleep(10**30)",
+            &["OverflowError: sleep() delay is too large: at most 4611686018 seconds", "too large"],
+        ),
+        (
+            "spawn(lambda: 1)",
+            &["not a function", "help: a task runs a coroutine: write an `async def` function"],
+        ),
+        (
+            "class A:\n    async def m(self):\n        pass\na = A()\nspawn(a.m)",
+            &["not a method", "help: call the method to get a coroutine: did you mean spawn(obj.m())?"],
+        ),
+        (
+            "async def f():\n    pass\ncall_soon(f)",
+            &["TypeError: coroutines cannot be used with call_soon()", "this is a coroutine function"],
+        ),
+        ("await sleep", &["can't be used in 'await'", "help: call it: did you mean await sleep(...)?"]),
+        ("q = Queue()\nawait q.get", &["help: call it: did you mean await obj.get(...)?"]),
+    ];
+    for (src, wanted) in cases {
+        let r = fails(&format!("\n{}\n", src), 1);
+        for w in wanted {
+            assert_contains(&r.stderr, w);
+        }
+    }
+}
+
 // ----- determinism and --trace -----
 
 const MIXED: &str = r#"

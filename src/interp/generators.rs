@@ -260,7 +260,25 @@ impl Interp {
     #[cold]
     fn not_awaitable(&self, v: &Value) -> Fault {
         let t = self.type_name(v);
-        type_error(format!("object {} can't be used in 'await' expression", t))
-            .label(At::Expr, format!("this is {}", crate::hint::a_type(&t)))
+        let e = type_error(format!("object {} can't be used in 'await' expression", t))
+            .label(At::Expr, format!("this is {}", crate::hint::a_type(&t)));
+        // `await sleep`, `await q.get`, `await work`: the call is missing.
+        let name = match v {
+            Value::Builtin(b) if b.is_method => Some(format!("obj.{}", b.name)),
+            Value::Builtin(b) => Some(b.name.to_string()),
+            Value::Func(f) if f.code.flavor == crate::code::Flavor::Coroutine => {
+                Some(f.code.name.to_string())
+            }
+            Value::Method(m) => match &m.1 {
+                Value::Builtin(b) => Some(format!("obj.{}", b.name)),
+                Value::Func(f) => Some(format!("obj.{}", f.code.name)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match name {
+            Some(n) => e.help(format!("call it: did you mean await {}(...)?", n)),
+            None => e,
+        }
     }
 }

@@ -73,11 +73,29 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
             let help = match f.code.flavor {
                 Flavor::Coroutine => format!("call the function to get a coroutine: spawn({name}())"),
                 Flavor::Generator => format!("call the function to get a generator: spawn({name}())"),
+                // A lambda cannot be an `async def`: say what a task needs.
+                Flavor::Plain if name.as_str() == "<lambda>" => {
+                    "a task runs a coroutine: write an `async def` function and spawn a call of it, as in spawn(work())".to_string()
+                }
                 Flavor::Plain => format!("make `{name}` an `async def`, then call it: spawn({name}())"),
             };
             return Err(type_error("spawn() takes a coroutine or generator object, not a function")
                 .label_on(At::Arg(0), coro, "this is a function")
                 .help(help));
+        }
+        Value::Method(m) if matches!(&m.1, Value::Func(f) if f.code.flavor != Flavor::Plain) => {
+            let name = match &m.1 {
+                Value::Func(f) => f.code.name,
+                _ => sym::CALL,
+            };
+            let what = if matches!(&m.1, Value::Func(f) if f.code.flavor == Flavor::Coroutine) {
+                "a coroutine"
+            } else {
+                "a generator"
+            };
+            return Err(type_error("spawn() takes a coroutine or generator object, not a method")
+                .label_on(At::Arg(0), coro, "this is a method")
+                .help(format!("call the method to get {what}: did you mean spawn(obj.{name}())?")));
         }
         other => {
             let t = it.type_name(other);
@@ -101,11 +119,16 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
     Ok(task_value(&t))
 }
 
+/// The longest delay `sleep` and `call_later` take: 2^62 nanoseconds, about 146 years.
+const MAX_DELAY_SECS: f64 = 4_611_686_018.0;
+
 /// A delay in seconds: the first argument of `sleep` and `call_later`.
 fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
     let bad = |e: Fault, label: String| Err(e.label_on(At::Arg(0), v, label));
     let d = match v {
         Value::Int(i) => *i as f64,
+        // A big integer is a delay beyond the clock's range (checked below).
+        Value::BigInt(b) if b.sign() != num_bigint::Sign::Minus => f64::MAX,
         Value::Float(f) => *f,
         Value::Bool(b) => *b as i64 as f64,
         _ => {
@@ -127,6 +150,16 @@ fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
     if d.is_infinite() {
         return bad(value_error(format!("{} must be finite", what)), "infinite".into());
     }
+    // The clock counts whole nanoseconds in 63 bits: about 146 years is the longest delay.
+    if d >= MAX_DELAY_SECS {
+        return bad(
+            overflow_error(format!(
+                "{} is too large: at most {} seconds (about 146 years)",
+                what, MAX_DELAY_SECS as i64
+            )),
+            "too large".into(),
+        );
+    }
     Ok(d)
 }
 
@@ -143,6 +176,18 @@ fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)
 
 /// Argument `index` of `who`, which must be callable.
 fn check_callable(it: &mut Interp, f: &Value, who: &str, index: u8) -> R<()> {
+    // A callback runs to its end in one go: a coroutine function would only make a coroutine
+    // nobody runs (asyncio refuses it in the same words).
+    let coroutine = match f {
+        Value::Func(fun) => fun.code.flavor == Flavor::Coroutine,
+        Value::Method(m) => matches!(&m.1, Value::Func(fun) if fun.code.flavor == Flavor::Coroutine),
+        _ => false,
+    };
+    if coroutine {
+        return Err(type_error(format!("coroutines cannot be used with {}()", who))
+            .label_on(At::Arg(index), f, "this is a coroutine function")
+            .help("callbacks are plain functions; to run a coroutine, spawn it: spawn(f())"));
+    }
     let ok = match f {
         Value::Func(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_) => true,
         Value::Instance(_) => it.has_method(f, sym::CALL),
