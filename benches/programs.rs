@@ -62,3 +62,26 @@ fn await_chain(depth: usize) {
     let file = program(&format!("sched_chain{depth}.ta"));
     run(env!("CARGO_BIN_EXE_tinyasync"), &["run", "--virtual-time"], file);
 }
+
+/// Scale (the scheduler issue's point 16): cancelling N tasks that wait on one queue, and the
+/// deadlock report of N blocked tasks with N/10 sleepers and timers, each at N = 10,000 and
+/// 100,000: ten times the input should take about ten times as long, not a hundred.
+fn run_scale(file: &str, n: usize, status: i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tinyasync"))
+        .args(["run", "--virtual-time"])
+        .arg(program(file))
+        .arg(n.to_string())
+        .output()
+        .expect("the program runs");
+    assert_eq!(out.status.code(), Some(status), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[divan::bench(args = [10_000, 100_000], sample_count = 3, sample_size = 1)]
+fn cancel_waiters(n: usize) {
+    run_scale("sched_cancel_waiters.ta", n, 0);
+}
+
+#[divan::bench(args = [10_000, 100_000], sample_count = 3, sample_size = 1)]
+fn deadlock_report(n: usize) {
+    run_scale("sched_deadlock_report.ta", n, 3);
+}

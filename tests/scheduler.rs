@@ -1395,6 +1395,49 @@ fn mistakes_with_the_scheduler_get_messages_that_say_what_to_do() {
     }
 }
 
+#[test]
+fn cancelled_waiters_leave_the_wait_lists_in_order() {
+    // Cancelling a waiter no longer searches the wait list (the entry dies with the wait, which
+    // keeps cancelling N waiters O(N): benches/programs.rs cancel_waiters). The order must not
+    // change: g2 and g3 are cancelled, g2 waits again and so comes after g4; a cancelled event
+    // waiter is not woken.
+    let out = ok(r#"
+q = Queue()
+async def getter(name, again):
+    try:
+        print(name, 'got', await q.get())
+    except CancelledError:
+        print(name, 'cancelled')
+        if again:
+            print(name, 'got', await q.get(), 'after waiting again')
+gs = [spawn(getter('g' + str(i), i == 2)) for i in range(1, 5)]
+await sleep(0)
+gs[1].cancel()
+gs[2].cancel()
+await sleep(0)
+for item in 'abc':
+    await q.put(item)
+await sleep(0)
+e = Event()
+async def waiter(name):
+    try:
+        await e.wait()
+        print(name, 'woke')
+    except CancelledError:
+        print(name, 'cancelled')
+ws = [spawn(waiter('w' + str(i))) for i in range(3)]
+await sleep(0)
+ws[0].cancel()
+e.set()
+await sleep(0)
+"#);
+    assert_eq!(
+        out,
+        "g2 cancelled\ng3 cancelled\ng1 got a\ng4 got b\ng2 got c after waiting again\n\
+         w0 cancelled\nw1 woke\nw2 woke\n"
+    );
+}
+
 // ----- determinism and --trace -----
 
 const MIXED: &str = r#"

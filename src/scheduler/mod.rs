@@ -74,7 +74,7 @@ pub struct Task {
     pub end: RefCell<Option<TaskEnd>>,
     /// What the next step sends into (or throws into) the task.
     pub resume: RefCell<Option<Resume>>,
-    pub joiners: RefCell<Vec<Rc<Task>>>,
+    pub joiners: RefCell<Vec<Waiter>>,
     pub spawned_at: Span,
     /// What the task waits on, and where (for cancellation, deadlock reports and dumps).
     pub wait: RefCell<Option<(Request, Span)>>,
@@ -97,6 +97,41 @@ pub struct Task {
     /// pending the failure is not reported as unretrieved.
     pub pending_joiners: Cell<usize>,
     pub cancel_requested: Cell<bool>,
+    /// Counts the task's waits: an entry in a wait list is live only while the task is still
+    /// in the wait it was made for (see `Waiter`).
+    pub wait_seq: Cell<u64>,
+}
+
+/// A task in a wait list (a queue's getters or putters, a task's joiners, an event's waiters),
+/// with the number of the wait it joined for. Cancelling a waiting task leaves its entry
+/// behind, dead, instead of searching the list (cancelling N waiters is O(N), not O(N²)); dead
+/// entries are skipped as the list is consumed.
+pub type Waiter = (Rc<Task>, u64);
+
+/// The entry for `t` joining a wait list: a new wait.
+fn new_wait(t: &Rc<Task>) -> Waiter {
+    t.wait_seq.set(t.wait_seq.get() + 1);
+    (t.clone(), t.wait_seq.get())
+}
+
+/// Whether a wait-list entry is live: its task still waits, in that same wait.
+fn live(w: &Waiter) -> bool {
+    w.0.state.get() == TaskState::Waiting && w.0.wait_seq.get() == w.1
+}
+
+/// The first live task of a wait list, dropping the dead entries before it.
+fn pop_live(list: &RefCell<VecDeque<Waiter>>) -> Option<Rc<Task>> {
+    loop {
+        let w = list.borrow_mut().pop_front()?;
+        if live(&w) {
+            return Some(w.0);
+        }
+    }
+}
+
+/// The live tasks of a wait list, in order, emptying it.
+fn drain_live<I: IntoIterator<Item = Waiter>>(list: I) -> Vec<Rc<Task>> {
+    list.into_iter().filter(live).map(|w| w.0).collect()
 }
 
 pub struct AQueue {
@@ -110,14 +145,14 @@ pub struct AQueue {
     pub next_ticket: Cell<u64>,
     pub maxsize: usize,
     pub closed: Cell<bool>,
-    pub getters: RefCell<VecDeque<Rc<Task>>>,
-    pub putters: RefCell<VecDeque<(Rc<Task>, Value)>>,
+    pub getters: RefCell<VecDeque<Waiter>>,
+    pub putters: RefCell<VecDeque<(Waiter, Value)>>,
 }
 
 pub struct EventObj {
     pub id: u64,
     pub set: Cell<bool>,
-    pub waiters: RefCell<Vec<Rc<Task>>>,
+    pub waiters: RefCell<Vec<Waiter>>,
 }
 
 pub struct HandleObj {
@@ -457,6 +492,7 @@ impl Interp {
             put_handoff: RefCell::new(None),
             join_of: RefCell::new(None),
             pending_joiners: Cell::new(0),
+            wait_seq: Cell::new(0),
         });
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
@@ -497,7 +533,7 @@ impl Interp {
         if !queue_has_room(q) {
             return Ok(false);
         }
-        let getter = q.getters.borrow_mut().pop_front();
+        let getter = pop_live(&q.getters);
         match getter {
             Some(g) => self.hand_to_getter(q, &g, v),
             None => q.items.borrow_mut().push_back((v, 0)),
@@ -517,8 +553,16 @@ impl Interp {
     /// or into the queue, and its putter becomes ready.
     fn admit_putters(&mut self, q: &Rc<AQueue>) {
         while queue_has_room(q) {
-            let Some((p, pv)) = q.putters.borrow_mut().pop_front() else { break };
-            let getter = q.getters.borrow_mut().pop_front();
+            let putter = loop {
+                let next = q.putters.borrow_mut().pop_front();
+                match next {
+                    Some((w, pv)) if live(&w) => break Some((w.0, pv)),
+                    Some(_) => continue,
+                    None => break None,
+                }
+            };
+            let Some((p, pv)) = putter else { break };
+            let getter = pop_live(&q.getters);
             match getter {
                 Some(g) => self.hand_to_getter(q, &g, pv),
                 None => {
@@ -566,8 +610,8 @@ impl Interp {
         if q.closed.replace(true) {
             return;
         }
-        let getters: Vec<Rc<Task>> = q.getters.borrow_mut().drain(..).collect();
-        let putters: Vec<Rc<Task>> = q.putters.borrow_mut().drain(..).map(|(t, _)| t).collect();
+        let getters = drain_live(q.getters.borrow_mut().drain(..).collect::<Vec<_>>());
+        let putters = drain_live(q.putters.borrow_mut().drain(..).map(|(w, _)| w).collect::<Vec<_>>());
         for t in getters.into_iter().chain(putters) {
             let e = raise_value(new_exception(&self.t.queue_closed, vec![]));
             self.make_ready(&t, Resume::Throw(e));
@@ -576,7 +620,7 @@ impl Interp {
 
     fn event_set(&mut self, e: &Rc<EventObj>) {
         e.set.set(true);
-        let waiters: Vec<Rc<Task>> = e.waiters.borrow_mut().drain(..).collect();
+        let waiters = drain_live(e.waiters.borrow_mut().drain(..).collect::<Vec<_>>());
         for t in waiters {
             self.make_ready(&t, Resume::Send(Value::None));
         }
@@ -687,19 +731,19 @@ impl Interp {
             }
             Request::Get(q) => {
                 t.state.set(TaskState::Waiting);
-                q.getters.borrow_mut().push_back(t.clone());
+                q.getters.borrow_mut().push_back(new_wait(t));
             }
             Request::Put(q, v) => {
                 t.state.set(TaskState::Waiting);
-                q.putters.borrow_mut().push_back((t.clone(), v.clone()));
+                q.putters.borrow_mut().push_back((new_wait(t), v.clone()));
             }
             Request::Join(j) => {
                 t.state.set(TaskState::Waiting);
-                j.joiners.borrow_mut().push(t.clone());
+                j.joiners.borrow_mut().push(new_wait(t));
             }
             Request::Wait(e) => {
                 t.state.set(TaskState::Waiting);
-                e.waiters.borrow_mut().push(t.clone());
+                e.waiters.borrow_mut().push(new_wait(t));
             }
         }
         if self.opts.trace {
@@ -731,7 +775,7 @@ impl Interp {
                 let handed = t.handoff.borrow_mut().take();
                 if let (Some(q), Some(Resume::Send(item))) = (handed, old) {
                     q.in_flight.set(q.in_flight.get().saturating_sub(1));
-                    let next = q.getters.borrow_mut().pop_front();
+                    let next = pop_live(&q.getters);
                     match next {
                         Some(g) => self.hand_to_getter(&q, &g, item),
                         None => q.items.borrow_mut().push_front((item, 0)),
@@ -767,10 +811,8 @@ impl Interp {
         if let Some((r, _)) = wait {
             match r {
                 Request::Sleep(_) => t.token.set(t.token.get() + 1),
-                Request::Get(q) => q.getters.borrow_mut().retain(|x| !Rc::ptr_eq(x, t)),
-                Request::Put(q, _) => q.putters.borrow_mut().retain(|(x, _)| !Rc::ptr_eq(x, t)),
-                Request::Join(j) => j.joiners.borrow_mut().retain(|x| !Rc::ptr_eq(x, t)),
-                Request::Wait(e) => e.waiters.borrow_mut().retain(|x| !Rc::ptr_eq(x, t)),
+                // Its entry in the wait list dies with the wait (`Waiter`): nothing to search.
+                Request::Get(_) | Request::Put(..) | Request::Join(_) | Request::Wait(_) => {}
             }
         }
         t.state.set(TaskState::Waiting);

@@ -162,7 +162,7 @@ impl Interp {
                 self.sched.recent.push_back(t.clone());
             }
         }
-        let joiners: Vec<Rc<Task>> = t.joiners.borrow_mut().drain(..).collect();
+        let joiners = drain_live(t.joiners.borrow_mut().drain(..).collect::<Vec<_>>());
         for j in joiners {
             let r = match &*t.end.borrow() {
                 Some(TaskEnd::Returned(v)) => Resume::Send(v.clone()),
