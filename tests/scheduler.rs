@@ -1034,7 +1034,7 @@ await j.join()
     assert_contains(&r.stderr, "task 'main' waits: join of task 'joiner' (line 14)");
     assert_contains(&r.stderr, "task 'waiter' waits: wait on Event#1 (line 4)");
     assert_contains(&r.stderr, "task 'joiner' waits: join of task 'waiter' (line 6)");
-    assert_contains(&r.stderr, "task 'consumer' waits: get from Queue#2 (line 9)");
+    assert_contains(&r.stderr, "task 'consumer' waits: get from Queue#1 (line 9)");
 }
 
 #[test]
@@ -1094,7 +1094,7 @@ await e.wait()
     let why = r.stderr.find("the exception escaped task 'c', and nothing joined it before the run");
     let deadlock = r.stderr.find("deadlock:").expect("the deadlock is reported");
     assert!(why.is_some_and(|w| failure < w && w < deadlock), "{}", r.stderr);
-    assert_contains(&r.stderr, "task 'main' waits: wait on Event#2 (line 10)");
+    assert_contains(&r.stderr, "task 'main' waits: wait on Event#1 (line 10)");
 }
 
 // ----- rule 10: clocks -----
@@ -1435,6 +1435,25 @@ await sleep(0)
         out,
         "g2 cancelled\ng3 cancelled\ng1 got a\ng4 got b\ng2 got c after waiting again\n\
          w0 cancelled\nw1 woke\nw2 woke\n"
+    );
+}
+
+#[test]
+fn tasks_are_named_apart_and_queues_and_events_numbered_per_kind() {
+    // Every 'worker' was called 'worker' in reports and reprs; queues and events shared one
+    // counter (Queue#1, Event#2, Queue#3).
+    let out = ok(r#"
+async def worker(n):
+    await sleep(n)
+ts = [spawn(worker(i)) for i in range(3)]
+named = spawn(worker(5), name='fetcher')
+print([t.name for t in ts], named.name, ts[2])
+print(Queue(), Event(), Queue(), Event())
+"#);
+    assert_eq!(
+        out,
+        "['worker', 'worker#2', 'worker#3'] fetcher <Task 'worker#3' ready>\n\
+         <Queue#1 size=0> <Event#1 unset> <Queue#2 size=0> <Event#2 unset>\n"
     );
 }
 

@@ -39,9 +39,9 @@ pub fn construct(
             Some(v) => it.index_of(&v)?.max(0) as usize,
             None => 0,
         };
-        it.sched.next_obj_id += 1;
+        it.sched.next_queue_id += 1;
         let q = AQueue {
-            id: it.sched.next_obj_id,
+            id: it.sched.next_queue_id,
             items: RefCell::new(VecDeque::new()),
             in_flight: Cell::new(0),
             next_ticket: Cell::new(0),
@@ -54,9 +54,9 @@ pub fn construct(
     }
     if is_event {
         crate::builtins::arity("Event", args, 0, 0)?;
-        it.sched.next_obj_id += 1;
+        it.sched.next_event_id += 1;
         let e =
-            EventObj { id: it.sched.next_obj_id, set: Cell::new(false), waiters: RefCell::new(Vec::new()) };
+            EventObj { id: it.sched.next_event_id, set: Cell::new(false), waiters: RefCell::new(Vec::new()) };
         return Ok(Some(sched_value(SchedObj::Event(Rc::new(e)))));
     }
     Ok(None)
@@ -111,7 +111,16 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
     }
     g.used.set(true);
     let name = match crate::builtins::kwarg(kw, sym::NAME_KW) {
-        None | Some(Value::None) => g.name.as_str().to_string(),
+        // Named after its function, suffixed from the second one on (`worker`, `worker#2`), so
+        // every report and trace line tells tasks apart.
+        None | Some(Value::None) => {
+            let count = it.sched.names_used.entry(g.name).or_insert(0);
+            *count += 1;
+            match *count {
+                1 => g.name.as_str().to_string(),
+                n => format!("{}#{}", g.name, n),
+            }
+        }
         Some(v) => it.to_str(&v)?,
     };
     let span = it.current_span.unwrap_or_default();

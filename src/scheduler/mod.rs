@@ -210,8 +210,11 @@ pub struct Scheduler {
     timers: BinaryHeap<Timer>,
     seq: u64,
     next_id: u64,
-    /// Numbers queues and events (`Queue#1`) in reports.
-    next_obj_id: u64,
+    /// Numbers queues and events, each kind from 1 (`Queue#1`, `Event#1`), in reports.
+    next_queue_id: u64,
+    next_event_id: u64,
+    /// How many tasks were named after each function (`worker`, `worker#2`, ...).
+    names_used: std::collections::HashMap<Symbol, u32>,
     /// Every unfinished task by id, i.e. in spawn order (a map: removing a finished task must
     /// not cost a scan of all the others).
     tasks: BTreeMap<u64, Rc<Task>>,
