@@ -365,7 +365,7 @@ pub fn report(
                     stderr.push_str(&render_task_failure(interp, sources, style, &tf, why));
                 }
             }
-            stderr.push_str(&render_deadlock(sources, style, &blocked));
+            stderr.push_str(&render_deadlock(sources, style, &blocked, true));
             RunResult { status: exit::DEADLOCK, stderr }
         }
         Err(Fault::TaskFailed(tf)) => RunResult {
@@ -468,33 +468,134 @@ pub fn render_exception(
 
 /// Renders a deadlock: the diagnostic, with a label where each blocked task waits, then the
 /// list of blocked tasks with what they wait on and their lines.
-pub fn render_deadlock(sources: &Sources, style: Style, blocked: &[crate::scheduler::BlockedTask]) -> String {
+/// The deadlock report. `program` is a whole program's run (not a REPL session), where a
+/// report without the main task means main has finished.
+pub fn render_deadlock(
+    sources: &Sources,
+    style: Style,
+    blocked: &[crate::scheduler::BlockedTask],
+    program: bool,
+) -> String {
+    // Tasks waiting on the same thing at the same place are one line: a report stays a few
+    // lines long whether 3 or 200,000 tasks wait.
+    let mut groups: Vec<(&str, Span, Vec<&str>)> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, Span), usize> = std::collections::HashMap::new();
+    for b in blocked {
+        let at = *index.entry((b.what.as_str(), b.span)).or_insert_with(|| {
+            groups.push((b.what.as_str(), b.span, Vec::new()));
+            groups.len() - 1
+        });
+        groups[at].2.push(b.name.as_str());
+    }
+    const MAX_LINES: usize = 20;
+    const MAX_LABELS: usize = 8;
     let mut labels = Vec::new();
     let mut lines = String::from("blocked tasks:\n");
-    for b in blocked {
-        lines.push_str(&format!(
-            "  task '{}' waits: {} (line {})\n",
-            b.name,
-            b.what,
-            sources.line_of(b.span)
-        ));
-        labels.push(diagnostics::Label {
-            span: b.span,
-            text: Some(format!("task '{}' waits here: {}", b.name, b.what)),
-            primary: labels.is_empty(),
-        });
+    for (i, (what, span, names)) in groups.iter().enumerate() {
+        let line = sources.line_of(*span);
+        let who = tasks_phrase(names);
+        let verb = if names.len() == 1 { "waits" } else { "wait" };
+        if i < MAX_LINES {
+            lines.push_str(&format!("  {} {}: {} (line {})\n", who, verb, what, line));
+        }
+        if i < MAX_LABELS {
+            labels.push(diagnostics::Label {
+                span: *span,
+                text: Some(format!("{} {} here: {}", who, verb, what)),
+                primary: labels.is_empty(),
+            });
+        }
     }
-    let title = if blocked.len() == 1 {
-        "deadlock: the only unfinished task is blocked and nothing can wake it".to_string()
+    if groups.len() > MAX_LINES {
+        let rest: usize = groups[MAX_LINES..].iter().map(|g| g.2.len()).sum();
+        lines.push_str(&format!(
+            "  … and {} more {} waiting elsewhere\n",
+            rest,
+            if rest == 1 { "task" } else { "tasks" }
+        ));
+    }
+    // Tasks that join each other in a ring can never finish: name the ring.
+    let joins: std::collections::HashMap<&str, &str> =
+        blocked.iter().filter_map(|b| Some((b.name.as_str(), b.joins.as_deref()?))).collect();
+    if let Some(ring) = join_cycle(blocked, &joins) {
+        lines.push_str(&format!("join cycle: {} (each waits for the next to finish)\n", ring.join(" → ")));
+    }
+    let main_finished = program && !blocked.iter().any(|b| b.name == "main");
+    let objects: std::collections::BTreeSet<&str> =
+        blocked.iter().filter_map(|b| b.object.as_deref()).collect();
+    let all_on_one = blocked.iter().all(|b| b.object.is_some()) && objects.len() == 1;
+    let n = blocked.len();
+    let tasks = if n == 1 { "task" } else { "tasks" };
+    let (title, help) = if main_finished && all_on_one {
+        let on = objects.iter().next().copied().unwrap_or_default();
+        let what = if on.starts_with("Queue") { "close() the queue" } else { "set() the event" };
+        let (wait, them) = if n == 1 { ("waits", "it") } else { ("wait", "them") };
+        (
+            format!("deadlock: main finished; {} {} still {} on {}", n, tasks, wait, on),
+            format!("nothing else can wake {}: {} or cancel() {}", them, what, them),
+        )
+    } else if main_finished {
+        let (wait, them) = if n == 1 { ("waits", "it") } else { ("wait", "them") };
+        (
+            format!("deadlock: main finished; {} {} still {} and nothing can wake {}", n, tasks, wait, them),
+            "no task is ready, no timer is pending: put an item, set the event, or finish the awaited task"
+                .to_string(),
+        )
+    } else if n == 1 {
+        (
+            "deadlock: the only unfinished task is blocked and nothing can wake it".to_string(),
+            "no task is ready, no timer is pending: put an item, set the event, or finish the awaited task"
+                .to_string(),
+        )
     } else {
-        format!("deadlock: all {} unfinished tasks are blocked and nothing can wake them", blocked.len())
+        (
+            format!("deadlock: all {} unfinished tasks are blocked and nothing can wake them", n),
+            "no task is ready, no timer is pending: put an item, set the event, or finish the awaited task"
+                .to_string(),
+        )
     };
-    let mut out = sources.render(
-        style,
-        &title,
-        labels,
-        Some("no task is ready, no timer is pending: put an item, set the event, or finish the awaited task"),
-    );
+    let mut out = sources.render(style, &title, labels, Some(&help));
     out.push_str(&lines);
     out
+}
+
+/// "task 'worker'", "3 tasks 'worker…'" (names of one function), or "3 tasks ('a', 'b', 'c')".
+fn tasks_phrase(names: &[&str]) -> String {
+    let base = |n: &str| n.split('#').next().unwrap_or(n).to_string();
+    match names {
+        [one] => format!("task '{}'", one),
+        _ if names.iter().all(|n| base(n) == base(names[0])) => {
+            format!("{} tasks '{}…'", names.len(), base(names[0]))
+        }
+        _ => {
+            let shown: Vec<String> = names.iter().take(3).map(|n| format!("'{}'", n)).collect();
+            let more =
+                if names.len() > 3 { format!(", … {} more", names.len() - 3) } else { String::new() };
+            format!("{} tasks ({}{})", names.len(), shown.join(", "), more)
+        }
+    }
+}
+
+/// A ring of tasks each joining the next, from the first blocked task that is in one.
+fn join_cycle<'a>(
+    blocked: &'a [crate::scheduler::BlockedTask],
+    joins: &std::collections::HashMap<&'a str, &'a str>,
+) -> Option<Vec<&'a str>> {
+    for b in blocked {
+        let start = b.name.as_str();
+        let mut path = vec![start];
+        let mut at = start;
+        while let Some(&next) = joins.get(at) {
+            if next == start {
+                path.push(start);
+                return Some(path);
+            }
+            if path.contains(&next) || path.len() > blocked.len() {
+                break;
+            }
+            path.push(next);
+            at = next;
+        }
+    }
+    None
 }

@@ -270,7 +270,7 @@ impl Repl {
             Ok(_) => {
                 // The input's own task is blocked and nothing can wake it now.
                 let blocked = self.interp.blocked_tasks();
-                feed.stderr = crate::driver::render_deadlock(&self.sources, self.style, &blocked);
+                feed.stderr = crate::driver::render_deadlock(&self.sources, self.style, &blocked, false);
                 feed.stderr.push_str("(the session goes on; the blocked tasks stay blocked)\n");
                 feed.failed = true;
             }

@@ -253,6 +253,10 @@ pub struct BlockedTask {
     pub name: String,
     pub what: String,
     pub span: Span,
+    /// What it waits on, when that is a queue or an event (`Queue#1`).
+    pub object: Option<String>,
+    /// The task it joins, if it waits for one to finish.
+    pub joins: Option<String>,
 }
 
 thread_local! {
@@ -412,6 +416,16 @@ pub fn repr(s: &SchedObj) -> String {
         SchedObj::Event(e) => format!("<Event#{} {}>", e.id, if e.set.get() { "set" } else { "unset" }),
         SchedObj::Handle(_) => "<Handle>".into(),
         SchedObj::Request(r) => format!("<awaitable {}>", describe(r)),
+    }
+}
+
+/// The queue or event a request waits on, and the task it joins.
+fn waits_on(r: &Request) -> (Option<String>, Option<String>) {
+    match r {
+        Request::Sleep(_) => (None, None),
+        Request::Get(q) | Request::Put(q, _) => (Some(format!("Queue#{}", q.id)), None),
+        Request::Join(t) => (None, Some(t.name.borrow().clone())),
+        Request::Wait(e) => (Some(format!("Event#{}", e.id)), None),
     }
 }
 

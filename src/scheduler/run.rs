@@ -250,6 +250,10 @@ impl Interp {
             .tasks
             .values()
             .map(|t| {
+                let (object, joins) = match &*t.wait.borrow() {
+                    Some((r, _)) => waits_on(r),
+                    None => (None, None),
+                };
                 let (what, span) = match &*t.wait.borrow() {
                     Some((r, span)) => (describe(r), *span),
                     None => (
@@ -261,7 +265,7 @@ impl Interp {
                         Self::wait_span(&t.coro).unwrap_or(t.spawned_at),
                     ),
                 };
-                BlockedTask { name: t.name.borrow().clone(), what, span }
+                BlockedTask { name: t.name.borrow().clone(), what, span, object, joins }
             })
             .collect()
     }
