@@ -1279,6 +1279,32 @@ except RuntimeError as e:
     );
 }
 
+#[test]
+fn rule10_a_virtual_time_polling_loop_is_pointed_out_once() {
+    // main polls with sleep(0) for a flag a timer will set at 1.0: with the virtual clock the
+    // timer never comes (the clock moves only when nothing is ready). Before, this was a silent
+    // hang (here bounded by the counter); now a note says why, once, after 1,000,000 passes.
+    let r = run(r#"
+done = False
+def finish():
+    global done
+    done = True
+call_later(1, finish)
+polls = 0
+while not done and polls < 1100000:
+    polls += 1
+    await sleep(0)
+print('gave up after', polls, 'polls; done =', done)
+"#);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "gave up after 1100000 polls; done = False\n");
+    assert_eq!(
+        r.stderr,
+        "tinyasync: note: 1000000 scheduler passes at virtual time 0.0 while timers are pending: the \
+         virtual clock cannot advance while tasks poll with sleep(0); await the event or the queue instead\n"
+    );
+}
+
 // ----- API details -----
 
 /// The message is what `str(e)` shows; the hint (`spawn(work())`) is the diagnostic's help line

@@ -213,6 +213,11 @@ pub struct Scheduler {
     /// Numbers queues and events, each kind from 1 (`Queue#1`, `Event#1`), in reports.
     next_queue_id: u64,
     next_event_id: u64,
+    /// Passes run in a row at one virtual time while timers wait (see `POLLING_PASSES`), the
+    /// time they ran at, and whether the note about it was printed.
+    stalled_passes: u64,
+    stalled_at: i64,
+    polling_noted: bool,
     /// How many tasks were named after each function (`worker`, `worker#2`, ...).
     names_used: std::collections::HashMap<Symbol, u32>,
     /// Every unfinished task by id, i.e. in spawn order (a map: removing a finished task must

@@ -270,6 +270,36 @@ impl Interp {
             .collect()
     }
 
+    /// With the virtual clock, tasks that poll (`while not done: await sleep(0)`) while a timer
+    /// waits keep the clock where it is forever: the timer never comes. After
+    /// `POLLING_PASSES` passes in a row at one virtual time with timers pending, say so once
+    /// on stderr instead of hanging silently.
+    fn note_polling(&mut self, now: i64) {
+        if !self.opts.virtual_time || self.sched.polling_noted {
+            return;
+        }
+        if self.sched.timers.is_empty() || now != self.sched.stalled_at {
+            self.sched.stalled_at = now;
+            self.sched.stalled_passes = 0;
+            return;
+        }
+        self.sched.stalled_passes += 1;
+        if self.sched.stalled_passes >= POLLING_PASSES {
+            self.sched.polling_noted = true;
+            let _ = self.flush();
+            // A note that cannot be written is dropped (`eprintln!` would panic).
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "tinyasync: note: {} scheduler passes at virtual time {} while timers are pending: \
+                 the virtual clock cannot advance while tasks poll with sleep(0); \
+                 await the event or the queue instead",
+                POLLING_PASSES,
+                float_repr(now as f64 / 1e9)
+            );
+        }
+    }
+
     /// The scheduler loop (rule 2 of the scheduler issue), until nothing is left.
     pub fn run_scheduler(&mut self) -> R<()> {
         self.run_until(RunUntil::Idle)
@@ -353,6 +383,7 @@ impl Interp {
                     }
                 }
             }
+            self.note_polling(now);
             let n = self.sched.ready.len();
             for _ in 0..n {
                 if let Some(b) = &mut self.sched.step_budget {
@@ -655,6 +686,9 @@ impl Interp {
 }
 
 /// Runs the main program as task `main`, then the scheduler until nothing is left.
+/// Passes at one virtual time, with timers pending, after which `note_polling` speaks.
+const POLLING_PASSES: u64 = 1_000_000;
+
 pub fn run_main(it: &mut Interp, code: Rc<crate::code::Code>) -> R<()> {
     let coro = it.module_coroutine(code);
     let main = it.spawn_task(coro, "main".into(), Span::default());
