@@ -290,6 +290,30 @@ pub fn never_used_warnings(sources: &Sources) -> String {
             verb
         ));
     }
+    // Scheduler requests made and dropped without `await` (`q.put(x)` as a statement): asyncio's
+    // words, once per line, with what was probably meant.
+    let mut requests = crate::scheduler::NEVER_AWAITED.with(|v| std::mem::take(&mut *v.borrow_mut()));
+    requests.sort_by_key(|(_, span)| span.start);
+    let mut seen = std::collections::HashSet::new();
+    for (kind, span) in requests {
+        if span == Span::default() || !seen.insert((sources.line_of(span), kind)) {
+            continue;
+        }
+        let meant = match kind {
+            "Queue.put" => "await q.put(...) or q.put_nowait(...)",
+            "Queue.get" => "await q.get() or q.get_nowait()",
+            "sleep" => "await sleep(...)",
+            "Task.join" => "await t.join()",
+            _ => "await e.wait()",
+        };
+        out.push_str(&format!(
+            "{}:{}: RuntimeWarning: coroutine '{}' was never awaited\n  help: did you mean {}?\n",
+            sources.name_of(span),
+            sources.line_of(span),
+            kind,
+            meant
+        ));
+    }
     out
 }
 

@@ -1347,7 +1347,7 @@ except RuntimeError as e:
 
 #[test]
 fn sleep_rejects_bad_delays_at_the_call() {
-    let out = ok(r#"
+    let r = run(r#"
 for bad in [-1, 'x', float('nan')]:
     try:
         s = sleep(bad)
@@ -1356,12 +1356,50 @@ for bad in [-1, 'x', float('nan')]:
         print(type(e).__name__ + ':', e)
 print(repr(sleep(0)), repr(sleep(1.5)))
 "#);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        out,
+        r.stdout,
         "ValueError: sleep() delay must be >= 0, not -1\n\
          TypeError: sleep() delay must be an int or float, not 'str'\n\
          ValueError: sleep() delay must be a number, not NaN\n\
          <awaitable sleep(0.0)> <awaitable sleep(1.5)>\n"
+    );
+    // Made and never awaited: said at the end (sleep(0) is one shared object, not counted).
+    assert_eq!(
+        r.stderr,
+        "prog.ta:8: RuntimeWarning: coroutine 'sleep' was never awaited\n  help: did you mean await sleep(...)?\n"
+    );
+}
+
+#[test]
+fn a_request_made_and_never_awaited_is_pointed_out_once_per_line() {
+    // The forgotten `await`: before, q.put(1) did nothing and said nothing.
+    let r = run(r#"
+q = Queue(1)
+async def worker():
+    q.put(1)
+    q.put(2)
+    await q.put(3)
+    print('worker put 3')
+for i in range(2):
+    q.get()
+e = Event()
+e.wait()
+await spawn(worker()).join()
+print(q.get_nowait())
+"#);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "worker put 3\n3\n");
+    assert_eq!(
+        r.stderr,
+        "prog.ta:4: RuntimeWarning: coroutine 'Queue.put' was never awaited\n  \
+         help: did you mean await q.put(...) or q.put_nowait(...)?\n\
+         prog.ta:5: RuntimeWarning: coroutine 'Queue.put' was never awaited\n  \
+         help: did you mean await q.put(...) or q.put_nowait(...)?\n\
+         prog.ta:9: RuntimeWarning: coroutine 'Queue.get' was never awaited\n  \
+         help: did you mean await q.get() or q.get_nowait()?\n\
+         prog.ta:11: RuntimeWarning: coroutine 'Event.wait' was never awaited\n  \
+         help: did you mean await e.wait()?\n"
     );
 }
 

@@ -37,7 +37,42 @@ pub enum SchedObj {
     /// Something to wait for: `sleep(d)`, `q.get()`, `q.put(x)`, `t.join()`, `e.wait()`.
     /// `await request` delegates to the request itself (see `sched_delegate`), so waiting
     /// allocates nothing beyond the request.
-    Request(Request),
+    Request(RequestObj),
+}
+
+/// A request object: what it asks, where it was made, and whether anything awaited it.
+pub struct RequestObj {
+    pub r: Request,
+    pub created_at: Span,
+    pub awaited: Cell<bool>,
+}
+
+thread_local! {
+    /// Requests dropped without ever being awaited (`q.put(x)` without `await`): which kind
+    /// (`Request::kind_name`) and where each was made, for the warnings at the end of a run.
+    pub static NEVER_AWAITED: RefCell<Vec<(&'static str, Span)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for RequestObj {
+    fn drop(&mut self) {
+        if !self.awaited.get() {
+            let kind = self.r.kind_name();
+            let _ = NEVER_AWAITED.try_with(|v| v.borrow_mut().push((kind, self.created_at)));
+        }
+    }
+}
+
+impl Request {
+    /// The coroutine asyncio would name: `Queue.put`, `sleep`, ...
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Request::Sleep(_) => "sleep",
+            Request::Get(_) => "Queue.get",
+            Request::Put(..) => "Queue.put",
+            Request::Join(_) => "Task.join",
+            Request::Wait(_) => "Event.wait",
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -315,20 +350,22 @@ fn sched_value(o: SchedObj) -> Value {
 }
 
 fn request_value(r: Request) -> Value {
-    sched_value(SchedObj::Request(r))
+    sched_value(SchedObj::Request(RequestObj { r, created_at: Span::default(), awaited: Cell::new(false) }))
 }
 
 impl Interp {
     /// A request object, reusing one whose wait is over (see `recycle_request`), so that
     /// `await q.put(x)` in a loop allocates nothing after the first round.
     pub fn new_request(&mut self, r: Request) -> Value {
+        let obj =
+            RequestObj { r, created_at: self.current_span.unwrap_or_default(), awaited: Cell::new(false) };
         while let Some(mut rc) = self.sched.request_pool.pop() {
             if let Some(n) = Rc::get_mut(&mut rc) {
-                *n = Native::Sched(SchedObj::Request(r));
+                *n = Native::Sched(SchedObj::Request(obj));
                 return Value::Native(rc);
             }
         }
-        request_value(r)
+        sched_value(SchedObj::Request(obj))
     }
 
     /// Takes back a request object nobody else holds once its `await` is over.
@@ -420,7 +457,7 @@ pub fn repr(s: &SchedObj) -> String {
         SchedObj::Queue(q) => format!("<Queue#{} size={}>", q.id, q.items.borrow().len() + q.in_flight.get()),
         SchedObj::Event(e) => format!("<Event#{} {}>", e.id, if e.set.get() { "set" } else { "unset" }),
         SchedObj::Handle(_) => "<Handle>".into(),
-        SchedObj::Request(r) => format!("<awaitable {}>", describe(r)),
+        SchedObj::Request(r) => format!("<awaitable {}>", describe(&r.r)),
     }
 }
 
@@ -662,8 +699,10 @@ impl Interp {
 
     /// An operation that can complete at once: Some(result), or None when the task must wait.
     pub fn try_now(&mut self, req: &Value) -> Option<R<Value>> {
-        let Some(SchedObj::Request(r)) = sched_of(req) else { return None };
-        match r {
+        let Some(SchedObj::Request(obj)) = sched_of(req) else { return None };
+        // Reaching the scheduler is what awaiting a request means.
+        obj.awaited.set(true);
+        match &obj.r {
             Request::Sleep(_) => None,
             Request::Get(q) => match self.queue_get_now(q) {
                 Ok(Some(v)) => Some(Ok(v)),
@@ -725,7 +764,7 @@ impl Interp {
 
     /// Registers `t` as waiting for `req` (which could not complete at once).
     fn register_wait(&mut self, t: &Rc<Task>, req: &Value, span: Span) {
-        let Some(SchedObj::Request(r)) = sched_of(req) else {
+        let Some(SchedObj::Request(RequestObj { r, .. })) = sched_of(req) else {
             // Any other yielded value gives the turn away.
             t.state.set(TaskState::Ready);
             *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
