@@ -508,6 +508,25 @@ impl Interp {
                             regs[$r as usize]
                         };
                     }
+                    // What a call gave: a value for `dst`, or a frame (a plain call's, or a
+                    // generator's resumed by `next()`) to go on with here; anything else leaves
+                    // the loop. A macro, not a function: it continues the loop or returns.
+                    macro_rules! after_call {
+                        ($called:expr, $dst:expr) => {
+                            match $called {
+                                Called::Value(v) => reg!($dst).put(v),
+                                Called::Push(Transfer::Call(callee)) => {
+                                    self.push_call(frames, callee)?;
+                                    continue 'frames;
+                                }
+                                Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
+                                    *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
+                                    continue 'frames;
+                                }
+                                Called::Push(t) => return Ok(t),
+                            }
+                        };
+                    }
                     match instr {
                         Instr::Step { live, hi } => {
                             // Above `hi` nothing can hold a reference (the compiler's bound).
@@ -688,18 +707,8 @@ impl Interp {
                             let fv = reg!(func).clone();
                             let a = func as usize + 1;
                             let args = &regs[a..a + argc as usize];
-                            match self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])? {
-                                Called::Value(v) => reg!(dst).put(v),
-                                Called::Push(Transfer::Call(callee)) => {
-                                    self.push_call(frames, callee)?;
-                                    continue 'frames;
-                                }
-                                Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
-                                    *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
-                                    continue 'frames;
-                                }
-                                Called::Push(t) => return Ok(t),
-                            }
+                            let called = self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])?;
+                            after_call!(called, dst);
                         }
                         Instr::LoadMethod { dst, obj, name } => {
                             let n = bc.names[name as usize];
@@ -759,18 +768,7 @@ impl Interp {
                                     self.call_value(&fv, args, &[], dst, span)?
                                 }
                             };
-                            match called {
-                                Called::Value(v) => reg!(dst).put(v),
-                                Called::Push(Transfer::Call(callee)) => {
-                                    self.push_call(frames, callee)?;
-                                    continue 'frames;
-                                }
-                                Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
-                                    *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
-                                    continue 'frames;
-                                }
-                                Called::Push(t) => return Ok(t),
-                            }
+                            after_call!(called, dst);
                         }
                         Instr::Jump { to } => f.pc = to,
                         Instr::JumpIfFalse { cond, to } => {
