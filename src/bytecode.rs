@@ -506,6 +506,18 @@ impl GlobalCache {
 }
 
 impl Instr {
+    /// The register a call stores its result in: where a value yielded by a generator that
+    /// `next(g)` resumed lands, however the call was written (`next(g)`, `next(*[g])`).
+    pub fn call_dst(&self) -> Option<Reg> {
+        match *self {
+            Instr::Call { dst, .. }
+            | Instr::CallMethod { dst, .. }
+            | Instr::CallKw { dst, .. }
+            | Instr::CallEx { dst, .. } => Some(dst),
+            _ => None,
+        }
+    }
+
     /// One past the highest register this instruction may store a value in (0 when it stores
     /// none, or only values holding no reference, as `DelLocal` and `Return` do).
     pub fn writes_below(&self) -> u32 {

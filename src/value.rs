@@ -46,6 +46,10 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
+    /// The contents of a local slot that has not been assigned yet (never visible to programs).
+    /// Declared with the other variants that hold no reference, so that `is_plain` is one
+    /// comparison of the tag.
+    Unbound,
     BigInt(Rc<BigInt>),
     Str(Rc<PyStr>),
     List(Rc<RefCell<Vec<Value>>>),
@@ -63,8 +67,6 @@ pub enum Value {
     Module(Rc<ModuleObj>),
     Iter(Rc<RefCell<IterState>>),
     Native(Rc<Native>),
-    /// The contents of a local slot that has not been assigned yet (never visible to programs).
-    Unbound,
 }
 
 // Written out rather than derived so that it is inlined where the VM copies registers: a

@@ -605,7 +605,16 @@ fn deque_parts(t: &Value) -> Option<(&RefCell<std::collections::VecDeque<Value>>
     }
 }
 
-fn deque_push(t: &Value, v: Value, left: bool) {
+/// `d.popleft()` (the dispatch loop calls it directly, see `Instr::CallMethod`).
+#[inline]
+pub fn deque_popleft(t: &Value) -> R<Value> {
+    let v = deque_parts(t).and_then(|(d, _)| d.borrow_mut().pop_front());
+    v.ok_or_else(|| index_error("pop from an empty deque"))
+}
+
+/// `d.append(v)` or `d.appendleft(v)`, dropping from the other end past `maxlen`.
+#[inline]
+pub fn deque_push(t: &Value, v: Value, left: bool) {
     if let Some((items, maxlen)) = deque_parts(t) {
         let mut d = items.borrow_mut();
         if maxlen == Some(0) {
@@ -628,7 +637,7 @@ fn deque_push(t: &Value, v: Value, left: bool) {
 fn deque_method(name: Symbol) -> Option<M> {
     Some(match name {
         sym::APPEND => ("append", |_, t, a, _| {
-            arity("append", a, 1, 1)?;
+            arity("deque.append", a, 1, 1)?;
             deque_push(t, a[0].clone(), false);
             Ok(Value::None)
         }),
@@ -637,13 +646,14 @@ fn deque_method(name: Symbol) -> Option<M> {
             deque_push(t, a[0].clone(), true);
             Ok(Value::None)
         }),
-        sym::POP => ("pop", |_, t, _, _| {
+        sym::POP => ("pop", |_, t, a, _| {
+            arity("pop", a, 0, 0)?;
             let v = deque_parts(t).and_then(|(d, _)| d.borrow_mut().pop_back());
             v.ok_or_else(|| index_error("pop from an empty deque"))
         }),
-        sym::POPLEFT => ("popleft", |_, t, _, _| {
-            let v = deque_parts(t).and_then(|(d, _)| d.borrow_mut().pop_front());
-            v.ok_or_else(|| index_error("pop from an empty deque"))
+        sym::POPLEFT => ("popleft", |_, t, a, _| {
+            arity("deque.popleft", a, 0, 0)?;
+            deque_popleft(t)
         }),
         sym::EXTEND => ("extend", |it, t, a, _| {
             arity("extend", a, 1, 1)?;

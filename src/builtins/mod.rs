@@ -50,8 +50,20 @@ pub fn check_kw(fname: &str, kw: Kw, allowed: &[Symbol]) -> R<()> {
     Ok(())
 }
 
+/// Checks the number of arguments of a built-in: inline, so that the check on the path of
+/// every native call is two comparisons; the message is built out of line.
+#[inline]
 pub fn arity(fname: &str, args: &[Value], min: usize, max: usize) -> R<()> {
     if args.len() < min || args.len() > max {
+        return Err(arity_error(fname, args, min, max));
+    }
+    Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn arity_error(fname: &str, args: &[Value], min: usize, max: usize) -> Fault {
+    {
         let msg = if min == max {
             match min {
                 0 => format!("{}() takes no arguments ({} given)", fname, args.len()),
@@ -69,9 +81,8 @@ pub fn arity(fname: &str, args: &[Value], min: usize, max: usize) -> R<()> {
         } else {
             format!("{}() takes at most {} arguments ({} given)", fname, max, args.len())
         };
-        return Err(type_error(msg));
+        type_error(msg)
     }
-    Ok(())
 }
 
 fn set_global(it: &mut Interp, name: &str, v: Value) {

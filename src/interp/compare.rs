@@ -9,7 +9,24 @@ use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 impl Interp {
+    /// `bool(v)`: the values a loop or an `if` tests most often inline (a deque is the ready
+    /// queue of every round-robin scheduler), the rest out of line.
+    #[inline]
     pub fn truthy(&mut self, v: &Value) -> R<bool> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            Value::None => Ok(false),
+            Value::Int(i) => Ok(*i != 0),
+            Value::List(l) => Ok(!l.borrow().is_empty()),
+            Value::Native(n) => match &**n {
+                Native::Deque { items, .. } => Ok(!items.borrow().is_empty()),
+                _ => self.truthy_slow(v),
+            },
+            _ => self.truthy_slow(v),
+        }
+    }
+
+    fn truthy_slow(&mut self, v: &Value) -> R<bool> {
         Ok(match v {
             Value::None => false,
             Value::Bool(b) => *b,

@@ -239,7 +239,7 @@ impl Interp {
                                     resumers.pop();
                                     below.pc = exit;
                                 }
-                                (How::Next, Some(Instr::Call { .. } | Instr::CallMethod { .. })) => {
+                                (How::Next, Some(i)) if i.call_dst().is_some() => {
                                     resumers.pop();
                                     let args = if v.is_none() { vec![] } else { vec![v] };
                                     let stop = raise_value(new_exception(&self.t.stop_iteration, args));
@@ -288,13 +288,14 @@ impl Interp {
                                 break Err(runtime_error("internal error: no resumer"));
                             };
                             let at = below.pc.saturating_sub(1) as usize;
-                            match below.code.bc.instrs.get(at).copied() {
-                                Some(
-                                    Instr::ForIter { dst, .. }
-                                    | Instr::Call { dst, .. }
-                                    | Instr::CallMethod { dst, .. },
-                                ) => below.regs[dst as usize] = v,
-                                _ => break Err(runtime_error("internal error: yield to nowhere")),
+                            let dst = match below.code.bc.instrs.get(at) {
+                                Some(Instr::ForIter { dst, .. }) => Some(*dst),
+                                Some(i) => i.call_dst(),
+                                None => None,
+                            };
+                            match dst {
+                                Some(dst) => below.regs[dst as usize] = v,
+                                None => break Err(runtime_error("internal error: yield to nowhere")),
                             }
                         }
                         None => match root {
@@ -323,7 +324,7 @@ impl Interp {
                     } else {
                         Resume::Send(Value::None)
                     };
-                    self.push_generator(frames, &g, How::Delegate);
+                    self.push_generator(frames, g, How::Delegate);
                     pending = Some(start);
                 }
                 Ok(t @ (Transfer::Iterate(_) | Transfer::Next(_))) => {
@@ -338,7 +339,7 @@ impl Interp {
                         Resume::Send(Value::None)
                     };
                     resumers.push(frames.len());
-                    self.push_generator(frames, &g, how);
+                    self.push_generator(frames, g, how);
                     pending = Some(start);
                 }
                 Err(e) => {
@@ -394,7 +395,7 @@ impl Interp {
     /// Moves a generator's frames on top of the stack, its bottom frame returning to the frame
     /// below as `how` says.
     #[inline]
-    fn push_generator(&mut self, frames: &mut Vec<Box<Frame>>, g: &Rc<Generator>, how: How) {
+    fn push_generator(&mut self, frames: &mut Vec<Box<Frame>>, g: Rc<Generator>, how: How) {
         g.used.set(true);
         g.state.set(GenState::Running);
         let mut own = g.vm.borrow_mut();
@@ -402,7 +403,8 @@ impl Interp {
         if own.len() == 1 {
             // The common case (no delegation in progress): one move, no iterator.
             if let Some(mut bottom) = own.pop() {
-                bottom.ret = Ret::Resumed(g.clone(), how);
+                drop(own);
+                bottom.ret = Ret::Resumed(g, how);
                 frames.push(bottom);
             }
         } else {
@@ -520,7 +522,7 @@ impl Interp {
                                     continue 'frames;
                                 }
                                 Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
-                                    *delegate_input = self.resume_here(frames, resumers, &g, How::Next);
+                                    *delegate_input = self.resume_here(frames, resumers, g, How::Next);
                                     continue 'frames;
                                 }
                                 Called::Push(t) => return Ok(t),
@@ -704,10 +706,9 @@ impl Interp {
                                     continue 'frames;
                                 }
                             }
-                            let fv = reg!(func).clone();
-                            let a = func as usize + 1;
                             let args = &regs[a..a + argc as usize];
-                            let called = self.call_value(&fv, args, &[], dst, bc.spans[f.pc as usize - 1])?;
+                            let called =
+                                self.call_value(&reg!(func), args, &[], dst, bc.spans[f.pc as usize - 1])?;
                             after_call!(called, dst);
                         }
                         Instr::LoadMethod { dst, obj, name } => {
@@ -749,24 +750,42 @@ impl Interp {
                                     let (fun, this) = (fun.clone(), this.clone());
                                     self.call_function_from_loop(&fun, Some(&this), args, &[], dst, span)?
                                 }
+                                // The two methods every round-robin scheduler calls, without
+                                // the method table (quickened, as issue 18 asks of native
+                                // methods such as `deque.popleft`).
+                                (Value::Unbound, this @ Value::Native(n))
+                                    if matches!(**n, Native::Deque { .. })
+                                        && matches!(
+                                            (bc.names[name as usize], argc),
+                                            (sym::POPLEFT, 0) | (sym::APPEND, 1)
+                                        ) =>
+                                {
+                                    Called::Value(if argc == 0 {
+                                        match crate::builtins::methods::deque_popleft(this) {
+                                            Ok(v) => v,
+                                            Err(e) => {
+                                                self.current_span = Some(span);
+                                                return Err(e);
+                                            }
+                                        }
+                                    } else {
+                                        crate::builtins::methods::deque_push(this, args[0].clone(), false);
+                                        Value::None
+                                    })
+                                }
                                 (Value::Unbound, this) => {
-                                    let this = this.clone();
                                     let name = bc.names[name as usize];
                                     self.current_span = Some(span);
                                     // `LoadMethod` found a native method of a built-in value.
                                     Called::Value(
-                                        match crate::builtins::methods::native_method_cached(
-                                            self, &this, name,
-                                        ) {
-                                            Some((_, method)) => method(self, &this, args, &[])?,
-                                            None => self.call_method(&this, name, args, &[])?,
+                                        match crate::builtins::methods::native_method_cached(self, this, name)
+                                        {
+                                            Some((_, method)) => method(self, this, args, &[])?,
+                                            None => self.call_method(this, name, args, &[])?,
                                         },
                                     )
                                 }
-                                (fv, _) => {
-                                    let fv = fv.clone();
-                                    self.call_value(&fv, args, &[], dst, span)?
-                                }
+                                (fv, _) => self.call_value(fv, args, &[], dst, span)?,
                             };
                             after_call!(called, dst);
                         }
@@ -774,10 +793,7 @@ impl Interp {
                         Instr::JumpIfFalse { cond, to } => {
                             let t = match &reg!(cond) {
                                 Value::Bool(b) => *b,
-                                v => {
-                                    let v = v.clone();
-                                    self.truthy(&v)?
-                                }
+                                v => self.truthy(v)?,
                             };
                             if !t {
                                 f.pc = to;
@@ -786,10 +802,7 @@ impl Interp {
                         Instr::JumpIfTrue { cond, to } => {
                             let t = match &reg!(cond) {
                                 Value::Bool(b) => *b,
-                                v => {
-                                    let v = v.clone();
-                                    self.truthy(&v)?
-                                }
+                                v => self.truthy(v)?,
                             };
                             if t {
                                 f.pc = to;
@@ -824,7 +837,8 @@ impl Interp {
                                     continue;
                                 }
                                 if self.can_resume_here(g) {
-                                    *delegate_input = self.resume_here(frames, resumers, g, How::Iterate);
+                                    *delegate_input =
+                                        self.resume_here(frames, resumers, g.clone(), How::Iterate);
                                     continue 'frames;
                                 }
                                 return Ok(Transfer::Iterate(g.clone()));
@@ -854,16 +868,15 @@ impl Interp {
                             let v = reg!(src).clone();
                             // A generator of one frame resumed by `for` or `next()` in the frame below:
                             // the frame goes back into its generator and the value to the resumer, here.
-                            let owner = match &f.ret {
-                                Ret::Resumed(g, How::Iterate | How::Next) => Some(g.clone()),
-                                _ => None,
-                            };
-                            if let (Some(g), Some(&at)) = (owner, resumers.last()) {
-                                if at + 1 == frames.len() && self.yield_here(frames, resumers, &g, &v) {
-                                    continue 'frames;
-                                }
+                            let here = matches!(f.ret, Ret::Resumed(_, How::Iterate | How::Next))
+                                && resumers.last().is_some_and(|&at| at + 1 == frames.len());
+                            if !here {
+                                return Ok(Transfer::Yield(v));
                             }
-                            return Ok(Transfer::Yield(v));
+                            match self.yield_here(frames, resumers, v) {
+                                Ok(()) => continue 'frames,
+                                Err(v) => return Ok(Transfer::Yield(v)),
+                            }
                         }
                         Instr::GetAwaitable { dst, src } => {
                             let v = reg!(src).clone();
@@ -957,11 +970,12 @@ impl Interp {
 
     /// Moves `g`'s frames on top for `for` or `next()`, as `run_loop` does; what resumes its
     /// innermost frame is returned when that is a native delegate's (else it is applied here).
+    #[inline]
     fn resume_here(
         &mut self,
         frames: &mut Vec<Box<Frame>>,
         resumers: &mut Vec<usize>,
-        g: &Rc<Generator>,
+        g: Rc<Generator>,
         how: How,
     ) -> Option<Resume> {
         let started = g.state.get() != GenState::Created;
@@ -974,37 +988,46 @@ impl Interp {
         }
     }
 
-    /// A yield from the top frame, the bottom frame of `g`, to the frame below (which resumed
-    /// it by `for` or `next()`): false (nothing done) when that frame is not stopped there.
+    /// A yield of `v` from the top frame, the one frame of a generator resumed by `for` or
+    /// `next()` in the frame below: the frame goes back into its generator, `v` into the
+    /// resumer's register. `Err(v)` (nothing done) when the frames are not in that shape.
+    #[inline]
     fn yield_here(
         &mut self,
         frames: &mut Vec<Box<Frame>>,
         resumers: &mut Vec<usize>,
-        g: &Rc<Generator>,
-        v: &Value,
-    ) -> bool {
+        v: Value,
+    ) -> Result<(), Value> {
         let n = frames.len();
         let dst = match frames.get(n.wrapping_sub(2)) {
             Some(below) => match below.code.bc.instrs.get(below.pc.saturating_sub(1) as usize) {
-                Some(
-                    Instr::ForIter { dst, .. } | Instr::Call { dst, .. } | Instr::CallMethod { dst, .. },
-                ) => *dst,
-                _ => return false,
+                Some(Instr::ForIter { dst, .. }) => *dst,
+                Some(i) => match i.call_dst() {
+                    Some(dst) => dst,
+                    None => return Err(v),
+                },
+                None => return Err(v),
             },
-            None => return false,
+            None => return Err(v),
         };
+        match frames.last() {
+            Some(top) if matches!(top.ret, Ret::Resumed(..)) => {}
+            _ => return Err(v),
+        }
         resumers.pop();
         if let Some(mut own) = frames.pop() {
             self.depth -= 1;
-            g.state.set(GenState::Suspended);
-            // Its frame must not keep the generator alive (a cycle that no one frees).
-            own.ret = Ret::Native;
-            g.vm.borrow_mut().push(own);
+            // Its frame must not keep the generator alive (a cycle that no one frees): the
+            // generator is taken out of it, not cloned.
+            if let Ret::Resumed(g, _) = std::mem::replace(&mut own.ret, Ret::Native) {
+                g.state.set(GenState::Suspended);
+                g.vm.borrow_mut().push(own);
+            }
         }
         if let Some(below) = frames.last_mut() {
-            below.regs[dst as usize] = v.clone();
+            below.regs[dst as usize].put(v);
         }
-        true
+        Ok(())
     }
 
     /// Pushes the frame of a plain call made by the top frame (the depth limit checked).
@@ -1124,7 +1147,7 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
         Resume::Send(v) => {
             let at = f.pc.saturating_sub(1) as usize;
             if let Some(&Instr::Yield { dst, .. }) = f.code.bc.instrs.get(at) {
-                f.regs[dst as usize] = v;
+                f.regs[dst as usize].put(v);
             }
             None
         }
