@@ -722,6 +722,13 @@ impl Interp {
                                 | Value::Func(_)
                                 | Value::Method(_)
                                 | Value::Builtin(_) => false,
+                                // Quickened in `CallMethod` (no table to look in).
+                                Value::Native(d)
+                                    if matches!(**d, Native::Deque { .. })
+                                        && matches!(n, sym::POPLEFT | sym::APPEND) =>
+                                {
+                                    true
+                                }
                                 o => crate::builtins::methods::native_method_cached(self, o, n).is_some(),
                             };
                             let o = reg!(obj).clone();
