@@ -539,12 +539,10 @@ pub fn render_deadlock(
         ));
     }
     // Tasks that join each other in a ring can never finish: name the ring.
-    let joins: std::collections::HashMap<&str, &str> =
-        blocked.iter().filter_map(|b| Some((b.name.as_str(), b.joins.as_deref()?))).collect();
-    if let Some(ring) = join_cycle(blocked, &joins) {
+    if let Some(ring) = join_cycle(blocked) {
         lines.push_str(&format!("join cycle: {} (each waits for the next to finish)\n", ring.join(" → ")));
     }
-    let main_finished = program && !blocked.iter().any(|b| b.name == "main");
+    let main_finished = program && !blocked.iter().any(|b| b.is_main);
     let objects: std::collections::BTreeSet<&str> =
         blocked.iter().filter_map(|b| b.object.as_deref()).collect();
     let all_on_one = blocked.iter().all(|b| b.object.is_some()) && objects.len() == 1;
@@ -600,25 +598,38 @@ fn tasks_phrase(names: &[&str]) -> String {
     }
 }
 
-/// A ring of tasks each joining the next, from the first blocked task that is in one.
-fn join_cycle<'a>(
-    blocked: &'a [crate::scheduler::BlockedTask],
-    joins: &std::collections::HashMap<&'a str, &'a str>,
-) -> Option<Vec<&'a str>> {
-    for b in blocked {
-        let start = b.name.as_str();
-        let mut path = vec![start];
-        let mut at = start;
-        while let Some(&next) = joins.get(at) {
-            if next == start {
-                path.push(start);
-                return Some(path);
+/// A ring of tasks each joining the next, from the first blocked task that leads into one.
+/// Tasks are told apart by id (two may share a name); each is visited once, so a chain of
+/// 100,000 joins costs 100,000 steps.
+fn join_cycle(blocked: &[crate::scheduler::BlockedTask]) -> Option<Vec<&str>> {
+    use std::collections::HashMap;
+    let index: HashMap<u64, usize> = blocked.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    let next = |i: usize| blocked[i].joins.as_ref().and_then(|(id, _)| index.get(id).copied());
+    // 0: not seen; 1: on the path being followed; 2: done (leads to no new ring).
+    let mut mark = vec![0u8; blocked.len()];
+    for start in 0..blocked.len() {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match mark[i] {
+                0 => {
+                    mark[i] = 1;
+                    path.push(i);
+                    at = next(i);
+                }
+                1 => {
+                    // Back on this path: the ring is the path from `i` on.
+                    let from = path.iter().position(|&p| p == i).unwrap_or(0);
+                    let mut ring: Vec<&str> =
+                        path[from..].iter().map(|&p| blocked[p].name.as_str()).collect();
+                    ring.push(blocked[i].name.as_str());
+                    return Some(ring);
+                }
+                _ => break,
             }
-            if path.contains(&next) || path.len() > blocked.len() {
-                break;
-            }
-            path.push(next);
-            at = next;
+        }
+        for p in path {
+            mark[p] = 2;
         }
     }
     None

@@ -468,6 +468,12 @@ fn a_background_failure_is_announced_above_the_prompt() {
     t.send("await w\n");
     t.wait_for("Traceback");
     t.wait_for("RuntimeError: boom");
+    // A failure whose only joiner is cancelled before it received the exception is still
+    // nobody's: announced too (before, it was only kept for the end of the session).
+    t.send(
+        "async def bad():\n    await sleep(0.3)\n    raise RuntimeError('late')\n\nasync def joiner(t):\n    await t.join()\n\nasync def killer():\n    await sleep(0.3)\n    j.cancel()\n\nb = spawn(bad()); j = spawn(joiner(b)); k = spawn(killer())\n",
+    );
+    t.wait_for("[task 'bad' failed: RuntimeError: late — await it for the traceback]\n>>>");
     // Background tasks that all end up blocked, with nothing scheduled to wake them, are
     // announced once.
     t.send(

@@ -289,6 +289,7 @@ fn scheduler_misuse_names_the_mistake_and_the_line() {
             "ValueError: generator already executing",
         ),
         ("call_soon(42)\n", "TypeError: call_soon() needs a callable, not 'int'"),
+        ("await sleep(-10**20)\n", "ValueError: sleep() delay must be >= 0, not -100000000000000000000"),
     ];
     for (n, (src, msg)) in cases.iter().enumerate() {
         let r = run(src);

@@ -138,6 +138,10 @@ fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
         Value::Int(i) => *i as f64,
         // A big integer is a delay beyond the clock's range (checked below).
         Value::BigInt(b) if b.sign() != num_bigint::Sign::Minus => f64::MAX,
+        Value::BigInt(b) => {
+            let e = value_error(format!("{} must be >= 0, not {}", what, b));
+            return bad(e, "negative".into());
+        }
         Value::Float(f) => *f,
         Value::Bool(b) => *b as i64 as f64,
         _ => {
@@ -313,10 +317,11 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
                 None => Err(raise_value(new_exception(&it.t.sched_queue_empty, vec![]))),
             }
         }),
-        // An item handed to a getter that has not run yet still counts, as in asyncio (where
-        // it stays in the queue until the getter takes it).
-        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(queue_len(&*queue_of(it, t)?) as i64))),
-        sym::EMPTY => ("empty", |it, t, _, _| Ok(Value::Bool(queue_len(&*queue_of(it, t)?) == 0))),
+        // What a get could take now: an item handed to a getter that has not run yet is the
+        // getter's (so `while not q.empty(): q.get_nowait()` never fails), but it still counts
+        // against `maxsize`: `full()` is true when a put would block.
+        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(queue_of(it, t)?.items.borrow().len() as i64))),
+        sym::EMPTY => ("empty", |it, t, _, _| Ok(Value::Bool(queue_of(it, t)?.items.borrow().is_empty()))),
         sym::FULL => ("full", |it, t, _, _| {
             let q = queue_of(it, t)?;
             Ok(Value::Bool(q.maxsize > 0 && queue_len(&q) >= q.maxsize))
@@ -371,7 +376,8 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
     })
 }
 
-/// The items in a queue, counting those handed to getters that have not run yet.
+/// The items a queue holds against its `maxsize`: those in it and those handed to getters
+/// that have not run yet.
 fn queue_len(q: &AQueue) -> usize {
     q.items.borrow().len() + q.in_flight.get()
 }

@@ -122,9 +122,9 @@ pub struct Task {
     /// The queue that handed this (ready, not yet run) task an item: a cancellation before the
     /// task runs gives the item back.
     pub handoff: RefCell<Option<Rc<AQueue>>>,
-    /// A blocked putter whose item moved into the queue (with this ticket) while the putter is
-    /// ready but has not run: a cancellation before it runs takes the item out again.
-    pub put_handoff: RefCell<Option<(Rc<AQueue>, u64)>>,
+    /// A blocked putter whose item went in while the putter is ready but has not run: a
+    /// cancellation before it runs takes the item back (see `PutHandoff`).
+    pub put_handoff: RefCell<Option<PutHandoff>>,
     /// A joiner made ready with this failed task's exception, which it has not received yet
     /// (it runs, or a cancellation takes the exception away from it).
     pub join_of: RefCell<Option<Rc<Task>>>,
@@ -137,6 +137,15 @@ pub struct Task {
     pub wait_seq: Cell<u64>,
 }
 
+/// Where the item of an admitted putter went (`Task::put_handoff`).
+pub enum PutHandoff {
+    /// Into the queue, with this ticket.
+    Queued(Rc<AQueue>, u64),
+    /// To this waiting getter (made ready after the putter, so it has not run while the
+    /// putter has not), which waited at this place.
+    ToGetter(Rc<AQueue>, Rc<Task>, Span),
+}
+
 /// A task in a wait list (a queue's getters or putters, a task's joiners, an event's waiters),
 /// with the number of the wait it joined for. Cancelling a waiting task leaves its entry
 /// behind, dead, instead of searching the list (cancelling N waiters is O(N), not O(N²)); dead
@@ -147,6 +156,15 @@ pub type Waiter = (Rc<Task>, u64);
 fn new_wait(t: &Rc<Task>) -> Waiter {
     t.wait_seq.set(t.wait_seq.get() + 1);
     (t.clone(), t.wait_seq.get())
+}
+
+/// Before a wait list grows its buffer, the dead entries go: cancelled waiters of a queue
+/// that is rarely used cannot pile up (the list stays under twice its live entries, plus the
+/// buffer it had), and the cost is one pass per doubling, as the growth itself is.
+fn before_push(len: usize, capacity: usize, retain_live: impl FnOnce()) {
+    if len == capacity && len >= 8 {
+        retain_live();
+    }
 }
 
 /// Whether a wait-list entry is live: its task still waits, in that same wait.
@@ -174,8 +192,9 @@ pub struct AQueue {
     /// The items, each with the ticket of the blocked putter that put it (0 for any other):
     /// see `Task::put_handoff`.
     pub items: RefCell<VecDeque<(Value, u64)>>,
-    /// Items handed to waiting getters that have not run yet: they still count against
-    /// `maxsize`, as in asyncio, where they stay in the queue until the getter runs.
+    /// Items handed to waiting getters that have not run yet: no longer in the queue (`qsize`,
+    /// `empty`, `get_nowait` do not see them) but still counted against `maxsize` (`full`,
+    /// `put`), so that a bounded queue never holds more than its size.
     pub in_flight: Cell<usize>,
     pub next_ticket: Cell<u64>,
     pub maxsize: usize,
@@ -290,13 +309,15 @@ pub struct Scheduler {
 
 /// A task that cannot go on, for the deadlock report and the Ctrl-C dump.
 pub struct BlockedTask {
+    pub id: u64,
+    pub is_main: bool,
     pub name: String,
     pub what: String,
     pub span: Span,
     /// What it waits on, when that is a queue or an event (`Queue#1`).
     pub object: Option<String>,
-    /// The task it joins, if it waits for one to finish.
-    pub joins: Option<String>,
+    /// The task it joins (id and name), if it waits for one to finish.
+    pub joins: Option<(u64, String)>,
 }
 
 thread_local! {
@@ -454,7 +475,10 @@ pub fn repr(s: &SchedObj) -> String {
             };
             format!("<Task '{}' {}>", t.name.borrow(), state)
         }
-        SchedObj::Queue(q) => format!("<Queue#{} size={}>", q.id, q.items.borrow().len() + q.in_flight.get()),
+        SchedObj::Queue(q) => match q.in_flight.get() {
+            0 => format!("<Queue#{} size={}>", q.id, q.items.borrow().len()),
+            n => format!("<Queue#{} size={} handed={}>", q.id, q.items.borrow().len(), n),
+        },
         SchedObj::Event(e) => format!("<Event#{} {}>", e.id, if e.set.get() { "set" } else { "unset" }),
         SchedObj::Handle(_) => "<Handle>".into(),
         SchedObj::Request(r) => format!("<awaitable {}>", describe(&r.r)),
@@ -462,11 +486,11 @@ pub fn repr(s: &SchedObj) -> String {
 }
 
 /// The queue or event a request waits on, and the task it joins.
-fn waits_on(r: &Request) -> (Option<String>, Option<String>) {
+fn waits_on(r: &Request) -> (Option<String>, Option<(u64, String)>) {
     match r {
         Request::Sleep(_) => (None, None),
         Request::Get(q) | Request::Put(q, _) => (Some(format!("Queue#{}", q.id)), None),
-        Request::Join(t) => (None, Some(t.name.borrow().clone())),
+        Request::Join(t) => (None, Some((t.id, t.name.borrow().clone()))),
         Request::Wait(e) => (Some(format!("Event#{}", e.id)), None),
     }
 }
@@ -483,7 +507,7 @@ fn describe(r: &Request) -> String {
 
 pub fn len(s: &SchedObj) -> Option<usize> {
     match s {
-        SchedObj::Queue(q) => Some(q.items.borrow().len() + q.in_flight.get()),
+        SchedObj::Queue(q) => Some(q.items.borrow().len()),
         _ => None,
     }
 }
@@ -621,17 +645,23 @@ impl Interp {
                 }
             };
             let Some((p, pv)) = putter else { break };
+            // The putter runs first, as in asyncio (where it is woken and puts when it runs):
+            // cancelled before it runs, its item is taken back from wherever it went.
+            self.make_ready(&p, Resume::Send(Value::None));
             let getter = pop_live(&q.getters);
             match getter {
-                Some(g) => self.hand_to_getter(q, &g, pv),
+                Some(g) => {
+                    let span = g.wait.borrow().as_ref().map(|w| w.1).unwrap_or(g.spawned_at);
+                    self.hand_to_getter(q, &g, pv);
+                    *p.put_handoff.borrow_mut() = Some(PutHandoff::ToGetter(q.clone(), g, span));
+                }
                 None => {
                     let ticket = q.next_ticket.get() + 1;
                     q.next_ticket.set(ticket);
                     q.items.borrow_mut().push_back((pv, ticket));
-                    *p.put_handoff.borrow_mut() = Some((q.clone(), ticket));
+                    *p.put_handoff.borrow_mut() = Some(PutHandoff::Queued(q.clone(), ticket));
                 }
             }
-            self.make_ready(&p, Resume::Send(Value::None));
         }
     }
 
@@ -650,6 +680,26 @@ impl Interp {
             q.in_flight.set(q.in_flight.get().saturating_sub(1));
             self.admit_putters(&q);
         }
+    }
+
+    /// A cancelled putter's item, handed to getter `g` that has not run yet, is taken back: `g`
+    /// waits again, first in line, as if the item had never come.
+    fn take_back_from_getter(&mut self, q: &Rc<AQueue>, g: &Rc<Task>, span: Span) {
+        let holds = g.state.get() == TaskState::Ready
+            && g.handoff.borrow().as_ref().is_some_and(|h| Rc::ptr_eq(h, q));
+        if !holds {
+            return;
+        }
+        g.handoff.borrow_mut().take();
+        g.resume.borrow_mut().take();
+        q.in_flight.set(q.in_flight.get().saturating_sub(1));
+        // Its entry in the ready queue goes: it is not ready any more (and must not run twice
+        // in one pass if an item comes to it again).
+        self.sched.ready.retain(|e| !matches!(e, Entry::Step(x) if Rc::ptr_eq(x, g)));
+        g.state.set(TaskState::Waiting);
+        *g.wait.borrow_mut() = Some((Request::Get(q.clone()), span));
+        q.getters.borrow_mut().push_front(new_wait(g));
+        self.admit_putters(q);
     }
 
     /// Gets at once if possible; a blocked putter's item then joins the queue.
@@ -792,19 +842,27 @@ impl Interp {
             }
             Request::Get(q) => {
                 t.state.set(TaskState::Waiting);
-                q.getters.borrow_mut().push_back(new_wait(t));
+                let mut g = q.getters.borrow_mut();
+                before_push(g.len(), g.capacity(), || g.retain(live));
+                g.push_back(new_wait(t));
             }
             Request::Put(q, v) => {
                 t.state.set(TaskState::Waiting);
-                q.putters.borrow_mut().push_back((new_wait(t), v.clone()));
+                let mut p = q.putters.borrow_mut();
+                before_push(p.len(), p.capacity(), || p.retain(|(w, _)| live(w)));
+                p.push_back((new_wait(t), v.clone()));
             }
             Request::Join(j) => {
                 t.state.set(TaskState::Waiting);
-                j.joiners.borrow_mut().push(new_wait(t));
+                let mut js = j.joiners.borrow_mut();
+                before_push(js.len(), js.capacity(), || js.retain(live));
+                js.push(new_wait(t));
             }
             Request::Wait(e) => {
                 t.state.set(TaskState::Waiting);
-                e.waiters.borrow_mut().push(new_wait(t));
+                let mut ws = e.waiters.borrow_mut();
+                before_push(ws.len(), ws.capacity(), || ws.retain(live));
+                ws.push(new_wait(t));
             }
         }
         if self.opts.trace {
@@ -851,18 +909,26 @@ impl Interp {
                         && !failed.retrieved.get()
                         && !self.sched.failed.iter().any(|f| Rc::ptr_eq(f, &failed))
                     {
+                        // As when it failed with no joiner: the REPL says so at the prompt.
+                        if self.sched.interactive {
+                            self.sched.announce.push(failed.clone());
+                        }
                         self.sched.failed.push(failed);
                     }
                 }
                 // The item of a putter cancelled before it ran is not delivered (asyncio's
                 // rule): it leaves the queue, and the next blocked putter may come in.
                 let put = t.put_handoff.borrow_mut().take();
-                if let Some((q, ticket)) = put {
-                    let at = q.items.borrow().iter().position(|(_, k)| *k == ticket);
-                    if let Some(at) = at {
-                        q.items.borrow_mut().remove(at);
-                        self.admit_putters(&q);
+                match put {
+                    Some(PutHandoff::Queued(q, ticket)) => {
+                        let at = q.items.borrow().iter().position(|(_, k)| *k == ticket);
+                        if let Some(at) = at {
+                            q.items.borrow_mut().remove(at);
+                            self.admit_putters(&q);
+                        }
                     }
+                    Some(PutHandoff::ToGetter(q, g, span)) => self.take_back_from_getter(&q, &g, span),
+                    None => {}
                 }
                 return true;
             }

@@ -265,7 +265,15 @@ impl Interp {
                         Self::wait_span(&t.coro).unwrap_or(t.spawned_at),
                     ),
                 };
-                BlockedTask { name: t.name.borrow().clone(), what, span, object, joins }
+                BlockedTask {
+                    id: t.id,
+                    is_main: t.is_main.get(),
+                    name: t.name.borrow().clone(),
+                    what,
+                    span,
+                    object,
+                    joins,
+                }
             })
             .collect()
     }
