@@ -169,6 +169,22 @@ pub fn render(
     out
 }
 
+/// Renders a diagnostic that points at no line of the program (the title and a help line).
+pub fn render_title(style: Style, title: &str, help: Option<&str>) -> String {
+    let mut diag = MietteDiagnostic::new(title.to_string());
+    if let Some(h) = help {
+        diag = diag.with_help(h.to_string());
+    }
+    let report = miette::Report::new(diag);
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, report.as_ref()).is_err() {
+        out = format!("error: {}\n", title);
+    }
+    out
+}
+
 /// Renders a syntax error.
 pub fn render_syntax(style: Style, file: &str, src: &str, e: &SyntaxError) -> String {
     let (line, col) = line_col(src, e.span.start as usize);

@@ -399,8 +399,15 @@ pub fn report(
         Err(Fault::Interrupted(span)) => {
             let sig = crate::limits::stop_signal();
             let what = if sig == 15 { "terminated (SIGTERM)" } else { "interrupted (Ctrl-C)" };
-            let mut stderr = sources.render(style, what, here(span), None);
-            stderr.push_str(&task_dump(interp, sources, Some(span)));
+            // Idle, the last line executed says nothing about where the program is: the
+            // scheduler was waiting for its next timer.
+            let mut stderr = if interp.sched.idle {
+                let title = format!("{} while the scheduler waited for the next timer", what);
+                diagnostics::render_title(style, &title, None)
+            } else {
+                sources.render(style, what, here(span), None)
+            };
+            stderr.push_str(&stop_dump(interp, sources, span));
             RunResult { status: exit::INTERRUPTED, stderr }
         }
     }
@@ -428,20 +435,70 @@ pub fn system_exit(interp: &mut crate::interp::Interp, v: &crate::value::Value) 
     })
 }
 
-/// Every unfinished task, its state and the line it is at (`running` ones at `running_at`).
-pub fn task_dump(interp: &crate::interp::Interp, sources: &Sources, running_at: Option<Span>) -> String {
-    let tasks = interp.blocked_tasks();
-    if tasks.is_empty() {
-        return String::new();
+/// What a Ctrl-C or SIGTERM stop shows after its diagnostic: the clock, what was running (or
+/// what the idle scheduler waited for), every unfinished task with its state and line (a
+/// sleeper's time left), callbacks and timers not yet run, failed tasks nobody joined.
+pub fn stop_dump(interp: &mut crate::interp::Interp, sources: &Sources, running_at: Span) -> String {
+    let clock = if interp.opts.virtual_time { "virtual time" } else { "real time" };
+    let mut out = format!("clock: {:.3} s ({})\n", interp.now(), clock);
+    match interp.running_task() {
+        Some(name) => {
+            out.push_str(&format!("running: task '{}' (line {})\n", name, sources.line_of(running_at)))
+        }
+        None if interp.sched.idle => out.push_str(&format!("idle: {}\n", interp.next_wake())),
+        None => {}
     }
-    let mut out = String::from("unfinished tasks:\n");
-    for t in tasks {
-        let at = match running_at {
-            Some(s) if t.what == "running" => s,
-            _ => t.span,
-        };
-        out.push_str(&format!("  {}: {} (line {})\n", t.name, t.what, sources.line_of(at)));
+    let mut rows = interp.stop_rows();
+    for r in rows.iter_mut() {
+        if r.state == "running" {
+            r.span = Some(running_at);
+        }
     }
+    if rows.iter().any(|r| r.section == "task") {
+        out.push_str("unfinished tasks:\n");
+    }
+    out.push_str(&render_task_rows(&rows, sources, 20));
+    out
+}
+
+/// The rows of `:tasks` and of the stop dump, a section at a time (the first, tasks, without
+/// a heading), in aligned columns: name, state, line. At most `cap` rows a section; the rest
+/// are counted.
+pub fn render_task_rows(rows: &[crate::scheduler::TaskRow], sources: &Sources, cap: usize) -> String {
+    let mut out = String::new();
+    let mut section = "task";
+    let mut shown = 0;
+    let mut hidden = 0;
+    let flush_hidden = |out: &mut String, hidden: &mut usize| {
+        if *hidden > 0 {
+            out.push_str(&format!("… and {} more\n", hidden));
+            *hidden = 0;
+        }
+    };
+    // Names up to 32 characters keep the columns aligned; longer ones push their row out.
+    let width = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(0).clamp(16, 32);
+    for r in rows {
+        if r.section != section {
+            flush_hidden(&mut out, &mut hidden);
+            section = r.section;
+            shown = 0;
+            out.push_str(match section {
+                "callback" => "callbacks:\n",
+                "timer" => "timers:\n",
+                "failed" => "failed, nobody joined them:\n",
+                _ => "recently ended:\n",
+            });
+        }
+        if shown >= cap {
+            hidden += 1;
+            continue;
+        }
+        shown += 1;
+        let line = r.span.map(|s| format!("line {}", sources.line_of(s))).unwrap_or_default();
+        out.push_str(format!("{:<width$} {:<40} {}", r.name, r.state, line, width = width).trim_end());
+        out.push('\n');
+    }
+    flush_hidden(&mut out, &mut hidden);
     out
 }
 

@@ -190,8 +190,10 @@ fn output_is_flushed_before_diagnostics_and_limits() {
     assert_eq!(r.stdout, "kept\n");
 }
 
-fn signal_test(sig: &str) {
-    let path = temp_program("print('before', flush=True)\nasync def w():\n    await sleep(1000)\nspawn(w())\nwhile True:\n    pass\n");
+/// Runs `src` until it prints its first line, then sends it `sig`; returns its stderr (the
+/// run must stop with status 130).
+fn stop_with_signal(src: &str, sig: &str) -> String {
+    let path = temp_program(src);
     let mut child = Command::new(env!("CARGO_BIN_EXE_tinyasync"))
         .arg("run")
         .arg(&path)
@@ -208,10 +210,73 @@ fn signal_test(sig: &str) {
     assert!(status.success());
     let output = child.wait_with_output().expect("waits");
     assert_eq!(output.status.code(), Some(130));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn signal_test(sig: &str) {
+    let stderr = stop_with_signal(
+        "print('before', flush=True)\nasync def w():\n    await sleep(1000)\nspawn(w())\nwhile True:\n    pass\n",
+        sig,
+    );
     assert!(stderr.contains("the program was here"), "{}", stderr);
-    assert!(stderr.contains("unfinished tasks:"), "{}", stderr);
-    assert!(stderr.contains("  main: running (line 5)"), "{}", stderr);
+    assert!(stderr.contains("running: task 'main' (line 5)\n"), "{}", stderr);
+    assert!(stderr.contains("unfinished tasks:\nmain             running"), "{}", stderr);
+    assert!(stderr.contains("\nw                ready to run"), "{}", stderr);
+}
+
+#[test]
+fn a_stop_while_idle_says_the_scheduler_waited_and_lists_what_was_pending() {
+    // Nothing runs when the signal comes: the dump says the scheduler was waiting for its next
+    // timer (before, it pointed at the last line executed as if the program were there), and
+    // lists the clock, each sleeper's time left, the waiting getter, the pending timer and the
+    // failed task nobody joined.
+    let stderr = stop_with_signal(
+        r#"q = Queue()
+async def sleeper(n):
+    await sleep(n)
+async def getter():
+    await q.get()
+async def bad():
+    raise ValueError("oops")
+spawn(sleeper(50)); spawn(getter())
+b = spawn(bad())
+call_later(90, print, "late")
+for i in range(30):
+    spawn(sleeper(60))
+await sleep(0)
+print("before", flush=True)
+await sleep(30)
+"#,
+        "-INT",
+    );
+    assert!(
+        stderr.contains("× interrupted (Ctrl-C) while the scheduler waited for the next timer\n"),
+        "{}",
+        stderr
+    );
+    assert!(!stderr.contains("the program was here"), "{}", stderr);
+    assert!(stderr.contains("clock: 0."), "{}", stderr);
+    assert!(
+        stderr.contains("(real time)\nidle: nothing is ready: the next timer is in ")
+            && stderr.contains(" s (task 'main' wakes)\n"),
+        "{}",
+        stderr
+    );
+    for row in [
+        "unfinished tasks:\nmain             sleeping, ",
+        " s left (until 30.0",
+        "\nsleeper          sleeping, ",
+        " s left (until 50.0",
+        "\ngetter           waiting: get from Queue#1                line 5\n",
+        "timers:\nprint            due in ",
+        " s (at 90.0",
+        // 33 unfinished tasks: 20 rows, then the count of the rest.
+        "\nsleeper#18       sleeping, ",
+        "\n… and 13 more\ntimers:\n",
+        "failed, nobody joined them:\nbad              failed: ValueError: oops                 line 9\n",
+    ] {
+        assert!(stderr.contains(row), "{:?} in:\n{}", row, stderr);
+    }
 }
 
 #[test]

@@ -372,21 +372,7 @@ impl Repl {
                 if rows.iter().all(|r| r.section == "ended") {
                     out.push_str("no unfinished tasks\n");
                 }
-                let mut section = "task";
-                for r in rows {
-                    if r.section != section {
-                        section = r.section;
-                        out.push_str(match section {
-                            "callback" => "callbacks:\n",
-                            "timer" => "timers:\n",
-                            _ => "recently ended:\n",
-                        });
-                    }
-                    let line =
-                        r.span.map(|s| format!("line {}", self.sources.line_of(s))).unwrap_or_default();
-                    out.push_str(format!("{:<16} {:<40} {}", r.name, r.state, line).trim_end());
-                    out.push('\n');
-                }
+                out.push_str(&crate::driver::render_task_rows(&rows, &self.sources, usize::MAX));
             }
             "step" => {
                 let n = match arg.map(str::parse::<usize>) {

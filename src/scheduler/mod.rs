@@ -283,6 +283,9 @@ pub struct Scheduler {
     /// The REPL: stop when nothing can run (instead of reporting a deadlock), and leave
     /// unretrieved failures for later inputs to join.
     pub interactive: bool,
+    /// Waiting in real time for the next timer (nothing ready): a Ctrl-C now finds the
+    /// scheduler idle, not a task running.
+    pub idle: bool,
     /// Single-stepping (`:step`): stop after this many entries.
     pub step_budget: Option<usize>,
     /// The REPL: the task of an input that Ctrl-C interrupted, to be abandoned.

@@ -316,6 +316,7 @@ impl Interp {
     /// The scheduler loop, until `until` says stop.
     pub fn run_until(&mut self, until: RunUntil) -> R<()> {
         self.sched.halt = false;
+        self.sched.idle = false;
         loop {
             // A failed task whose handle the program dropped can no longer be joined.
             if let Some(i) = self
@@ -478,9 +479,12 @@ impl Interp {
         }
         self.flush()?;
         let until = std::time::Instant::now() + std::time::Duration::from_nanos(ns.max(0) as u64);
+        // Stays set if a signal stops the run here: the dump then says the scheduler was idle.
+        self.sched.idle = true;
         loop {
             let now = std::time::Instant::now();
             if now >= until || !self.sched.ready.is_empty() {
+                self.sched.idle = false;
                 return Ok(());
             }
             std::thread::sleep((until - now).min(std::time::Duration::from_millis(20)));
@@ -587,6 +591,40 @@ impl Interp {
             rows.push(TaskRow { section: "ended", name: t.name.borrow().clone(), state, span: None });
         }
         rows
+    }
+
+    /// The rows of the Ctrl-C/SIGTERM dump: unfinished tasks (sleepers with the time they have
+    /// left), callbacks ready to run, timers not yet due, then the failed tasks nobody joined.
+    pub fn stop_rows(&mut self) -> Vec<TaskRow> {
+        let mut rows: Vec<TaskRow> = self.task_table().into_iter().filter(|r| r.section != "ended").collect();
+        let failed: Vec<Rc<Task>> =
+            self.sched.failed.iter().filter(|t| !t.retrieved.get()).cloned().collect();
+        for t in failed {
+            let end = t.end.borrow();
+            let Some(TaskEnd::Failed(x)) = &*end else { continue };
+            let value = x.value.clone();
+            drop(end);
+            let ty = self.t.type_of(&value).name;
+            let msg = self.to_str(&value).unwrap_or_default();
+            let state =
+                if msg.is_empty() { format!("failed: {}", ty) } else { format!("failed: {}: {}", ty, msg) };
+            rows.push(TaskRow {
+                section: "failed",
+                name: t.name.borrow().clone(),
+                state,
+                span: Some(t.spawned_at),
+            });
+        }
+        rows
+    }
+
+    /// The task running when the run stopped, if one was.
+    pub fn running_task(&self) -> Option<String> {
+        self.sched
+            .tasks
+            .values()
+            .find(|t| t.state.get() == TaskState::Running)
+            .map(|t| t.name.borrow().clone())
     }
 
     /// A task's state in words: what it waits for, and for how long a sleeper still sleeps.
