@@ -229,6 +229,20 @@ pub fn compile(src: &Source, style: Style) -> Result<std::rc::Rc<crate::code::Co
     })
 }
 
+/// `--trace`'s task column: as wide as the longest `async def` name of the program, with
+/// room for a `#2` suffix (up to 32), so that lines written before a long-named task is
+/// spawned line up with the rest.
+fn trace_width(text: &str) -> usize {
+    text.match_indices("async def ")
+        .map(|(i, m)| {
+            let name = &text[i + m.len()..];
+            name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').count() + 2
+        })
+        .max()
+        .unwrap_or(0)
+        .min(32)
+}
+
 /// Runs a program to the end: parse, check, compile, run on the scheduler.
 pub fn run_program(
     src: &Source,
@@ -238,6 +252,9 @@ pub fn run_program(
 ) -> (RunResult, crate::interp::Interp) {
     let mut interp = crate::interp::Interp::new(opts, out);
     interp.source_text = Some(std::rc::Rc::from(src.text.as_str()));
+    if interp.opts.trace {
+        interp.sched.trace_width = trace_width(&src.text);
+    }
     let code = match compile(src, style) {
         Ok(c) => c,
         Err(f) => return (RunResult { status: f.status, stderr: f.rendered }, interp),

@@ -251,14 +251,14 @@ fn run_options_go_before_the_file_in_both_forms() {
         let mut args = form.clone();
         args.extend(["--virtual-time", "--trace", path.as_str()]);
         let out = run(&args, None);
-        assert!(text(&out.stderr).contains("] run     main"), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("] run       main"), "{args:?}: {}", text(&out.stderr));
         let mut args = form.clone();
         args.extend([argv_path.as_str(), "--virtual-time", "--trace"]);
         let out = run(&args, None);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out.stderr));
         assert_eq!(text(&out.stdout), format!("['{argv_path}', '--virtual-time', '--trace']\n"), "{args:?}");
         let stderr = text(&out.stderr);
-        assert!(!stderr.contains("] run     main"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("] run       main"), "{args:?}: {stderr}");
         assert!(stderr.contains("note: `--virtual-time` comes after the program"), "{stderr}");
         assert!(stderr.contains("note: `--trace` comes after the program"), "{stderr}");
     }

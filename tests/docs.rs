@@ -123,3 +123,29 @@ fn layers_point_one_way() {
         }
     }
 }
+
+#[test]
+fn readme_trace_example_is_what_the_trace_prints() {
+    // README shows `--trace` on an example, as a command and the first lines it writes: they
+    // must be the lines tinyasync writes today.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("read README.md");
+    let cmd = "$ tinyasync --virtual-time --trace examples/cancellation.ta 2>&1 >/dev/null | head -";
+    let at = readme.find(cmd).expect("README shows the trace of examples/cancellation.ta");
+    let block = &readme[at..];
+    let block = &block[..block.find("```").expect("the block ends")];
+    let mut lines = block.lines();
+    let first = lines.next().unwrap_or_default();
+    let n: usize = first[cmd.len()..].trim().parse().expect("head -N");
+    let shown: Vec<&str> = lines.collect();
+    assert_eq!(shown.len(), n, "README shows {} lines, says head -{}", shown.len(), n);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyasync"))
+        .args(["--virtual-time", "--trace", "examples/cancellation.ta"])
+        .current_dir(root)
+        .output()
+        .expect("tinyasync runs");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let real: Vec<&str> = stderr.lines().take(n).collect();
+    assert_eq!(shown, real);
+}

@@ -1778,16 +1778,90 @@ except ValueError:
         ("1.000", "wake", "forever"),
         ("1.000", "finish", "main"),
         ("1.000", "run", "forever"),
-        ("1.000", "cancel", "forever"),
+        ("1.000", "cancelled", "forever"),
     ]
     .iter()
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
     assert_eq!(got, want, "stderr:\n{}", r.stderr);
     assert_eq!(got.len(), r.stderr.lines().count(), "every stderr line is an event: {}", r.stderr);
-    assert_contains(&r.stderr, "wait    work  sleep(1.0) at line 3");
-    assert_contains(&r.stderr, "wait    main  join of task 'work' at line 12");
-    assert_contains(&r.stderr, "spawn   work  by main at line 9");
+    assert_contains(&r.stderr, "] wait      work       sleep(1.0) at line 3\n");
+    assert_contains(&r.stderr, "] wait      main       join of task 'work' at line 12\n");
+    assert_contains(&r.stderr, "] spawn     work       by main at line 9\n");
+    assert_contains(&r.stderr, "] cancel    forever    requested by main at line 13\n");
+    assert_contains(&r.stderr, "] cancelled forever    ended by CancelledError\n");
+}
+
+#[test]
+fn trace_lines_name_callbacks_turns_given_away_cancellations_and_closes_in_aligned_columns() {
+    // Before: the task spawned by a callback was "spawned by the main program", sleep(0) and a
+    // bare yield left no line, "cancel" meant both the request and the end, a queue's close
+    // was not an event, and a long name pushed its details out of line (the column is as
+    // wide as the longest `async def` name, plus room for `#2`).
+    let r = run_args(
+        r#"
+q = Queue()
+async def a_worker_with_a_long_name():
+    await sleep(0)
+    try:
+        await q.get()
+    except QueueClosed:
+        pass
+def tick():
+    spawn(a_worker_with_a_long_name())
+async def closer():
+    await sleep(0.5)
+    q.close()
+async def forever():
+    await sleep(100)
+class Polite:
+    def __await__(self):
+        yield
+call_later(0.1, tick)
+spawn(closer())
+f = spawn(forever())
+await sleep(1)
+f.cancel()
+await Polite()
+"#,
+        &["--virtual-time", "--trace"],
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "[    0.000] spawn     main                         the main program
+[    0.000] run       main
+[    0.000] spawn     closer                       by main at line 20
+[    0.000] spawn     forever                      by main at line 21
+[    0.000] wait      main                         sleep(1.0) at line 22
+[    0.000] run       closer
+[    0.000] wait      closer                       sleep(0.5) at line 12
+[    0.000] run       forever
+[    0.000] wait      forever                      sleep(100.0) at line 15
+[    0.100] call      tick
+[    0.100] spawn     a_worker_with_a_long_name    by callback tick at line 10
+[    0.100] run       a_worker_with_a_long_name
+[    0.100] yield     a_worker_with_a_long_name    sleep(0) at line 4: gives the turn away
+[    0.100] run       a_worker_with_a_long_name
+[    0.100] wait      a_worker_with_a_long_name    get from Queue#1 at line 6
+[    0.500] timer     closer                       sleep is over
+[    0.500] run       closer
+[    0.500] close     closer                       Queue#1 closed: 1 getter and 0 putters get QueueClosed
+[    0.500] wake      a_worker_with_a_long_name
+[    0.500] finish    closer
+[    0.500] run       a_worker_with_a_long_name
+[    0.500] finish    a_worker_with_a_long_name
+[    1.000] timer     main                         sleep is over
+[    1.000] run       main
+[    1.000] cancel    forever                      requested by main at line 23
+[    1.000] wake      forever
+[    1.000] yield     main                         bare yield at line 18: gives the turn away
+[    1.000] run       forever
+[    1.000] cancelled forever                      ended by CancelledError
+[    1.000] run       main
+[    1.000] finish    main
+"
+    );
 }
 
 #[test]

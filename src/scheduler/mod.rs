@@ -286,6 +286,10 @@ pub struct Scheduler {
     /// Waiting in real time for the next timer (nothing ready): a Ctrl-C now finds the
     /// scheduler idle, not a task running.
     pub idle: bool,
+    /// The callback running now (its name), for `--trace`: what spawned a task.
+    pub current_callback: Option<String>,
+    /// `--trace`: the width of the task column, the longest name seen so far (up to 32).
+    pub trace_width: usize,
     /// Single-stepping (`:step`): stop after this many entries.
     pub step_budget: Option<usize>,
     /// The REPL: the task of an input that Ctrl-C interrupted, to be abandoned.
@@ -532,14 +536,14 @@ impl Interp {
         }
         let _ = self.flush();
         let t = self.now();
+        // Names as long as the longest seen so far (up to 32 characters) keep the details in
+        // one column; every task appears in a `spawn` line before anything else it does.
+        let width = self.sched.trace_width.max(task.chars().count().min(32)).max(6);
+        self.sched.trace_width = width;
         // A trace line that cannot be written is dropped (`eprintln!` would panic).
         use std::io::Write;
-        let mut err = std::io::stderr().lock();
-        let _ = if detail.is_empty() {
-            writeln!(err, "[{:>9.3}] {:<7} {}", t, event, task)
-        } else {
-            writeln!(err, "[{:>9.3}] {:<7} {}  {}", t, event, task, detail)
-        };
+        let line = format!("[{:>9.3}] {:<9} {:<width$}  {}", t, event, task, detail, width = width);
+        let _ = writeln!(std::io::stderr().lock(), "{}", line.trim_end());
     }
 
     fn line_of(&self, span: Span) -> String {
@@ -583,9 +587,10 @@ impl Interp {
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
         if self.opts.trace {
-            let detail = match &self.sched.current {
-                Some(c) => format!("by {} at {}", c.name.borrow(), self.line_of(span)),
-                None => "the main program".to_string(),
+            let detail = match (&self.sched.current, &self.sched.current_callback) {
+                (Some(c), _) => format!("by {} at {}", c.name.borrow(), self.line_of(span)),
+                (None, Some(cb)) => format!("by callback {} at {}", cb, self.line_of(span)),
+                (None, None) => "the main program".to_string(),
             };
             let name = t.name.borrow().clone();
             self.trace("spawn", &name, &detail);
@@ -724,6 +729,21 @@ impl Interp {
         }
         let getters = drain_live(q.getters.borrow_mut().drain(..).collect::<Vec<_>>());
         let putters = drain_live(q.putters.borrow_mut().drain(..).map(|(w, _)| w).collect::<Vec<_>>());
+        if self.opts.trace {
+            let who = match (&self.sched.current, &self.sched.current_callback) {
+                (Some(c), _) => c.name.borrow().clone(),
+                (None, Some(cb)) => format!("callback {}", cb),
+                (None, None) => "main".to_string(),
+            };
+            let count = |n: usize, what: &str| format!("{} {}{}", n, what, if n == 1 { "" } else { "s" });
+            let detail = format!(
+                "Queue#{} closed: {} and {} get QueueClosed",
+                q.id,
+                count(getters.len(), "getter"),
+                count(putters.len(), "putter")
+            );
+            self.trace("close", &who, &detail);
+        }
         for t in getters.into_iter().chain(putters) {
             let e = raise_value(new_exception(&self.t.queue_closed, vec![]));
             self.make_ready(&t, Resume::Throw(e));
@@ -822,6 +842,10 @@ impl Interp {
             t.state.set(TaskState::Ready);
             *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
             self.sched.ready.push_back(Entry::Step(t.clone()));
+            if self.opts.trace {
+                let (name, line) = (t.name.borrow().clone(), self.line_of(span));
+                self.trace("yield", &name, &format!("bare yield at {}: gives the turn away", line));
+            }
             return;
         };
         let r = r.clone();
@@ -830,6 +854,10 @@ impl Interp {
                 t.state.set(TaskState::Ready);
                 *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
                 self.sched.ready.push_back(Entry::Step(t.clone()));
+                if self.opts.trace {
+                    let (name, line) = (t.name.borrow().clone(), self.line_of(span));
+                    self.trace("yield", &name, &format!("sleep(0) at {}: gives the turn away", line));
+                }
                 return;
             }
             Request::Sleep(d) => {
@@ -883,7 +911,18 @@ impl Interp {
         }
         if self.opts.trace {
             let name = t.name.borrow().clone();
-            self.trace("cancel", &name, "");
+            let by = match (&self.sched.current, &self.sched.current_callback) {
+                (Some(c), _) => format!("requested by {}", c.name.borrow()),
+                (None, Some(cb)) => format!("requested by callback {}", cb),
+                (None, None) => "requested".to_string(),
+            };
+            let detail = match self.current_span {
+                Some(span) if self.sched.current.is_some() || self.sched.current_callback.is_some() => {
+                    format!("{} at {}", by, self.line_of(span))
+                }
+                _ => by,
+            };
+            self.trace("cancel", &name, &detail);
         }
         let cancelled = || raise_value(new_exception(&types().cancelled, vec![]));
         match t.state.get() {

@@ -131,9 +131,9 @@ impl Interp {
             let what = match &end {
                 TaskEnd::Returned(_) => "finish",
                 TaskEnd::Failed(_) => "fail",
-                TaskEnd::Cancelled => "cancel",
+                TaskEnd::Cancelled => "cancelled",
             };
-            self.trace(what, &name, if what == "cancel" { "ended by CancelledError" } else { "" });
+            self.trace(what, &name, if what == "cancelled" { "ended by CancelledError" } else { "" });
         }
         let failed = matches!(end, TaskEnd::Failed(_));
         let cancelled = matches!(end, TaskEnd::Cancelled);
@@ -225,15 +225,18 @@ impl Interp {
         if h.cancelled.get() {
             return Ok(());
         }
+        let name = match &h.func {
+            Value::Func(f) => f.code.qualname.to_string(),
+            Value::Builtin(b) => b.name.to_string(),
+            _ => "callback".into(),
+        };
         if self.opts.trace {
-            let name = match &h.func {
-                Value::Func(f) => f.code.qualname.to_string(),
-                Value::Builtin(b) => b.name.to_string(),
-                _ => "callback".into(),
-            };
             self.trace("call", &name, "");
         }
-        match self.call(&h.func, &h.args, &[]) {
+        self.sched.current_callback = Some(name);
+        let r = self.call(&h.func, &h.args, &[]);
+        self.sched.current_callback = None;
+        match r {
             Ok(_) => Ok(()),
             Err(Fault::Exc(x)) => Err(Fault::TaskFailed(Box::new(TaskFailure {
                 exc: x,
