@@ -2,7 +2,8 @@
 //! scheduler built in.
 //!
 //! The pipeline, one module a phase (see ARCHITECTURE.md):
-//! `lexer` → `parser` (→ `ast`) → `resolver` (→ `code`) → `interp` → `scheduler`.
+//! `lexer` → `parser` (→ `ast`) → `resolver` → `vm` (compile to `bytecode`, run `frame`s) →
+//! `scheduler`.
 //! `diagnostics` renders every error; `driver` ties the phases together for the CLI and tests.
 
 // `&[x.clone()]` reads better than `std::slice::from_ref(&x)` at call sites of user code.
@@ -31,5 +32,6 @@ pub mod repl;
 pub mod resolver;
 pub mod scheduler;
 pub mod span;
+pub mod tasks;
 pub mod value;
 pub mod vm;

@@ -428,7 +428,7 @@ pub enum Native {
     /// The `NotImplemented` singleton.
     NotImplemented,
     /// Scheduler objects (tasks, queues, events, awaitables, handles).
-    Sched(crate::scheduler::SchedObj),
+    Sched(crate::tasks::SchedObj),
 }
 
 impl Value {

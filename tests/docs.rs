@@ -92,29 +92,28 @@ fn layers_point_one_way() {
     let read = |rel: &str| std::fs::read_to_string(src.join(rel)).expect("read source");
     let above_values =
         ["crate::vm", "crate::scheduler", "crate::builtins", "crate::repl", "crate::driver", "crate::cli"];
-    for file in ["value.rs", "code.rs", "bytecode.rs", "frame.rs", "dict.rs"] {
+    // The scheduler's objects (tasks, queues, events, requests) are values too (`tasks.rs`);
+    // what happens to them is the scheduler's.
+    for file in ["value.rs", "code.rs", "bytecode.rs", "frame.rs", "dict.rs", "tasks.rs"] {
         let text = read(file);
         for (n, line) in text.lines().enumerate() {
-            let allowed = file == "value.rs" && line.trim() == "Sched(crate::scheduler::SchedObj),";
             for name in above_values {
-                assert!(
-                    allowed || !line.contains(name),
-                    "{}:{} names {}: {}",
-                    file,
-                    n + 1,
-                    name,
-                    line.trim()
-                );
+                assert!(!line.contains(name), "{}:{} names {}: {}", file, n + 1, name, line.trim());
             }
         }
     }
+    // The VM and the object model know nothing of the scheduler: an `await` of one of its
+    // objects goes through `Interp::sched_hooks`, which the scheduler installs. The one line
+    // allowed is the scheduler's state in `Interp`.
     let mut vm_files = Vec::new();
     rust_files(&src, &src.join("vm"), &mut vm_files);
-    assert!(vm_files.len() >= 6, "{:?}", vm_files);
+    rust_files(&src, &src.join("interp"), &mut vm_files);
+    assert!(vm_files.len() >= 12, "{:?}", vm_files);
     for file in vm_files {
         let text = read(&file);
         for (n, line) in text.lines().enumerate() {
-            if line.trim_start().starts_with("//") {
+            let state = file == "interp/mod.rs" && line.contains("crate::scheduler::Scheduler");
+            if line.trim_start().starts_with("//") || state {
                 continue;
             }
             for name in ["scheduler", "crate::repl", "crate::driver", "crate::cli"] {

@@ -558,7 +558,7 @@ impl Interp {
             }
             Value::Native(n) => match &**n {
                 Native::Sched(_) => {
-                    return crate::scheduler::awaitable_iter(v).ok_or_else(|| self.not_iterable(v))
+                    return (self.sched_hooks.awaitable)(v).ok_or_else(|| self.not_iterable(v))
                 }
                 Native::Deque { .. } => IterState::Deque { d: n.clone(), i: 0 },
                 Native::DictView { d, kind } => {

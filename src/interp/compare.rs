@@ -58,7 +58,8 @@ impl Interp {
             Value::Native(n) => match &**n {
                 Native::Deque { items, .. } | Native::SyncQueue { items, .. } => !items.borrow().is_empty(),
                 Native::DictView { d, .. } => !d.borrow().is_empty(),
-                Native::Sched(s) => crate::scheduler::truthy(s),
+                // Tasks, queues, events, handles and requests are always true.
+                Native::Sched(_) => true,
                 _ => true,
             },
             _ => true,

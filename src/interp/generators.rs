@@ -153,16 +153,17 @@ impl Interp {
     /// A delegate whose `yield from`/`await` is over, handed back by the only place that held
     /// it: a scheduler request goes back to its pool (unless the program kept it too).
     pub fn delegate_done(&mut self, done: Value) {
-        if crate::scheduler::is_request(&done) {
-            self.recycle_request(done);
+        if is_sched(&done) {
+            (self.sched_hooks.done)(self, done);
         }
     }
 
     /// One step of `yield from`/`await` delegation: send or throw into the delegate.
     /// `input` is None on the first step, when the op is reached (not resumed).
     pub fn delegate(&mut self, it: &Value, input: Option<Resume>) -> R<Outcome> {
-        if crate::scheduler::is_request(it) {
-            return self.sched_delegate(it, input);
+        // `get_awaitable` let through only the scheduler objects that can be awaited.
+        if is_sched(it) {
+            return (self.sched_hooks.delegate)(self, it, input);
         }
         let input = input.unwrap_or(Resume::Send(Value::None));
         match it {
@@ -236,8 +237,7 @@ impl Interp {
                 }
                 Ok(v.clone())
             }
-            Value::Native(n) if matches!(&**n, Native::Sched(_)) => match crate::scheduler::awaitable_iter(v)
-            {
+            Value::Native(n) if matches!(&**n, Native::Sched(_)) => match (self.sched_hooks.awaitable)(v) {
                 Some(it) => Ok(it),
                 None => Err(self.not_awaitable(v)),
             },
@@ -281,4 +281,10 @@ impl Interp {
             None => e,
         }
     }
+}
+
+/// Whether `v` is one of the scheduler's objects (a task, a queue, a request, ...).
+#[inline]
+fn is_sched(v: &Value) -> bool {
+    matches!(v, Value::Native(n) if matches!(**n, Native::Sched(_)))
 }

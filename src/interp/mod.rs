@@ -28,7 +28,7 @@ pub enum Fault {
     /// stdout was closed (a broken pipe): stop quietly. (Other write errors raise OSError.)
     OutputClosed,
     /// No task can ever run again: exit 3.
-    Deadlock(Box<Vec<crate::scheduler::BlockedTask>>),
+    Deadlock(Box<Vec<crate::tasks::BlockedTask>>),
     /// A task (or callback) failed and nobody can retrieve its exception: exit 1.
     TaskFailed(Box<TaskFailure>),
 }
@@ -480,6 +480,30 @@ impl Default for Options {
     }
 }
 
+/// What the VM and the object model ask of the scheduler, installed by `scheduler::install`.
+/// They see the scheduler's objects only as `Native::Sched` values: an `await` of one is
+/// handed to the scheduler, which decides, once, whether it completes now or the task waits.
+#[derive(Clone, Copy)]
+pub struct SchedHooks {
+    /// The iterator behind `await obj`: a request itself, a task's join; None if `obj` is
+    /// not awaitable.
+    pub awaitable: fn(&Value) -> Option<Value>,
+    /// One step of `await request`: `input` is None when the await is reached, else what
+    /// resumed the task.
+    pub delegate: fn(&mut Interp, &Value, Option<generators::Resume>) -> R<generators::Outcome>,
+    /// A request whose await is over, handed back by the only place that held it.
+    pub done: fn(&mut Interp, Value),
+}
+
+impl SchedHooks {
+    /// Before the scheduler is installed: nothing is awaitable.
+    pub const NONE: SchedHooks = SchedHooks {
+        awaitable: |_| None,
+        delegate: |_, _, _| Err(runtime_error("internal error: await before the built-ins were installed")),
+        done: |_, _| {},
+    };
+}
+
 pub struct Interp {
     pub t: Rc<Types>,
     /// The module's globals. Change them only through `store_global` and `remove_global`: the
@@ -512,7 +536,11 @@ pub struct Interp {
     pub source_lines: crate::line_index::Cached,
     /// Items produced by native iterators (see `iter_next`).
     pub native_iters: u64,
+    /// The scheduler's state: its ready queue, timers and tasks (the one place the layers
+    /// meet: `scheduler/` works on it through `&mut Interp`).
     pub sched: crate::scheduler::Scheduler,
+    /// What the VM and the object model ask of the scheduler (see `SchedHooks`).
+    pub sched_hooks: SchedHooks,
     /// Finished VM frames kept for the next calls (their register vectors are reused).
     pub vm_pool: Vec<Box<crate::frame::Frame>>,
     /// Emptied frame stacks of the VM's loops, for the next loop.
@@ -550,6 +578,7 @@ impl Interp {
             source_lines: Default::default(),
             native_iters: 0,
             sched: crate::scheduler::Scheduler::default(),
+            sched_hooks: SchedHooks::NONE,
             vm_pool: Vec::new(),
             vm_stacks: Vec::new(),
             method_cache: Box::new([(0, Symbol(0), None); 64]),

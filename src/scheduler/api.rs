@@ -6,6 +6,11 @@ use super::*;
 use crate::code::Flavor;
 
 pub fn install(it: &mut Interp) {
+    it.sched_hooks = SchedHooks {
+        awaitable: super::awaitable_iter,
+        delegate: Interp::sched_delegate,
+        done: Interp::recycle_request,
+    };
     let fns: &[(&'static str, NativeFn)] = &[
         ("spawn", api_spawn),
         ("sleep", api_sleep),

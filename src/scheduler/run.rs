@@ -61,13 +61,16 @@ impl Interp {
             let r = self.gen_resume(&g, resume);
             match r {
                 Ok(Outcome::Yield(v)) => {
+                    // Decided once: a request its `await` already tried goes straight to the
+                    // wait lists.
+                    let tried = self.sched.tried_now.take().is_some_and(|r| r.is(&v));
                     if t.cancel_requested.replace(false) {
                         resume = Resume::Throw(raise_value(new_exception(&self.t.cancelled, vec![])));
                         continue;
                     }
                     // A generator-style task may `yield request` directly: complete it at once if
                     // possible, without switching.
-                    if is_request(&v) {
+                    if !tried && is_request(&v) {
                         match self.try_now(&v) {
                             Some(Ok(x)) => {
                                 resume = Resume::Send(x);

@@ -1,0 +1,181 @@
+//! The objects of the built-in scheduler as a program holds them: tasks, queues, events,
+//! callback handles and the requests a task awaits (`sleep(d)`, `q.get()`, ...). They are
+//! values (`Native::Sched`), like generators, and hold only state; what happens to them (runs,
+//! waits, hand-offs, cancellation) is the scheduler's (`scheduler/`), which sits above the VM.
+
+use crate::interp::generators::Resume;
+use crate::interp::*;
+use crate::span::Span;
+use crate::value::*;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+/// Scheduler objects stored in `Native::Sched`.
+pub enum SchedObj {
+    /// A task handle as the program sees it (`spawn` returns it).
+    Task(Rc<Task>),
+    Queue(Rc<AQueue>),
+    Event(Rc<EventObj>),
+    Handle(Rc<HandleObj>),
+    /// Something to wait for: `sleep(d)`, `q.get()`, `q.put(x)`, `t.join()`, `e.wait()`.
+    /// `await request` delegates to the request itself (see `sched_delegate`), so waiting
+    /// allocates nothing beyond the request.
+    Request(RequestObj),
+}
+
+/// A request object: what it asks, where it was made, and whether anything awaited it.
+pub struct RequestObj {
+    pub r: Request,
+    pub created_at: Span,
+    pub awaited: Cell<bool>,
+}
+
+thread_local! {
+    /// Requests dropped without ever being awaited (`q.put(x)` without `await`): which kind
+    /// (`Request::kind_name`) and where each was made, for the warnings at the end of a run.
+    pub static NEVER_AWAITED: RefCell<Vec<(&'static str, Span)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for RequestObj {
+    fn drop(&mut self) {
+        if !self.awaited.get() {
+            let kind = self.r.kind_name();
+            let _ = NEVER_AWAITED.try_with(|v| v.borrow_mut().push((kind, self.created_at)));
+        }
+    }
+}
+
+impl Request {
+    /// The coroutine asyncio would name: `Queue.put`, `sleep`, ...
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Request::Sleep(_) => "sleep",
+            Request::Get(_) => "Queue.get",
+            Request::Put(..) => "Queue.put",
+            Request::Join(_) => "Task.join",
+            Request::Wait(_) => "Event.wait",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub enum Request {
+    Sleep(f64),
+    Get(Rc<AQueue>),
+    Put(Rc<AQueue>, Value),
+    Join(Rc<Task>),
+    Wait(Rc<EventObj>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    Ready,
+    Running,
+    Sleeping,
+    Waiting,
+    Done,
+}
+
+pub enum TaskEnd {
+    Returned(Value),
+    Failed(Box<Exc>),
+    Cancelled,
+}
+
+pub struct Task {
+    pub id: u64,
+    /// The main program: its failure is reported as a plain uncaught exception.
+    pub is_main: Cell<bool>,
+    pub name: RefCell<String>,
+    pub coro: Value,
+    pub state: Cell<TaskState>,
+    pub end: RefCell<Option<TaskEnd>>,
+    /// What the next step sends into (or throws into) the task.
+    pub resume: RefCell<Option<Resume>>,
+    pub joiners: RefCell<Vec<Waiter>>,
+    pub spawned_at: Span,
+    /// What the task waits on, and where (for cancellation, deadlock reports and dumps).
+    pub wait: RefCell<Option<(Request, Span)>>,
+    /// Valid timer token: a sleep's timer only wakes the task if the token still matches.
+    pub token: Cell<u64>,
+    /// The program's handle, held weakly: when it is gone, a failure can no longer be joined.
+    pub handle: RefCell<Weak<Native>>,
+    /// Its exception was delivered to a joiner.
+    pub retrieved: Cell<bool>,
+    /// The queue that handed this (ready, not yet run) task an item: a cancellation before the
+    /// task runs gives the item back.
+    pub handoff: RefCell<Option<Rc<AQueue>>>,
+    /// A blocked putter whose item went in while the putter is ready but has not run: a
+    /// cancellation before it runs takes the item back (see `PutHandoff`).
+    pub put_handoff: RefCell<Option<PutHandoff>>,
+    /// A joiner made ready with this failed task's exception, which it has not received yet
+    /// (it runs, or a cancellation takes the exception away from it).
+    pub join_of: RefCell<Option<Rc<Task>>>,
+    /// Joiners made ready with this task's exception that have not run yet: while any is
+    /// pending the failure is not reported as unretrieved.
+    pub pending_joiners: Cell<usize>,
+    pub cancel_requested: Cell<bool>,
+    /// Counts the task's waits: an entry in a wait list is live only while the task is still
+    /// in the wait it was made for (see `Waiter`).
+    pub wait_seq: Cell<u64>,
+}
+
+/// Where the item of an admitted putter went (`Task::put_handoff`).
+pub enum PutHandoff {
+    /// Into the queue, with this ticket.
+    Queued(Rc<AQueue>, u64),
+    /// To this waiting getter (made ready after the putter, so it has not run while the
+    /// putter has not), which waited at this place.
+    ToGetter(Rc<AQueue>, Rc<Task>, Span),
+}
+
+/// A task in a wait list (a queue's getters or putters, a task's joiners, an event's waiters),
+/// with the number of the wait it joined for. Cancelling a waiting task leaves its entry
+/// behind, dead, instead of searching the list (cancelling N waiters is O(N), not O(N²)); dead
+/// entries are skipped as the list is consumed.
+pub type Waiter = (Rc<Task>, u64);
+
+pub struct AQueue {
+    pub id: u64,
+    /// The items, each with the ticket of the blocked putter that put it (0 for any other):
+    /// see `Task::put_handoff`.
+    pub items: RefCell<VecDeque<(Value, u64)>>,
+    /// Items handed to waiting getters that have not run yet: no longer in the queue (`qsize`,
+    /// `empty`, `get_nowait` do not see them) but still counted against `maxsize` (`full`,
+    /// `put`), so that a bounded queue never holds more than its size.
+    pub in_flight: Cell<usize>,
+    pub next_ticket: Cell<u64>,
+    pub maxsize: usize,
+    pub closed: Cell<bool>,
+    pub getters: RefCell<VecDeque<Waiter>>,
+    pub putters: RefCell<VecDeque<(Waiter, Value)>>,
+}
+
+pub struct EventObj {
+    pub id: u64,
+    pub set: Cell<bool>,
+    pub waiters: RefCell<Vec<Waiter>>,
+}
+
+pub struct HandleObj {
+    /// Where `call_soon`/`call_later` was called, for the diagnostic if the callback fails.
+    pub scheduled_at: Span,
+    pub func: Value,
+    pub args: Vec<Value>,
+    pub cancelled: Cell<bool>,
+    pub when: Option<f64>,
+}
+
+/// A task that cannot go on, for the deadlock report and the Ctrl-C dump.
+pub struct BlockedTask {
+    pub id: u64,
+    pub is_main: bool,
+    pub name: String,
+    pub what: String,
+    pub span: Span,
+    /// What it waits on, when that is a queue or an event (`Queue#1`).
+    pub object: Option<String>,
+    /// The task it joins (id and name), if it waits for one to finish.
+    pub joins: Option<(u64, String)>,
+}
