@@ -145,6 +145,12 @@ impl Interp {
                 }
                 _ => a.is(b),
             },
+            // Bound methods are equal when they bind the same function to the same object
+            // (CPython 3.8+: `__self__` by identity), so `callbacks.remove(self.wakeup)` works.
+            (Method(x), Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
+            (Builtin(x), Builtin(y)) if x.is_method && y.is_method => {
+                Rc::ptr_eq(x, y) || (x.f as usize == y.f as usize && x.name == y.name && x.this.is(&y.this))
+            }
             (Instance(_), _) | (_, Instance(_)) => {
                 self.depth += 1;
                 let r = self.instance_eq(a, b);
@@ -334,6 +340,11 @@ impl Interp {
                         (v.address() >> 4) as u64
                     }
                 }
+            }
+            // Equal bound methods hash alike: by the object and the function.
+            Value::Method(m) => ((m.0.address() >> 4) as u64) ^ ((m.1.address() >> 4) as u64).rotate_left(17),
+            Value::Builtin(b) if b.is_method => {
+                ((b.this.address() >> 4) as u64) ^ (b.f as usize as u64).rotate_left(17) ^ str_hash(b.name)
             }
             _ => (v.address() >> 4) as u64,
         })
@@ -567,6 +578,8 @@ fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
             }
             true
         }
+        (Method(x), Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
+        (Builtin(x), Builtin(y)) if x.is_method && y.is_method => return Option::None,
         (Instance(x), Instance(y)) if Rc::ptr_eq(x, y) => true,
         (Instance(x), _) if x.class.lookup(sym::EQ).is_some() => return Option::None,
         (_, Instance(y)) if y.class.lookup(sym::EQ).is_some() => return Option::None,
