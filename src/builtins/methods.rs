@@ -692,6 +692,25 @@ fn deque_method(name: Symbol) -> Option<M> {
         }),
         sym::COUNT => ("count", seq_count),
         sym::INDEX_M => ("index", seq_index),
+        sym::INSERT => ("insert", |it, t, a, _| {
+            arity("deque.insert", a, 2, 2)?;
+            let Some((d, maxlen)) = deque_parts(t) else { return Ok(Value::None) };
+            if maxlen.is_some_and(|m| d.borrow().len() >= m) {
+                return Err(index_error("deque already at its maximum size"));
+            }
+            let n = d.borrow().len() as i64;
+            let i = it.index_of(&a[0])?;
+            let i = if i < 0 { (i + n).max(0) } else { i.min(n) };
+            d.borrow_mut().insert(i as usize, a[1].clone());
+            Ok(Value::None)
+        }),
+        sym::REVERSE => ("reverse", |_, t, a, _| {
+            arity("deque.reverse", a, 0, 0)?;
+            if let Some((d, _)) = deque_parts(t) {
+                d.borrow_mut().make_contiguous().reverse();
+            }
+            Ok(Value::None)
+        }),
         sym::REMOVE => ("remove", |it, t, a, _| {
             arity("remove", a, 1, 1)?;
             let Some((d, _)) = deque_parts(t) else { return Ok(Value::None) };
