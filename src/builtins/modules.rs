@@ -290,6 +290,96 @@ fn domain(ok: bool, v: f64) -> R<Value> {
     }
 }
 
+/// An integer argument of `math`'s integer functions, as a big integer.
+fn int_arg(it: &Interp, x: &Value) -> R<num_bigint::BigInt> {
+    match x {
+        Value::Int(i) => Ok(num_bigint::BigInt::from(*i)),
+        Value::BigInt(b) => Ok((**b).clone()),
+        Value::Bool(b) => Ok(num_bigint::BigInt::from(*b as i64)),
+        _ => Err(type_error(format!("'{}' object cannot be interpreted as an integer", it.type_name(x)))),
+    }
+}
+
+/// `math.comb(n, k)` and `math.perm(n, k=None)`.
+fn comb_perm(it: &Interp, a: &[Value], name: &str) -> R<Value> {
+    arity(name, a, if name == "perm" { 1 } else { 2 }, 2)?;
+    let n = int_arg(it, &a[0])?;
+    let k = match a.get(1) {
+        Some(Value::None) | None => n.clone(),
+        Some(k) => int_arg(it, k)?,
+    };
+    use num_bigint::Sign::Minus;
+    if n.sign() == Minus {
+        return Err(value_error("n must be a non-negative integer"));
+    }
+    if k.sign() == Minus {
+        return Err(value_error("k must be a non-negative integer"));
+    }
+    if k > n {
+        return Ok(Value::Int(0));
+    }
+    let k = num_traits::ToPrimitive::to_u64(&k).ok_or_else(|| overflow_error("k is too large"))?;
+    let k = if name == "comb" { k.min(num_traits::ToPrimitive::to_u64(&(&n - k)).unwrap_or(k)) } else { k };
+    if k > 100_000 {
+        return Err(overflow_error(format!("{}() result would be too large", name)));
+    }
+    let mut r = num_bigint::BigInt::from(1);
+    for i in 0..k {
+        r *= &n - i;
+        if name == "comb" {
+            r /= i + 1;
+        }
+    }
+    Ok(Value::from_bigint(r))
+}
+
+/// The correctly rounded sum of `fsum`'s partials (the last step of CPython's `math_fsum`).
+fn fsum_round(partials: &[f64]) -> f64 {
+    let mut n = partials.len();
+    if n == 0 {
+        return 0.0;
+    }
+    n -= 1;
+    let mut hi = partials[n];
+    let mut lo = 0.0;
+    while n > 0 {
+        let x = hi;
+        n -= 1;
+        let y = partials[n];
+        hi = x + y;
+        let yr = hi - x;
+        lo = y - yr;
+        if lo != 0.0 {
+            break;
+        }
+    }
+    if n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0)) {
+        let y = lo * 2.0;
+        let x = hi + y;
+        let yr = x - hi;
+        if y == yr {
+            hi = x;
+        }
+    }
+    hi
+}
+
+/// `math.frexp`: `x == m * 2**e` with `0.5 <= abs(m) < 1` (or `(x, 0)` for 0, inf, nan).
+fn frexp(x: f64) -> (f64, i64) {
+    if x == 0.0 || !x.is_finite() {
+        return (x, 0);
+    }
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    if exp == 0 {
+        // Subnormal: scale into the normal range first.
+        let (m, e) = frexp(x * 2f64.powi(64));
+        return (m, e - 64);
+    }
+    let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (m, exp - 1022)
+}
+
 fn math_module() -> Value {
     module(
         "math",
@@ -379,6 +469,113 @@ fn math_module() -> Value {
                         g = num_integer::Integer::gcd(&g, &v);
                     }
                     Ok(Value::from_bigint(g))
+                }),
+            ),
+            ("comb", native("comb", |it, _t, a, _k| comb_perm(it, a, "comb"))),
+            ("perm", native("perm", |it, _t, a, _k| comb_perm(it, a, "perm"))),
+            (
+                "isqrt",
+                native("isqrt", |it, _t, a, _k| {
+                    arity("isqrt", a, 1, 1)?;
+                    let n = int_arg(it, &a[0])?;
+                    if n.sign() == num_bigint::Sign::Minus {
+                        return Err(value_error("isqrt() argument must be nonnegative"));
+                    }
+                    Ok(Value::from_bigint(num_integer::Roots::sqrt(&n)))
+                }),
+            ),
+            (
+                "lcm",
+                native("lcm", |it, _t, a, _k| {
+                    let mut l = num_bigint::BigInt::from(1);
+                    for x in a {
+                        let v = int_arg(it, x)?;
+                        l = num_integer::Integer::lcm(&l, &v);
+                    }
+                    Ok(Value::from_bigint(l))
+                }),
+            ),
+            (
+                "prod",
+                native("prod", |it, _t, a, k| {
+                    arity("prod", a, 1, 1)?;
+                    check_kw("prod", k, &[Symbol::intern("start")])?;
+                    let mut r = kwarg(k, Symbol::intern("start")).unwrap_or(Value::Int(1));
+                    for x in it.collect(&a[0])? {
+                        r = it.binop(crate::ast::BinOp::Mul, &r, &x)?;
+                    }
+                    Ok(r)
+                }),
+            ),
+            (
+                "fsum",
+                native("fsum", |it, _t, a, _k| {
+                    arity("fsum", a, 1, 1)?;
+                    // Shewchuk's exact partial sums, as CPython's fsum: correctly rounded.
+                    let mut partials: Vec<f64> = Vec::new();
+                    for v in it.collect(&a[0])? {
+                        let mut x = num(it, &v)?;
+                        let mut kept = 0;
+                        for i in 0..partials.len() {
+                            let mut y = partials[i];
+                            if x.abs() < y.abs() {
+                                std::mem::swap(&mut x, &mut y);
+                            }
+                            let hi = x + y;
+                            let lo = y - (hi - x);
+                            if lo != 0.0 {
+                                partials[kept] = lo;
+                                kept += 1;
+                            }
+                            x = hi;
+                        }
+                        partials.truncate(kept);
+                        partials.push(x);
+                    }
+                    Ok(Value::Float(fsum_round(&partials)))
+                }),
+            ),
+            (
+                "copysign",
+                native("copysign", |it, _t, a, _k| {
+                    arity("copysign", a, 2, 2)?;
+                    Ok(Value::Float(num(it, &a[0])?.copysign(num(it, &a[1])?)))
+                }),
+            ),
+            (
+                "modf",
+                native("modf", |it, _t, a, _k| {
+                    arity("modf", a, 1, 1)?;
+                    let x = num(it, &a[0])?;
+                    if x.is_infinite() {
+                        return Ok(Value::tuple(vec![Value::Float(0.0f64.copysign(x)), Value::Float(x)]));
+                    }
+                    let i = x.trunc();
+                    Ok(Value::tuple(vec![Value::Float((x - i).copysign(x)), Value::Float(i)]))
+                }),
+            ),
+            (
+                "frexp",
+                native("frexp", |it, _t, a, _k| {
+                    arity("frexp", a, 1, 1)?;
+                    let (m, e) = frexp(num(it, &a[0])?);
+                    Ok(Value::tuple(vec![Value::Float(m), Value::Int(e)]))
+                }),
+            ),
+            (
+                "dist",
+                native("dist", |it, _t, a, _k| {
+                    arity("dist", a, 2, 2)?;
+                    let (p, q) = (it.collect(&a[0])?, it.collect(&a[1])?);
+                    if p.len() != q.len() {
+                        return Err(value_error("both points must have the same number of dimensions"));
+                    }
+                    let mut s = 0.0;
+                    for (x, y) in p.iter().zip(&q) {
+                        let d = num(it, x)? - num(it, y)?;
+                        s += d * d;
+                    }
+                    Ok(Value::Float(s.sqrt()))
                 }),
             ),
             (
