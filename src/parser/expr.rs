@@ -805,8 +805,16 @@ impl<'s> Parser<'s> {
                     Span::new(base + open, base + j + 1),
                 ));
             }
-            if let Some(e) = self_documenting(&text[expr_start..j], &text[j..], base + expr_start) {
-                return Err(e);
+            // `{x=}` (self-documenting): the text up to the field's end, then the value, its
+            // repr unless a conversion or a format spec says otherwise.
+            let field = &text[expr_start..j];
+            let documenting = self_documenting(field);
+            let expr_span = match documenting {
+                Some(eq) => Span::new(base + expr_start, base + expr_start + eq),
+                None => expr_span,
+            };
+            if documenting.is_some() {
+                push_lit(&mut parts, field.to_string());
             }
             let expr = self.sub_expression(expr_span)?;
             let mut conv = None;
@@ -849,6 +857,9 @@ impl<'s> Parser<'s> {
                     "f-string: expecting '}'",
                     Span::new(base + open, base + open + 1),
                 ));
+            }
+            if documenting.is_some() && conv.is_none() && spec.is_empty() {
+                conv = Some('r');
             }
             parts.push(FPart::Expr { expr: Box::new(expr), conv, spec });
             i = j + 1;

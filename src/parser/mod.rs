@@ -547,35 +547,16 @@ impl<'s> Parser<'s> {
     }
 }
 
-/// `f"{x=}"`: a field whose expression ends with `=` (not `==`, `!=`, `<=`, `>=`) is Python's
-/// self-documenting form, which tinyasync does not have; `after` is the field's text from the
-/// end of the expression, `at` where the expression starts in the file.
-fn self_documenting(expr: &str, after: &str, at: usize) -> Option<SyntaxError> {
-    let body = expr.trim_end();
+/// Where the `=` of a self-documenting f-string field (`{x=}`, `{x = }`) is, in the field's
+/// text up to its `!`, `:` or `}`; None when the field is a plain expression (`{a == b}`,
+/// `{a != b}`, `{a <= b}` end in `=` too, but as part of an operator).
+pub(super) fn self_documenting(field: &str) -> Option<usize> {
+    let body = field.trim_end();
     let before = body.strip_suffix('=')?;
     if before.ends_with(['=', '!', '<', '>']) || before.trim().is_empty() {
         return None;
     }
-    let eq = at + body.len() - 1;
-    // The rest of the field: a conversion and a format spec, up to its closing brace.
-    let mut depth = 0;
-    let end = after
-        .char_indices()
-        .find(|&(_, c)| {
-            match c {
-                '{' => depth += 1,
-                '}' if depth == 0 => return true,
-                '}' => depth -= 1,
-                _ => {}
-            }
-            false
-        })
-        .map_or(after.len(), |(i, _)| i);
-    let rest = if end == 0 { "!r" } else { &after[..end] };
-    Some(
-        SyntaxError::unsupported("self-documenting f-string fields (`{x=}`) are", Span::new(eq, eq + 1))
-            .with_help(format!("write the text out: `{}{{{}{}}}`", expr, before.trim(), rest)),
-    )
+    Some(before.len())
 }
 
 /// `:=` is not supported, wherever it is.
