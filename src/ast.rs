@@ -145,7 +145,8 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     List(Vec<Expr>),
     Set(Vec<Expr>),
-    Dict(Vec<(Expr, Expr)>),
+    /// `{k: v, **m}`: a pair without a key is `**m`, merged in its place.
+    Dict(Vec<(Option<Expr>, Expr)>),
     Starred(Box<Expr>),
     Attribute(Box<Expr>, Symbol),
     Subscript(Box<Expr>, Box<Expr>),

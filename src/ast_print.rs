@@ -263,7 +263,13 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::List(items) => format!("(list{})", list(items)),
         ExprKind::Set(items) => format!("(set{})", list(items)),
         ExprKind::Dict(pairs) => {
-            let ps: String = pairs.iter().map(|(k, v)| format!(" ({}: {})", expr(k), expr(v))).collect();
+            let ps: String = pairs
+                .iter()
+                .map(|(k, v)| match k {
+                    Some(k) => format!(" ({}: {})", expr(k), expr(v)),
+                    None => format!(" **{}", expr(v)),
+                })
+                .collect();
             format!("(dict{})", ps)
         }
         ExprKind::Starred(x) => format!("*{}", expr(x)),

@@ -480,7 +480,9 @@ impl Resolver {
             }
             ExprKind::Dict(pairs) => {
                 for (k, v) in pairs {
-                    self.expr(k)?;
+                    if let Some(k) = k {
+                        self.expr(k)?;
+                    }
                     self.expr(v)?;
                 }
                 Ok(())

@@ -58,7 +58,6 @@ const EXPECTED: &[(&str, usize, usize)] = &[
     ("unsupported_bytes", 1, 8),
     ("unsupported_class_keyword", 1, 13),
     ("unsupported_complex", 1, 9),
-    ("unsupported_dict_unpacking", 2, 11),
     ("unsupported_except_star", 3, 1),
     ("unsupported_import_star", 1, 18),
     ("unsupported_match", 2, 1),

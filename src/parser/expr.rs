@@ -592,14 +592,34 @@ impl<'s> Parser<'s> {
         Ok(Expr { kind: ExprKind::List(items), span: start.to(end) })
     }
 
+    /// The items of a dict display after its first: `k: v` or `**m`, to the closing brace.
+    fn dict_rest(&mut self, start: Span, first: (Option<Expr>, Expr)) -> PResult<Expr> {
+        let mut pairs = vec![first];
+        while self.eat_op(Op::Comma) {
+            if self.is_op(Op::RBrace) {
+                break;
+            }
+            if self.eat_op(Op::DoubleStar) {
+                pairs.push((None, self.bitor_expr()?));
+                continue;
+            }
+            let k = self.test()?;
+            self.expect_op(Op::Colon)?;
+            let v = self.test()?;
+            pairs.push((Some(k), v));
+        }
+        let end = self.expect_op(Op::RBrace)?;
+        Ok(Expr { kind: ExprKind::Dict(exact(pairs)), span: start.to(end) })
+    }
+
     pub(super) fn brace_display(&mut self, start: Span) -> PResult<Expr> {
         if self.is_op(Op::RBrace) {
             let end = self.bump();
             return Ok(Expr { kind: ExprKind::Dict(Vec::new()), span: start.to(end) });
         }
-        if self.is_op(Op::DoubleStar) {
-            return Err(SyntaxError::unsupported("`**` unpacking in dict displays is", self.span())
-                .with_help("use `d.update(other)`"));
+        if self.eat_op(Op::DoubleStar) {
+            let m = self.bitor_expr()?;
+            return self.dict_rest(start, (None, m));
         }
         let first = self.star_or(Self::test)?;
         if self.eat_op(Op::Colon) {
@@ -618,18 +638,7 @@ impl<'s> Parser<'s> {
                     kind: ExprKind::DictComp(Box::new((first, v)), gens.into_boxed_slice()),
                 });
             }
-            let mut pairs = vec![(first, v)];
-            while self.eat_op(Op::Comma) {
-                if self.is_op(Op::RBrace) {
-                    break;
-                }
-                let k = self.test()?;
-                self.expect_op(Op::Colon)?;
-                let v = self.test()?;
-                pairs.push((k, v));
-            }
-            let end = self.expect_op(Op::RBrace)?;
-            return Ok(Expr { kind: ExprKind::Dict(exact(pairs)), span: start.to(end) });
+            return self.dict_rest(start, (Some(first), v));
         }
         if matches!(self.peek(), Tok::For) {
             no_starred_comp(&first)?;

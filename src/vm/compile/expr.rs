@@ -50,21 +50,33 @@ impl<'a> Compiler<'a> {
             ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Set(items) => {
                 self.display(&e.kind, items, dst, span)?;
             }
-            ExprKind::Dict(pairs) if pairs.len() > MAX_WINDOW / 2 => {
+            // Long displays, and those with `**m`, fill the dict one item at a time, in order.
+            ExprKind::Dict(pairs) if pairs.len() > MAX_WINDOW / 2 || pairs.iter().any(|p| p.0.is_none()) => {
                 let (d, k, v) = (self.temp()?, self.temp()?, self.temp()?);
                 self.emit(Instr::BuildDict { dst: d, start: d, n: 0 });
                 for (key, value) in pairs.iter() {
-                    self.expr_to(key, k)?;
-                    self.expr_to(value, v)?;
-                    self.cur_span = span;
-                    self.emit(Instr::DictSet { dict: d, key: k, src: v });
+                    match key {
+                        Some(key) => {
+                            self.expr_to(key, k)?;
+                            self.expr_to(value, v)?;
+                            self.cur_span = span;
+                            self.emit(Instr::DictSet { dict: d, key: k, src: v });
+                        }
+                        None => {
+                            self.expr_to(value, v)?;
+                            self.cur_span = value.span;
+                            self.emit(Instr::DictUpdate { dict: d, src: v });
+                        }
+                    }
                 }
                 self.emit(Instr::Move { dst, src: d });
             }
             ExprKind::Dict(pairs) => {
                 let start = self.temps(pairs.len() * 2)?;
                 for (i, (k, v)) in pairs.iter().enumerate() {
-                    self.expr_to(k, start + 2 * i as Reg)?;
+                    if let Some(k) = k {
+                        self.expr_to(k, start + 2 * i as Reg)?;
+                    }
                     self.expr_to(v, start + 2 * i as Reg + 1)?;
                 }
                 self.cur_span = span;
