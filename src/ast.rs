@@ -178,6 +178,8 @@ pub struct Param {
 #[derive(Clone, Debug, Default)]
 pub struct Params {
     pub args: Vec<Param>,
+    /// How many of `args` come before a `/`: those are positional-only.
+    pub posonly: usize,
     /// `*args` and `**kwargs` are boxed: most functions have neither, and a `Param` inline
     /// (56 bytes) made every function definition 96 bytes bigger.
     pub vararg: Option<Box<Param>>,

@@ -190,8 +190,11 @@ fn params(p: &Params) -> String {
         Some(dv) => format!("{}{}={}", prefix, q.name, expr(dv)),
         None => format!("{}{}", prefix, q.name),
     };
-    for a in &p.args {
+    for (i, a) in p.args.iter().enumerate() {
         parts.push(param(a, ""));
+        if i + 1 == p.posonly {
+            parts.push("/".into());
+        }
     }
     if let Some(v) = &p.vararg {
         parts.push(param(v, "*"));

@@ -17,6 +17,8 @@ pub enum Flavor {
 #[derive(Clone, Debug, Default)]
 pub struct Signature {
     pub args: Vec<Symbol>,
+    /// The first `posonly` of `args` are positional-only (before a `/`).
+    pub posonly: usize,
     pub vararg: bool,
     pub kwonly: Vec<Symbol>,
     pub kwarg: bool,

@@ -99,8 +99,13 @@ impl Interp {
         let kw_start = at;
         let kwarg_slot = kw_start + sig.kwonly.len();
         let mut kwdict: Option<Rc<RefCell<crate::dict::Dict>>> = None;
+        let mut posonly_by_name = Vec::new();
         for (name, v) in kw {
-            if let Some(i) = sig.args.iter().position(|a| a == name) {
+            if sig.posonly > 0 && !sig.kwarg && sig.args[..sig.posonly].contains(name) {
+                posonly_by_name.push(name.as_str());
+                continue;
+            }
+            if let Some(i) = sig.args[sig.posonly..].iter().position(|a| a == name).map(|i| i + sig.posonly) {
                 if !matches!(slots[i], Value::Unbound) {
                     return Err(type_error(format!(
                         "{}() got multiple values for argument '{}'",
@@ -116,6 +121,13 @@ impl Interp {
             } else {
                 return Err(type_error(format!("{}() got an unexpected keyword argument '{}'", qual, name)));
             }
+        }
+        if !posonly_by_name.is_empty() {
+            return Err(type_error(format!(
+                "{}() got some positional-only arguments passed as keyword arguments: '{}'",
+                qual,
+                posonly_by_name.join(", ")
+            )));
         }
         // Defaults and missing arguments.
         let ndef = fun.defaults.len();

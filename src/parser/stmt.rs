@@ -653,11 +653,29 @@ impl<'s> Parser<'s> {
         let mut star_seen = false;
         // Positional parameters, then keyword-only ones, gather on `param_stack` from `mark`.
         let mark = self.param_stack.len();
+        let mut slash_seen = false;
         while !self.is_op(end) {
             let pstart = self.span();
-            if self.is_op(Op::Slash) {
-                return Err(SyntaxError::unsupported("positional-only parameters (`/`) are", pstart)
-                    .with_help("drop the `/`: the parameters before it can then be passed by name too"));
+            if self.eat_op(Op::Slash) {
+                let before = self.param_stack.len() - mark;
+                let msg = if slash_seen {
+                    Some("/ may appear only once")
+                } else if star_seen || p.kwarg.is_some() {
+                    Some("/ must be ahead of *")
+                } else if before == 0 {
+                    Some("at least one argument must precede /")
+                } else {
+                    None
+                };
+                if let Some(msg) = msg {
+                    return Err(SyntaxError::new(msg, pstart));
+                }
+                slash_seen = true;
+                p.posonly = before;
+                if !self.is_op(end) {
+                    self.expect_op(Op::Comma)?;
+                }
+                continue;
             }
             if self.eat_op(Op::DoubleStar) {
                 let (n, sp) = self.expect_name()?;

@@ -494,6 +494,7 @@ impl<'a> Compiler<'a> {
         };
         let sig = Signature {
             args: f.params.args.iter().map(|p| p.name).collect(),
+            posonly: f.params.posonly,
             vararg: f.params.vararg.is_some(),
             kwonly: f.params.kwonly.iter().map(|p| p.name).collect(),
             kwarg: f.params.kwarg.is_some(),
