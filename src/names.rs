@@ -75,6 +75,8 @@ symbols! {
     START = "start", STEP = "step", STOP = "stop", BASE = "base", NDIGITS = "ndigits",
     NAME_KW = "name", MAXSIZE = "maxsize", BLOCK = "block", TIMEOUT = "timeout",
     ITERABLE = "iterable", MAXSPLIT = "maxsplit", STRICT = "strict",
+    // sys.stdout and sys.stderr
+    WRITE = "write",
 }
 
 /// Interns the predefined names in order; called once when the interner is created.

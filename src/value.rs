@@ -430,6 +430,10 @@ pub enum Native {
     },
     /// The `NotImplemented` singleton.
     NotImplemented,
+    /// `sys.stdout` (`err` false) or `sys.stderr`: `write` and `flush`, nothing else.
+    Stream {
+        err: bool,
+    },
     /// Scheduler objects (tasks, queues, events, awaitables, handles).
     Sched(crate::tasks::SchedObj),
 }

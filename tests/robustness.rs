@@ -395,9 +395,10 @@ fn programs_cannot_reach_the_file_system() {
         assert_eq!(r.code, 1, "import {} should fail", module);
         assert!(r.stderr.contains(&format!("No module named '{}'", module)), "{}", r.stderr);
     }
-    // `sys` holds the program's arguments and nothing else.
-    let r = run("import sys\nprint(sys.argv[1:], sys.__name__, [hasattr(sys, n) for n in ('path', 'modules', 'stdin', 'stdout', 'exit', 'executable')])\n");
-    assert_eq!(r.stdout, "[] sys [False, False, False, False, False, False]\n", "{}", r.stderr);
+    // `sys` holds the program's arguments, its two output streams, `exit` and the recursion
+    // limit, and nothing that reaches files, input or the interpreter's insides.
+    let r = run("import sys\nprint(sys.argv[1:], sys.__name__, [hasattr(sys, n) for n in ('path', 'modules', 'stdin', 'executable', 'setrecursionlimit', 'stdout', 'stderr', 'exit')])\n");
+    assert_eq!(r.stdout, "[] sys [False, False, False, False, False, True, True, True]\n", "{}", r.stderr);
     // A file next to the program is not importable either.
     let dir = std::env::temp_dir().join(format!("tinyasync-sandbox-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");

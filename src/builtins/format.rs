@@ -138,6 +138,10 @@ impl Interp {
                 Native::NotImplemented => "NotImplemented".into(),
                 Native::Super { .. } => "<super object>".into(),
                 Native::SyncQueue { .. } => format!("<queue.Queue object at {:#x}>", v.address()),
+                Native::Stream { err } => format!(
+                    "<_io.TextIOWrapper name='<{}>' mode='w' encoding='utf-8'>",
+                    if *err { "stderr" } else { "stdout" }
+                ),
                 Native::Sched(s) => crate::scheduler::repr(s),
             },
             Value::Unbound => "<unbound>".into(),

@@ -57,6 +57,7 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
         Value::Native(n) => match &**n {
             Native::Deque { .. } => deque_method(name),
             Native::SyncQueue { .. } => syncq_method(name),
+            Native::Stream { .. } => stream_method(name),
             Native::Sched(s) => crate::scheduler::method(s, name),
             _ => None,
         },
@@ -82,6 +83,8 @@ fn native_kind(obj: &Value) -> u8 {
         Value::Native(n) => match &**n {
             Native::Deque { .. } => 12,
             Native::SyncQueue { .. } => 13,
+            // 14 to 18 are the scheduler's kinds.
+            Native::Stream { .. } => 19,
             // Each kind of scheduler object has its own methods.
             Native::Sched(s) => 14 + crate::scheduler::kind_index(s),
             _ => 0,
@@ -726,6 +729,31 @@ fn deque_method(name: Symbol) -> Option<M> {
         sym::COPY => ("copy", |_, t, _, _| {
             let Some((d, maxlen)) = deque_parts(t) else { return Ok(Value::None) };
             Ok(Value::Native(Rc::new(Native::Deque { items: RefCell::new(d.borrow().clone()), maxlen })))
+        }),
+        _ => return None,
+    })
+}
+
+// ----- sys.stdout, sys.stderr -----
+
+fn stream_method(name: Symbol) -> Option<M> {
+    Some(match name {
+        sym::WRITE => ("write", |it, t, a, _| {
+            arity("write", a, 1, 1)?;
+            let Value::Str(s) = &a[0] else {
+                return Err(type_error(format!("write() argument must be str, not {}", it.type_name(&a[0]))));
+            };
+            it.charge_memory(s.s.len())?;
+            match t {
+                Value::Native(n) if matches!(**n, Native::Stream { err: true }) => it.write_err(&s.s)?,
+                _ => it.write_out(&s.s)?,
+            }
+            Ok(Value::Int(s.s.chars().count() as i64))
+        }),
+        sym::FLUSH => ("flush", |it, _, a, _| {
+            arity("flush", a, 0, 0)?;
+            it.flush()?;
+            Ok(Value::None)
         }),
         _ => return None,
     })

@@ -258,23 +258,46 @@ fn bi_print(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> 
         Some(Value::Str(s)) => s.s.clone(),
         Some(v) => return Err(type_error(format!("end must be None or a string, not {}", it.type_name(&v)))),
     };
-    let mut s = String::new();
-    for (i, a) in args.iter().enumerate() {
-        if i > 0 {
-            s.push_str(&sep);
+    // Each argument's text, once (its `__str__` may have effects).
+    let mut texts = Vec::with_capacity(args.len());
+    for a in args {
+        texts.push(match a {
+            Value::Str(x) => x.s.clone(),
+            _ => it.to_str(a)?,
+        });
+    }
+    match kwarg(kw, sym::FILE) {
+        // Anything with a `write` method gets each piece, as CPython writes them: every
+        // argument's text, the separators between, then `end`.
+        Some(f) if !matches!(&f, Value::None) && !is_stream(&f) => {
+            for (i, text) in texts.into_iter().enumerate() {
+                if i > 0 {
+                    it.call_method(&f, sym::WRITE, &[Value::string(sep.clone())], &[])?;
+                }
+                it.call_method(&f, sym::WRITE, &[Value::string(text)], &[])?;
+            }
+            it.call_method(&f, sym::WRITE, &[Value::string(end)], &[])?;
         }
-        match a {
-            Value::Str(x) => s.push_str(&x.s),
-            _ => s.push_str(&it.to_str(a)?),
+        file => {
+            let mut s = texts.join(&sep);
+            s.push_str(&end);
+            it.charge_memory(s.len())?;
+            match file {
+                Some(Value::Native(n)) if matches!(*n, Native::Stream { err: true }) => it.write_err(&s)?,
+                // None, or sys.stdout.
+                _ => it.write_out(&s)?,
+            }
         }
     }
-    s.push_str(&end);
-    it.charge_memory(s.len())?;
-    it.write_out(&s)?;
     if matches!(kwarg(kw, sym::FLUSH), Some(Value::Bool(true))) {
         it.flush()?;
     }
     Ok(Value::None)
+}
+
+/// `sys.stdout` or `sys.stderr`.
+fn is_stream(v: &Value) -> bool {
+    matches!(v, Value::Native(n) if matches!(**n, Native::Stream { .. }))
 }
 
 fn bi_input(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {

@@ -74,13 +74,35 @@ pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("FunctionType", Value::Class(t.function.clone())),
             ],
         ),
-        // Only `argv`: the sandbox has no use for the rest of CPython's `sys`.
+        // What programs print with and how they stop: nothing of CPython's `sys` that reaches
+        // the file system or the interpreter's insides.
         "sys" => {
             let argv = if it.opts.argv.is_empty() { vec![String::new()] } else { it.opts.argv.clone() };
-            module("sys", vec![("argv", Value::list(argv.into_iter().map(Value::string).collect()))])
+            module(
+                "sys",
+                vec![
+                    ("argv", Value::list(argv.into_iter().map(Value::string).collect())),
+                    ("stdout", Value::Native(Rc::new(Native::Stream { err: false }))),
+                    ("stderr", Value::Native(Rc::new(Native::Stream { err: true }))),
+                    ("exit", native("exit", sys_exit)),
+                    ("getrecursionlimit", native("getrecursionlimit", sys_getrecursionlimit)),
+                ],
+            )
         }
         _ => return None,
     })
+}
+
+/// `sys.exit(code=None)`: raises `SystemExit(code)`, which ends the program quietly.
+fn sys_exit(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("exit", a, 0, 1)?;
+    Err(raise_value(new_exception(&it.t.system_exit, a.to_vec())))
+}
+
+/// `sys.getrecursionlimit()`: the depth at which calls raise `RecursionError`.
+fn sys_getrecursionlimit(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("getrecursionlimit", a, 0, 0)?;
+    Ok(Value::Int(it.opts.max_depth as i64))
 }
 
 // ----- time -----

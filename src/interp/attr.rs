@@ -32,6 +32,15 @@ impl Interp {
                         sym::VALUE if inst.class.is_subclass(&self.t.stop_iteration) => {
                             return Ok(self.stop_value(obj))
                         }
+                        // `SystemExit.code`: its one argument, None without, else all of them.
+                        _ if name.as_str() == "code" && inst.class.is_subclass(&self.t.system_exit) => {
+                            return Ok(match inst.attrs.borrow().get(&sym::ARGS) {
+                                Some(Value::Tuple(t)) if t.len() == 1 => t[0].clone(),
+                                Some(Value::Tuple(t)) if t.is_empty() => Value::None,
+                                Some(args) => args.clone(),
+                                None => Value::None,
+                            });
+                        }
                         _ => {}
                     }
                 }

@@ -187,6 +187,8 @@ pub struct Types {
     pub module: Rc<Class>,
     pub deque: Rc<Class>,
     pub sync_queue: Rc<Class>,
+    /// The class of `sys.stdout` and `sys.stderr`.
+    pub text_io: Rc<Class>,
     pub not_implemented_type: Rc<Class>,
     pub super_: Rc<Class>,
     pub base_exception: Rc<Class>,
@@ -279,6 +281,7 @@ impl Types {
             module: class("module", o, TypeTag::Module),
             deque: class("deque", o, TypeTag::Deque),
             sync_queue: class("Queue", o, TypeTag::Native),
+            text_io: class("TextIOWrapper", o, TypeTag::Native),
             not_implemented_type: class("NotImplementedType", o, TypeTag::Native),
             super_: class("super", o, TypeTag::Native),
             iterator: class("iterator", o, TypeTag::Iterator),
@@ -352,6 +355,7 @@ impl Types {
                 Native::Super { .. } => self.super_.clone(),
                 Native::DictView { .. } => self.iterator.clone(),
                 Native::NotImplemented => self.not_implemented_type.clone(),
+                Native::Stream { .. } => self.text_io.clone(),
                 Native::Sched(s) => s.class(),
             },
         }
@@ -598,6 +602,15 @@ impl Interp {
             Output::Stdout(w) => w.write_all(s.as_bytes()).map_err(|e| write_fault(&self.t, e)),
             Output::Writer(w) => w.write_all(s.as_bytes()).map_err(|e| write_fault(&self.t, e)),
         }
+    }
+
+    /// Writes to stderr (`print(file=sys.stderr)`), after the program's buffered output so
+    /// that the two stay in order on a terminal. A failed write is dropped, as CPython does
+    /// when stderr is gone.
+    pub fn write_err(&mut self, s: &str) -> R<()> {
+        self.flush()?;
+        let _ = std::io::stderr().lock().write_all(s.as_bytes());
+        Ok(())
     }
 
     pub fn flush(&mut self) -> R<()> {
