@@ -43,6 +43,8 @@ symbols! {
     COUNT = "count", REPLACE = "replace", FORMAT_M = "format", ISDIGIT = "isdigit",
     ISALPHA = "isalpha", ISALNUM = "isalnum", ISSPACE = "isspace", ISUPPER = "isupper",
     ISLOWER = "islower", ISNUMERIC = "isnumeric", ISDECIMAL = "isdecimal", ISIDENTIFIER = "isidentifier",
+    ISASCII = "isascii", ISTITLE = "istitle", ISPRINTABLE = "isprintable",
+    FORMAT_MAP = "format_map", KEEPENDS = "keepends", TABSIZE = "tabsize",
     CAPITALIZE = "capitalize", TITLE = "title", SWAPCASE = "swapcase", ZFILL = "zfill",
     CENTER = "center", LJUST = "ljust", RJUST = "rjust", PARTITION = "partition",
     RPARTITION = "rpartition", SPLITLINES = "splitlines", ENCODE = "encode", CASEFOLD = "casefold",
@@ -77,6 +79,8 @@ symbols! {
     ITERABLE = "iterable", MAXSPLIT = "maxsplit", STRICT = "strict",
     // sys.stdout and sys.stderr
     WRITE = "write",
+    // numbers
+    BIT_COUNT = "bit_count", HEX_M = "hex", NUMERATOR = "numerator", DENOMINATOR = "denominator",
 }
 
 /// Interns the predefined names in order; called once when the interner is created.

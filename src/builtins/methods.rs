@@ -41,11 +41,21 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
         },
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => match name {
             sym::BIT_LENGTH => Some(("bit_length", int_bit_length)),
+            sym::BIT_COUNT => Some(("bit_count", int_bit_count)),
+            sym::AS_INTEGER_RATIO => Some(("as_integer_ratio", |_, t, _, _| {
+                let n = match t {
+                    Value::Bool(b) => Value::Int(*b as i64),
+                    _ => t.clone(),
+                };
+                Ok(Value::tuple(vec![n, Value::Int(1)]))
+            })),
             sym::CONJUGATE => Some(("conjugate", identity)),
             _ => None,
         },
         Value::Float(_) => match name {
             sym::IS_INTEGER => Some(("is_integer", float_is_integer)),
+            sym::AS_INTEGER_RATIO => Some(("as_integer_ratio", float_as_integer_ratio)),
+            sym::HEX_M => Some(("hex", float_hex)),
             sym::CONJUGATE => Some(("conjugate", identity)),
             _ => None,
         },
@@ -128,6 +138,9 @@ pub fn native_attr(it: &mut Interp, obj: &Value, name: Symbol) -> R<Option<Value
         (Value::Int(_) | Value::BigInt(_) | Value::Float(_), sym::REAL) => Some(obj.clone()),
         (Value::Bool(b), sym::REAL) => Some(Value::Int(*b as i64)),
         (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), sym::IMAG) => Some(Value::Int(0)),
+        (Value::Int(_) | Value::BigInt(_), sym::NUMERATOR) => Some(obj.clone()),
+        (Value::Bool(b), sym::NUMERATOR) => Some(Value::Int(*b as i64)),
+        (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), sym::DENOMINATOR) => Some(Value::Int(1)),
         (Value::Float(_), sym::IMAG) => Some(Value::Float(0.0)),
         (Value::Slice(s), sym::START) => Some(s[0].clone()),
         (Value::Slice(s), sym::STOP) => Some(s[1].clone()),
@@ -590,6 +603,72 @@ fn int_bit_length(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value>
         Value::BigInt(b) => b.bits() as i64,
         _ => 0,
     }))
+}
+
+fn int_bit_count(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+    Ok(Value::Int(match t {
+        Value::Int(i) => i.unsigned_abs().count_ones() as i64,
+        Value::Bool(b) => *b as i64,
+        Value::BigInt(b) => b.magnitude().iter_u64_digits().map(|d| d.count_ones() as i64).sum(),
+        _ => 0,
+    }))
+}
+
+/// `x.as_integer_ratio()`: the exact fraction, in lowest terms, with a positive denominator.
+fn float_as_integer_ratio(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+    let Value::Float(x) = *t else { return Ok(Value::None) };
+    if x.is_infinite() {
+        return Err(overflow_error("cannot convert Infinity to integer ratio"));
+    }
+    if x.is_nan() {
+        return Err(value_error("cannot convert NaN to integer ratio"));
+    }
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (mut m, mut e) = if exp == 0 { (frac, -1074) } else { (frac | (1 << 52), exp - 1075) };
+    if m == 0 {
+        return Ok(Value::tuple(vec![Value::Int(0), Value::Int(1)]));
+    }
+    while m % 2 == 0 && e < 0 {
+        m /= 2;
+        e += 1;
+    }
+    let sign = if x < 0.0 { -1 } else { 1 };
+    let m = num_bigint::BigInt::from(m) * sign;
+    let (n, d) = if e >= 0 {
+        (m << (e as usize), num_bigint::BigInt::from(1))
+    } else {
+        (m, num_bigint::BigInt::from(1) << ((-e) as usize))
+    };
+    Ok(Value::tuple(vec![Value::from_bigint(n), Value::from_bigint(d)]))
+}
+
+/// `x.hex()`, CPython's format: `0x1.999999999999ap-4`, `-0x0.0p+0`, `inf`.
+fn float_hex(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+    let Value::Float(x) = *t else { return Ok(Value::None) };
+    if x.is_nan() {
+        return Ok(Value::str("nan"));
+    }
+    if x.is_infinite() {
+        return Ok(Value::str(if x < 0.0 { "-inf" } else { "inf" }));
+    }
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if x == 0.0 {
+        return Ok(Value::string(format!("{}0x0.0p+0", sign)));
+    }
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (lead, e) = if exp == 0 { (0, -1022) } else { (1, exp - 1023) };
+    Ok(Value::string(format!(
+        "{}0x{}.{:013x}p{}{}",
+        sign,
+        lead,
+        frac,
+        if e < 0 { "-" } else { "+" },
+        e.abs()
+    )))
 }
 
 fn float_is_integer(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {

@@ -76,8 +76,13 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
         }),
         sym::SPLIT => ("split", |it, t, a, k| str_split(it, t, a, k, false)),
         sym::RSPLIT => ("rsplit", |it, t, a, k| str_split(it, t, a, k, true)),
-        sym::SPLITLINES => ("splitlines", |_, t, a, _| {
-            let keep = matches!(a.first(), Some(Value::Bool(true)));
+        sym::SPLITLINES => ("splitlines", |it, t, a, k| {
+            arity("splitlines", a, 0, 1)?;
+            check_kw("splitlines", k, &[sym::KEEPENDS])?;
+            let keep = match a.first().cloned().or_else(|| kwarg(k, sym::KEEPENDS)) {
+                Some(v) => it.truthy(&v)?,
+                None => false,
+            };
             let s = this_str(t);
             let mut out = Vec::new();
             let mut cur = String::new();
@@ -174,6 +179,80 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             str_all(t, |c| c.is_ascii_digit() || c.is_numeric() && c.is_ascii_digit())
         }),
         sym::ISDECIMAL => ("isdecimal", |_, t, _, _| str_all(t, |c| c.is_ascii_digit())),
+        // True for the empty string too, as in CPython.
+        sym::ISASCII => ("isascii", |_, t, _, _| Ok(Value::Bool(this_str(t).is_ascii()))),
+        sym::ISPRINTABLE => ("isprintable", |_, t, _, _| {
+            let printable = |c: char| c == ' ' || !(c.is_control() || c.is_whitespace());
+            Ok(Value::Bool(this_str(t).chars().all(printable)))
+        }),
+        sym::ISTITLE => ("istitle", |_, t, _, _| {
+            // Upper case only after an uncased character, lower case only after a cased one,
+            // and at least one cased character.
+            let (mut cased, mut after_cased) = (false, false);
+            for c in this_str(t).chars() {
+                if c.is_uppercase() {
+                    if after_cased {
+                        return Ok(Value::Bool(false));
+                    }
+                    (cased, after_cased) = (true, true);
+                } else if c.is_lowercase() {
+                    if !after_cased {
+                        return Ok(Value::Bool(false));
+                    }
+                    (cased, after_cased) = (true, true);
+                } else {
+                    after_cased = false;
+                }
+            }
+            Ok(Value::Bool(cased))
+        }),
+        sym::EXPANDTABS => ("expandtabs", |it, t, a, k| {
+            arity("expandtabs", a, 0, 1)?;
+            check_kw("expandtabs", k, &[sym::TABSIZE])?;
+            let size = match a.first().cloned().or_else(|| kwarg(k, sym::TABSIZE)) {
+                Some(v) => it.index_of(&v)?,
+                None => 8,
+            };
+            let mut out = String::new();
+            let mut col: i64 = 0;
+            for c in this_str(t).chars() {
+                match c {
+                    '\t' if size > 0 => {
+                        let n = size - col % size;
+                        it.charge_memory(n as usize)?;
+                        out.extend(std::iter::repeat_n(' ', n as usize));
+                        col += n;
+                    }
+                    '\t' => {}
+                    '\n' | '\r' => {
+                        out.push(c);
+                        col = 0;
+                    }
+                    _ => {
+                        out.push(c);
+                        col += 1;
+                    }
+                }
+            }
+            Ok(Value::string(out))
+        }),
+        sym::FORMAT_MAP => ("format_map", |it, t, a, _| {
+            arity("format_map", a, 1, 1)?;
+            let Value::Dict(d) = &a[0] else {
+                return Err(type_error(format!(
+                    "format_map() argument must be a dict, not {}",
+                    it.type_name(&a[0])
+                )));
+            };
+            let mut kw: Vec<(Symbol, Value)> = Vec::new();
+            for e in d.borrow().iter() {
+                if let Value::Str(k) = &e.key {
+                    kw.push((Symbol::intern(&k.s), e.value.clone()));
+                }
+            }
+            let s = this_str(t).to_string();
+            Ok(Value::string(it.str_format(&s, &[], &kw)?))
+        }),
         sym::ISNUMERIC => ("isnumeric", |_, t, _, _| str_all(t, |c| c.is_numeric())),
         sym::ISALPHA => ("isalpha", |_, t, _, _| str_all(t, |c| c.is_alphabetic())),
         sym::ISALNUM => ("isalnum", |_, t, _, _| str_all(t, |c| c.is_alphanumeric())),
@@ -219,28 +298,6 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             let p = str_arg(it, &a[0], "removesuffix() argument")?;
             let s = this_str(t);
             Ok(Value::str(s.strip_suffix(p).unwrap_or(s)))
-        }),
-        sym::EXPANDTABS => ("expandtabs", |_, t, _, _| {
-            let mut out = String::new();
-            let mut col = 0;
-            for c in this_str(t).chars() {
-                match c {
-                    '\t' => {
-                        let n = 8 - col % 8;
-                        out.push_str(&" ".repeat(n));
-                        col += n;
-                    }
-                    '\n' | '\r' => {
-                        out.push(c);
-                        col = 0;
-                    }
-                    _ => {
-                        out.push(c);
-                        col += 1;
-                    }
-                }
-            }
-            Ok(Value::string(out))
         }),
         _ => return None,
     })
