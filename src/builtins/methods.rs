@@ -231,10 +231,8 @@ fn list_method(name: Symbol) -> Option<M> {
         sym::INSERT => ("insert", |it, t, a, _| {
             arity("insert", a, 2, 2)?;
             let l = this_list(t);
-            let n = l.borrow().len() as i64;
-            let i = it.index_of(&a[0])?;
-            let i = if i < 0 { (i + n).max(0) } else { i.min(n) };
-            l.borrow_mut().insert(i as usize, a[1].clone());
+            let i = insert_at(it, &a[0], l.borrow().len())?;
+            l.borrow_mut().insert(i, a[1].clone());
             Ok(Value::None)
         }),
         sym::POP => ("pop", |it, t, a, _| {
@@ -605,6 +603,13 @@ fn int_bit_length(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value>
     }))
 }
 
+/// Where `insert(i, x)` puts `x` in a sequence of `len` items: a negative `i` counts from
+/// the end, and both ends clamp, as in CPython.
+fn insert_at(it: &mut Interp, i: &Value, len: usize) -> R<usize> {
+    let (i, n) = (it.index_of(i)?, len as i64);
+    Ok(if i < 0 { (i + n).max(0) } else { i.min(n) } as usize)
+}
+
 fn int_bit_count(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
     Ok(Value::Int(match t {
         Value::Int(i) => i.unsigned_abs().count_ones() as i64,
@@ -780,10 +785,8 @@ fn deque_method(name: Symbol) -> Option<M> {
             if maxlen.is_some_and(|m| d.borrow().len() >= m) {
                 return Err(index_error("deque already at its maximum size"));
             }
-            let n = d.borrow().len() as i64;
-            let i = it.index_of(&a[0])?;
-            let i = if i < 0 { (i + n).max(0) } else { i.min(n) };
-            d.borrow_mut().insert(i as usize, a[1].clone());
+            let i = insert_at(it, &a[0], d.borrow().len())?;
+            d.borrow_mut().insert(i, a[1].clone());
             Ok(Value::None)
         }),
         sym::REVERSE => ("reverse", |_, t, a, _| {
