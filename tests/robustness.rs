@@ -164,6 +164,14 @@ fn limits_end_the_program_with_exit_4_and_say_which_and_where() {
     assert!(time.stderr.contains("the time limit (0.3 s, --timeout) was reached"), "{}", time.stderr);
     assert!(time.stderr.contains("prog.ta:"), "{}", time.stderr);
     assert!(start.elapsed().as_secs() < 20);
+    // Each power of a million bits takes a while: the limit is checked after each one, not
+    // only every 1,024 steps (which let a fuzz input of such powers run 35 s past a 10 s
+    // limit). Before, this loop ran 1,024 powers before the first check.
+    let start = std::time::Instant::now();
+    let pow = run_args("while True:\n    x = 3 ** 1000000\n", &["--timeout", "0.3"]);
+    assert_eq!(pow.code, 4, "{}", pow.stderr);
+    assert!(pow.stderr.contains("the time limit (0.3 s, --timeout) was reached"), "{}", pow.stderr);
+    assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
 }
 
 #[test]

@@ -410,7 +410,14 @@ impl Interp {
                 if x.bits().saturating_mul(e) > 64 * 1024 * 1024 && x.bits() > 1 {
                     return Err(overflow_error("integer result too large"));
                 }
-                Value::from_bigint(num_traits::pow::pow(x, e as usize))
+                let r = num_traits::pow::pow(x, e as usize);
+                // A power of a million bits or more takes long enough (CPython too) that the
+                // limits (--timeout, --max-memory, Ctrl-C) are checked after it, not only every
+                // 1,024 steps: a program of such powers stops near its time limit.
+                if r.bits() > 1 << 20 {
+                    self.check_limits(self.current_span.unwrap_or_default())?;
+                }
+                Value::from_bigint(r)
             }
             BinOp::BitAnd => Value::from_bigint(x & y),
             BinOp::BitOr => Value::from_bigint(x | y),
