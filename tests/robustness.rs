@@ -156,6 +156,10 @@ fn limits_end_the_program_with_exit_4_and_say_which_and_where() {
     let mem = run_args("x = []\nwhile True:\n    x.append('abcdefgh' * 16)\n", &["--max-memory", "20"]);
     assert_eq!(mem.code, 4, "{}", mem.stderr);
     insta::assert_snapshot!("max_memory", mem.stderr);
+    // A result too large to build is a MemoryError, not an abort (expandtabs had no cap).
+    let tabs = run("print('\\t'.expandtabs(10**18))\n");
+    assert_eq!(tabs.code, 1, "{}", tabs.stderr);
+    assert!(tabs.stderr.contains("MemoryError"), "{}", tabs.stderr);
     let mem2 = run_args("x = [0] * 100000000\n", &["--max-memory", "20"]);
     assert_eq!(mem2.code, 4, "one huge allocation is refused before it is made: {}", mem2.stderr);
     let start = std::time::Instant::now();

@@ -453,6 +453,44 @@ print("B done:", b.done())
 }
 
 #[test]
+fn rule4_a_taken_back_item_on_a_queue_closed_meanwhile_leaves_the_getter_with_queue_closed() {
+    // "y" went straight to `second` when `first` took "x"; `first` then closes the queue and
+    // cancels the putter, which takes "y" back: `second` gets QueueClosed, as every waiting
+    // getter did at close(). Before, it went back to waiting on the closed queue: a deadlock.
+    let out = ok(r#"
+q = Queue(1)
+async def first():
+    await q.get()
+    q.close()
+    p.cancel()
+async def second():
+    try:
+        print(await q.get())
+    except QueueClosed:
+        print("closed")
+async def producer():
+    await q.put("x")
+    await q.put("y")
+t1 = spawn(first())
+t2 = spawn(second())
+p = spawn(producer())
+await t2.join()
+print("done")
+"#);
+    assert_eq!(out, "closed\ndone\n");
+}
+
+#[test]
+fn sys_exit_in_a_task_or_a_callback_ends_the_program_with_its_status() {
+    // As asyncio re-raises SystemExit out of the event loop. Before, it was a task failure
+    // (exit 1 with a traceback) and the program went on.
+    let r = run("import sys\nasync def w():\n    sys.exit(3)\nspawn(w())\nawait sleep(1)\nprint('after')\n");
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (3, "", ""));
+    let r = run("import sys\ncall_soon(sys.exit, 4)\nawait sleep(1)\nprint('after')\n");
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (4, "", ""));
+}
+
+#[test]
 fn rule4_put_hands_the_item_to_the_longest_waiting_getter_and_the_putter_carries_on() {
     let out = ok(r#"
 q = Queue()

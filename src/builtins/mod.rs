@@ -277,6 +277,10 @@ fn bi_print(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> 
                 it.call_method(&f, sym::WRITE, &[Value::string(text)], &[])?;
             }
             it.call_method(&f, sym::WRITE, &[Value::string(end)], &[])?;
+            if matches!(kwarg(kw, sym::FLUSH), Some(Value::Bool(true))) {
+                it.call_method(&f, sym::FLUSH, &[], &[])?;
+            }
+            return Ok(Value::None);
         }
         file => {
             let mut s = texts.join(&sep);

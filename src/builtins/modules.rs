@@ -323,7 +323,7 @@ fn int_arg(it: &Interp, x: &Value) -> R<num_bigint::BigInt> {
 }
 
 /// `math.comb(n, k)` and `math.perm(n, k=None)`.
-fn comb_perm(it: &Interp, a: &[Value], name: &str) -> R<Value> {
+fn comb_perm(it: &mut Interp, a: &[Value], name: &str) -> R<Value> {
     arity(name, a, if name == "perm" { 1 } else { 2 }, 2)?;
     let n = int_arg(it, &a[0])?;
     let k = match a.get(1) {
@@ -350,6 +350,10 @@ fn comb_perm(it: &Interp, a: &[Value], name: &str) -> R<Value> {
         r *= &n - i;
         if name == "comb" {
             r /= i + 1;
+        }
+        // Big factors take long: the limits (--timeout, Ctrl-C, memory) are checked as it goes.
+        if i % 1024 == 1023 {
+            it.check_limits(it.current_span.unwrap_or_default())?;
         }
     }
     Ok(Value::from_bigint(r))
@@ -534,9 +538,21 @@ fn math_module() -> Value {
                 native("fsum", |it, _t, a, _k| {
                     arity("fsum", a, 1, 1)?;
                     // Shewchuk's exact partial sums, as CPython's fsum: correctly rounded.
+                    // Infinities and NaNs are summed apart, as CPython does; a finite sum that
+                    // overflows is an OverflowError.
                     let mut partials: Vec<f64> = Vec::new();
+                    let (mut special, mut inf_sum) = (0.0f64, 0.0f64);
                     for v in it.collect(&a[0])? {
                         let mut x = num(it, &v)?;
+                        let xsave = x;
+                        if !x.is_finite() {
+                            if x.is_infinite() {
+                                inf_sum += x;
+                            }
+                            special += x;
+                            partials.clear();
+                            continue;
+                        }
                         let mut kept = 0;
                         for i in 0..partials.len() {
                             let mut y = partials[i];
@@ -552,7 +568,16 @@ fn math_module() -> Value {
                             x = hi;
                         }
                         partials.truncate(kept);
+                        if !x.is_finite() && xsave.is_finite() {
+                            return Err(overflow_error("intermediate overflow in fsum"));
+                        }
                         partials.push(x);
+                    }
+                    if special != 0.0 || special.is_nan() {
+                        if inf_sum.is_nan() {
+                            return Err(value_error("-inf + inf in fsum"));
+                        }
+                        return Ok(Value::Float(special));
                     }
                     Ok(Value::Float(fsum_round(&partials)))
                 }),

@@ -219,6 +219,10 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
                 match c {
                     '\t' if size > 0 => {
                         let n = size - col % size;
+                        // The cap `str * n` has: a result past 2 GiB is a MemoryError.
+                        if (out.len() as i64).saturating_add(n) > 1 << 31 {
+                            return Err(exc(&it.t.exception, "MemoryError: the result would be too large"));
+                        }
                         it.charge_memory(n as usize)?;
                         out.extend(std::iter::repeat_n(' ', n as usize));
                         col += n;

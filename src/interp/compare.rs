@@ -342,9 +342,12 @@ impl Interp {
                 }
             }
             // Equal bound methods hash alike: by the object and the function.
-            Value::Method(m) => ((m.0.address() >> 4) as u64) ^ ((m.1.address() >> 4) as u64).rotate_left(17),
+            // (By `identity`, which agrees with `is`, as the equality above does.)
+            Value::Method(m) => {
+                ((m.0.identity() >> 4) as u64) ^ ((m.1.identity() >> 4) as u64).rotate_left(17)
+            }
             Value::Builtin(b) if b.is_method => {
-                ((b.this.address() >> 4) as u64) ^ (b.f as usize as u64).rotate_left(17) ^ str_hash(b.name)
+                ((b.this.identity() >> 4) as u64) ^ (b.f as usize as u64).rotate_left(17) ^ str_hash(b.name)
             }
             _ => (v.address() >> 4) as u64,
         })

@@ -839,7 +839,8 @@ impl<'s> Parser<'s> {
                 j += 2;
             }
             let mut spec = Vec::new();
-            if j < bytes.len() && bytes[j] == b':' {
+            let has_spec = j < bytes.len() && bytes[j] == b':';
+            if has_spec {
                 let spec_start = j + 1;
                 let mut k = spec_start;
                 let mut d = 0;
@@ -867,7 +868,8 @@ impl<'s> Parser<'s> {
                     Span::new(base + open, base + open + 1),
                 ));
             }
-            if documenting.is_some() && conv.is_none() && spec.is_empty() {
+            // (An empty spec, `{x=:}`, still means format() rather than repr, as in CPython.)
+            if documenting.is_some() && conv.is_none() && !has_spec {
                 conv = Some('r');
             }
             parts.push(FPart::Expr { expr: Box::new(expr), conv, spec });

@@ -530,9 +530,15 @@ impl Interp {
         if !holds {
             return;
         }
-        g.handoff.borrow_mut().take();
-        g.resume.borrow_mut().take();
         q.in_flight.set(q.in_flight.get().saturating_sub(1));
+        g.handoff.borrow_mut().take();
+        if q.closed.get() {
+            // Closed meanwhile: the getter gets what every waiting getter got from close().
+            let e = raise_value(new_exception(&self.t.queue_closed, vec![]));
+            *g.resume.borrow_mut() = Some(Resume::Throw(e));
+            return;
+        }
+        g.resume.borrow_mut().take();
         // Its entry in the ready queue goes: it is not ready any more (and must not run twice
         // in one pass if an item comes to it again).
         self.sched.ready.retain(|e| !matches!(e, Entry::Step(x) if Rc::ptr_eq(x, g)));

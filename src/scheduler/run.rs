@@ -50,6 +50,8 @@ impl Interp {
         let Value::Gen(g) = &t.coro else { return Ok(()) };
         let g = g.clone();
         let mut resume = t.resume.borrow_mut().take().unwrap_or(Resume::Send(Value::None));
+        // A request tried at an await belongs to the step that tried it.
+        self.sched.tried_now = None;
         self.item_received(&t);
         t.state.set(TaskState::Running);
         self.sched.current = Some(t.clone());
@@ -126,6 +128,10 @@ impl Interp {
         result
     }
 
+    fn is_system_exit(&self, v: &Value) -> bool {
+        matches!(v, Value::Instance(i) if i.class.is_subclass(&self.t.system_exit))
+    }
+
     /// A task ended: wake its joiners; a failure nobody can retrieve stops the program.
     fn finish(&mut self, t: &Rc<Task>, end: TaskEnd) -> R<()> {
         t.state.set(TaskState::Done);
@@ -140,7 +146,20 @@ impl Interp {
         }
         let failed = matches!(end, TaskEnd::Failed(_));
         let cancelled = matches!(end, TaskEnd::Cancelled);
+        // `sys.exit()` in any task ends the program with its status, as asyncio re-raises
+        // SystemExit out of the event loop (the REPL reports it like any failure).
+        let exit = match &end {
+            TaskEnd::Failed(x) if !self.sched.interactive && self.is_system_exit(&x.value) => {
+                Some(Fault::Exc(Box::new(x.again())))
+            }
+            _ => None,
+        };
         *t.end.borrow_mut() = Some(end);
+        if let Some(e) = exit {
+            self.sched.tasks.remove(&t.id);
+            t.retrieved.set(true);
+            return Err(e);
+        }
         self.sched.tasks.remove(&t.id);
         // The main program's exception stops the program at once, whoever holds its handle
         // (a REPL input's is reported and the session goes on).
@@ -241,6 +260,10 @@ impl Interp {
         self.sched.current_callback = None;
         match r {
             Ok(_) => Ok(()),
+            // `sys.exit()` in a callback ends the program, as in asyncio.
+            Err(Fault::Exc(x)) if !self.sched.interactive && self.is_system_exit(&x.value) => {
+                Err(Fault::Exc(x))
+            }
             Err(Fault::Exc(x)) => Err(Fault::TaskFailed(Box::new(TaskFailure {
                 exc: x,
                 task: "callback".into(),
