@@ -158,6 +158,17 @@ pub struct EventObj {
     pub waiters: RefCell<Vec<Waiter>>,
 }
 
+impl HandleObj {
+    /// The callback's name, for `--trace` and `:tasks`.
+    pub fn name(&self) -> String {
+        match &self.func {
+            Value::Func(f) => f.code.qualname.to_string(),
+            Value::Builtin(b) => b.name.to_string(),
+            _ => "callback".to_string(),
+        }
+    }
+}
+
 pub struct HandleObj {
     /// Where `call_soon`/`call_later` was called, for the diagnostic if the callback fails.
     pub scheduled_at: Span,

@@ -304,6 +304,17 @@ macro_rules! math1 {
     };
 }
 
+/// A `math` function of two floats giving a float (`pow`, `atan2`, `copysign`).
+macro_rules! math2 {
+    ($name:literal, $f:expr) => {
+        native($name, |it, _t, a, _k| {
+            arity($name, a, 2, 2)?;
+            let f: fn(f64, f64) -> f64 = $f;
+            Ok(Value::Float(f(num(it, &a[0])?, num(it, &a[1])?)))
+        })
+    };
+}
+
 fn domain(ok: bool, v: f64) -> R<Value> {
     if ok && !v.is_nan() {
         Ok(Value::Float(v))
@@ -451,20 +462,8 @@ fn math_module() -> Value {
                     }
                 }),
             ),
-            (
-                "pow",
-                native("pow", |it, _t, a, _k| {
-                    arity("pow", a, 2, 2)?;
-                    Ok(Value::Float(num(it, &a[0])?.powf(num(it, &a[1])?)))
-                }),
-            ),
-            (
-                "atan2",
-                native("atan2", |it, _t, a, _k| {
-                    arity("atan2", a, 2, 2)?;
-                    Ok(Value::Float(num(it, &a[0])?.atan2(num(it, &a[1])?)))
-                }),
-            ),
+            ("pow", math2!("pow", f64::powf)),
+            ("atan2", math2!("atan2", f64::atan2)),
             (
                 "hypot",
                 native("hypot", |it, _t, a, _k| {
@@ -481,18 +480,7 @@ fn math_module() -> Value {
                 native("gcd", |it, _t, a, _k| {
                     let mut g = num_bigint::BigInt::from(0);
                     for x in a {
-                        let v = match x {
-                            Value::Int(i) => num_bigint::BigInt::from(*i),
-                            Value::BigInt(b) => (**b).clone(),
-                            Value::Bool(b) => num_bigint::BigInt::from(*b as i64),
-                            _ => {
-                                return Err(type_error(format!(
-                                    "'{}' object cannot be interpreted as an integer",
-                                    it.type_name(x)
-                                )))
-                            }
-                        };
-                        g = num_integer::Integer::gcd(&g, &v);
+                        g = num_integer::Integer::gcd(&g, &int_arg(it, x)?);
                     }
                     Ok(Value::from_bigint(g))
                 }),
@@ -582,13 +570,7 @@ fn math_module() -> Value {
                     Ok(Value::Float(fsum_round(&partials)))
                 }),
             ),
-            (
-                "copysign",
-                native("copysign", |it, _t, a, _k| {
-                    arity("copysign", a, 2, 2)?;
-                    Ok(Value::Float(num(it, &a[0])?.copysign(num(it, &a[1])?)))
-                }),
-            ),
+            ("copysign", math2!("copysign", f64::copysign)),
             (
                 "modf",
                 native("modf", |it, _t, a, _k| {

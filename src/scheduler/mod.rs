@@ -132,7 +132,7 @@ pub struct Scheduler {
     /// scheduler idle, not a task running.
     pub idle: bool,
     /// The callback running now (its name), for `--trace`: what spawned a task.
-    pub current_callback: Option<String>,
+    pub current_callback: Option<Rc<HandleObj>>,
     /// `--trace`: the width of the task column, the longest name seen so far (up to 32).
     pub trace_width: usize,
     /// Single-stepping (`:step`): stop after this many entries.
@@ -378,6 +378,16 @@ impl Interp {
         let _ = writeln!(std::io::stderr().lock(), "{}", line.trim_end());
     }
 
+    /// Who is acting now, for `--trace`: the running task's name, `callback NAME`, or None
+    /// (the program before any task runs).
+    fn actor(&self) -> Option<String> {
+        match (&self.sched.current, &self.sched.current_callback) {
+            (Some(t), _) => Some(t.name.borrow().clone()),
+            (None, Some(h)) => Some(format!("callback {}", h.name())),
+            (None, None) => None,
+        }
+    }
+
     fn line_of(&self, span: Span) -> String {
         // Line numbers need the source; the driver keeps it in `source_text`.
         match &self.source_text {
@@ -419,10 +429,9 @@ impl Interp {
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
         if self.opts.trace {
-            let detail = match (&self.sched.current, &self.sched.current_callback) {
-                (Some(c), _) => format!("by {} at {}", c.name.borrow(), self.line_of(span)),
-                (None, Some(cb)) => format!("by callback {} at {}", cb, self.line_of(span)),
-                (None, None) => "the main program".to_string(),
+            let detail = match self.actor() {
+                Some(who) => format!("by {} at {}", who, self.line_of(span)),
+                None => "the main program".to_string(),
             };
             let name = t.name.borrow().clone();
             self.trace("spawn", &name, &detail);
@@ -568,11 +577,7 @@ impl Interp {
         let getters = drain_live(q.getters.borrow_mut().drain(..).collect::<Vec<_>>());
         let putters = drain_live(q.putters.borrow_mut().drain(..).map(|(w, _)| w).collect::<Vec<_>>());
         if self.opts.trace {
-            let who = match (&self.sched.current, &self.sched.current_callback) {
-                (Some(c), _) => c.name.borrow().clone(),
-                (None, Some(cb)) => format!("callback {}", cb),
-                (None, None) => "main".to_string(),
-            };
+            let who = self.actor().unwrap_or_else(|| "main".to_string());
             let count = |n: usize, what: &str| format!("{} {}{}", n, what, if n == 1 { "" } else { "s" });
             let detail = format!(
                 "Queue#{} closed: {} and {} get QueueClosed",
@@ -752,16 +757,10 @@ impl Interp {
         }
         if self.opts.trace {
             let name = t.name.borrow().clone();
-            let by = match (&self.sched.current, &self.sched.current_callback) {
-                (Some(c), _) => format!("requested by {}", c.name.borrow()),
-                (None, Some(cb)) => format!("requested by callback {}", cb),
-                (None, None) => "requested".to_string(),
-            };
-            let detail = match self.current_span {
-                Some(span) if self.sched.current.is_some() || self.sched.current_callback.is_some() => {
-                    format!("{} at {}", by, self.line_of(span))
-                }
-                _ => by,
+            let detail = match (self.actor(), self.current_span) {
+                (Some(who), Some(span)) => format!("requested by {} at {}", who, self.line_of(span)),
+                (Some(who), None) => format!("requested by {}", who),
+                (None, _) => "requested".to_string(),
             };
             self.trace("cancel", &name, &detail);
         }

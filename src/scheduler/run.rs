@@ -247,15 +247,10 @@ impl Interp {
         if h.cancelled.get() {
             return Ok(());
         }
-        let name = match &h.func {
-            Value::Func(f) => f.code.qualname.to_string(),
-            Value::Builtin(b) => b.name.to_string(),
-            _ => "callback".into(),
-        };
         if self.opts.trace {
-            self.trace("call", &name, "");
+            self.trace("call", &h.name(), "");
         }
-        self.sched.current_callback = Some(name);
+        self.sched.current_callback = Some(h.clone());
         let r = self.call(&h.func, &h.args, &[]);
         self.sched.current_callback = None;
         match r {
@@ -561,18 +556,13 @@ impl Interp {
                 span: Some(Self::task_span(t)),
             })
             .collect();
-        let callback_name = |h: &HandleObj| match &h.func {
-            Value::Func(f) => f.code.qualname.to_string(),
-            Value::Builtin(b) => b.name.to_string(),
-            _ => "callback".to_string(),
-        };
         for e in &self.sched.ready {
             if let Entry::Callback(h) = e {
                 if !h.cancelled.get() {
                     let state = "ready to run".to_string();
                     rows.push(TaskRow {
                         section: "callback",
-                        name: callback_name(h),
+                        name: h.name(),
                         state,
                         span: Some(h.scheduled_at),
                     });
@@ -590,12 +580,7 @@ impl Interp {
             if let TimerKind::Callback(h) = &tm.kind {
                 let at = tm.deadline as f64 / 1e9;
                 let state = format!("due in {} s (at {:.3})", seconds(at - now), at);
-                rows.push(TaskRow {
-                    section: "timer",
-                    name: callback_name(h),
-                    state,
-                    span: Some(h.scheduled_at),
-                });
+                rows.push(TaskRow { section: "timer", name: h.name(), state, span: Some(h.scheduled_at) });
             }
         }
         let recent: Vec<Rc<Task>> = self.sched.recent.iter().rev().cloned().collect();
