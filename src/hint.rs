@@ -285,10 +285,8 @@ fn attribute_names(it: &mut Interp, obj: &Value) -> Vec<&'static str> {
         map.keys().map(|k| k.as_str())
     }
     fn class_chain(class: &Rc<Class>, names: &mut Vec<&'static str>) {
-        let mut c = Some(class.clone());
-        while let Some(k) = c {
+        for k in class.full_mro() {
             names.extend(keys(&k.dict.borrow()));
-            c = k.base.clone();
         }
     }
     let mut names: Vec<&'static str> = Vec::new();

@@ -33,7 +33,11 @@ symbols! {
     RLSHIFT = "__rlshift__", RRSHIFT = "__rrshift__", RAND = "__rand__", ROR = "__ror__",
     RXOR = "__rxor__", NEG = "__neg__", POS = "__pos__", INVERT = "__invert__", ABS = "__abs__",
     FORMAT = "__format__", INT = "__int__", FLOAT = "__float__", INDEX = "__index__",
-    GETATTR = "__getattr__", SETATTR = "__setattr__",
+    GETATTR = "__getattr__", SETATTR = "__setattr__", DELATTR = "__delattr__",
+    GETATTRIBUTE = "__getattribute__", DGET = "__get__", DSET = "__set__", DDELETE = "__delete__",
+    SET_NAME = "__set_name__", INIT_SUBCLASS = "__init_subclass__", MRO = "__mro__",
+    FGET = "fget", FSET = "fset", FDEL = "fdel", SETTER = "setter", GETTER = "getter",
+    DELETER = "deleter", FUNC = "__func__", SELF_D = "__self__", WRAPPED = "__wrapped__",
     ARGS = "args", VALUE = "value", SELF = "self", MAIN = "__main__", LAMBDA = "<lambda>",
     MODULE_NAME = "<module>", SUPER = "super", NONE = "None",
     // str
@@ -48,7 +52,7 @@ symbols! {
     CAPITALIZE = "capitalize", TITLE = "title", SWAPCASE = "swapcase", ZFILL = "zfill",
     CENTER = "center", LJUST = "ljust", RJUST = "rjust", PARTITION = "partition",
     RPARTITION = "rpartition", SPLITLINES = "splitlines", ENCODE = "encode", CASEFOLD = "casefold",
-    EXPANDTABS = "expandtabs", REMOVEPREFIX = "removeprefix", REMOVESUFFIX = "removesuffix",
+    EXPANDTABS = "expandtabs", MAKETRANS = "maketrans", TRANSLATE = "translate", REMOVEPREFIX = "removeprefix", REMOVESUFFIX = "removesuffix",
     // list
     APPEND = "append", EXTEND = "extend", INSERT = "insert", POP = "pop", REMOVE = "remove",
     SORT = "sort", REVERSE = "reverse", COPY = "copy", CLEAR = "clear",

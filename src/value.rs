@@ -7,11 +7,13 @@ use crate::dict::Dict;
 use crate::span::{Span, Symbol};
 use num_bigint::BigInt;
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// A map from interned names to values (globals, class namespaces, instance attributes).
-pub type SymMap = HashMap<Symbol, Value, SymHasher>;
+/// Insertion-ordered, as Python's dicts are: `vars(obj)`, `obj.__dict__` and
+/// `SimpleNamespace`'s repr list attributes in the order they were first set.
+pub type SymMap = indexmap::IndexMap<Symbol, Value, SymHasher>;
 
 /// Symbols are small dense integers: a multiplicative hash is enough and fast.
 #[derive(Default, Clone, Copy)]
@@ -38,7 +40,7 @@ impl std::hash::Hasher for SymHash {
 }
 
 pub fn new_symmap() -> SymMap {
-    HashMap::with_hasher(SymHasher)
+    indexmap::IndexMap::with_hasher(SymHasher)
 }
 
 pub enum Value {
@@ -191,6 +193,9 @@ pub struct Builtin {
     pub this: Value,
     /// Set for methods: the receiver is passed as `this`.
     pub is_method: bool,
+    /// A method reached through its class (`str.upper`, `object.__init__`): called, it takes
+    /// its receiver, an instance of this class, as the first argument.
+    pub unbound: Option<Rc<Class>>,
 }
 
 pub struct Function {
@@ -245,37 +250,104 @@ pub enum TypeTag {
 
 pub struct Class {
     pub name: Symbol,
-    pub base: Option<Rc<Class>>,
+    /// The bases as written (`object` when none were).
+    pub bases: Vec<Rc<Class>>,
+    /// The method resolution order after the class itself (C3, as CPython computes it):
+    /// `__mro__` is the class followed by these.
+    pub mro: Vec<Rc<Class>>,
     pub dict: RefCell<SymMap>,
     pub tag: TypeTag,
     /// Derived from BaseException.
     pub is_exception: bool,
+    /// What attribute access on instances must look for (`flags::*`): set when the class or
+    /// one of its bases defines a data descriptor, `__getattr__`, `__setattr__`, ...
+    pub flags: Cell<u8>,
+}
+
+/// `Class::flags`: the slow paths an attribute access of an instance needs.
+pub mod class_flags {
+    /// A data descriptor (`property`, a class with `__set__`/`__delete__`) is in the MRO:
+    /// class attributes are looked at before the instance's own.
+    pub const DATA_DESC: u8 = 1;
+    /// `__getattr__` is defined: called when the normal lookup fails.
+    pub const GETATTR: u8 = 2;
+    /// `__setattr__` or `__delattr__` is defined (other than object's).
+    pub const SETATTR: u8 = 4;
+    /// `__getattribute__` is defined (other than object's).
+    pub const GETATTRIBUTE: u8 = 8;
 }
 
 impl Class {
-    /// Looks a name up along the base chain.
+    /// A class with the given bases (the first is its "primary" base) and MRO.
+    pub fn new(
+        name: Symbol,
+        bases: Vec<Rc<Class>>,
+        mro: Vec<Rc<Class>>,
+        dict: SymMap,
+        tag: TypeTag,
+    ) -> Class {
+        let is_exception = bases.iter().any(|b| b.is_exception);
+        let flags = mro.iter().fold(0, |f, c| f | c.flags.get());
+        Class { name, bases, mro, dict: RefCell::new(dict), tag, is_exception, flags: Cell::new(flags) }
+    }
+
+    /// The first base (the one a built-in type's layout comes from), None for `object`.
+    pub fn base(&self) -> Option<&Rc<Class>> {
+        self.bases.first()
+    }
+
+    /// Looks a name up along the MRO.
+    #[inline]
     pub fn lookup(&self, name: Symbol) -> Option<Value> {
         if let Some(v) = self.dict.borrow().get(&name) {
             return Some(v.clone());
         }
-        let mut c = self.base.clone();
-        while let Some(k) = c {
+        self.lookup_bases(name)
+    }
+
+    /// Looks a name up in the classes after this one in its MRO.
+    pub fn lookup_bases(&self, name: Symbol) -> Option<Value> {
+        for k in &self.mro {
             if let Some(v) = k.dict.borrow().get(&name) {
                 return Some(v.clone());
             }
-            c = k.base.clone();
         }
         None
     }
+
     pub fn is_subclass(self: &Rc<Class>, other: &Rc<Class>) -> bool {
-        let mut c = Some(self.clone());
-        while let Some(k) = c {
-            if Rc::ptr_eq(&k, other) {
-                return true;
-            }
-            c = k.base.clone();
+        Rc::ptr_eq(self, other) || self.mro.iter().any(|k| Rc::ptr_eq(k, other))
+    }
+
+    /// The class followed by its MRO.
+    pub fn full_mro(self: &Rc<Class>) -> Vec<Rc<Class>> {
+        std::iter::once(self.clone()).chain(self.mro.iter().cloned()).collect()
+    }
+}
+
+/// The C3 linearization of a class with these bases (the MRO after the class itself), or None
+/// when the bases' orders conflict.
+pub fn c3_mro(bases: &[Rc<Class>]) -> Option<Vec<Rc<Class>>> {
+    let mut seqs: Vec<Vec<Rc<Class>>> = bases.iter().map(|b| b.full_mro()).collect();
+    seqs.push(bases.to_vec());
+    let mut out: Vec<Rc<Class>> = Vec::new();
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            return Some(out);
         }
-        false
+        // The first head that is in no other sequence's tail.
+        let head = seqs
+            .iter()
+            .map(|s| s[0].clone())
+            .find(|h| !seqs.iter().any(|s| s[1..].iter().any(|k| Rc::ptr_eq(k, h))));
+        let head = head?;
+        for s in seqs.iter_mut() {
+            if Rc::ptr_eq(&s[0], &head) {
+                s.remove(0);
+            }
+        }
+        out.push(head);
     }
 }
 
@@ -430,6 +502,21 @@ pub enum Native {
     },
     /// The `NotImplemented` singleton.
     NotImplemented,
+    /// `property(fget, fset, fdel, doc)`: a data descriptor.
+    Property {
+        fget: Value,
+        fset: Value,
+        fdel: Value,
+        doc: Value,
+        /// The name it was assigned to in a class body (`__set_name__`), for messages.
+        name: Cell<Option<Symbol>>,
+    },
+    /// `staticmethod(f)`: found through a class or an instance, it is `f` itself.
+    StaticMethod(Value),
+    /// `classmethod(f)`: found through a class or an instance, `f` bound to the class.
+    ClassMethod(Value),
+    /// `types.SimpleNamespace(**kw)`: an object of attributes.
+    Namespace(RefCell<SymMap>),
     /// `sys.stdout` (`err` false) or `sys.stderr`: `write` and `flush`, nothing else.
     Stream {
         err: bool,

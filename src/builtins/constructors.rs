@@ -152,9 +152,53 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             Ok(Value::Class(it.t.type_of(&args[0])))
         }
         TypeTag::Deque => modules::make_deque(it, args, kw),
+        TypeTag::Method => {
+            check_kw("method", kw, &[])?;
+            arity("method", args, 2, 2)?;
+            if !is_callable(it, &args[0]) {
+                return Err(type_error("first argument must be callable"));
+            }
+            if args[1].is_none() {
+                return Err(type_error("instance must not be None"));
+            }
+            Ok(Value::Method(Rc::new((args[1].clone(), args[0].clone()))))
+        }
         _ => {
             if Rc::ptr_eq(cls, &it.t.sync_queue) {
                 return modules::make_sync_queue(it, args, kw);
+            }
+            if Rc::ptr_eq(cls, &it.t.property) {
+                check_kw("property", kw, &[sym::FGET, sym::FSET, sym::FDEL, sym::DOC])?;
+                arity("property", args, 0, 4)?;
+                let arg = |i: usize, k: Symbol| {
+                    args.get(i).cloned().or_else(|| kwarg(kw, k)).unwrap_or(Value::None)
+                };
+                return Ok(property(
+                    arg(0, sym::FGET),
+                    arg(1, sym::FSET),
+                    arg(2, sym::FDEL),
+                    arg(3, sym::DOC),
+                ));
+            }
+            if Rc::ptr_eq(cls, &it.t.staticmethod) || Rc::ptr_eq(cls, &it.t.classmethod) {
+                check_kw(name, kw, &[])?;
+                arity(name, args, 1, 1)?;
+                let f = args[0].clone();
+                return Ok(Value::Native(Rc::new(if Rc::ptr_eq(cls, &it.t.staticmethod) {
+                    Native::StaticMethod(f)
+                } else {
+                    Native::ClassMethod(f)
+                })));
+            }
+            if Rc::ptr_eq(cls, &it.t.namespace) {
+                if !args.is_empty() {
+                    return Err(type_error("SimpleNamespace() takes no positional arguments"));
+                }
+                let mut attrs = new_symmap();
+                for (k, v) in kw {
+                    attrs.insert(*k, v.clone());
+                }
+                return Ok(Value::Native(Rc::new(Native::Namespace(RefCell::new(attrs)))));
             }
             if let Some(v) = crate::scheduler::construct(it, cls, args, kw)? {
                 return Ok(v);
@@ -232,4 +276,9 @@ pub fn parse_float(s: &str) -> Option<f64> {
 /// Helper for `ToPrimitive` users in this module.
 pub fn big_to_i64(b: &BigInt) -> Option<i64> {
     b.to_i64()
+}
+
+/// A `property` object; its name comes later, from the class body it is assigned in.
+pub fn property(fget: Value, fset: Value, fdel: Value, doc: Value) -> Value {
+    Value::Native(Rc::new(Native::Property { fget, fset, fdel, doc, name: std::cell::Cell::new(None) }))
 }

@@ -3,6 +3,7 @@
 
 use crate::interp::*;
 use crate::names::sym;
+use crate::span::Symbol;
 use crate::value::*;
 use num_bigint::BigInt;
 use std::rc::Rc;
@@ -64,7 +65,9 @@ impl Interp {
             }
             Value::Func(f) => format!("<function {} at {:#x}>", f.code.qualname, v.address()),
             Value::Builtin(b) => {
-                if b.is_method && !b.this.is_none() {
+                if let Some(c) = &b.unbound {
+                    format!("<method '{}' of '{}' objects>", b.name, c.name)
+                } else if b.is_method && !b.this.is_none() {
                     format!(
                         "<built-in method {} of {} object at {:#x}>",
                         b.name,
@@ -94,15 +97,9 @@ impl Interp {
                     return self.text_dunder(v, sym::REPR);
                 }
                 if inst.class.is_exception {
-                    let args = self.exc_args(v);
-                    let name = inst.class.name;
-                    if args.len() == 1 {
-                        return Ok(format!("{}({})", name, self.repr(&args[0])?));
-                    }
-                    let inner = self.repr(&Value::tuple(args))?;
-                    return Ok(format!("{}{}", name, if inner == "()" { "()".to_string() } else { inner }));
+                    return self.exc_repr(v);
                 }
-                format!("<__main__.{} object at {:#x}>", inst.class.name, v.address())
+                self.object_repr(v)
             }
             Value::Gen(g) => format!(
                 "<{} object {} at {:#x}>",
@@ -137,6 +134,18 @@ impl Interp {
                 }
                 Native::NotImplemented => "NotImplemented".into(),
                 Native::Super { .. } => "<super object>".into(),
+                Native::Property { .. } => format!("<property object at {:#x}>", v.address()),
+                Native::StaticMethod(f) => format!("<staticmethod({})>", self.repr(f)?),
+                Native::ClassMethod(f) => format!("<classmethod({})>", self.repr(f)?),
+                Native::Namespace(attrs) => {
+                    let items: Vec<(crate::span::Symbol, Value)> =
+                        attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+                    let mut parts = Vec::with_capacity(items.len());
+                    for (k, x) in items {
+                        parts.push(format!("{}={}", k, self.repr(&x)?));
+                    }
+                    format!("namespace({})", parts.join(", "))
+                }
                 Native::SyncQueue { .. } => format!("<queue.Queue object at {:#x}>", v.address()),
                 Native::Stream { err } => format!(
                     "<_io.TextIOWrapper name='<{}>' mode='w' encoding='utf-8'>",
@@ -239,23 +248,47 @@ impl Interp {
                     return self.text_dunder(v, sym::STR);
                 }
                 if inst.class.is_exception && inst.class.lookup(sym::REPR).is_none() {
-                    let args = self.exc_args(v);
-                    return match args.len() {
-                        0 => Ok(String::new()),
-                        1 => {
-                            if inst.class.is_subclass(&self.t.key_error) {
-                                self.repr(&args[0])
-                            } else {
-                                self.to_str(&args[0])
-                            }
-                        }
-                        _ => self.repr(&Value::tuple(args)),
-                    };
+                    return self.exc_str(v);
                 }
                 self.repr(v)
             }
             _ => self.repr(v),
         }
+    }
+
+    /// `BaseException.__str__`: nothing, the one argument's str, or the arguments' tuple.
+    pub fn exc_str(&mut self, v: &Value) -> R<String> {
+        let args = self.exc_args(v);
+        match args.len() {
+            0 => Ok(String::new()),
+            1 => {
+                if matches!(v, Value::Instance(i) if i.class.is_subclass(&self.t.key_error)) {
+                    self.repr(&args[0])
+                } else {
+                    self.to_str(&args[0])
+                }
+            }
+            _ => self.repr(&Value::tuple(args)),
+        }
+    }
+
+    /// `BaseException.__repr__`: the class name and the arguments.
+    pub fn exc_repr(&mut self, v: &Value) -> R<String> {
+        let args = self.exc_args(v);
+        let name = match v {
+            Value::Instance(i) => i.class.name,
+            _ => Symbol::intern("BaseException"),
+        };
+        if args.len() == 1 {
+            return Ok(format!("{}({})", name, self.repr(&args[0])?));
+        }
+        let inner = self.repr(&Value::tuple(args))?;
+        Ok(format!("{}{}", name, if inner == "()" { "()".to_string() } else { inner }))
+    }
+
+    /// `object.__repr__`: the class name and the address.
+    pub fn object_repr(&self, v: &Value) -> String {
+        format!("<__main__.{} object at {:#x}>", self.type_name(v), v.address())
     }
 
     /// `format(v, spec)`.

@@ -34,6 +34,12 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             sym::AWAIT if g.is_coroutine => Some(("__await__", identity)),
             _ => None,
         },
+        Value::Native(n) if matches!(**n, Native::Property { .. }) => match name {
+            sym::SETTER => Some(("setter", |_, t, a, _| property_with(t, a, 1))),
+            sym::GETTER => Some(("getter", |_, t, a, _| property_with(t, a, 0))),
+            sym::DELETER => Some(("deleter", |_, t, a, _| property_with(t, a, 2))),
+            _ => None,
+        },
         Value::Iter(_) => match name {
             sym::NEXT => Some(("__next__", iter_next)),
             sym::ITER => Some(("__iter__", identity)),
@@ -128,6 +134,38 @@ pub fn native_attr(it: &mut Interp, obj: &Value, name: Symbol) -> R<Option<Value
             Native::Deque { maxlen, .. } => Some(maxlen.map(|m| Value::Int(m as i64)).unwrap_or(Value::None)),
             _ => None,
         },
+        (Value::Native(n), _) if matches!(**n, Native::Property { .. }) => {
+            let Native::Property { fget, fset, fdel, doc, .. } = &**n else { return Ok(None) };
+            match name {
+                sym::FGET => Some(fget.clone()),
+                sym::FSET => Some(fset.clone()),
+                sym::FDEL => Some(fdel.clone()),
+                sym::DOC => Some(doc.clone()),
+                _ => None,
+            }
+        }
+        (Value::Native(n), sym::FUNC | sym::WRAPPED)
+            if matches!(**n, Native::StaticMethod(_) | Native::ClassMethod(_)) =>
+        {
+            match &**n {
+                Native::StaticMethod(f) | Native::ClassMethod(f) => Some(f.clone()),
+                _ => None,
+            }
+        }
+        (Value::Native(n), _) if matches!(**n, Native::Namespace(_)) => {
+            let Native::Namespace(attrs) = &**n else { return Ok(None) };
+            if name == sym::DICT {
+                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                let items: Vec<(Symbol, Value)> =
+                    attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+                for (k, v) in items {
+                    it.dict_set(&d, Value::str(k.as_str()), v)?;
+                }
+                return Ok(Some(Value::Dict(d)));
+            }
+            let v = attrs.borrow().get(&name).cloned();
+            v
+        }
         (Value::Native(n), _) if matches!(**n, Native::Sched(_)) => {
             let Native::Sched(s) = &**n else { return Ok(None) };
             crate::scheduler::attr(it, s, name)?
@@ -150,10 +188,7 @@ pub fn native_attr(it: &mut Interp, obj: &Value, name: Symbol) -> R<Option<Value
     })
 }
 
-/// `str.upper` and the like reached through the class: not supported (returns None).
-pub fn type_method(_cls: &Rc<Class>, _name: Symbol) -> Option<Value> {
-    None
-}
+pub use super::type_methods::type_method;
 
 fn identity(_it: &mut Interp, this: &Value, _a: &[Value], _k: Kw) -> R<Value> {
     Ok(this.clone())
@@ -893,4 +928,18 @@ fn syncq_method(name: Symbol) -> Option<M> {
         sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(len_of(it, t)? as i64))),
         _ => return None,
     })
+}
+
+/// `prop.setter(f)` (which 1), `.getter(f)` (0), `.deleter(f)` (2): a copy of the property with
+/// that function replaced.
+fn property_with(t: &Value, a: &[Value], which: usize) -> R<Value> {
+    arity(["getter", "setter", "deleter"][which], a, 1, 1)?;
+    let Value::Native(n) = t else { return Err(type_error("descriptor requires a 'property' object")) };
+    let Native::Property { fget, fset, fdel, doc, name } = &**n else {
+        return Err(type_error("descriptor requires a 'property' object"));
+    };
+    let mut parts = [fget.clone(), fset.clone(), fdel.clone()];
+    parts[which] = a[0].clone();
+    let [fget, fset, fdel] = parts;
+    Ok(Value::Native(Rc::new(Native::Property { fget, fset, fdel, doc: doc.clone(), name: name.clone() })))
 }

@@ -12,6 +12,7 @@ pub mod format;
 pub mod methods;
 pub mod modules;
 mod str_methods;
+pub mod type_methods;
 
 pub use constructors::{big_to_i64, construct, parse_float, parse_int};
 
@@ -28,12 +29,23 @@ pub type Kw<'a> = &'a [(Symbol, Value)];
 
 /// A builtin function value.
 pub fn native(name: &'static str, f: NativeFn) -> Value {
-    Value::Builtin(Rc::new(Builtin { name, f, this: Value::None, is_method: false }))
+    Value::Builtin(Rc::new(Builtin { name, f, this: Value::None, is_method: false, unbound: None }))
 }
 
-/// A builtin method stored in a class (receives the instance as `this`).
-pub fn native_method_value(name: &'static str, f: NativeFn) -> Value {
-    Value::Builtin(Rc::new(Builtin { name, f, this: Value::None, is_method: true }))
+/// A builtin method bound to `this`.
+pub fn native_bound(name: &'static str, this: Value, f: NativeFn) -> Value {
+    Value::Builtin(Rc::new(Builtin { name, f, this, is_method: true, unbound: None }))
+}
+
+/// A builtin method stored in class `cls` (receives the instance as `this`).
+pub fn native_method_value(cls: &Rc<Class>, name: &'static str, f: NativeFn) -> Value {
+    Value::Builtin(Rc::new(Builtin {
+        name,
+        f,
+        this: Value::None,
+        is_method: true,
+        unbound: Some(cls.clone()),
+    }))
 }
 
 pub fn kwarg(kw: Kw, name: Symbol) -> Option<Value> {
@@ -94,8 +106,21 @@ pub fn install(it: &mut Interp) {
     let t = it.t.clone();
     // Types.
     for c in [
-        &t.object, &t.type_, &t.bool_, &t.int, &t.float, &t.str_, &t.list, &t.tuple, &t.dict, &t.set,
-        &t.range, &t.slice,
+        &t.object,
+        &t.type_,
+        &t.bool_,
+        &t.int,
+        &t.float,
+        &t.str_,
+        &t.list,
+        &t.tuple,
+        &t.dict,
+        &t.set,
+        &t.range,
+        &t.slice,
+        &t.property,
+        &t.staticmethod,
+        &t.classmethod,
     ] {
         it.builtins.insert(c.name, Value::Class(c.clone()));
     }
@@ -134,8 +159,11 @@ pub fn install(it: &mut Interp) {
     ] {
         it.builtins.insert(c.name, Value::Class(c.clone()));
     }
-    t.base_exception.dict.borrow_mut().insert(sym::INIT, native_method_value("__init__", exc_init));
-    t.object.dict.borrow_mut().insert(sym::INIT, native_method_value("__init__", object_init));
+    t.base_exception
+        .dict
+        .borrow_mut()
+        .insert(sym::INIT, native_method_value(&t.base_exception, "__init__", exc_init));
+    t.object.dict.borrow_mut().insert(sym::INIT, native_method_value(&t.object, "__init__", object_init));
     set_global(it, "NotImplemented", Value::Native(Rc::new(Native::NotImplemented)));
     set_global(it, "Ellipsis", Value::Native(Rc::new(Native::NotImplemented)));
     let fns: &[(&'static str, NativeFn)] = &[
@@ -216,10 +244,8 @@ fn bi_dir(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
 pub fn attribute_names(v: &Value) -> Vec<String> {
     let mut names = Vec::new();
     let class_names = |c: &Rc<crate::value::Class>, names: &mut Vec<String>| {
-        let mut k = Some(c.clone());
-        while let Some(cls) = k {
+        for cls in c.full_mro() {
             names.extend(cls.dict.borrow().keys().map(|s| s.as_str().to_string()));
-            k = cls.base.clone();
         }
     };
     match v {
@@ -242,8 +268,28 @@ pub fn attribute_names(v: &Value) -> Vec<String> {
     names
 }
 
-fn bi_super(_it: &mut Interp, _this: &Value, _args: &[Value], _kw: Kw) -> R<Value> {
-    Err(runtime_error("super() is supported only with no arguments, inside a method"))
+/// `super(C, obj)`: the methods after `C` in the MRO of `obj`'s type (or of `obj`, a class).
+/// (`super()` without arguments is compiled to the `Super` instruction.)
+fn bi_super(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("super", kw, &[])?;
+    match args {
+        [] => Err(runtime_error("super(): no arguments")),
+        [Value::Class(c), obj] => {
+            let ok = match obj {
+                Value::Class(k) => k.is_subclass(c),
+                v => it.t.type_of(v).is_subclass(c),
+            };
+            if !ok {
+                return Err(type_error("super(type, obj): obj must be an instance or subtype of type"));
+            }
+            Ok(Value::Native(Rc::new(Native::Super { class: c.clone(), obj: obj.clone() })))
+        }
+        [Value::Class(_)] => Err(runtime_error("super() with one argument is not supported in tinyasync")),
+        [other, ..] if args.len() <= 2 => {
+            Err(type_error(format!("super() argument 1 must be a type, not {}", it.type_name(other))))
+        }
+        _ => Err(type_error(format!("super() takes at most 2 arguments ({} given)", args.len()))),
+    }
 }
 
 fn bi_print(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
@@ -939,12 +985,17 @@ fn bi_hash(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> 
 
 fn bi_callable(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
     arity("callable", args, 1, 1)?;
-    let v = &args[0];
-    Ok(Value::Bool(match v {
+    Ok(Value::Bool(is_callable(it, &args[0])))
+}
+
+/// `callable(v)`.
+pub fn is_callable(it: &Interp, v: &Value) -> bool {
+    match v {
         Value::Func(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_) => true,
         Value::Instance(_) => it.has_method(v, sym::CALL),
+        Value::Native(n) => matches!(**n, Native::StaticMethod(_)),
         _ => false,
-    }))
+    }
 }
 
 fn bi_format(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {

@@ -72,6 +72,25 @@ pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("GeneratorType", Value::Class(t.generator.clone())),
                 ("CoroutineType", Value::Class(t.coroutine.clone())),
                 ("FunctionType", Value::Class(t.function.clone())),
+                ("LambdaType", Value::Class(t.function.clone())),
+                ("MethodType", Value::Class(t.method.clone())),
+                ("BuiltinFunctionType", Value::Class(t.builtin_function.clone())),
+                ("BuiltinMethodType", Value::Class(t.builtin_function.clone())),
+                ("ModuleType", Value::Class(t.module.clone())),
+                ("SimpleNamespace", Value::Class(t.namespace.clone())),
+                // A generator function made awaitable: tinyasync's `await` takes a generator
+                // as it is (see README), so, as CPython does for generator functions, the
+                // decorator gives the function back.
+                (
+                    "coroutine",
+                    native("coroutine", |it, _, a, _| {
+                        super::arity("coroutine", a, 1, 1)?;
+                        match &a[0] {
+                            f if super::is_callable(it, f) => Ok(f.clone()),
+                            _ => Err(type_error("types.coroutine() expects a callable")),
+                        }
+                    }),
+                ),
             ],
         ),
         // What programs print with and how they stop: nothing of CPython's `sys` that reaches

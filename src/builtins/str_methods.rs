@@ -5,6 +5,8 @@ use crate::interp::*;
 use crate::names::sym;
 use crate::span::Symbol;
 use crate::value::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 type M = (&'static str, NativeFn);
 
@@ -303,8 +305,77 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             let s = this_str(t);
             Ok(Value::str(s.strip_suffix(p).unwrap_or(s)))
         }),
+        sym::TRANSLATE => ("translate", str_translate),
+        sym::MAKETRANS => ("maketrans", |it, _, a, k| str_maketrans(it, &Value::None, a, k)),
         _ => return None,
     })
+}
+
+/// `str.maketrans(x[, y[, z]])`: the table `translate` takes, code points to replacements.
+pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("maketrans", a, 1, 3)?;
+    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+    match a {
+        [Value::Dict(m)] => {
+            let items: Vec<(Value, Value)> =
+                m.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+            for (k, v) in items {
+                let key = match &k {
+                    Value::Str(s) if s.s.chars().count() == 1 => {
+                        Value::Int(s.s.chars().next().map_or(0, |c| c as i64))
+                    }
+                    Value::Str(_) => {
+                        return Err(value_error("string keys in translate table must be of length 1"))
+                    }
+                    Value::Int(_) => k.clone(),
+                    _ => return Err(type_error("keys in translate table must be strings or integers")),
+                };
+                it.dict_set(&d, key, v)?;
+            }
+        }
+        [_] => return Err(type_error("if you give only one argument to maketrans it must be a dict")),
+        [x, y, rest @ ..] => {
+            let (Value::Str(x), Value::Str(y)) = (x, y) else {
+                return Err(type_error("maketrans() argument 2 must be str"));
+            };
+            if x.s.chars().count() != y.s.chars().count() {
+                return Err(value_error("the first two maketrans arguments must have equal length"));
+            }
+            for (c, r) in x.s.chars().zip(y.s.chars()) {
+                it.dict_set(&d, Value::Int(c as i64), Value::Int(r as i64))?;
+            }
+            if let Some(z) = rest.first() {
+                let Value::Str(z) = z else { return Err(type_error("maketrans() argument 3 must be str")) };
+                for c in z.s.chars() {
+                    it.dict_set(&d, Value::Int(c as i64), Value::None)?;
+                }
+            }
+        }
+        [] => unreachable!("arity checked above"),
+    }
+    Ok(Value::Dict(d))
+}
+
+/// `s.translate(table)`: each character looked up by code point in the table (a missing one
+/// stays; None deletes it; an int or a str replaces it).
+fn str_translate(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("translate", a, 1, 1)?;
+    let s = this_str(t).to_string();
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match it.getitem(&a[0], &Value::Int(c as i64)) {
+            Ok(Value::None) => {}
+            Ok(Value::Int(i)) => match u32::try_from(i).ok().and_then(char::from_u32) {
+                Some(r) => out.push(r),
+                None => return Err(value_error("character mapping must be in range(0x110000)")),
+            },
+            Ok(Value::Str(r)) => out.push_str(&r.s),
+            Ok(_) => return Err(type_error("character mapping must return integer, None or str")),
+            Err(e) if e.is_instance(&it.t.lookup_error) => out.push(c),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Value::string(out))
 }
 
 fn str_all(t: &Value, f: impl Fn(char) -> bool) -> R<Value> {

@@ -17,61 +17,51 @@ impl Interp {
     pub fn getattr(&mut self, obj: &Value, name: Symbol) -> R<Value> {
         match obj {
             Value::Instance(inst) => {
+                let flags = inst.class.flags.get() | self.late_class_flags;
+                if flags != 0 {
+                    return self.instance_getattr_slow(obj, inst, name, flags);
+                }
                 if let Some(v) = inst.attrs.borrow().get(&name) {
                     return Ok(v.clone());
                 }
                 if let Some(v) = inst.class.lookup(name) {
-                    return Ok(bind(obj, v));
+                    return self.descr_get(v, Some(obj), &inst.class, name);
                 }
-                if name == sym::CLASS {
-                    return Ok(Value::Class(inst.class.clone()));
-                }
-                if inst.class.is_exception {
-                    match name {
-                        sym::CAUSE | sym::CONTEXT => return Ok(Value::None),
-                        sym::VALUE if inst.class.is_subclass(&self.t.stop_iteration) => {
-                            return Ok(self.stop_value(obj))
-                        }
-                        // `SystemExit.code`: its one argument, None without, else all of them.
-                        _ if name.as_str() == "code" && inst.class.is_subclass(&self.t.system_exit) => {
-                            return Ok(match inst.attrs.borrow().get(&sym::ARGS) {
-                                Some(Value::Tuple(t)) if t.len() == 1 => t[0].clone(),
-                                Some(Value::Tuple(t)) if t.is_empty() => Value::None,
-                                Some(args) => args.clone(),
-                                None => Value::None,
-                            });
-                        }
-                        _ => {}
-                    }
-                }
-                if name == sym::DICT {
-                    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-                    let items: Vec<(Symbol, Value)> =
-                        inst.attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
-                    for (k, v) in items {
-                        self.dict_set(&d, Value::str(k.as_str()), v)?;
-                    }
-                    return Ok(Value::Dict(d));
-                }
-                Err(self.no_attribute(
-                    obj,
-                    name,
-                    format!("'{}' object has no attribute '{}'", inst.class.name, name),
-                ))
+                self.instance_special(obj, inst, name)
             }
             Value::Class(c) => {
                 if let Some(v) = c.lookup(name) {
-                    return Ok(v);
+                    return self.descr_get(v, None, c, name);
                 }
                 match name {
+                    sym::MRO => Ok(Value::tuple(c.full_mro().into_iter().map(Value::Class).collect())),
+                    // (A copy: tinyasync has no read-only view of a class's namespace.)
+                    sym::DICT => {
+                        let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                        let items: Vec<(Symbol, Value)> =
+                            c.dict.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+                        for (k, v) in items {
+                            self.dict_set(&d, Value::str(k.as_str()), v)?;
+                        }
+                        Ok(Value::Dict(d))
+                    }
+                    _ if name.as_str() == "mro" => {
+                        Ok(crate::builtins::native_bound("mro", obj.clone(), |_, this, _, _| match this {
+                            Value::Class(c) => {
+                                Ok(Value::list(c.full_mro().into_iter().map(Value::Class).collect()))
+                            }
+                            _ => Ok(Value::None),
+                        }))
+                    }
+                    sym::DOC => Ok(Value::None),
                     sym::NAME => Ok(Value::str(c.name.as_str())),
                     sym::QUALNAME => Ok(Value::str(c.name.as_str())),
-                    sym::BASES => Ok(Value::tuple(c.base.iter().map(|b| Value::Class(b.clone())).collect())),
+                    sym::BASES => Ok(Value::tuple(c.bases.iter().map(|b| Value::Class(b.clone())).collect())),
                     sym::CLASS => Ok(Value::Class(self.t.type_.clone())),
                     sym::MODULE => Ok(Value::str("builtins")),
                     _ => {
                         // Methods of built-in types through the class: `str.upper`, `list.append`.
-                        if let Some(f) = crate::builtins::methods::type_method(c, name) {
+                        if let Some(f) = crate::builtins::methods::type_method(self, c, name) {
                             return Ok(f);
                         }
                         Err(self.no_attribute(
@@ -115,15 +105,9 @@ impl Interp {
             Value::Gen(g) if name == sym::NAME => Ok(Value::str(g.name.as_str())),
             Value::Gen(g) if name == sym::QUALNAME => Ok(Value::str(&g.qualname)),
             Value::Native(n) if super_parts(n).is_some() => {
-                let Some((class, obj)) = super_parts(n) else { return Err(attribute_error("super")) };
-                let mut c = class.base.clone();
-                while let Some(k) = c {
-                    if let Some(v) = k.dict.borrow().get(&name) {
-                        return Ok(bind(obj, v.clone()));
-                    }
-                    c = k.base.clone();
-                }
-                Err(attribute_error(format!("'super' object has no attribute '{}'", name)))
+                let Some((class, this)) = super_parts(n) else { return Err(attribute_error("super")) };
+                let (class, this) = (class.clone(), this.clone());
+                self.super_getattr(&class, &this, name)
             }
             _ => {
                 if name == sym::CLASS {
@@ -138,6 +122,7 @@ impl Interp {
                         f,
                         this: obj.clone(),
                         is_method: true,
+                        unbound: None,
                     }))),
                     None => Err(self.no_attribute(
                         obj,
@@ -147,6 +132,42 @@ impl Interp {
                 }
             }
         }
+    }
+
+    /// The attributes every instance has besides its own and its class's: `__class__`,
+    /// `__dict__`, an exception's `__cause__`, `value`, `code`; else the AttributeError.
+    pub(crate) fn instance_special(&mut self, obj: &Value, inst: &Rc<Instance>, name: Symbol) -> R<Value> {
+        if name == sym::CLASS {
+            return Ok(Value::Class(inst.class.clone()));
+        }
+        if inst.class.is_exception {
+            match name {
+                sym::CAUSE | sym::CONTEXT => return Ok(Value::None),
+                sym::VALUE if inst.class.is_subclass(&self.t.stop_iteration) => {
+                    return Ok(self.stop_value(obj))
+                }
+                // `SystemExit.code`: its one argument, None without, else all of them.
+                _ if name.as_str() == "code" && inst.class.is_subclass(&self.t.system_exit) => {
+                    return Ok(match inst.attrs.borrow().get(&sym::ARGS) {
+                        Some(Value::Tuple(t)) if t.len() == 1 => t[0].clone(),
+                        Some(Value::Tuple(t)) if t.is_empty() => Value::None,
+                        Some(args) => args.clone(),
+                        None => Value::None,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if name == sym::DICT {
+            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+            let items: Vec<(Symbol, Value)> =
+                inst.attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+            for (k, v) in items {
+                self.dict_set(&d, Value::str(k.as_str()), v)?;
+            }
+            return Ok(Value::Dict(d));
+        }
+        Err(self.no_attribute(obj, name, format!("'{}' object has no attribute '{}'", inst.class.name, name)))
     }
 
     /// The AttributeError for `obj.name`: labelled at the name (or at the object when it is
@@ -164,11 +185,22 @@ impl Interp {
     pub fn setattr(&mut self, obj: &Value, name: Symbol, v: Value) -> R<()> {
         match obj {
             Value::Instance(inst) => {
+                let flags = inst.class.flags.get() | self.late_class_flags;
+                if flags & (class_flags::DATA_DESC | class_flags::SETATTR) != 0 {
+                    return self.instance_setattr_slow(obj, inst, name, v, flags);
+                }
                 inst.attrs.borrow_mut().insert(name, v);
                 Ok(())
             }
             Value::Class(c) if c.tag == TypeTag::User => {
+                self.note_class_attr(c, name, &v);
                 c.dict.borrow_mut().insert(name, v);
+                Ok(())
+            }
+            Value::Native(n) if matches!(**n, Native::Namespace(_)) => {
+                if let Native::Namespace(attrs) = &**n {
+                    attrs.borrow_mut().insert(name, v);
+                }
                 Ok(())
             }
             Value::Func(f) => {
@@ -190,9 +222,19 @@ impl Interp {
 
     pub fn delattr(&mut self, obj: &Value, name: Symbol) -> R<()> {
         let removed = match obj {
-            Value::Instance(inst) => inst.attrs.borrow_mut().remove(&name).is_some(),
-            Value::Class(c) if c.tag == TypeTag::User => c.dict.borrow_mut().remove(&name).is_some(),
-            Value::Func(f) => f.attrs.borrow_mut().remove(&name).is_some(),
+            Value::Instance(inst) => {
+                let flags = inst.class.flags.get() | self.late_class_flags;
+                if flags & (class_flags::DATA_DESC | class_flags::SETATTR) != 0 {
+                    return self.instance_delattr_slow(obj, inst, name, flags);
+                }
+                inst.attrs.borrow_mut().shift_remove(&name).is_some()
+            }
+            Value::Class(c) if c.tag == TypeTag::User => c.dict.borrow_mut().shift_remove(&name).is_some(),
+            Value::Func(f) => f.attrs.borrow_mut().shift_remove(&name).is_some(),
+            Value::Native(n) => match &**n {
+                Native::Namespace(attrs) => attrs.borrow_mut().shift_remove(&name).is_some(),
+                _ => false,
+            },
             _ => false,
         };
         if removed {
@@ -212,32 +254,22 @@ impl Interp {
     ) -> R<Value> {
         match obj {
             Value::Instance(inst) => {
-                if let Some(v) = inst.attrs.borrow().get(&name).cloned() {
-                    return self.call(&v, pos, kw);
-                }
-                match inst.class.lookup(name) {
-                    Some(Value::Func(f)) => self.call_function(&f, Some(obj), pos, kw),
-                    Some(Value::Builtin(b)) if b.is_method => (b.f)(self, obj, pos, kw),
-                    Some(other) => self.call(&other, pos, kw),
-                    None => {
-                        let m = self.getattr(obj, name)?;
-                        self.call(&m, pos, kw)
+                if inst.class.flags.get() | self.late_class_flags == 0 {
+                    if let Some(v) = inst.attrs.borrow().get(&name).cloned() {
+                        return self.call(&v, pos, kw);
+                    }
+                    match inst.class.lookup(name) {
+                        Some(Value::Func(f)) => return self.call_function(&f, Some(obj), pos, kw),
+                        Some(Value::Builtin(b)) if b.is_method => return (b.f)(self, obj, pos, kw),
+                        _ => {}
                     }
                 }
+                let m = self.getattr(obj, name)?;
+                self.call(&m, pos, kw)
             }
             Value::Native(n) if super_parts(n).is_some() => {
-                let Some((_, this)) = super_parts(n) else { return Err(attribute_error("super")) };
-                match self.getattr(obj, name)? {
-                    Value::Method(m) => match &m.1 {
-                        Value::Func(f) => self.call_function(f, Some(this), pos, kw),
-                        other => {
-                            let mut args = vec![m.0.clone()];
-                            args.extend_from_slice(pos);
-                            self.call(other, &args, kw)
-                        }
-                    },
-                    other => self.call(&other, pos, kw),
-                }
+                let m = self.getattr(obj, name)?;
+                self.call(&m, pos, kw)
             }
             Value::Class(_) | Value::Module(_) | Value::Func(_) => {
                 let m = self.getattr(obj, name)?;
@@ -870,17 +902,6 @@ fn keys_view(n: &Native) -> Option<&Rc<RefCell<crate::dict::Dict>>> {
 /// to itself), since tinyasync cannot tell two float objects apart.
 pub fn same_object(a: &Value, b: &Value) -> bool {
     !matches!(a, Value::Float(_)) && a.is(b)
-}
-
-/// Binds a function found on a class to the instance it was looked up through.
-fn bind(obj: &Value, v: Value) -> Value {
-    match &v {
-        Value::Func(_) => Value::Method(Rc::new((obj.clone(), v))),
-        Value::Builtin(b) if b.is_method => {
-            Value::Builtin(Rc::new(Builtin { name: b.name, f: b.f, this: obj.clone(), is_method: true }))
-        }
-        _ => v,
-    }
 }
 
 fn take_slice(items: &[Value], start: i64, step: i64, n: usize) -> Vec<Value> {

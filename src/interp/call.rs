@@ -6,6 +6,9 @@ use smallvec::SmallVec;
 
 pub type Args = SmallVec<[Value; 6]>;
 
+/// A class statement's bases and the MRO they give (after the class itself).
+pub type ClassBases = (Vec<Rc<Class>>, Vec<Rc<Class>>);
+
 impl Interp {
     #[cold]
     fn not_callable(&self, func: &Value) -> Fault {
@@ -26,7 +29,26 @@ impl Interp {
     pub fn call(&mut self, func: &Value, pos: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
         match func {
             Value::Func(fun) => self.call_function(fun, None, pos, kw),
-            Value::Builtin(b) => (b.f)(self, &b.this, pos, kw),
+            Value::Builtin(b) => match &b.unbound {
+                None => (b.f)(self, &b.this, pos, kw),
+                Some(cls) => {
+                    let Some(this) = pos.first() else {
+                        return Err(type_error(format!(
+                            "unbound method {}.{}() needs an argument",
+                            cls.name, b.name
+                        )));
+                    };
+                    if !self.t.type_of(this).is_subclass(cls) {
+                        return Err(type_error(format!(
+                            "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
+                            b.name,
+                            cls.name,
+                            self.type_name(this)
+                        )));
+                    }
+                    (b.f)(self, this, &pos[1..], kw)
+                }
+            },
             Value::Method(m) => {
                 let (this, fun) = &**m;
                 match fun {
@@ -39,6 +61,11 @@ impl Interp {
                 }
             }
             Value::Class(cls) => self.instantiate(cls, pos, kw),
+            Value::Native(n) if matches!(**n, Native::StaticMethod(_)) => {
+                let Native::StaticMethod(f) = &**n else { return Err(self.not_callable(func)) };
+                let f = f.clone();
+                self.call(&f, pos, kw)
+            }
             Value::Instance(_) => {
                 if self.has_method(func, sym::CALL) {
                     self.call_method(func, sym::CALL, pos, kw)
@@ -168,11 +195,39 @@ impl Interp {
         if cls.tag != TypeTag::User && cls.tag != TypeTag::Object {
             return crate::builtins::construct(self, cls, pos, kw);
         }
-        let inst = Instance { class: cls.clone(), attrs: RefCell::new(new_symmap()) };
-        if cls.is_exception {
-            inst.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(pos.to_vec()));
-        }
-        let v = Value::Instance(Rc::new(inst));
+        let v = match cls.lookup(sym::NEW) {
+            // `__new__` is a static method: the class comes first. Its result is initialized
+            // only when it is an instance of the class.
+            Some(new @ (Value::Func(_) | Value::Native(_))) => {
+                let new = match &new {
+                    Value::Native(n) => match &**n {
+                        Native::StaticMethod(f) => f.clone(),
+                        _ => new.clone(),
+                    },
+                    _ => new,
+                };
+                let mut args: Vec<Value> = Vec::with_capacity(pos.len() + 1);
+                args.push(Value::Class(cls.clone()));
+                args.extend_from_slice(pos);
+                let v = self.call(&new, &args, kw)?;
+                if !self.t.type_of(&v).is_subclass(cls) {
+                    return Ok(v);
+                }
+                if let Value::Instance(i) = &v {
+                    if cls.is_exception && !i.attrs.borrow().contains_key(&sym::ARGS) {
+                        i.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(pos.to_vec()));
+                    }
+                }
+                v
+            }
+            _ => {
+                let inst = Instance { class: cls.clone(), attrs: RefCell::new(new_symmap()) };
+                if cls.is_exception {
+                    inst.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(pos.to_vec()));
+                }
+                Value::Instance(Rc::new(inst))
+            }
+        };
         match cls.lookup(sym::INIT) {
             Some(Value::Func(init)) => {
                 let r = self.call_function(&init, Some(&v), pos, kw)?;
@@ -198,46 +253,85 @@ impl Interp {
         Ok(v)
     }
 
-    /// The base class of a class statement: at most one, a class, not a built-in type.
-    pub(crate) fn class_base(&mut self, mut bases: Vec<Value>) -> R<Rc<Class>> {
-        if bases.len() > 1 {
-            return Err(type_error(
-                "multiple inheritance is not supported in tinyasync: a class has at most one base",
-            ));
+    /// A new instance of `cls` without `__init__` (`object.__new__(cls)`).
+    pub fn bare_instance(&mut self, cls: &Rc<Class>) -> Value {
+        let inst = Instance { class: cls.clone(), attrs: RefCell::new(new_symmap()) };
+        if cls.is_exception {
+            inst.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(vec![]));
         }
-        let base = match bases.pop() {
-            None => self.t.object.clone(),
-            Some(Value::Class(c)) => c,
-            Some(other) => {
-                return Err(type_error(format!("bases must be classes, not '{}'", self.type_name(&other))))
+        Value::Instance(Rc::new(inst))
+    }
+
+    /// The bases of a class statement: classes, not built-in types other than `object`
+    /// (tinyasync cannot extend their values yet), and an order C3 can linearize.
+    pub(crate) fn class_bases(&mut self, bases: Vec<Value>) -> R<ClassBases> {
+        let mut out = Vec::with_capacity(bases.len().max(1));
+        for b in bases {
+            let c = match b {
+                Value::Class(c) => c,
+                other => {
+                    return Err(type_error(format!(
+                        "bases must be classes, not '{}'",
+                        self.type_name(&other)
+                    )))
+                }
+            };
+            if !matches!(c.tag, TypeTag::User | TypeTag::Object) {
+                return Err(type_error(format!(
+                    "subclassing the built-in type '{}' is not supported in tinyasync",
+                    c.name
+                )));
             }
-        };
-        if !matches!(base.tag, TypeTag::User | TypeTag::Object) {
-            return Err(type_error(format!(
-                "subclassing the built-in type '{}' is not supported in tinyasync",
-                base.name
-            )));
+            if out.iter().any(|k: &Rc<Class>| Rc::ptr_eq(k, &c)) {
+                return Err(type_error(format!("duplicate base class {}", c.name)));
+            }
+            out.push(c);
         }
-        Ok(base)
+        if out.is_empty() {
+            out.push(self.t.object.clone());
+        }
+        let mro = c3_mro(&out).ok_or_else(|| {
+            let names: Vec<&str> = out.iter().map(|c| c.name.as_str()).collect();
+            type_error(format!(
+                "Cannot create a consistent method resolution order (MRO) for bases {}",
+                names.join(", ")
+            ))
+        })?;
+        Ok((out, mro))
     }
 
     /// The class made from a class body's namespace.
-    pub(crate) fn finish_class(&mut self, name: Symbol, base: Rc<Class>, ns: &Rc<RefCell<SymMap>>) -> Value {
+    pub(crate) fn finish_class(
+        &mut self,
+        name: Symbol,
+        (bases, mro): ClassBases,
+        ns: &Rc<RefCell<SymMap>>,
+        kwargs: &[(Symbol, Value)],
+    ) -> R<Value> {
         let dict = std::mem::take(&mut *ns.borrow_mut());
-        let is_exception = base.is_exception;
-        let cls = Rc::new(Class {
-            name,
-            base: Some(base),
-            dict: RefCell::new(dict),
-            tag: TypeTag::User,
-            is_exception,
-        });
+        let flags = Self::namespace_flags(&dict);
+        let cls = Rc::new(Class::new(name, bases, mro, dict, TypeTag::User));
+        cls.flags.set(cls.flags.get() | flags);
         for v in cls.dict.borrow().values() {
-            if let Value::Func(func) = v {
-                *func.owner.borrow_mut() = Some(cls.clone());
+            // The functions `super()` and `__class__` find this class from.
+            let inner: Vec<&Value> = match v {
+                Value::Native(n) => match &**n {
+                    Native::StaticMethod(f) | Native::ClassMethod(f) => vec![f],
+                    Native::Property { fget, fset, fdel, .. } => vec![fget, fset, fdel],
+                    _ => vec![],
+                },
+                v => vec![v],
+            };
+            for f in inner {
+                if let Value::Func(func) = f {
+                    if func.owner.borrow().is_none() {
+                        *func.owner.borrow_mut() = Some(cls.clone());
+                    }
+                }
             }
         }
-        Value::Class(cls)
+        self.class_created(&cls, kwargs)?;
+        Ok(Value::Class(cls))
     }
 
     /// `import name`: built-in modules only (tinyasync programs cannot reach the file system).

@@ -143,6 +143,23 @@ impl Interp {
                         (i1.borrow().iter().cloned().collect(), i2.borrow().iter().cloned().collect());
                     self.seq_eq(&xs, &ys)?
                 }
+                (self::Native::Namespace(m1), self::Native::Namespace(m2)) => {
+                    if Rc::ptr_eq(x, y) {
+                        return Ok(true);
+                    }
+                    let pairs: Vec<(Symbol, Value)> =
+                        m1.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+                    if pairs.len() != m2.borrow().len() {
+                        return Ok(false);
+                    }
+                    for (k, v) in pairs {
+                        let Some(w) = m2.borrow().get(&k).cloned() else { return Ok(false) };
+                        if !self.eq(&v, &w)? {
+                            return Ok(false);
+                        }
+                    }
+                    true
+                }
                 _ => a.is(b),
             },
             // Bound methods are equal when they bind the same function to the same object

@@ -7,6 +7,7 @@
 pub mod attr;
 pub mod call;
 pub mod compare;
+pub mod descr;
 pub mod generators;
 pub mod ops;
 
@@ -191,6 +192,11 @@ pub struct Types {
     pub text_io: Rc<Class>,
     pub not_implemented_type: Rc<Class>,
     pub super_: Rc<Class>,
+    pub property: Rc<Class>,
+    pub staticmethod: Rc<Class>,
+    pub classmethod: Rc<Class>,
+    /// `types.SimpleNamespace`.
+    pub namespace: Rc<Class>,
     pub base_exception: Rc<Class>,
     pub exception: Rc<Class>,
     pub arithmetic_error: Rc<Class>,
@@ -227,14 +233,9 @@ pub struct Types {
 }
 
 fn class(name: &str, base: Option<&Rc<Class>>, tag: TypeTag) -> Rc<Class> {
-    let is_exception = base.is_some_and(|b| b.is_exception);
-    Rc::new(Class {
-        name: Symbol::intern(name),
-        base: base.cloned(),
-        dict: RefCell::new(new_symmap()),
-        tag,
-        is_exception,
-    })
+    let bases: Vec<Rc<Class>> = base.cloned().into_iter().collect();
+    let mro = base.map(|b| b.full_mro()).unwrap_or_default();
+    Rc::new(Class::new(Symbol::intern(name), bases, mro, new_symmap(), tag))
 }
 
 fn exc_class(name: &str, base: &Rc<Class>) -> Rc<Class> {
@@ -246,13 +247,15 @@ impl Types {
         let object = class("object", None, TypeTag::Object);
         let o = Some(&object);
         let int = class("int", o, TypeTag::Int);
-        let base_exception = Rc::new(Class {
-            name: Symbol::intern("BaseException"),
-            base: Some(object.clone()),
-            dict: RefCell::new(new_symmap()),
-            tag: TypeTag::User,
-            is_exception: true,
-        });
+        let mut base_exception = Class::new(
+            Symbol::intern("BaseException"),
+            vec![object.clone()],
+            vec![object.clone()],
+            new_symmap(),
+            TypeTag::User,
+        );
+        base_exception.is_exception = true;
+        let base_exception = Rc::new(base_exception);
         let exception = exc_class("Exception", &base_exception);
         let arithmetic_error = exc_class("ArithmeticError", &exception);
         let lookup_error = exc_class("LookupError", &exception);
@@ -284,6 +287,10 @@ impl Types {
             text_io: class("TextIOWrapper", o, TypeTag::Native),
             not_implemented_type: class("NotImplementedType", o, TypeTag::Native),
             super_: class("super", o, TypeTag::Native),
+            property: class("property", o, TypeTag::Native),
+            staticmethod: class("staticmethod", o, TypeTag::Native),
+            classmethod: class("classmethod", o, TypeTag::Native),
+            namespace: class("SimpleNamespace", o, TypeTag::Native),
             iterator: class("iterator", o, TypeTag::Iterator),
             int,
             zero_division: exc_class("ZeroDivisionError", &arithmetic_error),
@@ -353,6 +360,10 @@ impl Types {
                 Native::Deque { .. } => self.deque.clone(),
                 Native::SyncQueue { .. } => self.sync_queue.clone(),
                 Native::Super { .. } => self.super_.clone(),
+                Native::Property { .. } => self.property.clone(),
+                Native::StaticMethod(_) => self.staticmethod.clone(),
+                Native::ClassMethod(_) => self.classmethod.clone(),
+                Native::Namespace(_) => self.namespace.clone(),
                 Native::DictView { .. } => self.iterator.clone(),
                 Native::NotImplemented => self.not_implemented_type.clone(),
                 Native::Stream { .. } => self.text_io.clone(),
@@ -552,6 +563,9 @@ pub struct Interp {
     /// Native method lookups by (kind of value, name), direct-mapped (see
     /// `builtins::methods::native_method_cached`).
     pub method_cache: Box<MethodCache>,
+    /// `Class::flags` set by attributes assigned to classes after they were made: added to
+    /// every class's (subclasses made earlier do not see their bases' changes otherwise).
+    pub late_class_flags: u8,
 }
 
 /// One entry of `Interp::method_cache`: (kind of value, 0 for an empty entry; name; method).
@@ -586,6 +600,7 @@ impl Interp {
             vm_pool: Vec::new(),
             vm_stacks: Vec::new(),
             method_cache: Box::new([(0, Symbol(0), None); 64]),
+            late_class_flags: 0,
         };
         crate::builtins::install(&mut it);
         it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));
@@ -764,7 +779,7 @@ impl Interp {
     /// Unbinds a global name, giving back its value.
     pub fn remove_global(&mut self, n: Symbol) -> Option<Value> {
         self.globals_version += 1;
-        self.globals.borrow_mut().remove(&n)
+        self.globals.borrow_mut().shift_remove(&n)
     }
 
     pub fn load_global(&self, n: Symbol) -> R<Value> {

@@ -179,13 +179,13 @@ impl SchedClasses {
     fn new() -> SchedClasses {
         let t = types();
         let mk = |name: &str| {
-            Rc::new(Class {
-                name: Symbol::intern(name),
-                base: Some(t.object.clone()),
-                dict: RefCell::new(new_symmap()),
-                tag: TypeTag::Native,
-                is_exception: false,
-            })
+            Rc::new(Class::new(
+                Symbol::intern(name),
+                vec![t.object.clone()],
+                vec![t.object.clone()],
+                new_symmap(),
+                TypeTag::Native,
+            ))
         };
         SchedClasses {
             task: mk("Task"),

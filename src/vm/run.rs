@@ -1105,7 +1105,10 @@ impl Interp {
     /// function with the instance, or the attribute's value.
     fn load_method(&mut self, o: Value, name: Symbol) -> R<(Value, Value)> {
         if let Value::Instance(inst) = &o {
-            if !inst.attrs.borrow().contains_key(&name) {
+            if inst.class.flags.get() & class_flags::GETATTRIBUTE == 0
+                && self.late_class_flags & class_flags::GETATTRIBUTE == 0
+                && !inst.attrs.borrow().contains_key(&name)
+            {
                 if let Some(Value::Func(fun)) = inst.class.lookup(name) {
                     return Ok((Value::Func(fun), o));
                 }
@@ -1128,7 +1131,7 @@ impl Interp {
         code: Rc<Code>,
         closure: Vec<Rc<RefCell<Value>>>,
     ) -> R<Value> {
-        let base = self.class_base(bases)?;
+        let bases = self.class_bases(bases)?;
         let ns = Rc::new(RefCell::new(new_symmap()));
         ns.borrow_mut().insert(sym::MODULE, Value::str("__main__"));
         ns.borrow_mut().insert(sym::QUALNAME, Value::str(&code.qualname));
@@ -1139,7 +1142,7 @@ impl Interp {
             return Err(recursion_error("maximum recursion depth exceeded"));
         }
         self.run_frames(smallvec::smallvec![frame], None, None)?;
-        Ok(self.finish_class(name, base, &ns))
+        self.finish_class(name, bases, &ns, &[])
     }
 }
 

@@ -54,7 +54,7 @@ impl Interp {
             }
             Instr::DelClassNs { name } => {
                 let n = bc.names[name as usize];
-                let gone = f.ns.as_ref().and_then(|ns| ns.borrow_mut().remove(&n));
+                let gone = f.ns.as_ref().and_then(|ns| ns.borrow_mut().shift_remove(&n));
                 if gone.is_none() {
                     return Err(name_error(format!("name '{}' is not defined", n)));
                 }

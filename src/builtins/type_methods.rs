@@ -1,0 +1,171 @@
+//! Methods reached through a class rather than a value: `str.upper` and `list.append` as
+//! values (unbound: they take the receiver first), `dict.fromkeys` and `str.maketrans` (they
+//! need none), and the methods of `object` and `BaseException` that only `super()` or an
+//! explicit `object.__setattr__(self, ...)` reach (`__setattr__`, `__getattribute__`,
+//! `__repr__`, `__str__`, ...). They are looked up here, not stored in the classes'
+//! namespaces, so that "does this class define `__repr__`?" keeps meaning a user definition.
+
+use super::{arity, methods::native_method, Kw};
+use crate::interp::*;
+use crate::names::sym;
+use crate::span::Symbol;
+use crate::value::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// An unbound method of class `cls`: called with its receiver first.
+fn unbound(cls: &Rc<Class>, name: &'static str, f: NativeFn) -> Value {
+    Value::Builtin(Rc::new(Builtin {
+        name,
+        f,
+        this: Value::None,
+        is_method: true,
+        unbound: Some(cls.clone()),
+    }))
+}
+
+/// A value of the built-in type `cls` to look its methods up with.
+fn sample(cls: &Rc<Class>) -> Option<Value> {
+    Some(match cls.tag {
+        TypeTag::Str => Value::str(""),
+        TypeTag::List => Value::list(vec![]),
+        TypeTag::Tuple => Value::tuple(vec![]),
+        TypeTag::Dict => Value::Dict(Rc::new(RefCell::new(crate::dict::Dict::new()))),
+        TypeTag::Set => Value::Set(Rc::new(RefCell::new(crate::dict::Dict::new()))),
+        TypeTag::Int => Value::Int(0),
+        TypeTag::Bool => Value::Bool(false),
+        TypeTag::Float => Value::Float(0.0),
+        _ => return None,
+    })
+}
+
+/// `cls.name` for a built-in class `cls` whose namespace does not hold `name`.
+pub fn type_method(it: &mut Interp, cls: &Rc<Class>, name: Symbol) -> Option<Value> {
+    match (cls.tag, name) {
+        (TypeTag::Dict, sym::FROMKEYS) => return Some(super::native("fromkeys", dict_fromkeys)),
+        (TypeTag::Str, _) if name.as_str() == "maketrans" => {
+            return Some(super::native("maketrans", super::str_methods::str_maketrans))
+        }
+        _ => {}
+    }
+    if let Some(v) = sample(cls) {
+        let (fname, f) = native_method(&v, name)?;
+        return Some(unbound(cls, fname, f));
+    }
+    if Rc::ptr_eq(cls, &it.t.object) {
+        return object_method(cls, name);
+    }
+    if Rc::ptr_eq(cls, &it.t.base_exception) {
+        return match name {
+            sym::STR => Some(unbound(cls, "__str__", |it, this, a, _| {
+                arity("__str__", a, 0, 0)?;
+                Ok(Value::string(it.exc_str(this)?))
+            })),
+            sym::REPR => Some(unbound(cls, "__repr__", |it, this, a, _| {
+                arity("__repr__", a, 0, 0)?;
+                Ok(Value::string(it.exc_repr(this)?))
+            })),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// The methods of `object` a program may call by name.
+fn object_method(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
+    let f: (&'static str, NativeFn) = match name {
+        sym::REPR => ("__repr__", |it, this, _, _| Ok(Value::string(it.object_repr(this)))),
+        sym::STR => ("__str__", |it, this, _, _| Ok(Value::string(it.repr(this)?))),
+        sym::EQ => ("__eq__", |_, this, a, _| {
+            arity("__eq__", a, 1, 1)?;
+            Ok(if this.is(&a[0]) { Value::Bool(true) } else { not_implemented() })
+        }),
+        sym::NE => ("__ne__", |it, this, a, _| {
+            arity("__ne__", a, 1, 1)?;
+            Ok(Value::Bool(!it.eq(this, &a[0])?))
+        }),
+        sym::HASH => ("__hash__", |_, this, _, _| Ok(Value::Int((this.address() >> 4) as i64))),
+        sym::SETATTR => ("__setattr__", |it, this, a, _| {
+            arity("__setattr__", a, 2, 2)?;
+            let name = attr_name(&a[0])?;
+            match this {
+                Value::Instance(inst) => {
+                    let inst = inst.clone();
+                    it.object_setattr(this, &inst, name, a[1].clone())?
+                }
+                other => it.setattr(other, name, a[1].clone())?,
+            }
+            Ok(Value::None)
+        }),
+        sym::DELATTR => ("__delattr__", |it, this, a, _| {
+            arity("__delattr__", a, 1, 1)?;
+            let name = attr_name(&a[0])?;
+            match this {
+                Value::Instance(inst) => {
+                    let inst = inst.clone();
+                    it.object_delattr(this, &inst, name)?
+                }
+                other => it.delattr(other, name)?,
+            }
+            Ok(Value::None)
+        }),
+        sym::GETATTRIBUTE => ("__getattribute__", |it, this, a, _| {
+            arity("__getattribute__", a, 1, 1)?;
+            let name = attr_name(&a[0])?;
+            match this {
+                Value::Instance(inst) => {
+                    let inst = inst.clone();
+                    it.instance_lookup(this, &inst, name)
+                }
+                other => it.getattr(other, name),
+            }
+        }),
+        sym::NEW => {
+            // `object.__new__(cls)`: a static method, the class first.
+            return Some(super::native("__new__", |it, _, a, _| match a.first() {
+                Some(Value::Class(c)) => Ok(it.bare_instance(c)),
+                Some(other) => Err(type_error(format!(
+                    "object.__new__(X): X is not a type object ({})",
+                    it.type_name(other)
+                ))),
+                None => Err(type_error("object.__new__(): not enough arguments")),
+            }));
+        }
+        sym::INIT_SUBCLASS => {
+            // A class method that accepts no keyword arguments and does nothing.
+            return Some(super::native("__init_subclass__", |_, _, _, kw: Kw| {
+                if let Some((k, _)) = kw.first() {
+                    return Err(type_error(format!(
+                        "object.__init_subclass__() takes no keyword arguments (got '{}')",
+                        k
+                    )));
+                }
+                Ok(Value::None)
+            }));
+        }
+        _ => return None,
+    };
+    Some(unbound(cls, f.0, f.1))
+}
+
+fn not_implemented() -> Value {
+    Value::Native(Rc::new(Native::NotImplemented))
+}
+
+fn attr_name(v: &Value) -> R<Symbol> {
+    match v {
+        Value::Str(s) => Ok(Symbol::intern(&s.s)),
+        _ => Err(type_error("attribute name must be string")),
+    }
+}
+
+/// `dict.fromkeys(iterable, value=None)`.
+fn dict_fromkeys(it: &mut Interp, _this: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("fromkeys", a, 1, 2)?;
+    let value = a.get(1).cloned().unwrap_or(Value::None);
+    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+    for k in it.collect(&a[0])? {
+        it.dict_set(&d, k, value.clone())?;
+    }
+    Ok(Value::Dict(d))
+}
