@@ -32,6 +32,7 @@ pub mod repl;
 pub mod resolver;
 pub mod scheduler;
 pub mod span;
+pub mod symmap;
 pub mod tasks;
 pub mod value;
 pub mod vm;

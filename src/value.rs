@@ -10,37 +10,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-/// A map from interned names to values (globals, class namespaces, instance attributes).
-/// Insertion-ordered, as Python's dicts are: `vars(obj)`, `obj.__dict__` and
-/// `SimpleNamespace`'s repr list attributes in the order they were first set.
-pub type SymMap = indexmap::IndexMap<Symbol, Value, SymHasher>;
-
-/// Symbols are small dense integers: a multiplicative hash is enough and fast.
-#[derive(Default, Clone, Copy)]
-pub struct SymHasher;
-impl std::hash::BuildHasher for SymHasher {
-    type Hasher = SymHash;
-    fn build_hasher(&self) -> SymHash {
-        SymHash(0)
-    }
-}
-pub struct SymHash(u64);
-impl std::hash::Hasher for SymHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ *b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
+pub use crate::symmap::{SymHasher, SymMap};
 
 pub fn new_symmap() -> SymMap {
-    indexmap::IndexMap::with_hasher(SymHasher)
+    SymMap::new()
 }
 
 pub enum Value {
@@ -275,6 +248,10 @@ pub mod class_flags {
     pub const SETATTR: u8 = 4;
     /// `__getattribute__` is defined (other than object's).
     pub const GETATTRIBUTE: u8 = 8;
+    /// `__new__` is defined: instantiation calls it. (Not an attribute-access flag.)
+    pub const NEW: u8 = 16;
+    /// The flags that send attribute access down the slow path.
+    pub const ATTR: u8 = DATA_DESC | GETATTR | SETATTR | GETATTRIBUTE;
 }
 
 impl Class {

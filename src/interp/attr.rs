@@ -17,7 +17,7 @@ impl Interp {
     pub fn getattr(&mut self, obj: &Value, name: Symbol) -> R<Value> {
         match obj {
             Value::Instance(inst) => {
-                let flags = inst.class.flags.get() | self.late_class_flags;
+                let flags = (inst.class.flags.get() | self.late_class_flags) & class_flags::ATTR;
                 if flags != 0 {
                     return self.instance_getattr_slow(obj, inst, name, flags);
                 }
@@ -254,7 +254,7 @@ impl Interp {
     ) -> R<Value> {
         match obj {
             Value::Instance(inst) => {
-                if inst.class.flags.get() | self.late_class_flags == 0 {
+                if (inst.class.flags.get() | self.late_class_flags) & class_flags::ATTR == 0 {
                     if let Some(v) = inst.attrs.borrow().get(&name).cloned() {
                         return self.call(&v, pos, kw);
                     }

@@ -195,7 +195,12 @@ impl Interp {
         if cls.tag != TypeTag::User && cls.tag != TypeTag::Object {
             return crate::builtins::construct(self, cls, pos, kw);
         }
-        let v = match cls.lookup(sym::NEW) {
+        let new = if (cls.flags.get() | self.late_class_flags) & class_flags::NEW != 0 {
+            cls.lookup(sym::NEW)
+        } else {
+            None
+        };
+        let v = match new {
             // `__new__` is a static method: the class comes first. Its result is initialized
             // only when it is an instance of the class.
             Some(new @ (Value::Func(_) | Value::Native(_))) => {

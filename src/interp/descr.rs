@@ -21,6 +21,7 @@ impl Interp {
                 sym::GETATTR => f |= GETATTR,
                 sym::SETATTR | sym::DELATTR => f |= SETATTR,
                 sym::GETATTRIBUTE => f |= GETATTRIBUTE,
+                sym::NEW => f |= NEW,
                 _ if is_data_descriptor(v) => f |= DATA_DESC,
                 _ => {}
             }

@@ -1,0 +1,164 @@
+//! `SymMap`: the map from interned names to values behind instance attributes, class
+//! namespaces, modules and globals. Insertion-ordered, as Python's dicts are (`vars(obj)`,
+//! `SimpleNamespace`'s repr and `dir` follow the order attributes were first set).
+//!
+//! Most of these maps are small (an instance's few attributes, a class's methods): the keys
+//! are kept in a vector of `u32` symbols scanned linearly, which costs less than hashing for a
+//! dozen keys and needs one allocation per vector. Past `INDEX_FROM` keys (a module's globals)
+//! a hash index from symbol to position is kept beside them.
+
+use crate::span::Symbol;
+use crate::value::Value;
+use std::collections::HashMap;
+
+/// The size from which a map keeps a hash index.
+const INDEX_FROM: usize = 16;
+
+#[derive(Default)]
+pub struct SymMap {
+    keys: Vec<Symbol>,
+    vals: Vec<Value>,
+    // Boxed: most maps never have one, and every instance carries a map (8 bytes, not 40).
+    #[allow(clippy::box_collection)]
+    index: Option<Box<HashMap<Symbol, u32, SymHasher>>>,
+}
+
+impl SymMap {
+    pub fn new() -> SymMap {
+        SymMap::default()
+    }
+
+    #[inline]
+    fn position(&self, k: Symbol) -> Option<usize> {
+        match &self.index {
+            None => self.keys.iter().position(|&s| s == k),
+            Some(ix) => ix.get(&k).map(|&i| i as usize),
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, k: &Symbol) -> Option<&Value> {
+        self.position(*k).map(|i| &self.vals[i])
+    }
+
+    pub fn get_mut(&mut self, k: &Symbol) -> Option<&mut Value> {
+        self.position(*k).map(|i| &mut self.vals[i])
+    }
+
+    #[inline]
+    pub fn contains_key(&self, k: &Symbol) -> bool {
+        self.position(*k).is_some()
+    }
+
+    /// Sets `k` (a new key goes last); returns the value it replaced.
+    #[inline]
+    pub fn insert(&mut self, k: Symbol, v: Value) -> Option<Value> {
+        if let Some(i) = self.position(k) {
+            return Some(std::mem::replace(&mut self.vals[i], v));
+        }
+        let at = self.keys.len();
+        self.keys.push(k);
+        self.vals.push(v);
+        match &mut self.index {
+            Some(ix) => {
+                ix.insert(k, at as u32);
+            }
+            None if self.keys.len() > INDEX_FROM => self.reindex(),
+            None => {}
+        }
+        None
+    }
+
+    /// Removes `k`, keeping the order of the others.
+    pub fn shift_remove(&mut self, k: &Symbol) -> Option<Value> {
+        let i = self.position(*k)?;
+        self.keys.remove(i);
+        let v = self.vals.remove(i);
+        if self.index.is_some() {
+            self.reindex();
+        }
+        Some(v)
+    }
+
+    fn reindex(&mut self) {
+        let mut ix = HashMap::with_capacity_and_hasher(self.keys.len(), SymHasher);
+        for (i, k) in self.keys.iter().enumerate() {
+            ix.insert(*k, i as u32);
+        }
+        self.index = Some(Box::new(ix));
+    }
+
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.vals.clear();
+        self.index = None;
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Symbol> + '_ {
+        self.keys.iter()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Value> + '_ {
+        self.vals.iter()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Symbol, &Value)> + '_ {
+        self.keys.iter().zip(self.vals.iter())
+    }
+}
+
+/// Symbols are small dense integers: a multiplicative hash is enough and fast.
+#[derive(Default, Clone, Copy)]
+pub struct SymHasher;
+impl std::hash::BuildHasher for SymHasher {
+    type Hasher = SymHash;
+    fn build_hasher(&self) -> SymHash {
+        SymHash(0)
+    }
+}
+pub struct SymHash(u64);
+impl std::hash::Hasher for SymHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ *b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_order_and_finds_keys_with_and_without_the_index() {
+        for n in [3u32, 40] {
+            let mut m = SymMap::new();
+            for i in 0..n {
+                assert!(m.insert(Symbol(i * 7), Value::Int(i as i64)).is_none());
+            }
+            assert!(matches!(m.insert(Symbol(7), Value::Int(-1)), Some(Value::Int(1))));
+            assert!(matches!(m.shift_remove(&Symbol(0)), Some(Value::Int(0))));
+            assert!(m.shift_remove(&Symbol(0)).is_none());
+            let keys: Vec<u32> = m.keys().map(|k| k.0).collect();
+            assert_eq!(keys, (1..n).map(|i| i * 7).collect::<Vec<_>>());
+            assert!(matches!(m.get(&Symbol(7)), Some(Value::Int(-1))));
+            assert!(matches!(m.get(&Symbol((n - 1) * 7)), Some(Value::Int(v)) if *v == (n - 1) as i64));
+            assert!(!m.contains_key(&Symbol(1)));
+            assert_eq!(m.len(), n as usize - 1);
+        }
+    }
+}
