@@ -97,6 +97,14 @@ fn arity_error(fname: &str, args: &[Value], min: usize, max: usize) -> Fault {
     }
 }
 
+/// A built-in class by name (one of those `install` defines).
+pub fn builtin_class(it: &Interp, name: &str) -> Rc<Class> {
+    match it.builtins.get(&Symbol::intern(name)) {
+        Some(Value::Class(c)) => c.clone(),
+        _ => it.t.exception.clone(),
+    }
+}
+
 fn set_global(it: &mut Interp, name: &str, v: Value) {
     it.builtins.insert(Symbol::intern(name), v);
 }
@@ -159,6 +167,57 @@ pub fn install(it: &mut Interp) {
     ] {
         it.builtins.insert(c.name, Value::Class(c.clone()));
     }
+    // The rest of CPython's hierarchy: nothing in tinyasync raises these, programs do.
+    let extra: &[(&str, &str)] = &[
+        ("StopAsyncIteration", "Exception"),
+        ("EOFError", "Exception"),
+        ("MemoryError", "Exception"),
+        ("BufferError", "Exception"),
+        ("ReferenceError", "Exception"),
+        ("SystemError", "Exception"),
+        ("SyntaxError", "Exception"),
+        ("IndentationError", "SyntaxError"),
+        ("TabError", "IndentationError"),
+        ("FloatingPointError", "ArithmeticError"),
+        ("UnicodeDecodeError", "UnicodeError"),
+        ("UnicodeEncodeError", "UnicodeError"),
+        ("UnicodeTranslateError", "UnicodeError"),
+        ("ConnectionError", "OSError"),
+        ("BrokenPipeError", "ConnectionError"),
+        ("ConnectionAbortedError", "ConnectionError"),
+        ("ConnectionRefusedError", "ConnectionError"),
+        ("ConnectionResetError", "ConnectionError"),
+        ("BlockingIOError", "OSError"),
+        ("ChildProcessError", "OSError"),
+        ("FileExistsError", "OSError"),
+        ("FileNotFoundError", "OSError"),
+        ("InterruptedError", "OSError"),
+        ("IsADirectoryError", "OSError"),
+        ("NotADirectoryError", "OSError"),
+        ("PermissionError", "OSError"),
+        ("ProcessLookupError", "OSError"),
+        ("Warning", "Exception"),
+        ("UserWarning", "Warning"),
+        ("DeprecationWarning", "Warning"),
+        ("PendingDeprecationWarning", "Warning"),
+        ("SyntaxWarning", "Warning"),
+        ("RuntimeWarning", "Warning"),
+        ("FutureWarning", "Warning"),
+        ("ImportWarning", "Warning"),
+        ("UnicodeWarning", "Warning"),
+        ("BytesWarning", "Warning"),
+        ("ResourceWarning", "Warning"),
+        ("EncodingWarning", "Warning"),
+    ];
+    for (name, base) in extra {
+        let Some(Value::Class(b)) = it.builtins.get(&Symbol::intern(base)).cloned() else {
+            unreachable!("each base is defined before the classes derived from it")
+        };
+        set_global(it, name, Value::Class(crate::interp::exc_class(name, &b)));
+    }
+    // Old names of OSError.
+    set_global(it, "IOError", Value::Class(t.os_error.clone()));
+    set_global(it, "EnvironmentError", Value::Class(t.os_error.clone()));
     t.base_exception
         .dict
         .borrow_mut()
@@ -358,11 +417,11 @@ fn bi_input(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value>
     }
     it.flush()?;
     if !it.opts.stdin {
-        return Err(exc(&it.t.exception, "EOFError: EOF when reading a line"));
+        return Err(exc(&builtin_class(it, "EOFError"), "EOF when reading a line"));
     }
     let mut line = String::new();
     match std::io::stdin().read_line(&mut line) {
-        Ok(0) => Err(exc(&it.t.exception, "EOFError: EOF when reading a line")),
+        Ok(0) => Err(exc(&builtin_class(it, "EOFError"), "EOF when reading a line")),
         Ok(_) => {
             if line.ends_with('\n') {
                 line.pop();

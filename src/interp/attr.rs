@@ -142,7 +142,17 @@ impl Interp {
         }
         if inst.class.is_exception {
             match name {
-                sym::CAUSE | sym::CONTEXT => return Ok(Value::None),
+                sym::CAUSE | sym::CONTEXT | sym::TRACEBACK => return Ok(Value::None),
+                sym::SUPPRESS_CONTEXT => return Ok(Value::Bool(false)),
+                // `OSError(errno, strerror)`.
+                sym::ERRNO | sym::STRERROR if inst.class.is_subclass(&self.t.os_error) => {
+                    let args = self.exc_args(obj);
+                    return Ok(match (args.len(), name) {
+                        (2..=5, sym::ERRNO) => args[0].clone(),
+                        (2..=5, _) => args[1].clone(),
+                        _ => Value::None,
+                    });
+                }
                 sym::VALUE if inst.class.is_subclass(&self.t.stop_iteration) => {
                     return Ok(self.stop_value(obj))
                 }

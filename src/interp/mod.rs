@@ -238,7 +238,7 @@ fn class(name: &str, base: Option<&Rc<Class>>, tag: TypeTag) -> Rc<Class> {
     Rc::new(Class::new(Symbol::intern(name), bases, mro, new_symmap(), tag))
 }
 
-fn exc_class(name: &str, base: &Rc<Class>) -> Rc<Class> {
+pub(crate) fn exc_class(name: &str, base: &Rc<Class>) -> Rc<Class> {
     class(name, Some(base), TypeTag::User)
 }
 

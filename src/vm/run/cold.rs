@@ -259,12 +259,16 @@ impl Interp {
                 let v = reg!(e).clone();
                 let exc_value = self.make_exception(&v)?;
                 if cause != NO_REG {
+                    // `raise X from Y`: Y is the cause, and the context (still recorded below)
+                    // is not shown (`__suppress_context__`), also for `from None`.
                     let cv = reg!(cause).clone();
                     let cause_value = if cv.is_none() { Value::None } else { self.make_exception(&cv)? };
                     if let Value::Instance(i) = &exc_value {
                         i.attrs.borrow_mut().insert(sym::CAUSE, cause_value);
+                        i.attrs.borrow_mut().insert(sym::SUPPRESS_CONTEXT, Value::Bool(true));
                     }
-                } else if let Some(ctx) = f.handled.last() {
+                }
+                if let Some(ctx) = f.handled.last() {
                     if let Value::Instance(i) = &exc_value {
                         if !ctx.value.is(&exc_value) {
                             i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());
