@@ -12,7 +12,7 @@ export PYTHONIOENCODING=utf-8
 status=0
 for file in *.ta; do
     name="${file%.ta}"
-    "$PY" "$file" >"$name.out" 2>/dev/null
+    "$PY" "$file" >"$name.out" 2>/dev/null </dev/null
     code=$?
     echo "$code" >"$name.code"
     case "$name" in
