@@ -166,6 +166,8 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
     YieldFrom(Box<Expr>),
     Await(Box<Expr>),
+    /// `name := value`.
+    NamedExpr(Symbol, Box<Expr>),
 }
 
 #[derive(Clone, Debug)]

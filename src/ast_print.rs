@@ -344,5 +344,6 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Yield(Some(x)) => format!("(yield {})", expr(x)),
         ExprKind::YieldFrom(x) => format!("(yield-from {})", expr(x)),
         ExprKind::Await(x) => format!("(await {})", expr(x)),
+        ExprKind::NamedExpr(n, x) => format!("({} := {})", n, expr(x)),
     }
 }

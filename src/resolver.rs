@@ -50,6 +50,8 @@ pub struct Scope {
     /// `nonlocal` come before any use.
     read: HashSet<Symbol>,
     pub params: Vec<Symbol>,
+    /// Names a comprehension assigns with `:=` (they belong to the enclosing function).
+    walrus: HashSet<Symbol>,
     /// Names some `del` statement here unbinds (the others, once bound, stay bound).
     pub deleted: HashSet<Symbol>,
     /// Own variables captured by inner scopes (live in cells).
@@ -419,6 +421,55 @@ impl Resolver {
         }
     }
 
+    /// The target of `n := ...`: bound in the scope it is in, except in a comprehension, where
+    /// it binds in the nearest enclosing function or module (PEP 572), as a free variable or a
+    /// global of the comprehensions between.
+    fn named_target(&mut self, n: Symbol, span: Span) -> Result<(), SyntaxError> {
+        let mut sc = self.cur;
+        let mut comps = Vec::new();
+        while self.res.scopes[sc].kind == Some(ScopeKind::Comprehension) {
+            let s = &self.res.scopes[sc];
+            if s.bound_set.contains(&n) && !s.walrus.contains(&n) {
+                return Err(SyntaxError::new(
+                    format!("assignment expression cannot rebind comprehension iteration variable '{}'", n),
+                    span,
+                ));
+            }
+            comps.push(sc);
+            match self.res.scopes[sc].parent {
+                Some(p) => sc = p,
+                None => break,
+            }
+        }
+        if comps.is_empty() {
+            self.scope().bind(n);
+            return Ok(());
+        }
+        let outer = &self.res.scopes[sc];
+        if outer.kind == Some(ScopeKind::Class) {
+            return Err(SyntaxError::new(
+                "assignment expression within a comprehension cannot be used in a class body",
+                span,
+            ));
+        }
+        let global = outer.kind == Some(ScopeKind::Module) || outer.globals.contains(&n);
+        if !outer.nonlocals.contains(&n) && !outer.globals.contains(&n) {
+            self.res.scopes[sc].bind(n);
+        }
+        for c in comps {
+            let s = &mut self.res.scopes[c];
+            if global {
+                s.globals.insert(n);
+            } else {
+                s.nonlocals.insert(n);
+                s.uses.push(n);
+            }
+            s.bind(n);
+            s.walrus.insert(n);
+        }
+        Ok(())
+    }
+
     fn comprehension(
         &mut self,
         e: &Expr,
@@ -462,6 +513,10 @@ impl Resolver {
                 self.scope().uses.push(*n);
                 self.scope().read.insert(*n);
                 Ok(())
+            }
+            ExprKind::NamedExpr(n, x) => {
+                self.expr(x)?;
+                self.named_target(*n, e.span)
             }
             ExprKind::Int(_)
             | ExprKind::BigInt(_)

@@ -64,7 +64,8 @@ const EXPECTED: &[(&str, usize, usize)] = &[
     ("unsupported_parenthesized_with", 1, 16),
     ("unsupported_relative_import", 1, 6),
     ("unsupported_starred_subscript", 3, 12),
-    ("unsupported_walrus", 2, 7),
+    ("walrus_unparenthesized", 2, 3),
+    ("walrus_rebinds_loop_variable", 2, 31),
     ("unsupported_yield_in_lambda", 1, 14),
 ];
 
@@ -268,9 +269,12 @@ fn more_errors_point_at_the_right_place() {
             "name 'x' is assigned to before nonlocal declaration",
             (5, 9),
         ),
+        // `:=` where Python wants parentheses, or with something other than a name.
+        ("x = y := 3\n", "invalid syntax", (1, 7)),
+        ("f(a=y := 3)\n", "invalid syntax", (1, 7)),
+        ("(a.b := 3)\n", "cannot use assignment expressions with attribute", (1, 2)),
+        ("class A:\n    y = [(z := i) for i in range(3)]\n", "cannot be used in a class body", (2, 11)),
         // Not supported, wherever they appear.
-        ("print(y := 3)\n", "assignment expressions (`:=`) are not supported in tinyasync", (1, 9)),
-        ("x = [y := 1, 2]\n", "assignment expressions (`:=`) are not supported in tinyasync", (1, 8)),
         (
             "match (x):\n    case 1:\n        pass\n",
             "the `match` statement is not supported in tinyasync",

@@ -55,6 +55,27 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// `named_expression`: a test, or `name := test` (an assignment expression).
+    pub(super) fn named_test(&mut self) -> PResult<Expr> {
+        let e = self.test()?;
+        if !self.is_op(Op::Walrus) {
+            return Ok(e);
+        }
+        self.bump();
+        let ExprKind::Name(n) = e.kind else {
+            return Err(SyntaxError::new(
+                format!("cannot use assignment expressions with {}", describe_expr(&e)),
+                e.span,
+            )
+            .with_label("only a name can be assigned with `:=`"));
+        };
+        let value = self.test()?;
+        if self.is_op(Op::Walrus) {
+            return Err(walrus(self.span()));
+        }
+        Ok(Expr { span: e.span.to(value.span), kind: ExprKind::NamedExpr(n, Box::new(value)) })
+    }
+
     pub(super) fn star_or(&mut self, f: fn(&mut Self) -> PResult<Expr>) -> PResult<Expr> {
         if self.is_op(Op::Star) {
             let start = self.bump();
@@ -349,7 +370,7 @@ impl<'s> Parser<'s> {
                 seen_kw = true;
             } else {
                 // An unparenthesised `yield` is not an argument: `f((yield))`.
-                let e = self.test()?;
+                let e = self.named_test()?;
                 if self.is_op(Op::Assign) {
                     return Err(SyntaxError::new(
                         "expression cannot contain assignment, perhaps you meant \"==\"?",
@@ -400,7 +421,7 @@ impl<'s> Parser<'s> {
             return Err(SyntaxError::unsupported("starred expressions in subscripts (`a[*b]`) are", start)
                 .with_help("make the tuple explicit: `a[(*b,)]` or `a[(x, *b)]`"));
         }
-        let lower = if self.is_op(Op::Colon) { None } else { Some(Box::new(self.test()?)) };
+        let lower = if self.is_op(Op::Colon) { None } else { Some(Box::new(self.named_test()?)) };
         if !self.is_op(Op::Colon) {
             // Only reachable with `lower` set: an empty item starts with ':'.
             return lower.map(|b| *b).ok_or_else(|| self.unexpected());
@@ -521,7 +542,7 @@ impl<'s> Parser<'s> {
             self.expect_op(Op::RParen)?;
             return Ok(y);
         }
-        let first = self.star_or(Self::test)?;
+        let first = self.star_or(Self::named_test)?;
         if matches!(self.peek(), Tok::For) {
             no_starred_comp(&first)?;
             let gens = self.comp_for()?;
@@ -530,9 +551,6 @@ impl<'s> Parser<'s> {
                 span: start.to(end),
                 kind: ExprKind::GenExp(Box::new(first), gens.into_boxed_slice()),
             });
-        }
-        if self.is_op(Op::Walrus) {
-            return Err(walrus(self.span()));
         }
         if !self.is_op(Op::Comma) {
             self.expect_op(Op::RParen)?;
@@ -549,7 +567,7 @@ impl<'s> Parser<'s> {
     /// The items of a display after its first: `, item` up to `close` (not consumed), a trailing
     /// comma allowed.
     fn items_until(&mut self, first: Expr, close: Op) -> PResult<Vec<Expr>> {
-        self.comma_list(first, |p| p.is_op(close), |p| p.star_or(Self::test))
+        self.comma_list(first, |p| p.is_op(close), |p| p.star_or(Self::named_test))
     }
 
     /// `first`, then `, item` for as long as a comma is followed by something other than what
@@ -576,7 +594,7 @@ impl<'s> Parser<'s> {
     pub(super) fn list_display(&mut self, start: Span) -> PResult<Expr> {
         let mut items = Vec::new();
         if !self.is_op(Op::RBracket) {
-            let first = self.star_or(Self::test)?;
+            let first = self.star_or(Self::named_test)?;
             if matches!(self.peek(), Tok::For) {
                 no_starred_comp(&first)?;
                 let gens = self.comp_for()?;
@@ -621,7 +639,7 @@ impl<'s> Parser<'s> {
             let m = self.bitor_expr()?;
             return self.dict_rest(start, (None, m));
         }
-        let first = self.star_or(Self::test)?;
+        let first = self.star_or(Self::named_test)?;
         if self.eat_op(Op::Colon) {
             if let ExprKind::Starred(_) = first.kind {
                 return Err(SyntaxError::new(

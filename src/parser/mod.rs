@@ -186,6 +186,9 @@ fn describe_expr(e: &Expr) -> &'static str {
         ExprKind::Compare(..) => "comparison",
         ExprKind::Yield(_) | ExprKind::YieldFrom(_) => "yield expression",
         ExprKind::Await(_) => "await expression",
+        ExprKind::NamedExpr(..) => "named expression",
+        ExprKind::Attribute(..) => "attribute",
+        ExprKind::Subscript(..) => "subscript",
         ExprKind::ListComp(..) => "list comprehension",
         ExprKind::SetComp(..) => "set comprehension",
         ExprKind::DictComp(..) => "dict comprehension",
@@ -559,10 +562,11 @@ pub(super) fn self_documenting(field: &str) -> Option<usize> {
     Some(before.len())
 }
 
-/// `:=` is not supported, wherever it is.
+/// `:=` where Python does not take an assignment expression without parentheses.
 fn walrus(span: Span) -> SyntaxError {
-    SyntaxError::unsupported("assignment expressions (`:=`) are", span)
-        .with_help("assign the value on a line of its own first, then use the name")
+    SyntaxError::new("invalid syntax", span)
+        .with_label("`:=` is not allowed here")
+        .with_help("put the assignment expression in parentheses, `(name := value)`, or assign with `=` on a line of its own")
 }
 
 /// Moves a span of the wrapped `(expr)` text into file coordinates, clamped to the field.

@@ -452,14 +452,6 @@ impl<'s> Parser<'s> {
         Ok(Vec::new())
     }
 
-    pub(super) fn named_test(&mut self) -> PResult<Expr> {
-        let e = self.test()?;
-        if self.is_op(Op::Walrus) {
-            return Err(walrus(self.span()));
-        }
-        Ok(e)
-    }
-
     pub(super) fn while_stmt(&mut self) -> PResult<Stmt> {
         let start = self.bump();
         let test = self.named_test()?;

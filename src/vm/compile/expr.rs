@@ -31,6 +31,11 @@ impl<'a> Compiler<'a> {
                 self.cur_span = span;
                 self.load_name(*n, dst);
             }
+            ExprKind::NamedExpr(n, x) => {
+                self.expr_to(x, dst)?;
+                self.cur_span = span;
+                self.store_name(*n, dst);
+            }
             ExprKind::Int(i) => self.load_const(Value::Int(*i), dst),
             ExprKind::BigInt(b) => self.load_const(Value::BigInt(Rc::new((**b).clone())), dst),
             ExprKind::Float(f) => self.load_const(Value::Float(*f), dst),
