@@ -113,6 +113,8 @@ pub struct Comprehension {
     pub target: Expr,
     pub iter: Expr,
     pub ifs: Vec<Expr>,
+    /// `async for`.
+    pub is_async: bool,
 }
 
 /// One piece of an f-string.
@@ -256,6 +258,7 @@ pub enum StmtKind {
     If(Box<Conditional>),
     While(Box<Conditional>),
     For(Box<ForLoop>),
+    AsyncFor(Box<ForLoop>),
     Break,
     Continue,
     Pass,
@@ -271,6 +274,7 @@ pub enum StmtKind {
     Import(Vec<Alias>),
     ImportFrom(Vec<Symbol>, Vec<Alias>),
     With(Vec<WithItem>, Vec<Stmt>),
+    AsyncWith(Vec<WithItem>, Vec<Stmt>),
 }
 
 /// `if` (with `elif` as a nested `if` in `orelse`) and `while`.

@@ -67,9 +67,10 @@ impl Printer<'_> {
                     self.block(orelse, d + 1);
                 }
             }
-            StmtKind::For(f) => {
+            StmtKind::For(f) | StmtKind::AsyncFor(f) => {
                 let ForLoop { target: t, iter: it, body, orelse } = &**f;
-                self.line(d, &format!("for {} in {}", expr(t), expr(it)), s.span);
+                let kw = if matches!(s.kind, StmtKind::AsyncFor(_)) { "async for" } else { "for" };
+                self.line(d, &format!("{} {} in {}", kw, expr(t), expr(it)), s.span);
                 self.block(body, d + 1);
                 if !orelse.is_empty() {
                     self.plain(d, "else");
@@ -141,7 +142,8 @@ impl Printer<'_> {
             StmtKind::ImportFrom(m, names) => {
                 self.line(d, &format!("from {} import {}", dotted(m), aliases(names)), s.span)
             }
-            StmtKind::With(items, body) => {
+            StmtKind::With(items, body) | StmtKind::AsyncWith(items, body) => {
+                let kw = if matches!(s.kind, StmtKind::AsyncWith(..)) { "async with" } else { "with" };
                 let its: Vec<String> = items
                     .iter()
                     .map(|i| match &i.target {
@@ -149,7 +151,7 @@ impl Printer<'_> {
                         None => expr(&i.ctx),
                     })
                     .collect();
-                self.line(d, &format!("with {}", its.join(", ")), s.span);
+                self.line(d, &format!("{} {}", kw, its.join(", ")), s.span);
                 self.block(body, d + 1);
             }
         }
@@ -213,7 +215,8 @@ fn params(p: &Params) -> String {
 fn comps(gens: &[Comprehension]) -> String {
     let mut s = String::new();
     for g in gens {
-        let _ = write!(s, " (for {} in {}", expr(&g.target), expr(&g.iter));
+        let kw = if g.is_async { "async for" } else { "for" };
+        let _ = write!(s, " ({} {} in {}", kw, expr(&g.target), expr(&g.iter));
         for i in &g.ifs {
             let _ = write!(s, " if {}", expr(i));
         }

@@ -343,21 +343,43 @@ pub enum Instr {
     },
     /// The except clause or finally body reached by an exception is over.
     PopExc,
-    /// `with`: calls `__exit__` (in `exit`) with the exception being handled; `dst` is whether
-    /// it swallowed it.
+    /// `with`: calls `__exit__` of the manager in `exit` with the exception being handled;
+    /// `dst` is whether it swallowed it. `async with` (`aw`): `dst` is what `__aexit__`
+    /// returned, to be awaited (its result is then tested).
     WithExitExc {
         dst: Reg,
         exit: Reg,
+        aw: bool,
     },
-    /// `with`: calls `__exit__(None, None, None)`.
+    /// `with`: calls `__exit__(None, None, None)`. `async with`: `__aexit__`, its awaitable
+    /// into `dst` (`NO_REG` for `with`).
     WithExit {
         exit: Reg,
+        dst: Reg,
     },
-    /// `with`: `dst = mgr.__enter__()`, `exit = mgr.__exit__` (bound).
+    /// `with`: `dst = mgr.__enter__()`, and the manager kept in `exit` for the exit.
+    /// `async with` (`aw`): `dst = mgr.__aenter__()`, to be awaited.
     WithEnter {
         dst: Reg,
         exit: Reg,
         mgr: Reg,
+        aw: bool,
+    },
+    /// `async for`: `dst = aiter(src)` (its `__aiter__`).
+    GetAIter {
+        dst: Reg,
+        src: Reg,
+    },
+    /// `async for`: `dst` = the awaitable of `src.__anext__()`.
+    GetANext {
+        dst: Reg,
+        src: Reg,
+    },
+    /// `yield` in an async generator: the value marked as yielded by the generator itself (not
+    /// by something it awaits), so its `__anext__` completes with it.
+    AsyncGenWrap {
+        dst: Reg,
+        src: Reg,
     },
 
     /// A function from template `f`; its defaults are in registers from `args`.
@@ -556,6 +578,9 @@ impl Instr {
             | Yield { dst, .. }
             | GetYieldFromIter { dst, .. }
             | GetAwaitable { dst, .. }
+            | GetAIter { dst, .. }
+            | GetANext { dst, .. }
+            | AsyncGenWrap { dst, .. }
             | YieldFrom { dst, .. }
             | LoadExc { dst }
             | ExcMatch { dst, .. }
@@ -567,6 +592,13 @@ impl Instr {
             | Super { dst } => one(dst),
             LoadMethod { dst, .. } => one(dst) + 1,
             WithEnter { dst, exit, .. } => one(dst).max(one(exit)),
+            WithExit { dst, .. } => {
+                if dst == NO_REG {
+                    0
+                } else {
+                    one(dst)
+                }
+            }
             Unpack { start, n, .. } => start as u32 + n as u32,
             Step { .. }
             | DelLocal { .. }
@@ -594,7 +626,6 @@ impl Instr {
             | Reraise
             | ReraiseNone
             | PopExc
-            | WithExit { .. }
             | Echo { .. }
             | AssertFail { .. } => 0,
         }

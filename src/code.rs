@@ -11,6 +11,8 @@ pub enum Flavor {
     Plain,
     Generator,
     Coroutine,
+    /// An `async def` with `yield`.
+    AsyncGenerator,
 }
 
 /// Parameter names in slot order: `args`, then `*vararg`, `kwonly`, `**kwarg`.

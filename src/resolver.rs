@@ -52,6 +52,8 @@ pub struct Scope {
     pub params: Vec<Symbol>,
     /// Names a comprehension assigns with `:=` (they belong to the enclosing function).
     walrus: HashSet<Symbol>,
+    /// The first `return value` (an error in an async generator).
+    returns_at: Option<Span>,
     /// Names some `del` statement here unbinds (the others, once bound, stay bound).
     pub deleted: HashSet<Symbol>,
     /// Own variables captured by inner scopes (live in cells).
@@ -181,7 +183,10 @@ impl Resolver {
                 self.loop_depth -= 1;
                 self.stmts(o)
             }
-            StmtKind::For(l) => {
+            StmtKind::For(l) | StmtKind::AsyncFor(l) => {
+                if matches!(s.kind, StmtKind::AsyncFor(_)) {
+                    self.async_check(s.span, "'async for' outside async function")?;
+                }
                 let ForLoop { target: t, iter: it, body: b, orelse: o } = &**l;
                 self.expr(it)?;
                 self.target(t)?;
@@ -237,6 +242,9 @@ impl Resolver {
                 }
                 if let Some(v) = v {
                     self.expr(v)?;
+                    if self.scope().returns_at.is_none() {
+                        self.scope().returns_at = Some(s.span);
+                    }
                 }
                 Ok(())
             }
@@ -334,7 +342,10 @@ impl Resolver {
                 }
                 Ok(())
             }
-            StmtKind::With(items, body) => {
+            StmtKind::With(items, body) | StmtKind::AsyncWith(items, body) => {
+                if matches!(s.kind, StmtKind::AsyncWith(..)) {
+                    self.async_check(s.span, "'async with' outside async function")?;
+                }
                 for it in items {
                     self.expr(&it.ctx)?;
                     if let Some(t) = &it.target {
@@ -367,10 +378,9 @@ impl Resolver {
         self.in_comp = saved_comp;
         r?;
         let sc = &self.res.scopes[id];
-        if sc.is_async && sc.is_generator {
-            return Err(SyntaxError::unsupported("async generators are", f.span)
-                .with_label("this `async def` contains `yield`")
-                .with_help("use `await` in an `async def`, or `yield` in a plain `def`"));
+        if let (true, true, Some(at)) = (sc.is_async, sc.is_generator, sc.returns_at) {
+            return Err(SyntaxError::new("'return' with value in async generator", at)
+                .with_help("an async generator ends with a plain `return`; `yield` its last value"));
         }
         Ok(())
     }
@@ -492,6 +502,12 @@ impl Resolver {
                 if i > 0 {
                     self.expr(&g.iter)?;
                 }
+                if g.is_async {
+                    self.async_check(
+                        e.span,
+                        "asynchronous comprehension outside of an asynchronous function",
+                    )?;
+                }
                 self.target(&g.target)?;
                 for c in &g.ifs {
                     self.expr(c)?;
@@ -599,25 +615,50 @@ impl Resolver {
                 self.expr(x)
             }
             ExprKind::Await(x) => {
-                if let Some(kind) = self.in_comp {
-                    return Err(SyntaxError::unsupported(
-                        &format!("'await' inside {} is", kind_name(kind)),
-                        e.span,
-                    )
-                    .with_help("write the loop out with `for`"));
-                }
-                match self.kind() {
-                    ScopeKind::Module => {}
-                    ScopeKind::Function if self.res.scopes[self.cur].is_async => {}
-                    _ => {
-                        return Err(SyntaxError::new("'await' outside async function", e.span)
-                            .with_label("`await` needs an `async def` around it")
-                            .with_help("make the enclosing function `async def`"))
-                    }
-                }
+                self.async_check(e.span, "'await' outside async function")?;
                 self.expr(x)
             }
         }
+    }
+
+    /// `await`, `async for`, `async with` or an asynchronous comprehension at `span`: allowed
+    /// in an `async def` and at the top level (which runs as a coroutine); the comprehensions
+    /// around it become asynchronous too.
+    fn async_check(&mut self, span: Span, msg: &str) -> Result<(), SyntaxError> {
+        let mut sc = self.cur;
+        let mut comps = Vec::new();
+        while self.res.scopes[sc].kind == Some(ScopeKind::Comprehension) {
+            comps.push(sc);
+            match self.res.scopes[sc].parent {
+                Some(p) => sc = p,
+                None => break,
+            }
+        }
+        let outer = &self.res.scopes[sc];
+        let ok = match outer.kind {
+            Some(ScopeKind::Module) | None => true,
+            Some(ScopeKind::Function) => outer.is_async,
+            Some(ScopeKind::Class) | Some(ScopeKind::Comprehension) => false,
+        };
+        if !ok {
+            let msg = if comps.is_empty() {
+                msg
+            } else {
+                "asynchronous comprehension outside of an asynchronous function"
+            };
+            let label = if msg.starts_with("'await'") {
+                "`await` needs an `async def` around it"
+            } else {
+                "this needs an `async def` around it"
+            };
+            return Err(SyntaxError::new(msg, span)
+                .with_label(label)
+                .with_help("make the enclosing function `async def`"));
+        }
+        for c in comps {
+            self.res.scopes[c].is_async = true;
+        }
+        Ok(())
     }
 
     fn yield_check(&mut self, span: Span, what: &str) -> Result<(), SyntaxError> {

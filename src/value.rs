@@ -352,6 +352,9 @@ pub struct Generator {
     /// (`yield from`, `await`), innermost last. Empty while it runs or once it is done.
     pub vm: RefCell<crate::frame::Frames>,
     pub is_coroutine: bool,
+    /// An async generator (`async def` with `yield`): driven through `__anext__`, `asend`,
+    /// `athrow` and `aclose`, whose awaitables are `Native::AsyncGenOp`.
+    pub is_async_gen: bool,
     pub name: Symbol,
     pub qualname: Rc<str>,
     /// Where it was created (for "was never awaited" warnings).
@@ -368,6 +371,7 @@ impl Generator {
             state: Cell::new(GenState::Created),
             vm: RefCell::new(Default::default()),
             is_coroutine,
+            is_async_gen: code.flavor == crate::code::Flavor::AsyncGenerator,
             name: code.name,
             qualname: code.qualname.clone(),
             created_at,
@@ -456,6 +460,14 @@ impl IterState {
     }
 }
 
+/// What an async generator's awaitable does first.
+pub enum AsyncGenOpKind {
+    Send(Value),
+    /// `athrow(exc)`: the exception instance.
+    Throw(Value),
+    Close,
+}
+
 /// Native objects with interior state: deques, queues, tasks and the other scheduler objects.
 pub enum Native {
     Deque {
@@ -494,6 +506,29 @@ pub enum Native {
     ClassMethod(Value),
     /// `types.SimpleNamespace(**kw)`: an object of attributes.
     Namespace(RefCell<SymMap>),
+    /// The awaitable of an async generator's `__anext__`/`asend` (`op` Send), `athrow` (Throw)
+    /// or `aclose` (Close): awaiting it runs the generator to its next `yield`.
+    AsyncGenOp {
+        gen: Rc<Generator>,
+        op: AsyncGenOpKind,
+        /// 0: not started, 1: running the generator, 2: done.
+        state: Cell<u8>,
+    },
+    /// A value an async generator yields (not one it passes up from an `await`).
+    AsyncGenValue(Value),
+    /// Awaits `inner`, raising `to` where it raises `from` (a queue's `__anext__`: its get,
+    /// with QueueClosed as the end of the iteration).
+    AwaitTranslate {
+        inner: Value,
+        from: Rc<Class>,
+        to: Rc<Class>,
+    },
+    /// `anext(it, default)`: awaits `inner` (what `it.__anext__()` gave), or gives `default`
+    /// when that raises StopAsyncIteration.
+    ANextDefault {
+        inner: Value,
+        default: Value,
+    },
     /// `sys.stdout` (`err` false) or `sys.stderr`: `write` and `flush`, nothing else.
     Stream {
         err: bool,

@@ -1582,7 +1582,7 @@ except AttributeError as err:
 "#);
     assert_eq!(
         out,
-        "['close', 'empty', 'full', 'get', 'get_nowait', 'put', 'put_nowait', 'qsize']\n\
+        "['__aiter__', '__anext__', 'close', 'empty', 'full', 'get', 'get_nowait', 'put', 'put_nowait', 'qsize']\n\
          ['clear', 'is_set', 'set', 'wait']\n\
          ['cancel', 'cancelled', 'done', 'join']\n\
          ['cancel', 'cancelled']\n\
@@ -1974,4 +1974,116 @@ fn await_delegates_to_a_plain_generator_inline() {
     ));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "slept 1.0\n");
+}
+
+#[test]
+fn async_for_over_a_queue_gets_items_until_it_is_closed_and_empty() {
+    // README's choice: a Queue is an async iterator; closing it ends `async for` once the
+    // items already put are taken (QueueClosed becomes StopAsyncIteration).
+    let out = ok(r#"
+async def producer(q):
+    for i in range(3):
+        await q.put(i)
+        await sleep(1)
+    q.close()
+
+async def main():
+    q = Queue()
+    spawn(producer(q))
+    async for item in q:
+        print("got", item, now())
+    print("closed", now())
+    q2 = Queue()
+    q2.put_nowait("x")
+    q2.close()
+    print([v async for v in q2])
+    print(await anext(aiter(q2), "empty"))
+
+await main()
+"#);
+    assert_eq!(out, "got 0 0.0\ngot 1 1.0\ngot 2 2.0\nclosed 3.0\n['x']\nempty\n");
+}
+
+#[test]
+fn cancelling_a_task_in_async_for_runs_the_async_generators_finally() {
+    // The CancelledError thrown into the task goes on into the async generator it awaits
+    // (through `__anext__`'s awaitable), so the generator's `finally` runs first.
+    let out = ok(r#"
+async def ticks():
+    try:
+        i = 0
+        while True:
+            await sleep(1)
+            yield i
+            i += 1
+    finally:
+        print("ticks finally", now())
+
+async def watch():
+    try:
+        async for t in ticks():
+            print("tick", t)
+    except CancelledError:
+        print("watch cancelled", now())
+        raise
+
+async def main():
+    t = spawn(watch())
+    await sleep(2.5)
+    t.cancel()
+    try:
+        await t
+    except CancelledError:
+        print("main saw cancel")
+
+await main()
+"#);
+    assert_eq!(out, "tick 0\ntick 1\nticks finally 2.5\nwatch cancelled 2.5\nmain saw cancel\n");
+}
+
+#[test]
+fn async_generators_and_async_with_interleave_with_tasks() {
+    let out = ok(r#"
+async def ticker(n):
+    for i in range(n):
+        await sleep(0.5)
+        yield i
+
+async def consume(name):
+    async for t in ticker(3):
+        print(name, t, now())
+    return name
+
+class Timer:
+    async def __aenter__(self):
+        print("enter", now())
+        await sleep(1)
+        return self
+    async def __aexit__(self, et, e, tb):
+        await sleep(1)
+        print("exit", now(), et)
+        return False
+
+async def main():
+    a = spawn(consume("a"))
+    b = spawn(consume("b"))
+    print(await a, await b)
+    async with Timer() as t:
+        print("inside", now())
+    print([x * 2 async for x in ticker(3)], now())
+    try:
+        async with Timer():
+            raise ValueError("boom")
+    except ValueError as e:
+        print("caught", e)
+    g = ticker(2)
+    print(await anext(g), await anext(g), await anext(g, "end"))
+
+await main()
+"#);
+    assert_eq!(
+        out,
+        "a 0 0.5\nb 0 0.5\na 1 1.0\nb 1 1.0\na 2 1.5\nb 2 1.5\na b\nenter 1.5\ninside 2.5\n\
+         exit 3.5 None\n[0, 2, 4] 5.0\nenter 5.0\nexit 7.0 <class 'ValueError'>\ncaught boom\n0 1 end\n"
+    );
 }

@@ -103,7 +103,13 @@ impl Interp {
             }
             Value::Gen(g) => format!(
                 "<{} object {} at {:#x}>",
-                if g.is_coroutine { "coroutine" } else { "generator" },
+                if g.is_async_gen {
+                    "async_generator"
+                } else if g.is_coroutine {
+                    "coroutine"
+                } else {
+                    "generator"
+                },
                 g.qualname,
                 v.address()
             ),
@@ -137,6 +143,12 @@ impl Interp {
                 Native::Property { .. } => format!("<property object at {:#x}>", v.address()),
                 Native::StaticMethod(f) => format!("<staticmethod({})>", self.repr(f)?),
                 Native::ClassMethod(f) => format!("<classmethod({})>", self.repr(f)?),
+                Native::AsyncGenOp { .. }
+                | Native::AsyncGenValue(_)
+                | Native::ANextDefault { .. }
+                | Native::AwaitTranslate { .. } => {
+                    format!("<async_generator_asend object at {:#x}>", v.address())
+                }
                 Native::Namespace(attrs) => {
                     let items: Vec<(crate::span::Symbol, Value)> =
                         attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();

@@ -25,6 +25,59 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
         },
         Value::Dict(_) => dict_method(name),
         Value::Set(_) => set_method(name),
+        Value::Gen(g) if g.is_async_gen => match name {
+            sym::AITER => Some(("__aiter__", identity)),
+            sym::ANEXT => Some(("__anext__", |_, t, a, _| {
+                arity("__anext__", a, 0, 0)?;
+                agen_op(t, AsyncGenOpKind::Send(Value::None))
+            })),
+            sym::ASEND => Some(("asend", |_, t, a, _| {
+                arity("asend", a, 1, 1)?;
+                agen_op(t, AsyncGenOpKind::Send(a[0].clone()))
+            })),
+            sym::ATHROW => Some(("athrow", |it, t, a, _| {
+                arity("athrow", a, 1, 3)?;
+                let e = it.make_exception(&a[0])?;
+                agen_op(t, AsyncGenOpKind::Throw(e))
+            })),
+            sym::ACLOSE => Some(("aclose", |_, t, a, _| {
+                arity("aclose", a, 0, 0)?;
+                agen_op(t, AsyncGenOpKind::Close)
+            })),
+            _ => None,
+        },
+        Value::Native(n)
+            if matches!(
+                **n,
+                Native::AsyncGenOp { .. } | Native::ANextDefault { .. } | Native::AwaitTranslate { .. }
+            ) =>
+        {
+            match name {
+                sym::SEND => Some(("send", |it, t, a, _| {
+                    arity("send", a, 1, 1)?;
+                    awaitable_step(it, t, Resume::Send(a[0].clone()))
+                })),
+                sym::THROW => Some(("throw", |it, t, a, _| {
+                    arity("throw", a, 1, 3)?;
+                    let e = it.make_exception(&a[0])?;
+                    awaitable_step(it, t, Resume::Throw(raise_value(e)))
+                })),
+                sym::NEXT => Some(("__next__", |it, t, a, _| {
+                    arity("__next__", a, 0, 0)?;
+                    awaitable_step(it, t, Resume::Send(Value::None))
+                })),
+                sym::CLOSE => Some(("close", |_, t, _, _| {
+                    if let Value::Native(n) = t {
+                        if let Native::AsyncGenOp { state, .. } = &**n {
+                            state.set(2);
+                        }
+                    }
+                    Ok(Value::None)
+                })),
+                sym::AWAIT | sym::ITER => Some(("__await__", identity)),
+                _ => None,
+            }
+        }
         Value::Gen(g) => match name {
             sym::SEND => Some(("send", gen_send)),
             sym::THROW => Some(("throw", gen_throw)),
@@ -942,4 +995,32 @@ fn property_with(t: &Value, a: &[Value], which: usize) -> R<Value> {
     parts[which] = a[0].clone();
     let [fget, fset, fdel] = parts;
     Ok(Value::Native(Rc::new(Native::Property { fget, fset, fdel, doc: doc.clone(), name: name.clone() })))
+}
+
+/// An async generator's awaitable (`this` is the generator).
+fn agen_op(t: &Value, op: AsyncGenOpKind) -> R<Value> {
+    match t {
+        Value::Gen(g) => Ok(Interp::async_gen_op(g, op)),
+        _ => Err(type_error("descriptor requires an 'async_generator' object")),
+    }
+}
+
+/// `send`/`throw`/`__next__` on an async generator's awaitable, driven by hand: the value it
+/// passes up, or StopIteration with the value it completes with.
+fn awaitable_step(it: &mut Interp, t: &Value, input: Resume) -> R<Value> {
+    let first = matches!(&t, Value::Native(n) if matches!(&**n, Native::AsyncGenOp { state, .. } if state.get() == 0));
+    let input = match input {
+        Resume::Send(v) if first && v.is_none() => None,
+        Resume::Send(_) if first => {
+            return Err(type_error("can't send non-None value to a just-started async generator"));
+        }
+        r => Some(r),
+    };
+    match it.delegate(t, input)? {
+        Outcome::Yield(v) => Ok(v),
+        Outcome::Return(v) => {
+            let args = if v.is_none() { vec![] } else { vec![v] };
+            Err(raise_value(new_exception(&it.t.stop_iteration, args)))
+        }
+    }
 }

@@ -151,6 +151,7 @@ pub fn install(it: &mut Interp) {
         &t.not_implemented,
         &t.recursion_error,
         &t.stop_iteration,
+        &t.stop_async_iteration,
         &t.assertion_error,
         &t.generator_exit,
         &t.keyboard_interrupt,
@@ -169,7 +170,6 @@ pub fn install(it: &mut Interp) {
     }
     // The rest of CPython's hierarchy: nothing in tinyasync raises these, programs do.
     let extra: &[(&str, &str)] = &[
-        ("StopAsyncIteration", "Exception"),
         ("EOFError", "Exception"),
         ("MemoryError", "Exception"),
         ("BufferError", "Exception"),
@@ -246,6 +246,8 @@ pub fn install(it: &mut Interp) {
         ("any", bi_any),
         ("all", bi_all),
         ("iter", bi_iter),
+        ("aiter", bi_aiter),
+        ("anext", bi_anext),
         ("next", bi_next),
         ("hasattr", bi_hasattr),
         ("getattr", bi_getattr),
@@ -329,6 +331,35 @@ pub fn attribute_names(v: &Value) -> Vec<String> {
 
 /// `super(C, obj)`: the methods after `C` in the MRO of `obj`'s type (or of `obj`, a class).
 /// (`super()` without arguments is compiled to the `Super` instruction.)
+/// `aiter(x)`: `x.__aiter__()`.
+fn bi_aiter(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("aiter", kw, &[])?;
+    arity("aiter", args, 1, 1)?;
+    it.get_aiter(&args[0], false)
+}
+
+/// `anext(it[, default])`: the awaitable of `it.__anext__()`; with a default, one that gives
+/// the default instead of raising StopAsyncIteration.
+fn bi_anext(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    check_kw("anext", kw, &[])?;
+    arity("anext", args, 1, 2)?;
+    let v = &args[0];
+    let inner = match v {
+        Value::Gen(g) if g.is_async_gen => Interp::async_gen_op(g, AsyncGenOpKind::Send(Value::None)),
+        _ if it.has_method(v, sym::ANEXT) => it.call_method(v, sym::ANEXT, &[], &[])?,
+        _ => {
+            return Err(type_error(format!("'{}' object is not an async iterator", it.type_name(v))));
+        }
+    };
+    match args.get(1) {
+        None => Ok(inner),
+        Some(d) => {
+            let inner = it.get_awaitable(&inner)?;
+            Ok(Value::Native(Rc::new(Native::ANextDefault { inner, default: d.clone() })))
+        }
+    }
+}
+
 fn bi_super(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
     check_kw("super", kw, &[])?;
     match args {

@@ -71,6 +71,7 @@ pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
             vec![
                 ("GeneratorType", Value::Class(t.generator.clone())),
                 ("CoroutineType", Value::Class(t.coroutine.clone())),
+                ("AsyncGeneratorType", Value::Class(t.async_generator.clone())),
                 ("FunctionType", Value::Class(t.function.clone())),
                 ("LambdaType", Value::Class(t.function.clone())),
                 ("MethodType", Value::Class(t.method.clone())),

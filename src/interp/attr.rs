@@ -595,6 +595,7 @@ impl Interp {
                 let len = d.borrow().len();
                 IterState::DictKeys { d: d.clone(), i: 0, len, kind: 0 }
             }
+            Value::Gen(g) if g.is_async_gen => return Err(self.not_iterable(v)),
             Value::Gen(_) | Value::Iter(_) => return Ok(v.clone()),
             Value::Instance(_) => {
                 if self.has_method(v, sym::ITER) {

@@ -128,7 +128,13 @@ impl Interp {
                 Resume::Send(v) if !v.is_none() => {
                     return Err(type_error(format!(
                         "can't send non-None value to a just-started {}",
-                        if g.is_coroutine { "coroutine" } else { "generator" }
+                        if g.is_coroutine {
+                            "coroutine"
+                        } else if g.is_async_gen {
+                            "async generator"
+                        } else {
+                            "generator"
+                        }
                     )));
                 }
                 _ => {}
@@ -164,6 +170,21 @@ impl Interp {
         // `get_awaitable` let through only the scheduler objects that can be awaited.
         if is_sched(it) {
             return (self.sched_hooks.delegate)(self, it, input);
+        }
+        if let Value::Native(n) = it {
+            match &**n {
+                Native::AsyncGenOp { gen, op, state } => return self.async_gen_step(gen, op, state, input),
+                Native::ANextDefault { inner, default } => {
+                    return self.anext_default_step(inner, default, input)
+                }
+                Native::AwaitTranslate { inner, from, to } => {
+                    return match self.delegate(inner, input) {
+                        Err(e) if e.is_instance(from) => Err(raise_value(new_exception(to, vec![]))),
+                        r => r,
+                    }
+                }
+                _ => {}
+            }
         }
         let input = input.unwrap_or(Resume::Send(Value::None));
         match it {
@@ -229,6 +250,15 @@ impl Interp {
     /// The iterator behind `await v`.
     pub fn get_awaitable(&mut self, v: &Value) -> R<Value> {
         match v {
+            Value::Gen(g) if g.is_async_gen => Err(self.not_awaitable(v)),
+            Value::Native(n)
+                if matches!(
+                    &**n,
+                    Native::AsyncGenOp { .. } | Native::ANextDefault { .. } | Native::AwaitTranslate { .. }
+                ) =>
+            {
+                Ok(v.clone())
+            }
             Value::Gen(g) => {
                 // tinyasync also lets `await` delegate to a plain generator (Python needs
                 // @types.coroutine for that), so generator-style code mixes with async code.

@@ -4,6 +4,7 @@
 //! arithmetic, comparison, hashing, truthiness (`ops.rs`, `compare.rs`); attributes, methods,
 //! subscripts and iteration (`attr.rs`). The dispatch loop itself is `vm/run.rs`.
 
+pub mod asyncgen;
 pub mod attr;
 pub mod call;
 pub mod compare;
@@ -185,6 +186,9 @@ pub struct Types {
     pub method: Rc<Class>,
     pub generator: Rc<Class>,
     pub coroutine: Rc<Class>,
+    pub async_generator: Rc<Class>,
+    /// The awaitables of an async generator's methods.
+    pub async_generator_op: Rc<Class>,
     pub module: Rc<Class>,
     pub deque: Rc<Class>,
     pub sync_queue: Rc<Class>,
@@ -214,6 +218,7 @@ pub struct Types {
     pub not_implemented: Rc<Class>,
     pub recursion_error: Rc<Class>,
     pub stop_iteration: Rc<Class>,
+    pub stop_async_iteration: Rc<Class>,
     pub assertion_error: Rc<Class>,
     pub generator_exit: Rc<Class>,
     pub keyboard_interrupt: Rc<Class>,
@@ -281,6 +286,8 @@ impl Types {
             method: class("method", o, TypeTag::Method),
             generator: class("generator", o, TypeTag::Generator),
             coroutine: class("coroutine", o, TypeTag::Coroutine),
+            async_generator: class("async_generator", o, TypeTag::Native),
+            async_generator_op: class("async_generator_asend", o, TypeTag::Native),
             module: class("module", o, TypeTag::Module),
             deque: class("deque", o, TypeTag::Deque),
             sync_queue: class("Queue", o, TypeTag::Native),
@@ -303,6 +310,7 @@ impl Types {
             not_implemented: exc_class("NotImplementedError", &runtime_error),
             recursion_error: exc_class("RecursionError", &runtime_error),
             stop_iteration: exc_class("StopIteration", &exception),
+            stop_async_iteration: exc_class("StopAsyncIteration", &exception),
             assertion_error: exc_class("AssertionError", &exception),
             generator_exit: exc_class("GeneratorExit", &base_exception),
             keyboard_interrupt: exc_class("KeyboardInterrupt", &base_exception),
@@ -348,7 +356,9 @@ impl Types {
             Value::Class(_) => self.type_.clone(),
             Value::Instance(i) => i.class.clone(),
             Value::Gen(g) => {
-                if g.is_coroutine {
+                if g.is_async_gen {
+                    self.async_generator.clone()
+                } else if g.is_coroutine {
                     self.coroutine.clone()
                 } else {
                     self.generator.clone()
@@ -364,6 +374,10 @@ impl Types {
                 Native::StaticMethod(_) => self.staticmethod.clone(),
                 Native::ClassMethod(_) => self.classmethod.clone(),
                 Native::Namespace(_) => self.namespace.clone(),
+                Native::AsyncGenOp { .. }
+                | Native::AsyncGenValue(_)
+                | Native::ANextDefault { .. }
+                | Native::AwaitTranslate { .. } => self.async_generator_op.clone(),
                 Native::DictView { .. } => self.iterator.clone(),
                 Native::NotImplemented => self.not_implemented_type.clone(),
                 Native::Stream { .. } => self.text_io.clone(),

@@ -377,7 +377,7 @@ impl<'s> Parser<'s> {
                         e.span.to(self.span()),
                     ));
                 }
-                if matches!(self.peek(), Tok::For) {
+                if self.at_comp_for() {
                     let gens = self.comp_for()?;
                     let span = e.span.to(self.prev_span());
                     if !args.is_empty() || !self.is_op(Op::RParen) {
@@ -444,9 +444,15 @@ impl<'s> Parser<'s> {
         Ok(Expr { kind: ExprKind::Slice(lower, upper, step), span: start.to(self.prev_span()) })
     }
 
+    /// `for` or `async for` starts a comprehension's clauses here.
+    fn at_comp_for(&self) -> bool {
+        matches!(self.peek(), Tok::For) || matches!((self.peek(), self.peek_next()), (Tok::Async, Tok::For))
+    }
+
     pub(super) fn comp_for(&mut self) -> PResult<Vec<Comprehension>> {
         let mut gens = Vec::new();
-        while matches!(self.peek(), Tok::For) {
+        while self.at_comp_for() {
+            let is_async = self.eat(&Tok::Async);
             self.bump();
             let target = self.for_target()?;
             let iter = self.or_test()?;
@@ -458,7 +464,7 @@ impl<'s> Parser<'s> {
                     return Err(e);
                 }
             }
-            gens.push(Comprehension { target, iter, ifs: exact(ifs) });
+            gens.push(Comprehension { target, iter, ifs: exact(ifs), is_async });
         }
         if let Some(e) = self.unsupported_here() {
             return Err(e);
@@ -543,7 +549,7 @@ impl<'s> Parser<'s> {
             return Ok(y);
         }
         let first = self.star_or(Self::named_test)?;
-        if matches!(self.peek(), Tok::For) {
+        if self.at_comp_for() {
             no_starred_comp(&first)?;
             let gens = self.comp_for()?;
             let end = self.expect_op(Op::RParen)?;
@@ -595,7 +601,7 @@ impl<'s> Parser<'s> {
         let mut items = Vec::new();
         if !self.is_op(Op::RBracket) {
             let first = self.star_or(Self::named_test)?;
-            if matches!(self.peek(), Tok::For) {
+            if self.at_comp_for() {
                 no_starred_comp(&first)?;
                 let gens = self.comp_for()?;
                 let end = self.expect_op(Op::RBracket)?;
@@ -648,7 +654,7 @@ impl<'s> Parser<'s> {
                 ));
             }
             let v = self.test()?;
-            if matches!(self.peek(), Tok::For) {
+            if self.at_comp_for() {
                 let gens = self.comp_for()?;
                 let end = self.expect_op(Op::RBrace)?;
                 return Ok(Expr {
@@ -658,7 +664,7 @@ impl<'s> Parser<'s> {
             }
             return self.dict_rest(start, (Some(first), v));
         }
-        if matches!(self.peek(), Tok::For) {
+        if self.at_comp_for() {
             no_starred_comp(&first)?;
             let gens = self.comp_for()?;
             let end = self.expect_op(Op::RBrace)?;

@@ -398,14 +398,10 @@ impl<'s> Parser<'s> {
     }
 
     /// The current token starts a construct of Python that tinyasync does not have, wherever
-    /// it appears: `:=`, or `async for` in a comprehension.
+    /// it appears: `:=` where it needs parentheses.
     fn unsupported_here(&self) -> Option<SyntaxError> {
         match (self.peek(), self.peek_next()) {
             (Tok::Op(Op::Walrus), _) => Some(walrus(self.span())),
-            (Tok::Async, Tok::For) => Some(
-                SyntaxError::unsupported("asynchronous comprehensions are", self.span())
-                    .with_help("collect the results with a plain `for` loop and `await` in its body"),
-            ),
             _ => None,
         }
     }

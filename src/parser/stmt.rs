@@ -18,16 +18,21 @@ impl<'s> Parser<'s> {
                 let sp = self.bump();
                 self.funcdef(Vec::new(), Some(sp))?
             }
-            Tok::Async => {
-                let e = match self.peek_next() {
-                    Tok::For => SyntaxError::unsupported("`async for` is", self.span())
-                        .with_help("use a plain `for` and `await` in its body"),
-                    Tok::With => SyntaxError::unsupported("`async with` is", self.span())
-                        .with_help("use a plain `with`, or try/finally with `await` in it"),
-                    _ => SyntaxError::new("invalid syntax", self.span())
-                        .with_label("only `async def` can follow `async`"),
+            Tok::Async if matches!(self.peek_next(), Tok::For | Tok::With) => {
+                let start = self.bump();
+                let mut s =
+                    if matches!(self.peek(), Tok::For) { self.for_stmt()? } else { self.with_stmt()? };
+                s.kind = match s.kind {
+                    StmtKind::For(l) => StmtKind::AsyncFor(l),
+                    StmtKind::With(items, body) => StmtKind::AsyncWith(items, body),
+                    k => k,
                 };
-                return Err(e);
+                s.span = start.to(s.span);
+                s
+            }
+            Tok::Async => {
+                return Err(SyntaxError::new("invalid syntax", self.span())
+                    .with_label("only `def`, `for` or `with` can follow `async`"));
             }
             Tok::Op(Op::At) => self.decorated()?,
             // `match` followed by what can start its subject (not `=`, `.`, `,` ...).

@@ -78,6 +78,9 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
             let help = match f.code.flavor {
                 Flavor::Coroutine => format!("call the function to get a coroutine: spawn({name}())"),
                 Flavor::Generator => format!("call the function to get a generator: spawn({name}())"),
+                Flavor::AsyncGenerator => {
+                    "an async generator is iterated with `async for`, not spawned: spawn a coroutine that does".to_string()
+                }
                 // A lambda cannot be an `async def`: say what a task needs.
                 Flavor::Plain if name.as_str() == "<lambda>" => {
                     "a task runs a coroutine: write an `async def` function and spawn a call of it, as in spawn(work())".to_string()
@@ -285,6 +288,8 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
                 | sym::EMPTY
                 | sym::FULL
                 | sym::CLOSE
+                | sym::AITER
+                | sym::ANEXT
         ),
         SchedObj::Event(_) => matches!(name, sym::WAIT | sym::SET | sym::CLEAR | sym::IS_SET),
         SchedObj::Task(_) => matches!(name, sym::JOIN | sym::DONE | sym::CANCELLED | sym::CANCEL),
@@ -299,6 +304,19 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
             crate::builtins::arity("put", a, 1, 1)?;
             let q = queue_of(it, t)?;
             Ok(it.new_request(Request::Put(q, a[0].clone())))
+        }),
+        // `async for item in q:` gets items until the queue is closed and empty.
+        sym::AITER => ("__aiter__", |it, t, a, _| {
+            crate::builtins::arity("__aiter__", a, 0, 0)?;
+            queue_of(it, t)?;
+            Ok(t.clone())
+        }),
+        sym::ANEXT => ("__anext__", |it, t, a, _| {
+            crate::builtins::arity("__anext__", a, 0, 0)?;
+            let q = queue_of(it, t)?;
+            let inner = it.new_request(Request::Get(q));
+            let (from, to) = (it.t.queue_closed.clone(), it.t.stop_async_iteration.clone());
+            Ok(Value::Native(Rc::new(Native::AwaitTranslate { inner, from, to })))
         }),
         sym::GET => ("get", |it, t, a, _| {
             crate::builtins::arity("get", a, 0, 0)?;

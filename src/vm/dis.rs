@@ -47,6 +47,7 @@ fn flavor(c: &Code) -> &'static str {
         crate::code::Flavor::Plain => "function",
         crate::code::Flavor::Generator => "generator",
         crate::code::Flavor::Coroutine => "coroutine",
+        crate::code::Flavor::AsyncGenerator => "async generator",
     }
 }
 
@@ -156,11 +157,23 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         LoadExc { dst } => format!("LoadExc {}", r(c, dst)),
         ExcMatch { dst, typ } => format!("ExcMatch {} <- handled is {}", r(c, dst), r(c, typ)),
         PopExc => "PopExc".into(),
-        WithEnter { dst, exit, mgr } => {
+        WithEnter { dst, exit, mgr, aw: false } => {
             format!("WithEnter {} <- {}.__enter__(), exit {}", r(c, dst), r(c, mgr), r(c, exit))
         }
-        WithExit { exit } => format!("WithExit {}", r(c, exit)),
-        WithExitExc { dst, exit } => format!("WithExitExc {} <- {}.__exit__(handled)", r(c, dst), r(c, exit)),
+        WithEnter { dst, exit, mgr, aw: true } => {
+            format!("WithEnter {} <- {}.__aenter__(), exit {}", r(c, dst), r(c, mgr), r(c, exit))
+        }
+        WithExit { exit, dst } if dst == NO_REG => format!("WithExit {}", r(c, exit)),
+        WithExit { exit, dst } => format!("WithExit {} <- {}.__aexit__()", r(c, dst), r(c, exit)),
+        WithExitExc { dst, exit, aw: false } => {
+            format!("WithExitExc {} <- {}.__exit__(handled)", r(c, dst), r(c, exit))
+        }
+        WithExitExc { dst, exit, aw: true } => {
+            format!("WithExitExc {} <- {}.__aexit__(handled)", r(c, dst), r(c, exit))
+        }
+        GetAIter { dst, src } => format!("GetAIter {} <- {}", r(c, dst), r(c, src)),
+        GetANext { dst, src } => format!("GetANext {} <- {}", r(c, dst), r(c, src)),
+        AsyncGenWrap { dst, src } => format!("AsyncGenWrap {} <- {}", r(c, dst), r(c, src)),
         MakeFunction { dst, f, args } => {
             let q = bc.functions.get(f as usize).map(|t| t.code.qualname.to_string()).unwrap_or_default();
             let n = bc

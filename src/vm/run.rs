@@ -107,7 +107,7 @@ impl Interp {
                     Outcome::Yield(_) => Err(runtime_error("a plain function cannot suspend")),
                 }
             }
-            Flavor::Generator | Flavor::Coroutine => {
+            Flavor::Generator | Flavor::Coroutine | Flavor::AsyncGenerator => {
                 Ok(self.vm_generator(frame, fun.code.flavor == Flavor::Coroutine))
             }
         }
@@ -431,7 +431,10 @@ impl Interp {
         };
         match pending {
             None => {}
-            Some(Resume::Throw(e)) => incoming = Some(e),
+            // An exception thrown into a frame that delegates to a native iterator (an async
+            // generator's awaitable, a scheduler request) goes to the delegate, as `throw`
+            // does in CPython: the delegate may catch it (an async generator's `finally`).
+            Some(Resume::Throw(e)) if !f.native_delegate => incoming = Some(e),
             Some(r) => delegate_input = resume_with(f, r),
         }
         loop {
@@ -1161,7 +1164,8 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
             }
             None
         }
-        // Exceptions are raised by `exec_frame`, never applied here.
+        // Exceptions are raised by `exec_frame`, never applied here (except into a native
+        // delegate, above).
         Resume::Throw(_) => None,
     }
 }

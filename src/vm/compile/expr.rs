@@ -230,6 +230,10 @@ impl<'a> Compiler<'a> {
                     None => self.load_const(Value::None, r),
                 }
                 self.cur_span = span;
+                let sc = &self.res.scopes[self.scope];
+                if sc.is_async && sc.is_generator {
+                    self.emit(Instr::AsyncGenWrap { dst: r, src: r });
+                }
                 self.emit(Instr::Yield { dst, src: r });
             }
             ExprKind::YieldFrom(x) | ExprKind::Await(x) => {
@@ -252,7 +256,7 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn load_const(&mut self, v: Value, dst: Reg) {
+    pub(super) fn load_const(&mut self, v: Value, dst: Reg) {
         let k = self.constant(v);
         self.emit(Instr::LoadConst { dst, k });
     }

@@ -55,7 +55,7 @@ enum Cleanup<'a> {
     /// A `finally` body, inlined.
     Finally(&'a [Stmt]),
     /// A `with`: `__exit__(None, None, None)`.
-    WithExit(Reg),
+    WithExit(Reg, bool),
     /// An except clause (or a `finally` body reached by an exception): drop the exception.
     PopExc,
 }
@@ -429,8 +429,8 @@ impl<'a> Compiler<'a> {
                     // While its body runs, only the cleanups outside it are active.
                     self.stmts(body)?;
                 }
-                Cleanup::WithExit(exit) => {
-                    self.emit(Instr::WithExit { exit: *exit });
+                Cleanup::WithExit(exit, aw) => {
+                    self.with_exit(*exit, *aw)?;
                 }
                 Cleanup::PopExc => {
                     self.emit(Instr::PopExc);
@@ -485,7 +485,9 @@ impl<'a> Compiler<'a> {
         c.cur_span = f.body.last().map(|s| s.span).unwrap_or(span);
         c.return_none();
         let sc = &self.res.scopes[scope];
-        let flavor = if sc.is_async {
+        let flavor = if sc.is_async && sc.is_generator {
+            Flavor::AsyncGenerator
+        } else if sc.is_async {
             Flavor::Coroutine
         } else if sc.is_generator {
             Flavor::Generator
@@ -560,10 +562,15 @@ impl<'a> Compiler<'a> {
         let arg = self.temp()?;
         self.expr_to(&gens[0].iter, arg)?;
         self.cur_span = span;
-        self.emit(Instr::GetIter { dst: arg, src: arg });
+        if gens[0].is_async {
+            self.emit(Instr::GetAIter { dst: arg, src: arg });
+        } else {
+            self.emit(Instr::GetIter { dst: arg, src: arg });
+        }
         let Some(&scope) = self.res.by_node.get(&node_key(e)) else {
             return Err(SyntaxError::new("internal error: comprehension scope", span));
         };
+        let is_async = self.res.scopes[scope].is_async;
         let name = match kind {
             CompKind::List => "<listcomp>",
             CompKind::Set => "<setcomp>",
@@ -573,8 +580,15 @@ impl<'a> Compiler<'a> {
         let qual = self.child_qualname(name);
         let mut c = Compiler::new(self.res, scope, CodeKind::Comprehension, qual);
         c.cur_span = span;
-        c.comprehension_body(kind, elts, gens, span)?;
-        let flavor = if kind == CompKind::Gen { Flavor::Generator } else { Flavor::Plain };
+        c.comprehension_body(kind, elts, gens, span, is_async)?;
+        // An asynchronous comprehension is a coroutine awaited at once; an asynchronous
+        // generator expression is an async generator.
+        let flavor = match (kind == CompKind::Gen, is_async) {
+            (true, false) => Flavor::Generator,
+            (true, true) => Flavor::AsyncGenerator,
+            (false, false) => Flavor::Plain,
+            (false, true) => Flavor::Coroutine,
+        };
         let sig = Signature { args: vec![Symbol::intern(".0")], ..Default::default() };
         let code = Rc::new(c.finish(Symbol::intern(name), flavor, sig, span));
         self.functions.push(FnTemplate {
@@ -586,6 +600,9 @@ impl<'a> Compiler<'a> {
         let fi = (self.functions.len() - 1) as u32;
         self.emit(Instr::MakeFunction { dst: func, f: fi, args: func });
         self.emit(Instr::Call { dst, func, argc: 1 });
+        if is_async && kind != CompKind::Gen {
+            self.await_in_place(dst);
+        }
         self.free_to(mark);
         Ok(())
     }
@@ -596,6 +613,7 @@ impl<'a> Compiler<'a> {
         elts: &[&'a ast::Expr],
         gens: &'a [ast::Comprehension],
         span: Span,
+        is_async: bool,
     ) -> CResult<()> {
         let result = self.temp()?;
         match kind {
@@ -612,12 +630,20 @@ impl<'a> Compiler<'a> {
                 let it = self.temp()?;
                 self.expr_to(&g.iter, it)?;
                 self.cur_span = g.iter.span;
-                self.emit(Instr::GetIter { dst: it, src: it });
+                if g.is_async {
+                    self.emit(Instr::GetAIter { dst: it, src: it });
+                } else {
+                    self.emit(Instr::GetIter { dst: it, src: it });
+                }
                 it
             };
             let top = self.here();
             let item = self.temp()?;
-            let fi = self.emit(Instr::ForIter { iter, dst: item, exit: 0 });
+            let fi = if g.is_async {
+                self.async_next(iter, item)?
+            } else {
+                self.emit(Instr::ForIter { iter, dst: item, exit: 0 })
+            };
             self.assign(&g.target, item)?;
             for cond in &g.ifs {
                 let c = self.temp()?;
@@ -637,6 +663,9 @@ impl<'a> Compiler<'a> {
                     CompKind::List => self.emit(Instr::ListAppend { list: result, src: v }),
                     CompKind::Set => self.emit(Instr::SetAdd { set: result, src: v }),
                     _ => {
+                        if is_async {
+                            self.emit(Instr::AsyncGenWrap { dst: v, src: v });
+                        }
                         let sent = self.temp()?;
                         self.emit(Instr::Yield { dst: sent, src: v })
                     }

@@ -111,6 +111,22 @@ impl<'a> Compiler<'a> {
                 };
                 self.loop_rest(top, exit, &l.body, &l.orelse, None, newly_bound)?;
             }
+            StmtKind::AsyncFor(l) => {
+                let l = &**l;
+                let iter = self.temp()?;
+                self.expr_to(&l.iter, iter)?;
+                self.cur_span = l.iter.span;
+                let parts = PartSpans { operands: vec![(l.iter.span, iter)], ..Default::default() };
+                self.emit_with(Instr::GetAIter { dst: iter, src: iter }, parts);
+                self.cur_span = s.span;
+                let top = self.here();
+                let item = self.temp()?;
+                self.emit(Instr::Step { live: item, hi: 0 });
+                let exit = self.async_next(iter, item)?;
+                self.assign(&l.target, item)?;
+                self.free_to(item);
+                self.loop_rest(top, exit, &l.body, &l.orelse, None, None)?;
+            }
             StmtKind::Break | StmtKind::Continue => {
                 let Some(lp) = self.loops.last() else {
                     // The resolver rejects break/continue outside loops.
@@ -234,7 +250,8 @@ impl<'a> Compiler<'a> {
                     self.free_to(r);
                 }
             }
-            StmtKind::With(items, body) => self.with_stmt(items, body)?,
+            StmtKind::With(items, body) => self.with_stmt(items, body, false)?,
+            StmtKind::AsyncWith(items, body) => self.with_stmt(items, body, true)?,
         }
         self.free_to(mark);
         Ok(())
@@ -422,8 +439,9 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// `with a as x, b as y: body` is `with a as x: with b as y: body`.
-    fn with_stmt(&mut self, items: &'a [ast::WithItem], body: &'a [Stmt]) -> CResult<()> {
+    /// `with a as x, b as y: body` is `with a as x: with b as y: body`. `async with` (`aw`)
+    /// awaits what `__aenter__` and `__aexit__` return.
+    fn with_stmt(&mut self, items: &'a [ast::WithItem], body: &'a [Stmt], aw: bool) -> CResult<()> {
         let Some((first, rest)) = items.split_first() else { return self.stmts(body) };
         let mark = self.next_reg;
         let mgr = self.temp()?;
@@ -431,20 +449,23 @@ impl<'a> Compiler<'a> {
         self.expr_to(&first.ctx, mgr)?;
         let span = first.ctx.span;
         self.cur_span = span;
-        self.emit(Instr::WithEnter { dst: mgr, exit, mgr });
+        self.emit(Instr::WithEnter { dst: mgr, exit, mgr, aw });
+        if aw {
+            self.await_in_place(mgr);
+        }
         self.open_region();
         if let Some(t) = &first.target {
             self.assign(t, mgr)?;
         }
-        self.cleanups.push(Cleanup::WithExit(exit));
-        self.with_stmt(rest, body)?;
+        self.cleanups.push(Cleanup::WithExit(exit, aw));
+        self.with_stmt(rest, body, aw)?;
         self.cleanups.pop();
         let Some(mut region) = self.regions.pop() else { return Ok(()) };
         if let Some(s) = region.open_at.take() {
             region.segments.push((s, self.here()));
         }
         self.cur_span = span;
-        self.emit(Instr::WithExit { exit });
+        self.with_exit(exit, aw)?;
         let over = self.emit(Instr::Jump { to: 0 });
         let target = self.here();
         for (start, end) in region.segments {
@@ -453,7 +474,10 @@ impl<'a> Compiler<'a> {
             }
         }
         let swallowed = self.temp()?;
-        self.emit(Instr::WithExitExc { dst: swallowed, exit });
+        self.emit(Instr::WithExitExc { dst: swallowed, exit, aw });
+        if aw {
+            self.await_in_place(swallowed);
+        }
         let keep = self.emit(Instr::JumpIfTrue { cond: swallowed, to: 0 });
         self.emit(Instr::Reraise);
         self.patch_here(keep);
@@ -461,6 +485,51 @@ impl<'a> Compiler<'a> {
         self.patch_here(over);
         self.free_to(mark);
         Ok(())
+    }
+
+    /// The normal exit of a `with`: `__exit__(None, None, None)`, or `__aexit__` awaited.
+    pub(super) fn with_exit(&mut self, exit: Reg, aw: bool) -> CResult<()> {
+        if !aw {
+            self.emit(Instr::WithExit { exit, dst: NO_REG });
+            return Ok(());
+        }
+        let mark = self.next_reg;
+        let r = self.temp()?;
+        self.emit(Instr::WithExit { exit, dst: r });
+        self.await_in_place(r);
+        self.free_to(mark);
+        Ok(())
+    }
+
+    /// The head of an `async for` iteration: `item = await iter.__anext__()`, or, when that
+    /// raises StopAsyncIteration, a jump out of the loop (returned, to be patched).
+    pub(super) fn async_next(&mut self, iter: Reg, item: Reg) -> CResult<usize> {
+        self.open_region();
+        self.emit(Instr::GetANext { dst: item, src: iter });
+        self.emit(Instr::YieldFrom { dst: item, iter: item });
+        let handler_at = self.here() + 1;
+        let skip = self.emit(Instr::Jump { to: 0 });
+        self.close_region(handler_at);
+        // The handler: StopAsyncIteration ends the loop; anything else goes on up.
+        self.handled += 1;
+        let t = self.temp()?;
+        self.load_const(Value::Class(crate::interp::types().stop_async_iteration.clone()), t);
+        self.emit(Instr::ExcMatch { dst: t, typ: t });
+        let other = self.emit(Instr::JumpIfFalse { cond: t, to: 0 });
+        self.free_to(t);
+        self.emit(Instr::PopExc);
+        let exit = self.emit(Instr::Jump { to: 0 });
+        self.patch_here(other);
+        self.emit(Instr::Reraise);
+        self.handled -= 1;
+        self.patch_here(skip);
+        Ok(exit)
+    }
+
+    /// `await` of the value in `r`, its result back in `r`.
+    pub(super) fn await_in_place(&mut self, r: Reg) {
+        self.emit(Instr::GetAwaitable { dst: r, src: r });
+        self.emit(Instr::YieldFrom { dst: r, iter: r });
     }
 
     /// Stores the value in `src` into an assignment target. Subexpressions of the target are

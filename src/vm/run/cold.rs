@@ -295,22 +295,53 @@ impl Interp {
             Instr::PopExc => {
                 f.handled.pop();
             }
-            Instr::WithEnter { dst, exit, mgr } => {
+            Instr::WithEnter { dst, exit, mgr, aw } => {
                 let m = reg!(mgr).clone();
-                let entered = self.call_method(&m, sym::ENTER, &[], &[])?;
+                let (enter, exit_name) = if aw { (sym::AENTER, sym::AEXIT) } else { (sym::ENTER, sym::EXIT) };
+                if !(self.has_method(&m, enter) && self.has_method(&m, exit_name)) {
+                    return Err(type_error(format!(
+                        "'{}' object does not support the {}context manager protocol",
+                        self.type_name(&m),
+                        if aw { "asynchronous " } else { "" }
+                    )));
+                }
+                let entered = self.call_method(&m, enter, &[], &[])?;
                 reg!(exit).put(m);
                 reg!(dst).put(entered);
             }
-            Instr::WithExit { exit } => {
+            Instr::WithExit { exit, dst } => {
                 let m = reg!(exit).clone();
-                self.call_method(&m, sym::EXIT, &[Value::None, Value::None, Value::None], &[])?;
+                let args = [Value::None, Value::None, Value::None];
+                if dst == NO_REG {
+                    self.call_method(&m, sym::EXIT, &args, &[])?;
+                } else {
+                    let r = self.call_method(&m, sym::AEXIT, &args, &[])?;
+                    reg!(dst).put(r);
+                }
             }
-            Instr::WithExitExc { dst, exit } => {
+            Instr::WithExitExc { dst, exit, aw } => {
                 let m = reg!(exit).clone();
                 let e = f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None);
                 let args = [Value::Class(self.t.type_of(&e)), e, Value::None];
-                let r = self.call_method(&m, sym::EXIT, &args, &[])?;
-                reg!(dst).put(Value::Bool(self.truthy(&r)?));
+                if aw {
+                    let r = self.call_method(&m, sym::AEXIT, &args, &[])?;
+                    reg!(dst).put(r);
+                } else {
+                    let r = self.call_method(&m, sym::EXIT, &args, &[])?;
+                    reg!(dst).put(Value::Bool(self.truthy(&r)?));
+                }
+            }
+            Instr::GetAIter { dst, src } => {
+                let v = reg!(src).clone();
+                reg!(dst).put(self.get_aiter(&v, true)?);
+            }
+            Instr::GetANext { dst, src } => {
+                let v = reg!(src).clone();
+                reg!(dst).put(self.get_anext(&v)?);
+            }
+            Instr::AsyncGenWrap { dst, src } => {
+                let v = reg!(src).clone();
+                reg!(dst).put(Value::Native(Rc::new(Native::AsyncGenValue(v))));
             }
             Instr::MakeFunction { dst, f: fi, args } => {
                 let t = &bc.functions[fi as usize];
