@@ -26,6 +26,7 @@ pub mod interp;
 pub mod lexer;
 pub mod limits;
 pub mod line_index;
+pub mod mersenne;
 pub mod names;
 pub mod parser;
 pub mod repl;

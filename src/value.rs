@@ -504,6 +504,8 @@ pub enum Native {
     StaticMethod(Value),
     /// `classmethod(f)`: found through a class or an instance, `f` bound to the class.
     ClassMethod(Value),
+    /// A `random.Random`: CPython's generator.
+    Random(RefCell<crate::mersenne::Mersenne>),
     /// `types.SimpleNamespace(**kw)`: an object of attributes.
     Namespace(RefCell<SymMap>),
     /// The awaitable of an async generator's `__anext__`/`asend` (`op` Send), `athrow` (Throw)

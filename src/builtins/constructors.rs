@@ -167,6 +167,9 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             if Rc::ptr_eq(cls, &it.t.sync_queue) {
                 return modules::make_sync_queue(it, args, kw);
             }
+            if Rc::ptr_eq(cls, &it.t.random) {
+                return super::random::construct(it, args, kw);
+            }
             if Rc::ptr_eq(cls, &it.t.property) {
                 check_kw("property", kw, &[sym::FGET, sym::FSET, sym::FDEL, sym::DOC])?;
                 arity("property", args, 0, 4)?;

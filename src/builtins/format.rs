@@ -149,6 +149,7 @@ impl Interp {
                 | Native::AwaitTranslate { .. } => {
                     format!("<async_generator_asend object at {:#x}>", v.address())
                 }
+                Native::Random(_) => format!("<random.Random object at {:#x}>", v.address()),
                 Native::Namespace(attrs) => {
                     let items: Vec<(crate::span::Symbol, Value)> =
                         attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();

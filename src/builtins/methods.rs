@@ -127,6 +127,7 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             Native::Deque { .. } => deque_method(name),
             Native::SyncQueue { .. } => syncq_method(name),
             Native::Stream { .. } => stream_method(name),
+            Native::Random(_) => super::random::method(name),
             Native::Sched(s) => crate::scheduler::method(s, name),
             _ => None,
         },
@@ -144,6 +145,8 @@ fn native_kind(obj: &Value) -> u8 {
         Value::Tuple(_) => 3,
         Value::Dict(_) => 4,
         Value::Set(_) => 5,
+        // (An async generator's methods are not a generator's.)
+        Value::Gen(g) if g.is_async_gen => 20,
         Value::Gen(g) => 6 + g.is_coroutine as u8,
         Value::Iter(_) => 8,
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => 9,

@@ -11,6 +11,7 @@ mod constructors;
 pub mod format;
 pub mod methods;
 pub mod modules;
+pub mod random;
 mod str_methods;
 pub mod type_methods;
 

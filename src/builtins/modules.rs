@@ -54,18 +54,10 @@ pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
             ],
         ),
         "math" => math_module(),
-        "random" => module(
-            "random",
-            vec![
-                ("seed", native("seed", random_seed)),
-                ("random", native("random", random_random)),
-                ("randint", native("randint", random_randint)),
-                ("randrange", native("randrange", random_randrange)),
-                ("choice", native("choice", random_choice)),
-                ("shuffle", native("shuffle", random_shuffle)),
-                ("uniform", native("uniform", random_uniform)),
-            ],
-        ),
+        "random" => {
+            let items = super::random::module_items(it);
+            module("random", items)
+        }
         "types" => module(
             "types",
             vec![
@@ -688,120 +680,6 @@ fn int_round(it: &mut Interp, a: &[Value], name: &str, f: fn(f64) -> f64) -> R<V
             Ok(super::float_to_int(f(x)))
         }
     }
-}
-
-// ----- random (a small PRNG: deterministic once seeded, not CPython's sequence) -----
-
-fn next_u64(it: &mut Interp) -> u64 {
-    // splitmix64
-    it.rng = it.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = it.rng;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-fn below(it: &mut Interp, n: u64) -> u64 {
-    if n == 0 {
-        return 0;
-    }
-    let zone = u64::MAX - u64::MAX % n;
-    loop {
-        let x = next_u64(it);
-        if x < zone {
-            return x % n;
-        }
-    }
-}
-
-fn random_seed(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
-    arity("seed", a, 0, 1)?;
-    it.rng = match a.first() {
-        None | Some(Value::None) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1),
-        Some(v) => it.hash(v)?,
-    };
-    Ok(Value::None)
-}
-
-fn random_random(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
-    arity("random", a, 0, 0)?;
-    Ok(Value::Float((next_u64(it) >> 11) as f64 / (1u64 << 53) as f64))
-}
-
-fn random_uniform(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
-    arity("uniform", a, 2, 2)?;
-    let (lo, hi) = (num(it, &a[0])?, num(it, &a[1])?);
-    let r = (next_u64(it) >> 11) as f64 / (1u64 << 53) as f64;
-    Ok(Value::Float(lo + (hi - lo) * r))
-}
-
-fn random_randint(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
-    arity("randint", a, 2, 2)?;
-    let (lo, hi) = (it.index_of(&a[0])?, it.index_of(&a[1])?);
-    if hi < lo {
-        return Err(value_error(format!(
-            "empty range for randrange() ({}, {}, {})",
-            lo,
-            hi + 1,
-            hi + 1 - lo
-        )));
-    }
-    let span = (hi as i128 - lo as i128 + 1) as u64;
-    Ok(Value::Int(lo + below(it, span) as i64))
-}
-
-fn random_randrange(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
-    arity("randrange", a, 1, 3)?;
-    let mut n = Vec::new();
-    for x in a {
-        n.push(it.index_of(x)?);
-    }
-    let (start, stop, step) = match n.len() {
-        1 => (0, n[0], 1),
-        2 => (n[0], n[1], 1),
-        _ => (n[0], n[1], n[2]),
-    };
-    if step == 0 {
-        return Err(value_error("zero step for randrange()"));
-    }
-    let r = RangeObj { start, stop, step };
-    let len = r.len();
-    if len <= 0 {
-        return Err(value_error(format!(
-            "empty range for randrange() ({}, {}, {})",
-            start,
-            stop,
-            stop - start
-        )));
-    }
-    let k = below(it, len as u64) as i64;
-    Ok(Value::Int(r.get(k)))
-}
-
-fn random_choice(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
-    arity("choice", a, 1, 1)?;
-    let items = it.collect(&a[0])?;
-    if items.is_empty() {
-        return Err(index_error("Cannot choose from an empty sequence"));
-    }
-    let k = below(it, items.len() as u64) as usize;
-    Ok(items[k].clone())
-}
-
-fn random_shuffle(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
-    arity("shuffle", a, 1, 1)?;
-    let Value::List(l) = &a[0] else {
-        return Err(type_error(format!("'{}' object does not support item assignment", it.type_name(&a[0]))));
-    };
-    let n = l.borrow().len();
-    for i in (1..n).rev() {
-        let j = below(it, (i + 1) as u64) as usize;
-        l.borrow_mut().swap(i, j);
-    }
-    Ok(Value::None)
 }
 
 #[cfg(test)]

@@ -201,6 +201,8 @@ pub struct Types {
     pub classmethod: Rc<Class>,
     /// `types.SimpleNamespace`.
     pub namespace: Rc<Class>,
+    /// `random.Random`.
+    pub random: Rc<Class>,
     pub base_exception: Rc<Class>,
     pub exception: Rc<Class>,
     pub arithmetic_error: Rc<Class>,
@@ -298,6 +300,7 @@ impl Types {
             staticmethod: class("staticmethod", o, TypeTag::Native),
             classmethod: class("classmethod", o, TypeTag::Native),
             namespace: class("SimpleNamespace", o, TypeTag::Native),
+            random: class("Random", o, TypeTag::Native),
             iterator: class("iterator", o, TypeTag::Iterator),
             int,
             zero_division: exc_class("ZeroDivisionError", &arithmetic_error),
@@ -374,6 +377,7 @@ impl Types {
                 Native::StaticMethod(_) => self.staticmethod.clone(),
                 Native::ClassMethod(_) => self.classmethod.clone(),
                 Native::Namespace(_) => self.namespace.clone(),
+                Native::Random(_) => self.random.clone(),
                 Native::AsyncGenOp { .. }
                 | Native::AsyncGenValue(_)
                 | Native::ANextDefault { .. }
@@ -552,7 +556,6 @@ pub struct Interp {
     /// The virtual clock, in whole nanoseconds (exact: three `sleep(0.1)` end at 0.3).
     pub vclock_ns: i64,
     pub start: std::time::Instant,
-    pub rng: u64,
     /// Containers being printed, to show `[...]` for self-reference.
     pub repr_stack: Vec<usize>,
     /// The return value of the last iterator exhausted by `next` (for `yield from`).
@@ -602,7 +605,6 @@ impl Interp {
             step_check,
             vclock_ns: 0,
             start: std::time::Instant::now(),
-            rng: 0x853c_49e6_748f_ea9b,
             repr_stack: Vec::new(),
             last_stop_value: Value::None,
             current_span: None,
