@@ -365,6 +365,11 @@ pub enum Instr {
         mgr: Reg,
         aw: bool,
     },
+    /// A loop is over: its iterator goes (a generator abandoned by `break` is closed now, as
+    /// in CPython), and the finalizers due run.
+    DropIter {
+        reg: Reg,
+    },
     /// `async for`: `dst = aiter(src)` (its `__aiter__`).
     GetAIter {
         dst: Reg,
@@ -626,6 +631,7 @@ impl Instr {
             | Reraise
             | ReraiseNone
             | PopExc
+            | DropIter { .. }
             | Echo { .. }
             | AssertFail { .. } => 0,
         }

@@ -259,7 +259,16 @@ pub fn run_program(
         Ok(c) => c,
         Err(f) => return (RunResult { status: f.status, stderr: f.rendered }, interp),
     };
-    let r = crate::scheduler::run_main(&mut interp, code);
+    let mut r = crate::scheduler::run_main(&mut interp, code);
+    // What is left is finalized as CPython does at exit (after a normal end, `sys.exit` or an
+    // uncaught exception; not after a limit, an interrupt or a deadlock).
+    if matches!(r, Ok(_) | Err(crate::interp::Fault::Exc(_))) {
+        if let Err(e) = interp.finalize_globals() {
+            if r.is_ok() {
+                r = Err(e);
+            }
+        }
+    }
     let flushed = interp.flush_output();
     let sources = Sources::single(src);
     let mut result = report(&mut interp, &sources, style, r);

@@ -250,6 +250,8 @@ pub mod class_flags {
     pub const GETATTRIBUTE: u8 = 8;
     /// `__new__` is defined: instantiation calls it. (Not an attribute-access flag.)
     pub const NEW: u8 = 16;
+    /// `__del__` is defined: dropping the last reference to an instance calls it.
+    pub const DEL: u8 = 32;
     /// The flags that send attribute access down the slow path.
     pub const ATTR: u8 = DATA_DESC | GETATTR | SETATTR | GETATTRIBUTE;
 }
@@ -385,12 +387,65 @@ thread_local! {
     pub static NEVER_USED: RefCell<Vec<(bool, Symbol, Span)>> = const { RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    /// Objects whose last reference went while they needed finalizing (a suspended generator
+    /// to close, an instance whose class has `__del__`), revived here until the interpreter
+    /// runs their finalizers (`Interp::run_finalizers`) at its next safe point.
+    pub static TO_FINALIZE: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+    /// Whether `TO_FINALIZE` has anything (one cheap read at the safe points).
+    pub static FINALIZE_PENDING: Cell<bool> = const { Cell::new(false) };
+    /// Set by the finalizer around dropping an instance whose `__del__` already ran: its
+    /// `Drop` must not revive it again.
+    pub static DEL_DONE: Cell<bool> = const { Cell::new(false) };
+}
+
+fn schedule_finalizer(v: Value) {
+    let _ = TO_FINALIZE.try_with(|q| q.borrow_mut().push(v));
+    let _ = FINALIZE_PENDING.try_with(|p| p.set(true));
+}
+
 impl Drop for Generator {
     fn drop(&mut self) {
         if !self.used.get() {
             let _ =
                 NEVER_USED.try_with(|v| v.borrow_mut().push((self.is_coroutine, self.name, self.created_at)));
         }
+        // A generator abandoned while suspended is closed, as CPython's reference counting
+        // closes it: its `finally` blocks run and it sees GeneratorExit. (Coroutines are the
+        // scheduler's to cancel.)
+        if self.state.get() == GenState::Suspended && !self.is_coroutine {
+            let frames = std::mem::take(&mut *self.vm.borrow_mut());
+            if frames.is_empty() {
+                return;
+            }
+            let revived = Generator {
+                state: Cell::new(GenState::Suspended),
+                vm: RefCell::new(frames),
+                is_coroutine: false,
+                is_async_gen: self.is_async_gen,
+                name: self.name,
+                qualname: self.qualname.clone(),
+                created_at: self.created_at,
+                used: Cell::new(true),
+            };
+            schedule_finalizer(Value::Gen(Rc::new(revived)));
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if self.class.flags.get() & class_flags::DEL == 0 {
+            return;
+        }
+        if DEL_DONE.try_with(|d| d.replace(false)).unwrap_or(true) {
+            return;
+        }
+        // The last reference went: `__del__` gets the object back (the same class and
+        // attributes) at the interpreter's next safe point.
+        let attrs = std::mem::take(&mut *self.attrs.borrow_mut());
+        let revived = Instance { class: self.class.clone(), attrs: RefCell::new(attrs) };
+        schedule_finalizer(Value::Instance(Rc::new(revived)));
     }
 }
 

@@ -658,29 +658,8 @@ fn gen_throw(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
 
 fn gen_close(it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
     let g = this_gen(t)?;
-    match g.state.get() {
-        GenState::Created => {
-            g.state.set(GenState::Done);
-            g.vm.borrow_mut().clear();
-            g.used.set(true);
-            return Ok(Value::None);
-        }
-        GenState::Done => return Ok(Value::None),
-        _ => {}
-    }
-    let exit = raise_value(new_exception(&it.t.generator_exit, vec![]));
-    match it.gen_resume(&g, Resume::Throw(exit)) {
-        Ok(Outcome::Yield(_)) => Err(runtime_error(if g.is_coroutine {
-            "coroutine ignored GeneratorExit"
-        } else {
-            "generator ignored GeneratorExit"
-        })),
-        Ok(Outcome::Return(_)) => Ok(Value::None),
-        Err(e) if e.is_instance(&it.t.generator_exit) || e.is_instance(&it.t.stop_iteration) => {
-            Ok(Value::None)
-        }
-        Err(e) => Err(e),
-    }
+    it.close_generator(&g)?;
+    Ok(Value::None)
 }
 
 // ----- numbers -----
@@ -913,6 +892,7 @@ fn stream_method(name: Symbol) -> Option<M> {
     Some(match name {
         sym::WRITE => ("write", |it, t, a, _| {
             arity("write", a, 1, 1)?;
+            it.run_finalizers()?;
             let Value::Str(s) = &a[0] else {
                 return Err(type_error(format!("write() argument must be str, not {}", it.type_name(&a[0]))));
             };

@@ -385,6 +385,7 @@ fn bi_super(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> 
 
 fn bi_print(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
     check_kw("print", kw, &[sym::SEP, sym::END, sym::FILE, sym::FLUSH])?;
+    it.run_finalizers()?;
     let sep = match kwarg(kw, sym::SEP) {
         None | Some(Value::None) => " ".to_string(),
         Some(Value::Str(s)) => s.s.clone(),

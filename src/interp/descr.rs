@@ -22,6 +22,7 @@ impl Interp {
                 sym::SETATTR | sym::DELATTR => f |= SETATTR,
                 sym::GETATTRIBUTE => f |= GETATTRIBUTE,
                 sym::NEW => f |= NEW,
+                sym::DEL => f |= DEL,
                 _ if is_data_descriptor(v) => f |= DATA_DESC,
                 _ => {}
             }

@@ -9,6 +9,7 @@ pub mod attr;
 pub mod call;
 pub mod compare;
 pub mod descr;
+pub mod finalize;
 pub mod generators;
 pub mod ops;
 

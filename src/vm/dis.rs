@@ -171,6 +171,7 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         WithExitExc { dst, exit, aw: true } => {
             format!("WithExitExc {} <- {}.__aexit__(handled)", r(c, dst), r(c, exit))
         }
+        DropIter { reg } => format!("DropIter {}", r(c, reg)),
         GetAIter { dst, src } => format!("GetAIter {} <- {}", r(c, dst), r(c, src)),
         GetANext { dst, src } => format!("GetANext {} <- {}", r(c, dst), r(c, src)),
         AsyncGenWrap { dst, src } => format!("AsyncGenWrap {} <- {}", r(c, dst), r(c, src)),

@@ -109,7 +109,7 @@ impl<'a> Compiler<'a> {
                     }
                     _ => None,
                 };
-                self.loop_rest(top, exit, &l.body, &l.orelse, None, newly_bound)?;
+                self.loop_rest(top, exit, &l.body, &l.orelse, None, Some((iter, newly_bound)))?;
             }
             StmtKind::AsyncFor(l) => {
                 let l = &**l;
@@ -125,7 +125,7 @@ impl<'a> Compiler<'a> {
                 let exit = self.async_next(iter, item)?;
                 self.assign(&l.target, item)?;
                 self.free_to(item);
-                self.loop_rest(top, exit, &l.body, &l.orelse, None, None)?;
+                self.loop_rest(top, exit, &l.body, &l.orelse, None, Some((iter, None)))?;
             }
             StmtKind::Break | StmtKind::Continue => {
                 let Some(lp) = self.loops.last() else {
@@ -296,8 +296,13 @@ impl<'a> Compiler<'a> {
         body: &'a [Stmt],
         orelse: &'a [Stmt],
         back_step: Option<(Span, Reg)>,
-        bound_in_body: Option<Symbol>,
+        for_parts: Option<(Reg, Option<Symbol>)>,
     ) -> CResult<()> {
+        // A `for` loop: its iterator's register, and the target bound in its body.
+        let (iter, bound_in_body) = match for_parts {
+            Some((reg, bound)) => (Some(reg), bound),
+            None => (None, None),
+        };
         self.loops.push(LoopCtx {
             continue_target: top,
             breaks: Vec::new(),
@@ -314,11 +319,20 @@ impl<'a> Compiler<'a> {
         }
         self.emit(Instr::Jump { to: top });
         self.patch_here(exit);
+        // The iterator goes when the loop ends (by `break` too), as in CPython: a generator
+        // left suspended is closed then.
+        if let Some(reg) = iter {
+            self.emit(Instr::DropIter { reg });
+        }
         let lp = self.loops.pop();
         self.stmts(orelse)?;
         if let Some(lp) = lp {
+            let broke = !lp.breaks.is_empty();
             for b in lp.breaks {
                 self.patch_here(b);
+            }
+            if let (Some(reg), true) = (iter, broke) {
+                self.emit(Instr::DropIter { reg });
             }
         }
         Ok(())

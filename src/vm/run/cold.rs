@@ -21,18 +21,22 @@ impl Interp {
                     return Err(self.unbound_error(f.code.slot_names[reg as usize]));
                 }
                 reg!(reg).put(Value::Unbound);
+                self.run_finalizers()?;
             }
             Instr::DelCell { cell } => {
                 let old = std::mem::replace(&mut *f.cells[cell as usize].borrow_mut(), Value::Unbound);
                 if matches!(old, Value::Unbound) {
                     return Err(self.unbound_error(f.code.cell_names[cell as usize]));
                 }
+                drop(old);
+                self.run_finalizers()?;
             }
             Instr::DelGlobal { name } => {
                 let n = bc.names[name as usize];
                 if self.remove_global(n).is_none() {
                     return Err(name_error(format!("name '{}' is not defined", n)));
                 }
+                self.run_finalizers()?;
             }
             Instr::LoadClassNs { dst, name } => {
                 let n = bc.names[name as usize];
@@ -330,6 +334,10 @@ impl Interp {
                     let r = self.call_method(&m, sym::EXIT, &args, &[])?;
                     reg!(dst).put(Value::Bool(self.truthy(&r)?));
                 }
+            }
+            Instr::DropIter { reg } => {
+                reg!(reg).put(Value::Unbound);
+                self.run_finalizers()?;
             }
             Instr::GetAIter { dst, src } => {
                 let v = reg!(src).clone();
