@@ -365,6 +365,10 @@ pub enum Instr {
         mgr: Reg,
         aw: bool,
     },
+    /// `__class__` in a method: the class whose body defined the function.
+    LoadOwnerClass {
+        dst: Reg,
+    },
     /// A loop is over: its iterator goes (a generator abandoned by `break` is closed now, as
     /// in CPython), and the finalizers due run.
     DropIter {
@@ -594,7 +598,8 @@ impl Instr {
             | MakeClass { dst, .. }
             | Import { dst, .. }
             | ImportFrom { dst, .. }
-            | Super { dst } => one(dst),
+            | Super { dst }
+            | LoadOwnerClass { dst } => one(dst),
             LoadMethod { dst, .. } => one(dst) + 1,
             WithEnter { dst, exit, .. } => one(dst).max(one(exit)),
             WithExit { dst, .. } => {

@@ -54,6 +54,8 @@ pub struct Code {
     pub simple_call: usize,
     /// The `def` header (or the module's first line).
     pub span: Span,
+    /// The docstring (`__doc__`): a string the body starts with.
+    pub doc: Option<Rc<str>>,
     /// The instructions and their tables.
     pub bc: Box<crate::bytecode::Bytecode>,
 }

@@ -60,6 +60,20 @@ impl Sources {
         let rel = |x: u32| (x as usize).saturating_sub(*base).min(src.text.len());
         Some((src, Span::new(rel(span.start), rel(span.end))))
     }
+    /// The preludes the program loaded (tinyasync code of the built-in modules), so that
+    /// tracebacks through them show their code.
+    pub fn add_preludes(&mut self, interp: &crate::interp::Interp) {
+        use crate::builtins::prelude;
+        let loaded = interp.modules.contains_key(&crate::span::Symbol::intern("collections"));
+        if loaded && !self.items.iter().any(|(base, _)| *base == prelude::BASE) {
+            let src = Source {
+                name: prelude::COLLECTIONS_NAME.to_string(),
+                text: prelude::COLLECTIONS.to_string(),
+            };
+            self.items.push((prelude::BASE, src));
+        }
+    }
+
     /// The 1-based line of `span` in its input.
     pub fn line_of(&self, span: Span) -> usize {
         let idx = self.items.partition_point(|(base, _)| *base <= span.start as usize);
@@ -270,7 +284,8 @@ pub fn run_program(
         }
     }
     let flushed = interp.flush_output();
-    let sources = Sources::single(src);
+    let mut sources = Sources::single(src);
+    sources.add_preludes(&interp);
     let mut result = report(&mut interp, &sources, style, r);
     // Output that cannot be written is an error, unless the reader went away (a closed pipe).
     // (After a failed run the exit status already says so.)

@@ -39,7 +39,7 @@ symbols! {
     ERRNO = "errno", STRERROR = "strerror", INIT_SUBCLASS = "__init_subclass__", MRO = "__mro__",
     FGET = "fget", FSET = "fset", FDEL = "fdel", SETTER = "setter", GETTER = "getter",
     DELETER = "deleter", AITER = "__aiter__", ANEXT = "__anext__", AENTER = "__aenter__",
-    AEXIT = "__aexit__", DEL = "__del__", K = "k", WEIGHTS = "weights", CUM_WEIGHTS = "cum_weights", ASEND = "asend", ATHROW = "athrow", ACLOSE = "aclose", FUNC = "__func__", SELF_D = "__self__", WRAPPED = "__wrapped__",
+    AEXIT = "__aexit__", DEL = "__del__", DOC_KW = "doc", MISSING = "__missing__", K = "k", WEIGHTS = "weights", CUM_WEIGHTS = "cum_weights", ASEND = "asend", ATHROW = "athrow", ACLOSE = "aclose", FUNC = "__func__", SELF_D = "__self__", WRAPPED = "__wrapped__",
     ARGS = "args", VALUE = "value", SELF = "self", MAIN = "__main__", LAMBDA = "<lambda>",
     MODULE_NAME = "<module>", SUPER = "super", NONE = "None",
     // str

@@ -252,6 +252,8 @@ pub mod class_flags {
     pub const NEW: u8 = 16;
     /// `__del__` is defined: dropping the last reference to an instance calls it.
     pub const DEL: u8 = 32;
+    /// A built-in type other than `object` is in the MRO: instances carry its value.
+    pub const BUILTIN: u8 = 64;
     /// The flags that send attribute access down the slow path.
     pub const ATTR: u8 = DATA_DESC | GETATTR | SETATTR | GETATTRIBUTE;
 }
@@ -298,6 +300,29 @@ impl Class {
         Rc::ptr_eq(self, other) || self.mro.iter().any(|k| Rc::ptr_eq(k, other))
     }
 
+    /// The built-in type (list, dict, tuple, ...) this class extends, if any.
+    pub fn builtin_base(self: &Rc<Class>) -> Option<Rc<Class>> {
+        if self.is_builtin_type() {
+            return Some(self.clone());
+        }
+        self.mro.iter().find(|k| k.is_builtin_type()).cloned()
+    }
+
+    /// A built-in type whose values a class may extend.
+    pub fn is_builtin_type(&self) -> bool {
+        matches!(
+            self.tag,
+            TypeTag::List
+                | TypeTag::Dict
+                | TypeTag::Set
+                | TypeTag::Tuple
+                | TypeTag::Str
+                | TypeTag::Int
+                | TypeTag::Float
+                | TypeTag::Deque
+        )
+    }
+
     /// The class followed by its MRO.
     pub fn full_mro(self: &Rc<Class>) -> Vec<Rc<Class>> {
         std::iter::once(self.clone()).chain(self.mro.iter().cloned()).collect()
@@ -333,6 +358,15 @@ pub fn c3_mro(bases: &[Rc<Class>]) -> Option<Vec<Rc<Class>>> {
 pub struct Instance {
     pub class: Rc<Class>,
     pub attrs: RefCell<SymMap>,
+    /// An instance of a subclass of a built-in type (`class Stack(list)`): the built-in value
+    /// it extends, which its inherited methods and operations work on.
+    pub base: Option<Box<Value>>,
+}
+
+impl Instance {
+    pub fn new(class: Rc<Class>) -> Instance {
+        Instance { class, attrs: RefCell::new(SymMap::new()), base: None }
+    }
 }
 
 pub struct ModuleObj {
@@ -444,7 +478,8 @@ impl Drop for Instance {
         // The last reference went: `__del__` gets the object back (the same class and
         // attributes) at the interpreter's next safe point.
         let attrs = std::mem::take(&mut *self.attrs.borrow_mut());
-        let revived = Instance { class: self.class.clone(), attrs: RefCell::new(attrs) };
+        let revived =
+            Instance { class: self.class.clone(), attrs: RefCell::new(attrs), base: self.base.take() };
         schedule_finalizer(Value::Instance(Rc::new(revived)));
     }
 }

@@ -6,6 +6,19 @@ use super::*;
 /// Constructors of the built-in types: `int(x)`, `str(x)`, `list(it)`, `deque(...)`.
 pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<Value> {
     let name = cls.name.as_str();
+    // `int(x)` of an instance of a subclass of int (without its own `__int__`): its value.
+    let conversion = match cls.tag {
+        TypeTag::Int => Some(sym::INT),
+        TypeTag::Float => Some(sym::FLOAT),
+        _ => None,
+    };
+    if let (Some(dunder), Some(first)) = (conversion, args.first()) {
+        if let Some(b) = it.builtin_view(first, dunder) {
+            let mut rest = args.to_vec();
+            rest[0] = b;
+            return construct(it, cls, &rest, kw);
+        }
+    }
     match cls.tag {
         TypeTag::Int => {
             check_kw("int", kw, &[sym::BASE])?;
@@ -148,7 +161,12 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             Ok(Value::Slice(Rc::new(parts)))
         }
         TypeTag::Type => {
-            arity("type", args, 1, 1)?;
+            if args.len() == 3 {
+                return make_type(it, args, kw);
+            }
+            if args.len() != 1 {
+                return Err(type_error("type() takes 1 or 3 arguments"));
+            }
             Ok(Value::Class(it.t.type_of(&args[0])))
         }
         TypeTag::Deque => modules::make_deque(it, args, kw),
@@ -171,7 +189,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
                 return super::random::construct(it, args, kw);
             }
             if Rc::ptr_eq(cls, &it.t.property) {
-                check_kw("property", kw, &[sym::FGET, sym::FSET, sym::FDEL, sym::DOC])?;
+                check_kw("property", kw, &[sym::FGET, sym::FSET, sym::FDEL, sym::DOC_KW])?;
                 arity("property", args, 0, 4)?;
                 let arg = |i: usize, k: Symbol| {
                     args.get(i).cloned().or_else(|| kwarg(kw, k)).unwrap_or(Value::None)
@@ -180,7 +198,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
                     arg(0, sym::FGET),
                     arg(1, sym::FSET),
                     arg(2, sym::FDEL),
-                    arg(3, sym::DOC),
+                    arg(3, sym::DOC_KW),
                 ));
             }
             if Rc::ptr_eq(cls, &it.t.staticmethod) || Rc::ptr_eq(cls, &it.t.classmethod) {
@@ -284,4 +302,37 @@ pub fn big_to_i64(b: &BigInt) -> Option<i64> {
 /// A `property` object; its name comes later, from the class body it is assigned in.
 pub fn property(fget: Value, fset: Value, fdel: Value, doc: Value) -> Value {
     Value::Native(Rc::new(Native::Property { fget, fset, fdel, doc, name: std::cell::Cell::new(None) }))
+}
+
+/// `type(name, bases, namespace)`: a class made as a class statement would make it.
+fn make_type(it: &mut Interp, args: &[Value], kw: Kw) -> R<Value> {
+    let Value::Str(name) = &args[0] else {
+        return Err(type_error(format!(
+            "type.__new__() argument 1 must be str, not {}",
+            it.type_name(&args[0])
+        )));
+    };
+    let Value::Tuple(bases) = &args[1] else {
+        return Err(type_error(format!(
+            "type.__new__() argument 2 must be tuple, not {}",
+            it.type_name(&args[1])
+        )));
+    };
+    let Value::Dict(ns) = &args[2] else {
+        return Err(type_error(format!(
+            "type.__new__() argument 3 must be dict, not {}",
+            it.type_name(&args[2])
+        )));
+    };
+    let mut attrs = new_symmap();
+    attrs.insert(sym::MODULE, Value::str("__main__"));
+    attrs.insert(sym::QUALNAME, Value::str(&name.s));
+    let entries: Vec<(Value, Value)> = ns.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+    for (k, v) in entries {
+        let Value::Str(k) = k else { return Err(type_error("type(): the namespace's keys must be strings")) };
+        attrs.insert(Symbol::intern(&k.s), v);
+    }
+    let bases = it.class_bases(bases.to_vec())?;
+    let ns = Rc::new(RefCell::new(attrs));
+    it.finish_class(Symbol::intern(&name.s), bases, &ns, kw)
 }

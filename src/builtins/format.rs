@@ -99,6 +99,10 @@ impl Interp {
                 if inst.class.is_exception {
                     return self.exc_repr(v);
                 }
+                if let Some(b) = inst.base.as_deref() {
+                    let b = b.clone();
+                    return self.repr(&b);
+                }
                 self.object_repr(v)
             }
             Value::Gen(g) => format!(
@@ -262,6 +266,10 @@ impl Interp {
                 }
                 if inst.class.is_exception && inst.class.lookup(sym::REPR).is_none() {
                     return self.exc_str(v);
+                }
+                if let (Some(b), None) = (inst.base.as_deref(), inst.class.lookup(sym::REPR)) {
+                    let b = b.clone();
+                    return self.to_str(&b);
                 }
                 self.repr(v)
             }

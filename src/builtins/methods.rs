@@ -402,6 +402,21 @@ fn this_dict(t: &Value) -> Rc<RefCell<crate::dict::Dict>> {
 
 /// `d.update(src)`: from a dict or an iterable of pairs.
 pub fn dict_update_from(it: &mut Interp, d: &Rc<RefCell<crate::dict::Dict>>, src: &Value) -> R<()> {
+    // A dict subclass gives its items; another mapping its keys, each looked up.
+    if let Value::Instance(i) = src {
+        if let Some(b @ Value::Dict(_)) = i.base.as_deref() {
+            let b = b.clone();
+            return dict_update_from(it, d, &b);
+        }
+        if it.has_method(src, sym::KEYS) {
+            let keys = it.call_method(src, sym::KEYS, &[], &[])?;
+            for k in it.collect(&keys)? {
+                let v = it.getitem(src, &k)?;
+                it.dict_set(d, k, v)?;
+            }
+            return Ok(());
+        }
+    }
     if let Value::Dict(s) = src {
         let entries: Vec<(Value, Value)> =
             s.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();

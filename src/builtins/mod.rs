@@ -11,6 +11,7 @@ mod constructors;
 pub mod format;
 pub mod methods;
 pub mod modules;
+pub mod prelude;
 pub mod random;
 mod str_methods;
 pub mod type_methods;
@@ -481,6 +482,10 @@ pub fn len_of(it: &mut Interp, v: &Value) -> R<usize> {
             }
             n as usize
         }
+        Value::Instance(_) if it.builtin_view(v, sym::LEN).is_some() => {
+            let Some(b) = it.builtin_view(v, sym::LEN) else { return Ok(0) };
+            len_of(it, &b)?
+        }
         Value::Instance(_) if it.has_method(v, sym::LEN) => {
             let r = it.call_method(v, sym::LEN, &[], &[])?;
             let n = it.index_of(&r)?;
@@ -731,6 +736,9 @@ fn bi_sorted(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value>
 fn bi_reversed(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
     arity("reversed", args, 1, 1)?;
     let v = &args[0];
+    if let Some(b) = it.builtin_view(v, sym::GETITEM) {
+        return bi_reversed(it, &Value::None, &[b], &[]);
+    }
     let n = match v {
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Range(_) => len_of(it, v)?,
         Value::Native(n) if matches!(**n, Native::Deque { .. }) => len_of(it, v)?,

@@ -35,7 +35,17 @@ pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("sleep", native("sleep", time_sleep)),
             ],
         ),
-        "collections" => module("collections", vec![("deque", Value::Class(t.deque.clone()))]),
+        "collections" => {
+            let m = module("collections", vec![("deque", Value::Class(t.deque.clone()))]);
+            // (The prelude is part of tinyasync: it runs without error.)
+            if let (Value::Module(mo), Ok(names)) = (&m, super::prelude::run(it, super::prelude::COLLECTIONS))
+            {
+                for (k, v) in names {
+                    mo.attrs.borrow_mut().insert(k, v);
+                }
+            }
+            m
+        }
         "heapq" => module(
             "heapq",
             vec![
@@ -692,6 +702,11 @@ mod tests {
         let mut it = Interp::new(Default::default(), crate::interp::Output::Capture(Vec::new()));
         for name in MODULES {
             assert!(make_module(&mut it, name).is_some(), "{name}");
+        }
+        // `collections`' prelude ran (a failure there would leave only `deque`).
+        let Some(Value::Module(m)) = make_module(&mut it, "collections") else { panic!("collections") };
+        for name in ["deque", "defaultdict", "Counter", "OrderedDict", "namedtuple"] {
+            assert!(m.attrs.borrow().contains_key(&Symbol::intern(name)), "collections.{name}");
         }
         assert!(MODULES.windows(2).all(|w| w[0] < w[1]), "MODULES is sorted");
     }

@@ -48,6 +48,11 @@ pub fn type_method(it: &mut Interp, cls: &Rc<Class>, name: Symbol) -> Option<Val
         }
         _ => {}
     }
+    if cls.is_builtin_type() {
+        if let Some(v) = builtin_dunder(cls, name) {
+            return Some(v);
+        }
+    }
     if let Some(v) = sample(cls) {
         let (fname, f) = native_method(&v, name)?;
         return Some(unbound(cls, fname, f));
@@ -123,7 +128,7 @@ fn object_method(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
         sym::NEW => {
             // `object.__new__(cls)`: a static method, the class first.
             return Some(super::native("__new__", |it, _, a, _| match a.first() {
-                Some(Value::Class(c)) => Ok(it.bare_instance(c)),
+                Some(Value::Class(c)) => it.bare_instance(c),
                 Some(other) => Err(type_error(format!(
                     "object.__new__(X): X is not a type object ({})",
                     it.type_name(other)
@@ -168,4 +173,111 @@ fn dict_fromkeys(it: &mut Interp, _this: &Value, a: &[Value], _k: Kw) -> R<Value
         it.dict_set(&d, k, value.clone())?;
     }
     Ok(Value::Dict(d))
+}
+
+/// The special methods of a built-in type, for its subclasses (`super().__setitem__(k, v)`,
+/// `list.__init__(self, items)`) and explicit calls (`dict.__repr__(d)`). Each works on the
+/// built-in value (an instance of a subclass gives its own, see `native_receiver`).
+fn builtin_dunder(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
+    let f: (&'static str, NativeFn) = match name {
+        sym::INIT => ("__init__", |it, this, a, kw| {
+            match this {
+                Value::List(l) => {
+                    arity("list", a, 0, 1)?;
+                    let items = match a.first() {
+                        Some(x) => it.collect(x)?,
+                        None => Vec::new(),
+                    };
+                    *l.borrow_mut() = items;
+                }
+                Value::Dict(d) => {
+                    arity("dict", a, 0, 1)?;
+                    d.borrow_mut().clear();
+                    if let Some(src) = a.first() {
+                        super::methods::dict_update_from(it, d, src)?;
+                    }
+                    for (k, v) in kw {
+                        it.dict_set(d, Value::str(k.as_str()), v.clone())?;
+                    }
+                }
+                Value::Set(d) => {
+                    arity("set", a, 0, 1)?;
+                    d.borrow_mut().clear();
+                    if let Some(src) = a.first() {
+                        for x in it.collect(src)? {
+                            it.set_add(d, x)?;
+                        }
+                    }
+                }
+                Value::Native(n) if matches!(**n, Native::Deque { .. }) => {
+                    if let Native::Deque { items, .. } = &**n {
+                        items.borrow_mut().clear();
+                    }
+                    if let Some(src) = a.first() {
+                        for x in it.collect(src)? {
+                            super::methods::deque_push(this, x, false);
+                        }
+                    }
+                }
+                // Immutable values are made by `__new__`.
+                _ => {}
+            }
+            Ok(Value::None)
+        }),
+        sym::GETITEM => ("__getitem__", |it, this, a, _| {
+            arity("__getitem__", a, 1, 1)?;
+            it.getitem(this, &a[0])
+        }),
+        sym::SETITEM => ("__setitem__", |it, this, a, _| {
+            arity("__setitem__", a, 2, 2)?;
+            it.setitem(this, a[0].clone(), a[1].clone())?;
+            Ok(Value::None)
+        }),
+        sym::DELITEM => ("__delitem__", |it, this, a, _| {
+            arity("__delitem__", a, 1, 1)?;
+            it.delitem(this, &a[0])?;
+            Ok(Value::None)
+        }),
+        sym::LEN => ("__len__", |it, this, _, _| Ok(Value::Int(super::len_of(it, this)? as i64))),
+        sym::CONTAINS => ("__contains__", |it, this, a, _| {
+            arity("__contains__", a, 1, 1)?;
+            Ok(Value::Bool(it.contains(this, &a[0])?))
+        }),
+        sym::ITER => ("__iter__", |it, this, _, _| it.get_iter(this)),
+        sym::REPR => ("__repr__", |it, this, _, _| Ok(Value::string(it.repr(this)?))),
+        sym::STR => ("__str__", |it, this, _, _| Ok(Value::string(it.to_str(this)?))),
+        sym::HASH => ("__hash__", |it, this, _, _| Ok(Value::Int(it.hash(this)? as i64))),
+        sym::EQ => ("__eq__", |it, this, a, _| {
+            arity("__eq__", a, 1, 1)?;
+            let other = it.builtin_view(&a[0], sym::EQ).unwrap_or_else(|| a[0].clone());
+            Ok(Value::Bool(it.eq(this, &other)?))
+        }),
+        sym::NE => ("__ne__", |it, this, a, _| {
+            arity("__ne__", a, 1, 1)?;
+            let other = it.builtin_view(&a[0], sym::EQ).unwrap_or_else(|| a[0].clone());
+            Ok(Value::Bool(!it.eq(this, &other)?))
+        }),
+        sym::ADD => ("__add__", |it, this, a, _| {
+            arity("__add__", a, 1, 1)?;
+            it.binop(crate::ast::BinOp::Add, this, &a[0])
+        }),
+        sym::NEW => {
+            // `tuple.__new__(cls, items)`: a static method, the class first.
+            let f: NativeFn = |it, _, a, kw| {
+                let Some(Value::Class(c)) = a.first() else {
+                    return Err(type_error("__new__(X): X is not a type object"));
+                };
+                let c = c.clone();
+                if c.is_builtin_type() {
+                    return super::construct(it, &c, &a[1..], kw);
+                }
+                let mut inst = Instance::new(c.clone());
+                inst.base = Some(Box::new(it.builtin_new(&c, &a[1..], kw)?));
+                Ok(Value::Instance(Rc::new(inst)))
+            };
+            return Some(super::native("__new__", f));
+        }
+        _ => return None,
+    };
+    Some(unbound(cls, f.0, f.1))
 }

@@ -9,7 +9,10 @@ impl Interp {
     /// Whether `v` has a method `name` (user classes; used for dunder dispatch).
     pub fn has_method(&self, v: &Value, name: Symbol) -> bool {
         match v {
-            Value::Instance(i) => i.class.lookup(name).is_some(),
+            Value::Instance(i) => {
+                i.class.lookup(name).is_some()
+                    || i.base.as_ref().is_some_and(|b| native_method(b, name).is_some())
+            }
             _ => native_method(v, name).is_some(),
         }
     }
@@ -89,7 +92,7 @@ impl Interp {
                     sym::NAME => Ok(Value::str(f.code.name.as_str())),
                     sym::QUALNAME => Ok(Value::str(&f.code.qualname)),
                     sym::MODULE => Ok(Value::str("__main__")),
-                    sym::DOC => Ok(Value::None),
+                    sym::DOC => Ok(f.code.doc.as_ref().map_or(Value::None, |d| Value::str(d))),
                     sym::CLASS => Ok(Value::Class(self.t.function.clone())),
                     _ => Err(self.no_attribute(
                         obj,
@@ -137,6 +140,19 @@ impl Interp {
     /// The attributes every instance has besides its own and its class's: `__class__`,
     /// `__dict__`, an exception's `__cause__`, `value`, `code`; else the AttributeError.
     pub(crate) fn instance_special(&mut self, obj: &Value, inst: &Rc<Instance>, name: Symbol) -> R<Value> {
+        // An instance of a subclass of a built-in type: that type's methods, on its value.
+        if let Some(b) = &inst.base {
+            if let Some((fname, f)) = native_method(b, name) {
+                let this = (**b).clone();
+                return Ok(Value::Builtin(Rc::new(Builtin {
+                    name: fname,
+                    f,
+                    this,
+                    is_method: true,
+                    unbound: None,
+                })));
+            }
+        }
         if name == sym::CLASS {
             return Ok(Value::Class(inst.class.clone()));
         }
@@ -367,6 +383,21 @@ impl Interp {
                 let i = self.seq_index(idx, r.len() as usize, "range object")?;
                 Ok(Value::Int(r.get(i as i64)))
             }
+            Value::Instance(i) if i.base.is_some() && i.class.lookup(sym::GETITEM).is_none() => {
+                let Some(b) = i.base.as_deref() else { return Err(self.not_subscriptable(obj)) };
+                // A dict subclass with `__missing__` (`defaultdict`, `Counter`).
+                if let Value::Dict(d) = b {
+                    if i.class.lookup(sym::MISSING).is_some() {
+                        let (d, key) = (d.clone(), idx.clone());
+                        return match self.dict_get(&d, &key)? {
+                            Some(v) => Ok(v),
+                            None => self.call_method(obj, sym::MISSING, &[key], &[]),
+                        };
+                    }
+                }
+                let b = b.clone();
+                self.getitem(&b, idx)
+            }
             Value::Instance(_) if self.has_method(obj, sym::GETITEM) => {
                 self.call_method(obj, sym::GETITEM, &[idx.clone()], &[])
             }
@@ -506,6 +537,10 @@ impl Interp {
                 Ok(())
             }
             Value::Dict(d) => self.dict_set(d, idx, v),
+            Value::Instance(_) if self.builtin_view(obj, sym::SETITEM).is_some() => {
+                let Some(b) = self.builtin_view(obj, sym::SETITEM) else { return Ok(()) };
+                self.setitem(&b, idx, v)
+            }
             Value::Instance(_) if self.has_method(obj, sym::SETITEM) => {
                 self.call_method(obj, sym::SETITEM, &[idx, v], &[])?;
                 Ok(())
@@ -551,6 +586,10 @@ impl Interp {
                 Some(_) => Ok(()),
                 None => Err(missing_key(idx)),
             },
+            Value::Instance(_) if self.builtin_view(obj, sym::DELITEM).is_some() => {
+                let Some(b) = self.builtin_view(obj, sym::DELITEM) else { return Ok(()) };
+                self.delitem(&b, idx)
+            }
             Value::Instance(_) if self.has_method(obj, sym::DELITEM) => {
                 self.call_method(obj, sym::DELITEM, &[idx.clone()], &[])?;
                 Ok(())
@@ -598,6 +637,9 @@ impl Interp {
             Value::Gen(g) if g.is_async_gen => return Err(self.not_iterable(v)),
             Value::Gen(_) | Value::Iter(_) => return Ok(v.clone()),
             Value::Instance(_) => {
+                if let Some(b) = self.builtin_view(v, sym::ITER) {
+                    return self.get_iter(&b);
+                }
                 if self.has_method(v, sym::ITER) {
                     let it = self.call_method(v, sym::ITER, &[], &[])?;
                     return Ok(it);
@@ -869,6 +911,10 @@ impl Interp {
                 } else {
                     i <= start && i > stop && (start - i) % (-step) == 0
                 })
+            }
+            Value::Instance(_) if self.builtin_view(container, sym::CONTAINS).is_some() => {
+                let Some(b) = self.builtin_view(container, sym::CONTAINS) else { return Ok(false) };
+                self.contains(&b, item)
             }
             Value::Instance(_) if self.has_method(container, sym::CONTAINS) => {
                 let r = self.call_method(container, sym::CONTAINS, &[item.clone()], &[])?;

@@ -46,7 +46,8 @@ impl Interp {
                             self.type_name(this)
                         )));
                     }
-                    (b.f)(self, this, &pos[1..], kw)
+                    let this = super::descr::native_receiver(b, this);
+                    (b.f)(self, &this, &pos[1..], kw)
                 }
             },
             Value::Method(m) => {
@@ -226,14 +227,22 @@ impl Interp {
                 v
             }
             _ => {
-                let inst = Instance { class: cls.clone(), attrs: RefCell::new(new_symmap()) };
+                let mut inst = Instance::new(cls.clone());
                 if cls.is_exception {
                     inst.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(pos.to_vec()));
+                }
+                if cls.flags.get() & class_flags::BUILTIN != 0 {
+                    inst.base = Some(Box::new(self.builtin_new(cls, pos, kw)?));
                 }
                 Value::Instance(Rc::new(inst))
             }
         };
-        match cls.lookup(sym::INIT) {
+        let init = if cls.flags.get() & class_flags::BUILTIN != 0 {
+            self.lookup_through_builtins(cls, sym::INIT)
+        } else {
+            cls.lookup(sym::INIT)
+        };
+        match init {
             Some(Value::Func(init)) => {
                 let r = self.call_function(&init, Some(&v), pos, kw)?;
                 if !r.is_none() {
@@ -244,7 +253,8 @@ impl Interp {
                 }
             }
             Some(Value::Builtin(b)) => {
-                (b.f)(self, &v, pos, kw)?;
+                let this = super::descr::native_receiver(&b, &v);
+                (b.f)(self, &this, pos, kw)?;
             }
             Some(other) => {
                 self.call(&other, &[v.clone()], &[])?;
@@ -259,12 +269,15 @@ impl Interp {
     }
 
     /// A new instance of `cls` without `__init__` (`object.__new__(cls)`).
-    pub fn bare_instance(&mut self, cls: &Rc<Class>) -> Value {
-        let inst = Instance { class: cls.clone(), attrs: RefCell::new(new_symmap()) };
+    pub fn bare_instance(&mut self, cls: &Rc<Class>) -> R<Value> {
+        let mut inst = Instance::new(cls.clone());
         if cls.is_exception {
             inst.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(vec![]));
         }
-        Value::Instance(Rc::new(inst))
+        if cls.flags.get() & class_flags::BUILTIN != 0 {
+            inst.base = Some(Box::new(self.builtin_new(cls, &[], &[])?));
+        }
+        Ok(Value::Instance(Rc::new(inst)))
     }
 
     /// The bases of a class statement: classes, not built-in types other than `object`
@@ -281,7 +294,7 @@ impl Interp {
                     )))
                 }
             };
-            if !matches!(c.tag, TypeTag::User | TypeTag::Object) {
+            if !matches!(c.tag, TypeTag::User | TypeTag::Object) && !c.is_builtin_type() {
                 return Err(type_error(format!(
                     "subclassing the built-in type '{}' is not supported in tinyasync",
                     c.name
@@ -294,6 +307,13 @@ impl Interp {
         }
         if out.is_empty() {
             out.push(self.t.object.clone());
+        }
+        // One built-in layout at most (`class X(list, dict)` cannot be both).
+        let mut layouts = out.iter().filter_map(|b| b.builtin_base());
+        if let Some(first) = layouts.next() {
+            if layouts.any(|o| !Rc::ptr_eq(&o, &first)) {
+                return Err(type_error("multiple bases have instance lay-out conflict"));
+            }
         }
         let mro = c3_mro(&out).ok_or_else(|| {
             let names: Vec<&str> = out.iter().map(|c| c.name.as_str()).collect();
@@ -314,7 +334,10 @@ impl Interp {
         kwargs: &[(Symbol, Value)],
     ) -> R<Value> {
         let dict = std::mem::take(&mut *ns.borrow_mut());
-        let flags = Self::namespace_flags(&dict);
+        let mut flags = Self::namespace_flags(&dict);
+        if mro.iter().any(|k| k.is_builtin_type()) {
+            flags |= class_flags::BUILTIN;
+        }
         let cls = Rc::new(Class::new(name, bases, mro, dict, TypeTag::User));
         cls.flags.set(cls.flags.get() | flags);
         for v in cls.dict.borrow().values() {

@@ -38,6 +38,15 @@ impl Interp {
             Value::Tuple(t) => !t.is_empty(),
             Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
             Value::Range(r) => !r.is_empty(),
+            Value::Instance(i)
+                if i.base.is_some()
+                    && i.class.lookup(sym::BOOL).is_none()
+                    && i.class.lookup(sym::LEN).is_none() =>
+            {
+                let Some(b) = i.base.as_deref() else { return Ok(true) };
+                let b = b.clone();
+                self.truthy(&b)?
+            }
             Value::Instance(_) => {
                 if self.has_method(v, sym::BOOL) {
                     let r = self.call_method(v, sym::BOOL, &[], &[])?;
@@ -180,6 +189,13 @@ impl Interp {
 
     fn instance_eq(&mut self, a: &Value, b: &Value) -> R<bool> {
         self.check_depth()?;
+        // Subclasses of built-in types compare as their values, unless they define `__eq__`.
+        let (va, vb) = (self.builtin_view(a, sym::EQ), self.builtin_view(b, sym::EQ));
+        let user_eq = |v: &Value| matches!(v, Value::Instance(i) if i.class.lookup(sym::EQ).is_some());
+        if (va.is_some() || vb.is_some()) && !user_eq(a) && !user_eq(b) {
+            let (x, y) = (va.unwrap_or_else(|| a.clone()), vb.unwrap_or_else(|| b.clone()));
+            return self.eq(&x, &y);
+        }
         if let Value::Instance(_) = a {
             if self.has_method(a, sym::EQ) {
                 let r = self.call_method(a, sym::EQ, &[b.clone()], &[])?;
@@ -223,6 +239,19 @@ impl Interp {
     pub fn order(&mut self, op: CmpOp, a: &Value, b: &Value) -> R<bool> {
         use std::cmp::Ordering;
         use Value::*;
+        if matches!(a, Instance(_)) || matches!(b, Instance(_)) {
+            let name = match op {
+                CmpOp::Lt => sym::LT,
+                CmpOp::Le => sym::LE,
+                CmpOp::Gt => sym::GT,
+                _ => sym::GE,
+            };
+            let (va, vb) = (self.builtin_view(a, name), self.builtin_view(b, name));
+            if va.is_some() || vb.is_some() {
+                let (x, y) = (va.unwrap_or_else(|| a.clone()), vb.unwrap_or_else(|| b.clone()));
+                return self.order(op, &x, &y);
+            }
+        }
         let ord: Option<Ordering> = match (a, b) {
             (Int(x), Int(y)) => Some(x.cmp(y)),
             (Float(x), Float(y)) => return Ok(float_cmp(op, *x, *y)),
@@ -349,6 +378,15 @@ impl Interp {
                             Value::BigInt(_) => self.hash(&r)?,
                             _ => return Err(type_error("__hash__ method should return an integer")),
                         }
+                    }
+                    None if inst.base.is_some() && cls.lookup(sym::EQ).is_none() => {
+                        // A subclass of a built-in type hashes as its value (a list's is an
+                        // error, named after the subclass as CPython names it).
+                        let b = inst.base.as_deref().cloned().unwrap_or(Value::None);
+                        if matches!(b, Value::List(_) | Value::Dict(_) | Value::Set(_)) {
+                            return Err(type_error(format!("unhashable type: '{}'", cls.name)));
+                        }
+                        self.hash(&b)?
                     }
                     None => {
                         if cls.lookup(sym::EQ).is_some() {
@@ -601,8 +639,8 @@ fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
         (Method(x), Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
         (Builtin(x), Builtin(y)) if x.is_method && y.is_method => return Option::None,
         (Instance(x), Instance(y)) if Rc::ptr_eq(x, y) => true,
-        (Instance(x), _) if x.class.lookup(sym::EQ).is_some() => return Option::None,
-        (_, Instance(y)) if y.class.lookup(sym::EQ).is_some() => return Option::None,
+        (Instance(x), _) if x.base.is_some() || x.class.lookup(sym::EQ).is_some() => return Option::None,
+        (_, Instance(y)) if y.base.is_some() || y.class.lookup(sym::EQ).is_some() => return Option::None,
         _ => a.is(b),
     })
 }

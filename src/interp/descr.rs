@@ -58,7 +58,7 @@ impl Interp {
                 Some(o) => Value::Builtin(Rc::new(Builtin {
                     name: b.name,
                     f: b.f,
-                    this: o.clone(),
+                    this: native_receiver(b, o),
                     is_method: true,
                     unbound: None,
                 })),
@@ -339,6 +339,62 @@ impl Interp {
             }
         }
         Err(attribute_error(format!("'super' object has no attribute '{}'", name)))
+    }
+}
+
+impl Interp {
+    /// The built-in value `v` extends (`class Stack(list)`), when its class does not define
+    /// `dunder` itself: the operation applies to that value.
+    #[inline]
+    pub fn builtin_view(&self, v: &Value, dunder: Symbol) -> Option<Value> {
+        match v {
+            Value::Instance(i) => match &i.base {
+                Some(b) if i.class.lookup(dunder).is_none() => Some((**b).clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The value an instance of a subclass of a built-in type starts with: empty for the
+    /// mutable types (their `__init__` fills it), made from the arguments for the others
+    /// (their `__new__` does).
+    pub(crate) fn builtin_new(&mut self, cls: &Rc<Class>, pos: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
+        let Some(bb) = cls.builtin_base() else { return Ok(Value::None) };
+        match bb.tag {
+            TypeTag::List | TypeTag::Dict | TypeTag::Set | TypeTag::Deque => {
+                crate::builtins::construct(self, &bb, &[], &[])
+            }
+            _ => crate::builtins::construct(self, &bb, pos, kw),
+        }
+    }
+
+    /// `name` along the MRO of `cls`, the built-in types in it answering with their methods
+    /// (`list.__init__` for `class Stack(list)`).
+    pub(crate) fn lookup_through_builtins(&mut self, cls: &Rc<Class>, name: Symbol) -> Option<Value> {
+        for k in cls.full_mro() {
+            if let Some(v) = k.dict.borrow().get(&name) {
+                return Some(v.clone());
+            }
+            if k.is_builtin_type() {
+                if let Some(v) = crate::builtins::methods::type_method(self, &k, name) {
+                    return Some(v);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// What a built-in type's method gets as its receiver: an instance of a subclass gives the
+/// built-in value it extends.
+pub fn native_receiver(b: &Builtin, this: &Value) -> Value {
+    match (&b.unbound, this) {
+        (Some(c), Value::Instance(i)) if c.is_builtin_type() => match &i.base {
+            Some(v) => (**v).clone(),
+            None => this.clone(),
+        },
+        _ => this.clone(),
     }
 }
 

@@ -403,7 +403,7 @@ pub fn types() -> Rc<Types> {
 
 /// Makes an exception instance of `cls` with the given args.
 pub fn new_exception(cls: &Rc<Class>, args: Vec<Value>) -> Value {
-    let inst = Instance { class: cls.clone(), attrs: RefCell::new(new_symmap()) };
+    let inst = Instance::new(cls.clone());
     inst.attrs.borrow_mut().insert(sym::ARGS, Value::tuple(args));
     Value::Instance(Rc::new(inst))
 }

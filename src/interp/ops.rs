@@ -117,6 +117,14 @@ impl Interp {
         }
         // User classes: a.__op__(b), then b.__rop__(a).
         let (name, rname) = dunder_of(op);
+        // Subclasses of built-in types: the operator on their values (`stack + [1]`).
+        let (va, vb) = (self.builtin_view(a, name), self.builtin_view(b, rname));
+        if va.is_some() || vb.is_some() {
+            let (x, y) = (va.unwrap_or_else(|| a.clone()), vb.unwrap_or_else(|| b.clone()));
+            if !matches!(x, Value::Instance(_)) && !matches!(y, Value::Instance(_)) {
+                return self.binop(op, &x, &y);
+            }
+        }
         if let Value::Instance(_) = a {
             if self.has_method(a, name) {
                 let r = self.call_method(a, name, &[b.clone()], &[])?;

@@ -294,6 +294,7 @@ impl Repl {
             }
         }
         let interrupted = matches!(e, Fault::Interrupted(_));
+        self.sources.add_preludes(&self.interp);
         feed.stderr = crate::driver::report(&mut self.interp, &self.sources, self.style, Err(e)).stderr;
         if interrupted {
             crate::limits::STOP_SIGNAL.store(0, std::sync::atomic::Ordering::Relaxed);

@@ -172,6 +172,7 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
             format!("WithExitExc {} <- {}.__aexit__(handled)", r(c, dst), r(c, exit))
         }
         DropIter { reg } => format!("DropIter {}", r(c, reg)),
+        LoadOwnerClass { dst } => format!("LoadOwnerClass {}", r(c, dst)),
         GetAIter { dst, src } => format!("GetAIter {} <- {}", r(c, dst), r(c, src)),
         GetANext { dst, src } => format!("GetANext {} <- {}", r(c, dst), r(c, src)),
         AsyncGenWrap { dst, src } => format!("AsyncGenWrap {} <- {}", r(c, dst), r(c, src)),

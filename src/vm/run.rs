@@ -113,6 +113,14 @@ impl Interp {
         }
     }
 
+    /// Runs a module's code to its end at once (a prelude: it does not await).
+    pub fn run_module_code(&mut self, code: Rc<Code>) -> R<()> {
+        match self.run_frames(smallvec::smallvec![Box::new(Frame::new(code))], None, None)? {
+            Outcome::Return(_) => Ok(()),
+            Outcome::Yield(_) => Err(runtime_error("a module cannot suspend here")),
+        }
+    }
+
     /// A generator or coroutine object owning `frame`.
     pub fn vm_generator(&mut self, frame: Box<Frame>, is_coroutine: bool) -> Value {
         let created_at = self.current_span.unwrap_or(frame.code.span);

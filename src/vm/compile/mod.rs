@@ -198,6 +198,7 @@ impl<'a> Compiler<'a> {
             cell_params,
             positional_only,
             simple_call,
+            doc: None,
             sig,
             span,
             bc: Box::new(bc),
@@ -327,6 +328,10 @@ impl<'a> Compiler<'a> {
         match self.place(n) {
             Place::Local(i) => self.emit(Instr::LoadLocal { dst, src: i as Reg }),
             Place::Cell(c) => self.emit(Instr::LoadCell { dst, cell: c as u16 }),
+            // `__class__` in a method: the class it was defined in.
+            Place::Global if n == sym::CLASS && self.kind == CodeKind::Function => {
+                self.emit(Instr::LoadOwnerClass { dst })
+            }
             Place::Global => {
                 let name = self.name(n);
                 self.emit(Instr::LoadGlobal { dst, name })
@@ -501,7 +506,9 @@ impl<'a> Compiler<'a> {
             kwonly: f.params.kwonly.iter().map(|p| p.name).collect(),
             kwarg: f.params.kwarg.is_some(),
         };
-        let code = Rc::new(c.finish(f.name, flavor, sig, span));
+        let mut code = c.finish(f.name, flavor, sig, span);
+        code.doc = docstring(&f.body);
+        let code = Rc::new(code);
         let template = FnTemplate {
             code,
             ndefaults: defaults.len() as u16,
@@ -530,6 +537,12 @@ impl<'a> Compiler<'a> {
         let qual = self.child_qualname(cd.name.as_str());
         let mut c = Compiler::new(self.res, scope, CodeKind::Class, qual);
         c.cur_span = span;
+        if let Some(d) = docstring(&cd.body) {
+            let r = c.temp()?;
+            c.load_const(Value::str(&d), r);
+            c.store_name(sym::DOC, r);
+            c.free_to(r);
+        }
         c.stmts(&cd.body)?;
         c.return_none();
         let code = Rc::new(c.finish(cd.name, Flavor::Plain, Signature::default(), span));
@@ -700,4 +713,12 @@ enum CompKind {
     Set,
     Dict,
     Gen,
+}
+
+/// The docstring of a body: the string its first statement is.
+fn docstring(body: &[ast::Stmt]) -> Option<Rc<str>> {
+    match body.first().map(|s| &s.kind) {
+        Some(ast::StmtKind::Expr(ast::Expr { kind: ExprKind::Str(s), .. })) => Some(s.clone()),
+        _ => None,
+    }
 }

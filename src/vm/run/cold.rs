@@ -335,6 +335,13 @@ impl Interp {
                     reg!(dst).put(Value::Bool(self.truthy(&r)?));
                 }
             }
+            Instr::LoadOwnerClass { dst } => {
+                let class = f.func.as_ref().and_then(|func| func.owner.borrow().clone());
+                reg!(dst) = match class {
+                    Some(c) => Value::Class(c),
+                    None => return Err(name_error("name '__class__' is not defined")),
+                };
+            }
             Instr::DropIter { reg } => {
                 reg!(reg).put(Value::Unbound);
                 self.run_finalizers()?;

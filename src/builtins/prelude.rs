@@ -1,0 +1,76 @@
+//! Modules written partly in tinyasync itself (`collections.ta`: `defaultdict`, `Counter`,
+//! `OrderedDict`, `namedtuple`), as CPython writes much of its library in Python. The source
+//! is compiled and run once, when a program first imports the module, in a namespace of its
+//! own; its spans start at `BASE`, past any program's text, so that tracebacks through it
+//! point into it (the driver registers it with `Sources` under its name).
+
+use crate::interp::*;
+use crate::span::Symbol;
+use crate::value::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Where the preludes' spans start (1 GiB: no program is that long).
+pub const BASE: usize = 1 << 30;
+
+/// The name tracebacks give the prelude's file.
+pub const COLLECTIONS_NAME: &str = "<tinyasync collections>";
+
+/// `collections`' part in tinyasync.
+pub const COLLECTIONS: &str = include_str!("collections.ta");
+
+/// The names a prelude defines, after running it.
+pub fn run(it: &mut Interp, text: &str) -> R<Vec<(Symbol, Value)>> {
+    let internal = |what: &str, msg: &str| {
+        runtime_error(format!("internal error: the prelude does not {}: {}", what, msg))
+    };
+    let module = crate::parser::parse_program(text).map_err(|e| internal("parse", &e.msg))?;
+    let res = crate::resolver::resolve(&module).map_err(|e| internal("resolve", &e.msg))?;
+    let mut code =
+        crate::vm::compile::compile_module(&module, &res).map_err(|e| internal("compile", &e.msg))?;
+    if let Some(c) = Rc::get_mut(&mut code) {
+        shift_spans(c, BASE as u32);
+    }
+    let saved = std::mem::replace(&mut it.globals, Rc::new(RefCell::new(new_symmap())));
+    it.globals_version += 1;
+    let r = it.run_module_code(code);
+    let ns = std::mem::replace(&mut it.globals, saved);
+    it.globals_version += 1;
+    r?;
+    let names = ns
+        .borrow()
+        .iter()
+        .filter(|(k, _)| **k != crate::names::sym::NAME)
+        .map(|(k, v)| (*k, v.clone()))
+        .collect();
+    Ok(names)
+}
+
+/// Moves every span of `code` (and of the functions and classes in it) by `by`: the prelude's
+/// places are its own, past the program's text.
+fn shift_spans(code: &mut crate::code::Code, by: u32) {
+    let shift = |s: &mut crate::span::Span| {
+        s.start = s.start.saturating_add(by);
+        s.end = s.end.saturating_add(by);
+    };
+    shift(&mut code.span);
+    let bc = &mut *code.bc;
+    bc.spans.iter_mut().for_each(shift);
+    for (_, p) in bc.parts.iter_mut() {
+        p.operands.iter_mut().for_each(|(s, _)| shift(s));
+        p.args.iter_mut().for_each(|(s, _)| shift(s));
+        if let Some((s, _)) = &mut p.name {
+            shift(s);
+        }
+    }
+    for f in bc.functions.iter_mut() {
+        if let Some(c) = Rc::get_mut(&mut f.code) {
+            shift_spans(c, by);
+        }
+    }
+    for k in bc.classes.iter_mut() {
+        if let Some(c) = Rc::get_mut(&mut k.code) {
+            shift_spans(c, by);
+        }
+    }
+}
