@@ -64,13 +64,15 @@ impl Sources {
     /// tracebacks through them show their code.
     pub fn add_preludes(&mut self, interp: &crate::interp::Interp) {
         use crate::builtins::prelude;
-        let loaded = interp.modules.contains_key(&crate::span::Symbol::intern("collections"));
-        if loaded && !self.items.iter().any(|(base, _)| *base == prelude::BASE) {
-            let src = Source {
-                name: prelude::COLLECTIONS_NAME.to_string(),
-                text: prelude::COLLECTIONS.to_string(),
-            };
-            self.items.push((prelude::BASE, src));
+        for (i, (module, text)) in prelude::PRELUDES.iter().enumerate() {
+            let base = prelude::BASE + i * prelude::SPAN_ROOM;
+            let loaded = interp.modules.contains_key(&crate::span::Symbol::intern(module));
+            if loaded && !self.items.iter().any(|(b, _)| *b == base) {
+                let src = Source { name: format!("<tinyasync {}>", module), text: text.to_string() };
+                // Kept in order of their bases (`locate` searches them so).
+                let at = self.items.partition_point(|(b, _)| *b < base);
+                self.items.insert(at, (base, src));
+            }
         }
     }
 

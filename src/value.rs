@@ -564,11 +564,6 @@ pub enum Native {
         items: RefCell<VecDeque<Value>>,
         maxlen: Option<usize>,
     },
-    /// A single-threaded `queue.Queue`.
-    SyncQueue {
-        items: RefCell<VecDeque<Value>>,
-        maxsize: usize,
-    },
     /// `super()`: the class to start after, and the object.
     Super {
         class: Rc<Class>,

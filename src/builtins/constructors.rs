@@ -182,9 +182,6 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             Ok(Value::Method(Rc::new((args[1].clone(), args[0].clone()))))
         }
         _ => {
-            if Rc::ptr_eq(cls, &it.t.sync_queue) {
-                return modules::make_sync_queue(it, args, kw);
-            }
             if Rc::ptr_eq(cls, &it.t.random) {
                 return super::random::construct(it, args, kw);
             }

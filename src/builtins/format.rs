@@ -87,7 +87,7 @@ impl Interp {
             }
             Value::Class(c) => {
                 if c.tag == TypeTag::User && !self.is_builtin_class(c) {
-                    format!("<class '__main__.{}'>", c.name)
+                    format!("<class '{}.{}'>", module_of(c), c.name)
                 } else {
                     format!("<class '{}'>", c.name)
                 }
@@ -163,7 +163,6 @@ impl Interp {
                     }
                     format!("namespace({})", parts.join(", "))
                 }
-                Native::SyncQueue { .. } => format!("<queue.Queue object at {:#x}>", v.address()),
                 Native::Stream { err } => format!(
                     "<_io.TextIOWrapper name='<{}>' mode='w' encoding='utf-8'>",
                     if *err { "stderr" } else { "stdout" }
@@ -309,7 +308,11 @@ impl Interp {
 
     /// `object.__repr__`: the class name and the address.
     pub fn object_repr(&self, v: &Value) -> String {
-        format!("<__main__.{} object at {:#x}>", self.type_name(v), v.address())
+        let module = match v {
+            Value::Instance(i) => module_of(&i.class),
+            _ => "__main__".to_string(),
+        };
+        format!("<{}.{} object at {:#x}>", module, self.type_name(v), v.address())
     }
 
     /// `format(v, spec)`.
@@ -960,4 +963,13 @@ fn finish_number(body: &str, sp: &Spec) -> String {
     }
     let sign = sp.sign_for(neg);
     pad(&format!("{}{}", sign, digits), sp, '>')
+}
+
+/// The module a user class says it belongs to (`__module__`: `__main__`, or `collections` for
+/// the classes of a prelude).
+fn module_of(c: &Class) -> String {
+    match c.dict.borrow().get(&sym::MODULE) {
+        Some(Value::Str(s)) => s.s.clone(),
+        _ => "__main__".to_string(),
+    }
 }

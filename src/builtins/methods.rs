@@ -2,7 +2,7 @@
 //! deques and the single-threaded `queue.Queue`.
 
 use super::str_methods::str_method;
-use super::{arity, check_kw, kwarg, len_of, sort_values, Kw};
+use super::{arity, check_kw, kwarg, sort_values, Kw};
 use crate::interp::generators::{Outcome, Resume};
 use crate::interp::*;
 use crate::names::sym;
@@ -125,7 +125,6 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
         },
         Value::Native(n) => match &**n {
             Native::Deque { .. } => deque_method(name),
-            Native::SyncQueue { .. } => syncq_method(name),
             Native::Stream { .. } => stream_method(name),
             Native::Random(_) => super::random::method(name),
             Native::Sched(s) => crate::scheduler::method(s, name),
@@ -154,7 +153,6 @@ fn native_kind(obj: &Value) -> u8 {
         Value::Range(_) => 11,
         Value::Native(n) => match &**n {
             Native::Deque { .. } => 12,
-            Native::SyncQueue { .. } => 13,
             // 14 to 18 are the scheduler's kinds.
             Native::Stream { .. } => 19,
             // Each kind of scheduler object has its own methods.
@@ -928,58 +926,6 @@ fn stream_method(name: Symbol) -> Option<M> {
 }
 
 // ----- queue.Queue (single-threaded) -----
-
-fn syncq(t: &Value) -> Option<(&RefCell<std::collections::VecDeque<Value>>, usize)> {
-    match t {
-        Value::Native(n) => match &**n {
-            Native::SyncQueue { items, maxsize } => Some((items, *maxsize)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn syncq_get(it: &mut Interp, t: &Value, block: bool) -> R<Value> {
-    let Some((items, _)) = syncq(t) else { return Ok(Value::None) };
-    let v = items.borrow_mut().pop_front();
-    match v {
-        Some(v) => Ok(v),
-        None if block => Err(runtime_error(
-            "queue.Queue.get() would block forever: the queue is empty and there are no other threads",
-        )),
-        None => Err(raise_value(new_exception(&it.t.queue_empty, vec![]))),
-    }
-}
-
-fn syncq_method(name: Symbol) -> Option<M> {
-    Some(match name {
-        sym::PUT | sym::PUT_NOWAIT => ("put", |it, t, a, _| {
-            arity("put", a, 1, 3)?;
-            let Some((items, maxsize)) = syncq(t) else { return Ok(Value::None) };
-            if maxsize > 0 && items.borrow().len() >= maxsize {
-                return Err(exc(&it.t.exception, "queue.Full"));
-            }
-            items.borrow_mut().push_back(a[0].clone());
-            Ok(Value::None)
-        }),
-        sym::GET => ("get", |it, t, a, k| {
-            let block = match a.first().cloned().or_else(|| kwarg(k, sym::BLOCK)) {
-                Some(v) => it.truthy(&v)?,
-                None => true,
-            };
-            syncq_get(it, t, block)
-        }),
-        sym::GET_NOWAIT => ("get_nowait", |it, t, _, _| syncq_get(it, t, false)),
-        sym::EMPTY => {
-            ("empty", |_, t, _, _| Ok(Value::Bool(syncq(t).is_none_or(|(i, _)| i.borrow().is_empty()))))
-        }
-        sym::FULL => ("full", |_, t, _, _| {
-            Ok(Value::Bool(syncq(t).is_some_and(|(i, m)| m > 0 && i.borrow().len() >= m)))
-        }),
-        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(len_of(it, t)? as i64))),
-        _ => return None,
-    })
-}
 
 /// `prop.setter(f)` (which 1), `.getter(f)` (0), `.deleter(f)` (2): a copy of the property with
 /// that function replaced.

@@ -495,7 +495,7 @@ pub fn len_of(it: &mut Interp, v: &Value) -> R<usize> {
             n as usize
         }
         Value::Native(n) => match &**n {
-            Native::Deque { items, .. } | Native::SyncQueue { items, .. } => items.borrow().len(),
+            Native::Deque { items, .. } => items.borrow().len(),
             Native::DictView { d, .. } => d.borrow().len(),
             Native::Sched(s) => match crate::scheduler::len(s) {
                 Some(n) => n,

@@ -24,6 +24,14 @@ fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
 pub const MODULES: &[&str] = &["collections", "heapq", "math", "queue", "random", "time", "types"];
 
 pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
+    let m = native_module(it, name)?;
+    // (A prelude is part of tinyasync: it runs without error; the module test checks.)
+    let _ = super::prelude::install(it, name, &m);
+    Some(m)
+}
+
+/// The natively written part of module `name`.
+fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
     let t = it.t.clone();
     Some(match name {
         "time" => module(
@@ -35,17 +43,7 @@ pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("sleep", native("sleep", time_sleep)),
             ],
         ),
-        "collections" => {
-            let m = module("collections", vec![("deque", Value::Class(t.deque.clone()))]);
-            // (The prelude is part of tinyasync: it runs without error.)
-            if let (Value::Module(mo), Ok(names)) = (&m, super::prelude::run(it, super::prelude::COLLECTIONS))
-            {
-                for (k, v) in names {
-                    mo.attrs.borrow_mut().insert(k, v);
-                }
-            }
-            m
-        }
+        "collections" => module("collections", vec![("deque", Value::Class(t.deque.clone()))]),
         "heapq" => module(
             "heapq",
             vec![
@@ -56,13 +54,7 @@ pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("heappushpop", native("heappushpop", heappushpop)),
             ],
         ),
-        "queue" => module(
-            "queue",
-            vec![
-                ("Queue", Value::Class(t.sync_queue.clone())),
-                ("Empty", Value::Class(t.queue_empty.clone())),
-            ],
-        ),
+        "queue" => module("queue", vec![]),
         "math" => math_module(),
         "random" => {
             let items = super::random::module_items(it);
@@ -183,15 +175,6 @@ pub fn make_deque(it: &mut Interp, a: &[Value], k: Kw) -> R<Value> {
         }
     }
     Ok(Value::Native(Rc::new(Native::Deque { items: RefCell::new(items), maxlen })))
-}
-
-pub fn make_sync_queue(it: &mut Interp, a: &[Value], k: Kw) -> R<Value> {
-    arity("Queue", a, 0, 1)?;
-    let maxsize = match a.first().cloned().or_else(|| kwarg(k, sym::MAXSIZE)) {
-        Some(v) => it.index_of(&v)?.max(0) as usize,
-        None => 0,
-    };
-    Ok(Value::Native(Rc::new(Native::SyncQueue { items: RefCell::new(Default::default()), maxsize })))
 }
 
 // ----- heapq (CPython's sift algorithm, so heaps have the same layout) -----
@@ -703,10 +686,16 @@ mod tests {
         for name in MODULES {
             assert!(make_module(&mut it, name).is_some(), "{name}");
         }
-        // `collections`' prelude ran (a failure there would leave only `deque`).
-        let Some(Value::Module(m)) = make_module(&mut it, "collections") else { panic!("collections") };
-        for name in ["deque", "defaultdict", "Counter", "OrderedDict", "namedtuple"] {
-            assert!(m.attrs.borrow().contains_key(&Symbol::intern(name)), "collections.{name}");
+        // The preludes ran (a failure there would leave only the native names).
+        for (module, names) in [
+            ("collections", &["deque", "defaultdict", "Counter", "OrderedDict", "namedtuple"][..]),
+            ("heapq", &["heappush", "nlargest", "nsmallest", "merge"]),
+            ("queue", &["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue", "Empty", "Full"]),
+        ] {
+            let Some(Value::Module(m)) = make_module(&mut it, module) else { panic!("{module}") };
+            for name in names {
+                assert!(m.attrs.borrow().contains_key(&Symbol::intern(name)), "{module}.{name}");
+            }
         }
         assert!(MODULES.windows(2).all(|w| w[0] < w[1]), "MODULES is sorted");
     }

@@ -13,14 +13,33 @@ use std::rc::Rc;
 /// Where the preludes' spans start (1 GiB: no program is that long).
 pub const BASE: usize = 1 << 30;
 
-/// The name tracebacks give the prelude's file.
-pub const COLLECTIONS_NAME: &str = "<tinyasync collections>";
+/// The modules with a prelude: (module, its source). Prelude `i` has its spans from
+/// `BASE + i * SPAN_ROOM`; tracebacks call its file `<tinyasync MODULE>`.
+pub const PRELUDES: &[(&str, &str)] = &[
+    ("collections", include_str!("collections.ta")),
+    ("heapq", include_str!("heapq.ta")),
+    ("queue", include_str!("queue.ta")),
+];
 
-/// `collections`' part in tinyasync.
-pub const COLLECTIONS: &str = include_str!("collections.ta");
+/// The room each prelude's spans have (16 MiB).
+pub const SPAN_ROOM: usize = 1 << 24;
+
+/// The prelude of module `name`: its index in `PRELUDES` and its text.
+pub fn of(name: &str) -> Option<(usize, &'static str)> {
+    PRELUDES.iter().position(|(m, _)| *m == name).map(|i| (i, PRELUDES[i].1))
+}
+
+/// Runs the prelude of module `name` (if it has one) and sets what it defines in `m`.
+pub fn install(it: &mut Interp, name: &str, m: &Value) -> R<()> {
+    let (Some((i, text)), Value::Module(mo)) = (of(name), m) else { return Ok(()) };
+    for (k, v) in run(it, text, (BASE + i * SPAN_ROOM) as u32)? {
+        mo.attrs.borrow_mut().insert(k, v);
+    }
+    Ok(())
+}
 
 /// The names a prelude defines, after running it.
-pub fn run(it: &mut Interp, text: &str) -> R<Vec<(Symbol, Value)>> {
+pub fn run(it: &mut Interp, text: &str, base: u32) -> R<Vec<(Symbol, Value)>> {
     let internal = |what: &str, msg: &str| {
         runtime_error(format!("internal error: the prelude does not {}: {}", what, msg))
     };
@@ -29,7 +48,7 @@ pub fn run(it: &mut Interp, text: &str) -> R<Vec<(Symbol, Value)>> {
     let mut code =
         crate::vm::compile::compile_module(&module, &res).map_err(|e| internal("compile", &e.msg))?;
     if let Some(c) = Rc::get_mut(&mut code) {
-        shift_spans(c, BASE as u32);
+        shift_spans(c, base);
     }
     let saved = std::mem::replace(&mut it.globals, Rc::new(RefCell::new(new_symmap())));
     it.globals_version += 1;

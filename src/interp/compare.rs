@@ -65,7 +65,7 @@ impl Interp {
                 true
             }
             Value::Native(n) => match &**n {
-                Native::Deque { items, .. } | Native::SyncQueue { items, .. } => !items.borrow().is_empty(),
+                Native::Deque { items, .. } => !items.borrow().is_empty(),
                 Native::DictView { d, .. } => !d.borrow().is_empty(),
                 // Tasks, queues, events, handles and requests are always true.
                 Native::Sched(_) => true,
