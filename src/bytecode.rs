@@ -365,6 +365,11 @@ pub enum Instr {
         mgr: Reg,
         aw: bool,
     },
+    /// `locals()`: a dict of the frame's bound names (the globals at the top level, the
+    /// namespace in a class body).
+    Locals {
+        dst: Reg,
+    },
     /// `__class__` in a method: the class whose body defined the function.
     LoadOwnerClass {
         dst: Reg,
@@ -599,7 +604,8 @@ impl Instr {
             | Import { dst, .. }
             | ImportFrom { dst, .. }
             | Super { dst }
-            | LoadOwnerClass { dst } => one(dst),
+            | LoadOwnerClass { dst }
+            | Locals { dst } => one(dst),
             LoadMethod { dst, .. } => one(dst) + 1,
             WithEnter { dst, exit, .. } => one(dst).max(one(exit)),
             WithExit { dst, .. } => {

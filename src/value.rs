@@ -391,6 +391,11 @@ pub struct Generator {
     /// An async generator (`async def` with `yield`): driven through `__anext__`, `asend`,
     /// `athrow` and `aclose`, whose awaitables are `Native::AsyncGenOp`.
     pub is_async_gen: bool,
+    /// An async generator's awaitable is running it (between its first step and its end):
+    /// another may not start (`ag_running`).
+    pub ag_running: Cell<bool>,
+    /// Its function's code (`gi_code`).
+    pub code: Rc<crate::code::Code>,
     pub name: Symbol,
     pub qualname: Rc<str>,
     /// Where it was created (for "was never awaited" warnings).
@@ -402,12 +407,14 @@ pub struct Generator {
 impl Generator {
     /// A generator or coroutine of `code`, not started, created at `created_at`, with no frame
     /// yet (the VM gives it one).
-    pub fn new(code: &crate::code::Code, created_at: Span, is_coroutine: bool) -> Generator {
+    pub fn new(code: &Rc<crate::code::Code>, created_at: Span, is_coroutine: bool) -> Generator {
         Generator {
             state: Cell::new(GenState::Created),
             vm: RefCell::new(Default::default()),
             is_coroutine,
             is_async_gen: code.flavor == crate::code::Flavor::AsyncGenerator,
+            ag_running: Cell::new(false),
+            code: code.clone(),
             name: code.name,
             qualname: code.qualname.clone(),
             created_at,
@@ -428,14 +435,32 @@ thread_local! {
     pub static TO_FINALIZE: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
     /// Whether `TO_FINALIZE` has anything (one cheap read at the safe points).
     pub static FINALIZE_PENDING: Cell<bool> = const { Cell::new(false) };
-    /// Set by the finalizer around dropping an instance whose `__del__` already ran: its
-    /// `Drop` must not revive it again.
-    pub static DEL_DONE: Cell<bool> = const { Cell::new(false) };
+    /// The instances whose `__del__` ran (by address, while they live): their `Drop` must not
+    /// revive them again (PEP 442: a finalizer runs once).
+    pub static DEL_RAN: RefCell<std::collections::HashSet<usize>> = RefCell::new(Default::default());
 }
 
+/// Whether finalizers can still be queued (not while the thread's storage is going away).
+fn finalizers_alive() -> bool {
+    TO_FINALIZE.try_with(|_| ()).is_ok()
+}
+
+/// Queues `v` for its finalizer. When the queue is gone (the thread is ending), `v` is
+/// dropped as it is, marked so that its `Drop` does not try again.
 fn schedule_finalizer(v: Value) {
-    let _ = TO_FINALIZE.try_with(|q| q.borrow_mut().push(v));
-    let _ = FINALIZE_PENDING.try_with(|p| p.set(true));
+    let mut slot = Some(v);
+    let _ = TO_FINALIZE.try_with(|q| {
+        if let Some(v) = slot.take() {
+            q.borrow_mut().push(v);
+        }
+    });
+    match slot {
+        None => {
+            let _ = FINALIZE_PENDING.try_with(|p| p.set(true));
+        }
+        Some(Value::Gen(g)) => g.state.set(GenState::Done),
+        Some(_) => {}
+    }
 }
 
 impl Drop for Generator {
@@ -447,7 +472,7 @@ impl Drop for Generator {
         // A generator abandoned while suspended is closed, as CPython's reference counting
         // closes it: its `finally` blocks run and it sees GeneratorExit. (Coroutines are the
         // scheduler's to cancel.)
-        if self.state.get() == GenState::Suspended && !self.is_coroutine {
+        if self.state.get() == GenState::Suspended && !self.is_coroutine && finalizers_alive() {
             let frames = std::mem::take(&mut *self.vm.borrow_mut());
             if frames.is_empty() {
                 return;
@@ -457,6 +482,8 @@ impl Drop for Generator {
                 vm: RefCell::new(frames),
                 is_coroutine: false,
                 is_async_gen: self.is_async_gen,
+                ag_running: Cell::new(false),
+                code: self.code.clone(),
                 name: self.name,
                 qualname: self.qualname.clone(),
                 created_at: self.created_at,
@@ -472,7 +499,8 @@ impl Drop for Instance {
         if self.class.flags.get() & class_flags::DEL == 0 {
             return;
         }
-        if DEL_DONE.try_with(|d| d.replace(false)).unwrap_or(true) {
+        let me = self as *const Instance as usize;
+        if DEL_RAN.try_with(|d| d.borrow_mut().remove(&me)).unwrap_or(true) || !finalizers_alive() {
             return;
         }
         // The last reference went: `__del__` gets the object back (the same class and
@@ -600,6 +628,13 @@ pub enum Native {
         op: AsyncGenOpKind,
         /// 0: not started, 1: running the generator, 2: done.
         state: Cell<u8>,
+    },
+    /// A function's `__code__`.
+    CodeObj(Rc<Code>),
+    /// A suspended generator's `gi_frame`: where it stopped.
+    FrameObj {
+        code: Rc<Code>,
+        line: i64,
     },
     /// A value an async generator yields (not one it passes up from an `await`).
     AsyncGenValue(Value),

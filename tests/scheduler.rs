@@ -2087,3 +2087,32 @@ await main()
          exit 3.5 None\n[0, 2, 4] 5.0\nenter 5.0\nexit 7.0 <class 'ValueError'>\ncaught boom\n0 1 end\n"
     );
 }
+
+#[test]
+fn a_second_task_cannot_step_an_async_generator_another_task_is_running() {
+    // From a review: B's `__anext__` resumed the generator in the middle of A's sleep, cutting
+    // it short and splitting the items. asyncio says RuntimeError, and A gets all of them.
+    let out = ok(r#"
+async def ticker():
+    for i in range(3):
+        await sleep(0.1)
+        yield i
+
+g = ticker()
+async def reader(name):
+    try:
+        async for x in g:
+            print(name, x, now())
+    except RuntimeError as e:
+        print(name, "RuntimeError", e)
+
+a = spawn(reader("A"))
+b = spawn(reader("B"))
+await a
+await b
+"#);
+    assert_eq!(
+        out,
+        "B RuntimeError anext(): asynchronous generator is already running\nA 0 0.1\nA 1 0.2\nA 2 0.3\n"
+    );
+}

@@ -154,13 +154,38 @@ impl Interp {
                     format!("<async_generator_asend object at {:#x}>", v.address())
                 }
                 Native::Random(_) => format!("<random.Random object at {:#x}>", v.address()),
+                Native::CodeObj(c) => format!(
+                    "<code object {} at {:#x}, file \"{}\", line {}>",
+                    c.name,
+                    v.address(),
+                    self.file_name(),
+                    self.line_number(c.span)
+                ),
+                Native::FrameObj { code, line } => format!(
+                    "<frame at {:#x}, file '{}', line {}, code {}>",
+                    v.address(),
+                    self.file_name(),
+                    line,
+                    code.name
+                ),
                 Native::Namespace(attrs) => {
+                    if self.repr_stack.contains(&v.address()) {
+                        return Ok("namespace(...)".into());
+                    }
                     let items: Vec<(crate::span::Symbol, Value)> =
                         attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+                    self.enter_repr(v)?;
                     let mut parts = Vec::with_capacity(items.len());
                     for (k, x) in items {
-                        parts.push(format!("{}={}", k, self.repr(&x)?));
+                        match self.repr(&x) {
+                            Ok(r) => parts.push(format!("{}={}", k, r)),
+                            Err(e) => {
+                                self.leave_repr();
+                                return Err(e);
+                            }
+                        }
                     }
+                    self.leave_repr();
                     format!("namespace({})", parts.join(", "))
                 }
                 Native::Stream { err } => format!(

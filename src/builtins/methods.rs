@@ -238,6 +238,16 @@ pub fn native_attr(it: &mut Interp, obj: &Value, name: Symbol) -> R<Option<Value
         (Value::Slice(s), sym::STOP) => Some(s[1].clone()),
         (Value::Slice(s), sym::STEP) => Some(s[2].clone()),
         (Value::Builtin(b), sym::QUALNAME) => Some(Value::str(b.name)),
+        (Value::Gen(g), _) => gen_attr(it, g, name),
+        (Value::Native(n), _) if matches!(**n, Native::CodeObj(_) | Native::FrameObj { .. }) => match &**n {
+            Native::CodeObj(c) => code_attr(it, c, name),
+            Native::FrameObj { code, line } => match name {
+                sym::F_LINENO => Some(Value::Int(*line)),
+                sym::F_CODE => Some(Value::Native(Rc::new(Native::CodeObj(code.clone())))),
+                _ => None,
+            },
+            _ => None,
+        },
         _ => None,
     })
 }
@@ -967,4 +977,67 @@ fn awaitable_step(it: &mut Interp, t: &Value, input: Resume) -> R<Value> {
             Err(raise_value(new_exception(&it.t.stop_iteration, args)))
         }
     }
+}
+
+/// A generator's, coroutine's or async generator's introspection attributes (`gi_frame`,
+/// `cr_await`, ... by their kind's prefix).
+fn gen_attr(it: &Interp, g: &Rc<Generator>, name: Symbol) -> Option<Value> {
+    let (running, frame, delegate, code) = if g.is_async_gen {
+        (sym::AG_RUNNING, sym::AG_FRAME, sym::AG_AWAIT, sym::AG_CODE)
+    } else if g.is_coroutine {
+        (sym::CR_RUNNING, sym::CR_FRAME, sym::CR_AWAIT, sym::CR_CODE)
+    } else {
+        (sym::GI_RUNNING, sym::GI_FRAME, sym::GI_YIELDFROM, sym::GI_CODE)
+    };
+    let frames = g.vm.borrow();
+    let own = frames.first();
+    match name {
+        n if n == running && g.is_async_gen => Some(Value::Bool(g.ag_running.get())),
+        n if n == running => Some(Value::Bool(g.state.get() == GenState::Running)),
+        n if n == frame => Some(match (g.state.get(), own) {
+            (GenState::Done, _) | (_, None) => Value::None,
+            // Not started: the `def` line, as CPython's frame says.
+            (GenState::Created, Some(f)) => Value::Native(Rc::new(Native::FrameObj {
+                code: f.code.clone(),
+                line: it.line_number(f.code.span),
+            })),
+            (_, Some(f)) => Value::Native(Rc::new(Native::FrameObj {
+                code: f.code.clone(),
+                line: it.line_number(f.span()),
+            })),
+        }),
+        // What it delegates to (`yield from`, `await`): the iterator its stopped instruction holds.
+        n if n == delegate => Some(
+            own.and_then(|f| match f.code.bc.instrs.get(f.pc.saturating_sub(1) as usize) {
+                Some(crate::bytecode::Instr::YieldFrom { iter, .. })
+                    if g.state.get() == GenState::Suspended =>
+                {
+                    f.regs.get(*iter as usize).cloned()
+                }
+                _ => None,
+            })
+            .unwrap_or(Value::None),
+        ),
+        n if n == code => Some(Value::Native(Rc::new(Native::CodeObj(g.code.clone())))),
+        _ => None,
+    }
+}
+
+/// A code object's attributes.
+fn code_attr(it: &Interp, c: &Rc<crate::code::Code>, name: Symbol) -> Option<Value> {
+    Some(match name {
+        sym::CO_NAME => Value::str(c.name.as_str()),
+        sym::CO_QUALNAME => Value::str(&c.qualname),
+        sym::CO_FILENAME => Value::string(it.file_name()),
+        sym::CO_FIRSTLINENO => Value::Int(it.line_number(c.span)),
+        sym::CO_ARGCOUNT => Value::Int(c.sig.args.len() as i64),
+        sym::CO_VARNAMES => Value::tuple(
+            c.slot_names
+                .iter()
+                .filter(|n| !n.as_str().starts_with('.'))
+                .map(|n| Value::str(n.as_str()))
+                .collect(),
+        ),
+        _ => return None,
+    })
 }

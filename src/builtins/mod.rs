@@ -249,6 +249,8 @@ pub fn install(it: &mut Interp) {
         ("all", bi_all),
         ("iter", bi_iter),
         ("aiter", bi_aiter),
+        ("globals", bi_globals),
+        ("locals", bi_globals),
         ("anext", bi_anext),
         ("next", bi_next),
         ("hasattr", bi_hasattr),
@@ -333,6 +335,19 @@ pub fn attribute_names(v: &Value) -> Vec<String> {
 
 /// `super(C, obj)`: the methods after `C` in the MRO of `obj`'s type (or of `obj`, a class).
 /// (`super()` without arguments is compiled to the `Super` instruction.)
+/// `globals()`: the module's names and values, as a dict (a copy: assigning into it does not
+/// make a global, see README). (`locals()` written as a call is compiled to `Locals`; this
+/// serves it only when called indirectly.)
+fn bi_globals(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+    arity("globals", args, 0, 0)?;
+    let pairs: Vec<(Symbol, Value)> = it.globals.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+    for (k, v) in pairs {
+        it.dict_set(&d, Value::str(k.as_str()), v)?;
+    }
+    Ok(Value::Dict(d))
+}
+
 /// `aiter(x)`: `x.__aiter__()`.
 fn bi_aiter(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
     check_kw("aiter", kw, &[])?;

@@ -22,6 +22,20 @@ impl Interp {
         state: &Cell<u8>,
         input: Option<Resume>,
     ) -> R<Outcome> {
+        let r = self.async_gen_step_inner(gen, op, state, input);
+        if state.get() == 2 {
+            gen.ag_running.set(false);
+        }
+        r
+    }
+
+    fn async_gen_step_inner(
+        &mut self,
+        gen: &Rc<Generator>,
+        op: &AsyncGenOpKind,
+        state: &Cell<u8>,
+        input: Option<Resume>,
+    ) -> R<Outcome> {
         let r = match state.get() {
             2 => {
                 return Err(runtime_error(match op {
@@ -31,11 +45,19 @@ impl Interp {
                 }))
             }
             0 => {
+                if gen.ag_running.get() {
+                    return Err(runtime_error(match op {
+                        AsyncGenOpKind::Send(_) => "anext(): asynchronous generator is already running",
+                        AsyncGenOpKind::Throw(_) => "athrow(): asynchronous generator is already running",
+                        AsyncGenOpKind::Close => "aclose(): asynchronous generator is already running",
+                    }));
+                }
                 if let Some(Resume::Throw(e)) = input {
                     state.set(2);
                     return Err(e);
                 }
                 state.set(1);
+                gen.ag_running.set(true);
                 if gen.state.get() == GenState::Done {
                     state.set(2);
                     return match op {

@@ -93,6 +93,27 @@ impl Interp {
                     sym::QUALNAME => Ok(Value::str(&f.code.qualname)),
                     sym::MODULE => Ok(Value::str("__main__")),
                     sym::DOC => Ok(f.code.doc.as_ref().map_or(Value::None, |d| Value::str(d))),
+                    sym::DEFAULTS if f.defaults.is_empty() => Ok(Value::None),
+                    sym::DEFAULTS => Ok(Value::tuple(f.defaults.clone())),
+                    sym::KWDEFAULTS => {
+                        let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                        let pairs: Vec<(Symbol, Value)> = f
+                            .code
+                            .sig
+                            .kwonly
+                            .iter()
+                            .zip(f.kwdefaults.iter())
+                            .filter_map(|(n, v)| v.clone().map(|v| (*n, v)))
+                            .collect();
+                        if pairs.is_empty() {
+                            return Ok(Value::None);
+                        }
+                        for (n, v) in pairs {
+                            self.dict_set(&d, Value::str(n.as_str()), v)?;
+                        }
+                        Ok(Value::Dict(d))
+                    }
+                    sym::CODE => Ok(Value::Native(Rc::new(Native::CodeObj(f.code.clone())))),
                     sym::CLASS => Ok(Value::Class(self.t.function.clone())),
                     _ => Err(self.no_attribute(
                         obj,
@@ -671,6 +692,7 @@ impl Interp {
     pub fn next(&mut self, it: &Value) -> R<Option<Value>> {
         match it {
             Value::Iter(st) => self.iter_next(st),
+            Value::Gen(g) if g.is_async_gen => Err(type_error("'async_generator' object is not an iterator")),
             Value::Gen(g) => match self.gen_resume(g, Resume::Send(Value::None))? {
                 Outcome::Yield(v) => Ok(Some(v)),
                 Outcome::Return(v) => {

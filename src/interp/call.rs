@@ -333,7 +333,11 @@ impl Interp {
         ns: &Rc<RefCell<SymMap>>,
         kwargs: &[(Symbol, Value)],
     ) -> R<Value> {
-        let dict = std::mem::take(&mut *ns.borrow_mut());
+        let mut dict = std::mem::take(&mut *ns.borrow_mut());
+        // `__init_subclass__` is implicitly a class method, as CPython's `type` makes it.
+        if let Some(f @ Value::Func(_)) = dict.get(&sym::INIT_SUBCLASS).cloned() {
+            dict.insert(sym::INIT_SUBCLASS, Value::Native(Rc::new(Native::ClassMethod(f))));
+        }
         let mut flags = Self::namespace_flags(&dict);
         if mro.iter().any(|k| k.is_builtin_type()) {
             flags |= class_flags::BUILTIN;

@@ -161,13 +161,19 @@ impl Interp {
                     if pairs.len() != m2.borrow().len() {
                         return Ok(false);
                     }
-                    for (k, v) in pairs {
-                        let Some(w) = m2.borrow().get(&k).cloned() else { return Ok(false) };
-                        if !self.eq(&v, &w)? {
-                            return Ok(false);
+                    self.depth += 1;
+                    let r = (|| {
+                        self.check_depth()?;
+                        for (k, v) in pairs {
+                            let Some(w) = m2.borrow().get(&k).cloned() else { return Ok(false) };
+                            if !self.eq(&v, &w)? {
+                                return Ok(false);
+                            }
                         }
-                    }
-                    true
+                        Ok(true)
+                    })();
+                    self.depth -= 1;
+                    r?
                 }
                 _ => a.is(b),
             },
@@ -593,14 +599,62 @@ fn hash_int(i: i64) -> i64 {
     }
 }
 
+/// CPython's hash of a float (`_Py_HashDouble`): the value as a fraction modulo 2**61 - 1,
+/// so that equal ints and floats hash alike. (A NaN hashes as 0: tinyasync cannot tell two
+/// float objects apart.)
 fn hash_float(f: f64) -> i64 {
-    if f.fract() == 0.0 && f.abs() < 9.2e18 {
-        return hash_int(f as i64);
-    }
+    const BITS: i32 = 61;
+    const MODULUS: u64 = (1 << BITS) - 1;
     if f.is_nan() {
         return 0;
     }
-    (f.to_bits() as i64).wrapping_mul(0x9E37_79B9) >> 3
+    if f.is_infinite() {
+        return if f > 0.0 { 314_159 } else { -314_159 };
+    }
+    let (mut m, mut e) = frexp(f);
+    let sign: i64 = if m < 0.0 {
+        m = -m;
+        -1
+    } else {
+        1
+    };
+    // 28 bits at a time.
+    let mut x: u64 = 0;
+    while m != 0.0 {
+        x = ((x << 28) & MODULUS) | (x >> (BITS - 28));
+        m *= 268_435_456.0;
+        e -= 28;
+        let y = m as u64;
+        m -= y as f64;
+        x += y;
+        if x >= MODULUS {
+            x -= MODULUS;
+        }
+    }
+    let e = if e >= 0 { e % BITS } else { BITS - 1 - ((-1 - e) % BITS) };
+    x = ((x << e) & MODULUS) | (x >> (BITS - e));
+    let h = (x as i64).wrapping_mul(sign);
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
+}
+
+/// `m * 2**e == f` with 0.5 <= |m| < 1 (C's `frexp`), for finite nonzero `f`; (0, 0) for 0.
+fn frexp(f: f64) -> (f64, i32) {
+    if f == 0.0 {
+        return (0.0, 0);
+    }
+    let bits = f.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    if exp == 0 {
+        // Subnormal: scale into the normal range first.
+        let (m, e) = frexp(f * 2f64.powi(64));
+        return (m, e - 64);
+    }
+    let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (m, exp - 1022)
 }
 
 /// FNV-1a over the bytes: a stable, fast hash for strings.

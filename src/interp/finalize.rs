@@ -38,15 +38,26 @@ impl Interp {
                     Err(Fault::Exc(x)) => self.unraisable(&v, &x.value)?,
                     Err(other) => return Err(other),
                 }
-                // Its `__del__` ran: dropping it now must not revive it again (unless the
-                // finalizer stored it somewhere, which keeps it alive).
-                if let Value::Instance(i) = &v {
-                    if Rc::strong_count(i) == 1 {
-                        DEL_DONE.with(|d| d.set(true));
-                    }
-                }
+                self.finalized(&v);
                 drop(v);
             }
+        }
+    }
+
+    /// Marks `v` as finalized: a generator is over (even one that ignored GeneratorExit), an
+    /// instance's `__del__` will not run again when it goes (or later, if it was stored).
+    fn finalized(&mut self, v: &Value) {
+        match v {
+            Value::Gen(g) => {
+                g.state.set(GenState::Done);
+                let frames = std::mem::take(&mut *g.vm.borrow_mut());
+                drop(frames);
+            }
+            Value::Instance(i) => {
+                let at = Rc::as_ptr(i) as usize;
+                DEL_RAN.with(|d| d.borrow_mut().insert(at));
+            }
+            _ => {}
         }
     }
 
@@ -94,6 +105,33 @@ impl Interp {
     /// one's finalizers running as it goes.
     pub fn finalize_globals(&mut self) -> R<()> {
         let names: Vec<Symbol> = self.globals.borrow().keys().copied().collect();
+        // First what only the globals hold, finalized in place, in the order defined, with
+        // the globals still there (CPython's module and its functions form a cycle, which
+        // its collector finalizes before anything is cleared).
+        for &n in &names {
+            let v = self.globals.borrow().get(&n).cloned();
+            let due = match &v {
+                Some(Value::Gen(g)) => {
+                    Rc::strong_count(g) == 2 && g.state.get() == GenState::Suspended && !g.is_coroutine
+                }
+                Some(Value::Instance(i)) => {
+                    Rc::strong_count(i) == 2 && i.class.flags.get() & class_flags::DEL != 0
+                }
+                _ => false,
+            };
+            let Some(v) = v.filter(|_| due) else { continue };
+            let r = match &v {
+                Value::Gen(g) => self.close_generator(g),
+                _ => self.call_method(&v, sym::DEL, &[], &[]).map(|_| ()),
+            };
+            match r {
+                Ok(()) => {}
+                Err(Fault::Exc(x)) => self.unraisable(&v, &x.value)?,
+                Err(other) => return Err(other),
+            }
+            self.finalized(&v);
+            self.run_finalizers()?;
+        }
         for underscore in [true, false] {
             for &n in &names {
                 if n.as_str().starts_with('_') != underscore || n == sym::NAME {

@@ -191,6 +191,16 @@ impl Interp {
             Value::Gen(g) => self.gen_resume(g, input),
             _ => match input {
                 Resume::Throw(e) => {
+                    // GeneratorExit (`close()`): the delegate's `close()`, then GeneratorExit
+                    // here (PEP 380).
+                    if e.is_instance(&self.t.generator_exit) {
+                        if let Value::Instance(_) = it {
+                            if self.has_method(it, sym::CLOSE) {
+                                self.call_method(it, sym::CLOSE, &[], &[])?;
+                            }
+                        }
+                        return Err(e);
+                    }
                     // A plain iterator cannot take a throw; close-like behaviour: raise here.
                     if let Value::Instance(_) = it {
                         if let Some(ev) = e.exc_value().cloned() {

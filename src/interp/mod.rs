@@ -203,6 +203,8 @@ pub struct Types {
     pub namespace: Rc<Class>,
     /// `random.Random`.
     pub random: Rc<Class>,
+    pub code: Rc<Class>,
+    pub frame: Rc<Class>,
     pub base_exception: Rc<Class>,
     pub exception: Rc<Class>,
     pub arithmetic_error: Rc<Class>,
@@ -299,6 +301,8 @@ impl Types {
             classmethod: class("classmethod", o, TypeTag::Native),
             namespace: class("SimpleNamespace", o, TypeTag::Native),
             random: class("Random", o, TypeTag::Native),
+            code: class("code", o, TypeTag::Native),
+            frame: class("frame", o, TypeTag::Native),
             iterator: class("iterator", o, TypeTag::Iterator),
             int,
             zero_division: exc_class("ZeroDivisionError", &arithmetic_error),
@@ -374,6 +378,8 @@ impl Types {
                 Native::ClassMethod(_) => self.classmethod.clone(),
                 Native::Namespace(_) => self.namespace.clone(),
                 Native::Random(_) => self.random.clone(),
+                Native::CodeObj(_) => self.code.clone(),
+                Native::FrameObj { .. } => self.frame.clone(),
                 Native::AsyncGenOp { .. }
                 | Native::AsyncGenValue(_)
                 | Native::ANextDefault { .. }
@@ -617,6 +623,22 @@ impl Interp {
         crate::builtins::install(&mut it);
         it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));
         it
+    }
+
+    /// The 1-based line of `span` in the program's text (0 without it).
+    pub fn line_number(&self, span: Span) -> i64 {
+        match &self.source_text {
+            Some(src) => {
+                let at = (span.start as usize).min(src.len());
+                self.source_lines.get(src).line(at) as i64
+            }
+            None => 0,
+        }
+    }
+
+    /// The name of the program's file, as `__code__.co_filename` gives it.
+    pub fn file_name(&self) -> String {
+        self.opts.argv.first().cloned().unwrap_or_else(|| "<stdin>".to_string())
     }
 
     /// Writes program output (buffered).

@@ -1073,7 +1073,9 @@ impl Interp {
             // `next(gen)`: the generator's frames run in this loop, as for `for`.
             Value::Builtin(b) if b.name == "next" && !b.is_method && pos.len() == 1 && kw.is_empty() => {
                 match &pos[0] {
-                    Value::Gen(g) if !g.is_coroutine && g.state.get() != GenState::Done => {
+                    Value::Gen(g)
+                        if !g.is_coroutine && !g.is_async_gen && g.state.get() != GenState::Done =>
+                    {
                         return Ok(Called::Push(Transfer::Next(g.clone())));
                     }
                     _ => return self.call_native(fv, pos, kw, span),

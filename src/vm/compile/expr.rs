@@ -346,6 +346,12 @@ impl<'a> Compiler<'a> {
     /// are evaluated), then the arguments, left to right.
     fn call(&mut self, f: &'a ast::Expr, args: &'a [Arg], dst: Reg, span: Span) -> CResult<()> {
         if let ExprKind::Name(n) = f.kind {
+            // `locals()` and `vars()`: the names of the frame making the call.
+            if (n == sym::LOCALS || n == sym::VARS) && args.is_empty() && self.place(n) == Place::Global {
+                self.cur_span = span;
+                self.emit(Instr::Locals { dst });
+                return Ok(());
+            }
             if n == sym::SUPER && args.is_empty() && self.place(n) == Place::Global {
                 self.cur_span = span;
                 self.emit(Instr::Super { dst });

@@ -335,6 +335,35 @@ impl Interp {
                     reg!(dst).put(Value::Bool(self.truthy(&r)?));
                 }
             }
+            Instr::Locals { dst } => {
+                let mut pairs: Vec<(Symbol, Value)> = Vec::new();
+                if let Some(ns) = &f.ns {
+                    pairs.extend(ns.borrow().iter().map(|(k, v)| (*k, v.clone())));
+                } else if f.code.name == sym::MODULE_NAME {
+                    pairs.extend(self.globals.borrow().iter().map(|(k, v)| (*k, v.clone())));
+                } else {
+                    for (i, n) in f.code.slot_names.iter().enumerate() {
+                        if n.as_str().starts_with('.') {
+                            continue;
+                        }
+                        match regs.get(i) {
+                            Some(Value::Unbound) | None => {}
+                            Some(v) => pairs.push((*n, v.clone())),
+                        }
+                    }
+                    for (n, c) in f.code.cell_names.iter().zip(f.cells.iter()) {
+                        let v = c.borrow().clone();
+                        if !matches!(v, Value::Unbound) && !pairs.iter().any(|(k, _)| k == n) {
+                            pairs.push((*n, v));
+                        }
+                    }
+                }
+                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                for (k, v) in pairs {
+                    self.dict_set(&d, Value::str(k.as_str()), v)?;
+                }
+                reg!(dst) = Value::Dict(d);
+            }
             Instr::LoadOwnerClass { dst } => {
                 let class = f.func.as_ref().and_then(|func| func.owner.borrow().clone());
                 reg!(dst) = match class {
