@@ -31,6 +31,23 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
                         Some(b) => it.index_of(&b)?,
                         None => 10,
                     };
+                    let limit = super::format::int_max_str_digits();
+                    let digits =
+                        s.s.trim().trim_start_matches(['+', '-']).chars().filter(|c| *c != '_').count();
+                    if base == 10
+                        && limit > 0
+                        && digits > limit
+                        && s.s
+                            .trim()
+                            .trim_start_matches(['+', '-'])
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || c == '_')
+                    {
+                        return Err(value_error(format!(
+                            "Exceeds the limit ({} digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit",
+                            limit, digits
+                        )));
+                    }
                     parse_int(&s.s, base).ok_or_else(|| {
                         value_error(format!(
                             "invalid literal for int() with base {}: {}",
@@ -261,7 +278,8 @@ pub fn parse_int(s: &str, base: i64) -> Option<Value> {
         return None;
     }
     let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    if base == 10 && clean.len() > 4300 {
+    let limit = super::format::int_max_str_digits();
+    if base == 10 && limit > 0 && clean.len() > limit {
         return None;
     }
     let b = BigInt::parse_bytes(clean.as_bytes(), base as u32)?;

@@ -365,7 +365,9 @@ impl Interp {
         self.check_format_size(sp.width, sp.precision)?;
         match v {
             Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => {
-                if matches!(sp.ty, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%')) {
+                if matches!(sp.ty, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%'))
+                    || (sp.ty == Some('n') && matches!(v, Value::Float(_)))
+                {
                     let f = crate::interp::ops::to_f64(v).unwrap_or(0.0);
                     return self.format_float(f, &sp);
                 }
@@ -413,7 +415,8 @@ impl Interp {
         let body = match sp.ty {
             Some('f') | Some('F') => fmt_fixed(f, sp.precision.unwrap_or(6)),
             Some('e') | Some('E') => fmt_exp(f, sp.precision.unwrap_or(6)),
-            Some('g') | Some('G') => fmt_general(f, sp.precision.unwrap_or(6), sp.alt),
+            // `n` is `g` with the locale's separators, and tinyasync's locale is C.
+            Some('g') | Some('G') | Some('n') => fmt_general(f, sp.precision.unwrap_or(6), sp.alt),
             Some('%') => {
                 let s = fmt_fixed(f * 100.0, sp.precision.unwrap_or(6));
                 format!("{}%", s)
@@ -469,12 +472,37 @@ impl Interp {
                     break;
                 }
             }
-            let width = take_digits(&chars, &mut i);
+            // `*`: the width (or precision) is the next argument.
+            let star_arg = |idx: &mut usize, it: &mut Self| -> R<i64> {
+                let Some(a) = items.get(*idx).cloned() else {
+                    return Err(type_error("not enough arguments for format string"));
+                };
+                *idx += 1;
+                match a {
+                    Value::Int(_) | Value::Bool(_) => it.index_of(&a),
+                    _ => Err(type_error("* wants int")),
+                }
+            };
+            let width = if chars.get(i) == Some(&'*') {
+                i += 1;
+                let w = star_arg(&mut idx, self)?;
+                if w < 0 {
+                    flags.push('-');
+                }
+                w.unsigned_abs().to_string()
+            } else {
+                take_digits(&chars, &mut i)
+            };
             let mut precision: Option<usize> = None;
             if chars.get(i) == Some(&'.') {
                 i += 1;
-                let p = take_digits(&chars, &mut i);
-                precision = Some(p.parse().unwrap_or(usize::MAX));
+                if chars.get(i) == Some(&'*') {
+                    i += 1;
+                    precision = Some(star_arg(&mut idx, self)?.max(0) as usize);
+                } else {
+                    let p = take_digits(&chars, &mut i);
+                    precision = Some(p.parse().unwrap_or(usize::MAX));
+                }
             }
             let Some(&conv) = chars.get(i) else { return Err(value_error("incomplete format")) };
             i += 1;
@@ -527,6 +555,21 @@ impl Interp {
                     }
                     s
                 }
+                // `%c` of a one-character string: the string.
+                'c' if matches!(&arg, Value::Str(s) if s.s.chars().count() == 1) => {
+                    let mut s = self.to_str(&arg)?;
+                    let w: usize = if width.is_empty() { 0 } else { width.parse().unwrap_or(usize::MAX) };
+                    self.check_format_size(w, None)?;
+                    if w > 1 {
+                        s = if flags.contains('-') {
+                            format!("{}{}", s, " ".repeat(w - 1))
+                        } else {
+                            format!("{}{}", " ".repeat(w - 1), s)
+                        };
+                    }
+                    s
+                }
+                'c' if matches!(&arg, Value::Str(_)) => return Err(type_error("%c requires int or char")),
                 'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'c' => {
                     let num = match &arg {
                         Value::Float(f) if conv != 'c' => {
@@ -727,13 +770,34 @@ fn take_digits(chars: &[char], i: &mut usize) -> String {
     chars[start..*i].iter().collect()
 }
 
+thread_local! {
+    /// `sys.set_int_max_str_digits`: the most digits an int may have in a decimal string
+    /// (0: no limit). CPython's default, 4300, guards against quadratic conversions.
+    pub static INT_MAX_STR_DIGITS: std::cell::Cell<usize> = const { std::cell::Cell::new(4300) };
+}
+
+/// The limit `sys.set_int_max_str_digits` set (0: none).
+pub fn int_max_str_digits() -> usize {
+    INT_MAX_STR_DIGITS.with(|c| c.get())
+}
+
 pub fn big_to_string(b: &BigInt) -> R<String> {
-    if b.bits() > 14_300 {
-        return Err(value_error(
-            "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
-        ));
+    let limit = int_max_str_digits();
+    let too_many = || {
+        value_error(format!(
+            "Exceeds the limit ({} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
+            limit
+        ))
+    };
+    // Over 3.33 bits a digit: surely too many, without converting.
+    if limit > 0 && b.bits() > (limit as u64) * 10 / 3 + 64 {
+        return Err(too_many());
     }
-    Ok(b.to_string())
+    let s = b.to_string();
+    if limit > 0 && s.trim_start_matches('-').len() > limit {
+        return Err(too_many());
+    }
+    Ok(s)
 }
 
 /// A parsed format spec: `[[fill]align][sign][#][0][width][,|_][.precision][type]`.
@@ -776,7 +840,9 @@ pub fn parse_spec(spec: &str) -> Option<Spec> {
         ty: None,
     };
     let is_align = |ch: char| matches!(ch, '<' | '>' | '^' | '=');
+    let mut explicit_fill = false;
     if c.len() >= 2 && is_align(c[1]) {
+        explicit_fill = true;
         sp.fill = c[0];
         sp.align = Some(c[1]);
         i = 2;
@@ -823,9 +889,14 @@ pub fn parse_spec(spec: &str) -> Option<Spec> {
     if i != c.len() {
         return None;
     }
-    if sp.zero && sp.align.is_none() {
-        sp.fill = '0';
-        sp.align = Some('=');
+    // `0` before the width: zeros as the fill (unless one is given), after the sign.
+    if sp.zero {
+        if !explicit_fill {
+            sp.fill = '0';
+        }
+        if sp.align.is_none() {
+            sp.align = Some('=');
+        }
     }
     Some(sp)
 }

@@ -127,6 +127,14 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             Native::Deque { .. } => deque_method(name),
             Native::Stream { .. } => stream_method(name),
             Native::Random(_) => super::random::method(name),
+            Native::DictView { kind, .. } if *kind != 1 && name == sym::ISDISJOINT => {
+                Some(("isdisjoint", |it, t, a, _| {
+                    arity("isdisjoint", a, 1, 1)?;
+                    let (x, y) = (it.view_as_set(t)?, it.view_as_set(&a[0])?);
+                    let both = it.binop(crate::ast::BinOp::BitAnd, &x, &y)?;
+                    Ok(Value::Bool(!it.truthy(&both)?))
+                }))
+            }
             Native::Sched(s) => crate::scheduler::method(s, name),
             _ => None,
         },

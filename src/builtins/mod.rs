@@ -114,6 +114,8 @@ fn set_global(it: &mut Interp, name: &str, v: Value) {
 /// Fills the builtins namespace.
 pub fn install(it: &mut Interp) {
     let t = it.t.clone();
+    // Each interpreter starts with CPython's limit.
+    format::INT_MAX_STR_DIGITS.with(|c| c.set(4300));
     // Types.
     for c in [
         &t.object,
@@ -910,11 +912,48 @@ fn round_float(x: f64, nd: i64) -> f64 {
         // `{:.N}` rounds the exact binary value half-to-even, which is CPython's result.
         return s.parse().unwrap_or(x);
     }
-    let p = 10f64.powi((-nd) as i32);
-    let y = x / p;
-    let r = y.round();
-    let r = if (y - y.trunc()).abs() == 0.5 { 2.0 * (y / 2.0).round() } else { r };
-    r * p
+    // To a multiple of 10**k: on the exact decimal expansion of `x` (Rust prints a double's
+    // exact value at any precision), half to even, then read back (correctly rounded), as
+    // CPython's dtoa does. Checked against CPython: `round(1e300, -299)` is `1e+300`.
+    let k = (-nd) as usize;
+    let exact = format!("{:.1100}", x.abs());
+    let (int, frac) = exact.split_once('.').unwrap_or((&exact, ""));
+    let int = int.trim_start_matches('0');
+    if int.len() < k {
+        // |x| < 10**k: 0, or 10**k when |x| > half of it (exactly half rounds to 0, even).
+        let half_or_more = int.len() == k && int.as_bytes()[0] >= b'5';
+        let above_half = half_or_more
+            && (int.as_bytes()[0] > b'5'
+                || int[1..].bytes().any(|b| b != b'0')
+                || frac.bytes().any(|b| b != b'0'));
+        let mag: f64 = if above_half { format!("1e{}", k).parse().unwrap_or(0.0) } else { 0.0 };
+        return mag.copysign(x);
+    }
+    let (keep, rest) = int.split_at(int.len() - k);
+    let mut kept: Vec<u8> = keep.bytes().collect();
+    let first = rest.as_bytes().first().copied().unwrap_or(b'0');
+    let beyond = rest.bytes().skip(1).any(|b| b != b'0') || frac.bytes().any(|b| b != b'0');
+    let odd = kept.last().is_some_and(|d| (d - b'0') % 2 == 1);
+    let up = first > b'5' || (first == b'5' && (beyond || odd));
+    if up {
+        let mut i = kept.len();
+        loop {
+            if i == 0 {
+                kept.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if kept[i] == b'9' {
+                kept[i] = b'0';
+            } else {
+                kept[i] += 1;
+                break;
+            }
+        }
+    }
+    let digits = String::from_utf8(kept).unwrap_or_default();
+    let r: f64 = format!("{}e{}", if digits.is_empty() { "0" } else { &digits }, k).parse().unwrap_or(x);
+    r.copysign(x)
 }
 
 fn bi_round(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {

@@ -38,6 +38,9 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
             "time",
             vec![
                 ("time", native("time", time_now)),
+                ("time_ns", native("time_ns", time_now_ns)),
+                ("monotonic_ns", native("monotonic_ns", time_now_ns)),
+                ("perf_counter_ns", native("perf_counter_ns", time_now_ns)),
                 ("monotonic", native("monotonic", time_now)),
                 ("perf_counter", native("perf_counter", time_now)),
                 ("sleep", native("sleep", time_sleep)),
@@ -100,6 +103,42 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
                     ("stderr", Value::Native(Rc::new(Native::Stream { err: true }))),
                     ("exit", native("exit", sys_exit)),
                     ("getrecursionlimit", native("getrecursionlimit", sys_getrecursionlimit)),
+                    (
+                        "get_int_max_str_digits",
+                        native("get_int_max_str_digits", |_, _, a, _| {
+                            arity("get_int_max_str_digits", a, 0, 0)?;
+                            Ok(Value::Int(super::format::int_max_str_digits() as i64))
+                        }),
+                    ),
+                    (
+                        "set_int_max_str_digits",
+                        native("set_int_max_str_digits", |it, _, a, k| {
+                            let n = match (a.first().cloned(), kwarg(k, Symbol::intern("maxdigits"))) {
+                                (Some(v), _) | (None, Some(v)) => it.index_of(&v)?,
+                                (None, None) => return Err(type_error(
+                                    "set_int_max_str_digits() missing required argument 'maxdigits' (pos 1)",
+                                )),
+                            };
+                            if n != 0 && !(640..).contains(&n) {
+                                return Err(value_error("maxdigits must be 0 or larger than 640"));
+                            }
+                            super::format::INT_MAX_STR_DIGITS.with(|c| c.set(n as usize));
+                            Ok(Value::None)
+                        }),
+                    ),
+                    ("maxsize", Value::Int(i64::MAX)),
+                    ("byteorder", Value::str(if cfg!(target_endian = "little") { "little" } else { "big" })),
+                    (
+                        "version_info",
+                        Value::tuple(vec![
+                            Value::Int(3),
+                            Value::Int(11),
+                            Value::Int(0),
+                            Value::str("final"),
+                            Value::Int(0),
+                        ]),
+                    ),
+                    ("platform", Value::str("tinyasync")),
                 ],
             )
         }
@@ -124,6 +163,12 @@ fn sys_getrecursionlimit(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<
 fn time_now(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("time", a, 0, 0)?;
     Ok(Value::Float(it.now()))
+}
+
+/// `time.time_ns()`: the clock (virtual or real, as `time.time()`) in whole nanoseconds.
+fn time_now_ns(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("time_ns", a, 0, 0)?;
+    Ok(Value::Int((it.now() * 1e9).round() as i64))
 }
 
 fn time_sleep(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {

@@ -152,6 +152,15 @@ impl Interp {
                         (i1.borrow().iter().cloned().collect(), i2.borrow().iter().cloned().collect());
                     self.seq_eq(&xs, &ys)?
                 }
+                (self::Native::DictView { d: d1, kind: k1 }, self::Native::DictView { d: d2, kind: k2 })
+                    if *k1 != 1 && k1 == k2 =>
+                {
+                    if Rc::ptr_eq(d1, d2) {
+                        return Ok(true);
+                    }
+                    let (x, y) = (self.view_as_set(a)?, self.view_as_set(b)?);
+                    self.eq(&x, &y)?
+                }
                 (self::Native::Namespace(m1), self::Native::Namespace(m2)) => {
                     if Rc::ptr_eq(x, y) {
                         return Ok(true);
@@ -182,6 +191,12 @@ impl Interp {
             (Method(x), Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
             (Builtin(x), Builtin(y)) if x.is_method && y.is_method => {
                 Rc::ptr_eq(x, y) || (x.f as usize == y.f as usize && x.name == y.name && x.this.is(&y.this))
+            }
+            (Native(_), Set(_)) | (Set(_), Native(_))
+                if super::ops::set_view(a).is_some() || super::ops::set_view(b).is_some() =>
+            {
+                let (x, y) = (self.view_as_set(a)?, self.view_as_set(b)?);
+                self.eq(&x, &y)?
             }
             (Instance(_), _) | (_, Instance(_)) => {
                 self.depth += 1;
@@ -245,6 +260,10 @@ impl Interp {
     pub fn order(&mut self, op: CmpOp, a: &Value, b: &Value) -> R<bool> {
         use std::cmp::Ordering;
         use Value::*;
+        if super::ops::set_view(a).is_some() || super::ops::set_view(b).is_some() {
+            let (x, y) = (self.view_as_set(a)?, self.view_as_set(b)?);
+            return self.order(op, &x, &y);
+        }
         if matches!(a, Instance(_)) || matches!(b, Instance(_)) {
             let name = match op {
                 CmpOp::Lt => sym::LT,

@@ -205,6 +205,8 @@ pub struct Types {
     pub random: Rc<Class>,
     pub code: Rc<Class>,
     pub frame: Rc<Class>,
+    /// `dict.keys()`, `.values()`, `.items()`.
+    pub dict_views: [Rc<Class>; 3],
     pub base_exception: Rc<Class>,
     pub exception: Rc<Class>,
     pub arithmetic_error: Rc<Class>,
@@ -302,6 +304,11 @@ impl Types {
             namespace: class("SimpleNamespace", o, TypeTag::Native),
             random: class("Random", o, TypeTag::Native),
             code: class("code", o, TypeTag::Native),
+            dict_views: [
+                class("dict_keys", o, TypeTag::Native),
+                class("dict_values", o, TypeTag::Native),
+                class("dict_items", o, TypeTag::Native),
+            ],
             frame: class("frame", o, TypeTag::Native),
             iterator: class("iterator", o, TypeTag::Iterator),
             int,
@@ -384,7 +391,7 @@ impl Types {
                 | Native::AsyncGenValue(_)
                 | Native::ANextDefault { .. }
                 | Native::AwaitTranslate { .. } => self.async_generator_op.clone(),
-                Native::DictView { .. } => self.iterator.clone(),
+                Native::DictView { kind, .. } => self.dict_views[(*kind as usize).min(2)].clone(),
                 Native::NotImplemented => self.not_implemented_type.clone(),
                 Native::Stream { .. } => self.text_io.clone(),
                 Native::Sched(s) => s.class(),

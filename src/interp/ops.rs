@@ -104,6 +104,13 @@ fn float_floordiv(a: f64, b: f64) -> f64 {
 
 impl Interp {
     pub fn binop(&mut self, op: BinOp, a: &Value, b: &Value) -> R<Value> {
+        // `d.keys() & other`: key and item views are sets for the set operators.
+        if matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::Sub | BinOp::BitXor)
+            && (set_view(a).is_some() || set_view(b).is_some())
+        {
+            let (x, y) = (self.view_as_set(a)?, self.view_as_set(b)?);
+            return self.binop(op, &x, &y);
+        }
         match self.builtin_binop(op, a, b) {
             Ok(Some(v)) => return Ok(v),
             Ok(None) => {}
@@ -617,4 +624,29 @@ fn float_op(op: BinOp, x: f64, y: f64) -> R<Value> {
             )))
         }
     }))
+}
+
+/// A dict's keys or items view (the set-like ones), with its kind.
+pub fn set_view(v: &Value) -> Option<u8> {
+    match v {
+        Value::Native(n) => match &**n {
+            Native::DictView { kind, .. } if *kind != 1 => Some(*kind),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl Interp {
+    /// A set of what `v` iterates over (a view, or any iterable beside one); a set as it is.
+    pub fn view_as_set(&mut self, v: &Value) -> R<Value> {
+        if matches!(v, Value::Set(_)) {
+            return Ok(v.clone());
+        }
+        let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+        for x in self.collect(v)? {
+            self.set_add(&d, x)?;
+        }
+        Ok(Value::Set(d))
+    }
 }
