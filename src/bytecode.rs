@@ -169,10 +169,22 @@ pub enum Instr {
         key: Reg,
         src: Reg,
     },
-    /// `**src` in a display or call.
+    /// `**src` in a display.
     DictUpdate {
         dict: Reg,
         src: Reg,
+    },
+    /// `*src` in a call of `func`: its items appended to the positional arguments.
+    StarArgs {
+        list: Reg,
+        src: Reg,
+        func: Reg,
+    },
+    /// `**src` in a call of `func`: its items added to the keyword arguments, each once.
+    StarKwargs {
+        dict: Reg,
+        src: Reg,
+        func: Reg,
     },
     ListToTuple {
         dst: Reg,
@@ -630,6 +642,8 @@ impl Instr {
             | SetUpdate { .. }
             | DictSet { .. }
             | DictUpdate { .. }
+            | StarArgs { .. }
+            | StarKwargs { .. }
             | SetAttr { .. }
             | DelAttr { .. }
             | SetItem { .. }

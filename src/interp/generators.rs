@@ -257,6 +257,36 @@ impl Interp {
         std::mem::replace(&mut self.last_stop_value, Value::None)
     }
 
+    /// Whether `iter(v)` would work (for messages).
+    pub fn is_iterable(&self, v: &Value) -> bool {
+        match v {
+            Value::List(_)
+            | Value::Tuple(_)
+            | Value::Str(_)
+            | Value::Range(_)
+            | Value::Dict(_)
+            | Value::Set(_) => true,
+            Value::Gen(g) => !g.is_async_gen,
+            Value::Iter(_) => true,
+            Value::Instance(i) => {
+                i.base.is_some() || self.has_method(v, sym::ITER) || self.has_method(v, sym::GETITEM)
+            }
+            Value::Native(n) => matches!(**n, Native::Deque { .. } | Native::DictView { .. }),
+            _ => false,
+        }
+    }
+
+    /// How CPython names a callable in its call errors: `__main__.f`, `__main__.A.m`, `print`.
+    pub fn callable_name(&self, f: &Value) -> String {
+        match f {
+            Value::Func(fun) => format!("__main__.{}", fun.code.qualname),
+            Value::Method(m) => self.callable_name(&m.1),
+            Value::Builtin(b) => b.name.to_string(),
+            Value::Class(c) => c.name.as_str().to_string(),
+            other => self.type_name(other),
+        }
+    }
+
     /// The iterator behind `await v`.
     pub fn get_awaitable(&mut self, v: &Value) -> R<Value> {
         match v {

@@ -99,6 +99,12 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         SetUpdate { set, src } => format!("SetUpdate {} <- *{}", r(c, set), r(c, src)),
         DictSet { dict, key, src } => format!("DictSet {}[{}] <- {}", r(c, dict), r(c, key), r(c, src)),
         DictUpdate { dict, src } => format!("DictUpdate {} <- **{}", r(c, dict), r(c, src)),
+        StarArgs { list, src, func } => {
+            format!("StarArgs {} <- *{} for {}", r(c, list), r(c, src), r(c, func))
+        }
+        StarKwargs { dict, src, func } => {
+            format!("StarKwargs {} <- **{} for {}", r(c, dict), r(c, src), r(c, func))
+        }
         ListToTuple { dst, src } => format!("ListToTuple {} <- {}", r(c, dst), r(c, src)),
         BuildSlice { dst, start } => format!("BuildSlice {} <- {}..+3", r(c, dst), r(c, start)),
         Format { dst, src, conv, spec } => {

@@ -462,7 +462,7 @@ impl<'a> Compiler<'a> {
                 Arg::Star(x) => {
                     self.expr_to(x, item)?;
                     self.cur_span = x.span;
-                    self.emit(Instr::ListExtend { list: pos, src: item });
+                    self.emit(Instr::StarArgs { list: pos, src: item, func });
                 }
                 Arg::Kw(name, x, _) => {
                     self.expr_to(x, item)?;
@@ -472,7 +472,7 @@ impl<'a> Compiler<'a> {
                 Arg::DoubleStar(x) => {
                     self.expr_to(x, item)?;
                     self.cur_span = x.span;
-                    self.emit(Instr::DictUpdate { dict: kws, src: item });
+                    self.emit(Instr::StarKwargs { dict: kws, src: item, func });
                 }
             }
         }

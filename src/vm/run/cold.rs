@@ -109,6 +109,64 @@ impl Interp {
                     l.borrow_mut().extend(items);
                 }
             }
+            Instr::StarArgs { list, src, func } => {
+                let v = reg!(src).clone();
+                let items = match self.collect(&v) {
+                    Ok(items) => items,
+                    Err(e) if e.is_instance(&self.t.type_error) && !self.is_iterable(&v) => {
+                        let f = self.callable_name(&reg!(func));
+                        return Err(type_error(format!(
+                            "{}() argument after * must be an iterable, not {}",
+                            f,
+                            self.type_name(&v)
+                        )));
+                    }
+                    Err(e) => return Err(e),
+                };
+                if let Value::List(l) = &reg!(list) {
+                    l.borrow_mut().extend(items);
+                }
+            }
+            Instr::StarKwargs { dict, src, func } => {
+                let v = reg!(src).clone();
+                let pairs: Vec<(Value, Value)> = match &v {
+                    Value::Dict(from) => {
+                        from.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect()
+                    }
+                    _ if self.has_method(&v, sym::KEYS) => {
+                        let keys = self.call_method(&v, sym::KEYS, &[], &[])?;
+                        let mut pairs = Vec::new();
+                        for k in self.collect(&keys)? {
+                            let x = self.getitem(&v, &k)?;
+                            pairs.push((k, x));
+                        }
+                        pairs
+                    }
+                    _ => {
+                        let f = self.callable_name(&reg!(func));
+                        return Err(type_error(format!(
+                            "{}() argument after ** must be a mapping, not {}",
+                            f,
+                            self.type_name(&v)
+                        )));
+                    }
+                };
+                let Value::Dict(d) = reg!(dict).clone() else { return Ok(None) };
+                for (k, x) in pairs {
+                    if !matches!(k, Value::Str(_)) {
+                        return Err(type_error("keywords must be strings"));
+                    }
+                    if self.dict_get(&d, &k)?.is_some() {
+                        let f = self.callable_name(&reg!(func));
+                        let name = self.to_str(&k)?;
+                        return Err(type_error(format!(
+                            "{}() got multiple values for keyword argument '{}'",
+                            f, name
+                        )));
+                    }
+                    self.dict_set(&d, k, x)?;
+                }
+            }
             Instr::SetAdd { set, src } => {
                 let v = reg!(src).clone();
                 if let Value::Set(d) = reg!(set).clone() {
