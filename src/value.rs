@@ -629,6 +629,9 @@ pub enum Native {
         /// 0: not started, 1: running the generator, 2: done.
         state: Cell<u8>,
     },
+    /// `obj.__dict__` and `vars(obj)` of an instance: a dict whose items are the instance's
+    /// attributes, read and written through.
+    AttrDict(Rc<Instance>),
     /// A function's `__code__`.
     CodeObj(Rc<Code>),
     /// A suspended generator's `gi_frame`: where it stopped.

@@ -154,6 +154,10 @@ impl Interp {
                     format!("<async_generator_asend object at {:#x}>", v.address())
                 }
                 Native::Random(_) => format!("<random.Random object at {:#x}>", v.address()),
+                Native::AttrDict(_) => {
+                    let s = self.attr_dict_snapshot(v)?;
+                    self.repr(&s)?
+                }
                 Native::CodeObj(c) => format!(
                     "<code object {} at {:#x}, file \"{}\", line {}>",
                     c.name,

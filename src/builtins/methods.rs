@@ -127,6 +127,7 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             Native::Deque { .. } => deque_method(name),
             Native::Stream { .. } => stream_method(name),
             Native::Random(_) => super::random::method(name),
+            Native::AttrDict(_) => attr_dict_method(name),
             Native::DictView { kind, .. } if *kind != 1 && name == sym::ISDISJOINT => {
                 Some(("isdisjoint", |it, t, a, _| {
                     arity("isdisjoint", a, 1, 1)?;
@@ -424,14 +425,14 @@ pub fn dict_update_from(it: &mut Interp, d: &Rc<RefCell<crate::dict::Dict>>, src
             let b = b.clone();
             return dict_update_from(it, d, &b);
         }
-        if it.has_method(src, sym::KEYS) {
-            let keys = it.call_method(src, sym::KEYS, &[], &[])?;
-            for k in it.collect(&keys)? {
-                let v = it.getitem(src, &k)?;
-                it.dict_set(d, k, v)?;
-            }
-            return Ok(());
+    }
+    if matches!(src, Value::Instance(_) | Value::Native(_)) && it.has_method(src, sym::KEYS) {
+        let keys = it.call_method(src, sym::KEYS, &[], &[])?;
+        for k in it.collect(&keys)? {
+            let v = it.getitem(src, &k)?;
+            it.dict_set(d, k, v)?;
         }
+        return Ok(());
     }
     if let Value::Dict(s) = src {
         let entries: Vec<(Value, Value)> =
@@ -1046,6 +1047,76 @@ fn code_attr(it: &Interp, c: &Rc<crate::code::Code>, name: Symbol) -> Option<Val
                 .map(|n| Value::str(n.as_str()))
                 .collect(),
         ),
+        _ => return None,
+    })
+}
+
+/// The methods of an instance's `__dict__`: those that read work on its attributes now, those
+/// that write change them.
+fn attr_dict_method(name: Symbol) -> Option<M> {
+    // A read-only method of a dict, applied to a copy of the attributes.
+    macro_rules! on_copy {
+        ($n:literal, $sym:expr) => {
+            ($n, |it: &mut Interp, t: &Value, a: &[Value], k: Kw| {
+                let d = it.attr_dict_snapshot(t)?;
+                let Some((_, f)) = dict_method($sym) else { return Ok(Value::None) };
+                f(it, &d, a, k)
+            })
+        };
+    }
+    Some(match name {
+        sym::GET => on_copy!("get", sym::GET),
+        sym::KEYS => on_copy!("keys", sym::KEYS),
+        sym::VALUES => on_copy!("values", sym::VALUES),
+        sym::ITEMS => on_copy!("items", sym::ITEMS),
+        sym::COPY => ("copy", |it, t, _, _| it.attr_dict_snapshot(t)),
+        sym::UPDATE => ("update", |it, t, a, k| {
+            arity("update", a, 0, 1)?;
+            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+            if let Some(src) = a.first() {
+                dict_update_from(it, &d, src)?;
+            }
+            let pairs: Vec<(Value, Value)> =
+                d.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+            for (key, v) in pairs {
+                it.setitem(t, key, v)?;
+            }
+            for (key, v) in k {
+                it.setitem(t, Value::str(key.as_str()), v.clone())?;
+            }
+            Ok(Value::None)
+        }),
+        sym::POP => ("pop", |it, t, a, _| {
+            arity("pop", a, 1, 2)?;
+            match it.getitem(t, &a[0]) {
+                Ok(v) => {
+                    it.delitem(t, &a[0])?;
+                    Ok(v)
+                }
+                Err(e) if a.len() == 2 && e.is_instance(&it.t.key_error) => Ok(a[1].clone()),
+                Err(e) => Err(e),
+            }
+        }),
+        sym::SETDEFAULT => ("setdefault", |it, t, a, _| {
+            arity("setdefault", a, 1, 2)?;
+            match it.getitem(t, &a[0]) {
+                Ok(v) => Ok(v),
+                Err(e) if e.is_instance(&it.t.key_error) => {
+                    let v = a.get(1).cloned().unwrap_or(Value::None);
+                    it.setitem(t, a[0].clone(), v.clone())?;
+                    Ok(v)
+                }
+                Err(e) => Err(e),
+            }
+        }),
+        sym::CLEAR => ("clear", |_, t, _, _| {
+            if let Value::Native(n) = t {
+                if let Native::AttrDict(inst) = &**n {
+                    inst.attrs.borrow_mut().clear();
+                }
+            }
+            Ok(Value::None)
+        }),
         _ => return None,
     })
 }

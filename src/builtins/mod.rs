@@ -514,6 +514,7 @@ pub fn len_of(it: &mut Interp, v: &Value) -> R<usize> {
         Value::Native(n) => match &**n {
             Native::Deque { items, .. } => items.borrow().len(),
             Native::DictView { d, .. } => d.borrow().len(),
+            Native::AttrDict(inst) => inst.attrs.borrow().len(),
             Native::Sched(s) => match crate::scheduler::len(s) {
                 Some(n) => n,
                 None => return Err(type_error(format!("object of type '{}' has no len()", it.type_name(v)))),

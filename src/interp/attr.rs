@@ -206,13 +206,7 @@ impl Interp {
             }
         }
         if name == sym::DICT {
-            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-            let items: Vec<(Symbol, Value)> =
-                inst.attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
-            for (k, v) in items {
-                self.dict_set(&d, Value::str(k.as_str()), v)?;
-            }
-            return Ok(Value::Dict(d));
+            return Ok(Value::Native(Rc::new(Native::AttrDict(inst.clone()))));
         }
         Err(self.no_attribute(obj, name, format!("'{}' object has no attribute '{}'", inst.class.name, name)))
     }
@@ -428,6 +422,13 @@ impl Interp {
                     let i = self.seq_index(idx, len, "deque")?;
                     Ok(items.borrow()[i].clone())
                 }
+                Native::AttrDict(inst) => {
+                    let found = match idx {
+                        Value::Str(s) => inst.attrs.borrow().get(&Symbol::intern(&s.s)).cloned(),
+                        _ => None,
+                    };
+                    found.ok_or_else(|| missing_key(idx))
+                }
                 _ => Err(self.not_subscriptable(obj)),
             },
             Value::Class(c) => Ok(Value::Class(c.clone())),
@@ -573,6 +574,13 @@ impl Interp {
                     items.borrow_mut()[i] = v;
                     Ok(())
                 }
+                Native::AttrDict(inst) => {
+                    let Value::Str(s) = &idx else {
+                        return Err(type_error("tinyasync: an instance's __dict__ takes str keys only"));
+                    };
+                    inst.attrs.borrow_mut().insert(Symbol::intern(&s.s), v);
+                    Ok(())
+                }
                 _ => Err(type_error(format!(
                     "'{}' object does not support item assignment",
                     self.type_name(obj)
@@ -621,6 +629,13 @@ impl Interp {
                     let i = self.seq_index(idx, len, "deque")?;
                     items.borrow_mut().remove(i);
                     Ok(())
+                }
+                Native::AttrDict(inst) => {
+                    let gone = match idx {
+                        Value::Str(s) => inst.attrs.borrow_mut().shift_remove(&Symbol::intern(&s.s)),
+                        _ => None,
+                    };
+                    gone.map(|_| ()).ok_or_else(|| missing_key(idx))
                 }
                 _ => {
                     Err(type_error(format!("'{}' object doesn't support item deletion", self.type_name(obj))))
@@ -676,6 +691,11 @@ impl Interp {
                     return (self.sched_hooks.awaitable)(v).ok_or_else(|| self.not_iterable(v))
                 }
                 Native::Deque { .. } => IterState::Deque { d: n.clone(), i: 0 },
+                Native::AttrDict(inst) => {
+                    let keys: Vec<Value> =
+                        inst.attrs.borrow().keys().map(|k| Value::str(k.as_str())).collect();
+                    IterState::Seq { seq: Value::list(keys), i: 0 }
+                }
                 Native::DictView { d, kind } => {
                     let len = d.borrow().len();
                     IterState::DictKeys { d: d.clone(), i: 0, len, kind: *kind }
@@ -942,6 +962,12 @@ impl Interp {
                 let r = self.call_method(container, sym::CONTAINS, &[item.clone()], &[])?;
                 self.truthy(&r)
             }
+            Value::Native(n) if matches!(**n, Native::AttrDict(_)) => Ok(match (&**n, item) {
+                (Native::AttrDict(inst), Value::Str(s)) => {
+                    inst.attrs.borrow().contains_key(&Symbol::intern(&s.s))
+                }
+                _ => false,
+            }),
             Value::Native(n) if keys_view(n).is_some() => match keys_view(n) {
                 Some(d) => self.set_contains(d, item),
                 None => Ok(false),

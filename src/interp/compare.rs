@@ -67,6 +67,7 @@ impl Interp {
             Value::Native(n) => match &**n {
                 Native::Deque { items, .. } => !items.borrow().is_empty(),
                 Native::DictView { d, .. } => !d.borrow().is_empty(),
+                Native::AttrDict(inst) => !inst.attrs.borrow().is_empty(),
                 // Tasks, queues, events, handles and requests are always true.
                 Native::Sched(_) => true,
                 _ => true,
@@ -191,6 +192,14 @@ impl Interp {
             (Method(x), Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
             (Builtin(x), Builtin(y)) if x.is_method && y.is_method => {
                 Rc::ptr_eq(x, y) || (x.f as usize == y.f as usize && x.name == y.name && x.this.is(&y.this))
+            }
+            (Native(x), _) if matches!(**x, self::Native::AttrDict(_)) => {
+                let s = self.attr_dict_snapshot(a)?;
+                self.eq(&s, b)?
+            }
+            (_, Native(y)) if matches!(**y, self::Native::AttrDict(_)) => {
+                let s = self.attr_dict_snapshot(b)?;
+                self.eq(a, &s)?
             }
             (Native(_), Set(_)) | (Set(_), Native(_))
                 if super::ops::set_view(a).is_some() || super::ops::set_view(b).is_some() =>

@@ -386,6 +386,7 @@ impl Types {
                 Native::Namespace(_) => self.namespace.clone(),
                 Native::Random(_) => self.random.clone(),
                 Native::CodeObj(_) => self.code.clone(),
+                Native::AttrDict(_) => self.dict.clone(),
                 Native::FrameObj { .. } => self.frame.clone(),
                 Native::AsyncGenOp { .. }
                 | Native::AsyncGenValue(_)

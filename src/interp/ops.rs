@@ -626,6 +626,23 @@ fn float_op(op: BinOp, x: f64, y: f64) -> R<Value> {
     }))
 }
 
+impl Interp {
+    /// A dict of an instance's attributes now (what its `__dict__` reads as).
+    pub fn attr_dict_snapshot(&mut self, v: &Value) -> R<Value> {
+        let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+        if let Value::Native(n) = v {
+            if let Native::AttrDict(inst) = &**n {
+                let items: Vec<(Symbol, Value)> =
+                    inst.attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
+                for (k, x) in items {
+                    self.dict_set(&d, Value::str(k.as_str()), x)?;
+                }
+            }
+        }
+        Ok(Value::Dict(d))
+    }
+}
+
 /// A dict's keys or items view (the set-like ones), with its kind.
 pub fn set_view(v: &Value) -> Option<u8> {
     match v {
