@@ -20,6 +20,8 @@ pub struct Dict {
     entries: Vec<Option<Entry>>,
     index: HashTable<usize>,
     live: usize,
+    /// A `frozenset`: no method changes it, and it can be hashed.
+    pub frozen: bool,
 }
 
 /// Spreads a Python hash over the table's bits.

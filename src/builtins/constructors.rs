@@ -199,6 +199,23 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             Ok(Value::Method(Rc::new((args[1].clone(), args[0].clone()))))
         }
         _ => {
+            if Rc::ptr_eq(cls, &it.t.frozenset) {
+                check_kw("frozenset", kw, &[])?;
+                arity("frozenset", args, 0, 1)?;
+                if let Some(Value::Set(d)) = args.first() {
+                    if d.borrow().frozen {
+                        return Ok(args[0].clone());
+                    }
+                }
+                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                if let Some(src) = args.first() {
+                    for x in it.collect(src)? {
+                        it.set_add(&d, x)?;
+                    }
+                }
+                d.borrow_mut().frozen = true;
+                return Ok(Value::Set(d));
+            }
             if Rc::ptr_eq(cls, &it.t.random) {
                 return super::random::construct(it, args, kw);
             }

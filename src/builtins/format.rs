@@ -47,11 +47,13 @@ impl Interp {
                 format!("{{{}}}", parts.join(", "))
             }
             Value::Set(d) => {
-                let keys = d.borrow().keys();
-                if keys.is_empty() {
-                    return Ok("set()".into());
-                }
-                return self.repr_seq(v, "{", &keys, "}");
+                let (keys, frozen) = (d.borrow().keys(), d.borrow().frozen);
+                return match (keys.is_empty(), frozen) {
+                    (true, false) => Ok("set()".into()),
+                    (true, true) => Ok("frozenset()".into()),
+                    (false, false) => self.repr_seq(v, "{", &keys, "}"),
+                    (false, true) => Ok(format!("frozenset({})", self.repr_seq(v, "{", &keys, "}")?)),
+                };
             }
             Value::Range(r) => {
                 if r.step == 1 {

@@ -24,6 +24,19 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             _ => None,
         },
         Value::Dict(_) => dict_method(name),
+        // A frozenset has the methods that do not change a set.
+        Value::Set(d) if d.borrow().frozen => match name {
+            sym::ADD_M
+            | sym::REMOVE
+            | sym::DISCARD
+            | sym::POP
+            | sym::CLEAR
+            | sym::UPDATE
+            | sym::INTERSECTION_UPDATE
+            | sym::DIFFERENCE_UPDATE => None,
+            n if n.as_str() == "symmetric_difference_update" => None,
+            _ => set_method(name),
+        },
         Value::Set(_) => set_method(name),
         Value::Gen(g) if g.is_async_gen => match name {
             sym::AITER => Some(("__aiter__", identity)),
@@ -152,6 +165,7 @@ fn native_kind(obj: &Value) -> u8 {
         Value::List(_) => 2,
         Value::Tuple(_) => 3,
         Value::Dict(_) => 4,
+        Value::Set(d) if d.borrow().frozen => 21,
         Value::Set(_) => 5,
         // (An async generator's methods are not a generator's.)
         Value::Gen(g) if g.is_async_gen => 20,

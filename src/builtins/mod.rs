@@ -132,6 +132,7 @@ pub fn install(it: &mut Interp) {
         &t.slice,
         &t.property,
         &t.staticmethod,
+        &t.frozenset,
         &t.classmethod,
     ] {
         it.builtins.insert(c.name, Value::Class(c.clone()));

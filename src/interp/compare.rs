@@ -397,6 +397,24 @@ impl Interp {
                 self.depth -= 1;
                 r?
             }
+            // CPython's frozenset hash: element hashes shuffled and xor-ed (so order does not
+            // matter), then mixed with the size.
+            Value::Set(d) if d.borrow().frozen => {
+                let shuffle = |h: u64| ((h ^ 89_869_747) ^ (h << 16)).wrapping_mul(3_644_798_167);
+                let keys = d.borrow().keys();
+                let mut h: u64 = 0;
+                for k in &keys {
+                    h ^= shuffle(self.hash(k)?);
+                }
+                h ^= (keys.len() as u64 + 1).wrapping_mul(1_927_868_237);
+                h ^= (h >> 11) ^ (h >> 25);
+                h = h.wrapping_mul(69_069).wrapping_add(907_133_923);
+                if h == u64::MAX {
+                    590_923_713
+                } else {
+                    h
+                }
+            }
             Value::List(_) | Value::Dict(_) | Value::Set(_) => {
                 return Err(type_error(format!("unhashable type: '{}'", self.type_name(v))))
             }
@@ -526,6 +544,8 @@ impl Interp {
         y: &Rc<RefCell<crate::dict::Dict>>,
     ) -> R<Value> {
         let out = Rc::new(RefCell::new(crate::dict::Dict::new()));
+        // The result is of the left operand's type (`frozenset | set` is a frozenset).
+        out.borrow_mut().frozen = x.borrow().frozen;
         let xs = x.borrow().keys();
         let ys = y.borrow().keys();
         match op {
@@ -720,6 +740,8 @@ fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
         }
         (Method(x), Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
         (Builtin(x), Builtin(y)) if x.is_method && y.is_method => return Option::None,
+        // frozensets: equal when their elements are.
+        (Set(_), Set(_)) => return Option::None,
         (Instance(x), Instance(y)) if Rc::ptr_eq(x, y) => true,
         (Instance(x), _) if x.base.is_some() || x.class.lookup(sym::EQ).is_some() => return Option::None,
         (_, Instance(y)) if y.base.is_some() || y.class.lookup(sym::EQ).is_some() => return Option::None,

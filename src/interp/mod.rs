@@ -205,6 +205,7 @@ pub struct Types {
     pub random: Rc<Class>,
     pub code: Rc<Class>,
     pub frame: Rc<Class>,
+    pub frozenset: Rc<Class>,
     /// `dict.keys()`, `.values()`, `.items()`.
     pub dict_views: [Rc<Class>; 3],
     pub base_exception: Rc<Class>,
@@ -304,6 +305,7 @@ impl Types {
             namespace: class("SimpleNamespace", o, TypeTag::Native),
             random: class("Random", o, TypeTag::Native),
             code: class("code", o, TypeTag::Native),
+            frozenset: class("frozenset", o, TypeTag::Native),
             dict_views: [
                 class("dict_keys", o, TypeTag::Native),
                 class("dict_values", o, TypeTag::Native),
@@ -358,6 +360,7 @@ impl Types {
             Value::List(_) => self.list.clone(),
             Value::Tuple(_) => self.tuple.clone(),
             Value::Dict(_) => self.dict.clone(),
+            Value::Set(d) if d.borrow().frozen => self.frozenset.clone(),
             Value::Set(_) => self.set.clone(),
             Value::Range(_) => self.range.clone(),
             Value::Slice(_) => self.slice.clone(),
