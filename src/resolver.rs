@@ -108,6 +108,7 @@ pub fn resolve(m: &Module) -> Result<Resolution, SyntaxError> {
         cur: 0,
         loop_depth: 0,
         in_comp: None,
+        in_comp_iter: false,
         nonlocal_spans: Vec::new(),
     };
     r.res.scopes.push(Scope { kind: Some(ScopeKind::Module), ..Default::default() });
@@ -122,6 +123,8 @@ struct Resolver {
     loop_depth: usize,
     /// The kind of comprehension being walked, for "'yield' inside list comprehension".
     in_comp: Option<&'static str>,
+    /// Walking a comprehension's iterable (where `:=` is not allowed).
+    in_comp_iter: bool,
     /// Every `nonlocal` name with its scope and statement, checked once all scopes are known.
     nonlocal_spans: Vec<(usize, Symbol, Span)>,
 }
@@ -435,6 +438,12 @@ impl Resolver {
     /// it binds in the nearest enclosing function or module (PEP 572), as a free variable or a
     /// global of the comprehensions between.
     fn named_target(&mut self, n: Symbol, span: Span) -> Result<(), SyntaxError> {
+        if self.in_comp_iter {
+            return Err(SyntaxError::new(
+                "assignment expression cannot be used in a comprehension iterable expression",
+                span,
+            ));
+        }
         let mut sc = self.cur;
         let mut comps = Vec::new();
         while self.res.scopes[sc].kind == Some(ScopeKind::Comprehension) {
@@ -488,7 +497,10 @@ impl Resolver {
         gens: &[Comprehension],
     ) -> Result<(), SyntaxError> {
         // The first iterable is evaluated in the enclosing scope.
-        self.expr(&gens[0].iter)?;
+        let saved_iter = std::mem::replace(&mut self.in_comp_iter, true);
+        let r = self.expr(&gens[0].iter);
+        self.in_comp_iter = saved_iter;
+        r?;
         let id = self.new_scope(ScopeKind::Comprehension, Symbol::intern(kind_name(kind)), node_key(e));
         let saved = self.cur;
         let saved_comp = self.in_comp.replace(kind);
@@ -500,7 +512,10 @@ impl Resolver {
         let r = (|| {
             for (i, g) in gens.iter().enumerate() {
                 if i > 0 {
-                    self.expr(&g.iter)?;
+                    let saved_iter = std::mem::replace(&mut self.in_comp_iter, true);
+                    let r = self.expr(&g.iter);
+                    self.in_comp_iter = saved_iter;
+                    r?;
                 }
                 if g.is_async {
                     self.async_check(

@@ -273,6 +273,11 @@ fn more_errors_point_at_the_right_place() {
         ("x = y := 3\n", "invalid syntax", (1, 7)),
         ("f(a=y := 3)\n", "invalid syntax", (1, 7)),
         ("(a.b := 3)\n", "cannot use assignment expressions with attribute", (1, 2)),
+        (
+            "print([x for x in (y := [1, 2])])\n",
+            "assignment expression cannot be used in a comprehension iterable expression",
+            (1, 20),
+        ),
         ("class A:\n    y = [(z := i) for i in range(3)]\n", "cannot be used in a class body", (2, 11)),
         // Not supported, wherever they appear.
         (

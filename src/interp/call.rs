@@ -318,7 +318,7 @@ impl Interp {
         let mro = c3_mro(&out).ok_or_else(|| {
             let names: Vec<&str> = out.iter().map(|c| c.name.as_str()).collect();
             type_error(format!(
-                "Cannot create a consistent method resolution order (MRO) for bases {}",
+                "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                 names.join(", ")
             ))
         })?;
@@ -334,6 +334,10 @@ impl Interp {
         kwargs: &[(Symbol, Value)],
     ) -> R<Value> {
         let mut dict = std::mem::take(&mut *ns.borrow_mut());
+        let qualname = match dict.get(&sym::QUALNAME) {
+            Some(Value::Str(s)) => s.s.clone(),
+            _ => name.as_str().to_string(),
+        };
         // `__init_subclass__` is implicitly a class method, as CPython's `type` makes it.
         if let Some(f @ Value::Func(_)) = dict.get(&sym::INIT_SUBCLASS).cloned() {
             dict.insert(sym::INIT_SUBCLASS, Value::Native(Rc::new(Native::ClassMethod(f))));
@@ -358,6 +362,17 @@ impl Interp {
                 if let Value::Func(func) = f {
                     if func.owner.borrow().is_none() {
                         *func.owner.borrow_mut() = Some(cls.clone());
+                    }
+                    // A decorated method: the wrapper keeps the function of the class body
+                    // in its closure; that one (named `Class.method`) belongs here too.
+                    for cell in &func.closure {
+                        if let Value::Func(g) = &*cell.borrow() {
+                            let defined_here = g.code.qualname.strip_suffix(g.code.name.as_str())
+                                == Some(&format!("{}.", qualname));
+                            if defined_here && g.owner.borrow().is_none() {
+                                *g.owner.borrow_mut() = Some(cls.clone());
+                            }
+                        }
                     }
                 }
             }
