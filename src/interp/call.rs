@@ -116,12 +116,25 @@ impl Interp {
             } else {
                 format!("{} positional argument{}", nargs, if nargs == 1 { "" } else { "s" })
             };
+            // Keyword-only arguments given are counted too, as CPython counts them.
+            let kwonly_given = kw.iter().filter(|(k, _)| sig.kwonly.contains(k)).count();
+            let given = if kwonly_given > 0 {
+                format!(
+                    "{} positional argument{} (and {} keyword-only argument{})",
+                    npos,
+                    if npos == 1 { "" } else { "s" },
+                    kwonly_given,
+                    if kwonly_given == 1 { "" } else { "s" }
+                )
+            } else {
+                npos.to_string()
+            };
             return Err(type_error(format!(
                 "{}() takes {} but {} {} given",
                 qual,
                 expected,
-                npos,
-                if npos == 1 { "was" } else { "were" }
+                given,
+                if npos == 1 && kwonly_given == 0 { "was" } else { "were" }
             )));
         }
         let kw_start = at;
