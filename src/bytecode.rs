@@ -378,9 +378,10 @@ pub enum Instr {
         aw: bool,
     },
     /// `locals()`: a dict of the frame's bound names (the globals at the top level, the
-    /// namespace in a class body).
+    /// namespace in a class body); `dir()` (`names`): their sorted list.
     Locals {
         dst: Reg,
+        names: bool,
     },
     /// `__class__` in a method: the class whose body defined the function.
     LoadOwnerClass {
@@ -617,7 +618,7 @@ impl Instr {
             | ImportFrom { dst, .. }
             | Super { dst }
             | LoadOwnerClass { dst }
-            | Locals { dst } => one(dst),
+            | Locals { dst, .. } => one(dst),
             LoadMethod { dst, .. } => one(dst) + 1,
             WithEnter { dst, exit, .. } => one(dst).max(one(exit)),
             WithExit { dst, .. } => {

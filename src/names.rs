@@ -39,7 +39,7 @@ symbols! {
     ERRNO = "errno", STRERROR = "strerror", INIT_SUBCLASS = "__init_subclass__", MRO = "__mro__",
     FGET = "fget", FSET = "fset", FDEL = "fdel", SETTER = "setter", GETTER = "getter",
     DELETER = "deleter", AITER = "__aiter__", ANEXT = "__anext__", AENTER = "__aenter__",
-    AEXIT = "__aexit__", DEL = "__del__", LOCALS = "locals", VARS = "vars", DEFAULTS = "__defaults__", KWDEFAULTS = "__kwdefaults__",
+    AEXIT = "__aexit__", DEL = "__del__", LOCALS = "locals", VARS = "vars", DIR = "dir", DEFAULTS = "__defaults__", KWDEFAULTS = "__kwdefaults__",
     CODE = "__code__", CO_NAME = "co_name", CO_QUALNAME = "co_qualname", CO_FILENAME = "co_filename",
     CO_FIRSTLINENO = "co_firstlineno", CO_ARGCOUNT = "co_argcount", CO_VARNAMES = "co_varnames",
     F_LINENO = "f_lineno", F_CODE = "f_code", GI_RUNNING = "gi_running", GI_FRAME = "gi_frame",

@@ -179,7 +179,8 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         }
         DropIter { reg } => format!("DropIter {}", r(c, reg)),
         LoadOwnerClass { dst } => format!("LoadOwnerClass {}", r(c, dst)),
-        Locals { dst } => format!("Locals {}", r(c, dst)),
+        Locals { dst, names: false } => format!("Locals {}", r(c, dst)),
+        Locals { dst, names: true } => format!("Locals {} (dir)", r(c, dst)),
         GetAIter { dst, src } => format!("GetAIter {} <- {}", r(c, dst), r(c, src)),
         GetANext { dst, src } => format!("GetANext {} <- {}", r(c, dst), r(c, src)),
         AsyncGenWrap { dst, src } => format!("AsyncGenWrap {} <- {}", r(c, dst), r(c, src)),

@@ -347,9 +347,18 @@ impl<'a> Compiler<'a> {
     fn call(&mut self, f: &'a ast::Expr, args: &'a [Arg], dst: Reg, span: Span) -> CResult<()> {
         if let ExprKind::Name(n) = f.kind {
             // `locals()` and `vars()`: the names of the frame making the call.
-            if (n == sym::LOCALS || n == sym::VARS) && args.is_empty() && self.place(n) == Place::Global {
+            // (Unless the program binds the name itself.)
+            if (n == sym::LOCALS || n == sym::VARS || n == sym::DIR)
+                && args.is_empty()
+                && matches!(self.place(n), Place::Global | Place::ClassNs)
+                && !self
+                    .res
+                    .scopes
+                    .iter()
+                    .any(|s| s.kind != Some(crate::resolver::ScopeKind::Function) && s.bound.contains(&n))
+            {
                 self.cur_span = span;
-                self.emit(Instr::Locals { dst });
+                self.emit(Instr::Locals { dst, names: n == sym::DIR });
                 return Ok(());
             }
             if n == sym::SUPER && args.is_empty() && self.place(n) == Place::Global {

@@ -393,7 +393,7 @@ impl Interp {
                     reg!(dst).put(Value::Bool(self.truthy(&r)?));
                 }
             }
-            Instr::Locals { dst } => {
+            Instr::Locals { dst, names } => {
                 let mut pairs: Vec<(Symbol, Value)> = Vec::new();
                 if let Some(ns) = &f.ns {
                     pairs.extend(ns.borrow().iter().map(|(k, v)| (*k, v.clone())));
@@ -415,6 +415,12 @@ impl Interp {
                             pairs.push((*n, v));
                         }
                     }
+                }
+                if names {
+                    let mut keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+                    keys.sort_unstable();
+                    reg!(dst) = Value::list(keys.into_iter().map(Value::str).collect());
+                    return Ok(None);
                 }
                 let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
                 for (k, v) in pairs {
