@@ -61,8 +61,8 @@ impl Interp {
                 if gen.state.get() == GenState::Done {
                     state.set(2);
                     return match op {
-                        AsyncGenOpKind::Close => Ok(Outcome::Return(Value::None)),
-                        AsyncGenOpKind::Throw(e) => Err(raise_value(e.clone())),
+                        // (CPython 3.11: `athrow()` on a finished async generator gives None.)
+                        AsyncGenOpKind::Close | AsyncGenOpKind::Throw(_) => Ok(Outcome::Return(Value::None)),
                         AsyncGenOpKind::Send(_) => {
                             Err(raise_value(new_exception(&self.t.stop_async_iteration, vec![])))
                         }

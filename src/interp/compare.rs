@@ -387,12 +387,20 @@ impl Interp {
                 self.depth += 1;
                 let r = (|| {
                     self.check_depth()?;
-                    let mut h: u64 = 0x345678;
+                    // CPython's tuple hash (xxHash-based, 3.8+): equal to CPython's for tuples
+                    // of ints, floats and bools.
+                    const P1: u64 = 11_400_714_785_074_694_791;
+                    const P2: u64 = 14_029_467_366_897_019_727;
+                    const P5: u64 = 2_870_177_450_012_600_261;
+                    let mut acc: u64 = P5;
                     for it in items.iter() {
-                        let x = self.hash(it)?;
-                        h = (h ^ x).wrapping_mul(1_000_003).rotate_left(7);
+                        let lane = self.hash(it)?;
+                        acc = acc.wrapping_add(lane.wrapping_mul(P2));
+                        acc = acc.rotate_left(31);
+                        acc = acc.wrapping_mul(P1);
                     }
-                    Ok(h)
+                    acc = acc.wrapping_add((items.len() as u64) ^ (P5 ^ 3_527_539));
+                    Ok(if acc == u64::MAX { 1_546_275_796 } else { acc })
                 })();
                 self.depth -= 1;
                 r?
