@@ -310,6 +310,23 @@ impl Interp {
     /// `BaseException.__str__`: nothing, the one argument's str, or the arguments' tuple.
     pub fn exc_str(&mut self, v: &Value) -> R<String> {
         let args = self.exc_args(v);
+        // OSError(errno, strerror[, filename]): `[Errno 2] No such file: 'f'`.
+        if let (Value::Instance(i), [Value::Int(errno), strerror]) = (v, args.as_slice()) {
+            if i.class.is_subclass(&self.t.os_error) {
+                let head = format!("[Errno {}] {}", errno, self.to_str(strerror)?);
+                let (f, f2) = {
+                    let attrs = i.attrs.borrow();
+                    (attrs.get(&sym::FILENAME).cloned(), attrs.get(&sym::FILENAME2).cloned())
+                };
+                return Ok(match (f, f2) {
+                    (Some(f), Some(f2)) if !f2.is_none() => {
+                        format!("{}: {} -> {}", head, self.repr(&f)?, self.repr(&f2)?)
+                    }
+                    (Some(f), _) if !f.is_none() => format!("{}: {}", head, self.repr(&f)?),
+                    _ => head,
+                });
+            }
+        }
         match args.len() {
             0 => Ok(String::new()),
             1 => {

@@ -182,11 +182,14 @@ impl Interp {
                 sym::CAUSE | sym::CONTEXT | sym::TRACEBACK => return Ok(Value::None),
                 sym::SUPPRESS_CONTEXT => return Ok(Value::Bool(false)),
                 // `OSError(errno, strerror)`.
-                sym::ERRNO | sym::STRERROR if inst.class.is_subclass(&self.t.os_error) => {
+                sym::ERRNO | sym::STRERROR | sym::FILENAME | sym::FILENAME2
+                    if inst.class.is_subclass(&self.t.os_error) =>
+                {
                     let args = self.exc_args(obj);
                     return Ok(match (args.len(), name) {
                         (2..=5, sym::ERRNO) => args[0].clone(),
-                        (2..=5, _) => args[1].clone(),
+                        (2..=5, sym::STRERROR) => args[1].clone(),
+                        (3..=5, _) => args[2].clone(),
                         _ => Value::None,
                     });
                 }

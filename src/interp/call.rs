@@ -209,6 +209,14 @@ impl Interp {
         if cls.tag != TypeTag::User && cls.tag != TypeTag::Object {
             return crate::builtins::construct(self, cls, pos, kw);
         }
+        // `OSError(errno, strerror)` is the subclass for that errno, as CPython makes it.
+        if Rc::ptr_eq(cls, &self.t.os_error) && pos.len() >= 2 {
+            if let Value::Int(code) = pos[0] {
+                if let Some(sub) = self.errno_class(code) {
+                    return self.instantiate(&sub, pos, kw);
+                }
+            }
+        }
         let new = if (cls.flags.get() | self.late_class_flags) & class_flags::NEW != 0 {
             cls.lookup(sym::NEW)
         } else {
@@ -278,7 +286,47 @@ impl Interp {
                 }
             }
         }
+        // OSError(errno, strerror, filename[, winerror, filename2]): the file names are
+        // attributes, the arguments only the first two (as CPython keeps them).
+        if let Value::Instance(i) = &v {
+            if i.class.is_subclass(&self.t.os_error) {
+                let args = self.exc_args(&v);
+                if (3..=5).contains(&args.len()) && matches!(args[0], Value::Int(_)) {
+                    let mut attrs = i.attrs.borrow_mut();
+                    attrs.insert(sym::FILENAME, args[2].clone());
+                    if let Some(f2) = args.get(4) {
+                        attrs.insert(sym::FILENAME2, f2.clone());
+                    }
+                    attrs.insert(sym::ARGS, Value::tuple(args[..2].to_vec()));
+                }
+            }
+        }
         Ok(v)
+    }
+
+    /// The OSError subclass CPython makes for an errno (Linux's numbers).
+    fn errno_class(&self, code: i64) -> Option<Rc<Class>> {
+        let name = match code {
+            1 | 13 => "PermissionError",
+            2 => "FileNotFoundError",
+            3 => "ProcessLookupError",
+            4 => "InterruptedError",
+            10 => "ChildProcessError",
+            11 | 114 | 115 => "BlockingIOError",
+            17 => "FileExistsError",
+            20 => "NotADirectoryError",
+            21 => "IsADirectoryError",
+            32 | 108 => "BrokenPipeError",
+            103 => "ConnectionAbortedError",
+            104 => "ConnectionResetError",
+            110 => "TimeoutError",
+            111 => "ConnectionRefusedError",
+            _ => return None,
+        };
+        match self.builtins.get(&Symbol::intern(name)) {
+            Some(Value::Class(c)) => Some(c.clone()),
+            _ => None,
+        }
     }
 
     /// A new instance of `cls` without `__init__` (`object.__new__(cls)`).
