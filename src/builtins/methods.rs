@@ -232,13 +232,7 @@ pub fn native_attr(it: &mut Interp, obj: &Value, name: Symbol) -> R<Option<Value
         (Value::Native(n), _) if matches!(**n, Native::Namespace(_)) => {
             let Native::Namespace(attrs) = &**n else { return Ok(None) };
             if name == sym::DICT {
-                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-                let items: Vec<(Symbol, Value)> =
-                    attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
-                for (k, v) in items {
-                    it.dict_set(&d, Value::str(k.as_str()), v)?;
-                }
-                return Ok(Some(Value::Dict(d)));
+                return it.dict_of_names(attrs).map(Some);
             }
             let v = attrs.borrow().get(&name).cloned();
             v

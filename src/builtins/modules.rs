@@ -451,22 +451,6 @@ fn fsum_round(partials: &[f64]) -> f64 {
     hi
 }
 
-/// `math.frexp`: `x == m * 2**e` with `0.5 <= abs(m) < 1` (or `(x, 0)` for 0, inf, nan).
-fn frexp(x: f64) -> (f64, i64) {
-    if x == 0.0 || !x.is_finite() {
-        return (x, 0);
-    }
-    let bits = x.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i64;
-    if exp == 0 {
-        // Subnormal: scale into the normal range first.
-        let (m, e) = frexp(x * 2f64.powi(64));
-        return (m, e - 64);
-    }
-    let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
-    (m, exp - 1022)
-}
-
 fn math_module() -> Value {
     module(
         "math",
@@ -637,7 +621,7 @@ fn math_module() -> Value {
                 "frexp",
                 native("frexp", |it, _t, a, _k| {
                     arity("frexp", a, 1, 1)?;
-                    let (m, e) = frexp(num(it, &a[0])?);
+                    let (m, e) = crate::interp::compare::frexp(num(it, &a[0])?);
                     Ok(Value::tuple(vec![Value::Float(m), Value::Int(e)]))
                 }),
             ),

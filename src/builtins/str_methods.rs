@@ -333,7 +333,6 @@ pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) ->
                 it.dict_set(&d, key, v)?;
             }
         }
-        [_] => return Err(type_error("if you give only one argument to maketrans it must be a dict")),
         [x, y, rest @ ..] => {
             let (Value::Str(x), Value::Str(y)) = (x, y) else {
                 return Err(type_error("maketrans() argument 2 must be str"));
@@ -351,7 +350,7 @@ pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) ->
                 }
             }
         }
-        [] => unreachable!("arity checked above"),
+        _ => return Err(type_error("if you give only one argument to maketrans it must be a dict")),
     }
     Ok(Value::Dict(d))
 }

@@ -39,15 +39,7 @@ impl Interp {
                 match name {
                     sym::MRO => Ok(Value::tuple(c.full_mro().into_iter().map(Value::Class).collect())),
                     // (A copy: tinyasync has no read-only view of a class's namespace.)
-                    sym::DICT => {
-                        let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-                        let items: Vec<(Symbol, Value)> =
-                            c.dict.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
-                        for (k, v) in items {
-                            self.dict_set(&d, Value::str(k.as_str()), v)?;
-                        }
-                        Ok(Value::Dict(d))
-                    }
+                    sym::DICT => self.dict_of_names(&c.dict),
                     _ if name.as_str() == "mro" => {
                         Ok(crate::builtins::native_bound("mro", obj.clone(), |_, this, _, _| match this {
                             Value::Class(c) => {

@@ -667,7 +667,8 @@ fn hash_float(f: f64) -> i64 {
     if f.is_infinite() {
         return if f > 0.0 { 314_159 } else { -314_159 };
     }
-    let (mut m, mut e) = frexp(f);
+    let (mut m, e) = frexp(f);
+    let mut e = e as i32;
     let sign: i64 = if m < 0.0 {
         m = -m;
         -1
@@ -697,16 +698,17 @@ fn hash_float(f: f64) -> i64 {
     }
 }
 
-/// `m * 2**e == f` with 0.5 <= |m| < 1 (C's `frexp`), for finite nonzero `f`; (0, 0) for 0.
-fn frexp(f: f64) -> (f64, i32) {
-    if f == 0.0 {
-        return (0.0, 0);
+/// C's `frexp`: `x == m * 2**e` with `0.5 <= abs(m) < 1`, or `(x, 0)` for 0, inf and nan
+/// (`math.frexp`, and the float hash).
+pub fn frexp(x: f64) -> (f64, i64) {
+    if x == 0.0 || !x.is_finite() {
+        return (x, 0);
     }
-    let bits = f.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i32;
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
     if exp == 0 {
         // Subnormal: scale into the normal range first.
-        let (m, e) = frexp(f * 2f64.powi(64));
+        let (m, e) = frexp(x * 2f64.powi(64));
         return (m, e - 64);
     }
     let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));

@@ -629,15 +629,22 @@ fn float_op(op: BinOp, x: f64, y: f64) -> R<Value> {
 impl Interp {
     /// A dict of an instance's attributes now (what its `__dict__` reads as).
     pub fn attr_dict_snapshot(&mut self, v: &Value) -> R<Value> {
+        match v {
+            Value::Native(n) => match &**n {
+                Native::AttrDict(inst) => self.dict_of_names(&inst.attrs),
+                _ => Ok(Value::Dict(Default::default())),
+            },
+            _ => Ok(Value::Dict(Default::default())),
+        }
+    }
+
+    /// A new dict of the names and values in `names` (a namespace, the globals, attributes),
+    /// the names as strings, in their order.
+    pub fn dict_of_names(&mut self, names: &RefCell<SymMap>) -> R<Value> {
+        let items: Vec<(Symbol, Value)> = names.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
         let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-        if let Value::Native(n) = v {
-            if let Native::AttrDict(inst) = &**n {
-                let items: Vec<(Symbol, Value)> =
-                    inst.attrs.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
-                for (k, x) in items {
-                    self.dict_set(&d, Value::str(k.as_str()), x)?;
-                }
-            }
+        for (k, x) in items {
+            self.dict_set(&d, Value::str(k.as_str()), x)?;
         }
         Ok(Value::Dict(d))
     }
