@@ -136,10 +136,13 @@ pub enum Instr {
         start: Reg,
         n: u16,
     },
+    /// `folded`: the items are constants, which CPython builds as a frozenset constant and
+    /// merges into a new set (a layout that can differ from adding them one by one).
     BuildSet {
         dst: Reg,
         start: Reg,
         n: u16,
+        folded: bool,
     },
     /// `n` key/value pairs in registers `start..start+2n`.
     BuildDict {

@@ -72,6 +72,7 @@ symbols! {
     DIFFERENCE = "difference", SYMMETRIC_DIFFERENCE = "symmetric_difference",
     ISSUBSET = "issubset", ISSUPERSET = "issuperset", ISDISJOINT = "isdisjoint",
     INTERSECTION_UPDATE = "intersection_update", DIFFERENCE_UPDATE = "difference_update",
+    SYMMETRIC_DIFFERENCE_UPDATE = "symmetric_difference_update",
     // generators, coroutines
     SEND = "send", THROW = "throw", CLOSE = "close",
     // deque, queue

@@ -438,6 +438,9 @@ thread_local! {
     /// The instances whose `__del__` ran (by address, while they live): their `Drop` must not
     /// revive them again (PEP 442: a finalizer runs once).
     pub static DEL_RAN: RefCell<std::collections::HashSet<usize>> = RefCell::new(Default::default());
+    /// Whether some class got `__del__` after it was made: subclasses made before it do not
+    /// have the flag, so a dropped instance then looks `__del__` up.
+    pub static DEL_ADDED_LATE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether finalizers can still be queued (not while the thread's storage is going away).
@@ -496,7 +499,10 @@ impl Drop for Generator {
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        if self.class.flags.get() & class_flags::DEL == 0 {
+        if self.class.flags.get() & class_flags::DEL == 0
+            && !(DEL_ADDED_LATE.try_with(|l| l.get()).unwrap_or(false)
+                && self.class.lookup(crate::names::sym::DEL).is_some())
+        {
             return;
         }
         let me = self as *const Instance as usize;

@@ -144,13 +144,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::Set => {
             arity("set", args, 0, 1)?;
-            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-            if let Some(src) = args.first() {
-                for x in it.collect(src)? {
-                    it.set_add(&d, x)?;
-                }
-            }
-            Ok(Value::Set(d))
+            Ok(Value::Set(it.make_set(false, args.first())?))
         }
         TypeTag::Range => {
             arity("range", args, 1, 3)?;
@@ -207,14 +201,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
                         return Ok(args[0].clone());
                     }
                 }
-                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-                if let Some(src) = args.first() {
-                    for x in it.collect(src)? {
-                        it.set_add(&d, x)?;
-                    }
-                }
-                d.borrow_mut().frozen = true;
-                return Ok(Value::Set(d));
+                return Ok(Value::Set(it.make_set(true, args.first())?));
             }
             if Rc::ptr_eq(cls, &it.t.random) {
                 return super::random::construct(it, args, kw);

@@ -33,8 +33,8 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             | sym::CLEAR
             | sym::UPDATE
             | sym::INTERSECTION_UPDATE
-            | sym::DIFFERENCE_UPDATE => None,
-            n if n.as_str() == "symmetric_difference_update" => None,
+            | sym::DIFFERENCE_UPDATE
+            | sym::SYMMETRIC_DIFFERENCE_UPDATE => None,
             _ => set_method(name),
         },
         Value::Set(_) => set_method(name),
@@ -409,7 +409,10 @@ fn list_method(name: Symbol) -> Option<M> {
         }),
         sym::COPY => ("copy", |_, t, _, _| Ok(Value::list(this_list(t).borrow().clone()))),
         sym::CLEAR => ("clear", |_, t, _, _| {
-            this_list(t).borrow_mut().clear();
+            // Emptied first, then its items let go from the last, as CPython does (the order
+            // their finalizers run in).
+            let items = std::mem::take(&mut *this_list(t).borrow_mut());
+            items.into_iter().rev().for_each(drop);
             Ok(Value::None)
         }),
         _ => return None,
@@ -532,39 +535,15 @@ fn dict_method(name: Symbol) -> Option<M> {
 
 // ----- set -----
 
+/// The set argument of a comparison method: a set as it is, anything else made one.
 fn set_from(it: &mut Interp, v: &Value) -> R<Rc<RefCell<crate::dict::Dict>>> {
     if let Value::Set(d) = v {
         return Ok(d.clone());
     }
-    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-    for x in it.collect(v)? {
-        it.set_add(&d, x)?;
-    }
-    Ok(d)
-}
-
-fn set_multi(it: &mut Interp, t: &Value, a: &[Value], op: crate::ast::BinOp) -> R<Value> {
-    let mut acc = Value::Set(Rc::new(RefCell::new(this_dict(t).borrow().clone())));
-    for x in a {
-        let other = set_from(it, x)?;
-        let Value::Set(cur) = &acc else { break };
-        let cur = cur.clone();
-        acc = it.set_op(op, &cur, &other)?;
-    }
-    Ok(acc)
-}
-
-fn set_update_in_place(it: &mut Interp, t: &Value, a: &[Value], op: crate::ast::BinOp) -> R<Value> {
-    let r = set_multi(it, t, a, op)?;
-    if let Value::Set(r) = r {
-        let new = r.borrow().clone();
-        *this_dict(t).borrow_mut() = new;
-    }
-    Ok(Value::None)
+    it.make_set(false, Some(v))
 }
 
 fn set_method(name: Symbol) -> Option<M> {
-    use crate::ast::BinOp;
     Some(match name {
         sym::ADD_M => ("add", |it, t, a, _| {
             arity("add", a, 1, 1)?;
@@ -583,34 +562,50 @@ fn set_method(name: Symbol) -> Option<M> {
             it.dict_remove(&this_dict(t), &a[0])?;
             Ok(Value::None)
         }),
-        sym::POP => ("pop", |_, t, _, _| {
-            let d = this_dict(t);
-            let first = d.borrow().iter().next().map(|e| e.key.clone());
-            match first {
-                Some(k) => {
-                    let h = d.borrow().iter().next().map(|e| e.hash).unwrap_or(0);
-                    let pos = d.borrow().candidates(h).find(|(_, e)| e.key.is(&k)).map(|(i, _)| i);
-                    if let Some(i) = pos {
-                        d.borrow_mut().remove_at(i);
-                    }
-                    Ok(k)
-                }
+        sym::POP => ("pop", |_, t, a, _| {
+            arity("pop", a, 0, 0)?;
+            match this_dict(t).borrow_mut().pop_finger() {
+                Some(e) => Ok(e.key),
                 None => Err(key_error(Value::str("pop from an empty set"))),
             }
         }),
-        sym::UNION => ("union", |it, t, a, _| set_multi(it, t, a, BinOp::BitOr)),
-        sym::INTERSECTION => ("intersection", |it, t, a, _| set_multi(it, t, a, BinOp::BitAnd)),
-        sym::DIFFERENCE => ("difference", |it, t, a, _| set_multi(it, t, a, BinOp::Sub)),
-        sym::SYMMETRIC_DIFFERENCE => {
-            ("symmetric_difference", |it, t, a, _| set_multi(it, t, a, BinOp::BitXor))
+        sym::UNION => ("union", |it, t, a, _| Ok(Value::Set(it.set_union(&this_dict(t), a)?))),
+        sym::INTERSECTION => {
+            ("intersection", |it, t, a, _| Ok(Value::Set(it.set_intersection_multi(&this_dict(t), a)?)))
         }
-        sym::UPDATE => ("update", |it, t, a, _| set_update_in_place(it, t, a, BinOp::BitOr)),
-        sym::INTERSECTION_UPDATE => {
-            ("intersection_update", |it, t, a, _| set_update_in_place(it, t, a, BinOp::BitAnd))
+        sym::DIFFERENCE => {
+            ("difference", |it, t, a, _| Ok(Value::Set(it.set_difference_multi(&this_dict(t), a)?)))
         }
-        sym::DIFFERENCE_UPDATE => {
-            ("difference_update", |it, t, a, _| set_update_in_place(it, t, a, BinOp::Sub))
-        }
+        sym::SYMMETRIC_DIFFERENCE => ("symmetric_difference", |it, t, a, _| {
+            arity("symmetric_difference", a, 1, 1)?;
+            Ok(Value::Set(it.set_symmetric_difference(&this_dict(t), &a[0])?))
+        }),
+        sym::UPDATE => ("update", |it, t, a, _| {
+            let d = this_dict(t);
+            for x in a {
+                it.set_update(&d, x)?;
+            }
+            Ok(Value::None)
+        }),
+        sym::INTERSECTION_UPDATE => ("intersection_update", |it, t, a, _| {
+            let d = this_dict(t);
+            let r = it.set_intersection_multi(&d, a)?;
+            let r = r.borrow().clone();
+            d.borrow_mut().take_table(r);
+            Ok(Value::None)
+        }),
+        sym::DIFFERENCE_UPDATE => ("difference_update", |it, t, a, _| {
+            let d = this_dict(t);
+            for x in a {
+                it.set_difference_update(&d, x)?;
+            }
+            Ok(Value::None)
+        }),
+        sym::SYMMETRIC_DIFFERENCE_UPDATE => ("symmetric_difference_update", |it, t, a, _| {
+            arity("symmetric_difference_update", a, 1, 1)?;
+            it.set_symmetric_difference_update(&this_dict(t), &a[0])?;
+            Ok(Value::None)
+        }),
         sym::ISSUBSET => ("issubset", |it, t, a, _| {
             arity("issubset", a, 1, 1)?;
             let o = set_from(it, &a[0])?;
@@ -623,13 +618,19 @@ fn set_method(name: Symbol) -> Option<M> {
         }),
         sym::ISDISJOINT => ("isdisjoint", |it, t, a, _| {
             arity("isdisjoint", a, 1, 1)?;
-            let o = set_from(it, &a[0])?;
-            let r = it.set_op(BinOp::BitAnd, &this_dict(t), &o)?;
-            Ok(Value::Bool(!it.truthy(&r)?))
+            let both = it.set_intersection(&this_dict(t), &a[0])?;
+            let empty = both.borrow().is_empty();
+            Ok(Value::Bool(empty))
         }),
-        sym::COPY => {
-            ("copy", |_, t, _, _| Ok(Value::Set(Rc::new(RefCell::new(this_dict(t).borrow().clone())))))
-        }
+        // A frozenset's copy is itself, as in CPython.
+        sym::COPY => ("copy", |it, t, a, _| {
+            arity("copy", a, 0, 0)?;
+            let d = this_dict(t);
+            if d.borrow().frozen {
+                return Ok(t.clone());
+            }
+            Ok(Value::Set(it.set_copy(&d)?))
+        }),
         sym::CLEAR => ("clear", |_, t, _, _| {
             this_dict(t).borrow_mut().clear();
             Ok(Value::None)

@@ -31,7 +31,7 @@ fn sample(cls: &Rc<Class>) -> Option<Value> {
         TypeTag::List => Value::list(vec![]),
         TypeTag::Tuple => Value::tuple(vec![]),
         TypeTag::Dict => Value::Dict(Rc::new(RefCell::new(crate::dict::Dict::new()))),
-        TypeTag::Set => Value::Set(Rc::new(RefCell::new(crate::dict::Dict::new()))),
+        TypeTag::Set => Value::Set(crate::interp::sets::new_set(false)),
         TypeTag::Int => Value::Int(0),
         TypeTag::Bool => Value::Bool(false),
         TypeTag::Float => Value::Float(0.0),

@@ -4,7 +4,7 @@
 
 use super::ops::{big, is_int, is_not_implemented, seq_items};
 use super::*;
-use crate::ast::{BinOp, CmpOp};
+use crate::ast::CmpOp;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 
@@ -543,53 +543,6 @@ impl Interp {
             }
         }
         Ok(true)
-    }
-
-    pub fn set_op(
-        &mut self,
-        op: BinOp,
-        x: &Rc<RefCell<crate::dict::Dict>>,
-        y: &Rc<RefCell<crate::dict::Dict>>,
-    ) -> R<Value> {
-        let out = Rc::new(RefCell::new(crate::dict::Dict::new()));
-        // The result is of the left operand's type (`frozenset | set` is a frozenset).
-        out.borrow_mut().frozen = x.borrow().frozen;
-        let xs = x.borrow().keys();
-        let ys = y.borrow().keys();
-        match op {
-            BinOp::BitOr => {
-                for k in xs.into_iter().chain(ys) {
-                    self.set_add(&out, k)?;
-                }
-            }
-            BinOp::BitAnd => {
-                for k in xs {
-                    if self.set_contains(y, &k)? {
-                        self.set_add(&out, k)?;
-                    }
-                }
-            }
-            BinOp::Sub => {
-                for k in xs {
-                    if !self.set_contains(y, &k)? {
-                        self.set_add(&out, k)?;
-                    }
-                }
-            }
-            _ => {
-                for k in xs {
-                    if !self.set_contains(y, &k)? {
-                        self.set_add(&out, k)?;
-                    }
-                }
-                for k in ys {
-                    if !self.set_contains(x, &k)? {
-                        self.set_add(&out, k)?;
-                    }
-                }
-            }
-        }
-        Ok(Value::Set(out))
     }
 }
 

@@ -38,6 +38,9 @@ impl Interp {
         let f = Self::namespace_flags(&d);
         cls.flags.set(cls.flags.get() | f);
         self.late_class_flags |= f;
+        if f & DEL != 0 {
+            crate::value::DEL_ADDED_LATE.with(|l| l.set(true));
+        }
     }
 
     /// `v`, found in the MRO of `cls`, as the attribute of `obj` (an instance of `cls`), or of

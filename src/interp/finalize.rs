@@ -115,7 +115,10 @@ impl Interp {
                     Rc::strong_count(g) == 2 && g.state.get() == GenState::Suspended && !g.is_coroutine
                 }
                 Some(Value::Instance(i)) => {
-                    Rc::strong_count(i) == 2 && i.class.flags.get() & class_flags::DEL != 0
+                    Rc::strong_count(i) == 2
+                        && (i.class.flags.get() & class_flags::DEL != 0
+                            || self.late_class_flags & class_flags::DEL != 0
+                                && i.class.lookup(sym::DEL).is_some())
                 }
                 _ => false,
             };

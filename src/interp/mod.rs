@@ -12,6 +12,7 @@ pub mod descr;
 pub mod finalize;
 pub mod generators;
 pub mod ops;
+pub mod sets;
 
 pub use crate::hint::{At, Hint, HintLabel, Parts, Suggest};
 use crate::names::sym;

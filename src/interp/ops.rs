@@ -108,8 +108,7 @@ impl Interp {
         if matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::Sub | BinOp::BitXor)
             && (set_view(a).is_some() || set_view(b).is_some())
         {
-            let (x, y) = (self.view_as_set(a)?, self.view_as_set(b)?);
-            return self.binop(op, &x, &y);
+            return self.view_op(op, a, b);
         }
         match self.builtin_binop(op, a, b) {
             Ok(Some(v)) => return Ok(v),
@@ -474,11 +473,7 @@ impl Interp {
             }
             (Value::Set(s), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor) => {
                 let Value::Set(other) = b else { return self.binop(op, &a, b) };
-                let r = self.set_op(op, s, other)?;
-                if let Value::Set(r) = r {
-                    let new = r.borrow().clone();
-                    *s.borrow_mut() = new;
-                }
+                self.set_op_in_place(op, s, other)?;
                 Ok(a)
             }
             (Value::Instance(_), _) => {
@@ -667,10 +662,6 @@ impl Interp {
         if matches!(v, Value::Set(_)) {
             return Ok(v.clone());
         }
-        let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
-        for x in self.collect(v)? {
-            self.set_add(&d, x)?;
-        }
-        Ok(Value::Set(d))
+        Ok(Value::Set(self.make_set(false, Some(v))?))
     }
 }

@@ -275,14 +275,19 @@ impl<'a> Compiler<'a> {
             match kind {
                 ExprKind::Tuple(_) => self.emit(Instr::BuildTuple { dst, start, n }),
                 ExprKind::List(_) => self.emit(Instr::BuildList { dst, start, n }),
-                _ => self.emit(Instr::BuildSet { dst, start, n }),
+                _ => self.emit(Instr::BuildSet {
+                    dst,
+                    start,
+                    n,
+                    folded: n > 2 && items.iter().all(is_constant),
+                }),
             };
             return Ok(());
         }
         let acc = self.temp()?;
         let is_set = matches!(kind, ExprKind::Set(_));
         if is_set {
-            self.emit(Instr::BuildSet { dst: acc, start: acc, n: 0 });
+            self.emit(Instr::BuildSet { dst: acc, start: acc, n: 0, folded: false });
         } else {
             self.emit(Instr::BuildList { dst: acc, start: acc, n: 0 });
         }
@@ -490,5 +495,22 @@ impl<'a> Compiler<'a> {
         let kwargs = if any_kw { kws } else { NO_REG };
         self.emit_with(Instr::CallEx { dst, func, args: pos, kwargs }, parts);
         Ok(())
+    }
+}
+
+/// Whether CPython's AST optimizer makes `e` a constant (a literal; a sign, `~` or `not` on
+/// one; a tuple of them): a set display of more than two of them becomes a frozenset constant.
+/// (Arithmetic on literals, which CPython also folds, is left out.)
+fn is_constant(e: &ast::Expr) -> bool {
+    use ast::ExprKind as K;
+    match &e.kind {
+        K::Int(_) | K::BigInt(_) | K::Float(_) | K::Str(_) | K::True | K::False | K::None | K::Ellipsis => {
+            true
+        }
+        K::Unary(ast::UnaryOp::Not, x) => is_constant(x),
+        K::Unary(ast::UnaryOp::Invert, x) => matches!(x.kind, K::Int(_) | K::BigInt(_) | K::True | K::False),
+        K::Unary(_, x) => matches!(x.kind, K::Int(_) | K::BigInt(_) | K::Float(_) | K::True | K::False),
+        K::Tuple(items) => items.iter().all(is_constant),
+        _ => false,
     }
 }

@@ -631,7 +631,7 @@ impl<'a> Compiler<'a> {
         let result = self.temp()?;
         match kind {
             CompKind::List => self.emit(Instr::BuildList { dst: result, start: result, n: 0 }),
-            CompKind::Set => self.emit(Instr::BuildSet { dst: result, start: result, n: 0 }),
+            CompKind::Set => self.emit(Instr::BuildSet { dst: result, start: result, n: 0, folded: false }),
             CompKind::Dict => self.emit(Instr::BuildDict { dst: result, start: result, n: 0 }),
             CompKind::Gen => 0,
         };

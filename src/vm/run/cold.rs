@@ -79,11 +79,23 @@ impl Interp {
                 let items = regs[start as usize..start as usize + n as usize].to_vec();
                 reg!(dst).put(Value::list(items));
             }
-            Instr::BuildSet { dst, start, n } => {
-                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+            Instr::BuildSet { dst, start, n, folded } => {
+                let mut d = crate::interp::sets::new_set(folded);
                 for i in 0..n {
                     let v = reg!(start + i).clone();
                     self.set_add(&d, v)?;
+                }
+                if folded {
+                    // CPython makes a display of constants a frozenset constant; its compiler
+                    // rebuilds that from the first one's order (when merging equal constants),
+                    // and the display merges it into a new set. Each step may lay it out anew.
+                    let rebuilt = crate::interp::sets::new_set(true);
+                    let keys: Vec<(Value, u64)> =
+                        d.borrow().iter().map(|e| (e.key.clone(), e.hash)).collect();
+                    for (k, h) in keys {
+                        self.set_add_hashed(&rebuilt, k, h)?;
+                    }
+                    d = self.make_set(false, Some(&Value::Set(rebuilt)))?;
                 }
                 reg!(dst).put(Value::Set(d));
             }
@@ -175,11 +187,8 @@ impl Interp {
             }
             Instr::SetUpdate { set, src } => {
                 let v = reg!(src).clone();
-                let items = self.collect(&v)?;
                 if let Value::Set(d) = reg!(set).clone() {
-                    for x in items {
-                        self.set_add(&d, x)?;
-                    }
+                    self.set_update(&d, &v)?;
                 }
             }
             Instr::DictSet { dict, key, src } => {
