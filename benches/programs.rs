@@ -14,6 +14,21 @@ fn program(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/programs").join(name)
 }
 
+/// The python3 interpreter itself, not a launcher script in front of it (pyenv's shims add tens
+/// of milliseconds to every run).
+fn python3_exe() -> &'static str {
+    static PY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PY.get_or_init(|| {
+        Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "python3".to_string())
+    })
+}
+
 fn run(cmd: &str, args: &[&str], file: PathBuf) {
     let out = Command::new(cmd).args(args).arg(&file).output().expect("the program runs");
     assert!(
@@ -34,7 +49,7 @@ fn tinyasync(name: &str) {
 
 #[divan::bench(args = PY, sample_count = 3, sample_size = 1)]
 fn python3(name: &str) {
-    run("python3", &[], program(&format!("{name}.py")));
+    run(python3_exe(), &[], program(&format!("{name}.py")));
 }
 
 /// Built-in scheduler workloads and their asyncio counterparts.
@@ -52,7 +67,7 @@ fn tinyasync_scheduler(i: usize) {
 
 #[divan::bench(args = [0, 1, 2], sample_count = 3, sample_size = 1)]
 fn python3_asyncio(i: usize) {
-    run("python3", &[], program(SCHED[i].1));
+    run(python3_exe(), &[], program(SCHED[i].1));
 }
 
 /// A task switch at the bottom of an await chain 1 and 50 coroutines deep (200,000 switches).

@@ -136,13 +136,20 @@ pub enum Instr {
         start: Reg,
         n: u16,
     },
-    /// `folded`: the items are constants, which CPython builds as a frozenset constant and
-    /// merges into a new set (a layout that can differ from adding them one by one).
     BuildSet {
         dst: Reg,
         start: Reg,
         n: u16,
-        folded: bool,
+    },
+    /// A set display of constants, which CPython compiles to a frozenset constant: constant
+    /// `k` is `(key, items)`; the frozenset is made once per key (as CPython's compiler does,
+    /// which also shares one constant among equal displays) and is the value where CPython
+    /// uses it as it is (`frozen`: the iterable of a `for` or a comprehension, the right of
+    /// `in`), else merged into a new set (a display of more than two constants).
+    SetConst {
+        dst: Reg,
+        k: u32,
+        frozen: bool,
     },
     /// `n` key/value pairs in registers `start..start+2n`.
     BuildDict {
@@ -592,6 +599,7 @@ impl Instr {
             | BuildTuple { dst, .. }
             | BuildList { dst, .. }
             | BuildSet { dst, .. }
+            | SetConst { dst, .. }
             | BuildDict { dst, .. }
             | ListToTuple { dst, .. }
             | BuildSlice { dst, .. }

@@ -111,8 +111,8 @@ impl Iterator for Probe {
     }
 }
 
-/// Places an entry in the first empty slot of its probe (the table has no equal key and no
-/// dummies on the way matter: CPython's `set_insert_clean`).
+/// Places an entry in the first empty slot of its probe, passing over dummies (CPython's
+/// `set_insert_clean`, for a key known to be absent).
 fn insert_clean(slots: &mut [Slot], e: Entry) {
     let mask = slots.len() - 1;
     for i in Probe::new(e.hash, mask) {
@@ -173,6 +173,10 @@ impl Dict {
         }
     }
     #[inline]
+    pub fn is_set(&self) -> bool {
+        matches!(self.store, Store::Table { .. })
+    }
+    #[inline]
     pub fn len(&self) -> usize {
         self.live
     }
@@ -217,7 +221,7 @@ impl Dict {
     }
     /// Adds a key known to be absent: at the end of a dict; in a set, where CPython's
     /// `set_add_entry` puts it (the last dummy on its probe, else the empty slot that ends it),
-    /// growing the table when it gets two-fifths full.
+    /// growing the table when used and dummy slots reach three fifths of it.
     pub fn push(&mut self, hash: u64, key: Value, value: Value) {
         self.live += 1;
         let e = Entry { hash, key, value };

@@ -543,6 +543,14 @@ fn set_from(it: &mut Interp, v: &Value) -> R<Rc<RefCell<crate::dict::Dict>>> {
     it.make_set(false, Some(v))
 }
 
+/// A set given as a key to `remove`/`discard` is looked for as a frozenset, as in CPython.
+fn set_key(it: &mut Interp, key: &Value) -> R<Value> {
+    match key {
+        Value::Set(k) if !k.borrow().frozen => Ok(Value::Set(it.make_set(true, Some(key))?)),
+        _ => Ok(key.clone()),
+    }
+}
+
 fn set_method(name: Symbol) -> Option<M> {
     Some(match name {
         sym::ADD_M => ("add", |it, t, a, _| {
@@ -552,14 +560,16 @@ fn set_method(name: Symbol) -> Option<M> {
         }),
         sym::REMOVE => ("remove", |it, t, a, _| {
             arity("remove", a, 1, 1)?;
-            match it.dict_remove(&this_dict(t), &a[0])? {
+            let key = set_key(it, &a[0])?;
+            match it.dict_remove(&this_dict(t), &key)? {
                 Some(_) => Ok(Value::None),
                 None => Err(key_error(a[0].clone())),
             }
         }),
         sym::DISCARD => ("discard", |it, t, a, _| {
             arity("discard", a, 1, 1)?;
-            it.dict_remove(&this_dict(t), &a[0])?;
+            let key = set_key(it, &a[0])?;
+            it.dict_remove(&this_dict(t), &key)?;
             Ok(Value::None)
         }),
         sym::POP => ("pop", |_, t, a, _| {
@@ -618,9 +628,7 @@ fn set_method(name: Symbol) -> Option<M> {
         }),
         sym::ISDISJOINT => ("isdisjoint", |it, t, a, _| {
             arity("isdisjoint", a, 1, 1)?;
-            let both = it.set_intersection(&this_dict(t), &a[0])?;
-            let empty = both.borrow().is_empty();
-            Ok(Value::Bool(empty))
+            it.set_isdisjoint(&this_dict(t), &a[0]).map(Value::Bool)
         }),
         // A frozenset's copy is itself, as in CPython.
         sym::COPY => ("copy", |it, t, a, _| {

@@ -795,8 +795,9 @@ impl Interp {
                 let dd = d.borrow();
                 if dd.len() != *len {
                     *len = usize::MAX;
+                    let what = if dd.is_set() { "Set" } else { "dictionary" };
                     drop(dd);
-                    return Err(runtime_error("dictionary changed size during iteration"));
+                    return Err(runtime_error(format!("{what} changed size during iteration")));
                 }
                 while *i < dd.positions() {
                     let pos = *i;
@@ -926,6 +927,11 @@ impl Interp {
                     self.type_name(item)
                 ))),
             },
+            // A set looked for in a set is looked for as a frozenset, as in CPython.
+            Value::Set(d) if matches!(item, Value::Set(k) if !k.borrow().frozen) => {
+                let key = Value::Set(self.make_set(true, Some(item))?);
+                self.set_contains(d, &key)
+            }
             Value::Dict(d) | Value::Set(d) => self.set_contains(d, item),
             Value::Range(r) => {
                 let i = match item {

@@ -409,12 +409,12 @@ impl Interp {
             // matter), then mixed with the size.
             Value::Set(d) if d.borrow().frozen => {
                 let shuffle = |h: u64| ((h ^ 89_869_747) ^ (h << 16)).wrapping_mul(3_644_798_167);
-                let keys = d.borrow().keys();
+                let dd = d.borrow();
                 let mut h: u64 = 0;
-                for k in &keys {
-                    h ^= shuffle(self.hash(k)?);
+                for e in dd.iter() {
+                    h ^= shuffle(e.hash);
                 }
-                h ^= (keys.len() as u64 + 1).wrapping_mul(1_927_868_237);
+                h ^= (dd.len() as u64 + 1).wrapping_mul(1_927_868_237);
                 h ^= (h >> 11) ^ (h >> 25);
                 h = h.wrapping_mul(69_069).wrapping_add(907_133_923);
                 if h == u64::MAX {

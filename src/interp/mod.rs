@@ -597,6 +597,8 @@ pub struct Interp {
     /// `Class::flags` set by attributes assigned to classes after they were made: added to
     /// every class's (subclasses made earlier do not see their bases' changes otherwise).
     pub late_class_flags: u8,
+    /// The frozensets of set displays of constants, by the constants' key (`sets.rs`).
+    pub const_sets: std::collections::HashMap<String, Rc<RefCell<crate::dict::Dict>>>,
 }
 
 /// One entry of `Interp::method_cache`: (kind of value, 0 for an empty entry; name; method).
@@ -631,6 +633,7 @@ impl Interp {
             vm_stacks: Vec::new(),
             method_cache: Box::new([(0, Symbol(0), None); 64]),
             late_class_flags: 0,
+            const_sets: std::collections::HashMap::new(),
         };
         crate::builtins::install(&mut it);
         it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));

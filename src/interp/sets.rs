@@ -203,20 +203,19 @@ impl Interp {
     /// `so - other`: against a set or dict not much smaller than `so`, the keys of `so` not in
     /// it added to a new set; otherwise a copy of `so` with `other`'s keys deleted.
     pub fn set_difference(&mut self, so: &Table, other: &Value) -> R<Table> {
-        let (other_set, other_dict) = match other {
-            Value::Dict(d) => (None, Some(d.clone())),
-            _ => (as_set(other), None),
+        // A set's or a dict's table, which can be asked without running other code.
+        let table = match other {
+            Value::Dict(d) => Some(d.clone()),
+            _ => as_set(other),
         };
-        let other_len = match (&other_set, &other_dict) {
-            (Some(o), _) | (_, Some(o)) => o.borrow().len(),
-            _ => usize::MAX,
+        let check = match table {
+            Some(t) if (so.borrow().len() >> 2) <= t.borrow().len() => t,
+            _ => {
+                let result = self.set_copy(so)?;
+                self.set_difference_update(&result, other)?;
+                return Ok(result);
+            }
         };
-        if other_len == usize::MAX || (so.borrow().len() >> 2) > other_len {
-            let result = self.set_copy(so)?;
-            self.set_difference_update(&result, other)?;
-            return Ok(result);
-        }
-        let check = other_set.or(other_dict).unwrap_or_else(|| new_set(false));
         let result = new_set(so.borrow().frozen);
         for (k, h) in hashed_keys(so) {
             if self.dict_find(&check, &k, h)?.is_none() {
@@ -277,7 +276,8 @@ impl Interp {
             BinOp::BitOr => self.set_union(x, &[other])?,
             BinOp::BitAnd => self.set_intersection(x, &other)?,
             BinOp::Sub => self.set_difference(x, &other)?,
-            _ => self.set_symmetric_difference(x, &other)?,
+            BinOp::BitXor => self.set_symmetric_difference(x, &other)?,
+            _ => return Err(type_error("unsupported operand types for a set")),
         };
         Ok(Value::Set(r))
     }
@@ -295,8 +295,34 @@ impl Interp {
                 Ok(())
             }
             BinOp::Sub => self.set_difference_update(x, &other),
-            _ => self.set_symmetric_difference_update(x, &other),
+            BinOp::BitXor => self.set_symmetric_difference_update(x, &other),
+            _ => Err(type_error("unsupported operand types for a set")),
         }
+    }
+
+    /// `so.isdisjoint(other)`: the smaller of two sets walked, any other iterable in its
+    /// order; the first shared key ends it.
+    pub fn set_isdisjoint(&mut self, so: &Table, other: &Value) -> R<bool> {
+        if let Some(o) = as_set(other) {
+            if Rc::ptr_eq(so, &o) {
+                return Ok(so.borrow().is_empty());
+            }
+            let (walk, check) =
+                if o.borrow().len() > so.borrow().len() { (so.clone(), o) } else { (o, so.clone()) };
+            for (k, h) in hashed_keys(&walk) {
+                if self.dict_find(&check, &k, h)?.is_some() {
+                    return Ok(false);
+                }
+            }
+            return Ok(true);
+        }
+        let it = self.get_iter(other)?;
+        while let Some(k) = self.next(&it)? {
+            if self.set_contains(so, &k)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// A dict view (or anything beside one) as the set the view operators start from: the
@@ -340,6 +366,11 @@ impl Interp {
                     }
                 }
             }
+            BinOp::BitXor
+                if matches!((super::ops::set_view(a), super::ops::set_view(b)), (Some(2), Some(2))) =>
+            {
+                self.items_xor(a, b)?
+            }
             _ => {
                 let result = self.view_to_set(a)?;
                 match op {
@@ -351,5 +382,66 @@ impl Interp {
             }
         };
         Ok(Value::Set(r))
+    }
+}
+
+impl Interp {
+    /// `d1.items() ^ d2.items()` (CPython's `dictitems_xor`): the pairs of `d2` whose key is
+    /// not in `d1` with an equal value, then the pairs of `d1` left over, without hashing the
+    /// values of pairs that cancel out.
+    fn items_xor(&mut self, a: &Value, b: &Value) -> R<Table> {
+        let dict_of = |v: &Value| match v {
+            Value::Native(n) => match &**n {
+                Native::DictView { d, .. } => Some(d.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (Some(d1), Some(d2)) = (dict_of(a), dict_of(b)) else { return Ok(new_set(false)) };
+        let left = Rc::new(RefCell::new(d1.borrow().clone()));
+        let result = new_set(false);
+        let pairs: Vec<(Value, Value, u64)> =
+            d2.borrow().iter().map(|e| (e.key.clone(), e.value.clone(), e.hash)).collect();
+        for (k, v2, h) in pairs {
+            let found = self.dict_find(&left, &k, h)?;
+            let v1 = found.and_then(|i| left.borrow().entry(i).map(|e| e.value.clone()));
+            let cancels = match &v1 {
+                Some(v1) => self.eq(v1, &v2)?,
+                None => false,
+            };
+            match (cancels, found) {
+                (true, Some(i)) => {
+                    left.borrow_mut().remove_at(i);
+                }
+                _ => self.set_add(&result, Value::tuple(vec![k, v2]))?,
+            }
+        }
+        let rest: Vec<Value> =
+            left.borrow().iter().map(|e| Value::tuple(vec![e.key.clone(), e.value.clone()])).collect();
+        for pair in rest {
+            self.set_add(&result, pair)?;
+        }
+        Ok(result)
+    }
+
+    /// The frozenset of a set-display constant `(key, items)` (`Instr::SetConst`), made on
+    /// first use as CPython's compiler makes it — the items added in order, then the whole
+    /// rebuilt from that set's order (as the compiler does when it merges equal constants) —
+    /// and shared by every display with the same key.
+    pub fn const_frozenset(&mut self, c: &Value) -> R<Table> {
+        let Value::Tuple(parts) = c else { return Ok(new_set(true)) };
+        let (Some(Value::Str(key)), Some(items)) = (parts.first(), parts.get(1)) else {
+            return Ok(new_set(true));
+        };
+        if let Some(fs) = self.const_sets.get(key.s.as_str()) {
+            return Ok(fs.clone());
+        }
+        let first = self.make_set(true, Some(items))?;
+        let rebuilt = new_set(true);
+        for (k, h) in hashed_keys(&first) {
+            self.set_add_hashed(&rebuilt, k, h)?;
+        }
+        self.const_sets.insert(key.s.clone(), rebuilt.clone());
+        Ok(rebuilt)
     }
 }

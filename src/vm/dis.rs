@@ -91,14 +91,9 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         Truth { dst, a } => format!("Truth {} <- {}", r(c, dst), r(c, a)),
         BuildTuple { dst, start, n } => format!("BuildTuple {} <- {}..+{}", r(c, dst), r(c, start), n),
         BuildList { dst, start, n } => format!("BuildList {} <- {}..+{}", r(c, dst), r(c, start), n),
-        BuildSet { dst, start, n, folded } => {
-            format!(
-                "BuildSet {} <- {}..+{}{}",
-                r(c, dst),
-                r(c, start),
-                n,
-                if folded { " (constants)" } else { "" }
-            )
+        BuildSet { dst, start, n } => format!("BuildSet {} <- {}..+{}", r(c, dst), r(c, start), n),
+        SetConst { dst, k, frozen } => {
+            format!("SetConst {} <- {}{}", r(c, dst), konst(k), if frozen { " (frozenset)" } else { "" })
         }
         BuildDict { dst, start, n } => format!("BuildDict {} <- {}..+{} pairs", r(c, dst), r(c, start), n),
         ListAppend { list, src } => format!("ListAppend {} <- {}", r(c, list), r(c, src)),

@@ -176,7 +176,14 @@ impl<'a> Compiler<'a> {
                 let left = self.temp()?;
                 let right = self.temp()?;
                 let left = self.operand(first, left)?;
-                let right = self.operand(second, right)?;
+                let right = if matches!(op, ast::CmpOp::In | ast::CmpOp::NotIn)
+                    && matches!(second.kind, ExprKind::Set(_))
+                {
+                    self.iterable_to(second, right)?;
+                    right
+                } else {
+                    self.operand(second, right)?
+                };
                 self.cur_span = span;
                 let parts = operands(&[(first.span, left), (second.span, right)]);
                 self.emit_with(Instr::Compare { op: *op, dst, a: left, b: right }, parts);
@@ -190,7 +197,11 @@ impl<'a> Compiler<'a> {
                 let mut exits = Vec::new();
                 let mut left_span = first.span;
                 for (i, (op, x)) in rest.iter().enumerate() {
-                    self.expr_to(x, right)?;
+                    if i + 1 == rest.len() && matches!(op, ast::CmpOp::In | ast::CmpOp::NotIn) {
+                        self.iterable_to(x, right)?;
+                    } else {
+                        self.expr_to(x, right)?;
+                    }
                     self.cur_span = span;
                     let parts = operands(&[(left_span, left), (x.span, right)]);
                     self.emit_with(Instr::Compare { op: *op, dst: res, a: left, b: right }, parts);
@@ -261,9 +272,39 @@ impl<'a> Compiler<'a> {
         self.emit(Instr::LoadConst { dst, k });
     }
 
+    /// A set display whose items are all constants, as the constant CPython makes of it: its
+    /// items and the key that makes equal displays share one frozenset.
+    fn const_set(&mut self, items: &[ast::Expr]) -> Option<u32> {
+        let values: Vec<Value> = items.iter().map(const_value).collect::<Option<_>>()?;
+        let mut keys: Vec<String> = values.iter().map(const_key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        Some(self.constant(Value::tuple(vec![Value::str(&keys.join(",")), Value::tuple(values)])))
+    }
+
+    /// An iterable (of a `for`, a comprehension, the right of `in`): a set display of
+    /// constants there is a frozenset constant in CPython, iterated as it is.
+    pub(super) fn iterable_to(&mut self, e: &'a ast::Expr, dst: Reg) -> CResult<()> {
+        if let ExprKind::Set(items) = &e.kind {
+            if let Some(k) = self.const_set(items) {
+                self.cur_span = e.span;
+                self.emit(Instr::SetConst { dst, k, frozen: true });
+                return Ok(());
+            }
+        }
+        self.expr_to(e, dst)
+    }
+
     /// Tuple, list and set displays, with `*x` items.
     fn display(&mut self, kind: &ExprKind, items: &'a [ast::Expr], dst: Reg, span: Span) -> CResult<()> {
         let starred = items.iter().any(|x| matches!(x.kind, ExprKind::Starred(_)));
+        if let (ExprKind::Set(_), true) = (kind, items.len() > 2) {
+            if let Some(k) = self.const_set(items) {
+                self.cur_span = span;
+                self.emit(Instr::SetConst { dst, k, frozen: false });
+                return Ok(());
+            }
+        }
         // A long display is built item by item, so it needs no register per item.
         if !starred && items.len() <= MAX_WINDOW {
             let start = self.temps(items.len())?;
@@ -275,19 +316,14 @@ impl<'a> Compiler<'a> {
             match kind {
                 ExprKind::Tuple(_) => self.emit(Instr::BuildTuple { dst, start, n }),
                 ExprKind::List(_) => self.emit(Instr::BuildList { dst, start, n }),
-                _ => self.emit(Instr::BuildSet {
-                    dst,
-                    start,
-                    n,
-                    folded: n > 2 && items.iter().all(is_constant),
-                }),
+                _ => self.emit(Instr::BuildSet { dst, start, n }),
             };
             return Ok(());
         }
         let acc = self.temp()?;
         let is_set = matches!(kind, ExprKind::Set(_));
         if is_set {
-            self.emit(Instr::BuildSet { dst: acc, start: acc, n: 0, folded: false });
+            self.emit(Instr::BuildSet { dst: acc, start: acc, n: 0 });
         } else {
             self.emit(Instr::BuildList { dst: acc, start: acc, n: 0 });
         }
@@ -498,19 +534,64 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// Whether CPython's AST optimizer makes `e` a constant (a literal; a sign, `~` or `not` on
-/// one; a tuple of them): a set display of more than two of them becomes a frozenset constant.
-/// (Arithmetic on literals, which CPython also folds, is left out.)
-fn is_constant(e: &ast::Expr) -> bool {
+/// The value CPython's AST optimizer makes of `e` when it is a constant: a literal; a sign,
+/// `~` or `not` on one; a tuple of them. (Arithmetic and subscripts of literals, which CPython
+/// also folds, are not.)
+fn const_value(e: &ast::Expr) -> Option<Value> {
     use ast::ExprKind as K;
-    match &e.kind {
-        K::Int(_) | K::BigInt(_) | K::Float(_) | K::Str(_) | K::True | K::False | K::None | K::Ellipsis => {
-            true
-        }
-        K::Unary(ast::UnaryOp::Not, x) => is_constant(x),
-        K::Unary(ast::UnaryOp::Invert, x) => matches!(x.kind, K::Int(_) | K::BigInt(_) | K::True | K::False),
-        K::Unary(_, x) => matches!(x.kind, K::Int(_) | K::BigInt(_) | K::Float(_) | K::True | K::False),
-        K::Tuple(items) => items.iter().all(is_constant),
-        _ => false,
+    use ast::UnaryOp as U;
+    Some(match &e.kind {
+        K::Int(i) => Value::Int(*i),
+        K::BigInt(b) => Value::BigInt(Rc::new((**b).clone())),
+        K::Float(f) => Value::Float(*f),
+        K::Str(s) => Value::str(s),
+        K::True => Value::Bool(true),
+        K::False => Value::Bool(false),
+        K::None => Value::None,
+        K::Tuple(items) => Value::tuple(items.iter().map(const_value).collect::<Option<_>>()?),
+        K::Unary(op, x) => match (op, const_value(x)?) {
+            (U::Not, v) => Value::Bool(!const_truth(&v)),
+            (U::Pos, Value::Bool(b)) => Value::Int(b as i64),
+            (U::Pos, v @ (Value::Int(_) | Value::BigInt(_) | Value::Float(_))) => v,
+            (U::Neg, Value::Bool(b)) => Value::Int(-(b as i64)),
+            (U::Neg, Value::Int(i)) => match i.checked_neg() {
+                Some(n) => Value::Int(n),
+                None => Value::BigInt(Rc::new(-num_bigint::BigInt::from(i))),
+            },
+            (U::Neg, Value::BigInt(b)) => Value::BigInt(Rc::new(-(*b).clone())),
+            (U::Neg, Value::Float(f)) => Value::Float(-f),
+            (U::Invert, Value::Bool(b)) => Value::Int(!(b as i64)),
+            (U::Invert, Value::Int(i)) => Value::Int(!i),
+            (U::Invert, Value::BigInt(b)) => Value::BigInt(Rc::new(-(*b).clone() - 1)),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+fn const_truth(v: &Value) -> bool {
+    match v {
+        Value::Int(i) => *i != 0,
+        Value::Float(f) => *f != 0.0,
+        Value::Bool(b) => *b,
+        Value::None => false,
+        Value::Str(s) => !s.s.is_empty(),
+        Value::Tuple(t) => !t.is_empty(),
+        _ => true,
+    }
+}
+
+/// A constant's identity as CPython's compiler tells constants apart when it shares equal
+/// ones (`1`, `1.0` and `True` differ; so do `0.0` and `-0.0`).
+fn const_key(v: &Value) -> String {
+    match v {
+        Value::Int(i) => format!("i{i}"),
+        Value::BigInt(b) => format!("i{b}"),
+        Value::Float(f) => format!("f{:x}", f.to_bits()),
+        Value::Bool(b) => format!("b{}", *b as u8),
+        Value::None => "n".to_string(),
+        Value::Str(s) => format!("s{}:{}", s.s.len(), s.s),
+        Value::Tuple(t) => format!("t({})", t.iter().map(const_key).collect::<Vec<_>>().join(",")),
+        _ => "?".to_string(),
     }
 }

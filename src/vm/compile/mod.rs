@@ -573,7 +573,7 @@ impl<'a> Compiler<'a> {
         let mark = self.next_reg;
         let func = self.temp()?;
         let arg = self.temp()?;
-        self.expr_to(&gens[0].iter, arg)?;
+        self.iterable_to(&gens[0].iter, arg)?;
         self.cur_span = span;
         if gens[0].is_async {
             self.emit(Instr::GetAIter { dst: arg, src: arg });
@@ -631,7 +631,7 @@ impl<'a> Compiler<'a> {
         let result = self.temp()?;
         match kind {
             CompKind::List => self.emit(Instr::BuildList { dst: result, start: result, n: 0 }),
-            CompKind::Set => self.emit(Instr::BuildSet { dst: result, start: result, n: 0, folded: false }),
+            CompKind::Set => self.emit(Instr::BuildSet { dst: result, start: result, n: 0 }),
             CompKind::Dict => self.emit(Instr::BuildDict { dst: result, start: result, n: 0 }),
             CompKind::Gen => 0,
         };
@@ -641,7 +641,7 @@ impl<'a> Compiler<'a> {
                 0
             } else {
                 let it = self.temp()?;
-                self.expr_to(&g.iter, it)?;
+                self.iterable_to(&g.iter, it)?;
                 self.cur_span = g.iter.span;
                 if g.is_async {
                     self.emit(Instr::GetAIter { dst: it, src: it });

@@ -81,7 +81,7 @@ impl<'a> Compiler<'a> {
             StmtKind::For(l) => {
                 let l = &**l;
                 let iter = self.temp()?;
-                self.expr_to(&l.iter, iter)?;
+                self.iterable_to(&l.iter, iter)?;
                 self.cur_span = l.iter.span;
                 let parts = PartSpans { operands: vec![(l.iter.span, iter)], ..Default::default() };
                 self.emit_with(Instr::GetIter { dst: iter, src: iter }, parts);
@@ -114,7 +114,7 @@ impl<'a> Compiler<'a> {
             StmtKind::AsyncFor(l) => {
                 let l = &**l;
                 let iter = self.temp()?;
-                self.expr_to(&l.iter, iter)?;
+                self.iterable_to(&l.iter, iter)?;
                 self.cur_span = l.iter.span;
                 let parts = PartSpans { operands: vec![(l.iter.span, iter)], ..Default::default() };
                 self.emit_with(Instr::GetAIter { dst: iter, src: iter }, parts);

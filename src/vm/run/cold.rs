@@ -79,25 +79,19 @@ impl Interp {
                 let items = regs[start as usize..start as usize + n as usize].to_vec();
                 reg!(dst).put(Value::list(items));
             }
-            Instr::BuildSet { dst, start, n, folded } => {
-                let mut d = crate::interp::sets::new_set(folded);
+            Instr::BuildSet { dst, start, n } => {
+                let d = crate::interp::sets::new_set(false);
                 for i in 0..n {
                     let v = reg!(start + i).clone();
                     self.set_add(&d, v)?;
                 }
-                if folded {
-                    // CPython makes a display of constants a frozenset constant; its compiler
-                    // rebuilds that from the first one's order (when merging equal constants),
-                    // and the display merges it into a new set. Each step may lay it out anew.
-                    let rebuilt = crate::interp::sets::new_set(true);
-                    let keys: Vec<(Value, u64)> =
-                        d.borrow().iter().map(|e| (e.key.clone(), e.hash)).collect();
-                    for (k, h) in keys {
-                        self.set_add_hashed(&rebuilt, k, h)?;
-                    }
-                    d = self.make_set(false, Some(&Value::Set(rebuilt)))?;
-                }
                 reg!(dst).put(Value::Set(d));
+            }
+            Instr::SetConst { dst, k, frozen } => {
+                let c = bc.consts.get(k as usize).cloned().unwrap_or(Value::None);
+                let fs = self.const_frozenset(&c)?;
+                let v = if frozen { fs } else { self.make_set(false, Some(&Value::Set(fs)))? };
+                reg!(dst).put(Value::Set(v));
             }
             Instr::BuildDict { dst, start, n } => {
                 let d = Rc::new(RefCell::new(crate::dict::Dict::new()));

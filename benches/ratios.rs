@@ -1,0 +1,119 @@
+//! `cargo bench --bench ratios`: each workload under tinyasync and under python3 in one run,
+//! printed as the ratio tinyasync ÷ python3 (below 1: tinyasync is faster) beside the target of
+//! issue 18. Each side runs `RUNS` times, interleaved, and the minimum counts (the machine's
+//! other tenants only ever add time). Where the two programs do different amounts of work (the
+//! built-in scheduler against a hand-written deque scheduler), the times are divided by the
+//! work first. Without python3 on PATH the ratios are skipped with a message.
+//!
+//! README's performance table is this output.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 5;
+
+struct Pair {
+    what: &'static str,
+    /// tinyasync's program and the units of work it does.
+    ta: (&'static str, u64),
+    /// python3's program and its units of work.
+    py: (&'static str, u64),
+    target: f64,
+}
+
+const PAIRS: &[Pair] = &[
+    Pair { what: "`fib` (recursive calls)", ta: ("fib.py", 1), py: ("fib.py", 1), target: 0.7 },
+    Pair { what: "`loop` (arithmetic in a `while`)", ta: ("loop.py", 1), py: ("loop.py", 1), target: 0.5 },
+    Pair {
+        what: "`objects` (instances, attributes, methods)",
+        ta: ("objects.py", 1),
+        py: ("objects.py", 1),
+        target: 0.7,
+    },
+    Pair { what: "`strings`", ta: ("strings.py", 1), py: ("strings.py", 1), target: 0.7 },
+    Pair {
+        what: "`switch` (generators switched by a deque)",
+        ta: ("switch.py", 1),
+        py: ("switch.py", 1),
+        target: 0.7,
+    },
+    Pair {
+        what: "built-in scheduler, a switch by `yield` (per switch, against `switch.py`)",
+        ta: ("sched_yield.ta", 1_000_000),
+        py: ("switch.py", 5_000_000),
+        target: 0.5,
+    },
+    Pair {
+        what: "built-in scheduler, a switch by `await sleep(0)` (per switch, against `switch.py`)",
+        ta: ("sched_switch.ta", 1_000_000),
+        py: ("switch.py", 5_000_000),
+        target: 0.5,
+    },
+    Pair {
+        what: "built-in scheduler, a spawn (per task, against `spawn.py`)",
+        ta: ("sched_spawn.ta", 1_000_000),
+        py: ("spawn.py", 500_000),
+        target: 0.5,
+    },
+    Pair {
+        what: "built-in scheduler, a `Queue(10)` hand-off (per item, against `pingpong.py`)",
+        ta: ("sched_pingpong.ta", 1_000_000),
+        py: ("pingpong.py", 1_000_000),
+        target: 0.5,
+    },
+];
+
+fn program(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/programs").join(name)
+}
+
+/// How long one run takes; the run must succeed.
+fn time(cmd: &str, args: &[&str], file: &str) -> Duration {
+    let start = Instant::now();
+    let out = Command::new(cmd).args(args).arg(program(file)).output().expect("the program starts");
+    let took = start.elapsed();
+    assert!(out.status.success(), "{cmd} {file} failed: {}", String::from_utf8_lossy(&out.stderr));
+    took
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a name filter other than this target's skips the run.
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    if !filter.is_empty() && !filter.iter().any(|f| "ratios".contains(f.as_str())) {
+        return;
+    }
+    // The interpreter itself, not a launcher script in front of it (pyenv's shims add tens of
+    // milliseconds to every run).
+    let python = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable, sys.version.split()[0])"])
+        .output();
+    let found = python
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let Some((py, version)) = found.as_deref().and_then(|s| s.rsplit_once(' ')) else {
+        println!("ratios: python3 is not on PATH, nothing to compare against: skipped");
+        return;
+    };
+    let ta = env!("CARGO_BIN_EXE_tinyasync");
+    println!("tinyasync ÷ python3 {version} ({py}), the minimum of {RUNS} interleaved runs of each:\n");
+    println!("| workload | tinyasync ÷ python3 | issue 18's target |");
+    println!("|---|---|---|");
+    for p in PAIRS {
+        let (mut best_ta, mut best_py) = (Duration::MAX, Duration::MAX);
+        for _ in 0..RUNS {
+            best_ta = best_ta.min(time(ta, &["run"], p.ta.0));
+            best_py = best_py.min(time(py, &[], p.py.0));
+        }
+        let ratio = (best_ta.as_secs_f64() / p.ta.1 as f64) / (best_py.as_secs_f64() / p.py.1 as f64);
+        println!("| {} | {:.2} | ≤ {} |", p.what, ratio, p.target);
+    }
+    let startup = (0..RUNS).map(|_| time(ta, &["run"], "empty.py")).min().unwrap_or_default();
+    let py_startup = (0..RUNS).map(|_| time(py, &[], "empty.py")).min().unwrap_or_default();
+    println!(
+        "| startup of an empty program | {:.1} ms (python3: {:.1} ms) | ≤ 5 ms |",
+        startup.as_secs_f64() * 1e3,
+        py_startup.as_secs_f64() * 1e3
+    );
+}
