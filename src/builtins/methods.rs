@@ -543,14 +543,6 @@ fn set_from(it: &mut Interp, v: &Value) -> R<Rc<RefCell<crate::dict::Dict>>> {
     it.make_set(false, Some(v))
 }
 
-/// A set given as a key to `remove`/`discard` is looked for as a frozenset, as in CPython.
-fn set_key(it: &mut Interp, key: &Value) -> R<Value> {
-    match key {
-        Value::Set(k) if !k.borrow().frozen => Ok(Value::Set(it.make_set(true, Some(key))?)),
-        _ => Ok(key.clone()),
-    }
-}
-
 fn set_method(name: Symbol) -> Option<M> {
     Some(match name {
         sym::ADD_M => ("add", |it, t, a, _| {
@@ -560,7 +552,7 @@ fn set_method(name: Symbol) -> Option<M> {
         }),
         sym::REMOVE => ("remove", |it, t, a, _| {
             arity("remove", a, 1, 1)?;
-            let key = set_key(it, &a[0])?;
+            let key = it.frozen_key(&a[0])?;
             match it.dict_remove(&this_dict(t), &key)? {
                 Some(_) => Ok(Value::None),
                 None => Err(key_error(a[0].clone())),
@@ -568,7 +560,7 @@ fn set_method(name: Symbol) -> Option<M> {
         }),
         sym::DISCARD => ("discard", |it, t, a, _| {
             arity("discard", a, 1, 1)?;
-            let key = set_key(it, &a[0])?;
+            let key = it.frozen_key(&a[0])?;
             it.dict_remove(&this_dict(t), &key)?;
             Ok(Value::None)
         }),

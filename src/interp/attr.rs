@@ -928,8 +928,8 @@ impl Interp {
                 ))),
             },
             // A set looked for in a set is looked for as a frozenset, as in CPython.
-            Value::Set(d) if matches!(item, Value::Set(k) if !k.borrow().frozen) => {
-                let key = Value::Set(self.make_set(true, Some(item))?);
+            Value::Set(d) if matches!(item, Value::Set(_)) => {
+                let key = self.frozen_key(item)?;
                 self.set_contains(d, &key)
             }
             Value::Dict(d) | Value::Set(d) => self.set_contains(d, item),

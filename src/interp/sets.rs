@@ -21,14 +21,29 @@ fn hashed_keys(d: &Table) -> Vec<(Value, u64)> {
     d.borrow().iter().map(|e| (e.key.clone(), e.hash)).collect()
 }
 
-/// How many entries a dict view shows.
-fn view_len(v: &Value) -> usize {
+/// The dict a dict view shows.
+fn view_dict(v: &Value) -> Option<Table> {
     match v {
         Value::Native(n) => match &**n {
-            Native::DictView { d, .. } => d.borrow().len(),
-            _ => 0,
+            Native::DictView { d, .. } => Some(d.clone()),
+            _ => None,
         },
-        _ => 0,
+        _ => None,
+    }
+}
+
+/// How many entries a dict view shows.
+fn view_len(v: &Value) -> usize {
+    view_dict(v).map_or(0, |d| d.borrow().len())
+}
+
+/// Two sets as (the one to walk, the one to look keys up in): the smaller is walked, the
+/// second when they are the same size (as CPython's intersection and isdisjoint do).
+fn walk_smaller(so: &Table, other: Table) -> (Table, Table) {
+    if other.borrow().len() > so.borrow().len() {
+        (so.clone(), other)
+    } else {
+        (other, so.clone())
     }
 }
 
@@ -138,8 +153,7 @@ impl Interp {
             if Rc::ptr_eq(so, &o) {
                 return self.set_copy(so);
             }
-            let (walk, check) =
-                if o.borrow().len() > so.borrow().len() { (so.clone(), o) } else { (o, so.clone()) };
+            let (walk, check) = walk_smaller(so, o);
             for (k, h) in hashed_keys(&walk) {
                 if self.dict_find(&check, &k, h)?.is_some() {
                     self.set_add_hashed(&result, k, h)?;
@@ -307,8 +321,7 @@ impl Interp {
             if Rc::ptr_eq(so, &o) {
                 return Ok(so.borrow().is_empty());
             }
-            let (walk, check) =
-                if o.borrow().len() > so.borrow().len() { (so.clone(), o) } else { (o, so.clone()) };
+            let (walk, check) = walk_smaller(so, o);
             for (k, h) in hashed_keys(&walk) {
                 if self.dict_find(&check, &k, h)?.is_some() {
                     return Ok(false);
@@ -390,14 +403,7 @@ impl Interp {
     /// not in `d1` with an equal value, then the pairs of `d1` left over, without hashing the
     /// values of pairs that cancel out.
     fn items_xor(&mut self, a: &Value, b: &Value) -> R<Table> {
-        let dict_of = |v: &Value| match v {
-            Value::Native(n) => match &**n {
-                Native::DictView { d, .. } => Some(d.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let (Some(d1), Some(d2)) = (dict_of(a), dict_of(b)) else { return Ok(new_set(false)) };
+        let (Some(d1), Some(d2)) = (view_dict(a), view_dict(b)) else { return Ok(new_set(false)) };
         let left = Rc::new(RefCell::new(d1.borrow().clone()));
         let result = new_set(false);
         let pairs: Vec<(Value, Value, u64)> =
@@ -422,6 +428,15 @@ impl Interp {
             self.set_add(&result, pair)?;
         }
         Ok(result)
+    }
+
+    /// A set used as a key (`in`, `remove`, `discard` on a set) is looked up as a frozenset of
+    /// its keys, as CPython does; any other key as it is.
+    pub fn frozen_key(&mut self, key: &Value) -> R<Value> {
+        match key {
+            Value::Set(k) if !k.borrow().frozen => Ok(Value::Set(self.make_set(true, Some(key))?)),
+            _ => Ok(key.clone()),
+        }
     }
 
     /// The frozenset of a set-display constant `(key, items)` (`Instr::SetConst`), made on
