@@ -108,6 +108,9 @@ pub struct RunOpts {
     /// Write one line per scheduler event (spawn, run, wait, wake, ...) to stderr.
     #[arg(long)]
     pub trace: bool,
+    /// After the run, draw on stderr a chart of what every task did when.
+    #[arg(long)]
+    pub timeline: bool,
     /// Stop after N steps (a statement or a loop iteration), N >= 1; exit 4.
     #[arg(long, value_name = "N", value_parser = parse_steps, allow_hyphen_values = true)]
     pub max_steps: Option<u64>,
@@ -123,6 +126,7 @@ impl RunOpts {
     fn any(&self) -> bool {
         self.virtual_time
             || self.trace
+            || self.timeline
             || self.max_steps.is_some()
             || self.max_memory.is_some()
             || self.timeout.is_some()
@@ -132,6 +136,7 @@ impl RunOpts {
         crate::interp::Options {
             virtual_time: self.virtual_time,
             trace: self.trace,
+            timeline: self.timeline,
             max_steps: self.max_steps,
             // Past the address space, the limit cannot be reached: saturate.
             max_memory: self
@@ -351,7 +356,8 @@ fn report(r: Result<(), Failure>) -> i32 {
 }
 
 /// The run options' own names, which after FILE go to the program, not to tinyasync.
-const RUN_FLAGS: [&str; 5] = ["--virtual-time", "--trace", "--max-steps", "--max-memory", "--timeout"];
+const RUN_FLAGS: [&str; 6] =
+    ["--virtual-time", "--trace", "--timeline", "--max-steps", "--max-memory", "--timeout"];
 
 fn run(program: Program, bare_stdin: bool, args: Vec<OsString>, opts: &RunOpts, style: Style) -> i32 {
     let mut argv = vec![program.argv0(bare_stdin)];

@@ -271,6 +271,9 @@ pub fn run_program(
     if interp.opts.trace {
         interp.sched.trace_width = trace_width(&src.text);
     }
+    if interp.opts.timeline {
+        interp.sched.timeline = Some(Default::default());
+    }
     let code = match compile(src, style) {
         Ok(c) => c,
         Err(f) => return (RunResult { status: f.status, stderr: f.rendered }, interp),
@@ -288,7 +291,13 @@ pub fn run_program(
     let flushed = interp.flush_output();
     let mut sources = Sources::single(src);
     sources.add_preludes(&interp);
+    let chart = match interp.sched.timeline.take() {
+        Some(tl) => tl.draw(interp.now_ns(), style.width, style.color),
+        None => String::new(),
+    };
     let mut result = report(&mut interp, &sources, style, r);
+    // The chart comes after the program's output, before any report of how it failed.
+    result.stderr.insert_str(0, &chart);
     // Output that cannot be written is an error, unless the reader went away (a closed pipe).
     // (After a failed run the exit status already says so.)
     if let Err(e) = flushed {

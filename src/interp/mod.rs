@@ -506,6 +506,8 @@ pub struct Options {
     /// `--timeout`: wall-clock limit.
     pub timeout: Option<std::time::Duration>,
     pub trace: bool,
+    /// `--timeline`: record what each task does when, for the chart drawn after the run.
+    pub timeline: bool,
     /// Whether `input()` may read stdin (the fuzzer turns it off).
     pub stdin: bool,
     /// `sys.argv`: the program's name, then its arguments (empty: `['']`, as in CPython's REPL).
@@ -521,6 +523,7 @@ impl Default for Options {
             max_memory: None,
             timeout: None,
             trace: false,
+            timeline: false,
             stdin: true,
             argv: Vec::new(),
         }

@@ -13,6 +13,7 @@
 
 mod api;
 mod run;
+pub mod timeline;
 
 pub use run::{run_main, RunUntil, TaskRow};
 
@@ -135,6 +136,8 @@ pub struct Scheduler {
     pub current_callback: Option<Rc<HandleObj>>,
     /// `--trace`: the width of the task column, the longest name seen so far (up to 32).
     pub trace_width: usize,
+    /// `--timeline`: what each task did when (None: not recording).
+    pub timeline: Option<timeline::Timeline>,
     /// Single-stepping (`:step`): stop after this many entries.
     pub step_budget: Option<usize>,
     /// The REPL: the task of an input that Ctrl-C interrupted, to be abandoned.
@@ -378,6 +381,18 @@ impl Interp {
         let _ = writeln!(std::io::stderr().lock(), "{}", line.trim_end());
     }
 
+    /// `--timeline`: task `t` does `m` from now on (nothing when not recording).
+    #[inline]
+    fn mark(&mut self, t: &Task, m: timeline::Mark) {
+        if self.sched.timeline.is_none() {
+            return;
+        }
+        let at = self.now_ns();
+        if let Some(tl) = &mut self.sched.timeline {
+            tl.record(at, t.id, || t.name.borrow().clone(), m);
+        }
+    }
+
     /// Who is acting now, for `--trace`: the running task's name, `callback NAME`, or None
     /// (the program before any task runs).
     fn actor(&self) -> Option<String> {
@@ -428,6 +443,7 @@ impl Interp {
         });
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
+        self.mark(&t, timeline::Mark::Ready);
         if self.opts.trace {
             let detail = match self.actor() {
                 Some(who) => format!("by {} at {}", who, self.line_of(span)),
@@ -449,6 +465,7 @@ impl Interp {
         if t.state.get() != TaskState::Ready {
             t.state.set(TaskState::Ready);
             self.sched.ready.push_back(Entry::Step(t.clone()));
+            self.mark(t, timeline::Mark::Ready);
         }
         if self.opts.trace {
             let name = t.name.borrow().clone();
@@ -688,6 +705,7 @@ impl Interp {
             t.state.set(TaskState::Ready);
             *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
             self.sched.ready.push_back(Entry::Step(t.clone()));
+            self.mark(t, timeline::Mark::Ready);
             if self.opts.trace {
                 let (name, line) = (t.name.borrow().clone(), self.line_of(span));
                 self.trace("yield", &name, &format!("bare yield at {}: gives the turn away", line));
@@ -700,6 +718,7 @@ impl Interp {
                 t.state.set(TaskState::Ready);
                 *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
                 self.sched.ready.push_back(Entry::Step(t.clone()));
+                self.mark(t, timeline::Mark::Ready);
                 if self.opts.trace {
                     let (name, line) = (t.name.borrow().clone(), self.line_of(span));
                     self.trace("yield", &name, &format!("sleep(0) at {}: gives the turn away", line));
@@ -741,6 +760,15 @@ impl Interp {
                 before_push(ws.len(), ws.capacity(), || ws.retain(live));
                 ws.push(new_wait(t));
             }
+        }
+        if self.sched.timeline.is_some() {
+            let m = match &r {
+                Request::Sleep(_) => timeline::Mark::Sleeping,
+                Request::Get(_) | Request::Put(..) => timeline::Mark::Queue,
+                Request::Join(_) => timeline::Mark::Join,
+                Request::Wait(_) => timeline::Mark::Event,
+            };
+            self.mark(t, m);
         }
         if self.opts.trace {
             let line = self.line_of(span);

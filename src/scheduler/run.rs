@@ -55,6 +55,7 @@ impl Interp {
         self.item_received(&t);
         t.state.set(TaskState::Running);
         self.sched.current = Some(t.clone());
+        self.mark(&t, super::timeline::Mark::Running);
         if self.opts.trace {
             let name = t.name.borrow().clone();
             self.trace("run", &name, "");
@@ -135,6 +136,14 @@ impl Interp {
     /// A task ended: wake its joiners; a failure nobody can retrieve stops the program.
     fn finish(&mut self, t: &Rc<Task>, end: TaskEnd) -> R<()> {
         t.state.set(TaskState::Done);
+        if self.sched.timeline.is_some() {
+            let m = match &end {
+                TaskEnd::Returned(_) => super::timeline::Mark::Finished,
+                TaskEnd::Failed(_) => super::timeline::Mark::Failed,
+                TaskEnd::Cancelled => super::timeline::Mark::Cancelled,
+            };
+            self.mark(t, m);
+        }
         if self.opts.trace {
             let name = t.name.borrow().clone();
             let what = match &end {
@@ -406,6 +415,7 @@ impl Interp {
                             *t.wait.borrow_mut() = None;
                             t.state.set(TaskState::Ready);
                             *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
+                            self.mark(&t, super::timeline::Mark::Ready);
                             self.sched.ready.push_back(Entry::Step(t));
                         }
                     }

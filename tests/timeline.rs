@@ -1,0 +1,80 @@
+//! `--timeline` (issue 15, point 1): the chart drawn after the run for every example that
+//! uses a scheduler, on the virtual clock, without colour, 80 columns (stderr is a pipe here).
+//! Each snapshot was read against the example's `--trace`: a `▮` where the task ran, its
+//! state between, how it ended in the column after its last step.
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tinyasync");
+
+fn chart(args: &[&str], file: &str) -> (String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg(file)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("tinyasync runs");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn timeline_of_each_scheduler_example() {
+    let mut names: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))
+        .expect("examples/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".ta"))
+        .collect();
+    names.sort();
+    let mut charted = 0;
+    for name in names {
+        let path = format!("examples/{name}");
+        let text = std::fs::read_to_string(&path).expect("example");
+        if !["spawn(", "await ", "call_soon", "call_later"].iter().any(|k| text.contains(k)) {
+            continue;
+        }
+        let (_, with) = chart(&["run", "--virtual-time", "--timeline"], &path);
+        let (_, without) = chart(&["run", "--virtual-time"], &path);
+        // The chart is all that the flag adds, and it comes before any report of a failure.
+        assert!(with.ends_with(&without), "{name}: the report after the chart changed");
+        let drawn = &with[..with.len() - without.len()];
+        assert!(drawn.lines().any(|l| l.starts_with("main ")), "{name}: no row for main:\n{drawn}");
+        insta::assert_snapshot!(format!("timeline_{}", name.trim_end_matches(".ta")), drawn);
+        if name == "cancellation.ta" {
+            let readme =
+                std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+            assert!(
+                readme.contains(drawn),
+                "README's chart of cancellation.ta is not what the run draws:\n{drawn}"
+            );
+        }
+        charted += 1;
+    }
+    assert!(charted >= 12, "only {charted} examples charted");
+}
+
+/// Nothing is recorded or drawn without the flag, and the program's own output is the same.
+#[test]
+fn no_chart_without_the_flag_and_the_same_output_with_it() {
+    let (out_with, _) = chart(&["run", "--virtual-time", "--timeline"], "examples/sleepers.ta");
+    let (out_without, err_without) = chart(&["run", "--virtual-time"], "examples/sleepers.ta");
+    assert_eq!(out_with, out_without);
+    assert_eq!(err_without, "");
+}
+
+/// Many tasks are grouped by function: one row for 100,000 workers.
+#[test]
+fn many_tasks_are_grouped_by_function() {
+    let (_, err) = chart(&["run", "--virtual-time", "--timeline"], "examples/many_tasks.ta");
+    assert!(err.lines().any(|l| l.starts_with("worker ×100000 ")), "{err}");
+    assert!(err.lines().count() < 10, "{err}");
+}
+
+/// `tinyasync FILE` takes the flag too; colour only when asked for by a terminal.
+#[test]
+fn the_flag_works_in_the_short_form() {
+    let (_, err) = chart(&["--virtual-time", "--timeline"], "examples/sleepers.ta");
+    assert!(err.contains("▮ running"), "{err}");
+    assert!(!err.contains('\x1b'), "{err}");
+}
