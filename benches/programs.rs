@@ -70,6 +70,14 @@ fn python3_asyncio(i: usize) {
     run(python3_exe(), &[], program(SCHED[i].1));
 }
 
+/// The cost of `--timeline`'s recording: 1,000,000 switches by `await sleep(0)` without and
+/// with the flag (without it, each mark is one test that fails).
+#[divan::bench(args = [false, true], sample_count = 3, sample_size = 1)]
+fn switch_with_timeline(recording: bool) {
+    let args: &[&str] = if recording { &["run", "--timeline"] } else { &["run"] };
+    run(env!("CARGO_BIN_EXE_tinyasync"), args, program("sched_switch.ta"));
+}
+
 /// A task switch at the bottom of an await chain 1 and 50 coroutines deep (200,000 switches).
 /// The VM resumes the innermost frame directly, so the depth should not change the time.
 #[divan::bench(args = [1, 50], sample_count = 3, sample_size = 1)]

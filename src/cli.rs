@@ -137,6 +137,7 @@ impl RunOpts {
             virtual_time: self.virtual_time,
             trace: self.trace,
             timeline: self.timeline,
+            observe: false,
             max_steps: self.max_steps,
             // Past the address space, the limit cannot be reached: saturate.
             max_memory: self

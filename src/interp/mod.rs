@@ -508,6 +508,8 @@ pub struct Options {
     pub trace: bool,
     /// `--timeline`: record what each task does when, for the chart drawn after the run.
     pub timeline: bool,
+    /// `trace || timeline`: the one test the scheduler's hot paths make when neither is on.
+    pub observe: bool,
     /// Whether `input()` may read stdin (the fuzzer turns it off).
     pub stdin: bool,
     /// `sys.argv`: the program's name, then its arguments (empty: `['']`, as in CPython's REPL).
@@ -524,6 +526,7 @@ impl Default for Options {
             timeout: None,
             trace: false,
             timeline: false,
+            observe: false,
             stdin: true,
             argv: Vec::new(),
         }
@@ -608,7 +611,8 @@ pub struct Interp {
 pub type MethodCache = [(u8, Symbol, Option<(&'static str, NativeFn)>); 64];
 
 impl Interp {
-    pub fn new(opts: Options, out: Output) -> Interp {
+    pub fn new(mut opts: Options, out: Output) -> Interp {
+        opts.observe = opts.trace || opts.timeline;
         let t = types();
         let step_check = next_step_check(0, opts.max_steps);
         let mut it = Interp {

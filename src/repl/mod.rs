@@ -422,11 +422,13 @@ impl Repl {
             "trace" => match arg {
                 Some("on") => {
                     self.interp.opts.trace = true;
+                    self.interp.opts.observe = true;
                     self.opts.trace = true;
                     out.push_str("trace on\n");
                 }
                 Some("off") => {
                     self.interp.opts.trace = false;
+                    self.interp.opts.observe = self.interp.opts.timeline;
                     self.opts.trace = false;
                     out.push_str("trace off\n");
                 }

@@ -381,12 +381,17 @@ impl Interp {
         let _ = writeln!(std::io::stderr().lock(), "{}", line.trim_end());
     }
 
-    /// `--timeline`: task `t` does `m` from now on (nothing when not recording).
-    #[inline]
+    /// `--timeline`: task `t` does `m` from now on (nothing when not recording: one test).
+    #[inline(always)]
     fn mark(&mut self, t: &Task, m: timeline::Mark) {
-        if self.sched.timeline.is_none() {
-            return;
+        if self.sched.timeline.is_some() {
+            self.record_mark(t, m);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_mark(&mut self, t: &Task, m: timeline::Mark) {
         let at = self.now_ns();
         if let Some(tl) = &mut self.sched.timeline {
             tl.record(at, t.id, || t.name.borrow().clone(), m);
@@ -443,7 +448,9 @@ impl Interp {
         });
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
-        self.mark(&t, timeline::Mark::Ready);
+        if self.opts.observe {
+            self.mark(&t, timeline::Mark::Ready);
+        }
         if self.opts.trace {
             let detail = match self.actor() {
                 Some(who) => format!("by {} at {}", who, self.line_of(span)),
@@ -462,14 +469,19 @@ impl Interp {
         }
         *t.wait.borrow_mut() = None;
         *t.resume.borrow_mut() = Some(r);
-        if t.state.get() != TaskState::Ready {
+        let was_ready = t.state.get() == TaskState::Ready;
+        if !was_ready {
             t.state.set(TaskState::Ready);
             self.sched.ready.push_back(Entry::Step(t.clone()));
-            self.mark(t, timeline::Mark::Ready);
         }
-        if self.opts.trace {
-            let name = t.name.borrow().clone();
-            self.trace("wake", &name, "");
+        if self.opts.observe {
+            if !was_ready {
+                self.mark(t, timeline::Mark::Ready);
+            }
+            if self.opts.trace {
+                let name = t.name.borrow().clone();
+                self.trace("wake", &name, "");
+            }
         }
     }
 
@@ -705,10 +717,12 @@ impl Interp {
             t.state.set(TaskState::Ready);
             *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
             self.sched.ready.push_back(Entry::Step(t.clone()));
-            self.mark(t, timeline::Mark::Ready);
-            if self.opts.trace {
-                let (name, line) = (t.name.borrow().clone(), self.line_of(span));
-                self.trace("yield", &name, &format!("bare yield at {}: gives the turn away", line));
+            if self.opts.observe {
+                self.mark(t, timeline::Mark::Ready);
+                if self.opts.trace {
+                    let (name, line) = (t.name.borrow().clone(), self.line_of(span));
+                    self.trace("yield", &name, &format!("bare yield at {}: gives the turn away", line));
+                }
             }
             return;
         };
@@ -718,10 +732,12 @@ impl Interp {
                 t.state.set(TaskState::Ready);
                 *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
                 self.sched.ready.push_back(Entry::Step(t.clone()));
-                self.mark(t, timeline::Mark::Ready);
-                if self.opts.trace {
-                    let (name, line) = (t.name.borrow().clone(), self.line_of(span));
-                    self.trace("yield", &name, &format!("sleep(0) at {}: gives the turn away", line));
+                if self.opts.observe {
+                    self.mark(t, timeline::Mark::Ready);
+                    if self.opts.trace {
+                        let (name, line) = (t.name.borrow().clone(), self.line_of(span));
+                        self.trace("yield", &name, &format!("sleep(0) at {}: gives the turn away", line));
+                    }
                 }
                 return;
             }
@@ -761,7 +777,7 @@ impl Interp {
                 ws.push(new_wait(t));
             }
         }
-        if self.sched.timeline.is_some() {
+        if self.opts.observe {
             let m = match &r {
                 Request::Sleep(_) => timeline::Mark::Sleeping,
                 Request::Get(_) | Request::Put(..) => timeline::Mark::Queue,
@@ -769,11 +785,11 @@ impl Interp {
                 Request::Wait(_) => timeline::Mark::Event,
             };
             self.mark(t, m);
-        }
-        if self.opts.trace {
-            let line = self.line_of(span);
-            let name = t.name.borrow().clone();
-            self.trace("wait", &name, &format!("{} at {}", describe(&r), line));
+            if self.opts.trace {
+                let line = self.line_of(span);
+                let name = t.name.borrow().clone();
+                self.trace("wait", &name, &format!("{} at {}", describe(&r), line));
+            }
         }
         *t.wait.borrow_mut() = Some((r, span));
     }

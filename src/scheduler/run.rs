@@ -55,10 +55,12 @@ impl Interp {
         self.item_received(&t);
         t.state.set(TaskState::Running);
         self.sched.current = Some(t.clone());
-        self.mark(&t, super::timeline::Mark::Running);
-        if self.opts.trace {
-            let name = t.name.borrow().clone();
-            self.trace("run", &name, "");
+        if self.opts.observe {
+            self.mark(&t, super::timeline::Mark::Running);
+            if self.opts.trace {
+                let name = t.name.borrow().clone();
+                self.trace("run", &name, "");
+            }
         }
         let result = loop {
             let r = self.gen_resume(&g, resume);
@@ -136,22 +138,22 @@ impl Interp {
     /// A task ended: wake its joiners; a failure nobody can retrieve stops the program.
     fn finish(&mut self, t: &Rc<Task>, end: TaskEnd) -> R<()> {
         t.state.set(TaskState::Done);
-        if self.sched.timeline.is_some() {
+        if self.opts.observe {
             let m = match &end {
                 TaskEnd::Returned(_) => super::timeline::Mark::Finished,
                 TaskEnd::Failed(_) => super::timeline::Mark::Failed,
                 TaskEnd::Cancelled => super::timeline::Mark::Cancelled,
             };
             self.mark(t, m);
-        }
-        if self.opts.trace {
-            let name = t.name.borrow().clone();
-            let what = match &end {
-                TaskEnd::Returned(_) => "finish",
-                TaskEnd::Failed(_) => "fail",
-                TaskEnd::Cancelled => "cancelled",
-            };
-            self.trace(what, &name, if what == "cancelled" { "ended by CancelledError" } else { "" });
+            if self.opts.trace {
+                let name = t.name.borrow().clone();
+                let what = match &end {
+                    TaskEnd::Returned(_) => "finish",
+                    TaskEnd::Failed(_) => "fail",
+                    TaskEnd::Cancelled => "cancelled",
+                };
+                self.trace(what, &name, if what == "cancelled" { "ended by CancelledError" } else { "" });
+            }
         }
         let failed = matches!(end, TaskEnd::Failed(_));
         let cancelled = matches!(end, TaskEnd::Cancelled);
@@ -415,7 +417,9 @@ impl Interp {
                             *t.wait.borrow_mut() = None;
                             t.state.set(TaskState::Ready);
                             *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
-                            self.mark(&t, super::timeline::Mark::Ready);
+                            if self.opts.observe {
+                                self.mark(&t, super::timeline::Mark::Ready);
+                            }
                             self.sched.ready.push_back(Entry::Step(t));
                         }
                     }
