@@ -981,3 +981,29 @@ fn dash_i_runs_the_program_then_the_prompt_has_its_globals_and_argv() {
     assert_eq!(s.code, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ----- issue 15, point 5: `:timeline` -----
+
+/// `:timeline` draws what ran since the last `:timeline` (then nothing), like `run --timeline`:
+/// the ticker sleeps between its steps while typing goes on; each input is a task.
+#[test]
+fn timeline_charts_what_ran_since_the_last_timeline() {
+    let input = "async def w(n):\n    for i in range(n):\n        await sleep(0.5)\n\n\
+                 t = spawn(w(3), name=\"ticker\")\nawait t.join()\n:timeline\n:timeline\nprint(1)\n:timeline\n";
+    let s = run_with_stdin(&["repl", "--virtual-time"], input);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    let expected = "\
+input#1 ▮✓
+input#2 ▮✓
+ticker  ▮~~~~~~~~~~~~~~~~~~~~~~▮~~~~~~~~~~~~~~~~~~~~~~~▮~~~~~~~~~~~~~~~~~~~~~~▮✓
+input#3                                                                       ▮✓
+        0.00       0.25        0.50        0.75        1.00        1.25    1.50  s
+        ▮ running  ✓ finished  ~ sleeping
+nothing has run since the last :timeline
+1
+input#4 ▮✓
+        0                                                                     1  steps
+        ▮ running  ✓ finished
+";
+    assert_eq!(s.stdout, expected);
+}

@@ -25,6 +25,7 @@ commands:
   :step [N]       run N scheduler steps (default 1) and say what ran and what it waits for
   :time           show the scheduler clock
   :trace on|off   log scheduler events to stderr (like `run --trace`)
+  :timeline       chart what every task did since the last :timeline (like `run --timeline`)
   :reset          start afresh: forget variables, functions, tasks
   :help           this list
 Ctrl-C clears the line, or cancels the running input (twice within a second: stops it at
@@ -98,9 +99,13 @@ impl Repl {
     }
 
     fn new_interp(opts: &Options, out: Output) -> Interp {
-        let mut interp = Interp::new(opts.clone(), out);
+        let mut opts = opts.clone();
+        // The REPL always records, for `:timeline`.
+        opts.timeline = true;
+        let mut interp = Interp::new(opts, out);
         interp.sched.interactive = true;
         help::install(&mut interp);
+        interp.sched.timeline = Some(Default::default());
         interp
     }
 
@@ -419,6 +424,15 @@ impl Repl {
                 self.interp.now(),
                 if self.interp.opts.virtual_time { "virtual" } else { "real" }
             )),
+            "timeline" => {
+                let since = self.interp.sched.timeline.replace(Default::default());
+                match since.filter(|t| !t.is_empty()) {
+                    Some(t) => {
+                        out.push_str(&t.draw(self.interp.now_ns(), self.style.width, self.style.color))
+                    }
+                    None => out.push_str("nothing has run since the last :timeline\n"),
+                }
+            }
             "trace" => match arg {
                 Some("on") => {
                     self.interp.opts.trace = true;

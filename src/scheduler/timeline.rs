@@ -83,6 +83,8 @@ impl Mark {
 
 /// Rows beyond this are grouped by function, then cut.
 const MAX_ROWS: usize = 24;
+/// The most events kept (a run's first ones go first): 64 MiB.
+const MAX_EVENTS: usize = 1 << 22;
 
 /// The events of a run: (nanoseconds on the scheduler's clock, row, mark), rows in the order
 /// tasks first appeared.
@@ -94,8 +96,12 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// Task `id` (named by `name` when it is new) does `m` from `at` on.
+    /// Task `id` (named by `name` when it is new) does `m` from `at` on. A REPL session
+    /// records all the time: past `MAX_EVENTS`, the older half goes.
     pub fn record(&mut self, at: i64, id: u64, name: impl FnOnce() -> String, m: Mark) {
+        if self.events.len() >= MAX_EVENTS {
+            self.events.drain(..MAX_EVENTS / 2);
+        }
         let next = self.rows.len() as u32;
         let row = *self.row_of.entry(id).or_insert(next);
         if row == next {
@@ -116,6 +122,9 @@ impl Timeline {
         let (rows, labels) = self.grouped();
         let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(24);
         let cols = width.saturating_sub(label_width + 1).max(20);
+        // Events spread over all but the last column, which is left for the ends of the
+        // tasks that ran last.
+        let span_cols = cols - 1;
         let start = self.events.first().map_or(0, |e| e.0);
         let end = end.max(self.events.last().map_or(0, |e| e.0));
         let by_time = end > start;
@@ -127,14 +136,14 @@ impl Timeline {
             .iter()
             .map(|&(t, _, m)| {
                 let c = if by_time {
-                    ((t - start) as f64 / (end - start) as f64 * cols as f64) as usize
+                    ((t - start) as f64 / (end - start) as f64 * span_cols as f64) as usize
                 } else {
                     if m == Mark::Running {
                         steps += 1;
                     }
-                    steps.saturating_sub(1) * cols / runs
+                    steps.saturating_sub(1) * span_cols / runs
                 };
-                c.min(cols - 1)
+                c.min(span_cols - 1)
             })
             .collect();
         let mut grid: Vec<Vec<Option<Mark>>> = vec![vec![None; cols]; labels.len()];
@@ -176,7 +185,7 @@ impl Timeline {
         if hidden > 0 {
             out.push_str(&format!("… and {} more tasks\n", hidden));
         }
-        out.push_str(&axis(label_width, cols, start, end, by_time, runs));
+        out.push_str(&axis(label_width, span_cols, start, end, by_time, runs));
         used.sort_by_key(|m| std::cmp::Reverse(m.rank()));
         // The legend under the axis, wrapped to the width.
         let mut line = String::new();
@@ -312,7 +321,7 @@ fn axis(label_width: usize, cols: usize, start: i64, end: i64, by_time: bool, ru
         k += 1.0;
         // Where the value's column is; a label that would run past the chart ends at its edge.
         let c =
-            (((value / span) * cols as f64).round() as usize).min(cols.saturating_sub(label.chars().count()));
+            (((value / span) * cols as f64).floor() as usize).min(cols.saturating_sub(label.chars().count()));
         if c < free {
             continue;
         }
