@@ -111,6 +111,10 @@ pub struct RunOpts {
     /// After the run, draw on stderr a chart of what every task did when.
     #[arg(long)]
     pub timeline: bool,
+    /// Write what every task did when to OUT.json in Chrome's trace-event format (open it in
+    /// Perfetto or chrome://tracing): one track per task.
+    #[arg(long, value_name = "OUT.json")]
+    pub trace_json: Option<std::path::PathBuf>,
     /// Stop after N steps (a statement or a loop iteration), N >= 1; exit 4.
     #[arg(long, value_name = "N", value_parser = parse_steps, allow_hyphen_values = true)]
     pub max_steps: Option<u64>,
@@ -127,6 +131,7 @@ impl RunOpts {
         self.virtual_time
             || self.trace
             || self.timeline
+            || self.trace_json.is_some()
             || self.max_steps.is_some()
             || self.max_memory.is_some()
             || self.timeout.is_some()
@@ -137,6 +142,7 @@ impl RunOpts {
             virtual_time: self.virtual_time,
             trace: self.trace,
             timeline: self.timeline,
+            trace_json: self.trace_json.clone(),
             observe: false,
             max_steps: self.max_steps,
             // Past the address space, the limit cannot be reached: saturate.
@@ -357,8 +363,8 @@ fn report(r: Result<(), Failure>) -> i32 {
 }
 
 /// The run options' own names, which after FILE go to the program, not to tinyasync.
-const RUN_FLAGS: [&str; 6] =
-    ["--virtual-time", "--trace", "--timeline", "--max-steps", "--max-memory", "--timeout"];
+const RUN_FLAGS: [&str; 7] =
+    ["--virtual-time", "--trace", "--timeline", "--trace-json", "--max-steps", "--max-memory", "--timeout"];
 
 fn run(program: Program, bare_stdin: bool, args: Vec<OsString>, opts: &RunOpts, style: Style) -> i32 {
     let mut argv = vec![program.argv0(bare_stdin)];

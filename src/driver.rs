@@ -271,7 +271,7 @@ pub fn run_program(
     if interp.opts.trace {
         interp.sched.trace_width = trace_width(&src.text);
     }
-    if interp.opts.timeline {
+    if interp.opts.timeline || interp.opts.trace_json.is_some() {
         interp.sched.timeline = Some(Default::default());
     }
     let code = match compile(src, style) {
@@ -291,10 +291,22 @@ pub fn run_program(
     let flushed = interp.flush_output();
     let mut sources = Sources::single(src);
     sources.add_preludes(&interp);
-    let chart = match interp.sched.timeline.take() {
-        Some(tl) => tl.draw(interp.now_ns(), style.width, style.color),
-        None => String::new(),
-    };
+    let mut chart = String::new();
+    if let Some(tl) = interp.sched.timeline.take() {
+        let end = interp.now_ns();
+        if interp.opts.timeline {
+            chart = tl.draw(end, style.width, style.color);
+        }
+        if let Some(path) = &interp.opts.trace_json {
+            if let Err(e) = std::fs::write(path, tl.chrome_trace(end, &src.name)) {
+                chart.push_str(&format!(
+                    "warning: the trace could not be written to {}: {}\n",
+                    path.display(),
+                    crate::interp::os_error_text(&e)
+                ));
+            }
+        }
+    }
     let mut result = report(&mut interp, &sources, style, r);
     // The chart comes after the program's output, before any report of how it failed.
     result.stderr.insert_str(0, &chart);

@@ -78,3 +78,40 @@ fn the_flag_works_in_the_short_form() {
     assert!(err.contains("▮ running"), "{err}");
     assert!(!err.contains('\x1b'), "{err}");
 }
+
+/// `--trace-json OUT` (issue 15, point 3): Chrome's trace-event format, one track per task; the
+/// fast sleeper of sleepers.ta runs at 0, 0.5, 1, 1.5 and 2 s (in microseconds), as its trace
+/// says. python3, where present, also checks that the file is JSON a trace viewer can load.
+#[test]
+fn trace_json_has_a_track_per_task_and_a_slice_per_step() {
+    let out = std::env::temp_dir().join(format!("tinyasync-trace-{}.json", std::process::id()));
+    let (stdout, stderr) = chart(
+        &["run", "--virtual-time", "--trace-json", out.to_str().expect("utf-8 path")],
+        "examples/sleepers.ta",
+    );
+    assert!(stdout.contains("main: done"), "{stdout}");
+    assert_eq!(stderr, "", "the trace goes to the file only");
+    let json = std::fs::read_to_string(&out).expect("the trace file");
+    let _ = std::fs::remove_file(&out);
+    assert!(json.starts_with("{\"traceEvents\":["), "{json}");
+    for (tid, name) in [(1, "main"), (2, "fast"), (3, "medium"), (4, "slow")] {
+        let track = format!(r#""name":"thread_name","pid":1,"tid":{tid},"args":{{"name":"{name}"}}"#);
+        assert!(json.contains(&track), "no track for {name}");
+    }
+    let fast_runs: Vec<&str> = json
+        .lines()
+        .filter(|l| l.contains(r#""name":"running","cat":"task","pid":1,"tid":2,"#))
+        .map(|l| l.split(r#""ts":"#).nth(1).and_then(|r| r.split(',').next()).unwrap_or(""))
+        .collect();
+    assert_eq!(fast_runs, ["0", "500000", "1000000", "1500000", "2000000"]);
+    assert_eq!(json.matches(r#""ph":"i","s":"t","name":"finished""#).count(), 4);
+    let check = "import json,sys; d=json.load(sys.stdin); assert all('ph' in e for e in d['traceEvents'])";
+    match Command::new("python3").args(["-c", check]).stdin(std::process::Stdio::piped()).spawn() {
+        Ok(mut child) => {
+            use std::io::Write;
+            child.stdin.take().expect("stdin").write_all(json.as_bytes()).expect("write");
+            assert!(child.wait().expect("python3 runs").success(), "python3 could not load the trace");
+        }
+        Err(_) => eprintln!("python3 is not there: the JSON was checked by its text only"),
+    }
+}

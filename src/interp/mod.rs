@@ -508,7 +508,10 @@ pub struct Options {
     pub trace: bool,
     /// `--timeline`: record what each task does when, for the chart drawn after the run.
     pub timeline: bool,
-    /// `trace || timeline`: the one test the scheduler's hot paths make when neither is on.
+    /// `--trace-json OUT`: record as for `timeline`, written to OUT as Chrome trace events.
+    pub trace_json: Option<std::path::PathBuf>,
+    /// `trace || timeline || trace_json`: the one test the scheduler's hot paths make when
+    /// none is on.
     pub observe: bool,
     /// Whether `input()` may read stdin (the fuzzer turns it off).
     pub stdin: bool,
@@ -526,6 +529,7 @@ impl Default for Options {
             timeout: None,
             trace: false,
             timeline: false,
+            trace_json: None,
             observe: false,
             stdin: true,
             argv: Vec::new(),
@@ -612,7 +616,7 @@ pub type MethodCache = [(u8, Symbol, Option<(&'static str, NativeFn)>); 64];
 
 impl Interp {
     pub fn new(mut opts: Options, out: Output) -> Interp {
-        opts.observe = opts.trace || opts.timeline;
+        opts.observe = opts.trace || opts.timeline || opts.trace_json.is_some();
         let t = types();
         let step_check = next_step_check(0, opts.max_steps);
         let mut it = Interp {

@@ -208,6 +208,52 @@ impl Timeline {
         out
     }
 
+    /// The run in Chrome's trace-event format (Perfetto, chrome://tracing): one track per
+    /// task, named as in reports; a slice for each stretch in one state (a step on the virtual
+    /// clock is a slice of no duration), an instant event where the task ended. Times are in
+    /// microseconds of the scheduler's clock.
+    pub fn chrome_trace(&self, end: i64, program: &str) -> String {
+        let us = |ns: i64| ns as f64 / 1e3;
+        let mut events = vec![format!(
+            r#"{{"ph":"M","name":"process_name","pid":1,"args":{{"name":"tinyasync {}"}}}}"#,
+            json_escape(program)
+        )];
+        for (row, name) in self.rows.iter().enumerate() {
+            events.push(format!(
+                r#"{{"ph":"M","name":"thread_name","pid":1,"tid":{},"args":{{"name":"{}"}}}}"#,
+                row + 1,
+                json_escape(name)
+            ));
+        }
+        // Each event lasts until the same task's next one (or the end of the run).
+        let mut next_at: Vec<i64> = vec![end; self.rows.len()];
+        let mut until = vec![end; self.events.len()];
+        for (i, &(at, row, _)) in self.events.iter().enumerate().rev() {
+            until[i] = next_at[row as usize];
+            next_at[row as usize] = at;
+        }
+        for (i, &(at, row, m)) in self.events.iter().enumerate() {
+            let tid = row + 1;
+            if m.ended() {
+                events.push(format!(
+                    r#"{{"ph":"i","s":"t","name":"{}","cat":"task","pid":1,"tid":{},"ts":{}}}"#,
+                    m.meaning(),
+                    tid,
+                    us(at)
+                ));
+            } else {
+                events.push(format!(
+                    r#"{{"ph":"X","name":"{}","cat":"task","pid":1,"tid":{},"ts":{},"dur":{}}}"#,
+                    m.meaning(),
+                    tid,
+                    us(at),
+                    us(until[i].max(at) - at)
+                ));
+            }
+        }
+        format!("{{\"traceEvents\":[\n{}\n],\"displayTimeUnit\":\"ms\"}}\n", events.join(",\n"))
+    }
+
     /// Which drawn row each task goes to (None: cut), and the drawn rows' labels.
     fn grouped(&self) -> (Vec<Option<usize>>, Vec<String>) {
         if self.rows.len() <= MAX_ROWS {
@@ -335,4 +381,18 @@ fn axis(label_width: usize, cols: usize, start: i64, end: i64, by_time: bool, ru
     let text: String = line.into_iter().collect();
     let unit = if by_time { "s" } else { "steps" };
     format!("{:w$} {}  {}\n", "", text.trim_end(), unit, w = label_width)
+}
+
+/// A string as the inside of a JSON string literal.
+fn json_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
