@@ -644,12 +644,14 @@ t = spawn(tock())
     assert_contains(&s.stderr, "] spawn     input#3  the main program\n");
     // The line is the input's own line 1, not a count over the session.
     assert_contains(&s.stderr, "] spawn     tick     by input#3 at line 1\n");
-    assert_contains(&s.stderr, "] run       tick\n");
+    assert_contains(&s.stderr, "] run       tick     starts\n");
     assert_contains(&s.stderr, "] wait      tick     sleep(0.01) at line 2\n");
     assert_contains(&s.stderr, "] timer     tick     sleep is over\n");
     assert_contains(&s.stderr, "] finish    tick\n");
     assert_lacks(&s.stderr, "tock");
-    assert_eq!(s.stderr.lines().count(), 9, "stderr:\n{}", s.stderr);
+    // Nine events, and a separator for each of the three passes.
+    assert_eq!(s.stderr.lines().count(), 12, "stderr:\n{}", s.stderr);
+    assert_eq!(s.stderr.matches("── pass ").count(), 3, "stderr:\n{}", s.stderr);
 }
 
 #[test]

@@ -1822,7 +1822,8 @@ except ValueError:
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
     assert_eq!(got, want, "stderr:\n{}", r.stderr);
-    assert_eq!(got.len(), r.stderr.lines().count(), "every stderr line is an event: {}", r.stderr);
+    let events = r.stderr.lines().filter(|l| !l.starts_with("── pass ")).count();
+    assert_eq!(got.len(), events, "every stderr line is an event or a pass: {}", r.stderr);
     assert_contains(&r.stderr, "] wait      work       sleep(1.0) at line 3\n");
     assert_contains(&r.stderr, "] wait      main       join of task 'work' at line 12\n");
     assert_contains(&r.stderr, "] spawn     work       by main at line 9\n");
@@ -1835,7 +1836,8 @@ fn trace_lines_name_callbacks_turns_given_away_cancellations_and_closes_in_align
     // Before: the task spawned by a callback was "spawned by the main program", sleep(0) and a
     // bare yield left no line, "cancel" meant both the request and the end, a queue's close
     // was not an event, and a long name pushed its details out of line (the column is as
-    // wide as the longest `async def` name, plus room for `#2`).
+    // wide as the longest `async def` name, plus room for `#2`). Since issue 15: a separator
+    // with the ready queue per pass, where each step resumes and with what, why each wake.
     let r = run_args(
         r#"
 q = Queue()
@@ -1868,35 +1870,44 @@ await Polite()
     assert_eq!(
         r.stderr,
         "[    0.000] spawn     main                         the main program
-[    0.000] run       main
+── pass 1 @0.000  ready: main ──
+[    0.000] run       main                         starts
 [    0.000] spawn     closer                       by main at line 20
 [    0.000] spawn     forever                      by main at line 21
 [    0.000] wait      main                         sleep(1.0) at line 22
-[    0.000] run       closer
+── pass 2 @0.000  ready: closer, forever ──
+[    0.000] run       closer                       starts
 [    0.000] wait      closer                       sleep(0.5) at line 12
-[    0.000] run       forever
+[    0.000] run       forever                      starts
 [    0.000] wait      forever                      sleep(100.0) at line 15
+── pass 3 @0.100  ready: callback tick ──
 [    0.100] call      tick
 [    0.100] spawn     a_worker_with_a_long_name    by callback tick at line 10
-[    0.100] run       a_worker_with_a_long_name
+── pass 4 @0.100  ready: a_worker_with_a_long_name ──
+[    0.100] run       a_worker_with_a_long_name    starts
 [    0.100] yield     a_worker_with_a_long_name    sleep(0) at line 4: gives the turn away
-[    0.100] run       a_worker_with_a_long_name
+── pass 5 @0.100  ready: a_worker_with_a_long_name ──
+[    0.100] run       a_worker_with_a_long_name    at line 4 with None
 [    0.100] wait      a_worker_with_a_long_name    get from Queue#1 at line 6
 [    0.500] timer     closer                       sleep is over
-[    0.500] run       closer
+── pass 6 @0.500  ready: closer ──
+[    0.500] run       closer                       at line 12 with None
 [    0.500] close     closer                       Queue#1 closed: 1 getter and 0 putters get QueueClosed
-[    0.500] wake      a_worker_with_a_long_name
+[    0.500] wake      a_worker_with_a_long_name    ← Queue#1 closed by closer at line 13
 [    0.500] finish    closer
-[    0.500] run       a_worker_with_a_long_name
+── pass 7 @0.500  ready: a_worker_with_a_long_name ──
+[    0.500] run       a_worker_with_a_long_name    at line 6, QueueClosed thrown in
 [    0.500] finish    a_worker_with_a_long_name
 [    1.000] timer     main                         sleep is over
-[    1.000] run       main
+── pass 8 @1.000  ready: main ──
+[    1.000] run       main                         at line 22 with None
 [    1.000] cancel    forever                      requested by main at line 23
-[    1.000] wake      forever
+[    1.000] wake      forever                      ← cancel requested by main at line 23
 [    1.000] yield     main                         bare yield at line 18: gives the turn away
-[    1.000] run       forever
+── pass 9 @1.000  ready: forever, main ──
+[    1.000] run       forever                      at line 15, CancelledError thrown in
 [    1.000] cancelled forever                      ended by CancelledError
-[    1.000] run       main
+[    1.000] run       main                         at line 18 with None
 [    1.000] finish    main
 "
     );
@@ -2115,4 +2126,26 @@ await b
         out,
         "B RuntimeError anext(): asynchronous generator is already running\nA 0 0.1\nA 1 0.2\nA 2 0.3\n"
     );
+}
+
+/// Issue 15, point 4: wake lines say why, and who did it where; run lines where the task goes
+/// on and with what (the examples' own traces).
+#[test]
+fn trace_wake_lines_say_why_and_run_lines_say_with_what() {
+    let trace = |example: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyasync"))
+            .args(["--virtual-time", "--trace", example])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("tinyasync runs");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let three = trace("examples/three_ways.ta");
+    assert_contains(&three, "] wake      with_await       ← Event#1 set by main at line 47\n");
+    assert_contains(&three, "] wake      with_await       ← item 'one' from main at line 51 (Queue#1)\n");
+    assert_contains(&three, "] wake      main             ← task 'with_await' finished\n");
+    let pc = trace("examples/producer_consumer.ta");
+    assert_contains(&pc, "] wake      producer A  ← room in Queue#1 made by fast at line 28\n");
+    assert_contains(&pc, "] run       producer A  at line 20 with None\n");
+    assert_contains(&pc, "── pass 2 @0.000  ready: producer A, producer B, fast, slow ──\n");
 }

@@ -44,6 +44,20 @@ fn before_push(len: usize, capacity: usize, retain_live: impl FnOnce()) {
     }
 }
 
+/// Why a task woke (`--trace`'s wake lines).
+#[derive(Clone, Copy)]
+pub(crate) enum Why<'a> {
+    /// A queue handed it an item (the value is what the task will be sent).
+    Item(&'a Rc<AQueue>),
+    /// A blocked put went in: there was room.
+    Room(&'a Rc<AQueue>),
+    Closed(&'a Rc<AQueue>),
+    Event(&'a Rc<EventObj>),
+    /// The task it joined ended.
+    Joined(&'a Rc<Task>),
+    Cancel,
+}
+
 /// Whether a wait-list entry is live: its task still waits, in that same wait.
 fn live(w: &Waiter) -> bool {
     w.0.state.get() == TaskState::Waiting && w.0.wait_seq.get() == w.1
@@ -136,6 +150,8 @@ pub struct Scheduler {
     pub current_callback: Option<Rc<HandleObj>>,
     /// `--trace`: the width of the task column, the longest name seen so far (up to 32).
     pub trace_width: usize,
+    /// `--trace`: scheduler passes so far (each begins with a separator line).
+    passes: u64,
     /// `--timeline`: what each task did when (None: not recording).
     pub timeline: Option<timeline::Timeline>,
     /// Single-stepping (`:step`): stop after this many entries.
@@ -462,8 +478,8 @@ impl Interp {
         t
     }
 
-    /// Makes a waiting task ready with what to send into it.
-    fn make_ready(&mut self, t: &Rc<Task>, r: Resume) {
+    /// Makes a waiting task ready with what to send into it; `why` is for `--trace`.
+    fn make_ready(&mut self, t: &Rc<Task>, r: Resume, why: Why) {
         if t.state.get() == TaskState::Done {
             return;
         }
@@ -480,8 +496,40 @@ impl Interp {
             }
             if self.opts.trace {
                 let name = t.name.borrow().clone();
-                self.trace("wake", &name, "");
+                let detail = self.wake_reason(t, why);
+                self.trace("wake", &name, &detail);
             }
+        }
+    }
+
+    /// `--trace`: why a task woke, and who did it where (`← item 3 from producer at line 9`).
+    fn wake_reason(&mut self, t: &Task, why: Why) -> String {
+        let by = match (self.actor(), self.current_span) {
+            (Some(who), Some(span)) => format!("{} at {}", who, self.line_of(span)),
+            (Some(who), None) => who,
+            (None, _) => "the main program".to_string(),
+        };
+        match why {
+            Why::Item(q) => {
+                let item = match &*t.resume.borrow() {
+                    Some(Resume::Send(v)) => Some(v.clone()),
+                    _ => None,
+                };
+                let item = item.map_or_else(String::new, |v| self.short_repr(&v));
+                format!("← item {} from {} (Queue#{})", item, by, q.id)
+            }
+            Why::Room(q) => format!("← room in Queue#{} made by {}", q.id, by),
+            Why::Closed(q) => format!("← Queue#{} closed by {}", q.id, by),
+            Why::Event(e) => format!("← Event#{} set by {}", e.id, by),
+            Why::Joined(done) => {
+                let how = match &*done.end.borrow() {
+                    Some(TaskEnd::Failed(_)) => "failed",
+                    Some(TaskEnd::Cancelled) => "was cancelled",
+                    _ => "finished",
+                };
+                format!("← task '{}' {}", done.name.borrow(), how)
+            }
+            Why::Cancel => format!("← cancel requested by {}", by),
         }
     }
 
@@ -505,7 +553,7 @@ impl Interp {
     /// `v` goes to waiting getter `g`, which becomes ready; it counts against the queue's size
     /// until `g` runs (`item_received`).
     fn hand_to_getter(&mut self, q: &Rc<AQueue>, g: &Rc<Task>, v: Value) {
-        self.make_ready(g, Resume::Send(v));
+        self.make_ready(g, Resume::Send(v), Why::Item(q));
         *g.handoff.borrow_mut() = Some(q.clone());
         q.in_flight.set(q.in_flight.get() + 1);
     }
@@ -525,7 +573,7 @@ impl Interp {
             let Some((p, pv)) = putter else { break };
             // The putter runs first, as in asyncio (where it is woken and puts when it runs):
             // cancelled before it runs, its item is taken back from wherever it went.
-            self.make_ready(&p, Resume::Send(Value::None));
+            self.make_ready(&p, Resume::Send(Value::None), Why::Room(q));
             let getter = pop_live(&q.getters);
             match getter {
                 Some(g) => {
@@ -618,7 +666,7 @@ impl Interp {
         }
         for t in getters.into_iter().chain(putters) {
             let e = raise_value(new_exception(&self.t.queue_closed, vec![]));
-            self.make_ready(&t, Resume::Throw(e));
+            self.make_ready(&t, Resume::Throw(e), Why::Closed(q));
         }
     }
 
@@ -626,7 +674,7 @@ impl Interp {
         e.set.set(true);
         let waiters = drain_live(e.waiters.borrow_mut().drain(..).collect::<Vec<_>>());
         for t in waiters {
-            self.make_ready(&t, Resume::Send(Value::None));
+            self.make_ready(&t, Resume::Send(Value::None), Why::Event(e));
         }
     }
 
@@ -869,7 +917,7 @@ impl Interp {
             }
         }
         t.state.set(TaskState::Waiting);
-        self.make_ready(t, Resume::Throw(cancelled()));
+        self.make_ready(t, Resume::Throw(cancelled()), Why::Cancel);
         true
     }
 }

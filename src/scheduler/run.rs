@@ -42,6 +42,78 @@ impl Interp {
         }
     }
 
+    /// `--trace`: where a step resumes the task and with what (`starts`, `at line 9 with 3`,
+    /// `at line 9, CancelledError thrown in`).
+    fn resume_detail(&mut self, g: &Rc<Generator>, resume: &Resume) -> String {
+        if g.state.get() == GenState::Created || matches!(resume, Resume::Start) {
+            return "starts".to_string();
+        }
+        let at = match crate::vm::suspended_span(g) {
+            Some(span) => format!("at {}", self.line_of(span)),
+            None => "where it stopped".to_string(),
+        };
+        match resume {
+            Resume::Send(v) => format!("{} with {}", at, self.short_repr(v)),
+            Resume::Throw(Fault::Exc(e)) => {
+                format!("{}, {} thrown in", at, self.type_name(&e.value))
+            }
+            _ => at,
+        }
+    }
+
+    /// A value as a trace shows it: plain values by their repr (up to 40 characters), others
+    /// by their type (a trace runs no user code).
+    pub(super) fn short_repr(&mut self, v: &Value) -> String {
+        let plain = |v: &Value| {
+            matches!(
+                v,
+                Value::None
+                    | Value::Bool(_)
+                    | Value::Int(_)
+                    | Value::BigInt(_)
+                    | Value::Float(_)
+                    | Value::Str(_)
+            )
+        };
+        let shown = match v {
+            Value::Tuple(items) if items.iter().all(plain) => self.repr(v).ok(),
+            v if plain(v) => self.repr(v).ok(),
+            _ => None,
+        };
+        match shown {
+            Some(s) if s.chars().count() > 40 => format!("{}…", s.chars().take(39).collect::<String>()),
+            Some(s) => s,
+            None => format!("a {} object", self.type_name(v)),
+        }
+    }
+
+    /// `--trace`: a separator before each scheduler pass, with what is ready in order.
+    fn trace_pass(&mut self, now: i64) {
+        self.sched.passes += 1;
+        let names: Vec<String> = self
+            .sched
+            .ready
+            .iter()
+            .take(8)
+            .map(|e| match e {
+                Entry::Step(t) => t.name.borrow().clone(),
+                Entry::Callback(h) => format!("callback {}", h.name()),
+            })
+            .collect();
+        let more = self.sched.ready.len().saturating_sub(names.len());
+        let more = if more > 0 { format!(" … and {} more", more) } else { String::new() };
+        let _ = self.flush();
+        use std::io::Write;
+        let line = format!(
+            "── pass {} @{:.3}  ready: {}{} ──",
+            self.sched.passes,
+            now as f64 / 1e9,
+            names.join(", "),
+            more
+        );
+        let _ = writeln!(std::io::stderr().lock(), "{}", line);
+    }
+
     /// Runs one step of a task.
     fn step_task(&mut self, t: Rc<Task>) -> R<()> {
         if t.state.get() != TaskState::Ready {
@@ -59,7 +131,8 @@ impl Interp {
             self.mark(&t, super::timeline::Mark::Running);
             if self.opts.trace {
                 let name = t.name.borrow().clone();
-                self.trace("run", &name, "");
+                let detail = self.resume_detail(&g, &resume);
+                self.trace("run", &name, &detail);
             }
         }
         let result = loop {
@@ -208,7 +281,7 @@ impl Interp {
                 }
                 _ => Resume::Throw(raise_value(new_exception(&self.t.cancelled, vec![]))),
             };
-            self.make_ready(&j, r);
+            self.make_ready(&j, r, super::Why::Joined(t));
         }
         if failed && !t.retrieved.get() && t.pending_joiners.get() == 0 {
             if t.handle.borrow().upgrade().is_none() {
@@ -432,6 +505,9 @@ impl Interp {
             }
             self.note_polling(now);
             let n = self.sched.ready.len();
+            if self.opts.trace && n > 0 {
+                self.trace_pass(now);
+            }
             for _ in 0..n {
                 if let Some(b) = &mut self.sched.step_budget {
                     if *b == 0 {
