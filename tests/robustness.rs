@@ -176,6 +176,13 @@ fn limits_end_the_program_with_exit_4_and_say_which_and_where() {
     assert_eq!(pow.code, 4, "{}", pow.stderr);
     assert!(pow.stderr.contains("the time limit (0.3 s, --timeout) was reached"), "{}", pow.stderr);
     assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    // One power of 64 million bits takes about 5 s; the limits are checked between its
+    // squarings, so it stops soon after the limit (a fuzz input, 95**9101180, ran 30 s past
+    // the fuzz target's 10 s limit when the check came only after the whole power).
+    let start = std::time::Instant::now();
+    let big = run_args("x = 95 ** 9101180\n", &["--timeout", "0.3"]);
+    assert_eq!(big.code, 4, "{}", big.stderr);
+    assert!(start.elapsed().as_secs() < 4, "{:?}", start.elapsed());
 }
 
 #[test]

@@ -424,12 +424,27 @@ impl Interp {
                 if x.bits().saturating_mul(e) > 64 * 1024 * 1024 && x.bits() > 1 {
                     return Err(overflow_error("integer result too large"));
                 }
-                let r = num_traits::pow::pow(x, e as usize);
-                // A power of a million bits or more takes long enough (CPython too) that the
-                // limits (--timeout, --max-memory, Ctrl-C) are checked after it, not only every
-                // 1,024 steps: a program of such powers stops near its time limit.
-                if r.bits() > 1 << 20 {
-                    self.check_limits(self.current_span.unwrap_or_default())?;
+                // Square and multiply, the limits (--timeout, --max-memory, Ctrl-C) checked
+                // after each product of a million bits or more: a power of tens of millions of
+                // bits takes seconds (CPython's too), and a program stops near its time limit
+                // instead of after the whole power.
+                let span = self.current_span.unwrap_or_default();
+                let (mut base, mut e, mut r) = (x, e, BigInt::from(1));
+                loop {
+                    if e & 1 == 1 {
+                        r *= &base;
+                        if r.bits() > 1 << 20 {
+                            self.check_limits(span)?;
+                        }
+                    }
+                    e >>= 1;
+                    if e == 0 {
+                        break;
+                    }
+                    base = &base * &base;
+                    if base.bits() > 1 << 20 {
+                        self.check_limits(span)?;
+                    }
                 }
                 Value::from_bigint(r)
             }
