@@ -999,12 +999,12 @@ input#1 ▮✓
 input#2 ▮✓
 ticker  ▮~~~~~~~~~~~~~~~~~~~~~~▮~~~~~~~~~~~~~~~~~~~~~~~▮~~~~~~~~~~~~~~~~~~~~~~▮✓
 input#3                                                                       ▮✓
-        0.00       0.25        0.50        0.75        1.00        1.25    1.50  s
+        0.00       0.25        0.50        0.75        1.00        1.25  s
         ▮ running  ✓ finished  ~ sleeping
 nothing has run since the last :timeline
 1
 input#4 ▮✓
-        0                                                                     1  steps
+        0                                                              1  steps
         ▮ running  ✓ finished
 ";
     assert_eq!(s.stdout, expected);

@@ -115,3 +115,37 @@ fn trace_json_has_a_track_per_task_and_a_slice_per_step() {
         Err(_) => eprintln!("python3 is not there: the JSON was checked by its text only"),
     }
 }
+
+/// A getter handed an item that its putter, cancelled before running, takes back waits again:
+/// its row goes back to `≡` (it stayed "ready" before), as the deadlock report says.
+#[test]
+fn a_getter_whose_item_is_taken_back_waits_again_in_the_chart() {
+    let dir = std::env::temp_dir().join(format!("tinyasync-tl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("takeback.ta");
+    std::fs::write(&file, TAKE_BACK).expect("write");
+    let (_, err) = chart(&["run", "--virtual-time", "--timeline"], file.to_str().expect("utf-8"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let row = err.lines().find(|l| l.starts_with("getter ")).unwrap_or_default();
+    assert!(row.trim_end().ends_with('≡'), "{err}");
+    assert!(err.contains("task 'getter' waits: get from Queue#1"), "{err}");
+}
+
+const TAKE_BACK: &str = "\
+q = Queue(maxsize=1)
+async def getter():
+    x = await q.get()
+async def putter():
+    await q.put('a')
+    await q.put('b')
+async def g1():
+    x = await q.get()
+    p.cancel()
+    await sleep(1)
+g = spawn(g1())
+g2 = spawn(getter())
+await sleep(0)
+p = spawn(putter())
+await sleep(2)
+q.put_nowait('c') if False else None
+";

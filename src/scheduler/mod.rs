@@ -631,6 +631,9 @@ impl Interp {
         g.state.set(TaskState::Waiting);
         *g.wait.borrow_mut() = Some((Request::Get(q.clone()), span));
         q.getters.borrow_mut().push_front(new_wait(g));
+        if self.opts.observe {
+            self.mark(g, timeline::Mark::Queue);
+        }
         self.admit_putters(q);
     }
 

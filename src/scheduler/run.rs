@@ -124,9 +124,10 @@ impl Interp {
         let mut resume = t.resume.borrow_mut().take().unwrap_or(Resume::Send(Value::None));
         // A request tried at an await belongs to the step that tried it.
         self.sched.tried_now = None;
+        // Current first: a putter the received item makes room for was woken by this task.
+        self.sched.current = Some(t.clone());
         self.item_received(&t);
         t.state.set(TaskState::Running);
-        self.sched.current = Some(t.clone());
         if self.opts.observe {
             self.mark(&t, super::timeline::Mark::Running);
             if self.opts.trace {

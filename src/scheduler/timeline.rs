@@ -85,6 +85,8 @@ impl Mark {
 const MAX_ROWS: usize = 24;
 /// The most events kept (a run's first ones go first): 64 MiB.
 const MAX_EVENTS: usize = 1 << 22;
+/// The widest row label; longer names are cut with `…` (a group keeps its `×N`).
+const MAX_LABEL: usize = 24;
 
 /// The events of a run: (nanoseconds on the scheduler's clock, row, mark), rows in the order
 /// tasks first appeared.
@@ -93,14 +95,17 @@ pub struct Timeline {
     events: Vec<(i64, u32, Mark)>,
     rows: Vec<String>,
     row_of: HashMap<u64, u32>,
+    /// Events dropped to bound memory (the oldest, `MAX_EVENTS / 2` at a time).
+    dropped: usize,
 }
 
 impl Timeline {
-    /// Task `id` (named by `name` when it is new) does `m` from `at` on. A REPL session
-    /// records all the time: past `MAX_EVENTS`, the older half goes.
+    /// Task `id` (named by `name` when it is new) does `m` from `at` on. Past `MAX_EVENTS`
+    /// (a long run, a long REPL session), the older half goes, and the chart says so.
     pub fn record(&mut self, at: i64, id: u64, name: impl FnOnce() -> String, m: Mark) {
         if self.events.len() >= MAX_EVENTS {
             self.events.drain(..MAX_EVENTS / 2);
+            self.dropped += MAX_EVENTS / 2;
         }
         let next = self.rows.len() as u32;
         let row = *self.row_of.entry(id).or_insert(next);
@@ -120,7 +125,7 @@ impl Timeline {
             return String::new();
         }
         let (rows, labels) = self.grouped();
-        let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(24);
+        let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(MAX_LABEL);
         let cols = width.saturating_sub(label_width + 1).max(20);
         // Events spread over all but the last column, which is left for the ends of the
         // tasks that ran last.
@@ -152,19 +157,22 @@ impl Timeline {
         for (i, &(_, row, m)) in self.events.iter().enumerate() {
             own[row as usize].push((column[i], m));
         }
-        let mut used = Vec::new();
         for (task, marks) in own.iter().enumerate() {
             let Some(target) = rows[task] else { continue };
             let cells = task_cells(marks, cols);
             for (c, m) in cells.into_iter().enumerate() {
                 let Some(m) = m else { continue };
-                if !used.contains(&m) {
-                    used.push(m);
-                }
                 let cell = &mut grid[target][c];
                 if cell.is_none_or(|old| m.rank() > old.rank()) {
                     *cell = Some(m);
                 }
+            }
+        }
+        // The legend lists the glyphs drawn (a grouped row hides its members' lesser ones).
+        let mut used: Vec<Mark> = Vec::new();
+        for m in grid.iter().flatten().flatten() {
+            if !used.contains(m) {
+                used.push(*m);
             }
         }
         let paint = |m: Mark| {
@@ -175,8 +183,19 @@ impl Timeline {
             }
         };
         let mut out = String::new();
+        if self.dropped > 0 {
+            out.push_str(&format!(
+                "(the first {} events were dropped to bound memory: the chart starts at {:.3} s)\n",
+                self.dropped,
+                start as f64 / 1e9
+            ));
+        }
         for (label, cells) in labels.iter().zip(&grid) {
-            let shown: String = label.chars().take(label_width).collect();
+            if cells.iter().all(|c| c.is_none()) {
+                // A task whose every event was dropped.
+                continue;
+            }
+            let shown = fit(label, label_width);
             let line: String = cells.iter().map(|c| c.map_or(" ".to_string(), paint)).collect();
             out.push_str(format!("{:<w$} {}", shown, line, w = label_width).trim_end());
             out.push('\n');
@@ -261,19 +280,17 @@ impl Timeline {
         }
         // By function: a name without its `#N`.
         let mut groups: Vec<(String, usize)> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
         let mut rows = Vec::with_capacity(self.rows.len());
         for name in &self.rows {
             let base = match name.rsplit_once('#') {
                 Some((b, n)) if !b.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => b,
                 _ => name.as_str(),
             };
-            let g = match groups.iter().position(|(b, _)| b == base) {
-                Some(g) => g,
-                None => {
-                    groups.push((base.to_string(), 0));
-                    groups.len() - 1
-                }
-            };
+            let g = *group_of.entry(base).or_insert_with(|| {
+                groups.push((base.to_string(), 0));
+                groups.len() - 1
+            });
             groups[g].1 += 1;
             rows.push(Some(g));
         }
@@ -286,7 +303,13 @@ impl Timeline {
         let labels = groups
             .iter()
             .take(keep)
-            .map(|(b, n)| if *n > 1 { format!("{} ×{}", b, n) } else { b.clone() })
+            .map(|(b, n)| {
+                if *n == 1 {
+                    return b.clone();
+                }
+                let count = format!(" ×{}", n);
+                format!("{}{}", fit(b, MAX_LABEL.saturating_sub(count.chars().count())), count)
+            })
             .collect();
         (rows, labels)
     }
@@ -349,11 +372,14 @@ fn axis(label_width: usize, cols: usize, start: i64, end: i64, by_time: bool, ru
     if !by_time {
         step = step.ceil().max(1.0);
     }
-    let decimals = (0..6).find(|d| {
+    let decimals = (0..10).find(|d| {
         let scaled = step * 10f64.powi(*d);
-        (scaled - scaled.round()).abs() < 1e-6
+        (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0) && scaled >= 1.0
     });
-    let decimals = decimals.unwrap_or(6) as usize;
+    let decimals = decimals.unwrap_or(9) as usize;
+    // The unit follows the last label: labels end before it, within the width.
+    let unit = if by_time { "s" } else { "steps" };
+    let room = cols.saturating_sub(unit.len() + 2);
     let mut line: Vec<char> = vec![' '; cols + 12];
     let mut free = 0;
     let mut k = 0.0;
@@ -367,7 +393,7 @@ fn axis(label_width: usize, cols: usize, start: i64, end: i64, by_time: bool, ru
         k += 1.0;
         // Where the value's column is; a label that would run past the chart ends at its edge.
         let c =
-            (((value / span) * cols as f64).floor() as usize).min(cols.saturating_sub(label.chars().count()));
+            (((value / span) * cols as f64).floor() as usize).min(room.saturating_sub(label.chars().count()));
         if c < free {
             continue;
         }
@@ -379,7 +405,6 @@ fn axis(label_width: usize, cols: usize, start: i64, end: i64, by_time: bool, ru
         free = c + label.chars().count() + 2;
     }
     let text: String = line.into_iter().collect();
-    let unit = if by_time { "s" } else { "steps" };
     format!("{:w$} {}  {}\n", "", text.trim_end(), unit, w = label_width)
 }
 
@@ -395,4 +420,15 @@ fn json_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// A name as a row label: control characters shown as `?`, cut to `width` characters with `…`.
+fn fit(name: &str, width: usize) -> String {
+    let clean: String = name.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+    if clean.chars().count() <= width {
+        return clean;
+    }
+    let mut cut: String = clean.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
