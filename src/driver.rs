@@ -270,6 +270,9 @@ pub fn run_program(
     interp.source_text = Some(std::rc::Rc::from(src.text.as_str()));
     if interp.opts.trace {
         interp.sched.trace_width = trace_width(&src.text);
+        if stdout_is_stderr() {
+            interp.trace_out = Some(String::new());
+        }
     }
     if interp.opts.timeline || interp.opts.trace_json.is_some() {
         interp.sched.timeline = Some(Default::default());
@@ -288,6 +291,7 @@ pub fn run_program(
             }
         }
     }
+    interp.end_trace_output();
     let flushed = interp.flush_output();
     let mut sources = Sources::single(src);
     sources.add_preludes(&interp);
@@ -754,4 +758,19 @@ fn join_cycle(blocked: &[crate::scheduler::BlockedTask]) -> Option<Vec<&str>> {
         }
     }
     None
+}
+
+/// Whether stdout and stderr are one file (a terminal, `2>&1` into a pipe or a file): then the
+/// trace carries the program's output, so that the two read in order.
+fn stdout_is_stderr() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let id = |fd: std::os::fd::BorrowedFd| {
+        let file = std::fs::File::from(fd.try_clone_to_owned().ok()?);
+        file.metadata().ok().map(|m| (m.dev(), m.ino()))
+    };
+    match (id(std::io::stdout().as_fd()), id(std::io::stderr().as_fd())) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }

@@ -2149,3 +2149,27 @@ fn trace_wake_lines_say_why_and_run_lines_say_with_what() {
     assert_contains(&pc, "] run       producer A  at line 20 with None\n");
     assert_contains(&pc, "── pass 2 @0.000  ready: producer A, producer B, fast, slow ──\n");
 }
+
+/// Issue 15, point 4: with stdout and stderr going to one place (a terminal, `2>&1`), the
+/// program's output comes inside the trace, as `out TASK | line`, in order with the events.
+#[test]
+fn trace_into_one_place_carries_the_program_output_as_trace_lines() {
+    let path = std::env::temp_dir().join(format!("tinyasync-trace-out-{}.txt", std::process::id()));
+    let file = std::fs::File::create(&path).expect("temp file");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_tinyasync"))
+        .args(["--virtual-time", "--trace", "examples/sleepers.ta"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(file.try_clone().expect("clone"))
+        .stderr(file)
+        .status()
+        .expect("tinyasync runs");
+    assert!(status.success());
+    let text = std::fs::read_to_string(&path).expect("read");
+    let _ = std::fs::remove_file(&path);
+    assert!(text.lines().all(|l| l.starts_with('[') || l.starts_with("── pass ")), "{text}");
+    let run = text.find("[    0.500] run       fast       at line 21 with None\n").expect("fast runs at 0.5");
+    let out = text.find("[    0.500] out       fast       | 0.5s fast woke up (1/4)\n").expect("its line");
+    let wait = text[run..].find("[    0.500] wait      fast ").map(|i| i + run).expect("then it waits");
+    assert!(run < out && out < wait, "{text}");
+    assert_contains(&text, "[    2.000] out       main       | 2.0s main: done; the sleeps overlapped\n");
+}

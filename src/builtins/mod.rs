@@ -464,6 +464,8 @@ fn bi_input(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value>
         let s = it.to_str(p)?;
         it.write_out(&s)?;
     }
+    // A prompt traced into one place with the output goes out now, unended.
+    it.flush_trace_output();
     it.flush()?;
     if !it.opts.stdin {
         return Err(exc(&builtin_class(it, "EOFError"), "EOF when reading a line"));

@@ -550,6 +550,9 @@ pub struct SchedHooks {
     pub delegate: fn(&mut Interp, &Value, Option<generators::Resume>) -> R<generators::Outcome>,
     /// A request whose await is over, handed back by the only place that held it.
     pub done: fn(&mut Interp, Value),
+    /// `--trace` with stdout and stderr going to one place: a line the program printed, as
+    /// a line of the trace (`out worker | ...`).
+    pub out_line: fn(&mut Interp, &str),
 }
 
 impl SchedHooks {
@@ -558,6 +561,7 @@ impl SchedHooks {
         awaitable: |_| None,
         delegate: |_, _, _| Err(runtime_error("internal error: await before the built-ins were installed")),
         done: |_, _| {},
+        out_line: |_, _| {},
     };
 }
 
@@ -607,6 +611,9 @@ pub struct Interp {
     /// `Class::flags` set by attributes assigned to classes after they were made: added to
     /// every class's (subclasses made earlier do not see their bases' changes otherwise).
     pub late_class_flags: u8,
+    /// `--trace` when stdout and stderr are one place: the program's output goes into the
+    /// trace stream, this holding a line not yet ended.
+    pub trace_out: Option<String>,
     /// The frozensets of set displays of constants, by the constants' key (`sets.rs`).
     pub const_sets: std::collections::HashMap<String, Rc<RefCell<crate::dict::Dict>>>,
 }
@@ -645,6 +652,7 @@ impl Interp {
             method_cache: Box::new([(0, Symbol(0), None); 64]),
             late_class_flags: 0,
             const_sets: std::collections::HashMap::new(),
+            trace_out: None,
         };
         crate::builtins::install(&mut it);
         it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));
@@ -669,6 +677,10 @@ impl Interp {
 
     /// Writes program output (buffered).
     pub fn write_out(&mut self, s: &str) -> R<()> {
+        if self.trace_out.is_some() {
+            self.trace_output(s);
+            return Ok(());
+        }
         match &mut self.out {
             Output::Capture(v) => {
                 v.extend_from_slice(s.as_bytes());
@@ -676,6 +688,32 @@ impl Interp {
             }
             Output::Stdout(w) => w.write_all(s.as_bytes()).map_err(|e| write_fault(&self.t, e)),
             Output::Writer(w) => w.write_all(s.as_bytes()).map_err(|e| write_fault(&self.t, e)),
+        }
+    }
+
+    /// `--trace` into one place with the output: the program's output goes into the trace
+    /// line by line, each as a trace line; a partial line waits for its end (or the run's).
+    fn trace_output(&mut self, s: &str) {
+        let Some(pending) = &mut self.trace_out else { return };
+        pending.push_str(s);
+        while let Some(i) = self.trace_out.as_ref().and_then(|p| p.find('\n')) {
+            let line: String = self.trace_out.as_mut().map(|p| p.drain(..=i).collect()).unwrap_or_default();
+            (self.sched_hooks.out_line)(self, line.trim_end_matches('\n'));
+        }
+    }
+
+    /// The end of a run traced into one place with its output: a last partial line goes out.
+    pub fn end_trace_output(&mut self) {
+        self.flush_trace_output();
+        self.trace_out = None;
+    }
+
+    /// A partial line traced into one place with the output goes out as it is (an `input()`
+    /// prompt, the end of the run).
+    pub fn flush_trace_output(&mut self) {
+        let rest = self.trace_out.as_mut().map(std::mem::take).unwrap_or_default();
+        if !rest.is_empty() {
+            (self.sched_hooks.out_line)(self, &rest);
         }
     }
 

@@ -414,6 +414,12 @@ impl Interp {
         }
     }
 
+    /// A line the program printed, as a trace line (stdout and stderr going to one place).
+    pub fn trace_out_line(&mut self, line: &str) {
+        let who = self.actor().unwrap_or_else(|| "main".to_string());
+        self.trace("out", &who, &format!("| {}", line));
+    }
+
     /// Who is acting now, for `--trace`: the running task's name, `callback NAME`, or None
     /// (the program before any task runs).
     fn actor(&self) -> Option<String> {
