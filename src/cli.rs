@@ -115,6 +115,10 @@ pub struct RunOpts {
     /// Perfetto or chrome://tracing): one track per task.
     #[arg(long, value_name = "OUT.json")]
     pub trace_json: Option<std::path::PathBuf>,
+    /// Write the timeline to OUT.html, one page that needs nothing else: a lane per task,
+    /// hover or click for what happened, zoom and pan, the output on the same time axis.
+    #[arg(long, value_name = "OUT.html")]
+    pub timeline_html: Option<std::path::PathBuf>,
     /// Stop after N steps (a statement or a loop iteration), N >= 1; exit 4.
     #[arg(long, value_name = "N", value_parser = parse_steps, allow_hyphen_values = true)]
     pub max_steps: Option<u64>,
@@ -132,6 +136,7 @@ impl RunOpts {
             || self.trace
             || self.timeline
             || self.trace_json.is_some()
+            || self.timeline_html.is_some()
             || self.max_steps.is_some()
             || self.max_memory.is_some()
             || self.timeout.is_some()
@@ -143,6 +148,7 @@ impl RunOpts {
             trace: self.trace,
             timeline: self.timeline,
             trace_json: self.trace_json.clone(),
+            timeline_html: self.timeline_html.clone(),
             observe: false,
             max_steps: self.max_steps,
             // Past the address space, the limit cannot be reached: saturate.
@@ -363,8 +369,16 @@ fn report(r: Result<(), Failure>) -> i32 {
 }
 
 /// The run options' own names, which after FILE go to the program, not to tinyasync.
-const RUN_FLAGS: [&str; 7] =
-    ["--virtual-time", "--trace", "--timeline", "--trace-json", "--max-steps", "--max-memory", "--timeout"];
+const RUN_FLAGS: [&str; 8] = [
+    "--virtual-time",
+    "--trace",
+    "--timeline",
+    "--trace-json",
+    "--timeline-html",
+    "--max-steps",
+    "--max-memory",
+    "--timeout",
+];
 
 fn run(program: Program, bare_stdin: bool, args: Vec<OsString>, opts: &RunOpts, style: Style) -> i32 {
     let mut argv = vec![program.argv0(bare_stdin)];

@@ -271,11 +271,15 @@ pub fn run_program(
     if interp.opts.trace {
         interp.sched.trace_width = trace_width(&src.text);
         if stdout_is_stderr() {
-            interp.trace_out = Some(String::new());
+            interp.out_lines = Some(String::new());
+            interp.out_to_trace = true;
         }
     }
-    if interp.opts.timeline || interp.opts.trace_json.is_some() {
+    if interp.opts.timeline || interp.opts.trace_json.is_some() || interp.opts.timeline_html.is_some() {
         interp.sched.timeline = Some(Default::default());
+    }
+    if interp.opts.timeline_html.is_some() {
+        interp.out_lines = Some(String::new());
     }
     let code = match compile(src, style) {
         Ok(c) => c,
@@ -301,10 +305,20 @@ pub fn run_program(
         if interp.opts.timeline {
             chart = tl.draw(end, style.width, style.color);
         }
-        if let Some(path) = &interp.opts.trace_json {
-            if let Err(e) = std::fs::write(path, tl.chrome_trace(end, &src.name)) {
+        let files = [
+            (&interp.opts.trace_json, "trace", tl.chrome_trace(end, &src.name)),
+            (
+                &interp.opts.timeline_html,
+                "timeline",
+                crate::scheduler::timeline_html::page(&tl, end, &src.name),
+            ),
+        ];
+        for (path, what, text) in files {
+            let Some(path) = path else { continue };
+            if let Err(e) = std::fs::write(path, text) {
                 chart.push_str(&format!(
-                    "warning: the trace could not be written to {}: {}\n",
+                    "warning: the {} could not be written to {}: {}\n",
+                    what,
                     path.display(),
                     crate::interp::os_error_text(&e)
                 ));

@@ -149,3 +149,59 @@ p = spawn(putter())
 await sleep(2)
 q.put_nowait('c') if False else None
 ";
+
+/// Issue 15, point 2: `--timeline-html` writes one page that needs nothing else, opened here
+/// in a real headless browser (Debian's chromium; `.ci/run` installs it when missing). The
+/// page checks itself when opened as `#selftest`: it hovers and clicks the first step bar and
+/// writes back how many lanes, bars and output ticks it drew and what the tooltip said.
+#[test]
+fn timeline_html_opens_in_a_real_browser_with_lanes_and_a_tooltip() {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let Some(browser) = browser else {
+        assert!(std::env::var_os("CI").is_none(), "CI needs chromium: .ci/run installs it");
+        eprintln!("no chromium on PATH: the browser test is skipped (.ci/run installs it)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("tinyasync-html-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let page = dir.join("timeline.html");
+    let (stdout, stderr) = chart(
+        &["run", "--virtual-time", "--timeline-html", page.to_str().expect("utf-8")],
+        "examples/producer_consumer.ta",
+    );
+    assert_eq!(stderr, "", "the page goes to its file only");
+    let html = std::fs::read_to_string(&page).expect("the page");
+    // Self-contained: nothing is fetched.
+    for fetch in ["src=\"http", "href=\"http", "<link", "@import", "<script src"] {
+        assert!(!html.contains(fetch), "the page fetches something: {fetch}");
+    }
+    let url = format!("file://{}#selftest", page.display());
+    let out = Command::new("timeout")
+        .args(["120", browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", &url])
+        .output()
+        .expect("the browser runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let body = dom.split("<body").nth(1).and_then(|b| b.split('>').next()).unwrap_or_default();
+    assert!(body.contains(r#"data-lanes="5""#), "five tasks, five lanes: {body}");
+    assert!(body.contains(r#"data-tip="main: running from 0 s to 0 s""#), "{body}");
+    assert!(body.contains(r#"data-tip-shown="block""#), "{body}");
+    let printed = stdout.lines().count();
+    assert!(
+        body.contains(&format!(r#"data-outputs="{printed}""#)),
+        "an output tick per line printed: {body}"
+    );
+    // And it draws: a screenshot is a real PNG of some size.
+    let shot = dir.join("timeline.png");
+    let status = Command::new("timeout")
+        .args(["120", browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .args(["--window-size=1100,330", &format!("file://{}", page.display())])
+        .output()
+        .expect("the browser runs");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let png = std::fs::read(&shot).expect("the screenshot");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{} bytes", png.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -510,6 +510,8 @@ pub struct Options {
     pub timeline: bool,
     /// `--trace-json OUT`: record as for `timeline`, written to OUT as Chrome trace events.
     pub trace_json: Option<std::path::PathBuf>,
+    /// `--timeline-html OUT`: record as for `timeline`, written to OUT as a page.
+    pub timeline_html: Option<std::path::PathBuf>,
     /// `trace || timeline || trace_json`: the one test the scheduler's hot paths make when
     /// none is on.
     pub observe: bool,
@@ -530,6 +532,7 @@ impl Default for Options {
             trace: false,
             timeline: false,
             trace_json: None,
+            timeline_html: None,
             observe: false,
             stdin: true,
             argv: Vec::new(),
@@ -550,8 +553,9 @@ pub struct SchedHooks {
     pub delegate: fn(&mut Interp, &Value, Option<generators::Resume>) -> R<generators::Outcome>,
     /// A request whose await is over, handed back by the only place that held it.
     pub done: fn(&mut Interp, Value),
-    /// `--trace` with stdout and stderr going to one place: a line the program printed, as
-    /// a line of the trace (`out worker | ...`).
+    /// A line the program printed, when something watches the output: `--trace` with stdout
+    /// and stderr going to one place (`out worker | ...`), `--timeline-html` (output on the
+    /// time axis).
     pub out_line: fn(&mut Interp, &str),
 }
 
@@ -611,9 +615,11 @@ pub struct Interp {
     /// `Class::flags` set by attributes assigned to classes after they were made: added to
     /// every class's (subclasses made earlier do not see their bases' changes otherwise).
     pub late_class_flags: u8,
-    /// `--trace` when stdout and stderr are one place: the program's output goes into the
-    /// trace stream, this holding a line not yet ended.
-    pub trace_out: Option<String>,
+    /// The program's output watched line by line (`SchedHooks::out_line`), this holding a
+    /// line not yet ended: `--trace` when stdout and stderr are one place, `--timeline-html`.
+    pub out_lines: Option<String>,
+    /// `--trace` when stdout and stderr are one place: the output goes only into the trace.
+    pub out_to_trace: bool,
     /// The frozensets of set displays of constants, by the constants' key (`sets.rs`).
     pub const_sets: std::collections::HashMap<String, Rc<RefCell<crate::dict::Dict>>>,
 }
@@ -623,7 +629,8 @@ pub type MethodCache = [(u8, Symbol, Option<(&'static str, NativeFn)>); 64];
 
 impl Interp {
     pub fn new(mut opts: Options, out: Output) -> Interp {
-        opts.observe = opts.trace || opts.timeline || opts.trace_json.is_some();
+        opts.observe =
+            opts.trace || opts.timeline || opts.trace_json.is_some() || opts.timeline_html.is_some();
         let t = types();
         let step_check = next_step_check(0, opts.max_steps);
         let mut it = Interp {
@@ -652,7 +659,8 @@ impl Interp {
             method_cache: Box::new([(0, Symbol(0), None); 64]),
             late_class_flags: 0,
             const_sets: std::collections::HashMap::new(),
-            trace_out: None,
+            out_lines: None,
+            out_to_trace: false,
         };
         crate::builtins::install(&mut it);
         it.globals.borrow_mut().insert(sym::NAME, Value::str("__main__"));
@@ -677,9 +685,11 @@ impl Interp {
 
     /// Writes program output (buffered).
     pub fn write_out(&mut self, s: &str) -> R<()> {
-        if self.trace_out.is_some() {
+        if self.out_lines.is_some() {
             self.trace_output(s);
-            return Ok(());
+            if self.out_to_trace {
+                return Ok(());
+            }
         }
         match &mut self.out {
             Output::Capture(v) => {
@@ -691,27 +701,27 @@ impl Interp {
         }
     }
 
-    /// `--trace` into one place with the output: the program's output goes into the trace
-    /// line by line, each as a trace line; a partial line waits for its end (or the run's).
+    /// Output something watches (`out_lines`): handed to `SchedHooks::out_line` line by line;
+    /// a partial line waits for its end (or the run's).
     fn trace_output(&mut self, s: &str) {
-        let Some(pending) = &mut self.trace_out else { return };
+        let Some(pending) = &mut self.out_lines else { return };
         pending.push_str(s);
-        while let Some(i) = self.trace_out.as_ref().and_then(|p| p.find('\n')) {
-            let line: String = self.trace_out.as_mut().map(|p| p.drain(..=i).collect()).unwrap_or_default();
+        while let Some(i) = self.out_lines.as_ref().and_then(|p| p.find('\n')) {
+            let line: String = self.out_lines.as_mut().map(|p| p.drain(..=i).collect()).unwrap_or_default();
             (self.sched_hooks.out_line)(self, line.trim_end_matches('\n'));
         }
     }
 
-    /// The end of a run traced into one place with its output: a last partial line goes out.
+    /// The end of a run whose output was watched: a last partial line goes out.
     pub fn end_trace_output(&mut self) {
         self.flush_trace_output();
-        self.trace_out = None;
+        self.out_lines = None;
     }
 
-    /// A partial line traced into one place with the output goes out as it is (an `input()`
-    /// prompt, the end of the run).
+    /// A partial line of watched output goes out as it is (an `input()` prompt, the end of
+    /// the run).
     pub fn flush_trace_output(&mut self) {
-        let rest = self.trace_out.as_mut().map(std::mem::take).unwrap_or_default();
+        let rest = self.out_lines.as_mut().map(std::mem::take).unwrap_or_default();
         if !rest.is_empty() {
             (self.sched_hooks.out_line)(self, &rest);
         }

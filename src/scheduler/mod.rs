@@ -14,6 +14,7 @@
 mod api;
 mod run;
 pub mod timeline;
+pub mod timeline_html;
 
 pub use run::{run_main, RunUntil, TaskRow};
 
@@ -414,10 +415,19 @@ impl Interp {
         }
     }
 
-    /// A line the program printed, as a trace line (stdout and stderr going to one place).
+    /// A line the program printed: a trace line (stdout and stderr going to one place), and
+    /// on the timeline for `--timeline-html`.
     pub fn trace_out_line(&mut self, line: &str) {
         let who = self.actor().unwrap_or_else(|| "main".to_string());
-        self.trace("out", &who, &format!("| {}", line));
+        if self.opts.timeline_html.is_some() {
+            let at = self.now_ns();
+            if let Some(tl) = &mut self.sched.timeline {
+                tl.output(at, &who, line);
+            }
+        }
+        if self.out_to_trace {
+            self.trace("out", &who, &format!("| {}", line));
+        }
     }
 
     /// Who is acting now, for `--trace`: the running task's name, `callback NAME`, or None

@@ -39,7 +39,7 @@ impl Mark {
             Mark::Cancelled => '⊘',
         }
     }
-    fn meaning(self) -> &'static str {
+    pub(super) fn meaning(self) -> &'static str {
         match self {
             Mark::Ready => "ready",
             Mark::Running => "running",
@@ -63,7 +63,7 @@ impl Mark {
             Mark::Cancelled => "35",
         }
     }
-    fn ended(self) -> bool {
+    pub(super) fn ended(self) -> bool {
         matches!(self, Mark::Finished | Mark::Failed | Mark::Cancelled)
     }
     /// Which of two marks a grouped row shows: running first, then how tasks ended, then
@@ -97,7 +97,14 @@ pub struct Timeline {
     row_of: HashMap<u64, u32>,
     /// Events dropped to bound memory (the oldest, `MAX_EVENTS / 2` at a time).
     dropped: usize,
+    /// The program's output lines (for the HTML page).
+    outputs: Vec<Printed>,
 }
+
+/// A task in one state: its row, from and to (ns), the state.
+pub(super) type Stretch = (u32, i64, i64, Mark);
+/// A line the program printed: when (ns), who printed it, the text.
+pub(super) type Printed = (i64, String, String);
 
 impl Timeline {
     /// Task `id` (named by `name` when it is new) does `m` from `at` on. Past `MAX_EVENTS`
@@ -113,6 +120,25 @@ impl Timeline {
             self.rows.push(name());
         }
         self.events.push((at, row, m));
+    }
+
+    /// A line the program printed (kept for the page, up to 100,000 lines).
+    pub fn output(&mut self, at: i64, who: &str, line: &str) {
+        if self.outputs.len() < 100_000 {
+            self.outputs.push((at, who.to_string(), line.to_string()));
+        }
+    }
+
+    /// For the page: the task names, every stretch (row, from, to, mark), the output lines.
+    pub(super) fn parts(&self, end: i64) -> (&[String], Vec<Stretch>, &[Printed]) {
+        let mut next_at: Vec<i64> = vec![end; self.rows.len()];
+        let mut stretches = Vec::with_capacity(self.events.len());
+        for &(at, row, m) in self.events.iter().rev() {
+            stretches.push((row, at, next_at[row as usize].max(at), m));
+            next_at[row as usize] = at;
+        }
+        stretches.reverse();
+        (&self.rows, stretches, &self.outputs)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -409,7 +435,7 @@ fn axis(label_width: usize, cols: usize, start: i64, end: i64, by_time: bool, ru
 }
 
 /// A string as the inside of a JSON string literal.
-fn json_escape(s: &str) -> String {
+pub(super) fn json_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
