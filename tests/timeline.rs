@@ -153,7 +153,8 @@ q.put_nowait('c') if False else None
 /// Issue 15, point 2: `--timeline-html` writes one page that needs nothing else, opened here
 /// in a real headless browser (Debian's chromium; `.ci/run` installs it when missing). The
 /// page checks itself when opened as `#selftest`: it hovers and clicks the first step bar and
-/// writes back how many lanes, bars and output ticks it drew and what the tooltip said.
+/// writes back how many lanes, bars and output ticks it drew and what the tooltip said. The
+/// page's data carries what each bar's start was about (the line of an await, why a task woke).
 #[test]
 fn timeline_html_opens_in_a_real_browser_with_lanes_and_a_tooltip() {
     let browser = ["chromium", "chromium-browser", "google-chrome"]
@@ -173,6 +174,8 @@ fn timeline_html_opens_in_a_real_browser_with_lanes_and_a_tooltip() {
     );
     assert_eq!(stderr, "", "the page goes to its file only");
     let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.contains(r#""put to Queue#1 at line 20""#), "the line of an await");
+    assert!(html.contains(r#""woken ← room in Queue#1 made by fast at line 28""#), "why a task woke");
     // Self-contained: nothing is fetched.
     for fetch in ["src=\"http", "href=\"http", "<link", "@import", "<script src"] {
         assert!(!html.contains(fetch), "the page fetches something: {fetch}");
@@ -185,7 +188,8 @@ fn timeline_html_opens_in_a_real_browser_with_lanes_and_a_tooltip() {
     let dom = String::from_utf8_lossy(&out.stdout);
     let body = dom.split("<body").nth(1).and_then(|b| b.split('>').next()).unwrap_or_default();
     assert!(body.contains(r#"data-lanes="5""#), "five tasks, five lanes: {body}");
-    assert!(body.contains(r#"data-tip="main: running from 0 s to 0 s""#), "{body}");
+    // The tooltip says what the bar was, and what its start was about.
+    assert!(body.contains("data-tip=\"main: running from 0 s to 0 s\nstarts\""), "{body}");
     assert!(body.contains(r#"data-tip-shown="block""#), "{body}");
     let printed = stdout.lines().count();
     assert!(

@@ -482,16 +482,34 @@ impl Interp {
         self.sched.ready.push_back(Entry::Step(t.clone()));
         if self.opts.observe {
             self.mark(&t, timeline::Mark::Ready);
-        }
-        if self.opts.trace {
-            let detail = match self.actor() {
-                Some(who) => format!("by {} at {}", who, self.line_of(span)),
-                None => "the main program".to_string(),
-            };
-            let name = t.name.borrow().clone();
-            self.trace("spawn", &name, &detail);
+            if self.detailed() {
+                let detail = match self.actor() {
+                    Some(who) => format!("by {} at {}", who, self.line_of(span)),
+                    None => "the main program".to_string(),
+                };
+                self.note(&format!("spawned {}", detail));
+                if self.opts.trace {
+                    let name = t.name.borrow().clone();
+                    self.trace("spawn", &name, &detail);
+                }
+            }
         }
         t
+    }
+
+    /// Whether the events' details are wanted: `--trace` writes them, `--timeline-html` keeps
+    /// them for its tooltips.
+    fn detailed(&self) -> bool {
+        self.opts.trace || self.opts.timeline_html.is_some()
+    }
+
+    /// `--timeline-html`: what the last mark recorded was about (a tooltip's second line).
+    fn note(&mut self, text: &str) {
+        if self.opts.timeline_html.is_some() {
+            if let Some(tl) = &mut self.sched.timeline {
+                tl.note(text);
+            }
+        }
     }
 
     /// Makes a waiting task ready with what to send into it; `why` is for `--trace`.
@@ -510,10 +528,15 @@ impl Interp {
             if !was_ready {
                 self.mark(t, timeline::Mark::Ready);
             }
-            if self.opts.trace {
-                let name = t.name.borrow().clone();
+            if self.detailed() {
                 let detail = self.wake_reason(t, why);
-                self.trace("wake", &name, &detail);
+                if !was_ready {
+                    self.note(&format!("woken {}", detail));
+                }
+                if self.opts.trace {
+                    let name = t.name.borrow().clone();
+                    self.trace("wake", &name, &detail);
+                }
             }
         }
     }
@@ -786,9 +809,13 @@ impl Interp {
             self.sched.ready.push_back(Entry::Step(t.clone()));
             if self.opts.observe {
                 self.mark(t, timeline::Mark::Ready);
-                if self.opts.trace {
-                    let (name, line) = (t.name.borrow().clone(), self.line_of(span));
-                    self.trace("yield", &name, &format!("bare yield at {}: gives the turn away", line));
+                if self.detailed() {
+                    let detail = format!("bare yield at {}: gives the turn away", self.line_of(span));
+                    self.note(&detail);
+                    if self.opts.trace {
+                        let name = t.name.borrow().clone();
+                        self.trace("yield", &name, &detail);
+                    }
                 }
             }
             return;
@@ -801,9 +828,13 @@ impl Interp {
                 self.sched.ready.push_back(Entry::Step(t.clone()));
                 if self.opts.observe {
                     self.mark(t, timeline::Mark::Ready);
-                    if self.opts.trace {
-                        let (name, line) = (t.name.borrow().clone(), self.line_of(span));
-                        self.trace("yield", &name, &format!("sleep(0) at {}: gives the turn away", line));
+                    if self.detailed() {
+                        let detail = format!("sleep(0) at {}: gives the turn away", self.line_of(span));
+                        self.note(&detail);
+                        if self.opts.trace {
+                            let name = t.name.borrow().clone();
+                            self.trace("yield", &name, &detail);
+                        }
                     }
                 }
                 return;
@@ -852,10 +883,13 @@ impl Interp {
                 Request::Wait(_) => timeline::Mark::Event,
             };
             self.mark(t, m);
-            if self.opts.trace {
-                let line = self.line_of(span);
-                let name = t.name.borrow().clone();
-                self.trace("wait", &name, &format!("{} at {}", describe(&r), line));
+            if self.detailed() {
+                let detail = format!("{} at {}", describe(&r), self.line_of(span));
+                self.note(&detail);
+                if self.opts.trace {
+                    let name = t.name.borrow().clone();
+                    self.trace("wait", &name, &detail);
+                }
             }
         }
         *t.wait.borrow_mut() = Some((r, span));

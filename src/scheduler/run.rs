@@ -130,10 +130,13 @@ impl Interp {
         t.state.set(TaskState::Running);
         if self.opts.observe {
             self.mark(&t, super::timeline::Mark::Running);
-            if self.opts.trace {
-                let name = t.name.borrow().clone();
+            if self.detailed() {
                 let detail = self.resume_detail(&g, &resume);
-                self.trace("run", &name, &detail);
+                self.note(&detail);
+                if self.opts.trace {
+                    let name = t.name.borrow().clone();
+                    self.trace("run", &name, &detail);
+                }
             }
         }
         let result = loop {

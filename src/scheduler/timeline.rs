@@ -99,10 +99,12 @@ pub struct Timeline {
     dropped: usize,
     /// The program's output lines (for the HTML page).
     outputs: Vec<Printed>,
+    /// What some events were about (for the HTML page's tooltips): (event index, text).
+    notes: Vec<(usize, String)>,
 }
 
-/// A task in one state: its row, from and to (ns), the state.
-pub(super) type Stretch = (u32, i64, i64, Mark);
+/// A task in one state: its row, from and to (ns), the state, what its start was about.
+pub(super) type Stretch = (u32, i64, i64, Mark, String);
 /// A line the program printed: when (ns), who printed it, the text.
 pub(super) type Printed = (i64, String, String);
 
@@ -113,6 +115,8 @@ impl Timeline {
         if self.events.len() >= MAX_EVENTS {
             self.events.drain(..MAX_EVENTS / 2);
             self.dropped += MAX_EVENTS / 2;
+            self.notes.retain(|n| n.0 >= MAX_EVENTS / 2);
+            self.notes.iter_mut().for_each(|n| n.0 -= MAX_EVENTS / 2);
         }
         let next = self.rows.len() as u32;
         let row = *self.row_of.entry(id).or_insert(next);
@@ -120,6 +124,13 @@ impl Timeline {
             self.rows.push(name());
         }
         self.events.push((at, row, m));
+    }
+
+    /// What the event just recorded was about (the line of an await, why a task woke, ...).
+    pub fn note(&mut self, text: &str) {
+        if let Some(last) = self.events.len().checked_sub(1) {
+            self.notes.push((last, text.to_string()));
+        }
     }
 
     /// A line the program printed (kept for the page, up to 100,000 lines).
@@ -133,8 +144,13 @@ impl Timeline {
     pub(super) fn parts(&self, end: i64) -> (&[String], Vec<Stretch>, &[Printed]) {
         let mut next_at: Vec<i64> = vec![end; self.rows.len()];
         let mut stretches = Vec::with_capacity(self.events.len());
-        for &(at, row, m) in self.events.iter().rev() {
-            stretches.push((row, at, next_at[row as usize].max(at), m));
+        let mut notes = self.notes.iter().rev().peekable();
+        for (i, &(at, row, m)) in self.events.iter().enumerate().rev() {
+            let mut note = String::new();
+            while let Some((_, text)) = notes.next_if(|n| n.0 == i) {
+                note = if note.is_empty() { text.clone() } else { format!("{}; {}", text, note) };
+            }
+            stretches.push((row, at, next_at[row as usize].max(at), m, note));
             next_at[row as usize] = at;
         }
         stretches.reverse();

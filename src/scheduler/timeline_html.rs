@@ -14,7 +14,9 @@ pub fn page(tl: &Timeline, end: i64, program: &str) -> String {
     let names: Vec<String> = rows.iter().map(|r| format!("\"{}\"", json_escape(r))).collect();
     let bars: Vec<String> = stretches
         .iter()
-        .map(|&(row, from, to, m)| format!("[{},{},{},\"{}\"]", row, secs(from), secs(to), css(m)))
+        .map(|(row, from, to, m, note)| {
+            format!("[{},{},{},\"{}\",\"{}\"]", row, secs(*from), secs(*to), css(*m), json_escape(note))
+        })
         .collect();
     let out: Vec<String> = outputs
         .iter()
@@ -103,9 +105,9 @@ function el(name, attrs, text) {
 }
 function fmt(t) { return (Math.round(t * 1e6) / 1e6).toString(); }
 function describe(b) {
-  const m = MEANING[b[3]];
-  if (b[3] === "finished" || b[3] === "failed" || b[3] === "cancelled") return D.rows[b[0]] + ": " + m + " at " + fmt(b[1]) + " s";
-  return D.rows[b[0]] + ": " + m + " from " + fmt(b[1]) + " s to " + fmt(b[2]) + " s";
+  const m = MEANING[b[3]], note = b[4] ? "\n" + b[4] : "";
+  if (b[3] === "finished" || b[3] === "failed" || b[3] === "cancelled") return D.rows[b[0]] + ": " + m + " at " + fmt(b[1]) + " s" + note;
+  return D.rows[b[0]] + ": " + m + " from " + fmt(b[1]) + " s to " + fmt(b[2]) + " s" + note;
 }
 function render() {
   while (svg.firstChild) svg.removeChild(svg.firstChild);
