@@ -105,9 +105,18 @@ pub struct RunOpts {
     /// Use a virtual clock: sleeps take no real time.
     #[arg(long)]
     pub virtual_time: bool,
-    /// Write one line per scheduler event (spawn, run, wait, wake, ...) to stderr.
-    #[arg(long)]
-    pub trace: bool,
+    /// Write one line per scheduler event (spawn, run, wait, wake, ...) to stderr;
+    /// `--trace=json` writes Chrome trace events to PROGRAM.trace.json instead (see
+    /// --trace-json).
+    #[arg(
+        long,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "text",
+        value_name = "FORMAT",
+        value_parser = ["text", "json"]
+    )]
+    pub trace: Option<String>,
     /// After the run, draw on stderr a chart of what every task did when.
     #[arg(long)]
     pub timeline: bool,
@@ -131,9 +140,23 @@ pub struct RunOpts {
 }
 
 impl RunOpts {
+    /// `--trace=json`: the trace goes beside the program, `prog.ta` → `prog.trace.json`
+    /// (`tinyasync.trace.json` for `-c` and stdin).
+    fn json_trace_path(&self, program: Option<&String>) -> Option<std::path::PathBuf> {
+        if self.trace.as_deref() != Some("json") {
+            return None;
+        }
+        Some(match program.map(std::path::Path::new) {
+            Some(p) if p.extension().is_some() || p.file_name().is_some_and(|n| n != "-" && n != "-c") => {
+                p.with_extension("trace.json")
+            }
+            _ => std::path::PathBuf::from("tinyasync.trace.json"),
+        })
+    }
+
     fn any(&self) -> bool {
         self.virtual_time
-            || self.trace
+            || self.trace.is_some()
             || self.timeline
             || self.trace_json.is_some()
             || self.timeline_html.is_some()
@@ -143,11 +166,12 @@ impl RunOpts {
     }
 
     pub fn to_options(&self, argv: Vec<String>) -> crate::interp::Options {
+        let trace_json = self.trace_json.clone().or_else(|| self.json_trace_path(argv.first()));
         crate::interp::Options {
             virtual_time: self.virtual_time,
-            trace: self.trace,
+            trace: self.trace.as_deref() == Some("text"),
             timeline: self.timeline,
-            trace_json: self.trace_json.clone(),
+            trace_json,
             timeline_html: self.timeline_html.clone(),
             observe: false,
             max_steps: self.max_steps,
@@ -400,8 +424,17 @@ fn run(program: Program, bare_stdin: bool, args: Vec<OsString>, opts: &RunOpts, 
     }
     crate::limits::install_signal_handlers();
     let out = crate::interp::Output::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
-    let (r, _) = driver::run_program(&src, opts.to_options(argv), out, style);
+    let options = opts.to_options(argv);
+    let derived = (opts.trace_json.is_none()).then(|| options.trace_json.clone()).flatten();
+    let (r, _) = driver::run_program(&src, options, out, style);
     emit_stderr(&r.stderr);
+    if let Some(path) = derived {
+        // `--trace=json` chose the file: say which.
+        emit_stderr(&format!(
+            "tinyasync: the trace is in {} (open it in https://ui.perfetto.dev or chrome://tracing)\n",
+            path.display()
+        ));
+    }
     r.status
 }
 

@@ -209,3 +209,20 @@ fn timeline_html_opens_in_a_real_browser_with_lanes_and_a_tooltip() {
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{} bytes", png.len());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--trace=json` (the issue's spelling): the trace events go beside the program,
+/// `prog.ta` → `prog.trace.json`, and stderr says where.
+#[test]
+fn trace_equals_json_writes_beside_the_program() {
+    let dir = std::env::temp_dir().join(format!("tinyasync-tj-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let prog = dir.join("sleepers.ta");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sleepers.ta"), &prog).expect("copy");
+    let (_, stderr) = chart(&["run", "--virtual-time", "--trace=json"], prog.to_str().expect("utf-8"));
+    let written = dir.join("sleepers.trace.json");
+    assert!(stderr.contains(&format!("the trace is in {}", written.display())), "{stderr}");
+    let json = std::fs::read_to_string(&written).expect("the trace beside the program");
+    assert!(json.starts_with("{\"traceEvents\":["), "{json}");
+    assert!(json.contains(r#""args":{"name":"fast"}"#), "{json}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

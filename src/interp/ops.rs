@@ -486,9 +486,12 @@ impl Interp {
                 *l.borrow_mut() = repeat_vec(&items, k);
                 Ok(a)
             }
-            (Value::Set(s), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor) => {
-                let Value::Set(other) = b else { return self.binop(op, &a, b) };
-                self.set_op_in_place(op, s, other)?;
+            (Value::Set(s), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor)
+                if !s.borrow().frozen =>
+            {
+                // The right operand may be a set subclass's instance: still a set.
+                let Some(other) = super::sets::as_set(b) else { return self.binop(op, &a, b) };
+                self.set_op_in_place(op, s, &other)?;
                 Ok(a)
             }
             (Value::Instance(_), _) => {
@@ -497,6 +500,15 @@ impl Interp {
                     let r = self.call_method(&a, name, &[b.clone()], &[])?;
                     if !is_not_implemented(&r) {
                         return Ok(r);
+                    }
+                }
+                // A `set` subclass's instance changes in place and stays itself, as in CPython.
+                if matches!(op, BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor) {
+                    if let (Some(s), Some(other)) = (super::sets::as_set(&a), super::sets::as_set(b)) {
+                        if !s.borrow().frozen {
+                            self.set_op_in_place(op, &s, &other)?;
+                            return Ok(a);
+                        }
                     }
                 }
                 self.binop(op, &a, b)

@@ -48,7 +48,7 @@ fn walk_smaller(so: &Table, other: Table) -> (Table, Table) {
 }
 
 /// The set a value is, for the set algorithms (a set, or an instance of a `set` subclass).
-fn as_set(v: &Value) -> Option<Table> {
+pub(crate) fn as_set(v: &Value) -> Option<Table> {
     match v {
         Value::Set(d) => Some(d.clone()),
         Value::Instance(i) => match i.base.as_deref() {
