@@ -226,3 +226,23 @@ fn trace_equals_json_writes_beside_the_program() {
     assert!(json.contains(r#""args":{"name":"fast"}"#), "{json}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Colours follow the usual conventions (as diagnostics do): forced with CLICOLOR_FORCE, and
+/// never with NO_COLOR.
+#[test]
+fn chart_colours_follow_no_color() {
+    let run = |vars: &[(&str, &str)]| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["run", "--virtual-time", "--timeline", "examples/sleepers.ta"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        String::from_utf8_lossy(&cmd.output().expect("runs").stderr).into_owned()
+    };
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.contains("\x1b[32m▮\x1b[0m"), "{forced}");
+    let plain = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!plain.contains('\x1b') && plain.contains('▮'), "{plain}");
+}
