@@ -52,6 +52,20 @@ impl Mark {
             Mark::Cancelled => "cancelled",
         }
     }
+    /// Its CSS class in the HTML page (where the script has the legend's words for it).
+    pub(super) fn class(self) -> &'static str {
+        match self {
+            Mark::Ready => "ready",
+            Mark::Running => "running",
+            Mark::Sleeping => "sleeping",
+            Mark::Join => "join",
+            Mark::Queue => "queue",
+            Mark::Event => "event",
+            Mark::Finished => "finished",
+            Mark::Failed => "failed",
+            Mark::Cancelled => "cancelled",
+        }
+    }
     /// The ANSI colour of its glyph.
     fn colour(self) -> &'static str {
         match self {
@@ -287,13 +301,8 @@ impl Timeline {
             ));
         }
         // Each event lasts until the same task's next one (or the end of the run).
-        let mut next_at: Vec<i64> = vec![end; self.rows.len()];
-        let mut until = vec![end; self.events.len()];
-        for (i, &(at, row, _)) in self.events.iter().enumerate().rev() {
-            until[i] = next_at[row as usize];
-            next_at[row as usize] = at;
-        }
-        for (i, &(at, row, m)) in self.events.iter().enumerate() {
+        let (_, stretches, _) = self.parts(end);
+        for (row, at, until, m, _) in stretches {
             let tid = row + 1;
             if m.ended() {
                 events.push(format!(
@@ -308,7 +317,7 @@ impl Timeline {
                     m.meaning(),
                     tid,
                     us(at),
-                    us(until[i].max(at) - at)
+                    us(until - at)
                 ));
             }
         }

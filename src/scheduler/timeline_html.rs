@@ -5,7 +5,7 @@
 //! dragging pans it. The page also checks itself when opened as `page.html#selftest` (what
 //! the browser test in tests/timeline.rs reads back).
 
-use super::timeline::{json_escape, Mark, Timeline};
+use super::timeline::{json_escape, Timeline};
 
 /// The page for a run that ended at `end` (ns on the scheduler's clock).
 pub fn page(tl: &Timeline, end: i64, program: &str) -> String {
@@ -15,7 +15,7 @@ pub fn page(tl: &Timeline, end: i64, program: &str) -> String {
     let bars: Vec<String> = stretches
         .iter()
         .map(|(row, from, to, m, note)| {
-            format!("[{},{},{},\"{}\",\"{}\"]", row, secs(*from), secs(*to), css(*m), json_escape(note))
+            format!("[{},{},{},\"{}\",\"{}\"]", row, secs(*from), secs(*to), m.class(), json_escape(note))
         })
         .collect();
     let out: Vec<String> = outputs
@@ -34,21 +34,6 @@ pub fn page(tl: &Timeline, end: i64, program: &str) -> String {
     // them is written as a JSON escape too.
     let data = data.replace('<', "\\u003c");
     TEMPLATE.replace("/*TITLE*/", &html_escape(program)).replace("/*DATA*/", &data)
-}
-
-/// The CSS class of a state (and the legend's words for it).
-fn css(m: Mark) -> &'static str {
-    match m {
-        Mark::Ready => "ready",
-        Mark::Running => "running",
-        Mark::Sleeping => "sleeping",
-        Mark::Join => "join",
-        Mark::Queue => "queue",
-        Mark::Event => "event",
-        Mark::Finished => "finished",
-        Mark::Failed => "failed",
-        Mark::Cancelled => "cancelled",
-    }
 }
 
 fn html_escape(s: &str) -> String {
