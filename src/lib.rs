@@ -21,6 +21,7 @@ pub mod driver;
 pub mod error;
 pub mod frame;
 pub mod fuzzing;
+pub mod gc;
 pub mod hint;
 pub mod interp;
 pub mod lexer;

@@ -450,7 +450,7 @@ fn finalizers_alive() -> bool {
 
 /// Queues `v` for its finalizer. When the queue is gone (the thread is ending), `v` is
 /// dropped as it is, marked so that its `Drop` does not try again.
-fn schedule_finalizer(v: Value) {
+pub(crate) fn schedule_finalizer(v: Value) {
     let mut slot = Some(v);
     let _ = TO_FINALIZE.try_with(|q| {
         if let Some(v) = slot.take() {
@@ -497,12 +497,19 @@ impl Drop for Generator {
     }
 }
 
+impl Instance {
+    /// Its class (or a base, even one given `__del__` later) has `__del__`.
+    #[inline]
+    pub fn has_finalizer(&self) -> bool {
+        self.class.flags.get() & class_flags::DEL != 0
+            || (DEL_ADDED_LATE.try_with(|l| l.get()).unwrap_or(false)
+                && self.class.lookup(crate::names::sym::DEL).is_some())
+    }
+}
+
 impl Drop for Instance {
     fn drop(&mut self) {
-        if self.class.flags.get() & class_flags::DEL == 0
-            && !(DEL_ADDED_LATE.try_with(|l| l.get()).unwrap_or(false)
-                && self.class.lookup(crate::names::sym::DEL).is_some())
-        {
+        if !self.has_finalizer() {
             return;
         }
         let me = self as *const Instance as usize;
@@ -675,8 +682,33 @@ impl Value {
     pub fn string(s: String) -> Value {
         Value::Str(Rc::new(PyStr { ascii: s.is_ascii(), s }))
     }
+    /// A new list, tracked by the cycle collector.
     pub fn list(v: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(v)))
+        let l = Rc::new(RefCell::new(v));
+        crate::gc::track_list(&l);
+        Value::List(l)
+    }
+    /// A new instance, tracked by the cycle collector.
+    pub fn instance(i: Instance) -> Value {
+        let i = Rc::new(i);
+        crate::gc::track_instance(&i);
+        Value::Instance(i)
+    }
+    /// A new deque, tracked by the cycle collector.
+    pub fn deque(items: std::collections::VecDeque<Value>, maxlen: Option<usize>) -> Value {
+        let d = Rc::new(Native::Deque { items: RefCell::new(items), maxlen });
+        crate::gc::track_native(&d);
+        Value::Native(d)
+    }
+    /// A new dict, tracked by the cycle collector.
+    pub fn dict(d: crate::dict::Dict) -> Value {
+        Value::Dict(Value::dict_rc(d))
+    }
+    /// A new dict's reference, tracked by the cycle collector.
+    pub fn dict_rc(d: crate::dict::Dict) -> Rc<RefCell<crate::dict::Dict>> {
+        let d = Rc::new(RefCell::new(d));
+        crate::gc::track_dict(&d);
+        d
     }
     pub fn tuple(v: Vec<Value>) -> Value {
         Value::Tuple(Rc::new(v))

@@ -94,9 +94,17 @@ fn layers_point_one_way() {
         ["crate::vm", "crate::scheduler", "crate::builtins", "crate::repl", "crate::driver", "crate::cli"];
     // The scheduler's objects (tasks, queues, events, requests) are values too (`tasks.rs`);
     // what happens to them is the scheduler's.
-    for file in
-        ["value.rs", "code.rs", "bytecode.rs", "frame.rs", "dict.rs", "tasks.rs", "symmap.rs", "mersenne.rs"]
-    {
+    for file in [
+        "value.rs",
+        "code.rs",
+        "bytecode.rs",
+        "frame.rs",
+        "dict.rs",
+        "tasks.rs",
+        "symmap.rs",
+        "mersenne.rs",
+        "gc.rs",
+    ] {
         let text = read(file);
         for (n, line) in text.lines().enumerate() {
             for name in above_values {

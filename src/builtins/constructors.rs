@@ -133,7 +133,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::Dict => {
             arity("dict", args, 0, 1)?;
-            let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+            let d = Value::dict_rc(crate::dict::Dict::new());
             if let Some(src) = args.first() {
                 methods::dict_update_from(it, &d, src)?;
             }

@@ -522,9 +522,7 @@ fn dict_method(name: Symbol) -> Option<M> {
             }
             Ok(Value::None)
         }),
-        sym::COPY => {
-            ("copy", |_, t, _, _| Ok(Value::Dict(Rc::new(RefCell::new(this_dict(t).borrow().clone())))))
-        }
+        sym::COPY => ("copy", |_, t, _, _| Ok(Value::dict(this_dict(t).borrow().clone()))),
         sym::CLEAR => ("clear", |_, t, _, _| {
             this_dict(t).borrow_mut().clear();
             Ok(Value::None)
@@ -921,7 +919,7 @@ fn deque_method(name: Symbol) -> Option<M> {
         }),
         sym::COPY => ("copy", |_, t, _, _| {
             let Some((d, maxlen)) = deque_parts(t) else { return Ok(Value::None) };
-            Ok(Value::Native(Rc::new(Native::Deque { items: RefCell::new(d.borrow().clone()), maxlen })))
+            Ok(Value::deque(d.borrow().clone(), maxlen))
         }),
         _ => return None,
     })

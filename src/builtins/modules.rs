@@ -21,7 +21,7 @@ fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
 }
 
 /// The modules `make_module` makes, in alphabetical order (diagnostics list them).
-pub const MODULES: &[&str] = &["collections", "heapq", "math", "queue", "random", "time", "types"];
+pub const MODULES: &[&str] = &["collections", "gc", "heapq", "math", "queue", "random", "time", "types"];
 
 pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
     let m = native_module(it, name)?;
@@ -47,6 +47,15 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
             ],
         ),
         "collections" => module("collections", vec![("deque", Value::Class(t.deque.clone()))]),
+        "gc" => module(
+            "gc",
+            vec![
+                ("collect", native("collect", gc_collect)),
+                ("enable", native("enable", gc_enable)),
+                ("disable", native("disable", gc_disable)),
+                ("isenabled", native("isenabled", gc_isenabled)),
+            ],
+        ),
         "heapq" => module(
             "heapq",
             vec![
@@ -158,6 +167,39 @@ fn sys_getrecursionlimit(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<
     Ok(Value::Int(it.opts.max_depth as i64))
 }
 
+// ----- gc -----
+
+/// `gc.collect()`: a collection now (`crate::gc`); the finalizers of the garbage run before it
+/// returns, and a second collection frees what they finalized, as CPython's one call does.
+/// Returns the number of containers found unreachable (CPython counts its objects differently:
+/// an instance's `__dict__` is one more there).
+fn gc_collect(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("collect", a, 0, 1)?;
+    let mut n = crate::gc::collect();
+    if FINALIZE_PENDING.with(|p| p.get()) {
+        it.run_finalizers()?;
+        n += crate::gc::collect();
+    }
+    Ok(Value::Int(n as i64))
+}
+
+fn gc_enable(_it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("enable", a, 0, 0)?;
+    crate::gc::set_enabled(true);
+    Ok(Value::None)
+}
+
+fn gc_disable(_it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("disable", a, 0, 0)?;
+    crate::gc::set_enabled(false);
+    Ok(Value::None)
+}
+
+fn gc_isenabled(_it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("isenabled", a, 0, 0)?;
+    Ok(Value::Bool(crate::gc::enabled()))
+}
+
 // ----- time -----
 
 fn time_now(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
@@ -219,7 +261,7 @@ pub fn make_deque(it: &mut Interp, a: &[Value], k: Kw) -> R<Value> {
             }
         }
     }
-    Ok(Value::Native(Rc::new(Native::Deque { items: RefCell::new(items), maxlen })))
+    Ok(Value::deque(items, maxlen))
 }
 
 // ----- heapq (CPython's sift algorithm, so heaps have the same layout) -----

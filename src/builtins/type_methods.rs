@@ -10,7 +10,6 @@ use crate::interp::*;
 use crate::names::sym;
 use crate::span::Symbol;
 use crate::value::*;
-use std::cell::RefCell;
 use std::rc::Rc;
 
 /// An unbound method of class `cls`: called with its receiver first.
@@ -30,7 +29,7 @@ fn sample(cls: &Rc<Class>) -> Option<Value> {
         TypeTag::Str => Value::str(""),
         TypeTag::List => Value::list(vec![]),
         TypeTag::Tuple => Value::tuple(vec![]),
-        TypeTag::Dict => Value::Dict(Rc::new(RefCell::new(crate::dict::Dict::new()))),
+        TypeTag::Dict => Value::dict(crate::dict::Dict::new()),
         TypeTag::Set => Value::Set(crate::interp::sets::new_set(false)),
         TypeTag::Int => Value::Int(0),
         TypeTag::Bool => Value::Bool(false),
@@ -168,7 +167,7 @@ fn attr_name(v: &Value) -> R<Symbol> {
 fn dict_fromkeys(it: &mut Interp, _this: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("fromkeys", a, 1, 2)?;
     let value = a.get(1).cloned().unwrap_or(Value::None);
-    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+    let d = Value::dict_rc(crate::dict::Dict::new());
     for k in it.collect(&a[0])? {
         it.dict_set(&d, k, value.clone())?;
     }
@@ -273,7 +272,7 @@ fn builtin_dunder(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
                 }
                 let mut inst = Instance::new(c.clone());
                 inst.base = Some(Box::new(it.builtin_new(&c, &a[1..], kw)?));
-                Ok(Value::Instance(Rc::new(inst)))
+                Ok(Value::instance(inst))
             };
             return Some(super::native("__new__", f));
         }

@@ -255,7 +255,7 @@ impl Interp {
                 if cls.flags.get() & class_flags::BUILTIN != 0 {
                     inst.base = Some(Box::new(self.builtin_new(cls, pos, kw)?));
                 }
-                Value::Instance(Rc::new(inst))
+                Value::instance(inst)
             }
         };
         let init = if cls.flags.get() & class_flags::BUILTIN != 0 {
@@ -338,7 +338,7 @@ impl Interp {
         if cls.flags.get() & class_flags::BUILTIN != 0 {
             inst.base = Some(Box::new(self.builtin_new(cls, &[], &[])?));
         }
-        Ok(Value::Instance(Rc::new(inst)))
+        Ok(Value::instance(inst))
     }
 
     /// The bases of a class statement: classes, not built-in types other than `object`

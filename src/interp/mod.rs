@@ -786,6 +786,9 @@ impl Interp {
         }
         if self.steps & 1023 == 0 {
             self.check_limits(span)?;
+            if crate::gc::due() {
+                crate::gc::collect();
+            }
         }
         self.step_check = next_step_check(self.steps, self.opts.max_steps);
         Ok(())

@@ -94,7 +94,7 @@ impl Interp {
                 reg!(dst).put(Value::Set(v));
             }
             Instr::BuildDict { dst, start, n } => {
-                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                let d = Value::dict_rc(crate::dict::Dict::new());
                 for i in 0..n {
                     let k = reg!(start + 2 * i).clone();
                     let v = reg!(start + 2 * i + 1).clone();

@@ -1,0 +1,516 @@
+//! The cycle collector. Reference counting frees a value the moment the last reference to it
+//! goes, which is CPython's timing (a generator abandoned by `break` is closed at once, `__del__`
+//! runs where the object is dropped); what it cannot free is a cycle — an object whose
+//! attribute is its own bound method, a list that contains itself, a closure that calls itself.
+//! This module finds such cycles the way CPython's `gc` does, by trial deletion:
+//!
+//! 1. Instances, lists, dicts and deques are *tracked* when made (a weak reference in a registry, so
+//!    tracking keeps nothing alive). Every cycle a program can make runs through one of them.
+//! 2. A collection starts from the tracked objects still alive and walks what they hold —
+//!    through tuples, bound methods, functions, closure cells, generators' frames, deques — to
+//!    the graph of containers they reach.
+//! 3. For each container, its strong count minus the references found inside the graph is what
+//!    holds it from outside (a register, a global, the scheduler, native code). Containers held
+//!    from outside, and everything they reach, are alive.
+//! 4. The rest is garbage: only the graph holds it. Its contents are taken out (attributes,
+//!    items, cells), which breaks every cycle, and reference counting frees the rest.
+//!
+//! Whatever the walk cannot see (a class's namespace, a task, an iterator, a container that
+//! native code is using at that moment) counts as a reference from outside, so the collector
+//! only ever errs towards keeping a value. Garbage that needs finalizing — an instance whose
+//! class has `__del__`, a suspended generator (closing it runs its `finally`) — is finalized
+//! first, whole, at the interpreter's next safe point (PEP 442), and freed by a later collection.
+//!
+//! A collection runs at a step of the VM (`Interp::step_slow`) once the registry has grown by
+//! twice as many objects as survived the last collection (at least `MIN_THRESHOLD`, and more
+//! when the walk was long), so its cost is proportional to the allocations that paid for it,
+//! and garbage cycles take at most about twice the memory of the live data.
+
+use crate::dict::Dict;
+use crate::frame::Frames;
+use crate::value::*;
+use hashbrown::HashMap;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+/// The fewest tracked allocations between two collections.
+const MIN_THRESHOLD: usize = 10_000;
+
+enum Tracked {
+    Instance(Weak<Instance>),
+    List(Weak<RefCell<Vec<Value>>>),
+    Dict(Weak<RefCell<Dict>>),
+    /// A deque.
+    Native(Weak<Native>),
+}
+
+struct Registry {
+    tracked: Vec<Tracked>,
+    /// Collect when `tracked` is this long.
+    threshold: usize,
+    enabled: bool,
+    /// Collections so far, and the containers they freed (for `gc.get_count`-like reports).
+    collections: u64,
+    freed: u64,
+}
+
+thread_local! {
+    static REGISTRY: RefCell<Registry> = const {
+        RefCell::new(Registry { tracked: Vec::new(), threshold: MIN_THRESHOLD, enabled: true, collections: 0, freed: 0 })
+    };
+}
+
+#[inline]
+fn track(t: Tracked) {
+    let _ = REGISTRY.try_with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            r.tracked.push(t);
+        }
+    });
+}
+
+/// Tracks a new instance.
+#[inline]
+pub fn track_instance(i: &Rc<Instance>) {
+    track(Tracked::Instance(Rc::downgrade(i)));
+}
+
+/// Tracks a new list.
+#[inline]
+pub fn track_list(l: &Rc<RefCell<Vec<Value>>>) {
+    track(Tracked::List(Rc::downgrade(l)));
+}
+
+/// Tracks a new dict.
+#[inline]
+pub fn track_dict(d: &Rc<RefCell<Dict>>) {
+    track(Tracked::Dict(Rc::downgrade(d)));
+}
+
+/// Tracks a new deque.
+#[inline]
+pub fn track_native(n: &Rc<Native>) {
+    track(Tracked::Native(Rc::downgrade(n)));
+}
+
+/// Enough has been allocated since the last collection for the next one.
+#[inline]
+pub fn due() -> bool {
+    REGISTRY
+        .try_with(|r| r.try_borrow().is_ok_and(|r| r.enabled && r.tracked.len() >= r.threshold))
+        .unwrap_or(false)
+}
+
+/// `gc.enable()` / `gc.disable()`; returns whether collection was enabled.
+pub fn set_enabled(on: bool) -> bool {
+    REGISTRY.with(|r| std::mem::replace(&mut r.borrow_mut().enabled, on))
+}
+
+/// `gc.isenabled()`.
+pub fn enabled() -> bool {
+    REGISTRY.with(|r| r.borrow().enabled)
+}
+
+/// The number of collections run and of containers they freed.
+pub fn stats() -> (u64, u64) {
+    REGISTRY.with(|r| {
+        let r = r.borrow();
+        (r.collections, r.freed)
+    })
+}
+
+/// A container in the graph, held by a reference of the collector's own while it runs.
+enum Node {
+    V(Value),
+    Cell(Rc<RefCell<Value>>),
+}
+
+/// A reference found inside a container.
+#[derive(Clone, Copy)]
+enum Child<'a> {
+    V(&'a Value),
+    Cell(&'a Rc<RefCell<Value>>),
+    Func(&'a Rc<Function>),
+}
+
+/// The identity of a value the walk goes into, or None for one it does not (numbers, strings,
+/// classes, modules, iterators, tasks...: what they hold counts as held from outside).
+fn container(v: &Value) -> Option<usize> {
+    Some(match v {
+        Value::List(l) => Rc::as_ptr(l) as *const () as usize,
+        Value::Tuple(t) => Rc::as_ptr(t) as *const () as usize,
+        Value::Dict(d) | Value::Set(d) => Rc::as_ptr(d) as *const () as usize,
+        Value::Method(m) => Rc::as_ptr(m) as *const () as usize,
+        Value::Func(f) => Rc::as_ptr(f) as *const () as usize,
+        Value::Instance(i) => Rc::as_ptr(i) as *const () as usize,
+        Value::Gen(g) => Rc::as_ptr(g) as *const () as usize,
+        Value::Native(n) if matches!(**n, Native::Deque { .. }) => Rc::as_ptr(n) as *const () as usize,
+        _ => return None,
+    })
+}
+
+impl Node {
+    fn strong(&self) -> usize {
+        match self {
+            Node::Cell(c) => Rc::strong_count(c),
+            Node::V(v) => match v {
+                Value::List(l) => Rc::strong_count(l),
+                Value::Tuple(t) => Rc::strong_count(t),
+                Value::Dict(d) | Value::Set(d) => Rc::strong_count(d),
+                Value::Method(m) => Rc::strong_count(m),
+                Value::Func(f) => Rc::strong_count(f),
+                Value::Instance(i) => Rc::strong_count(i),
+                Value::Gen(g) => Rc::strong_count(g),
+                Value::Native(n) => Rc::strong_count(n),
+                _ => usize::MAX,
+            },
+        }
+    }
+
+    /// Calls `f` on every reference the container holds that the walk follows (see
+    /// `children`).
+    #[inline]
+    fn children(&self, f: impl FnMut(Child)) -> bool {
+        match self {
+            Node::V(v) => children(v, f),
+            Node::Cell(c) => cell_children(c, f),
+        }
+    }
+
+    /// Garbage that must be finalized first: an instance whose `__del__` has not run, a
+    /// suspended generator (closing it runs its `finally`).
+    fn needs_finalizing(&self) -> bool {
+        match self {
+            Node::V(Value::Instance(i)) => {
+                i.has_finalizer() && !DEL_RAN.with(|d| d.borrow().contains(&(Rc::as_ptr(i) as usize)))
+            }
+            Node::V(Value::Gen(g)) => g.state.get() == GenState::Suspended && !g.is_coroutine,
+            _ => false,
+        }
+    }
+
+    /// Takes out what the garbage container holds, into `trash`.
+    fn clear(&self, trash: &mut Trash) {
+        match self {
+            Node::Cell(c) => {
+                if let Ok(mut v) = c.try_borrow_mut() {
+                    trash.values.push(std::mem::replace(&mut *v, Value::Unbound));
+                }
+            }
+            Node::V(Value::List(l)) => {
+                if let Ok(mut items) = l.try_borrow_mut() {
+                    trash.values.append(&mut items);
+                }
+            }
+            Node::V(Value::Dict(d) | Value::Set(d)) => {
+                if let Ok(mut d) = d.try_borrow_mut() {
+                    trash.dicts.push(std::mem::take(&mut *d));
+                }
+            }
+            Node::V(Value::Instance(i)) => {
+                if let Ok(mut attrs) = i.attrs.try_borrow_mut() {
+                    trash.maps.push(std::mem::take(&mut *attrs));
+                }
+            }
+            Node::V(Value::Func(func)) => {
+                if let Ok(mut attrs) = func.attrs.try_borrow_mut() {
+                    trash.maps.push(std::mem::take(&mut *attrs));
+                }
+            }
+            Node::V(Value::Gen(g)) => {
+                if let Ok(mut frames) = g.vm.try_borrow_mut() {
+                    trash.frames.push(std::mem::take(&mut *frames));
+                }
+            }
+            Node::V(Value::Native(n)) => {
+                if let Native::Deque { items, .. } = &**n {
+                    if let Ok(mut items) = items.try_borrow_mut() {
+                        trash.values.extend(items.drain(..));
+                    }
+                }
+            }
+            // Tuples and bound methods cannot change: the cycles through them are broken at the
+            // mutable containers they pass through.
+            Node::V(_) => {}
+        }
+    }
+}
+
+/// What was taken out of garbage containers, dropped once every cycle is open.
+#[derive(Default)]
+struct Trash {
+    values: Vec<Value>,
+    dicts: Vec<Dict>,
+    maps: Vec<crate::symmap::SymMap>,
+    frames: Vec<Frames>,
+}
+
+/// Calls `f` on every reference the container `v` holds that the walk follows. False when the
+/// container is in use (borrowed for writing by native code up the stack): it is then treated
+/// as held from outside.
+fn children(v: &Value, mut f: impl FnMut(Child)) -> bool {
+    match v {
+        Value::List(l) => {
+            let Ok(items) = l.try_borrow() else { return false };
+            items.iter().for_each(|x| f(Child::V(x)));
+        }
+        Value::Tuple(t) => t.iter().for_each(|x| f(Child::V(x))),
+        Value::Dict(d) | Value::Set(d) => {
+            let Ok(d) = d.try_borrow() else { return false };
+            for e in d.iter() {
+                f(Child::V(&e.key));
+                f(Child::V(&e.value));
+            }
+        }
+        Value::Method(m) => {
+            f(Child::V(&m.0));
+            f(Child::V(&m.1));
+        }
+        Value::Func(func) => return func_children(func, f),
+        Value::Instance(i) => {
+            let Ok(attrs) = i.attrs.try_borrow() else { return false };
+            attrs.values().for_each(|x| f(Child::V(x)));
+            if let Some(b) = &i.base {
+                f(Child::V(b));
+            }
+        }
+        Value::Gen(g) => {
+            let Ok(frames) = g.vm.try_borrow() else { return false };
+            frames_children(&frames, f);
+        }
+        Value::Native(n) => {
+            if let Native::Deque { items, .. } = &**n {
+                let Ok(items) = items.try_borrow() else { return false };
+                items.iter().for_each(|x| f(Child::V(x)));
+            }
+        }
+        _ => {}
+    }
+    true
+}
+
+fn cell_children(c: &Rc<RefCell<Value>>, mut f: impl FnMut(Child)) -> bool {
+    let Ok(v) = c.try_borrow() else { return false };
+    f(Child::V(&v));
+    true
+}
+
+/// A container that holds no container cannot be on a cycle: the walk leaves it out (most
+/// objects are such leaves — a point of two numbers, a list of strings — and leaving them out
+/// keeps a collection's cost to the containers that could form cycles). One in use is not
+/// a leaf: it must count as held from outside.
+fn is_leaf(c: Child) -> bool {
+    let plain = |v: &Value| container(v).is_none();
+    match c {
+        // The common cases, without the general walk.
+        Child::V(Value::Instance(i)) => {
+            i.base.is_none() && i.attrs.try_borrow().is_ok_and(|a| a.values().all(plain))
+        }
+        Child::V(Value::List(l)) => l.try_borrow().is_ok_and(|items| items.iter().all(plain)),
+        Child::V(Value::Tuple(t)) => t.iter().all(plain),
+        _ => {
+            let mut leaf = true;
+            let see = |c: Child| leaf &= matches!(c, Child::V(v) if plain(v));
+            let ok = match c {
+                Child::V(v) => children(v, see),
+                Child::Cell(c) => cell_children(c, see),
+                Child::Func(f) => func_children(f, see),
+            };
+            ok && leaf
+        }
+    }
+}
+
+fn func_children(func: &Function, mut f: impl FnMut(Child)) -> bool {
+    func.defaults.iter().for_each(|x| f(Child::V(x)));
+    func.kwdefaults.iter().flatten().for_each(|x| f(Child::V(x)));
+    func.closure.iter().for_each(|c| f(Child::Cell(c)));
+    let Ok(attrs) = func.attrs.try_borrow() else { return false };
+    attrs.values().for_each(|x| f(Child::V(x)));
+    true
+}
+
+fn frames_children(frames: &Frames, mut f: impl FnMut(Child)) {
+    for fr in frames.iter() {
+        fr.regs.iter().for_each(|x| f(Child::V(x)));
+        fr.cells.iter().for_each(|c| f(Child::Cell(c)));
+        if let Some(func) = &fr.func {
+            f(Child::Func(func));
+        }
+    }
+}
+
+/// The containers reachable from the tracked objects, and the references among them.
+#[derive(Default)]
+struct Graph {
+    nodes: Vec<Node>,
+    index: HashMap<usize, u32>,
+    /// The children of node `i` are `edges[first[i]..first[i + 1]]`.
+    edges: Vec<u32>,
+    first: Vec<u32>,
+    /// References to each node found inside the graph.
+    inside: Vec<u32>,
+    /// Containers that could not be looked into.
+    opaque: Vec<bool>,
+}
+
+impl Graph {
+    fn node(&mut self, id: usize, make: impl FnOnce() -> Node) -> u32 {
+        if let Some(&i) = self.index.get(&id) {
+            return i;
+        }
+        let i = self.nodes.len() as u32;
+        self.nodes.push(make());
+        self.inside.push(0);
+        self.index.insert(id, i);
+        i
+    }
+
+    /// Walks from the nodes added so far to everything they reach, counting references.
+    fn walk(&mut self) -> usize {
+        let mut i = 0;
+        let mut work = 0;
+        let mut new = Vec::new();
+        while i < self.nodes.len() {
+            self.first.push(self.edges.len() as u32);
+            let next = self.nodes.len() as u32;
+            let Graph { nodes, index, edges, inside, .. } = self;
+            let ok = nodes[i].children(|c| {
+                work += 1;
+                let id = match c {
+                    Child::V(v) => match container(v) {
+                        Some(id) => id,
+                        None => return,
+                    },
+                    Child::Cell(c) => Rc::as_ptr(c) as *const () as usize,
+                    Child::Func(func) => Rc::as_ptr(func) as *const () as usize,
+                };
+                // A leaf is never a node: most children are leaves, and this spares their lookup.
+                if is_leaf(c) {
+                    return;
+                }
+                let j = match index.get(&id) {
+                    Some(&j) => j,
+                    None => {
+                        let j = next + new.len() as u32;
+                        index.insert(id, j);
+                        inside.push(0);
+                        new.push(match c {
+                            Child::V(v) => Node::V(v.clone()),
+                            Child::Cell(c) => Node::Cell(c.clone()),
+                            Child::Func(func) => Node::V(Value::Func(func.clone())),
+                        });
+                        j
+                    }
+                };
+                inside[j as usize] += 1;
+                edges.push(j);
+            });
+            self.opaque.push(!ok);
+            self.nodes.append(&mut new);
+            i += 1;
+        }
+        self.first.push(self.edges.len() as u32);
+        work
+    }
+}
+
+/// Runs a collection now; returns the number of containers found unreachable.
+pub fn collect() -> usize {
+    let Ok(tracked) = REGISTRY.try_with(|r| r.try_borrow_mut().map(|mut r| std::mem::take(&mut r.tracked)))
+    else {
+        return 0;
+    };
+    let Ok(tracked) = tracked else { return 0 };
+    let mut g = Graph::default();
+    let mut kept = Vec::with_capacity(tracked.len() / 2);
+    for t in tracked {
+        let (id, node) = match &t {
+            Tracked::Instance(w) => match w.upgrade() {
+                Some(i) => (Rc::as_ptr(&i) as *const () as usize, Value::Instance(i)),
+                None => continue,
+            },
+            Tracked::List(w) => match w.upgrade() {
+                Some(l) => (Rc::as_ptr(&l) as *const () as usize, Value::List(l)),
+                None => continue,
+            },
+            Tracked::Dict(w) => match w.upgrade() {
+                Some(d) => (Rc::as_ptr(&d) as *const () as usize, Value::Dict(d)),
+                None => continue,
+            },
+            Tracked::Native(w) => match w.upgrade() {
+                Some(n) => (Rc::as_ptr(&n) as *const () as usize, Value::Native(n)),
+                None => continue,
+            },
+        };
+        if !is_leaf(Child::V(&node)) {
+            g.node(id, || Node::V(node));
+        }
+        kept.push(t);
+    }
+    let work = g.walk();
+
+    // Held from outside: more strong references than the collector's own and the graph's.
+    let n = g.nodes.len();
+    let mut alive = vec![false; n];
+    let mut stack: Vec<u32> = (0..n as u32)
+        .filter(|&i| {
+            let i = i as usize;
+            g.opaque[i] || g.nodes[i].strong() > 1 + g.inside[i] as usize
+        })
+        .collect();
+    mark(&g, &mut alive, &mut stack);
+    // Garbage that needs finalizing is kept this time, with what it reaches, and finalized at
+    // the interpreter's next safe point, as when its last reference goes (PEP 442's order:
+    // finalizers first, on whole objects). A later collection frees it, unless a finalizer
+    // stored it somewhere.
+    stack.extend((0..n as u32).filter(|&i| !alive[i as usize] && g.nodes[i as usize].needs_finalizing()));
+    for &i in &stack {
+        if let Node::V(v) = &g.nodes[i as usize] {
+            schedule_finalizer(v.clone());
+        }
+    }
+    mark(&g, &mut alive, &mut stack);
+
+    let mut trash = Trash::default();
+    let mut garbage = 0;
+    for (node, _) in g.nodes.iter().zip(&alive).filter(|(_, a)| !**a) {
+        node.clear(&mut trash);
+        garbage += 1;
+    }
+    // Dropping what was taken out breaks the cycles; dropping the collector's own references
+    // then frees the containers.
+    drop(trash);
+    drop(g);
+
+    let _ = REGISTRY.try_with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            kept.retain(|t| match t {
+                Tracked::Instance(w) => w.strong_count() > 0,
+                Tracked::List(w) => w.strong_count() > 0,
+                Tracked::Dict(w) => w.strong_count() > 0,
+                Tracked::Native(w) => w.strong_count() > 0,
+            });
+            let survivors = kept.len();
+            // Tracked while the collection ran (a finalizer scheduled, nothing else): keep them.
+            kept.append(&mut r.tracked);
+            r.tracked = kept;
+            r.threshold = survivors + MIN_THRESHOLD.max(2 * survivors).max(work / 16);
+            r.collections += 1;
+            r.freed += garbage as u64;
+        }
+    });
+    garbage
+}
+
+fn mark(g: &Graph, alive: &mut [bool], stack: &mut Vec<u32>) {
+    while let Some(i) = stack.pop() {
+        let i = i as usize;
+        if alive[i] {
+            continue;
+        }
+        alive[i] = true;
+        let (a, b) = (g.first[i] as usize, g.first[i + 1] as usize);
+        stack.extend(g.edges[a..b].iter().copied().filter(|&j| !alive[j as usize]));
+    }
+}
