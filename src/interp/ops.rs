@@ -147,15 +147,16 @@ impl Interp {
                 }
             }
         }
-        Err(self.binop_type_error(op, a, b))
+        Err(self.binop_type_error(op, a, b, false))
     }
 
     /// The TypeError for operands the operator does not take: CPython's message, each operand
     /// labelled with its type, and help for the usual mistakes.
-    fn binop_type_error(&self, op: BinOp, a: &Value, b: &Value) -> Fault {
+    /// `inplace`: the operator was `op=` (`x += y`), which CPython's message names.
+    fn binop_type_error(&self, op: BinOp, a: &Value, b: &Value, inplace: bool) -> Fault {
         let (ta, tb) = (self.type_name(a), self.type_name(b));
         let e = self
-            .binop_message(op, a, b)
+            .binop_message(op, a, b, inplace)
             .label_on(At::Operand(0), a, format!("this operand is {}", a_type(&ta)))
             .label_on(At::Operand(1), b, format!("this operand is {}", a_type(&tb)));
         let text = |v: &Value| matches!(v, Value::Str(_));
@@ -172,7 +173,24 @@ impl Interp {
         }
     }
 
-    fn binop_message(&self, op: BinOp, a: &Value, b: &Value) -> Fault {
+    /// `e` is the generic "unsupported operand type(s)" TypeError of `a op b`.
+    fn is_unsupported_operands(&self, e: &Fault, op: BinOp, a: &Value, b: &Value) -> bool {
+        let Fault::Exc(x) = e else { return false };
+        let Value::Instance(i) = &x.value else { return false };
+        let generic = self.binop_message(op, a, b, false);
+        let Fault::Exc(g) = &generic else { return false };
+        let Value::Instance(gi) = &g.value else { return false };
+        let args = |i: &Instance| i.attrs.borrow().get(&sym::ARGS).cloned();
+        match (args(i), args(gi)) {
+            (Some(Value::Tuple(m)), Some(Value::Tuple(gm))) => {
+                matches!((m.first(), gm.first()), (Some(Value::Str(m)), Some(Value::Str(gm)))
+                    if m.s == gm.s && gm.s.starts_with("unsupported operand"))
+            }
+            _ => false,
+        }
+    }
+
+    fn binop_message(&self, op: BinOp, a: &Value, b: &Value, inplace: bool) -> Fault {
         let (ta, tb) = (self.type_name(a), self.type_name(b));
         if op == BinOp::Add {
             match a {
@@ -197,7 +215,11 @@ impl Interp {
                 return type_error(format!("can't multiply sequence by non-int of type '{}'", ta));
             }
         }
-        let sym = if op == BinOp::Pow { "** or pow()" } else { op.symbol() };
+        let sym = match (op, inplace) {
+            (_, true) => format!("{}=", op.symbol()),
+            (BinOp::Pow, false) => "** or pow()".to_string(),
+            _ => op.symbol().to_string(),
+        };
         type_error(format!("unsupported operand type(s) for {}: '{}' and '{}'", sym, ta, tb))
     }
 
@@ -364,7 +386,7 @@ impl Interp {
                         x >> y
                     }));
                 }
-                BinOp::MatMul => return Err(self.binop_type_error(op, a, b)),
+                BinOp::MatMul => return Err(self.binop_type_error(op, a, b, false)),
             };
             if let Some(r) = r {
                 return Ok(r);
@@ -373,7 +395,7 @@ impl Interp {
         // Big integers.
         let (x, y) = match (big(a), big(b)) {
             (Some(x), Some(y)) => (x, y),
-            _ => return Err(self.binop_type_error(op, a, b)),
+            _ => return Err(self.binop_type_error(op, a, b, false)),
         };
         Ok(match op {
             BinOp::Add => Value::from_bigint(x + y),
@@ -468,11 +490,23 @@ impl Interp {
                 let s = y.to_u64().unwrap_or(u64::MAX).min(1 << 30);
                 Value::from_bigint(x >> s as usize)
             }
-            BinOp::MatMul => return Err(self.binop_type_error(op, a, b)),
+            BinOp::MatMul => return Err(self.binop_type_error(op, a, b, false)),
         })
     }
 
     /// `a op= b`: lists, sets and dicts change in place; everything else is `a = a op b`.
+    /// `a op= b` done as `a op b` (the left operand is not an instance): operands the operator
+    /// does not take get CPython's message naming `op=` (no user code ran unless `b` is an
+    /// instance, so a generic TypeError is binop's own).
+    fn binop_for_inplace(&mut self, op: BinOp, a: &Value, b: &Value) -> R<Value> {
+        match self.binop(op, a, b) {
+            Err(e) if !matches!(b, Value::Instance(_)) && self.is_unsupported_operands(&e, op, a, b) => {
+                Err(self.binop_type_error(op, a, b, true))
+            }
+            r => r,
+        }
+    }
+
     pub fn inplace_op(&mut self, op: BinOp, a: Value, b: &Value) -> R<Value> {
         match (&a, op) {
             (Value::List(l), BinOp::Add) => {
@@ -490,7 +524,7 @@ impl Interp {
                 if !s.borrow().frozen =>
             {
                 // The right operand may be a set subclass's instance: still a set.
-                let Some(other) = super::sets::as_set(b) else { return self.binop(op, &a, b) };
+                let Some(other) = super::sets::as_set(b) else { return self.binop_for_inplace(op, &a, b) };
                 self.set_op_in_place(op, s, &other)?;
                 Ok(a)
             }
@@ -519,7 +553,7 @@ impl Interp {
                         return Ok(v);
                     }
                 }
-                self.binop(op, &a, b)
+                self.binop_for_inplace(op, &a, b)
             }
         }
     }
