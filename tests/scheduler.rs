@@ -2173,3 +2173,17 @@ fn trace_into_one_place_carries_the_program_output_as_trace_lines() {
     assert!(run < out && out < wait, "{text}");
     assert_contains(&text, "[    2.000] out       main       | 2.0s main: done; the sleeps overlapped\n");
 }
+
+/// A task blocked in `async for` is shown waiting at the loop's header, not across the loop's
+/// body and the lines after it.
+#[test]
+fn a_task_blocked_in_async_for_waits_at_the_header() {
+    let r = run("q = Queue()\n\nasync def worker():\n    async for item in q:\n        print(item)\n    print('after')\n\nspawn(worker())\n");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(" 4 │     async for item in q:\n   ·     ─────────┬─────────\n   ·              ╰── task 'worker' waits here: get from Queue#1"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("print('after')"), "{}", r.stderr);
+}

@@ -118,11 +118,14 @@ impl<'a> Compiler<'a> {
                 self.cur_span = l.iter.span;
                 let parts = PartSpans { operands: vec![(l.iter.span, iter)], ..Default::default() };
                 self.emit_with(Instr::GetAIter { dst: iter, src: iter }, parts);
-                self.cur_span = s.span;
+                // Where a task waits for the next item (deadlock reports, `:tasks`): the
+                // header, `async for x in q`, not the whole loop.
+                self.cur_span = Span { start: s.span.start, end: l.iter.span.end };
                 let top = self.here();
                 let item = self.temp()?;
                 self.emit(Instr::Step { live: item, hi: 0 });
                 let exit = self.async_next(iter, item)?;
+                self.cur_span = s.span;
                 self.assign(&l.target, item)?;
                 self.free_to(item);
                 self.loop_rest(top, exit, &l.body, &l.orelse, None, Some((iter, None)))?;
