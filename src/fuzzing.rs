@@ -14,6 +14,8 @@ pub fn limited_options() -> Options {
         max_memory: Some(256 << 20),
         timeout: Some(std::time::Duration::from_secs(10)),
         stdin: false,
+        // Cycle collections all the time, so that the fuzzer exercises them.
+        gc_threshold: Some(16),
         ..Default::default()
     }
 }

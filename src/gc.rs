@@ -33,7 +33,7 @@ use hashbrown::HashMap;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-/// The fewest tracked allocations between two collections.
+/// The fewest tracked allocations between two collections, by default.
 const MIN_THRESHOLD: usize = 10_000;
 
 enum Tracked {
@@ -48,6 +48,8 @@ struct Registry {
     tracked: Vec<Tracked>,
     /// Collect when `tracked` is this long.
     threshold: usize,
+    /// The fewest tracked allocations between two collections.
+    min_threshold: usize,
     enabled: bool,
     /// Collections so far, and the containers they freed (for `gc.get_count`-like reports).
     collections: u64,
@@ -56,7 +58,14 @@ struct Registry {
 
 thread_local! {
     static REGISTRY: RefCell<Registry> = const {
-        RefCell::new(Registry { tracked: Vec::new(), threshold: MIN_THRESHOLD, enabled: true, collections: 0, freed: 0 })
+        RefCell::new(Registry {
+            tracked: Vec::new(),
+            threshold: MIN_THRESHOLD,
+            min_threshold: MIN_THRESHOLD,
+            enabled: true,
+            collections: 0,
+            freed: 0,
+        })
     };
 }
 
@@ -99,6 +108,16 @@ pub fn due() -> bool {
     REGISTRY
         .try_with(|r| r.try_borrow().is_ok_and(|r| r.enabled && r.tracked.len() >= r.threshold))
         .unwrap_or(false)
+}
+
+/// Collect after `n` tracked allocations at least (`Options::gc_threshold`).
+pub fn set_min_threshold(n: usize) {
+    let _ = REGISTRY.try_with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            r.min_threshold = n.max(1);
+            r.threshold = if n < 1024 { 0 } else { r.tracked.len() + n };
+        }
+    });
 }
 
 /// `gc.enable()` / `gc.disable()`; returns whether collection was enabled.
@@ -495,7 +514,12 @@ pub fn collect() -> usize {
             // Tracked while the collection ran (a finalizer scheduled, nothing else): keep them.
             kept.append(&mut r.tracked);
             r.tracked = kept;
-            r.threshold = survivors + MIN_THRESHOLD.max(2 * survivors).max(work / 16);
+            // A small `min_threshold` (tests, the fuzzer) means: collect at every chance.
+            r.threshold = if r.min_threshold < 1024 {
+                0
+            } else {
+                survivors + r.min_threshold.max(2 * survivors).max(work / 16)
+            };
             r.collections += 1;
             r.freed += garbage as u64;
         }

@@ -16,6 +16,13 @@ fn evaluation_order_around_suspensions_matches_cpython() {
     assert!(common::differential("order", &[]) >= 30);
 }
 
+/// The same with a cycle collection at every step: collecting while frames are suspended in
+/// the middle of expressions must not change a value.
+#[test]
+fn evaluation_order_holds_with_collections_all_the_time() {
+    assert!(common::differential("order", &[("TINYASYNC_GC_THRESHOLD", "1")]) >= 30);
+}
+
 #[test]
 fn dis_prints_the_golden_bytecode_of_each_snippet() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dis");

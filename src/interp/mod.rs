@@ -519,6 +519,10 @@ pub struct Options {
     pub stdin: bool,
     /// `sys.argv`: the program's name, then its arguments (empty: `['']`, as in CPython's REPL).
     pub argv: Vec<String>,
+    /// The fewest tracked allocations between two cycle collections (`gc.rs`); None keeps the
+    /// default. The environment variable `TINYASYNC_GC_THRESHOLD` sets it: the tests and the
+    /// fuzzer set it low so that collections run all the time.
+    pub gc_threshold: Option<usize>,
 }
 
 impl Default for Options {
@@ -536,6 +540,7 @@ impl Default for Options {
             observe: false,
             stdin: true,
             argv: Vec::new(),
+            gc_threshold: std::env::var("TINYASYNC_GC_THRESHOLD").ok().and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -629,10 +634,16 @@ pub type MethodCache = [(u8, Symbol, Option<(&'static str, NativeFn)>); 64];
 
 impl Interp {
     pub fn new(mut opts: Options, out: Output) -> Interp {
+        if let Some(n) = opts.gc_threshold {
+            crate::gc::set_min_threshold(n);
+        }
         opts.observe =
             opts.trace || opts.timeline || opts.trace_json.is_some() || opts.timeline_html.is_some();
         let t = types();
-        let step_check = next_step_check(0, opts.max_steps);
+        let mut step_check = next_step_check(0, opts.max_steps);
+        if opts.gc_threshold.is_some_and(|n| n < 1024) {
+            step_check = 1;
+        }
         let mut it = Interp {
             t,
             globals: Rc::new(RefCell::new(new_symmap())),
@@ -786,11 +797,15 @@ impl Interp {
         }
         if self.steps & 1023 == 0 {
             self.check_limits(span)?;
-            if crate::gc::due() {
-                crate::gc::collect();
-            }
+        }
+        if crate::gc::due() {
+            crate::gc::collect();
         }
         self.step_check = next_step_check(self.steps, self.opts.max_steps);
+        // A low `gc_threshold` (tests, the fuzzer) checks for a collection at every step.
+        if self.opts.gc_threshold.is_some_and(|n| n < 1024) {
+            self.step_check = self.steps + 1;
+        }
         Ok(())
     }
 
