@@ -101,6 +101,13 @@ pub enum Instr {
         a: Reg,
         k: i16,
     },
+    /// `a op= k` with the small integer constant `k` (`i += 1`).
+    InplaceK {
+        op: BinOp,
+        dst: Reg,
+        a: Reg,
+        k: i16,
+    },
     /// `a op= b`: the in-place form (`__iadd__`, list `+=` extends).
     Inplace {
         op: BinOp,
@@ -305,6 +312,22 @@ pub enum Instr {
     },
     JumpIfTrue {
         cond: Reg,
+        to: u32,
+    },
+    /// `if a op b:` / `while a op b:` in one instruction: jumps to `to` unless `a op b` holds
+    /// (a `Compare` whose result nothing else reads).
+    JumpUnless {
+        op: CmpOp,
+        a: Reg,
+        b: Reg,
+        to: u32,
+    },
+    /// `if a op k:` / `while a op k:` in one instruction: jumps to `to` unless `a op k` holds
+    /// (`k` a small integer constant, as in `CompareK`, whose result nothing else reads).
+    JumpUnlessK {
+        op: CmpOp,
+        a: Reg,
+        k: i16,
         to: u32,
     },
     GetIter {
@@ -593,6 +616,7 @@ impl Instr {
             | BinK { dst, .. }
             | CompareK { dst, .. }
             | Inplace { dst, .. }
+            | InplaceK { dst, .. }
             | Unary { dst, .. }
             | Compare { dst, .. }
             | Truth { dst, .. }
@@ -663,6 +687,8 @@ impl Instr {
             | Jump { .. }
             | JumpIfFalse { .. }
             | JumpIfTrue { .. }
+            | JumpUnlessK { .. }
+            | JumpUnless { .. }
             | Return { .. }
             | Raise { .. }
             | Reraise
@@ -680,7 +706,10 @@ impl Instr {
         use Instr::*;
         match *self {
             Jump { to } => (false, Some(to)),
-            JumpIfFalse { to, .. } | JumpIfTrue { to, .. } => (true, Some(to)),
+            JumpIfFalse { to, .. }
+            | JumpIfTrue { to, .. }
+            | JumpUnlessK { to, .. }
+            | JumpUnless { to, .. } => (true, Some(to)),
             ForIter { exit, .. } => (true, Some(exit)),
             Return { .. } | Raise { .. } | Reraise | ReraiseNone | AssertFail { .. } => (false, None),
             _ => (true, None),

@@ -83,21 +83,24 @@ impl Frame {
     }
 
     /// Makes a pooled frame (emptied by `recycle`) ready for `code`.
-    pub(crate) fn reuse(&mut self, code: Rc<Code>) {
-        // `recycle` left every register Unbound: only the count may need adjusting (not at all
-        // when the function called is the one that last used this frame).
-        let n = code.nslots;
-        if self.regs.len() > n {
-            self.regs.truncate(n);
-        } else {
-            while self.regs.len() < n {
-                self.regs.push(Value::Unbound);
+    pub(crate) fn reuse(&mut self, code: &Rc<Code>) {
+        // `recycle` left every register Unbound: only the count may need adjusting, and
+        // nothing at all when the function called is the one that last used this frame (a
+        // recursive function, a method called in a loop).
+        if !Rc::ptr_eq(&self.code, code) {
+            let n = code.nslots;
+            if self.regs.len() > n {
+                self.regs.truncate(n);
+            } else {
+                while self.regs.len() < n {
+                    self.regs.push(Value::Unbound);
+                }
             }
+            self.code = code.clone();
         }
         for _ in 0..code.n_own_cells {
             self.cells.push(Rc::new(RefCell::new(Value::Unbound)));
         }
-        self.code = code;
     }
 
     /// Where the frame is: the instruction it stopped at (for tracebacks, task dumps).

@@ -81,6 +81,7 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         StoreClassNs { name: n, src } => format!("StoreClassNs {} <- {}", name(n), r(c, src)),
         DelClassNs { name: n } => format!("DelClassNs {}", name(n)),
         Bin { op, dst, a, b } => format!("Bin {} <- {} {} {}", r(c, dst), r(c, a), op.symbol(), r(c, b)),
+        InplaceK { op, dst, a, k } => format!("Inplace {} <- {} {}= {}", r(c, dst), r(c, a), op.symbol(), k),
         Inplace { op, dst, a, b } => {
             format!("Inplace {} <- {} {}= {}", r(c, dst), r(c, a), op.symbol(), r(c, b))
         }
@@ -151,6 +152,10 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         Jump { to } => format!("Jump -> {}", to),
         JumpIfFalse { cond, to } => format!("JumpIfFalse {} -> {}", r(c, cond), to),
         JumpIfTrue { cond, to } => format!("JumpIfTrue {} -> {}", r(c, cond), to),
+        JumpUnless { op, a, b, to } => {
+            format!("JumpUnless {} {} {} -> {}", r(c, a), op.symbol(), r(c, b), to)
+        }
+        JumpUnlessK { op, a, k, to } => format!("JumpUnless {} {} {} -> {}", r(c, a), op.symbol(), k, to),
         GetIter { dst, src } => format!("GetIter {} <- iter({})", r(c, dst), r(c, src)),
         ForIter { iter, dst, exit } => {
             format!("ForIter {} <- next({}) else -> {}", r(c, dst), r(c, iter), exit)

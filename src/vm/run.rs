@@ -62,7 +62,7 @@ impl Interp {
         let code = &fun.code;
         let mut frame = match self.vm_pool.pop() {
             Some(mut f) => {
-                f.reuse(code.clone());
+                f.reuse(code);
                 f
             }
             None => Box::new(Frame::new(code.clone())),
@@ -658,6 +658,16 @@ impl Interp {
                             };
                             reg!(dst).put(Value::Bool(r));
                         }
+                        Instr::InplaceK { op, dst, a, k } => {
+                            if let Value::Int(x) = &reg!(a) {
+                                if let Some(v) = crate::interp::ops::int_fast(op, *x, k as i64) {
+                                    reg!(dst).put(v);
+                                    continue;
+                                }
+                            }
+                            let x = reg!(a).clone();
+                            reg!(dst).put(self.inplace_op(op, x, &Value::Int(k as i64))?);
+                        }
                         Instr::Inplace { op, dst, a, b } => {
                             if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
                                 if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
@@ -817,6 +827,51 @@ impl Interp {
                                 f.pc = to;
                             }
                         }
+                        Instr::JumpUnless { op, a, b, to } => {
+                            let holds = match (&reg!(a), &reg!(b)) {
+                                (Value::Int(x), Value::Int(y)) => match op {
+                                    CmpOp::Lt => x < y,
+                                    CmpOp::Le => x <= y,
+                                    CmpOp::Gt => x > y,
+                                    CmpOp::Ge => x >= y,
+                                    CmpOp::Eq | CmpOp::Is => x == y,
+                                    CmpOp::Ne | CmpOp::IsNot => x != y,
+                                    _ => {
+                                        let (x, y) = (reg!(a).clone(), reg!(b).clone());
+                                        self.compare(op, &x, &y)?
+                                    }
+                                },
+                                _ => {
+                                    let (x, y) = (reg!(a).clone(), reg!(b).clone());
+                                    self.compare(op, &x, &y)?
+                                }
+                            };
+                            if !holds {
+                                f.pc = to;
+                            }
+                        }
+                        Instr::JumpUnlessK { op, a, k, to } => {
+                            let holds = match &reg!(a) {
+                                Value::Int(x) => {
+                                    let (x, y) = (*x, k as i64);
+                                    match op {
+                                        CmpOp::Lt => x < y,
+                                        CmpOp::Le => x <= y,
+                                        CmpOp::Gt => x > y,
+                                        CmpOp::Ge => x >= y,
+                                        CmpOp::Eq => x == y,
+                                        _ => x != y,
+                                    }
+                                }
+                                x => {
+                                    let x = x.clone();
+                                    self.compare(op, &x, &Value::Int(k as i64))?
+                                }
+                            };
+                            if !holds {
+                                f.pc = to;
+                            }
+                        }
                         Instr::JumpIfTrue { cond, to } => {
                             let t = match &reg!(cond) {
                                 Value::Bool(b) => *b,
@@ -956,7 +1011,7 @@ impl Interp {
         let code = &fun.code;
         let mut frame = match self.vm_pool.pop() {
             Some(mut f) => {
-                f.reuse(code.clone());
+                f.reuse(code);
                 f
             }
             None => Box::new(Frame::new(code.clone())),

@@ -10,7 +10,7 @@ fn operands(parts: &[(Span, Reg)]) -> PartSpans {
 }
 
 /// `e` as a small integer constant that fits an instruction (and a part's register tag).
-fn small_int(e: &ast::Expr) -> Option<i16> {
+pub(super) fn small_int(e: &ast::Expr) -> Option<i16> {
     match e.kind {
         ExprKind::Int(i) if (0..0x4000).contains(&i) => Some(i as i16),
         _ => None,

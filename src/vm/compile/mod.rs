@@ -101,6 +101,9 @@ pub(super) struct Compiler<'a> {
     regions: Vec<Region>,
     /// Exceptions being handled at this point of the code (nested except clauses).
     handled: u16,
+    /// The highest position a jump was pointed at so far: an instruction there is a jump
+    /// target and must stay where it is (see `jump_unless`).
+    last_target: u32,
     cur_span: Span,
     /// Local variables certainly bound here (the parameters, and names assigned by an earlier
     /// statement of the function's top level), none of them ever deleted: an operand naming
@@ -153,6 +156,7 @@ impl<'a> Compiler<'a> {
             cleanups: Vec::new(),
             regions: Vec::new(),
             handled: 0,
+            last_target: 0,
             cur_span: Span::default(),
         }
     }
@@ -208,6 +212,9 @@ impl<'a> Compiler<'a> {
     // ----- emitting -----
 
     fn emit(&mut self, i: Instr) -> usize {
+        if let (_, Some(to)) = i.successors() {
+            self.last_target = self.last_target.max(to);
+        }
         self.instrs.push(i);
         self.spans.push(self.cur_span);
         self.instrs.len() - 1
@@ -223,11 +230,41 @@ impl<'a> Compiler<'a> {
     }
     /// Points the jump at `at` to `target`.
     fn patch(&mut self, at: usize, target: u32) {
+        self.last_target = self.last_target.max(target);
         match &mut self.instrs[at] {
-            Instr::Jump { to } | Instr::JumpIfFalse { to, .. } | Instr::JumpIfTrue { to, .. } => *to = target,
+            Instr::Jump { to }
+            | Instr::JumpIfFalse { to, .. }
+            | Instr::JumpIfTrue { to, .. }
+            | Instr::JumpUnlessK { to, .. }
+            | Instr::JumpUnless { to, .. } => *to = target,
             Instr::ForIter { exit, .. } => *exit = target,
             _ => {}
         }
+    }
+    /// The jump of an `if` or `while` on `cond`, just evaluated: when the last instruction is
+    /// a `Compare` or `CompareK` into `cond`, a temporary, the two become one `JumpUnless` or
+    /// `JumpUnlessK` (at the
+    /// compare's place, which keeps its span and the parts of its error labels).
+    fn jump_unless(&mut self, cond: Reg, mark: Reg) -> usize {
+        // A jump to the end of the condition (`x and y < 3`, `a < b < c`: a short cut that
+        // leaves False in `cond`) must still find the test there: then nothing is fused.
+        let ends_a_shortcut = self.last_target >= self.here();
+        let fused = match self.instrs.last() {
+            _ if ends_a_shortcut => None,
+            Some(&Instr::CompareK { op, dst, a, k }) if dst == cond && cond >= mark => {
+                Some(Instr::JumpUnlessK { op, a, k, to: 0 })
+            }
+            Some(&Instr::Compare { op, dst, a, b }) if dst == cond && cond >= mark => {
+                Some(Instr::JumpUnless { op, a, b, to: 0 })
+            }
+            _ => None,
+        };
+        if let Some(jump) = fused {
+            let at = self.instrs.len() - 1;
+            self.instrs[at] = jump;
+            return at;
+        }
+        self.emit(Instr::JumpIfFalse { cond, to: 0 })
     }
     fn patch_here(&mut self, at: usize) {
         let h = self.here();

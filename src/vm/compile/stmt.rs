@@ -53,7 +53,7 @@ impl<'a> Compiler<'a> {
                 let c = &**c;
                 let cond = self.temp()?;
                 let cond = self.operand(&c.test, cond)?;
-                let j = self.emit(Instr::JumpIfFalse { cond, to: 0 });
+                let j = self.jump_unless(cond, mark);
                 self.free_to(mark);
                 self.stmts(&c.body)?;
                 if c.orelse.is_empty() {
@@ -71,7 +71,7 @@ impl<'a> Compiler<'a> {
                 let cond = self.temp()?;
                 let cond = self.operand(&c.test, cond)?;
                 self.cur_span = s.span;
-                let exit = self.emit(Instr::JumpIfFalse { cond, to: 0 });
+                let exit = self.jump_unless(cond, mark);
                 self.free_to(mark);
                 // Each iteration counts a step at its backward jump, on the `while` line, where
                 // CPython's backward jump checks for signals too (Ctrl-C in `while True: pass`
@@ -161,17 +161,27 @@ impl<'a> Compiler<'a> {
                 self.store_name(cd.name, r);
             }
             StmtKind::Return(v) => {
-                let r = self.temp()?;
-                match v {
-                    Some(v) => self.expr_to(v, r)?,
-                    None => {
-                        let k = self.constant(Value::None);
-                        self.emit(Instr::LoadConst { dst: r, k });
+                // `return x` of a local certainly bound, with nothing to run on the way out:
+                // the value leaves from the local's own register (no copy into a temporary).
+                let own = match v.as_ref().map(|e| &e.kind) {
+                    Some(ExprKind::Name(n)) if self.cleanups.is_empty() => self.bound_local(*n),
+                    _ => None,
+                };
+                if let Some(src) = own {
+                    self.emit(Instr::Return { src });
+                } else {
+                    let r = self.temp()?;
+                    match v {
+                        Some(v) => self.expr_to(v, r)?,
+                        None => {
+                            let k = self.constant(Value::None);
+                            self.emit(Instr::LoadConst { dst: r, k });
+                        }
                     }
+                    self.emit_cleanups(0, 0)?;
+                    self.cur_span = s.span;
+                    self.emit(Instr::Return { src: r });
                 }
-                self.emit_cleanups(0, 0)?;
-                self.cur_span = s.span;
-                self.emit(Instr::Return { src: r });
             }
             StmtKind::Try(t) => self.try_stmt(&t.body, &t.handlers, &t.orelse, &t.finalbody)?,
             StmtKind::Raise(e, cause) => match e {
@@ -601,12 +611,18 @@ impl<'a> Compiler<'a> {
         match &t.kind {
             ExprKind::Name(n) => match self.bound_local(*n) {
                 // A local certainly bound is updated in its own register.
-                Some(reg) => {
-                    let val = self.temp()?;
-                    let val = self.operand(v, val)?;
-                    self.cur_span = t.span;
-                    self.emit(Instr::Inplace { op, dst: reg, a: reg, b: val });
-                }
+                Some(reg) => match super::expr::small_int(v) {
+                    Some(k) => {
+                        self.cur_span = t.span;
+                        self.emit(Instr::InplaceK { op, dst: reg, a: reg, k });
+                    }
+                    None => {
+                        let val = self.temp()?;
+                        let val = self.operand(v, val)?;
+                        self.cur_span = t.span;
+                        self.emit(Instr::Inplace { op, dst: reg, a: reg, b: val });
+                    }
+                },
                 None => {
                     // An unbound name is reported on the whole statement (`counter += 1`).
                     let old = self.temp()?;
