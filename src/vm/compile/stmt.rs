@@ -68,10 +68,15 @@ impl<'a> Compiler<'a> {
             StmtKind::While(c) => {
                 let c = &**c;
                 let top = self.here();
-                let cond = self.temp()?;
-                let cond = self.operand(&c.test, cond)?;
-                self.cur_span = s.span;
-                let exit = self.jump_unless(cond, mark);
+                // `while True:` tests nothing (CPython compiles no test either).
+                let exit = if matches!(c.test.kind, ExprKind::True) {
+                    None
+                } else {
+                    let cond = self.temp()?;
+                    let cond = self.operand(&c.test, cond)?;
+                    self.cur_span = s.span;
+                    Some(self.jump_unless(cond, mark))
+                };
                 self.free_to(mark);
                 // Each iteration counts a step at its backward jump, on the `while` line, where
                 // CPython's backward jump checks for signals too (Ctrl-C in `while True: pass`
@@ -109,7 +114,7 @@ impl<'a> Compiler<'a> {
                     }
                     _ => None,
                 };
-                self.loop_rest(top, exit, &l.body, &l.orelse, None, Some((iter, newly_bound)))?;
+                self.loop_rest(top, Some(exit), &l.body, &l.orelse, None, Some((iter, newly_bound)))?;
             }
             StmtKind::AsyncFor(l) => {
                 let l = &**l;
@@ -128,7 +133,7 @@ impl<'a> Compiler<'a> {
                 self.cur_span = s.span;
                 self.assign(&l.target, item)?;
                 self.free_to(item);
-                self.loop_rest(top, exit, &l.body, &l.orelse, None, Some((iter, None)))?;
+                self.loop_rest(top, Some(exit), &l.body, &l.orelse, None, Some((iter, None)))?;
             }
             StmtKind::Break | StmtKind::Continue => {
                 let Some(lp) = self.loops.last() else {
@@ -305,7 +310,7 @@ impl<'a> Compiler<'a> {
     fn loop_rest(
         &mut self,
         top: u32,
-        exit: usize,
+        exit: Option<usize>,
         body: &'a [Stmt],
         orelse: &'a [Stmt],
         back_step: Option<(Span, Reg)>,
@@ -331,7 +336,9 @@ impl<'a> Compiler<'a> {
             self.emit(Instr::Step { live, hi: 0 });
         }
         self.emit(Instr::Jump { to: top });
-        self.patch_here(exit);
+        if let Some(exit) = exit {
+            self.patch_here(exit);
+        }
         // The iterator goes when the loop ends (by `break` too), as in CPython: a generator
         // left suspended is closed then.
         if let Some(reg) = iter {
