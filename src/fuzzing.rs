@@ -24,7 +24,10 @@ pub fn limited_options() -> Options {
 /// through parse, check, compile, run and the tree printer. Returns the exit status.
 pub fn run_text(text: &str) -> i32 {
     let src = Source { name: "fuzz.ta".into(), text: text.to_string() };
-    let (r, _) = driver::run_program(&src, limited_options(), Output::Capture(Vec::new()), Style::plain());
+    let (r, interp) =
+        driver::run_program(&src, limited_options(), Output::Capture(Vec::new()), Style::plain());
+    drop(interp);
+    crate::value::forget_finished_program();
     let _ = driver::parse_to_text(&src, Style::plain());
     r.status
 }

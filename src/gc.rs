@@ -4,10 +4,16 @@
 //! attribute is its own bound method, a list that contains itself, a closure that calls itself.
 //! This module finds such cycles the way CPython's `gc` does, by trial deletion:
 //!
-//! 1. Instances, lists, dicts and deques are *tracked* when made (a weak reference in a registry, so
-//!    tracking keeps nothing alive). Every cycle a program can make runs through one of them.
+//! 1. Instances, lists, dicts, deques and functions are *tracked* when made (a weak reference
+//!    in a registry, so tracking keeps nothing alive; its dead entries are pruned as it grows).
+//!    Generators and coroutines are walked but not tracked (a million spawned tasks would
+//!    each be one more entry to check): a cycle through a generator and one of these is found,
+//!    one through generators alone (a generator sent itself) is not; nor one through an
+//!    exception the interpreter raised (`{}[1]`'s KeyError: see `new_exception`). User-defined
+//!    classes are tracked too (a class and its methods are a cycle: `super()` needs it).
 //! 2. A collection starts from the tracked objects still alive and walks what they hold —
-//!    through tuples, bound methods, functions, closure cells, generators' frames, deques — to
+//!    through tuples, bound methods, functions, closure cells, generators' frames, deques,
+//!    classes' namespaces (not an instance's class: its instances keep a class alive) — to
 //!    the graph of containers they reach.
 //! 3. For each container, its strong count minus the references found inside the graph is what
 //!    holds it from outside (a register, a global, the scheduler, native code). Containers held
@@ -15,7 +21,7 @@
 //! 4. The rest is garbage: only the graph holds it. Its contents are taken out (attributes,
 //!    items, cells), which breaks every cycle, and reference counting frees the rest.
 //!
-//! Whatever the walk cannot see (a class's namespace, a task, an iterator, a container that
+//! Whatever the walk cannot see (an instance's class, a task, an iterator, a container that
 //! native code is using at that moment) counts as a reference from outside, so the collector
 //! only ever errs towards keeping a value. Garbage that needs finalizing — an instance whose
 //! class has `__del__`, a suspended generator (closing it runs its `finally`) — is finalized
@@ -42,12 +48,32 @@ enum Tracked {
     Dict(Weak<RefCell<Dict>>),
     /// A deque.
     Native(Weak<Native>),
+    Function(Weak<Function>),
+    /// A class made by a `class` statement or `type()` (its methods hold it: `super()`).
+    Class(Weak<Class>),
+}
+
+impl Tracked {
+    /// Still alive (a dead entry keeps only its allocation, until pruned).
+    fn alive(&self) -> bool {
+        match self {
+            Tracked::Instance(w) => w.strong_count() > 0,
+            Tracked::List(w) => w.strong_count() > 0,
+            Tracked::Dict(w) => w.strong_count() > 0,
+            Tracked::Native(w) => w.strong_count() > 0,
+            Tracked::Function(w) => w.strong_count() > 0,
+            Tracked::Class(w) => w.strong_count() > 0,
+        }
+    }
 }
 
 struct Registry {
     tracked: Vec<Tracked>,
     /// Collect when `tracked` is this long.
     threshold: usize,
+    /// Prune the dead entries when `tracked` is this long (between collections, and while
+    /// collecting is disabled): a dead entry's `Weak` keeps its object's allocation.
+    prune_at: usize,
     /// The fewest tracked allocations between two collections.
     min_threshold: usize,
     enabled: bool,
@@ -61,6 +87,7 @@ thread_local! {
         RefCell::new(Registry {
             tracked: Vec::new(),
             threshold: MIN_THRESHOLD,
+            prune_at: MIN_THRESHOLD,
             min_threshold: MIN_THRESHOLD,
             enabled: true,
             collections: 0,
@@ -96,18 +123,62 @@ pub fn track_dict(d: &Rc<RefCell<Dict>>) {
     track(Tracked::Dict(Rc::downgrade(d)));
 }
 
+/// Tracks a new function (a closure's cells, its attributes and defaults can hold it).
+#[inline]
+pub fn track_function(f: &Rc<Function>) {
+    track(Tracked::Function(Rc::downgrade(f)));
+}
+
+/// Tracks a new class (user-defined: the built-in ones live as long as the thread).
+#[inline]
+pub fn track_class(c: &Rc<Class>) {
+    track(Tracked::Class(Rc::downgrade(c)));
+}
+
 /// Tracks a new deque.
 #[inline]
 pub fn track_native(n: &Rc<Native>) {
     track(Tracked::Native(Rc::downgrade(n)));
 }
 
-/// Enough has been allocated since the last collection for the next one.
+/// Enough has been allocated since the last collection for the next one, or for pruning the
+/// registry (see `maintain`).
 #[inline]
 pub fn due() -> bool {
     REGISTRY
-        .try_with(|r| r.try_borrow().is_ok_and(|r| r.enabled && r.tracked.len() >= r.threshold))
+        .try_with(|r| {
+            r.try_borrow().is_ok_and(|r| {
+                let n = r.tracked.len();
+                (r.enabled && n >= r.threshold) || n >= r.prune_at
+            })
+        })
         .unwrap_or(false)
+}
+
+/// What `due` asked for: a collection (returns the containers found unreachable), or, when
+/// only the registry needs it or collecting is disabled, dropping its dead entries.
+pub fn maintain() -> usize {
+    let collect_now = REGISTRY
+        .try_with(|r| r.try_borrow().is_ok_and(|r| r.enabled && r.tracked.len() >= r.threshold))
+        .unwrap_or(false);
+    if collect_now {
+        return collect();
+    }
+    let _ = REGISTRY.try_with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            r.tracked.retain(Tracked::alive);
+            let live = r.tracked.len();
+            r.prune_at = prune_point(live, r.min_threshold);
+        }
+    });
+    0
+}
+
+/// Where the next pruning is due with `live` entries: after half as many again, so that dead
+/// entries hold at most about half the live objects' memory and pruning costs a few
+/// instructions per allocation.
+fn prune_point(live: usize, min: usize) -> usize {
+    live.saturating_add(min.max(live / 2))
 }
 
 /// Collect after `n` tracked allocations at least (`Options::gc_threshold`).
@@ -115,7 +186,8 @@ pub fn set_min_threshold(n: usize) {
     let _ = REGISTRY.try_with(|r| {
         if let Ok(mut r) = r.try_borrow_mut() {
             r.min_threshold = n.max(1);
-            r.threshold = if n < 1024 { 0 } else { r.tracked.len() + n };
+            r.threshold = r.tracked.len().saturating_add(n.max(1));
+            r.prune_at = prune_point(r.tracked.len(), r.min_threshold);
         }
     });
 }
@@ -150,6 +222,7 @@ enum Child<'a> {
     V(&'a Value),
     Cell(&'a Rc<RefCell<Value>>),
     Func(&'a Rc<Function>),
+    Class(&'a Rc<Class>),
 }
 
 /// The identity of a value the walk goes into, or None for one it does not (numbers, strings,
@@ -163,9 +236,19 @@ fn container(v: &Value) -> Option<usize> {
         Value::Func(f) => Rc::as_ptr(f) as *const () as usize,
         Value::Instance(i) => Rc::as_ptr(i) as *const () as usize,
         Value::Gen(g) => Rc::as_ptr(g) as *const () as usize,
-        Value::Native(n) if matches!(**n, Native::Deque { .. }) => Rc::as_ptr(n) as *const () as usize,
+        Value::Native(n) if is_native_container(n) => Rc::as_ptr(n) as *const () as usize,
+        Value::Class(c) if c.tag == TypeTag::User => Rc::as_ptr(c) as *const () as usize,
         _ => return None,
     })
+}
+
+/// The native objects the walk goes into: deques, and the wrappers of functions found in
+/// class namespaces (`staticmethod`, `classmethod`, `property`).
+fn is_native_container(n: &Native) -> bool {
+    matches!(
+        n,
+        Native::Deque { .. } | Native::StaticMethod(_) | Native::ClassMethod(_) | Native::Property { .. }
+    )
 }
 
 impl Node {
@@ -181,6 +264,7 @@ impl Node {
                 Value::Instance(i) => Rc::strong_count(i),
                 Value::Gen(g) => Rc::strong_count(g),
                 Value::Native(n) => Rc::strong_count(n),
+                Value::Class(c) => Rc::strong_count(c),
                 _ => usize::MAX,
             },
         }
@@ -248,6 +332,11 @@ impl Node {
                     }
                 }
             }
+            Node::V(Value::Class(c)) => {
+                if let Ok(mut dict) = c.dict.try_borrow_mut() {
+                    trash.maps.push(std::mem::take(&mut *dict));
+                }
+            }
             // Tuples and bound methods cannot change: the cycles through them are broken at the
             // mutable containers they pass through.
             Node::V(_) => {}
@@ -297,14 +386,37 @@ fn children(v: &Value, mut f: impl FnMut(Child)) -> bool {
             let Ok(frames) = g.vm.try_borrow() else { return false };
             frames_children(&frames, f);
         }
-        Value::Native(n) => {
-            if let Native::Deque { items, .. } = &**n {
+        Value::Native(n) => match &**n {
+            Native::Deque { items, .. } => {
                 let Ok(items) = items.try_borrow() else { return false };
                 items.iter().for_each(|x| f(Child::V(x)));
             }
-        }
+            Native::StaticMethod(x) | Native::ClassMethod(x) => f(Child::V(x)),
+            Native::Property { fget, fset, fdel, doc, .. } => {
+                [fget, fset, fdel, doc].into_iter().for_each(|x| f(Child::V(x)));
+            }
+            _ => {}
+        },
+        Value::Class(c) => return class_children(c, f),
         _ => {}
     }
+    true
+}
+
+/// A user-defined class's namespace and its user-defined bases (an instance's class is not
+/// followed: a class stays alive while it has instances, which keeps the walk of instances
+/// short; the cycles a class is on run through its methods, which hold it for `super()`).
+fn class_children(c: &Class, mut f: impl FnMut(Child)) -> bool {
+    if c.tag != TypeTag::User {
+        return true;
+    }
+    for b in c.bases.iter().chain(&c.mro) {
+        if b.tag == TypeTag::User {
+            f(Child::Class(b));
+        }
+    }
+    let Ok(dict) = c.dict.try_borrow() else { return false };
+    dict.values().for_each(|x| f(Child::V(x)));
     true
 }
 
@@ -334,6 +446,7 @@ fn is_leaf(c: Child) -> bool {
                 Child::V(v) => children(v, see),
                 Child::Cell(c) => cell_children(c, see),
                 Child::Func(f) => func_children(f, see),
+                Child::Class(c) => class_children(c, see),
             };
             ok && leaf
         }
@@ -344,6 +457,10 @@ fn func_children(func: &Function, mut f: impl FnMut(Child)) -> bool {
     func.defaults.iter().for_each(|x| f(Child::V(x)));
     func.kwdefaults.iter().flatten().for_each(|x| f(Child::V(x)));
     func.closure.iter().for_each(|c| f(Child::Cell(c)));
+    let Ok(owner) = func.owner.try_borrow() else { return false };
+    if let Some(c) = owner.as_ref().filter(|c| c.tag == TypeTag::User) {
+        f(Child::Class(c));
+    }
     let Ok(attrs) = func.attrs.try_borrow() else { return false };
     attrs.values().for_each(|x| f(Child::V(x)));
     true
@@ -403,6 +520,7 @@ impl Graph {
                     },
                     Child::Cell(c) => Rc::as_ptr(c) as *const () as usize,
                     Child::Func(func) => Rc::as_ptr(func) as *const () as usize,
+                    Child::Class(c) => Rc::as_ptr(c) as *const () as usize,
                 };
                 // A leaf is never a node: most children are leaves, and this spares their lookup.
                 if is_leaf(c) {
@@ -418,6 +536,7 @@ impl Graph {
                             Child::V(v) => Node::V(v.clone()),
                             Child::Cell(c) => Node::Cell(c.clone()),
                             Child::Func(func) => Node::V(Value::Func(func.clone())),
+                            Child::Class(c) => Node::V(Value::Class(c.clone())),
                         });
                         j
                     }
@@ -436,6 +555,22 @@ impl Graph {
 
 /// Runs a collection now; returns the number of containers found unreachable.
 pub fn collect() -> usize {
+    run(&[], true)
+}
+
+/// At the program's end, after the objects only the globals hold were finalized: finalizes
+/// (schedules the finalizers of) what is reachable only from `globals`, cycles included, as
+/// CPython's collection at shutdown finalizes the main module's objects with the module
+/// itself; clears nothing, so every finalizer sees everything as it was.
+pub fn finalize_held_only_by(globals: &crate::symmap::SymMap) {
+    let held: Vec<&Value> = globals.values().collect();
+    run(&held, false);
+}
+
+/// A collection in which the references in `held` (borrowed, not cloned: each is one strong
+/// reference its owner holds) count as inside the graph; `clear`: free the garbage (else only
+/// schedule its finalizers).
+fn run(held: &[&Value], clear: bool) -> usize {
     let Ok(tracked) = REGISTRY.try_with(|r| r.try_borrow_mut().map(|mut r| std::mem::take(&mut r.tracked)))
     else {
         return 0;
@@ -461,11 +596,27 @@ pub fn collect() -> usize {
                 Some(n) => (Rc::as_ptr(&n) as *const () as usize, Value::Native(n)),
                 None => continue,
             },
+            Tracked::Function(w) => match w.upgrade() {
+                Some(f) => (Rc::as_ptr(&f) as *const () as usize, Value::Func(f)),
+                None => continue,
+            },
+            Tracked::Class(w) => match w.upgrade() {
+                Some(c) => (Rc::as_ptr(&c) as *const () as usize, Value::Class(c)),
+                None => continue,
+            },
         };
         if !is_leaf(Child::V(&node)) {
             g.node(id, || Node::V(node));
         }
         kept.push(t);
+    }
+    for &v in held {
+        if let Some(id) = container(v) {
+            if !is_leaf(Child::V(v)) {
+                let i = g.node(id, || Node::V(v.clone()));
+                g.inside[i as usize] += 1;
+            }
+        }
     }
     let work = g.walk();
 
@@ -489,12 +640,18 @@ pub fn collect() -> usize {
             schedule_finalizer(v.clone());
         }
     }
+    let alive_before = alive.iter().filter(|a| **a).count();
     mark(&g, &mut alive, &mut stack);
+    // Kept only to be finalized: not survivors when the next collection is scheduled (else a
+    // loop making such garbage would triple the threshold at every collection).
+    let finalizing = alive.iter().filter(|a| **a).count() - alive_before;
 
     let mut trash = Trash::default();
     let mut garbage = 0;
     for (node, _) in g.nodes.iter().zip(&alive).filter(|(_, a)| !**a) {
-        node.clear(&mut trash);
+        if clear {
+            node.clear(&mut trash);
+        }
         garbage += 1;
     }
     // Dropping what was taken out breaks the cycles; dropping the collector's own references
@@ -504,22 +661,20 @@ pub fn collect() -> usize {
 
     let _ = REGISTRY.try_with(|r| {
         if let Ok(mut r) = r.try_borrow_mut() {
-            kept.retain(|t| match t {
-                Tracked::Instance(w) => w.strong_count() > 0,
-                Tracked::List(w) => w.strong_count() > 0,
-                Tracked::Dict(w) => w.strong_count() > 0,
-                Tracked::Native(w) => w.strong_count() > 0,
-            });
-            let survivors = kept.len();
+            kept.retain(Tracked::alive);
+            let survivors = kept.len().saturating_sub(finalizing);
             // Tracked while the collection ran (a finalizer scheduled, nothing else): keep them.
             kept.append(&mut r.tracked);
             r.tracked = kept;
-            // A small `min_threshold` (tests, the fuzzer) means: collect at every chance.
+            // A small `min_threshold` (tests, the fuzzer: a stress mode) collects again after
+            // that many allocations or as many as survived, whichever is more: often while the
+            // heap is small, yet a collection's walk stays a constant cost per allocation.
             r.threshold = if r.min_threshold < 1024 {
-                0
+                survivors.saturating_add(r.min_threshold.max(survivors))
             } else {
-                survivors + r.min_threshold.max(2 * survivors).max(work / 16)
+                survivors.saturating_add(r.min_threshold.max(2 * survivors).max(work / 16))
             };
+            r.prune_at = prune_point(survivors, r.min_threshold);
             r.collections += 1;
             r.freed += garbage as u64;
         }

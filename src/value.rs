@@ -448,6 +448,41 @@ fn finalizers_alive() -> bool {
     TO_FINALIZE.try_with(|_| ()).is_ok()
 }
 
+/// Marks `v` as finalized: a generator is over (even one that ignored GeneratorExit), an
+/// instance's `__del__` will not run again when it goes (or later, if it was stored).
+pub(crate) fn mark_finalized(v: &Value) {
+    match v {
+        Value::Gen(g) => {
+            g.state.set(GenState::Done);
+            let frames = std::mem::take(&mut *g.vm.borrow_mut());
+            drop(frames);
+        }
+        Value::Instance(i) => {
+            let at = Rc::as_ptr(i) as usize;
+            DEL_RAN.with(|d| d.borrow_mut().insert(at));
+        }
+        _ => {}
+    }
+}
+
+/// Between two programs run on one thread (the fuzzer, the mutation test), after the first's
+/// interpreter is dropped: its cyclic garbage is collected and the finalizers it left are
+/// dropped unrun, so that nothing of one program runs in the next.
+pub fn forget_finished_program() {
+    for _ in 0..8 {
+        crate::gc::collect();
+        let pending = TO_FINALIZE.with(|q| std::mem::take(&mut *q.borrow_mut()));
+        FINALIZE_PENDING.with(|p| p.set(false));
+        if pending.is_empty() {
+            break;
+        }
+        pending.iter().for_each(mark_finalized);
+        drop(pending);
+    }
+    NEVER_USED.with(|n| n.borrow_mut().clear());
+    crate::tasks::NEVER_AWAITED.with(|n| n.borrow_mut().clear());
+}
+
 /// Queues `v` for its finalizer. When the queue is gone (the thread is ending), `v` is
 /// dropped as it is, marked so that its `Drop` does not try again.
 pub(crate) fn schedule_finalizer(v: Value) {

@@ -10,7 +10,8 @@ fn compat_programs_match_cpython() {
     assert!(n >= 30, "expected the compat suite, found {} programs", n);
 }
 
-/// The same programs with a cycle collection every 1,024 steps (`TINYASYNC_GC_THRESHOLD=1`):
+/// The same programs with a cycle collection after almost every allocation
+/// (`TINYASYNC_GC_THRESHOLD=1`):
 /// collecting must never change what a program prints. (`gc_*` programs are left out: what
 /// `gc.collect()` finds depends on when the last collection ran, in CPython too.)
 #[test]

@@ -175,12 +175,7 @@ fn sys_getrecursionlimit(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<
 /// an instance's `__dict__` is one more there).
 fn gc_collect(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("collect", a, 0, 1)?;
-    let mut n = crate::gc::collect();
-    if FINALIZE_PENDING.with(|p| p.get()) {
-        it.run_finalizers()?;
-        n += crate::gc::collect();
-    }
-    Ok(Value::Int(n as i64))
+    Ok(Value::Int(it.collect_cycles()? as i64))
 }
 
 fn gc_enable(_it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {

@@ -5,8 +5,6 @@ use crate::interp::*;
 use crate::names::sym;
 use crate::span::Symbol;
 use crate::value::*;
-use std::cell::RefCell;
-use std::rc::Rc;
 
 type M = (&'static str, NativeFn);
 
@@ -314,7 +312,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
 /// `str.maketrans(x[, y[, z]])`: the table `translate` takes, code points to replacements.
 pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("maketrans", a, 1, 3)?;
-    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+    let d = Value::dict_rc(crate::dict::Dict::new());
     match a {
         [Value::Dict(m)] => {
             let items: Vec<(Value, Value)> =

@@ -88,7 +88,7 @@ impl Interp {
                     sym::DEFAULTS if f.defaults.is_empty() => Ok(Value::None),
                     sym::DEFAULTS => Ok(Value::tuple(f.defaults.clone())),
                     sym::KWDEFAULTS => {
-                        let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                        let d = Value::dict_rc(crate::dict::Dict::new());
                         let pairs: Vec<(Symbol, Value)> = f
                             .code
                             .sig

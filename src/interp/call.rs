@@ -157,7 +157,7 @@ impl Interp {
             } else if let Some(i) = sig.kwonly.iter().position(|a| a == name) {
                 slots[kw_start + i] = v.clone();
             } else if sig.kwarg {
-                let d = kwdict.get_or_insert_with(|| Rc::new(RefCell::new(crate::dict::Dict::new()))).clone();
+                let d = kwdict.get_or_insert_with(|| Value::dict_rc(crate::dict::Dict::new())).clone();
                 self.dict_set(&d, Value::str(name.as_str()), v.clone())?;
             } else {
                 return Err(type_error(format!("{}() got an unexpected keyword argument '{}'", qual, name)));
@@ -199,7 +199,7 @@ impl Interp {
         }
         if sig.kwarg {
             slots[kwarg_slot] =
-                Value::Dict(kwdict.unwrap_or_else(|| Rc::new(RefCell::new(crate::dict::Dict::new()))));
+                Value::Dict(kwdict.unwrap_or_else(|| Value::dict_rc(crate::dict::Dict::new())));
         }
         Ok(())
     }
@@ -408,6 +408,7 @@ impl Interp {
             flags |= class_flags::BUILTIN;
         }
         let cls = Rc::new(Class::new(name, bases, mro, dict, TypeTag::User));
+        crate::gc::track_class(&cls);
         cls.flags.set(cls.flags.get() | flags);
         for v in cls.dict.borrow().values() {
             // The functions `super()` and `__class__` find this class from.

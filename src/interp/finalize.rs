@@ -44,21 +44,9 @@ impl Interp {
         }
     }
 
-    /// Marks `v` as finalized: a generator is over (even one that ignored GeneratorExit), an
-    /// instance's `__del__` will not run again when it goes (or later, if it was stored).
+    /// Marks `v` as finalized (see `value::mark_finalized`).
     fn finalized(&mut self, v: &Value) {
-        match v {
-            Value::Gen(g) => {
-                g.state.set(GenState::Done);
-                let frames = std::mem::take(&mut *g.vm.borrow_mut());
-                drop(frames);
-            }
-            Value::Instance(i) => {
-                let at = Rc::as_ptr(i) as usize;
-                DEL_RAN.with(|d| d.borrow_mut().insert(at));
-            }
-            _ => {}
-        }
+        mark_finalized(v);
     }
 
     /// `g.close()`: GeneratorExit thrown in where it stopped; it must not yield again.
@@ -104,6 +92,8 @@ impl Interp {
     /// (first the names starting with `_`, then the others, each in the order defined), each
     /// one's finalizers running as it goes.
     pub fn finalize_globals(&mut self) -> R<()> {
+        // Cyclic garbage first, as CPython's collection at shutdown finds it.
+        self.collect_cycles()?;
         let names: Vec<Symbol> = self.globals.borrow().keys().copied().collect();
         // First what only the globals hold, finalized in place, in the order defined, with
         // the globals still there (CPython's module and its functions form a cycle, which
@@ -135,6 +125,10 @@ impl Interp {
             self.finalized(&v);
             self.run_finalizers()?;
         }
+        // Then what only the globals hold through cycles (an object holding itself), its
+        // finalizers run with everything intact, before anything is cleared.
+        crate::gc::finalize_held_only_by(&self.globals.borrow());
+        self.run_finalizers()?;
         for underscore in [true, false] {
             for &n in &names {
                 if n.as_str().starts_with('_') != underscore || n == sym::NAME {
@@ -146,6 +140,20 @@ impl Interp {
                 self.run_finalizers()?;
             }
         }
+        // What the globals held in cycles (an object holding itself).
+        self.collect_cycles()?;
         Ok(())
+    }
+
+    /// A cycle collection now (`gc.rs`), the garbage's finalizers run before it returns and
+    /// what they finalized freed by a second collection, as CPython's one `gc.collect()` does.
+    /// Returns the number of containers found unreachable.
+    pub fn collect_cycles(&mut self) -> R<usize> {
+        let mut n = crate::gc::collect();
+        if FINALIZE_PENDING.with(|p| p.get()) {
+            self.run_finalizers()?;
+            n += crate::gc::collect();
+        }
+        Ok(n)
     }
 }

@@ -698,7 +698,7 @@ impl Interp {
     /// the names as strings, in their order.
     pub fn dict_of_names(&mut self, names: &RefCell<SymMap>) -> R<Value> {
         let items: Vec<(Symbol, Value)> = names.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
-        let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+        let d = Value::dict_rc(crate::dict::Dict::new());
         for (k, x) in items {
             self.dict_set(&d, Value::str(k.as_str()), x)?;
         }

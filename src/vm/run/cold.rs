@@ -425,7 +425,7 @@ impl Interp {
                     reg!(dst) = Value::list(keys.into_iter().map(Value::str).collect());
                     return Ok(None);
                 }
-                let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+                let d = Value::dict_rc(crate::dict::Dict::new());
                 for (k, v) in pairs {
                     self.dict_set(&d, Value::str(k.as_str()), v)?;
                 }
@@ -470,14 +470,16 @@ impl Interp {
                     })
                     .collect();
                 let closure = t.closure.iter().map(|&c| f.cells[c as usize].clone()).collect();
-                reg!(dst) = Value::Func(Rc::new(Function {
+                let fun = Rc::new(Function {
                     code: t.code.clone(),
                     defaults,
                     kwdefaults,
                     closure,
                     attrs: RefCell::new(new_symmap()),
                     owner: RefCell::new(None),
-                }));
+                });
+                crate::gc::track_function(&fun);
+                reg!(dst) = Value::Func(fun);
             }
             Instr::MakeClass { dst, c, bases } => {
                 let t = &bc.classes[c as usize];
