@@ -5,16 +5,16 @@
 
 use crate::interp::generators::Resume;
 use crate::interp::*;
-use crate::span::Span;
+use crate::span::{Span, Symbol};
 use crate::value::*;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 /// Scheduler objects stored in `Native::Sched`.
 pub enum SchedObj {
     /// A task handle as the program sees it (`spawn` returns it).
-    Task(Rc<Task>),
+    Task(TaskRef),
     Queue(Rc<AQueue>),
     Event(Rc<EventObj>),
     Handle(Rc<HandleObj>),
@@ -83,42 +83,117 @@ pub enum TaskEnd {
     Cancelled,
 }
 
+/// A task's name: most are named after their coroutine's function, with a number from the
+/// second one on (`worker`, `worker#2`), kept as that pair rather than as a string of their own.
+pub enum TaskName {
+    /// The function's name, and which task of that name this is (1 for the first).
+    Auto(Symbol, u32),
+    /// A name given (`spawn(c, name=...)`, the REPL's inputs, `main`).
+    Given(Box<str>),
+}
+
+/// The program's handle on a task (`Native::Sched(SchedObj::Task(..))`): made only by
+/// `scheduler::task_value`, at most one alive per task. The task keeps the handle's address
+/// (`Task::handle`), not a reference: when the program lets the handle go, this `Drop` tells
+/// the task, and no allocation stays behind (a `Weak` kept 96 bytes per task alive).
+pub struct TaskRef(Rc<Task>);
+
+impl TaskRef {
+    /// Only `task_value` calls this, and records the handle's address right after.
+    pub(crate) fn new(t: Rc<Task>) -> TaskRef {
+        TaskRef(t)
+    }
+}
+
+impl std::ops::Deref for TaskRef {
+    type Target = Rc<Task>;
+    fn deref(&self) -> &Rc<Task> {
+        &self.0
+    }
+}
+
+impl Drop for TaskRef {
+    fn drop(&mut self) {
+        self.0.handle.set(std::ptr::null());
+    }
+}
+
 pub struct Task {
     pub id: u64,
     /// The main program: its failure is reported as a plain uncaught exception.
     pub is_main: Cell<bool>,
-    pub name: RefCell<String>,
+    pub label: TaskName,
     pub coro: Value,
     pub state: Cell<TaskState>,
     pub end: RefCell<Option<TaskEnd>>,
     /// What the next step sends into (or throws into) the task.
     pub resume: RefCell<Option<Resume>>,
-    pub joiners: RefCell<Vec<Waiter>>,
     pub spawned_at: Span,
     /// What the task waits on, and where (for cancellation, deadlock reports and dumps).
     pub wait: RefCell<Option<(Request, Span)>>,
     /// Valid timer token: a sleep's timer only wakes the task if the token still matches.
     pub token: Cell<u64>,
-    /// The program's handle, held weakly: when it is gone, a failure can no longer be joined.
-    pub handle: RefCell<Weak<Native>>,
+    /// The address of the program's handle while one is alive (null when there is none: a
+    /// failure can then no longer be joined). See `TaskRef`.
+    pub handle: Cell<*const Native>,
     /// Its exception was delivered to a joiner.
     pub retrieved: Cell<bool>,
-    /// The queue that handed this (ready, not yet run) task an item: a cancellation before the
-    /// task runs gives the item back.
-    pub handoff: RefCell<Option<Rc<AQueue>>>,
-    /// A blocked putter whose item went in while the putter is ready but has not run: a
-    /// cancellation before it runs takes the item back (see `PutHandoff`).
-    pub put_handoff: RefCell<Option<PutHandoff>>,
-    /// A joiner made ready with this failed task's exception, which it has not received yet
-    /// (it runs, or a cancellation takes the exception away from it).
-    pub join_of: RefCell<Option<Rc<Task>>>,
-    /// Joiners made ready with this task's exception that have not run yet: while any is
-    /// pending the failure is not reported as unretrieved.
-    pub pending_joiners: Cell<usize>,
+    /// What few tasks need (joiners, hand-offs in progress), boxed when first needed: a task
+    /// that only runs and sleeps stays small.
+    pub extra: RefCell<Option<Box<TaskExtra>>>,
     pub cancel_requested: Cell<bool>,
     /// Counts the task's waits: an entry in a wait list is live only while the task is still
     /// in the wait it was made for (see `Waiter`).
     pub wait_seq: Cell<u64>,
+}
+
+/// The rarer parts of a task (`Task::extra`).
+#[derive(Default)]
+pub struct TaskExtra {
+    pub joiners: Vec<Waiter>,
+    /// The queue that handed this (ready, not yet run) task an item: a cancellation before the
+    /// task runs gives the item back.
+    pub handoff: Option<Rc<AQueue>>,
+    /// A blocked putter whose item went in while the putter is ready but has not run: a
+    /// cancellation before it runs takes the item back (see `PutHandoff`).
+    pub put_handoff: Option<PutHandoff>,
+    /// A joiner made ready with this failed task's exception, which it has not received yet
+    /// (it runs, or a cancellation takes the exception away from it).
+    pub join_of: Option<Rc<Task>>,
+    /// Joiners made ready with this task's exception that have not run yet: while any is
+    /// pending the failure is not reported as unretrieved.
+    pub pending_joiners: usize,
+}
+
+impl Task {
+    /// The task's name, as reports, traces and `t.name` show it.
+    pub fn name(&self) -> String {
+        match &self.label {
+            TaskName::Auto(f, 1) => f.as_str().to_string(),
+            TaskName::Auto(f, n) => format!("{}#{}", f, n),
+            TaskName::Given(s) => s.to_string(),
+        }
+    }
+
+    /// The rarer parts, made on first use.
+    pub fn extra(&self) -> std::cell::RefMut<'_, TaskExtra> {
+        std::cell::RefMut::map(self.extra.borrow_mut(), |e| &mut **e.get_or_insert_with(Default::default))
+    }
+
+    /// Takes one of the rarer parts out (None when there are none).
+    pub fn take_extra<T>(&self, f: impl FnOnce(&mut TaskExtra) -> Option<T>) -> Option<T> {
+        self.extra.borrow_mut().as_mut().and_then(|e| f(e))
+    }
+
+    /// The number of joiners made ready with this task's exception that have not run yet.
+    pub fn pending_joiners(&self) -> usize {
+        self.extra.borrow().as_ref().map_or(0, |e| e.pending_joiners)
+    }
+
+    /// Whether the program still holds the task's handle.
+    pub fn has_handle(&self) -> bool {
+        !self.handle.get().is_null()
+    }
 }
 
 /// Where the item of an admitted putter went (`Task::put_handoff`).

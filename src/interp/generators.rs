@@ -355,6 +355,6 @@ impl Interp {
 
 /// Whether `v` is one of the scheduler's objects (a task, a queue, a request, ...).
 #[inline]
-fn is_sched(v: &Value) -> bool {
+pub(crate) fn is_sched(v: &Value) -> bool {
     matches!(v, Value::Native(n) if matches!(**n, Native::Sched(_)))
 }

@@ -356,11 +356,7 @@ impl Repl {
             let ty = self.interp.type_name(&value);
             let msg = self.interp.to_str(&value).unwrap_or_default();
             let what = if msg.is_empty() { ty } else { format!("{}: {}", ty, msg) };
-            out.push_str(&format!(
-                "[task '{}' failed: {} — await it for the traceback]\n",
-                t.name.borrow(),
-                what
-            ));
+            out.push_str(&format!("[task '{}' failed: {} — await it for the traceback]\n", t.name(), what));
         }
         out
     }

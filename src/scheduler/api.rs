@@ -125,12 +125,9 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
         None | Some(Value::None) => {
             let count = it.sched.names_used.entry(g.name).or_insert(0);
             *count += 1;
-            match *count {
-                1 => g.name.as_str().to_string(),
-                n => format!("{}#{}", g.name, n),
-            }
+            TaskName::Auto(g.name, *count)
         }
-        Some(v) => it.to_str(&v)?,
+        Some(v) => TaskName::Given(it.to_str(&v)?.into()),
     };
     let span = it.current_span.unwrap_or_default();
     let t = it.spawn_task(coro.clone(), name, span);
@@ -375,7 +372,7 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
             if it.sched.current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &task)) {
                 return Err(runtime_error(format!(
                     "task '{}' cannot join itself: it would wait forever",
-                    task.name.borrow()
+                    task.name()
                 ))
                 .label_on(At::Operand(0), t, "this is the running task"));
             }
@@ -420,7 +417,7 @@ fn event_of(it: &Interp, v: &Value) -> R<Rc<EventObj>> {
 }
 fn task_of(it: &Interp, v: &Value) -> R<Rc<Task>> {
     match sched_of(v) {
-        Some(SchedObj::Task(t)) => Ok(t.clone()),
+        Some(SchedObj::Task(t)) => Ok(Rc::clone(t)),
         _ => Err(type_error(format!("expected a Task, not '{}'", it.type_name(v)))),
     }
 }

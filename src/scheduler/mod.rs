@@ -28,7 +28,7 @@ use crate::span::{Span, Symbol};
 use crate::value::*;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 /// The entry for `t` joining a wait list: a new wait.
 fn new_wait(t: &Rc<Task>) -> Waiter {
@@ -268,11 +268,19 @@ impl Interp {
 /// The handle the program holds for a task (one per task, so its lifetime tells whether the
 /// program can still join it).
 fn task_value(t: &Rc<Task>) -> Value {
-    if let Some(n) = t.handle.borrow().upgrade() {
-        return Value::Native(n);
+    let at = t.handle.get();
+    if !at.is_null() {
+        // SAFETY: `at` is the address of the task's live handle, an `Rc<Native>` made below:
+        // the handle's `TaskRef` sets it to null in its `Drop`, which runs before the
+        // allocation can go, and no other code makes a `TaskRef` or moves one out of its Rc.
+        // So the count is at least one here, and this makes one more reference.
+        unsafe {
+            Rc::increment_strong_count(at);
+            return Value::Native(Rc::from_raw(at));
+        }
     }
-    let n = Rc::new(Native::Sched(SchedObj::Task(t.clone())));
-    *t.handle.borrow_mut() = Rc::downgrade(&n);
+    let n = Rc::new(Native::Sched(SchedObj::Task(TaskRef::new(t.clone()))));
+    t.handle.set(Rc::as_ptr(&n));
     Value::Native(n)
 }
 
@@ -297,7 +305,7 @@ fn sched_of(v: &Value) -> Option<&SchedObj> {
 pub fn awaitable_iter(v: &Value) -> Option<Value> {
     match sched_of(v) {
         Some(SchedObj::Request(_)) => Some(v.clone()),
-        Some(SchedObj::Task(t)) => Some(request_value(Request::Join(t.clone()))),
+        Some(SchedObj::Task(t)) => Some(request_value(Request::Join(Rc::clone(t)))),
         _ => None,
     }
 }
@@ -318,9 +326,10 @@ pub fn kind_index(s: &SchedObj) -> u8 {
     }
 }
 
-pub fn repr(s: &SchedObj) -> String {
-    match s {
-        SchedObj::Task(t) => {
+/// `<Task 'name' state>`.
+fn task_repr(t: &Task) -> String {
+    {
+        {
             let state = match t.state.get() {
                 TaskState::Done => match &*t.end.borrow() {
                     Some(TaskEnd::Cancelled) => "cancelled",
@@ -332,8 +341,14 @@ pub fn repr(s: &SchedObj) -> String {
                 TaskState::Sleeping => "sleeping",
                 TaskState::Waiting => "waiting",
             };
-            format!("<Task '{}' {}>", t.name.borrow(), state)
+            format!("<Task '{}' {}>", t.name(), state)
         }
+    }
+}
+
+pub fn repr(s: &SchedObj) -> String {
+    match s {
+        SchedObj::Task(t) => task_repr(t),
         SchedObj::Queue(q) => match q.in_flight.get() {
             0 => format!("<Queue#{} size={}>", q.id, q.items.borrow().len()),
             n => format!("<Queue#{} size={} handed={}>", q.id, q.items.borrow().len(), n),
@@ -349,7 +364,7 @@ fn waits_on(r: &Request) -> (Option<String>, Option<(u64, String)>) {
     match r {
         Request::Sleep(_) => (None, None),
         Request::Get(q) | Request::Put(q, _) => (Some(format!("Queue#{}", q.id)), None),
-        Request::Join(t) => (None, Some((t.id, t.name.borrow().clone()))),
+        Request::Join(t) => (None, Some((t.id, t.name()))),
         Request::Wait(e) => (Some(format!("Event#{}", e.id)), None),
     }
 }
@@ -359,7 +374,7 @@ fn describe(r: &Request) -> String {
         Request::Sleep(d) => format!("sleep({})", float_repr(*d)),
         Request::Get(q) => format!("get from Queue#{}", q.id),
         Request::Put(q, _) => format!("put to Queue#{}", q.id),
-        Request::Join(t) => format!("join of task '{}'", t.name.borrow()),
+        Request::Join(t) => format!("join of task '{}'", t.name()),
         Request::Wait(e) => format!("wait on Event#{}", e.id),
     }
 }
@@ -373,7 +388,7 @@ pub fn len(s: &SchedObj) -> Option<usize> {
 
 pub fn attr(_it: &mut Interp, s: &SchedObj, name: Symbol) -> R<Option<Value>> {
     Ok(match (s, name) {
-        (SchedObj::Task(t), sym::NAME_KW) => Some(Value::string(t.name.borrow().clone())),
+        (SchedObj::Task(t), sym::NAME_KW) => Some(Value::string(t.name())),
         (SchedObj::Queue(q), sym::MAXSIZE) => Some(Value::Int(q.maxsize as i64)),
         _ => None,
     })
@@ -411,7 +426,7 @@ impl Interp {
     fn record_mark(&mut self, t: &Task, m: timeline::Mark) {
         let at = self.now_ns();
         if let Some(tl) = &mut self.sched.timeline {
-            tl.record(at, t.id, || t.name.borrow().clone(), m);
+            tl.record(at, t.id, || t.name(), m);
         }
     }
 
@@ -434,7 +449,7 @@ impl Interp {
     /// (the program before any task runs).
     fn actor(&self) -> Option<String> {
         match (&self.sched.current, &self.sched.current_callback) {
-            (Some(t), _) => Some(t.name.borrow().clone()),
+            (Some(t), _) => Some(t.name()),
             (None, Some(h)) => Some(format!("callback {}", h.name())),
             (None, None) => None,
         }
@@ -455,27 +470,23 @@ impl Interp {
         }
     }
 
-    pub fn spawn_task(&mut self, coro: Value, name: String, span: Span) -> Rc<Task> {
+    pub fn spawn_task(&mut self, coro: Value, name: TaskName, span: Span) -> Rc<Task> {
         self.sched.next_id += 1;
         let t = Rc::new(Task {
             id: self.sched.next_id,
             is_main: Cell::new(false),
-            name: RefCell::new(name),
+            label: name,
             coro,
             state: Cell::new(TaskState::Ready),
             end: RefCell::new(None),
             resume: RefCell::new(None),
-            joiners: RefCell::new(Vec::new()),
             spawned_at: span,
             wait: RefCell::new(None),
             token: Cell::new(0),
-            handle: RefCell::new(Weak::new()),
+            handle: Cell::new(std::ptr::null()),
             retrieved: Cell::new(false),
             cancel_requested: Cell::new(false),
-            handoff: RefCell::new(None),
-            put_handoff: RefCell::new(None),
-            join_of: RefCell::new(None),
-            pending_joiners: Cell::new(0),
+            extra: RefCell::new(None),
             wait_seq: Cell::new(0),
         });
         self.sched.tasks.insert(t.id, t.clone());
@@ -489,7 +500,7 @@ impl Interp {
                 };
                 self.note(&format!("spawned {}", detail));
                 if self.opts.trace {
-                    let name = t.name.borrow().clone();
+                    let name = t.name();
                     self.trace("spawn", &name, &detail);
                 }
             }
@@ -534,7 +545,7 @@ impl Interp {
                     self.note(&format!("woken {}", detail));
                 }
                 if self.opts.trace {
-                    let name = t.name.borrow().clone();
+                    let name = t.name();
                     self.trace("wake", &name, &detail);
                 }
             }
@@ -566,7 +577,7 @@ impl Interp {
                     Some(TaskEnd::Cancelled) => "was cancelled",
                     _ => "finished",
                 };
-                format!("← task '{}' {}", done.name.borrow(), how)
+                format!("← task '{}' {}", done.name(), how)
             }
             Why::Cancel => format!("← cancel requested by {}", by),
         }
@@ -593,7 +604,7 @@ impl Interp {
     /// until `g` runs (`item_received`).
     fn hand_to_getter(&mut self, q: &Rc<AQueue>, g: &Rc<Task>, v: Value) {
         self.make_ready(g, Resume::Send(v), Why::Item(q));
-        *g.handoff.borrow_mut() = Some(q.clone());
+        g.extra().handoff = Some(q.clone());
         q.in_flight.set(q.in_flight.get() + 1);
     }
 
@@ -618,13 +629,13 @@ impl Interp {
                 Some(g) => {
                     let span = g.wait.borrow().as_ref().map(|w| w.1).unwrap_or(g.spawned_at);
                     self.hand_to_getter(q, &g, pv);
-                    *p.put_handoff.borrow_mut() = Some(PutHandoff::ToGetter(q.clone(), g, span));
+                    p.extra().put_handoff = Some(PutHandoff::ToGetter(q.clone(), g, span));
                 }
                 None => {
                     let ticket = q.next_ticket.get() + 1;
                     q.next_ticket.set(ticket);
                     q.items.borrow_mut().push_back((pv, ticket));
-                    *p.put_handoff.borrow_mut() = Some(PutHandoff::Queued(q.clone(), ticket));
+                    p.extra().put_handoff = Some(PutHandoff::Queued(q.clone(), ticket));
                 }
             }
         }
@@ -633,14 +644,19 @@ impl Interp {
     /// A task handed an item (`handoff`) runs: the item is its own now, and no longer counts
     /// against the queue's size. A putter whose item moved in has put it.
     pub(crate) fn item_received(&mut self, t: &Rc<Task>) {
-        t.put_handoff.borrow_mut().take();
+        let (joined, handed) = match t.extra.borrow_mut().as_mut() {
+            Some(e) => {
+                e.put_handoff = None;
+                (e.join_of.take(), e.handoff.take())
+            }
+            None => (None, None),
+        };
         // A joiner receiving a task's exception: now it is retrieved.
-        let joined = t.join_of.borrow_mut().take();
         if let Some(failed) = joined {
             failed.retrieved.set(true);
-            failed.pending_joiners.set(failed.pending_joiners.get().saturating_sub(1));
+            let mut e = failed.extra();
+            e.pending_joiners = e.pending_joiners.saturating_sub(1);
         }
-        let handed = t.handoff.borrow_mut().take();
         if let Some(q) = handed {
             q.in_flight.set(q.in_flight.get().saturating_sub(1));
             self.admit_putters(&q);
@@ -651,12 +667,12 @@ impl Interp {
     /// waits again, first in line, as if the item had never come.
     fn take_back_from_getter(&mut self, q: &Rc<AQueue>, g: &Rc<Task>, span: Span) {
         let holds = g.state.get() == TaskState::Ready
-            && g.handoff.borrow().as_ref().is_some_and(|h| Rc::ptr_eq(h, q));
+            && g.extra.borrow().as_ref().and_then(|e| e.handoff.as_ref()).is_some_and(|h| Rc::ptr_eq(h, q));
         if !holds {
             return;
         }
         q.in_flight.set(q.in_flight.get().saturating_sub(1));
-        g.handoff.borrow_mut().take();
+        g.take_extra(|e| e.handoff.take());
         if q.closed.get() {
             // Closed meanwhile: the getter gets what every waiting getter got from close().
             let e = raise_value(new_exception(&self.t.queue_closed, vec![]));
@@ -752,7 +768,7 @@ impl Interp {
             Request::Join(t) => {
                 if self.sched.current.as_ref().is_some_and(|c| Rc::ptr_eq(c, t)) {
                     // Waiting for itself would never end (asyncio's words).
-                    let me = repr(&SchedObj::Task(t.clone()));
+                    let me = task_repr(t);
                     return Some(Err(runtime_error(format!("Task cannot await on itself: {}", me))));
                 }
                 if t.state.get() == TaskState::Done {
@@ -813,7 +829,7 @@ impl Interp {
                     let detail = format!("bare yield at {}: gives the turn away", self.line_of(span));
                     self.note(&detail);
                     if self.opts.trace {
-                        let name = t.name.borrow().clone();
+                        let name = t.name();
                         self.trace("yield", &name, &detail);
                     }
                 }
@@ -832,7 +848,7 @@ impl Interp {
                         let detail = format!("sleep(0) at {}: gives the turn away", self.line_of(span));
                         self.note(&detail);
                         if self.opts.trace {
-                            let name = t.name.borrow().clone();
+                            let name = t.name();
                             self.trace("yield", &name, &detail);
                         }
                     }
@@ -864,7 +880,8 @@ impl Interp {
             }
             Request::Join(j) => {
                 t.state.set(TaskState::Waiting);
-                let mut js = j.joiners.borrow_mut();
+                let mut e = j.extra();
+                let js = &mut e.joiners;
                 before_push(js.len(), js.capacity(), || js.retain(live));
                 js.push(new_wait(t));
             }
@@ -887,7 +904,7 @@ impl Interp {
                 let detail = format!("{} at {}", describe(&r), self.line_of(span));
                 self.note(&detail);
                 if self.opts.trace {
-                    let name = t.name.borrow().clone();
+                    let name = t.name();
                     self.trace("wait", &name, &detail);
                 }
             }
@@ -901,7 +918,7 @@ impl Interp {
             return false;
         }
         if self.opts.trace {
-            let name = t.name.borrow().clone();
+            let name = t.name();
             let detail = match (self.actor(), self.current_span) {
                 (Some(who), Some(span)) => format!("requested by {} at {}", who, self.line_of(span)),
                 (Some(who), None) => format!("requested by {}", who),
@@ -918,7 +935,7 @@ impl Interp {
             TaskState::Ready => {
                 let old = t.resume.borrow_mut().replace(Resume::Throw(cancelled()));
                 // An item handed to this getter goes back to the queue (or the next getter).
-                let handed = t.handoff.borrow_mut().take();
+                let handed = t.take_extra(|e| e.handoff.take());
                 if let (Some(q), Some(Resume::Send(item))) = (handed, old) {
                     q.in_flight.set(q.in_flight.get().saturating_sub(1));
                     let next = pop_live(&q.getters);
@@ -929,10 +946,14 @@ impl Interp {
                 }
                 // A joiner cancelled before it received a task's exception: the failure is
                 // still unretrieved, and is reported as such.
-                let joined = t.join_of.borrow_mut().take();
+                let joined = t.take_extra(|e| e.join_of.take());
                 if let Some(failed) = joined {
-                    failed.pending_joiners.set(failed.pending_joiners.get().saturating_sub(1));
-                    if failed.pending_joiners.get() == 0
+                    let pending = {
+                        let mut e = failed.extra();
+                        e.pending_joiners = e.pending_joiners.saturating_sub(1);
+                        e.pending_joiners
+                    };
+                    if pending == 0
                         && !failed.retrieved.get()
                         && !self.sched.failed.iter().any(|f| Rc::ptr_eq(f, &failed))
                     {
@@ -945,7 +966,7 @@ impl Interp {
                 }
                 // The item of a putter cancelled before it ran is not delivered (asyncio's
                 // rule): it leaves the queue, and the next blocked putter may come in.
-                let put = t.put_handoff.borrow_mut().take();
+                let put = t.take_extra(|e| e.put_handoff.take());
                 match put {
                     Some(PutHandoff::Queued(q, ticket)) => {
                         let at = q.items.borrow().iter().position(|(_, k)| *k == ticket);

@@ -96,7 +96,7 @@ impl Interp {
             .iter()
             .take(8)
             .map(|e| match e {
-                Entry::Step(t) => t.name.borrow().clone(),
+                Entry::Step(t) => t.name(),
                 Entry::Callback(h) => format!("callback {}", h.name()),
             })
             .collect();
@@ -134,7 +134,7 @@ impl Interp {
                 let detail = self.resume_detail(&g, &resume);
                 self.note(&detail);
                 if self.opts.trace {
-                    let name = t.name.borrow().clone();
+                    let name = t.name();
                     self.trace("run", &name, &detail);
                 }
             }
@@ -167,6 +167,9 @@ impl Interp {
                     }
                     let span = Self::wait_span(&t.coro).unwrap_or_default();
                     self.register_wait(&t, &v, span);
+                    // The frame let the request go (see the VM's `YieldFrom`): unless the
+                    // program holds it too, it goes back to the pool while the task waits.
+                    self.recycle_request(v);
                     break Ok(());
                 }
                 Ok(Outcome::Return(v)) => {
@@ -223,7 +226,7 @@ impl Interp {
             };
             self.mark(t, m);
             if self.opts.trace {
-                let name = t.name.borrow().clone();
+                let name = t.name();
                 let what = match &end {
                     TaskEnd::Returned(_) => "finish",
                     TaskEnd::Failed(_) => "fail",
@@ -272,23 +275,23 @@ impl Interp {
                 self.sched.recent.push_back(t.clone());
             }
         }
-        let joiners = drain_live(t.joiners.borrow_mut().drain(..).collect::<Vec<_>>());
+        let joiners = drain_live(t.take_extra(|e| Some(std::mem::take(&mut e.joiners))).unwrap_or_default());
         for j in joiners {
             let r = match &*t.end.borrow() {
                 Some(TaskEnd::Returned(v)) => Resume::Send(v.clone()),
                 // Retrieved when the joiner runs and receives it (`item_received`), not now:
                 // a joiner cancelled before it runs never sees it.
                 Some(TaskEnd::Failed(x)) => {
-                    *j.join_of.borrow_mut() = Some(t.clone());
-                    t.pending_joiners.set(t.pending_joiners.get() + 1);
+                    j.extra().join_of = Some(t.clone());
+                    t.extra().pending_joiners += 1;
                     Resume::Throw(Fault::Exc(Box::new(x.again())))
                 }
                 _ => Resume::Throw(raise_value(new_exception(&self.t.cancelled, vec![]))),
             };
             self.make_ready(&j, r, super::Why::Joined(t));
         }
-        if failed && !t.retrieved.get() && t.pending_joiners.get() == 0 {
-            if t.handle.borrow().upgrade().is_none() {
+        if failed && !t.retrieved.get() && t.pending_joiners() == 0 {
+            if !t.has_handle() {
                 // Reported now: an input's failure as its traceback, a task's as a failure
                 // nobody can join.
                 t.retrieved.set(true);
@@ -324,11 +327,7 @@ impl Interp {
         if t.is_main.get() {
             return Fault::Exc(exc);
         }
-        Fault::TaskFailed(Box::new(TaskFailure {
-            exc,
-            task: t.name.borrow().clone(),
-            spawned_at: t.spawned_at,
-        }))
+        Fault::TaskFailed(Box::new(TaskFailure { exc, task: t.name(), spawned_at: t.spawned_at }))
     }
 
     fn run_callback(&mut self, h: Rc<HandleObj>) -> R<()> {
@@ -377,15 +376,7 @@ impl Interp {
                         Self::wait_span(&t.coro).unwrap_or(t.spawned_at),
                     ),
                 };
-                BlockedTask {
-                    id: t.id,
-                    is_main: t.is_main.get(),
-                    name: t.name.borrow().clone(),
-                    what,
-                    span,
-                    object,
-                    joins,
-                }
+                BlockedTask { id: t.id, is_main: t.is_main.get(), name: t.name(), what, span, object, joins }
             })
             .collect()
     }
@@ -431,12 +422,7 @@ impl Interp {
         self.sched.idle = false;
         loop {
             // A failed task whose handle the program dropped can no longer be joined.
-            if let Some(i) = self
-                .sched
-                .failed
-                .iter()
-                .position(|t| !t.retrieved.get() && t.handle.borrow().upgrade().is_none())
-            {
+            if let Some(i) = self.sched.failed.iter().position(|t| !t.retrieved.get() && !t.has_handle()) {
                 let t = self.sched.failed.remove(i);
                 return Err(self.task_failure(&t));
             }
@@ -488,7 +474,7 @@ impl Interp {
                     TimerKind::Wake(t, token) => {
                         if t.token.get() == token && t.state.get() == TaskState::Sleeping {
                             if self.opts.trace {
-                                let name = t.name.borrow().clone();
+                                let name = t.name();
                                 self.trace("timer", &name, "sleep is over");
                             }
                             *t.wait.borrow_mut() = None;
@@ -524,7 +510,7 @@ impl Interp {
                 match e {
                     Entry::Step(t) => {
                         if self.sched.step_budget.is_some() {
-                            self.sched.last_step = Some((t.name.borrow().clone(), t.clone()));
+                            self.sched.last_step = Some((t.name(), t.clone()));
                         }
                         self.step_task(t)?;
                     }
@@ -553,7 +539,7 @@ impl Interp {
     pub fn run_input(&mut self, code: Rc<crate::code::Code>, name: String, until: RunUntil) -> R<Rc<Task>> {
         self.sched.interactive = true;
         let coro = self.module_coroutine(code);
-        let main = self.spawn_task(coro, name, Span::default());
+        let main = self.spawn_task(coro, TaskName::Given(name.into()), Span::default());
         main.is_main.set(true);
         self.sched.foreground = Some(main.clone());
         self.sched.last_interrupt = None;
@@ -645,7 +631,7 @@ impl Interp {
             .values()
             .map(|t| TaskRow {
                 section: "task",
-                name: t.name.borrow().clone(),
+                name: t.name(),
                 state: self.task_state(t, now),
                 span: Some(Self::task_span(t)),
             })
@@ -696,7 +682,7 @@ impl Interp {
                 None => "ended".to_string(),
             };
             drop(end);
-            rows.push(TaskRow { section: "ended", name: t.name.borrow().clone(), state, span: None });
+            rows.push(TaskRow { section: "ended", name: t.name(), state, span: None });
         }
         rows
     }
@@ -716,23 +702,14 @@ impl Interp {
             let msg = self.to_str(&value).unwrap_or_default();
             let state =
                 if msg.is_empty() { format!("failed: {}", ty) } else { format!("failed: {}: {}", ty, msg) };
-            rows.push(TaskRow {
-                section: "failed",
-                name: t.name.borrow().clone(),
-                state,
-                span: Some(t.spawned_at),
-            });
+            rows.push(TaskRow { section: "failed", name: t.name(), state, span: Some(t.spawned_at) });
         }
         rows
     }
 
     /// The task running when the run stopped, if one was.
     pub fn running_task(&self) -> Option<String> {
-        self.sched
-            .tasks
-            .values()
-            .find(|t| t.state.get() == TaskState::Running)
-            .map(|t| t.name.borrow().clone())
+        self.sched.tasks.values().find(|t| t.state.get() == TaskState::Running).map(|t| t.name())
     }
 
     /// A task's state in words: what it waits for, and for how long a sleeper still sleeps.
@@ -789,7 +766,7 @@ impl Interp {
                     })
                     .max()
                     .map(|tm| match &tm.kind {
-                        TimerKind::Wake(t, _) => format!("task '{}' wakes", t.name.borrow()),
+                        TimerKind::Wake(t, _) => format!("task '{}' wakes", t.name()),
                         TimerKind::Callback(_) => "a callback is due".to_string(),
                     })
                     .unwrap_or_default();
@@ -845,7 +822,7 @@ const POLLING_PASSES: u64 = 1_000_000;
 
 pub fn run_main(it: &mut Interp, code: Rc<crate::code::Code>) -> R<()> {
     let coro = it.module_coroutine(code);
-    let main = it.spawn_task(coro, "main".into(), Span::default());
+    let main = it.spawn_task(coro, TaskName::Given("main".into()), Span::default());
     main.is_main.set(true);
     it.run_scheduler()
 }

@@ -22,7 +22,7 @@ use crate::ast::CmpOp;
 use crate::bytecode::*;
 use crate::code::{Code, Flavor};
 use crate::frame::{Frame, Frames, How, Ret};
-use crate::interp::generators::{Outcome, Resume};
+use crate::interp::generators::{is_sched, Outcome, Resume};
 use crate::interp::*;
 use crate::names::sym;
 use crate::span::{Span, Symbol};
@@ -961,6 +961,16 @@ impl Interp {
                                     self.delegate_done(done);
                                     reg!(dst).put(v);
                                 }
+                                Outcome::Yield(v) if is_sched(&it) => {
+                                    // A scheduler request that must wait (`await sleep(0)`): it
+                                    // goes to the scheduler like a `yield` of it, and the frame
+                                    // keeps nothing of it; the resume's value (or exception)
+                                    // is this instruction's result, as for a `yield`. A
+                                    // waiting task then holds no request object of its own.
+                                    drop(it);
+                                    reg!(iter).put(Value::None);
+                                    return Ok(Transfer::Yield(v));
+                                }
                                 Outcome::Yield(v) => {
                                     // Stay on this instruction: the next resume goes to the delegate.
                                     f.pc -= 1;
@@ -1205,7 +1215,9 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
         r if f.native_delegate => Some(r),
         Resume::Send(v) => {
             let at = f.pc.saturating_sub(1) as usize;
-            if let Some(&Instr::Yield { dst, .. }) = f.code.bc.instrs.get(at) {
+            // A `yield`, or an `await` of a scheduler request that waited (see `YieldFrom`).
+            if let Some(&(Instr::Yield { dst, .. } | Instr::YieldFrom { dst, .. })) = f.code.bc.instrs.get(at)
+            {
                 f.regs[dst as usize].put(v);
             }
             None
