@@ -26,9 +26,11 @@ pub struct Frame {
     pub pc: u32,
     /// The registers; a small function's live inside the frame's own allocation.
     pub regs: smallvec::SmallVec<[Value; 8]>,
-    pub cells: Vec<Rc<RefCell<Value>>>,
+    /// (Thin vectors, one word each: most frames have no cells and handle no exception, and
+    /// a small frame fits a smaller allocation.)
+    pub cells: thin_vec::ThinVec<Rc<RefCell<Value>>>,
     /// The exceptions being handled (in except clauses and `finally` bodies), innermost last.
-    pub handled: Vec<Box<Exc>>,
+    pub handled: thin_vec::ThinVec<Box<Exc>>,
     pub func: Option<Rc<Function>>,
     /// A class body's namespace.
     pub ns: Option<Rc<RefCell<SymMap>>>,
@@ -65,7 +67,7 @@ impl Frame {
         let mut regs = smallvec::SmallVec::with_capacity(code.nslots);
         regs.resize_with(code.nslots, || Value::Unbound);
         let cells = if code.n_own_cells == 0 {
-            Vec::new()
+            thin_vec::ThinVec::new()
         } else {
             (0..code.n_own_cells).map(|_| Rc::new(RefCell::new(Value::Unbound))).collect()
         };
@@ -74,7 +76,7 @@ impl Frame {
             pc: 0,
             regs,
             cells,
-            handled: Vec::new(),
+            handled: thin_vec::ThinVec::new(),
             func: None,
             ns: None,
             native_delegate: false,
