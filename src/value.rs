@@ -395,9 +395,8 @@ pub struct Generator {
     /// another may not start (`ag_running`).
     pub ag_running: Cell<bool>,
     /// Its function's code (`gi_code`).
+    /// (Its `__name__` and `__qualname__` are the code's: see `name`, `qualname`.)
     pub code: Rc<crate::code::Code>,
-    pub name: Symbol,
-    pub qualname: Rc<str>,
     /// Where it was created (for "was never awaited" warnings).
     pub created_at: Span,
     /// Iterated, awaited, spawned or sent to at least once.
@@ -405,6 +404,16 @@ pub struct Generator {
 }
 
 impl Generator {
+    /// `__name__`: its function's.
+    pub fn name(&self) -> Symbol {
+        self.code.name
+    }
+
+    /// `__qualname__`: its function's.
+    pub fn qualname(&self) -> &Rc<str> {
+        &self.code.qualname
+    }
+
     /// A generator or coroutine of `code`, not started, created at `created_at`, with no frame
     /// yet (the VM gives it one).
     pub fn new(code: &Rc<crate::code::Code>, created_at: Span, is_coroutine: bool) -> Generator {
@@ -415,8 +424,6 @@ impl Generator {
             is_async_gen: code.flavor == crate::code::Flavor::AsyncGenerator,
             ag_running: Cell::new(false),
             code: code.clone(),
-            name: code.name,
-            qualname: code.qualname.clone(),
             created_at,
             used: Cell::new(false),
         }
@@ -504,8 +511,8 @@ pub(crate) fn schedule_finalizer(v: Value) {
 impl Drop for Generator {
     fn drop(&mut self) {
         if !self.used.get() {
-            let _ =
-                NEVER_USED.try_with(|v| v.borrow_mut().push((self.is_coroutine, self.name, self.created_at)));
+            let _ = NEVER_USED
+                .try_with(|v| v.borrow_mut().push((self.is_coroutine, self.name(), self.created_at)));
         }
         // A generator abandoned while suspended is closed, as CPython's reference counting
         // closes it: its `finally` blocks run and it sees GeneratorExit. (Coroutines are the
@@ -522,8 +529,6 @@ impl Drop for Generator {
                 is_async_gen: self.is_async_gen,
                 ag_running: Cell::new(false),
                 code: self.code.clone(),
-                name: self.name,
-                qualname: self.qualname.clone(),
                 created_at: self.created_at,
                 used: Cell::new(true),
             };

@@ -116,7 +116,7 @@ impl Interp {
                 } else {
                     "generator"
                 },
-                g.qualname,
+                g.qualname(),
                 v.address()
             ),
             Value::Module(m) => format!("<module '{}' (built-in)>", m.name),

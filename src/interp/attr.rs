@@ -118,8 +118,8 @@ impl Interp {
             Value::Method(m) if name == sym::NAME || name == sym::QUALNAME => self.getattr(&m.1, name),
             Value::Method(m) if name == Symbol::intern("__self__") => Ok(m.0.clone()),
             Value::Method(m) if name == Symbol::intern("__func__") => Ok(m.1.clone()),
-            Value::Gen(g) if name == sym::NAME => Ok(Value::str(g.name.as_str())),
-            Value::Gen(g) if name == sym::QUALNAME => Ok(Value::str(&g.qualname)),
+            Value::Gen(g) if name == sym::NAME => Ok(Value::str(g.name().as_str())),
+            Value::Gen(g) if name == sym::QUALNAME => Ok(Value::str(g.qualname())),
             Value::Native(n) if super_parts(n).is_some() => {
                 let Some((class, this)) = super_parts(n) else { return Err(attribute_error("super")) };
                 let (class, this) = (class.clone(), this.clone());

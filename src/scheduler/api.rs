@@ -116,16 +116,16 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
         let kind = if g.is_coroutine { "coroutine" } else { "generator" };
         return Err(runtime_error(format!("this {} object was already started or spawned", kind))
             .label_on(At::Arg(0), coro, "started or spawned before")
-            .help(format!("a {} object runs once; make a new one: spawn({}())", kind, g.name)));
+            .help(format!("a {} object runs once; make a new one: spawn({}())", kind, g.name())));
     }
     g.used.set(true);
     let name = match crate::builtins::kwarg(kw, sym::NAME_KW) {
         // Named after its function, suffixed from the second one on (`worker`, `worker#2`), so
         // every report and trace line tells tasks apart.
         None | Some(Value::None) => {
-            let count = it.sched.names_used.entry(g.name).or_insert(0);
+            let count = it.sched.names_used.entry(g.name()).or_insert(0);
             *count += 1;
-            TaskName::Auto(g.name, *count)
+            TaskName::Auto(g.name(), *count)
         }
         Some(v) => TaskName::Given(it.to_str(&v)?.into()),
     };

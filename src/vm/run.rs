@@ -181,7 +181,7 @@ impl Interp {
     pub(crate) fn generator_error(&mut self, g: &Generator, e: Fault) -> Fault {
         // A module's top level runs as a coroutine (for top-level await) but is not one: a
         // StopIteration escaping it stays what it is, as in CPython.
-        if !e.is_instance(&self.t.stop_iteration) || g.name == sym::MODULE_NAME {
+        if !e.is_instance(&self.t.stop_iteration) || g.name() == sym::MODULE_NAME {
             return e;
         }
         let what = if g.is_coroutine { "coroutine" } else { "generator" };
