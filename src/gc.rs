@@ -284,11 +284,8 @@ impl Node {
     /// suspended generator (closing it runs its `finally`).
     fn needs_finalizing(&self) -> bool {
         match self {
-            Node::V(Value::Instance(i)) => {
-                i.has_finalizer() && !DEL_RAN.with(|d| d.borrow().contains(&(Rc::as_ptr(i) as usize)))
-            }
-            Node::V(Value::Gen(g)) => g.state.get() == GenState::Suspended && !g.is_coroutine,
-            _ => false,
+            Node::V(v) => needs_finalizing(v),
+            Node::Cell(_) => false,
         }
     }
 
@@ -341,6 +338,18 @@ impl Node {
             // mutable containers they pass through.
             Node::V(_) => {}
         }
+    }
+}
+
+/// An instance whose `__del__` has not run, or a suspended generator (closing it runs its
+/// `finally`).
+fn needs_finalizing(v: &Value) -> bool {
+    match v {
+        Value::Instance(i) => {
+            i.has_finalizer() && !DEL_RAN.with(|d| d.borrow().contains(&(Rc::as_ptr(i) as usize)))
+        }
+        Value::Gen(g) => g.state.get() == GenState::Suspended && !g.is_coroutine,
+        _ => false,
     }
 }
 
@@ -553,6 +562,42 @@ impl Graph {
     }
 }
 
+/// At the program's end (`finalize_held_only_by`): the leaves that need finalizing — an
+/// instance with `__del__` holding no container, which the graph leaves out — and that only
+/// the garbage (or `held`) holds, counted as the graph counts its nodes, are finalized with it:
+/// `x = [A()]`, `K.inst = A()`.
+fn finalize_leaves(g: &Graph, alive: &[bool], held: &[&Value]) {
+    // In the order first met (the globals', then the graph's: allocation order), so that
+    // finalizers run in the same order at every run.
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    let mut leaves: Vec<(usize, Value)> = Vec::new();
+    let mut count = |v: &Value| {
+        if let Some(id) = container(v) {
+            if needs_finalizing(v) && is_leaf(Child::V(v)) {
+                let i = *index.entry(id).or_insert_with(|| {
+                    leaves.push((0, v.clone()));
+                    leaves.len() - 1
+                });
+                leaves[i].0 += 1;
+            }
+        }
+    };
+    held.iter().for_each(|v| count(v));
+    for (node, _) in g.nodes.iter().zip(alive).filter(|(_, a)| !**a) {
+        node.children(|c| {
+            if let Child::V(v) = c {
+                count(v)
+            }
+        });
+    }
+    for (n, v) in leaves {
+        // Each reference counted, and this list's own.
+        if Node::V(v.clone()).strong() == n + 2 {
+            schedule_finalizer(v);
+        }
+    }
+}
+
 /// Runs a collection now; returns the number of containers found unreachable.
 pub fn collect() -> usize {
     run(&[], true)
@@ -630,6 +675,9 @@ fn run(held: &[&Value], clear: bool) -> usize {
         })
         .collect();
     mark(&g, &mut alive, &mut stack);
+    if !clear {
+        finalize_leaves(&g, &alive, held);
+    }
     // Garbage that needs finalizing is kept this time, with what it reaches, and finalized at
     // the interpreter's next safe point, as when its last reference goes (PEP 442's order:
     // finalizers first, on whole objects). A later collection frees it, unless a finalizer

@@ -2187,3 +2187,20 @@ fn a_task_blocked_in_async_for_waits_at_the_header() {
     );
     assert!(!r.stderr.contains("print('after')"), "{}", r.stderr);
 }
+
+/// A request goes back to the scheduler's pool when its `await` is over, emptied: a joined
+/// task's result (and an item put) is not kept alive by the pool, so dropping the program's
+/// last reference finalizes it there and then (the pool kept it until the slot was reused).
+#[test]
+fn a_pooled_request_keeps_nothing_alive() {
+    let r = run_args(
+        "class R:\n    def __init__(self, n): self.n = n\n    def __del__(self): print('del R', self.n)\nasync def w(n):\n    await sleep(1)\n    return R(n)\nt = spawn(w(1))\nx = await t.join()\ndel x, t\nprint('after del 1')\nt = spawn(w(2))\nawait sleep(2)\nx = await t.join()\ndel x, t\nprint('after del 2')\nq = Queue()\nawait q.put(R(3))\nx = await q.get()\ndel x\nprint('after del 3')\n",
+        &["--virtual-time"],
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "del R 1\nafter del 1\ndel R 2\nafter del 2\ndel R 3\nafter del 3\n"),
+        "{}",
+        r.stderr
+    );
+}

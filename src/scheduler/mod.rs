@@ -27,7 +27,7 @@ use crate::names::sym;
 use crate::span::{Span, Symbol};
 use crate::value::*;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::rc::Rc;
 
 /// The entry for `t` joining a wait list: a new wait.
@@ -135,9 +135,9 @@ pub struct Scheduler {
     polling_noted: bool,
     /// How many tasks were named after each function (`worker`, `worker#2`, ...).
     names_used: std::collections::HashMap<Symbol, u32>,
-    /// Every unfinished task by id, i.e. in spawn order (a map: removing a finished task must
-    /// not cost a scan of all the others).
-    tasks: BTreeMap<u64, Rc<Task>>,
+    /// Every unfinished task by id (a hash map: spawning and finishing are O(1); the reports
+    /// that list tasks sort them by id, i.e. in spawn order: see `tasks_in_order`).
+    tasks: hashbrown::HashMap<u64, Rc<Task>>,
     pub current: Option<Rc<Task>>,
     /// Failed tasks whose exception nobody has retrieved yet.
     failed: Vec<Rc<Task>>,
@@ -254,12 +254,18 @@ impl Interp {
 
     /// Takes back a request object nobody else holds once its `await` is over.
     pub fn recycle_request(&mut self, v: Value) {
-        if let Value::Native(rc) = v {
-            if Rc::strong_count(&rc) == 1
-                && matches!(&*rc, Native::Sched(SchedObj::Request(_)))
-                && self.sched.request_pool.len() < 64
-            {
-                self.sched.request_pool.push(rc);
+        if let Value::Native(mut rc) = v {
+            if self.sched.request_pool.len() < 64 && matches!(&*rc, Native::Sched(SchedObj::Request(_))) {
+                if let Some(n) = Rc::get_mut(&mut rc) {
+                    // What it held (a joined task and its result, an item put) goes now, as
+                    // it would with the request: a pooled request holds nothing.
+                    *n = Native::Sched(SchedObj::Request(RequestObj {
+                        r: Request::Sleep(0.0),
+                        created_at: Span::default(),
+                        awaited: Cell::new(true),
+                    }));
+                    self.sched.request_pool.push(rc);
+                }
             }
         }
     }

@@ -355,11 +355,17 @@ impl Interp {
         }
     }
 
+    /// The unfinished tasks in the order they were spawned.
+    fn tasks_in_order(&self) -> Vec<&Rc<Task>> {
+        let mut v: Vec<&Rc<Task>> = self.sched.tasks.values().collect();
+        v.sort_unstable_by_key(|t| t.id);
+        v
+    }
+
     /// Every unfinished task and what it waits on.
     pub fn blocked_tasks(&self) -> Vec<BlockedTask> {
-        self.sched
-            .tasks
-            .values()
+        self.tasks_in_order()
+            .into_iter()
             .map(|t| {
                 let (object, joins) = match &*t.wait.borrow() {
                     Some((r, _)) => waits_on(r),
@@ -626,9 +632,8 @@ impl Interp {
     pub fn task_table(&mut self) -> Vec<TaskRow> {
         let now = self.now();
         let mut rows: Vec<TaskRow> = self
-            .sched
-            .tasks
-            .values()
+            .tasks_in_order()
+            .into_iter()
             .map(|t| TaskRow {
                 section: "task",
                 name: t.name(),
