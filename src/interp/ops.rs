@@ -500,7 +500,8 @@ impl Interp {
     /// instance, so a generic TypeError is binop's own).
     fn binop_for_inplace(&mut self, op: BinOp, a: &Value, b: &Value) -> R<Value> {
         match self.binop(op, a, b) {
-            Err(e) if !matches!(b, Value::Instance(_)) && self.is_unsupported_operands(&e, op, a, b) => {
+            // (A user's `__add__`/`__radd__` failing inside says something else, and keeps it.)
+            Err(e) if self.is_unsupported_operands(&e, op, a, b) => {
                 Err(self.binop_type_error(op, a, b, true))
             }
             r => r,
@@ -545,7 +546,7 @@ impl Interp {
                         }
                     }
                 }
-                self.binop(op, &a, b)
+                self.binop_for_inplace(op, &a, b)
             }
             _ => {
                 if let (Value::Int(x), Value::Int(y)) = (&a, b) {
