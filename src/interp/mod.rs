@@ -907,8 +907,17 @@ impl Interp {
     /// Looks a global up, then the builtins.
     /// Binds a global name.
     pub fn store_global(&mut self, n: Symbol, v: Value) {
-        self.globals.borrow_mut().insert(n, v);
-        self.globals_version += 1;
+        // `LoadGlobal`'s caches (`GlobalCache`) hold only functions, built-ins and classes, by
+        // name: a new name (it may shadow a built-in) or a change to or from one of those
+        // invalidates them; a number stored over a number (`for i in ...` and `total += x` at
+        // the top level) leaves them valid.
+        let cached_kind = |v: &Value| matches!(v, Value::Func(_) | Value::Builtin(_) | Value::Class(_));
+        let new_kind = cached_kind(&v);
+        let old = self.globals.borrow_mut().insert(n, v);
+        if new_kind || old.as_ref().is_none_or(cached_kind) {
+            self.globals_version += 1;
+        }
+        drop(old);
     }
 
     /// Unbinds a global name, giving back its value.
