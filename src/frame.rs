@@ -48,6 +48,9 @@ pub(crate) enum Ret {
     Reg(Reg),
     /// The bottom frame of a generator resumed by the frame below.
     Resumed(Rc<Generator>, How),
+    /// `__init__` of an instance being made (`Point(1, 2)` called from the loop): it must
+    /// return None, and the instance goes into this register of the frame below.
+    Init(Reg, Rc<Instance>),
 }
 
 #[derive(Clone, Copy)]

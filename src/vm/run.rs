@@ -255,6 +255,16 @@ impl Interp {
                             break Err(runtime_error("internal error: native frame in the middle"))
                         }
                         Ret::Reg(dst) => below.regs[dst as usize].put(v),
+                        Ret::Init(dst, inst) => {
+                            if v.is_none() {
+                                below.regs[dst as usize].put(Value::Instance(inst));
+                            } else {
+                                // Raised at the call, as `instantiate` raises it.
+                                let msg =
+                                    format!("__init__() should return None, not '{}'", self.type_name(&v));
+                                pending = Some(Resume::Throw(type_error(msg)));
+                            }
+                        }
                         Ret::Resumed(g, how) => {
                             g.state.set(GenState::Done);
                             let at = below.pc.saturating_sub(1) as usize;
@@ -1131,9 +1141,39 @@ impl Interp {
                 Value::Func(fun) => (fun, Some(&m.0)),
                 _ => return self.call_native(fv, pos, kw, span),
             },
+            Value::Class(cls) => {
+                if let Some(init) = self.plain_init(cls) {
+                    // `Point(1, 2)`: the instance is made here and its `__init__` runs on this
+                    // stack, like any call (no loop of its own); `Ret::Init` hands the
+                    // instance to `dst` when it returns.
+                    let inst = Rc::new(Instance::new(cls.clone()));
+                    crate::gc::track_instance(&inst);
+                    let this = Value::Instance(inst.clone());
+                    let mut frame = self.vm_frame(&init, Some(&this), pos, kw)?;
+                    frame.ret = Ret::Init(dst, inst);
+                    return Ok(Called::Push(Transfer::Call(frame)));
+                }
+                return self.call_native(fv, pos, kw, span);
+            }
             _ => return self.call_native(fv, pos, kw, span),
         };
         self.call_function_from_loop(fun, this, pos, kw, dst, span)
+    }
+
+    /// The `__init__` to run on the loop's stack when `cls` is called: a plain user class
+    /// (no `__new__`, no built-in base, not an exception: `instantiate` does more for those)
+    /// whose `__init__` is a plain function.
+    fn plain_init(&self, cls: &Class) -> Option<Rc<Function>> {
+        if cls.tag != TypeTag::User
+            || cls.is_exception
+            || (cls.flags.get() | self.late_class_flags) & (class_flags::NEW | class_flags::BUILTIN) != 0
+        {
+            return None;
+        }
+        match cls.lookup(sym::INIT) {
+            Some(Value::Func(init)) if init.code.flavor == Flavor::Plain => Some(init),
+            _ => None,
+        }
     }
 
     /// A call of a function from the loop: a plain one becomes a frame to push; a generator
