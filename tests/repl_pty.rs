@@ -405,7 +405,10 @@ fn ctrl_c_cancels_the_running_input_its_finally_runs_and_background_tasks_go_on(
     t.wait_for("\nbackground task still ran");
     t.send("b.done()\n:tasks\n");
     t.wait_for(">>> b.done()\nTrue\n");
-    let screen = t.wait_for("recently ended:");
+    // (The listing may reach the screen in pieces: wait for each row, not only its heading.)
+    t.wait_for("recently ended:");
+    t.wait_for("\ninput#5          cancelled\n");
+    let screen = t.wait_for("\nbg               finished\n");
     let tasks = &screen[screen.rfind(">>> :tasks").unwrap_or(0)..];
     assert!(tasks.contains("\ninput#5          cancelled\n"), "the input's task was cancelled:\n{}", tasks);
     assert!(tasks.contains("\nbg               finished\n"), "the background task finished:\n{}", tasks);

@@ -14,7 +14,7 @@ impl Interp {
         Ok(match v {
             Value::None => "None".into(),
             Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-            Value::Int(i) => i.to_string(),
+            Value::Int(i) => itoa::Buffer::new().format(*i).to_string(),
             Value::BigInt(b) => big_to_string(b)?,
             Value::Float(f) => float_repr(*f),
             Value::Str(s) => repr_str(&s.s),
@@ -365,13 +365,21 @@ impl Interp {
 
     /// `format(v, spec)`.
     pub fn format_value(&mut self, v: &Value, spec: &str) -> R<String> {
-        if spec.is_empty() {
+        // A class's own `__format__` is called with an empty spec too (`f"{obj}"`).
+        if spec.is_empty() && !(matches!(v, Value::Instance(_)) && self.has_method(v, sym::FORMAT)) {
             return self.to_str(v);
         }
-        if let Value::Instance(_) = v {
+        if let Value::Instance(i) = v {
             if self.has_method(v, sym::FORMAT) {
                 let r = self.call_method(v, sym::FORMAT, &[Value::str(spec)], &[])?;
                 return self.to_str(&r);
+            }
+            // A subclass of a built-in type formats as its value does (`int.__format__`).
+            if let Some(base @ (Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Str(_))) =
+                i.base.as_deref()
+            {
+                let base = base.clone();
+                return self.format_value(&base, spec);
             }
             return Err(type_error(format!(
                 "unsupported format string passed to {}.__format__",

@@ -216,6 +216,19 @@ impl Interp {
                 let parts = [regs[s].clone(), regs[s + 1].clone(), regs[s + 2].clone()];
                 reg!(dst).put(Value::Slice(Rc::new(parts)));
             }
+            // `f"{x}"` of a string is the string, of an int its digits: no detour through
+            // `format_value`.
+            Instr::Format { dst, src, conv: 0, spec: NO_REG }
+                if matches!(reg!(src), Value::Str(_) | Value::Int(_)) =>
+            {
+                if let Value::Int(i) = reg!(src) {
+                    let s = itoa::Buffer::new().format(i).to_string();
+                    reg!(dst).put(Value::string(s));
+                } else if dst != src {
+                    let v = reg!(src).clone();
+                    reg!(dst).put(v);
+                }
+            }
             Instr::Format { dst, src, conv, spec } => {
                 let v = reg!(src).clone();
                 let v = match conv {
@@ -232,7 +245,14 @@ impl Interp {
                 reg!(dst).put(Value::string(self.format_value(&v, &spec)?));
             }
             Instr::Concat { dst, start, n } => {
-                let mut s = String::new();
+                // Sized once: the parts are nearly always strings already (`Format` made them).
+                let len: usize = (0..n)
+                    .map(|i| match &reg!(start + i) {
+                        Value::Str(p) => p.s.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                let mut s = String::with_capacity(len);
                 for i in 0..n {
                     match &reg!(start + i) {
                         Value::Str(p) => s.push_str(&p.s),
