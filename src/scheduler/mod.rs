@@ -241,29 +241,29 @@ impl Interp {
     /// A request object, reusing one whose wait is over (see `recycle_request`), so that
     /// `await q.put(x)` in a loop allocates nothing after the first round.
     pub fn new_request(&mut self, r: Request) -> Value {
-        let obj =
-            RequestObj { r, created_at: self.current_span.unwrap_or_default(), awaited: Cell::new(false) };
-        while let Some(mut rc) = self.sched.request_pool.pop() {
-            if let Some(n) = Rc::get_mut(&mut rc) {
-                *n = Native::Sched(SchedObj::Request(obj));
+        let created_at = self.current_span.unwrap_or_default();
+        // A pooled request is rewritten field by field: its `Request` is the empty one
+        // `recycle_request` left, so nothing else is dropped.
+        if let Some(mut rc) = self.sched.request_pool.pop() {
+            if let Some(Native::Sched(SchedObj::Request(obj))) = Rc::get_mut(&mut rc) {
+                obj.r = r;
+                obj.created_at = created_at;
+                obj.awaited.set(false);
                 return Value::Native(rc);
             }
         }
-        sched_value(SchedObj::Request(obj))
+        sched_value(SchedObj::Request(RequestObj { r, created_at, awaited: Cell::new(false) }))
     }
 
     /// Takes back a request object nobody else holds once its `await` is over.
     pub fn recycle_request(&mut self, v: Value) {
         if let Value::Native(mut rc) = v {
-            if self.sched.request_pool.len() < 64 && matches!(&*rc, Native::Sched(SchedObj::Request(_))) {
-                if let Some(n) = Rc::get_mut(&mut rc) {
+            if self.sched.request_pool.len() < 64 {
+                if let Some(Native::Sched(SchedObj::Request(obj))) = Rc::get_mut(&mut rc) {
                     // What it held (a joined task and its result, an item put) goes now, as
                     // it would with the request: a pooled request holds nothing.
-                    *n = Native::Sched(SchedObj::Request(RequestObj {
-                        r: Request::Sleep(0.0),
-                        created_at: Span::default(),
-                        awaited: Cell::new(true),
-                    }));
+                    obj.r = Request::Sleep(0.0);
+                    obj.awaited.set(true);
                     self.sched.request_pool.push(rc);
                 }
             }
