@@ -70,6 +70,11 @@ fn a_spawn_allocates_a_bounded_number_of_objects() {
 
 /// Bytes still allocated after the program ran (the interpreter kept alive).
 fn retained_for(src: String) -> isize {
+    retained_after(src, 0)
+}
+
+/// The same for a program that ends with exit status `status`.
+fn retained_after(src: String, status: i32) -> isize {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     tinyasync::driver::with_big_stack(move || {
         let src = Source { name: "alloc.ta".into(), text: src };
@@ -77,7 +82,7 @@ fn retained_for(src: String) -> isize {
         let before = tinyasync::limits::live_bytes() as isize;
         let (r, interp) = run_program(&src, opts, Output::Capture(Vec::new()), Style::plain());
         let after = tinyasync::limits::live_bytes() as isize;
-        assert_eq!(r.status, 0, "{}", r.stderr);
+        assert_eq!(r.status, status, "{}", r.stderr);
         drop(interp);
         after - before
     })
@@ -101,19 +106,10 @@ fn an_abandoned_suspended_generator_is_freed() {
 /// bytes; 870 before the task was slimmed).
 #[test]
 fn a_waiting_task_holds_under_600_bytes() {
-    let retained_by_blocked = |n: usize| -> isize {
-        let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // Exit status 3: the deadlock report.
+    let retained_by_blocked = |n: usize| {
         let text = format!("e = Event()\nasync def t():\n    await e.wait()\nfor _ in range({n}):\n    spawn(t())\nawait sleep(0)\n");
-        tinyasync::driver::with_big_stack(move || {
-            let src = Source { name: "alloc.ta".into(), text };
-            let opts = Options { virtual_time: true, ..Default::default() };
-            let before = tinyasync::limits::live_bytes() as isize;
-            let (r, interp) = run_program(&src, opts, Output::Capture(Vec::new()), Style::plain());
-            let after = tinyasync::limits::live_bytes() as isize;
-            assert_eq!(r.status, 3, "a deadlock: {}", r.stderr);
-            drop(interp);
-            after - before
-        })
+        retained_after(text, 3)
     };
     let per = (retained_by_blocked(11_000) - retained_by_blocked(1_000)) as f64 / 10_000.0;
     eprintln!("bytes per waiting task: {}", per);
