@@ -371,8 +371,13 @@ impl Interp {
         }
         if let Value::Instance(i) = v {
             if self.has_method(v, sym::FORMAT) {
-                let r = self.call_method(v, sym::FORMAT, &[Value::str(spec)], &[])?;
-                return self.to_str(&r);
+                return match self.call_method(v, sym::FORMAT, &[Value::str(spec)], &[])? {
+                    Value::Str(s) => Ok(s.s.to_string()),
+                    other => Err(type_error(format!(
+                        "__format__ must return a str, not {}",
+                        self.type_name(&other)
+                    ))),
+                };
             }
             // A subclass of a built-in type formats as its value does (`int.__format__`).
             if let Some(base @ (Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Str(_))) =

@@ -80,6 +80,21 @@ fn object_method(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
     let f: (&'static str, NativeFn) = match name {
         sym::REPR => ("__repr__", |it, this, _, _| Ok(Value::string(it.object_repr(this)))),
         sym::STR => ("__str__", |it, this, _, _| Ok(Value::string(it.repr(this)?))),
+        // `object.__format__(self, spec)`: `str(self)` for an empty spec, else an error (what
+        // a `__format__` falling back to `super().__format__(spec)` reaches).
+        sym::FORMAT => ("__format__", |it, this, a, _| {
+            arity("__format__", a, 1, 1)?;
+            match &a[0] {
+                Value::Str(spec) if spec.s.is_empty() => Ok(Value::string(it.to_str(this)?)),
+                Value::Str(_) => Err(type_error(format!(
+                    "unsupported format string passed to {}.__format__",
+                    it.type_name(this)
+                ))),
+                other => {
+                    Err(type_error(format!("__format__() argument must be str, not {}", it.type_name(other))))
+                }
+            }
+        }),
         sym::EQ => ("__eq__", |_, this, a, _| {
             arity("__eq__", a, 1, 1)?;
             Ok(if this.is(&a[0]) { Value::Bool(true) } else { not_implemented() })
@@ -245,6 +260,19 @@ fn builtin_dunder(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
         sym::ITER => ("__iter__", |it, this, _, _| it.get_iter(this)),
         sym::REPR => ("__repr__", |it, this, _, _| Ok(Value::string(it.repr(this)?))),
         sym::STR => ("__str__", |it, this, _, _| Ok(Value::string(it.to_str(this)?))),
+        // `int.__format__(self, spec)` and the like: the built-in value formatted.
+        sym::FORMAT => ("__format__", |it, this, a, _| {
+            arity("__format__", a, 1, 1)?;
+            match &a[0] {
+                Value::Str(spec) => {
+                    let spec = spec.s.clone();
+                    Ok(Value::string(it.format_value(this, &spec)?))
+                }
+                other => {
+                    Err(type_error(format!("__format__() argument must be str, not {}", it.type_name(other))))
+                }
+            }
+        }),
         sym::HASH => ("__hash__", |it, this, _, _| Ok(Value::Int(it.hash(this)? as i64))),
         sym::EQ => ("__eq__", |it, this, a, _| {
             arity("__eq__", a, 1, 1)?;
