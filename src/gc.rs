@@ -54,6 +54,18 @@ enum Tracked {
 }
 
 impl Tracked {
+    /// The object as a value, while it is alive.
+    fn upgrade(&self) -> Option<Value> {
+        Some(match self {
+            Tracked::Instance(w) => Value::Instance(w.upgrade()?),
+            Tracked::List(w) => Value::List(w.upgrade()?),
+            Tracked::Dict(w) => Value::Dict(w.upgrade()?),
+            Tracked::Native(w) => Value::Native(w.upgrade()?),
+            Tracked::Function(w) => Value::Func(w.upgrade()?),
+            Tracked::Class(w) => Value::Class(w.upgrade()?),
+        })
+    }
+
     /// Still alive (a dead entry keeps only its allocation, until pruned).
     fn alive(&self) -> bool {
         match self {
@@ -624,33 +636,9 @@ fn run(held: &[&Value], clear: bool) -> usize {
     let mut g = Graph::default();
     let mut kept = Vec::with_capacity(tracked.len() / 2);
     for t in tracked {
-        let (id, node) = match &t {
-            Tracked::Instance(w) => match w.upgrade() {
-                Some(i) => (Rc::as_ptr(&i) as *const () as usize, Value::Instance(i)),
-                None => continue,
-            },
-            Tracked::List(w) => match w.upgrade() {
-                Some(l) => (Rc::as_ptr(&l) as *const () as usize, Value::List(l)),
-                None => continue,
-            },
-            Tracked::Dict(w) => match w.upgrade() {
-                Some(d) => (Rc::as_ptr(&d) as *const () as usize, Value::Dict(d)),
-                None => continue,
-            },
-            Tracked::Native(w) => match w.upgrade() {
-                Some(n) => (Rc::as_ptr(&n) as *const () as usize, Value::Native(n)),
-                None => continue,
-            },
-            Tracked::Function(w) => match w.upgrade() {
-                Some(f) => (Rc::as_ptr(&f) as *const () as usize, Value::Func(f)),
-                None => continue,
-            },
-            Tracked::Class(w) => match w.upgrade() {
-                Some(c) => (Rc::as_ptr(&c) as *const () as usize, Value::Class(c)),
-                None => continue,
-            },
-        };
-        if !is_leaf(Child::V(&node)) {
+        let Some(node) = t.upgrade() else { continue };
+        // (Every tracked kind is a container: deques among natives, user classes.)
+        if let Some(id) = container(&node).filter(|_| !is_leaf(Child::V(&node))) {
             g.node(id, || Node::V(node));
         }
         kept.push(t);
