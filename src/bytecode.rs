@@ -700,6 +700,96 @@ impl Instr {
         }
     }
 
+    /// One past the highest register this instruction reads or writes (ranges included:
+    /// a call's arguments, a display's items), 0 when it names none. `NO_REG` (an absent
+    /// operand) does not count. The dispatch loop indexes registers without a bounds check;
+    /// `Bytecode::check` holds every instruction to this bound at compile time.
+    pub fn reg_extent(&self) -> u32 {
+        use Instr::*;
+        let one = |r: Reg| if r == NO_REG { 0 } else { r as u32 + 1 };
+        let span = |start: Reg, n: u32| start as u32 + n;
+        match *self {
+            Step { live, hi } => (live as u32).max(hi as u32),
+            LoadConst { dst, .. }
+            | SetConst { dst, .. }
+            | LoadCell { dst, .. }
+            | LoadGlobal { dst, .. }
+            | LoadClassNs { dst, .. }
+            | LoadExc { dst }
+            | Locals { dst, .. }
+            | LoadOwnerClass { dst }
+            | Import { dst, .. }
+            | Super { dst } => one(dst),
+            DelLocal { reg } | DropIter { reg } => one(reg),
+            StoreCell { src, .. }
+            | StoreGlobal { src, .. }
+            | StoreClassNs { src, .. }
+            | Return { src }
+            | Echo { src } => one(src),
+            DelCell { .. } | DelGlobal { .. } | DelClassNs { .. } | Jump { .. } => 0,
+            Reraise | ReraiseNone | PopExc => 0,
+            AssertFail { msg } => one(msg),
+            Move { dst, src }
+            | LoadLocal { dst, src }
+            | ListToTuple { dst, src }
+            | GetIter { dst, src }
+            | Yield { dst, src }
+            | GetYieldFromIter { dst, src }
+            | GetAwaitable { dst, src }
+            | GetAIter { dst, src }
+            | GetANext { dst, src }
+            | AsyncGenWrap { dst, src } => one(dst).max(one(src)),
+            Bin { dst, a, b, .. } | Inplace { dst, a, b, .. } | Compare { dst, a, b, .. } => {
+                one(dst).max(one(a)).max(one(b))
+            }
+            BinK { dst, a, .. }
+            | CompareK { dst, a, .. }
+            | InplaceK { dst, a, .. }
+            | Unary { dst, a, .. }
+            | Truth { dst, a } => one(dst).max(one(a)),
+            BuildTuple { dst, start, n } | BuildList { dst, start, n } | BuildSet { dst, start, n } => {
+                one(dst).max(span(start, n as u32))
+            }
+            BuildDict { dst, start, n } => one(dst).max(span(start, 2 * n as u32)),
+            Concat { dst, start, n } => one(dst).max(span(start, n as u32)),
+            BuildSlice { dst, start } => one(dst).max(span(start, 3)),
+            ListAppend { list: a, src: b }
+            | ListExtend { list: a, src: b }
+            | SetAdd { set: a, src: b }
+            | SetUpdate { set: a, src: b }
+            | DictUpdate { dict: a, src: b }
+            | SetAttr { obj: a, src: b, .. }
+            | DelItem { obj: a, idx: b }
+            | ExcMatch { dst: a, typ: b }
+            | WithExit { exit: a, dst: b }
+            | ImportFrom { dst: a, module: b, .. }
+            | ForIter { iter: a, dst: b, .. }
+            | YieldFrom { dst: a, iter: b }
+            | Raise { exc: a, cause: b }
+            | WithExitExc { dst: a, exit: b, .. }
+            | JumpUnless { a, b, .. } => one(a).max(one(b)),
+            DictSet { dict: a, key: b, src: c }
+            | StarArgs { list: a, src: b, func: c }
+            | StarKwargs { dict: a, src: b, func: c }
+            | GetItem { dst: a, obj: b, idx: c }
+            | SetItem { obj: a, idx: b, src: c }
+            | Format { dst: a, src: b, spec: c, .. } => one(a).max(one(b)).max(one(c)),
+            WithEnter { dst, exit, mgr, .. } => one(dst).max(one(exit)).max(one(mgr)),
+            Unpack { src, start, n, .. } => one(src).max(span(start, n as u32)),
+            GetAttr { dst, obj, .. } => one(dst).max(one(obj)),
+            DelAttr { obj, .. } => one(obj),
+            Call { dst, func, argc } => one(dst).max(span(func, 1 + argc as u32)),
+            LoadMethod { dst, obj, .. } => span(dst, 2).max(one(obj)),
+            CallMethod { dst, func, argc, .. } => one(dst).max(span(func, 2 + argc as u32)),
+            CallKw { dst, func, argc, kw, .. } => one(dst).max(span(func, 1 + argc as u32 + kw as u32)),
+            CallEx { dst, func, args, kwargs } => one(dst).max(one(func)).max(one(args)).max(one(kwargs)),
+            JumpIfFalse { cond, .. } | JumpIfTrue { cond, .. } => one(cond),
+            JumpUnlessK { a, .. } => one(a),
+            // Their registers from `args`/`bases` are read with bounds checks (`cold.rs`).
+            MakeFunction { dst, .. } | MakeClass { dst, .. } => one(dst),
+        }
+    }
+
     /// Where control can go next without an exception: whether the next instruction follows,
     /// and the jump target, if any.
     pub fn successors(&self) -> (bool, Option<u32>) {
@@ -718,6 +808,57 @@ impl Instr {
 }
 
 impl Bytecode {
+    /// What the dispatch loop relies on instead of bounds checks, checked once when the code
+    /// is made: every register an instruction names is below `nregs`, every constant and name
+    /// index is in its table, every jump and handler lands on an instruction, and control
+    /// cannot run off the end (the last instruction does not fall through).
+    pub fn check(&self, nregs: usize) -> Result<(), String> {
+        let len = self.instrs.len() as u64;
+        let Some(last) = self.instrs.last() else {
+            return Err("no instructions".into());
+        };
+        if last.successors().0 {
+            return Err(format!("the last instruction ({:?}) falls through", last));
+        }
+        for (at, i) in self.instrs.iter().enumerate() {
+            let bad = |what: &str| Err(format!("instruction {} ({:?}): {}", at, i, what));
+            if i.reg_extent() as usize > nregs {
+                return bad(&format!("a register beyond the frame's {}", nregs));
+            }
+            if let (_, Some(to)) = i.successors() {
+                if to as u64 >= len {
+                    return bad("a jump past the end");
+                }
+            }
+            match *i {
+                Instr::LoadConst { k, .. } if k as usize >= self.consts.len() => {
+                    return bad("no such constant")
+                }
+                Instr::LoadGlobal { name, .. }
+                | Instr::StoreGlobal { name, .. }
+                | Instr::GetAttr { name, .. }
+                | Instr::SetAttr { name, .. }
+                | Instr::LoadMethod { name, .. }
+                | Instr::CallMethod { name, .. }
+                    if name as usize >= self.names.len() =>
+                {
+                    return bad("no such name")
+                }
+                Instr::LoadGlobal { name, .. } if name as usize >= self.global_cache.borrow().len() => {
+                    return bad("no cache for the name")
+                }
+                _ => {}
+            }
+        }
+        if self.spans.len() != self.instrs.len() {
+            return Err("a span missing".into());
+        }
+        match self.handlers.iter().find(|h| h.target as u64 >= len) {
+            Some(h) => Err(format!("a handler's target past the end: {:?}", h)),
+            None => Ok(()),
+        }
+    }
+
     /// The handler covering `pc`, innermost first.
     pub fn handler_at(&self, pc: u32) -> Option<Handler> {
         self.handlers.iter().find(|h| h.start <= pc && pc < h.end).copied()
@@ -729,5 +870,52 @@ impl Bytecode {
     }
     pub fn is_suspension(i: &Instr) -> bool {
         matches!(i, Instr::Yield { .. } | Instr::YieldFrom { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytecode(instrs: Vec<Instr>, nconsts: usize) -> Bytecode {
+        Bytecode {
+            spans: vec![Span::default(); instrs.len()],
+            instrs,
+            consts: vec![Value::None; nconsts],
+            names: Vec::new(),
+            handlers: Vec::new(),
+            functions: Vec::new(),
+            classes: Vec::new(),
+            parts: Vec::new(),
+            global_cache: Default::default(),
+        }
+    }
+
+    #[test]
+    fn check_accepts_what_stays_in_bounds() {
+        let bc = bytecode(vec![Instr::LoadConst { dst: 1, k: 0 }, Instr::Return { src: 1 }], 1);
+        assert_eq!(bc.check(2), Ok(()));
+    }
+
+    #[test]
+    fn check_rejects_what_the_loop_would_index_out_of_bounds() {
+        let ret = Instr::Return { src: 0 };
+        let cases = [
+            (vec![Instr::Move { dst: 2, src: 0 }, ret], "register"),
+            (vec![Instr::Call { dst: 0, func: 0, argc: 2 }, ret], "register"),
+            (vec![Instr::LoadMethod { dst: 1, obj: 0, name: 0 }, ret], "register"),
+            (vec![Instr::LoadConst { dst: 0, k: 1 }, ret], "constant"),
+            (vec![Instr::Jump { to: 2 }, ret], "jump"),
+            (vec![Instr::JumpUnlessK { op: CmpOp::Lt, a: 0, k: 2, to: 9 }, ret], "jump"),
+            (vec![ret, Instr::Move { dst: 0, src: 1 }], "falls through"),
+            (vec![], "no instructions"),
+        ];
+        for (instrs, what) in cases {
+            let shown = format!("{:?}", instrs);
+            match bytecode(instrs, 1).check(2) {
+                Err(e) => assert!(e.contains(what), "{}: {}", shown, e),
+                Ok(()) => panic!("accepted {}", shown),
+            }
+        }
     }
 }

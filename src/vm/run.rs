@@ -533,19 +533,51 @@ impl Interp {
             let f: &mut Frame = f;
             let code = f.code.clone();
             let bc: &Bytecode = &code.bc;
+            // What makes the unchecked indexing below sound, with `Bytecode::check` (run on
+            // every code object the compiler makes): every register an instruction names is
+            // below `nslots`, every jump lands on an instruction, and the code cannot run off
+            // its end. The one thing left to check is the frame's size, once per frame entry
+            // and `pc` at entry (a frame resumed where it stopped, or jumped to a handler).
+            if f.regs.len() < code.nslots || f.pc as usize >= bc.instrs.len() {
+                return Err(runtime_error("internal error: a frame that does not fit its code"));
+            }
             loop {
                 // The registers are borrowed once per frame, not once per instruction (their
                 // count never changes while the frame runs); a rare instruction, which needs the
-                // whole frame, ends the borrow and runs below.
-                let regs: &mut [Value] = &mut f.regs;
+                // whole frame, ends the borrow and runs below. They are reached through `rp`
+                // alone while it lives (no other borrow of them is used meanwhile).
+                let rp: *mut Value = f.regs.as_mut_ptr();
                 let cold = loop {
-                    let Some(&instr) = bc.instrs.get(f.pc as usize) else {
-                        return Err(runtime_error("internal error: ran off the end of the code"));
-                    };
+                    // SAFETY: `pc` is in bounds: checked at entry, and afterwards only set to
+                    // jump targets and handler targets (in bounds by `Bytecode::check`) or
+                    // advanced past an instruction that is not the last, since the last one
+                    // never falls through (`Bytecode::check`).
+                    let instr = unsafe { *bc.instrs.get_unchecked(f.pc as usize) };
                     f.pc += 1;
+                    // A register of the running frame by index, unchecked: `reg!` to read,
+                    // `reg_mut!` to write.
                     macro_rules! reg {
                         ($r:expr) => {
-                            regs[$r as usize]
+                            // SAFETY: every register operand is below `code.nslots`
+                            // (`Bytecode::check`), and the frame has that many (checked at entry).
+                            // The frame's registers are not resized while it runs, and none is
+                            // written while a reference from here to it is live.
+                            (*unsafe { &*rp.add($r as usize) })
+                        };
+                    }
+                    macro_rules! reg_mut {
+                        ($r:expr) => {
+                            // SAFETY: as for `reg!`; the reference is the only one to this
+                            // register while it lives (each use is one statement's write).
+                            (*unsafe { &mut *rp.add($r as usize) })
+                        };
+                    }
+                    // Registers `$a..$a + $n` as a slice (a call's arguments), unchecked.
+                    macro_rules! regs {
+                        ($a:expr, $n:expr) => {
+                            // SAFETY: as for `reg!`: a call's argument range is within
+                            // `Instr::reg_extent`, which `Bytecode::check` bounds by `nslots`.
+                            unsafe { std::slice::from_raw_parts(rp.add($a), $n) }
                         };
                     }
                     // What a call gave: a value for `dst`, or a frame (a plain call's, or a
@@ -554,7 +586,7 @@ impl Interp {
                     macro_rules! after_call {
                         ($called:expr, $dst:expr) => {
                             match $called {
-                                Called::Value(v) => reg!($dst).put(v),
+                                Called::Value(v) => reg_mut!($dst).put(v),
                                 Called::Push(Transfer::Call(callee)) => {
                                     self.push_call(frames, callee)?;
                                     continue 'frames;
@@ -571,18 +603,17 @@ impl Interp {
                         Instr::Step { live, hi } => {
                             // Above `hi` nothing can hold a reference (the compiler's bound).
                             debug_assert!(
-                                regs[(hi as usize).min(regs.len())..].iter().all(Value::is_plain),
+                                (hi as usize..code.nslots).all(|r| reg!(r).is_plain()),
                                 "a temporary above the Step's bound in {} at {}",
                                 f.code.qualname,
                                 f.pc - 1
                             );
                             // Temporaries holding a reference are released; plain values (ints,
                             // bools) hold nothing and stay until overwritten.
-                            if let Some(temps) = regs.get_mut(live as usize..hi as usize) {
-                                for r in temps {
-                                    if !r.is_plain() {
-                                        *r = Value::Unbound;
-                                    }
+                            for r in live..hi {
+                                let r = &mut reg_mut!(r);
+                                if !r.is_plain() {
+                                    *r = Value::Unbound;
                                 }
                             }
                             self.steps += 1;
@@ -590,14 +621,14 @@ impl Interp {
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;
                             }
                         }
-                        Instr::LoadConst { dst, k } => reg!(dst).put(bc.consts[k as usize].clone()),
-                        Instr::Move { dst, src } => reg!(dst).put(reg!(src).clone()),
+                        Instr::LoadConst { dst, k } => reg_mut!(dst).put(bc.consts[k as usize].clone()),
+                        Instr::Move { dst, src } => reg_mut!(dst).put(reg!(src).clone()),
                         Instr::LoadLocal { dst, src } => {
                             let v = reg!(src).clone();
                             if matches!(v, Value::Unbound) {
                                 return Err(self.unbound_error(f.code.slot_names[src as usize]));
                             }
-                            reg!(dst).put(v);
+                            reg_mut!(dst).put(v);
                         }
                         Instr::LoadCell { dst, cell } => {
                             let v = f.cells[cell as usize].borrow().clone();
@@ -612,7 +643,7 @@ impl Interp {
                             ))
                                 });
                             }
-                            reg!(dst).put(v);
+                            reg_mut!(dst).put(v);
                         }
                         Instr::StoreCell { cell, src } => {
                             *f.cells[cell as usize].borrow_mut() = reg!(src).clone()
@@ -631,7 +662,7 @@ impl Interp {
                                     v
                                 }
                             };
-                            reg!(dst).put(v);
+                            reg_mut!(dst).put(v);
                         }
                         Instr::StoreGlobal { name, src } => {
                             let n = bc.names[name as usize];
@@ -650,7 +681,7 @@ impl Interp {
                                     self.binop(op, &x, &y)?
                                 }
                             };
-                            reg!(dst).put(v);
+                            reg_mut!(dst).put(v);
                         }
                         Instr::BinK { op, dst, a, k } => {
                             let v = match &reg!(a) {
@@ -663,7 +694,7 @@ impl Interp {
                                     self.binop(op, &x, &Value::Int(k as i64))?
                                 }
                             };
-                            reg!(dst).put(v);
+                            reg_mut!(dst).put(v);
                         }
                         Instr::CompareK { op, dst, a, k } => {
                             let r = match &reg!(a) {
@@ -673,22 +704,22 @@ impl Interp {
                                     self.compare(op, &x, &Value::Int(k as i64))?
                                 }
                             };
-                            reg!(dst).put(Value::Bool(r));
+                            reg_mut!(dst).put(Value::Bool(r));
                         }
                         Instr::InplaceK { op, dst, a, k } => {
                             if let Value::Int(x) = &reg!(a) {
                                 if let Some(v) = crate::interp::ops::int_fast(op, *x, k as i64) {
-                                    reg!(dst).put(v);
+                                    reg_mut!(dst).put(v);
                                     continue;
                                 }
                             }
                             let x = reg!(a).clone();
-                            reg!(dst).put(self.inplace_op(op, x, &Value::Int(k as i64))?);
+                            reg_mut!(dst).put(self.inplace_op(op, x, &Value::Int(k as i64))?);
                         }
                         Instr::Inplace { op, dst, a, b } => {
                             if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
                                 if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
-                                    reg!(dst).put(v);
+                                    reg_mut!(dst).put(v);
                                     continue;
                                 }
                             }
@@ -696,7 +727,7 @@ impl Interp {
                             // its value if the operation fails.
                             let x = reg!(a).clone();
                             let y = reg!(b).clone();
-                            reg!(dst).put(self.inplace_op(op, x, &y)?);
+                            reg_mut!(dst).put(self.inplace_op(op, x, &y)?);
                         }
                         Instr::Compare { op, dst, a, b } => {
                             let r = match (&reg!(a), &reg!(b)) {
@@ -709,11 +740,11 @@ impl Interp {
                                     self.compare(op, &x, &y)?
                                 }
                             };
-                            reg!(dst).put(Value::Bool(r));
+                            reg_mut!(dst).put(Value::Bool(r));
                         }
                         Instr::GetAttr { dst, obj, name } => {
                             let o = reg!(obj).clone();
-                            reg!(dst).put(self.getattr(&o, bc.names[name as usize])?);
+                            reg_mut!(dst).put(self.getattr(&o, bc.names[name as usize])?);
                         }
                         Instr::SetAttr { obj, name, src } => {
                             let (o, v) = (reg!(obj).clone(), reg!(src).clone());
@@ -721,7 +752,7 @@ impl Interp {
                         }
                         Instr::GetItem { dst, obj, idx } => {
                             let (o, i) = (reg!(obj).clone(), reg!(idx).clone());
-                            reg!(dst).put(self.getitem(&o, &i)?);
+                            reg_mut!(dst).put(self.getitem(&o, &i)?);
                         }
                         Instr::SetItem { obj, idx, src } => {
                             let (o, i, v) = (reg!(obj).clone(), reg!(idx).clone(), reg!(src).clone());
@@ -731,12 +762,12 @@ impl Interp {
                             let a = func as usize + 1;
                             if let Value::Func(fun) = &reg!(func) {
                                 if fun.code.simple_call == argc as usize {
-                                    let callee = self.fast_frame(fun, None, &regs[a..a + argc as usize], dst);
+                                    let callee = self.fast_frame(fun, None, regs!(a, argc as usize), dst);
                                     self.push_call(frames, callee)?;
                                     continue 'frames;
                                 }
                             }
-                            let args = &regs[a..a + argc as usize];
+                            let args = regs!(a, argc as usize);
                             let called =
                                 self.call_value(&reg!(func), args, &[], dst, bc.spans[f.pc as usize - 1])?;
                             after_call!(called, dst);
@@ -763,17 +794,17 @@ impl Interp {
                             };
                             let o = reg!(obj).clone();
                             if native {
-                                reg!(dst).put(Value::Unbound);
-                                reg!(dst + 1).put(o);
+                                reg_mut!(dst).put(Value::Unbound);
+                                reg_mut!(dst + 1).put(o);
                             } else {
                                 let (m, this) = self.load_method(o, n)?;
-                                reg!(dst).put(m);
-                                reg!(dst + 1).put(this);
+                                reg_mut!(dst).put(m);
+                                reg_mut!(dst + 1).put(this);
                             }
                         }
                         Instr::CallMethod { dst, func, argc, name } => {
                             let a = func as usize + 2;
-                            let args = &regs[a..a + argc as usize];
+                            let args = regs!(a, argc as usize);
                             let span = bc.spans[f.pc as usize - 1];
                             let called = match (&reg!(func), &reg!(func + 1)) {
                                 (Value::Func(fun), this @ Value::Instance(_))
@@ -874,7 +905,7 @@ impl Interp {
                         }
                         Instr::GetIter { dst, src } => {
                             let v = reg!(src).clone();
-                            reg!(dst).put(self.get_iter(&v)?);
+                            reg_mut!(dst).put(self.get_iter(&v)?);
                         }
                         Instr::ForIter { iter, dst, exit } => {
                             // `for i in range(...)`: the next number, without a call.
@@ -889,7 +920,7 @@ impl Interp {
                             };
                             if let Some(next) = range {
                                 match next {
-                                    Some(i) => reg!(dst).put(Value::Int(i)),
+                                    Some(i) => reg_mut!(dst).put(Value::Int(i)),
                                     None => f.pc = exit,
                                 }
                                 continue;
@@ -908,12 +939,12 @@ impl Interp {
                                 return Ok(Transfer::Iterate(g.clone()));
                             }
                             match self.next(&it)? {
-                                Some(v) => reg!(dst).put(v),
+                                Some(v) => reg_mut!(dst).put(v),
                                 None => f.pc = exit,
                             }
                         }
                         Instr::Return { src } => {
-                            let v = std::mem::replace(&mut reg!(src), Value::None);
+                            let v = std::mem::replace(&mut reg_mut!(src), Value::None);
                             if let (Ret::Reg(dst), true) = (&f.ret, has_caller) {
                                 // A plain call returns into its caller's register, here in the loop.
                                 let dst = *dst as usize;
@@ -944,7 +975,7 @@ impl Interp {
                         }
                         Instr::GetAwaitable { dst, src } => {
                             let v = reg!(src).clone();
-                            reg!(dst).put(self.get_awaitable(&v)?);
+                            reg_mut!(dst).put(self.get_awaitable(&v)?);
                         }
                         Instr::YieldFrom { dst, iter } => {
                             let it = reg!(iter).clone();
@@ -957,7 +988,7 @@ impl Interp {
                                                 "cannot reuse already awaited coroutine",
                                             ));
                                         }
-                                        reg!(dst).put(Value::None);
+                                        reg_mut!(dst).put(Value::None);
                                         continue;
                                     }
                                     return Ok(Transfer::Delegate(g.clone()));
@@ -967,9 +998,9 @@ impl Interp {
                                 Outcome::Return(v) => {
                                     f.native_delegate = false;
                                     drop(it);
-                                    let done = std::mem::replace(&mut reg!(iter), Value::None);
+                                    let done = std::mem::replace(&mut reg_mut!(iter), Value::None);
                                     self.delegate_done(done);
-                                    reg!(dst).put(v);
+                                    reg_mut!(dst).put(v);
                                 }
                                 Outcome::Yield(v) if is_sched(&it) => {
                                     // A scheduler request that must wait (`await sleep(0)`): it
@@ -978,7 +1009,7 @@ impl Interp {
                                     // is this instruction's result, as for a `yield`. A
                                     // waiting task then holds no request object of its own.
                                     drop(it);
-                                    reg!(iter).put(Value::None);
+                                    reg_mut!(iter).put(Value::None);
                                     return Ok(Transfer::Yield(v));
                                 }
                                 Outcome::Yield(v) => {

@@ -47,7 +47,7 @@ pub fn compile_module_with(m: &ast::Module, res: &Resolution, interactive: bool)
     c.stmts(&m.body)?;
     c.return_none();
     let span = m.body.first().map(|s| s.span).unwrap_or_default();
-    Ok(Rc::new(c.finish(sym::MODULE_NAME, Flavor::Plain, Signature::default(), span)))
+    Ok(Rc::new(c.finish(sym::MODULE_NAME, Flavor::Plain, Signature::default(), span)?))
 }
 
 /// What leaving a construct early (`return`, `break`, `continue`) must run on its way out.
@@ -161,7 +161,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn finish(mut self, name: Symbol, flavor: Flavor, sig: Signature, span: Span) -> Code {
+    fn finish(mut self, name: Symbol, flavor: Flavor, sig: Signature, span: Span) -> CResult<Code> {
         let sc = &self.res.scopes[self.scope];
         let mut cell_names: Vec<Symbol> = sc.cellvars.clone();
         cell_names.extend(sc.freevars.iter().copied());
@@ -186,12 +186,20 @@ impl<'a> Compiler<'a> {
             classes: self.classes,
             parts: self.parts,
         };
+        // The dispatch loop trusts what this checks (it indexes without bounds checks): a
+        // compiler bug is reported here, as an error, never run.
+        if let Err(what) = bc.check(nregs) {
+            return Err(SyntaxError::new(
+                format!("internal error: bad bytecode for {}: {}", self.qualname, what),
+                span,
+            ));
+        }
         let positional_only = !sig.vararg && !sig.kwarg && sig.kwonly.is_empty();
         let simple =
             positional_only && flavor == Flavor::Plain && sc.cellvars.is_empty() && cell_params.is_empty();
         // The number of arguments a fast call passes; never matches when not simple.
         let simple_call = if simple { sig.args.len() } else { usize::MAX };
-        Code {
+        Ok(Code {
             name,
             qualname: Rc::from(self.qualname.as_str()),
             flavor,
@@ -206,7 +214,7 @@ impl<'a> Compiler<'a> {
             sig,
             span,
             bc: Box::new(bc),
-        }
+        })
     }
 
     // ----- emitting -----
@@ -543,7 +551,7 @@ impl<'a> Compiler<'a> {
             kwonly: f.params.kwonly.iter().map(|p| p.name).collect(),
             kwarg: f.params.kwarg.is_some(),
         };
-        let mut code = c.finish(f.name, flavor, sig, span);
+        let mut code = c.finish(f.name, flavor, sig, span)?;
         code.doc = docstring(&f.body);
         let code = Rc::new(code);
         let template = FnTemplate {
@@ -582,7 +590,7 @@ impl<'a> Compiler<'a> {
         }
         c.stmts(&cd.body)?;
         c.return_none();
-        let code = Rc::new(c.finish(cd.name, Flavor::Plain, Signature::default(), span));
+        let code = Rc::new(c.finish(cd.name, Flavor::Plain, Signature::default(), span)?);
         self.classes.push(ClassTemplate {
             name: cd.name,
             nbases: cd.bases.len() as u16,
@@ -640,7 +648,7 @@ impl<'a> Compiler<'a> {
             (false, true) => Flavor::Coroutine,
         };
         let sig = Signature { args: vec![Symbol::intern(".0")], ..Default::default() };
-        let code = Rc::new(c.finish(Symbol::intern(name), flavor, sig, span));
+        let code = Rc::new(c.finish(Symbol::intern(name), flavor, sig, span)?);
         self.functions.push(FnTemplate {
             code,
             ndefaults: 0,
