@@ -108,6 +108,20 @@ impl Frame {
         }
     }
 
+    /// Sets where the frame's result goes. Overwriting `Native` or `Reg` (which hold nothing)
+    /// makes no call to the drop glue: a pooled frame's `ret` is one of those, and a call
+    /// sets it on every frame it pushes.
+    #[inline(always)]
+    pub(crate) fn set_ret(&mut self, r: Ret) {
+        if matches!(self.ret, Ret::Native | Ret::Reg(_)) {
+            // SAFETY: the old value owns nothing (checked just above), so overwriting it
+            // without running its destructor leaks nothing.
+            unsafe { std::ptr::write(&mut self.ret, r) }
+        } else {
+            self.ret = r;
+        }
+    }
+
     /// Where the frame is: the instruction it stopped at (for tracebacks, task dumps).
     pub fn span(&self) -> Span {
         let bc = &self.code.bc;

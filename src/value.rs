@@ -89,6 +89,15 @@ impl Value {
         matches!(self, Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Unbound)
     }
 
+    /// A copy of a plain value (`is_plain`) as its 16 bytes, without the clone's match.
+    #[inline(always)]
+    pub fn copy_plain(&self) -> Value {
+        debug_assert!(self.is_plain());
+        // SAFETY: a plain value owns no reference (the caller checked `is_plain`), so a
+        // bitwise copy is a valid, independent value, as a derived clone would make.
+        unsafe { std::ptr::read(self) }
+    }
+
     /// Stores `v` here. When the old value holds no reference nothing is dropped, and no call
     /// to the drop glue is made: the VM's register writes take this path.
     #[inline(always)]

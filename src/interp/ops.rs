@@ -11,13 +11,14 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 /// The small-int fast path of the common operators (None: take the general path).
 #[inline(always)]
-pub fn int_fast(op: BinOp, a: i64, b: i64) -> Option<Value> {
+/// (An int, not a `Value`: the VM writes `Value::Int` of it straight into a register.)
+pub fn int_fast(op: BinOp, a: i64, b: i64) -> Option<i64> {
     match op {
-        BinOp::Add => a.checked_add(b).map(Value::Int),
-        BinOp::Sub => a.checked_sub(b).map(Value::Int),
-        BinOp::Mul => a.checked_mul(b).map(Value::Int),
-        BinOp::Mod if b > 0 && a >= 0 => Some(Value::Int(a % b)),
-        BinOp::FloorDiv if b > 0 && a >= 0 => Some(Value::Int(a / b)),
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
+        BinOp::Mod if b > 0 && a >= 0 => Some(a % b),
+        BinOp::FloorDiv if b > 0 && a >= 0 => Some(a / b),
         _ => None,
     }
 }
@@ -551,7 +552,7 @@ impl Interp {
             _ => {
                 if let (Value::Int(x), Value::Int(y)) = (&a, b) {
                     if let Some(v) = int_fast(op, *x, *y) {
-                        return Ok(v);
+                        return Ok(Value::Int(v));
                     }
                 }
                 self.binop_for_inplace(op, &a, b)

@@ -403,7 +403,7 @@ impl Interp {
     }
 
     /// Keeps a finished frame for the next call (its registers' allocation is reused).
-    #[inline]
+    #[inline(always)]
     fn recycle(&mut self, mut f: Box<Frame>) {
         if self.vm_pool.len() >= 64 {
             return;
@@ -423,7 +423,7 @@ impl Interp {
         }
         f.pc = 0;
         f.native_delegate = false;
-        f.ret = Ret::Native;
+        f.set_ret(Ret::Native);
         self.vm_pool.push(f);
     }
 
@@ -669,32 +669,24 @@ impl Interp {
                             self.store_global(n, reg!(src).clone());
                         }
                         Instr::Bin { op, dst, a, b } => {
-                            let v = match (&reg!(a), &reg!(b)) {
-                                (Value::Int(x), Value::Int(y)) => {
-                                    match crate::interp::ops::int_fast(op, *x, *y) {
-                                        Some(v) => v,
-                                        None => self.binop(op, &reg!(a), &reg!(b))?,
-                                    }
+                            if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
+                                if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
+                                    reg_mut!(dst).put(Value::Int(v));
+                                    continue;
                                 }
-                                (x, y) => {
-                                    let (x, y) = (x.clone(), y.clone());
-                                    self.binop(op, &x, &y)?
-                                }
-                            };
-                            reg_mut!(dst).put(v);
+                            }
+                            let (x, y) = (reg!(a).clone(), reg!(b).clone());
+                            reg_mut!(dst).put(self.binop(op, &x, &y)?);
                         }
                         Instr::BinK { op, dst, a, k } => {
-                            let v = match &reg!(a) {
-                                Value::Int(x) => match crate::interp::ops::int_fast(op, *x, k as i64) {
-                                    Some(v) => v,
-                                    None => self.binop(op, &reg!(a), &Value::Int(k as i64))?,
-                                },
-                                x => {
-                                    let x = x.clone();
-                                    self.binop(op, &x, &Value::Int(k as i64))?
+                            if let Value::Int(x) = &reg!(a) {
+                                if let Some(v) = crate::interp::ops::int_fast(op, *x, k as i64) {
+                                    reg_mut!(dst).put(Value::Int(v));
+                                    continue;
                                 }
-                            };
-                            reg_mut!(dst).put(v);
+                            }
+                            let x = reg!(a).clone();
+                            reg_mut!(dst).put(self.binop(op, &x, &Value::Int(k as i64))?);
                         }
                         Instr::CompareK { op, dst, a, k } => {
                             let r = match &reg!(a) {
@@ -709,7 +701,7 @@ impl Interp {
                         Instr::InplaceK { op, dst, a, k } => {
                             if let Value::Int(x) = &reg!(a) {
                                 if let Some(v) = crate::interp::ops::int_fast(op, *x, k as i64) {
-                                    reg_mut!(dst).put(v);
+                                    reg_mut!(dst).put(Value::Int(v));
                                     continue;
                                 }
                             }
@@ -719,7 +711,7 @@ impl Interp {
                         Instr::Inplace { op, dst, a, b } => {
                             if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
                                 if let Some(v) = crate::interp::ops::int_fast(op, *x, *y) {
-                                    reg_mut!(dst).put(v);
+                                    reg_mut!(dst).put(Value::Int(v));
                                     continue;
                                 }
                             }
@@ -1055,13 +1047,15 @@ impl Interp {
             }
         }
         for (slot, v) in slots.zip(args) {
-            slot.put(v.clone());
+            // An int or a bool (most arguments in a hot call) is copied without the clone's
+            // match over every variant.
+            slot.put(if v.is_plain() { v.copy_plain() } else { v.clone() });
         }
         if !fun.closure.is_empty() {
             frame.cells.extend(fun.closure.iter().cloned());
         }
         frame.func = Some(fun.clone());
-        frame.ret = Ret::Reg(dst);
+        frame.set_ret(Ret::Reg(dst));
         frame
     }
 
@@ -1136,6 +1130,7 @@ impl Interp {
     }
 
     /// Pushes the frame of a plain call made by the top frame (the depth limit checked).
+    #[inline(always)]
     fn push_call(&mut self, frames: &mut Vec<Box<Frame>>, callee: Box<Frame>) -> R<()> {
         if self.depth >= self.opts.max_depth {
             return Err(recursion_error("maximum recursion depth exceeded"));
