@@ -183,8 +183,14 @@ fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
 }
 
 fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
-    crate::builtins::arity("sleep", args, 1, 1)?;
-    let d = delay_arg(it, &args[0], "sleep() delay")?;
+    let d = match args {
+        // `sleep(0)` checks nothing more.
+        [Value::Int(0)] => 0.0,
+        _ => {
+            crate::builtins::arity("sleep", args, 1, 1)?;
+            delay_arg(it, &args[0], "sleep() delay")?
+        }
+    };
     if d == 0.0 {
         // `await sleep(0)` is the common way to give the turn away: one shared request, so a
         // task switch allocates nothing.

@@ -823,7 +823,13 @@ impl Interp {
     }
 
     /// Registers `t` as waiting for `req` (which could not complete at once).
-    fn register_wait(&mut self, t: &Rc<Task>, req: &Value, span: Span) {
+    fn register_wait(&mut self, t: &Rc<Task>, req: &Value) {
+        // Where the task waits: found only when it is kept (a wait that lasts) or shown (a
+        // trace), not for a `sleep(0)` or a bare `yield`, which give the turn away.
+        let span = || match &t.coro {
+            Value::Gen(g) => crate::vm::suspended_span(g).unwrap_or_default(),
+            _ => Span::default(),
+        };
         let Some(SchedObj::Request(RequestObj { r, .. })) = sched_of(req) else {
             // Any other yielded value gives the turn away.
             t.state.set(TaskState::Ready);
@@ -832,7 +838,7 @@ impl Interp {
             if self.opts.observe {
                 self.mark(t, timeline::Mark::Ready);
                 if self.detailed() {
-                    let detail = format!("bare yield at {}: gives the turn away", self.line_of(span));
+                    let detail = format!("bare yield at {}: gives the turn away", self.line_of(span()));
                     self.note(&detail);
                     if self.opts.trace {
                         let name = t.name();
@@ -851,7 +857,7 @@ impl Interp {
                 if self.opts.observe {
                     self.mark(t, timeline::Mark::Ready);
                     if self.detailed() {
-                        let detail = format!("sleep(0) at {}: gives the turn away", self.line_of(span));
+                        let detail = format!("sleep(0) at {}: gives the turn away", self.line_of(span()));
                         self.note(&detail);
                         if self.opts.trace {
                             let name = t.name();
@@ -907,7 +913,7 @@ impl Interp {
             };
             self.mark(t, m);
             if self.detailed() {
-                let detail = format!("{} at {}", describe(&r), self.line_of(span));
+                let detail = format!("{} at {}", describe(&r), self.line_of(span()));
                 self.note(&detail);
                 if self.opts.trace {
                     let name = t.name();
@@ -915,7 +921,7 @@ impl Interp {
                 }
             }
         }
-        *t.wait.borrow_mut() = Some((r, span));
+        *t.wait.borrow_mut() = Some((r, span()));
     }
 
     /// `t.cancel()`.

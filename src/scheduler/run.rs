@@ -165,8 +165,7 @@ impl Interp {
                             None => {}
                         }
                     }
-                    let span = Self::wait_span(&t.coro).unwrap_or_default();
-                    self.register_wait(&t, &v, span);
+                    self.register_wait(&t, &v);
                     // The frame let the request go (see the VM's `YieldFrom`): unless the
                     // program holds it too, it goes back to the pool while the task waits.
                     self.recycle_request(v);

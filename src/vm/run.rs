@@ -212,7 +212,11 @@ impl Interp {
             start.into_vec()
         } else {
             let mut v = self.vm_stacks.pop().unwrap_or_default();
-            v.extend(start);
+            // One frame (a task switch, a generator resumed by `send`): one move, no iterator.
+            match start.into_inner() {
+                Ok([f]) => v.push(f),
+                Err(start) => v.extend(start),
+            }
             v
         };
         let r = self.run_loop(&mut frames, root, pending);
@@ -297,7 +301,10 @@ impl Interp {
                     // At the bottom (a task switch), the whole stack moves without copying.
                     let mut segment: Frames = if at + 1 == frames.len() {
                         // One frame (a generator not delegating): one move, no iterator.
-                        frames.pop().into_iter().collect()
+                        match frames.pop() {
+                            Some(f) => Frames::from_buf([f]),
+                            None => Frames::new(),
+                        }
                     } else if at == 0 {
                         // A whole await chain at the bottom (a task switch): the stack itself
                         // goes into the generator, whatever its depth.
