@@ -213,13 +213,15 @@ pub enum Instr {
         start: Reg,
     },
     /// An f-string field: `format(src, spec)` after the conversion (`!r`, `!s`, `!a`, or 0).
+    /// Its result goes only to a `Concat`: an int with no conversion and no spec is left an
+    /// int, whose digits `Concat` writes.
     Format {
         dst: Reg,
         src: Reg,
         conv: u8,
         spec: Reg,
     },
-    /// Concatenates the strings in registers `start..start+n`.
+    /// Concatenates the strings (and the ints, in decimal) in registers `start..start+n`.
     Concat {
         dst: Reg,
         start: Reg,

@@ -332,7 +332,7 @@ fn this_list(t: &Value) -> Rc<RefCell<Vec<Value>>> {
 fn list_method(name: Symbol) -> Option<M> {
     Some(match name {
         sym::APPEND => ("append", |it, t, a, _| {
-            arity("append", a, 1, 1)?;
+            arity("list.append", a, 1, 1)?;
             it.charge_memory(16)?;
             this_list(t).borrow_mut().push(a[0].clone());
             Ok(Value::None)

@@ -789,6 +789,7 @@ impl Interp {
                                 {
                                     true
                                 }
+                                Value::List(_) if n == sym::APPEND => true,
                                 o => crate::builtins::methods::native_method_cached(self, o, n).is_some(),
                             };
                             let o = reg!(obj).clone();
@@ -839,6 +840,15 @@ impl Interp {
                                         crate::builtins::methods::deque_push(this, args[0].clone(), false);
                                         Value::None
                                     })
+                                }
+                                // `items.append(x)`, as `list.append` does it.
+                                (Value::Unbound, Value::List(l))
+                                    if argc == 1 && bc.names[name as usize] == sym::APPEND =>
+                                {
+                                    self.current_span = Some(span);
+                                    self.charge_memory(16)?;
+                                    l.borrow_mut().push(args[0].clone());
+                                    Called::Value(Value::None)
                                 }
                                 (Value::Unbound, this) => {
                                     let name = bc.names[name as usize];

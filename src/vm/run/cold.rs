@@ -218,13 +218,14 @@ impl Interp {
             }
             // `f"{x}"` of a string is the string, of an int its digits: no detour through
             // `format_value`.
+            // An int or a str with no conversion and no spec is its own `format(x, '')`: the
+            // value stays as it is, and `Concat` (the only reader of a `Format`'s result: the
+            // compiler emits both for an f-string) writes an int's digits straight into the
+            // string it builds, without a string of its own.
             Instr::Format { dst, src, conv: 0, spec: NO_REG }
                 if matches!(reg!(src), Value::Str(_) | Value::Int(_)) =>
             {
-                if let Value::Int(i) = reg!(src) {
-                    let s = itoa::Buffer::new().format(i).to_string();
-                    reg!(dst).put(Value::string(s));
-                } else if dst != src {
+                if dst != src {
                     let v = reg!(src).clone();
                     reg!(dst).put(v);
                 }
@@ -245,24 +246,34 @@ impl Interp {
                 reg!(dst).put(Value::string(self.format_value(&v, &spec)?));
             }
             Instr::Concat { dst, start, n } => {
-                // Sized once: the parts are nearly always strings already (`Format` made them).
-                let len: usize = (0..n)
-                    .map(|i| match &reg!(start + i) {
-                        Value::Str(p) => p.s.len(),
-                        _ => 0,
-                    })
-                    .sum();
+                // Sized once, from parts that are strings (literals, `Format`'s results) or
+                // ints (`Format` of an int, written here). ASCII if every part is.
+                let mut len = 0;
+                let mut ascii = true;
+                for i in 0..n {
+                    match &reg!(start + i) {
+                        Value::Str(p) => {
+                            len += p.s.len();
+                            ascii &= p.ascii;
+                        }
+                        Value::Int(x) => len += decimal_len(*x),
+                        _ => {}
+                    }
+                }
                 let mut s = String::with_capacity(len);
                 for i in 0..n {
                     match &reg!(start + i) {
                         Value::Str(p) => s.push_str(&p.s),
+                        Value::Int(x) => s.push_str(itoa::Buffer::new().format(*x)),
                         other => {
                             let other = other.clone();
-                            s.push_str(&self.to_str(&other)?);
+                            let t = self.to_str(&other)?;
+                            ascii &= t.is_ascii();
+                            s.push_str(&t);
                         }
                     }
                 }
-                reg!(dst).put(Value::string(s));
+                reg!(dst).put(Value::Str(Rc::new(PyStr { s, ascii })));
             }
             Instr::Unpack { src, start, n, star } => {
                 let v = reg!(src).clone();
@@ -552,5 +563,21 @@ impl Interp {
             _ => return Err(runtime_error("internal error: a hot instruction in exec_cold")),
         }
         Ok(None)
+    }
+}
+
+/// How many characters `x` takes in decimal (with its sign).
+fn decimal_len(x: i64) -> usize {
+    let digits = x.unsigned_abs().checked_ilog10().map_or(1, |d| d as usize + 1);
+    digits + (x < 0) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_len_counts_what_itoa_writes() {
+        for x in [0, 1, 9, 10, 99, 100, -1, -10, 12345, i64::MAX, i64::MIN, i64::MIN + 1] {
+            assert_eq!(super::decimal_len(x), itoa::Buffer::new().format(x).len(), "{}", x);
+        }
     }
 }
