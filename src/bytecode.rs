@@ -703,12 +703,14 @@ impl Instr {
     }
 
     /// One past the highest register this instruction reads or writes (ranges included:
-    /// a call's arguments, a display's items), 0 when it names none. `NO_REG` (an absent
-    /// operand) does not count. The dispatch loop indexes registers without a bounds check;
-    /// `Bytecode::check` holds every instruction to this bound at compile time.
+    /// a call's arguments, a display's items), 0 when it names none. `NO_REG` counts as
+    /// absent only in the operands that may be absent (`opt`); anywhere else it is a register
+    /// beyond every frame, which `check` rejects. The dispatch loop indexes registers without
+    /// a bounds check; `Bytecode::check` holds every instruction to this bound at compile time.
     pub fn reg_extent(&self) -> u32 {
         use Instr::*;
-        let one = |r: Reg| if r == NO_REG { 0 } else { r as u32 + 1 };
+        let one = |r: Reg| r as u32 + 1;
+        let opt = |r: Reg| if r == NO_REG { 0 } else { r as u32 + 1 };
         let span = |start: Reg, n: u32| start as u32 + n;
         match *self {
             Step { live, hi } => (live as u32).max(hi as u32),
@@ -730,7 +732,7 @@ impl Instr {
             | Echo { src } => one(src),
             DelCell { .. } | DelGlobal { .. } | DelClassNs { .. } | Jump { .. } => 0,
             Reraise | ReraiseNone | PopExc => 0,
-            AssertFail { msg } => one(msg),
+            AssertFail { msg } => opt(msg),
             Move { dst, src }
             | LoadLocal { dst, src }
             | ListToTuple { dst, src }
@@ -763,19 +765,19 @@ impl Instr {
             | SetAttr { obj: a, src: b, .. }
             | DelItem { obj: a, idx: b }
             | ExcMatch { dst: a, typ: b }
-            | WithExit { exit: a, dst: b }
             | ImportFrom { dst: a, module: b, .. }
             | ForIter { iter: a, dst: b, .. }
             | YieldFrom { dst: a, iter: b }
-            | Raise { exc: a, cause: b }
             | WithExitExc { dst: a, exit: b, .. }
             | JumpUnless { a, b, .. } => one(a).max(one(b)),
             DictSet { dict: a, key: b, src: c }
             | StarArgs { list: a, src: b, func: c }
             | StarKwargs { dict: a, src: b, func: c }
             | GetItem { dst: a, obj: b, idx: c }
-            | SetItem { obj: a, idx: b, src: c }
-            | Format { dst: a, src: b, spec: c, .. } => one(a).max(one(b)).max(one(c)),
+            | SetItem { obj: a, idx: b, src: c } => one(a).max(one(b)).max(one(c)),
+            Format { dst, src, spec, .. } => one(dst).max(one(src)).max(opt(spec)),
+            WithExit { exit, dst } => one(exit).max(opt(dst)),
+            Raise { exc, cause } => one(exc).max(opt(cause)),
             WithEnter { dst, exit, mgr, .. } => one(dst).max(one(exit)).max(one(mgr)),
             Unpack { src, start, n, .. } => one(src).max(span(start, n as u32)),
             GetAttr { dst, obj, .. } => one(dst).max(one(obj)),
@@ -784,7 +786,7 @@ impl Instr {
             LoadMethod { dst, obj, .. } => span(dst, 2).max(one(obj)),
             CallMethod { dst, func, argc, .. } => one(dst).max(span(func, 2 + argc as u32)),
             CallKw { dst, func, argc, kw, .. } => one(dst).max(span(func, 1 + argc as u32 + kw as u32)),
-            CallEx { dst, func, args, kwargs } => one(dst).max(one(func)).max(one(args)).max(one(kwargs)),
+            CallEx { dst, func, args, kwargs } => one(dst).max(one(func)).max(one(args)).max(opt(kwargs)),
             JumpIfFalse { cond, .. } | JumpIfTrue { cond, .. } => one(cond),
             JumpUnlessK { a, .. } => one(a),
             // Their registers from `args`/`bases` are read with bounds checks (`cold.rs`).
@@ -897,6 +899,9 @@ mod tests {
     fn check_accepts_what_stays_in_bounds() {
         let bc = bytecode(vec![Instr::LoadConst { dst: 1, k: 0 }, Instr::Return { src: 1 }], 1);
         assert_eq!(bc.check(2), Ok(()));
+        // An operand that may be absent (`raise e` without `from`).
+        let bc = bytecode(vec![Instr::Raise { exc: 1, cause: NO_REG }], 0);
+        assert_eq!(bc.check(2), Ok(()));
     }
 
     #[test]
@@ -904,6 +909,9 @@ mod tests {
         let ret = Instr::Return { src: 0 };
         let cases = [
             (vec![Instr::Move { dst: 2, src: 0 }, ret], "register"),
+            // `NO_REG` where an operand cannot be absent is a register past every frame.
+            (vec![Instr::Move { dst: NO_REG, src: 0 }, ret], "register"),
+            (vec![Instr::Raise { exc: NO_REG, cause: NO_REG }], "register"),
             (vec![Instr::Call { dst: 0, func: 0, argc: 2 }, ret], "register"),
             (vec![Instr::LoadMethod { dst: 1, obj: 0, name: 0 }, ret], "register"),
             (vec![Instr::LoadConst { dst: 0, k: 1 }, ret], "constant"),

@@ -167,10 +167,17 @@ impl Interp {
     /// One step of `yield from`/`await` delegation: send or throw into the delegate.
     /// `input` is None on the first step, when the op is reached (not resumed).
     pub fn delegate(&mut self, it: &Value, input: Option<Resume>) -> R<Outcome> {
-        // `get_awaitable` let through only the scheduler objects that can be awaited.
+        // `get_awaitable` let through only the scheduler objects that can be awaited. (A
+        // small function for the frequent case, the rest out of line: a scheduler request's
+        // step pays no large prologue.)
         if is_sched(it) {
             return (self.sched_hooks.delegate)(self, it, input);
         }
+        self.delegate_other(it, input)
+    }
+
+    #[inline(never)]
+    fn delegate_other(&mut self, it: &Value, input: Option<Resume>) -> R<Outcome> {
         if let Value::Native(n) = it {
             match &**n {
                 Native::AsyncGenOp { gen, op, state } => return self.async_gen_step(gen, op, state, input),
@@ -289,6 +296,12 @@ impl Interp {
 
     /// The iterator behind `await v`.
     pub fn get_awaitable(&mut self, v: &Value) -> R<Value> {
+        // A scheduler object (a request, a task), the most frequent, first.
+        if is_sched(v) {
+            if let Some(it) = (self.sched_hooks.awaitable)(v) {
+                return Ok(it);
+            }
+        }
         match v {
             Value::Gen(g) if g.is_async_gen => Err(self.not_awaitable(v)),
             Value::Native(n)

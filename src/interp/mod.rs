@@ -621,6 +621,12 @@ pub struct Interp {
     /// Native method lookups by (kind of value, name), direct-mapped (see
     /// `builtins::methods::native_method_cached`).
     pub method_cache: Box<MethodCache>,
+    /// The native method the last `LoadMethod` found on a `Native` value (its address, the
+    /// name): `CallMethod` on that same value and name calls it without a second lookup.
+    /// Only `Native` values (never ints, whose "address" is their value) are remembered; an
+    /// object in `CallMethod`'s register has been alive at its address since its own
+    /// `LoadMethod`, so an entry for that address and name is that object's method.
+    pub native_memo: (usize, Symbol, Option<(&'static str, NativeFn)>),
     /// `Class::flags` set by attributes assigned to classes after they were made: added to
     /// every class's (subclasses made earlier do not see their bases' changes otherwise).
     pub late_class_flags: u8,
@@ -672,6 +678,7 @@ impl Interp {
             vm_pool: Vec::new(),
             vm_stacks: Vec::new(),
             method_cache: Box::new([(0, Symbol(0), None); 64]),
+            native_memo: (0, Symbol(0), None),
             late_class_flags: 0,
             const_sets: std::collections::HashMap::new(),
             out_lines: None,

@@ -574,8 +574,12 @@ impl Interp {
                     }
                     macro_rules! reg_mut {
                         ($r:expr) => {
-                            // SAFETY: as for `reg!`; the reference is the only one to this
-                            // register while it lives (each use is one statement's write).
+                            // SAFETY: as for `reg!`. While the reference lives (in
+                            // `reg_mut!(dst).put(self.getattr(..)?)`, through the call that makes
+                            // the value) no other reference to this register is used: code run
+                            // meanwhile runs other frames, never this one's registers, and a
+                            // register read for the value written (`i += 1`) is copied or
+                            // cloned before the write's reference is made.
                             (*unsafe { &mut *rp.add($r as usize) })
                         };
                     }
@@ -759,12 +763,13 @@ impl Interp {
                         }
                         Instr::Call { dst, func, argc } => {
                             let a = func as usize + 1;
-                            if let Value::Func(fun) = &reg!(func) {
-                                if fun.code.simple_call == argc as usize {
+                            match &reg!(func) {
+                                Value::Func(fun) if fun.code.simple_call == argc as usize => {
                                     let callee = self.fast_frame(fun, None, regs!(a, argc as usize), dst);
                                     self.push_call(frames, callee)?;
                                     continue 'frames;
                                 }
+                                _ => {}
                             }
                             let args = regs!(a, argc as usize);
                             let called =
@@ -790,7 +795,7 @@ impl Interp {
                                     true
                                 }
                                 Value::List(_) if n == sym::APPEND => true,
-                                o => crate::builtins::methods::native_method_cached(self, o, n).is_some(),
+                                o => self.native_method_found(o, n),
                             };
                             let o = reg!(obj).clone();
                             if native {
@@ -853,14 +858,12 @@ impl Interp {
                                 (Value::Unbound, this) => {
                                     let name = bc.names[name as usize];
                                     self.current_span = Some(span);
-                                    // `LoadMethod` found a native method of a built-in value.
-                                    Called::Value(
-                                        match crate::builtins::methods::native_method_cached(self, this, name)
-                                        {
-                                            Some((_, method)) => method(self, this, args, &[])?,
-                                            None => self.call_method(this, name, args, &[])?,
-                                        },
-                                    )
+                                    // `LoadMethod` found a native method of a built-in value
+                                    // (and remembered it, for a `Native` one).
+                                    Called::Value(match self.native_method_again(this, name) {
+                                        Some((_, method)) => method(self, this, args, &[])?,
+                                        None => self.call_method(this, name, args, &[])?,
+                                    })
                                 }
                                 (fv, _) => self.call_value(fv, args, &[], dst, span)?,
                             };
@@ -1201,6 +1204,34 @@ impl Interp {
             _ => return self.call_native(fv, pos, kw, span),
         };
         self.call_function_from_loop(fun, this, pos, kw, dst, span)
+    }
+
+    /// Whether `o` (a built-in value) has the native method `name`, for `LoadMethod`; found
+    /// on a `Native` value, it is remembered for the `CallMethod` that follows (see
+    /// `Interp::native_memo`). Out of the dispatch loop, which keeps its registers.
+    #[inline(never)]
+    fn native_method_found(&mut self, o: &Value, name: Symbol) -> bool {
+        match crate::builtins::methods::native_method_cached(self, o, name) {
+            Some(m) => {
+                if let Value::Native(rc) = o {
+                    self.native_memo = (Rc::as_ptr(rc) as usize, name, Some(m));
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The native method `name` of `this` for `CallMethod`: the one `LoadMethod` remembered
+    /// when it is this `Native` value's, else looked up.
+    #[inline(never)]
+    fn native_method_again(&mut self, this: &Value, name: Symbol) -> Option<(&'static str, NativeFn)> {
+        if let Value::Native(rc) = this {
+            if self.native_memo.0 == Rc::as_ptr(rc) as usize && self.native_memo.1 == name {
+                return self.native_memo.2;
+            }
+        }
+        crate::builtins::methods::native_method_cached(self, this, name)
     }
 
     /// The `__init__` to run on the loop's stack when `cls` is called: a plain user class
