@@ -24,8 +24,9 @@ pub struct Frame {
     pub code: Rc<Code>,
     /// The next instruction.
     pub pc: u32,
-    /// The registers; a small function's live inside the frame's own allocation.
-    pub regs: smallvec::SmallVec<[Value; 8]>,
+    /// The registers, exactly as many as the code needs when the frame is made (a pooled
+    /// frame keeps its allocation for the next call).
+    pub regs: Vec<Value>,
     /// (Thin vectors, one word each: most frames have no cells and handle no exception, and
     /// a small frame fits a smaller allocation.)
     pub cells: thin_vec::ThinVec<Rc<RefCell<Value>>>,
@@ -67,7 +68,7 @@ pub(crate) enum How {
 
 impl Frame {
     pub fn new(code: Rc<Code>) -> Frame {
-        let mut regs = smallvec::SmallVec::with_capacity(code.nslots);
+        let mut regs = Vec::with_capacity(code.nslots);
         regs.resize_with(code.nslots, || Value::Unbound);
         let cells = if code.n_own_cells == 0 {
             thin_vec::ThinVec::new()
