@@ -375,7 +375,9 @@ fn a_background_ticker_prints_while_the_prompt_accepts_input() {
     t.wait_for("tick 6");
     // The cancellation takes effect when the ticker next runs: `await sleep(0)` lets it.
     t.send("t.cancel()\nawait sleep(0)\n:tasks\n");
-    let screen = t.wait_for("recently ended:");
+    // The whole row, not just the heading: the rows may arrive after it (this read the
+    // screen between the two once, under load).
+    let screen = t.wait_for("recently ended:\nticker           cancelled\n");
     let tasks = &screen[screen.rfind(">>> :tasks").unwrap_or(0)..];
     assert!(
         tasks.starts_with(">>> :tasks\nno unfinished tasks\nrecently ended:\nticker           cancelled\n"),

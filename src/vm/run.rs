@@ -446,7 +446,7 @@ impl Interp {
             // The common case (no delegation in progress): one move, no iterator.
             if let Some(mut bottom) = own.pop() {
                 drop(own);
-                bottom.ret = Ret::Resumed(g, how);
+                bottom.set_ret(Ret::Resumed(g, how));
                 frames.push(bottom);
             }
         } else {
@@ -1101,8 +1101,20 @@ impl Interp {
         resumers.push(frames.len());
         self.push_generator(frames, g, how);
         match frames.last_mut() {
-            // `None` is sent: the value of the `yield` it stopped at.
-            Some(top) if started => resume_with(top, Resume::Send(Value::None)),
+            // `None` is sent: the value of the `yield` it stopped at, written straight into
+            // that `yield`'s register (`resume_with` for anything else).
+            Some(top) if started => {
+                let at = top.pc.wrapping_sub(1) as usize;
+                match top.code.bc.instrs.get(at) {
+                    Some(&Instr::Yield { dst, .. }) if !top.native_delegate => {
+                        if let Some(r) = top.regs.get_mut(dst as usize) {
+                            r.put(Value::None);
+                        }
+                        None
+                    }
+                    _ => resume_with(top, Resume::Send(Value::None)),
+                }
+            }
             _ => None,
         }
     }
