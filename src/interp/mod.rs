@@ -625,7 +625,9 @@ pub struct Interp {
     /// name): `CallMethod` on that same value and name calls it without a second lookup.
     /// Only `Native` values (never ints, whose "address" is their value) are remembered; an
     /// object in `CallMethod`'s register has been alive at its address since its own
-    /// `LoadMethod`, so an entry for that address and name is that object's method.
+    /// `LoadMethod`, which wrote this entry (every `LoadMethod` that leaves a `Native` value
+    /// for a native call does, but for the deque shortcut, whose names `CallMethod` never
+    /// looks up here), so an entry for that address and name is that object's method.
     pub native_memo: (usize, Symbol, Option<(&'static str, NativeFn)>),
     /// `Class::flags` set by attributes assigned to classes after they were made: added to
     /// every class's (subclasses made earlier do not see their bases' changes otherwise).

@@ -787,7 +787,9 @@ impl Interp {
                                 | Value::Func(_)
                                 | Value::Method(_)
                                 | Value::Builtin(_) => false,
-                                // Quickened in `CallMethod` (no table to look in).
+                                // Quickened in `CallMethod` (no table to look in; the memo
+                                // is neither written nor read for these, see
+                                // `native_method_again`).
                                 Value::Native(d)
                                     if matches!(**d, Native::Deque { .. })
                                         && matches!(n, sym::POPLEFT | sym::APPEND) =>
@@ -1239,7 +1241,11 @@ impl Interp {
     #[inline(never)]
     fn native_method_again(&mut self, this: &Value, name: Symbol) -> Option<(&'static str, NativeFn)> {
         if let Value::Native(rc) = this {
-            if self.native_memo.0 == Rc::as_ptr(rc) as usize && self.native_memo.1 == name {
+            // `LoadMethod`'s deque shortcut (`popleft`, `append`) leaves the memo as it was:
+            // reached here with other arguments than the quickened call's, such a call looks
+            // its method up rather than trust an entry another object may have left.
+            let shortcut = matches!(**rc, Native::Deque { .. }) && matches!(name, sym::POPLEFT | sym::APPEND);
+            if !shortcut && self.native_memo.0 == Rc::as_ptr(rc) as usize && self.native_memo.1 == name {
                 return self.native_memo.2;
             }
         }
