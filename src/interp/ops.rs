@@ -9,9 +9,9 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
-/// The small-int fast path of the common operators (None: take the general path).
+/// The small-int fast path of the common operators (None: take the general path). An int,
+/// not a `Value`: the VM writes `Value::Int` of it straight into a register.
 #[inline(always)]
-/// (An int, not a `Value`: the VM writes `Value::Int` of it straight into a register.)
 pub fn int_fast(op: BinOp, a: i64, b: i64) -> Option<i64> {
     match op {
         BinOp::Add => a.checked_add(b),

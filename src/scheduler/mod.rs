@@ -826,10 +826,7 @@ impl Interp {
     fn register_wait(&mut self, t: &Rc<Task>, req: &Value) {
         // Where the task waits: found only when it is kept (a wait that lasts) or shown (a
         // trace), not for a `sleep(0)` or a bare `yield`, which give the turn away.
-        let span = || match &t.coro {
-            Value::Gen(g) => crate::vm::suspended_span(g).unwrap_or_default(),
-            _ => Span::default(),
-        };
+        let span = || Self::wait_span(&t.coro).unwrap_or_default();
         let Some(SchedObj::Request(RequestObj { r, .. })) = sched_of(req) else {
             // Any other yielded value gives the turn away.
             t.state.set(TaskState::Ready);

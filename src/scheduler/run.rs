@@ -35,7 +35,7 @@ pub enum RunUntil {
 
 impl Interp {
     /// The span of the innermost suspension point of a task's await chain.
-    fn wait_span(coro: &Value) -> Option<Span> {
+    pub(super) fn wait_span(coro: &Value) -> Option<Span> {
         match coro {
             Value::Gen(g) => crate::vm::suspended_span(g),
             _ => None,
