@@ -56,6 +56,9 @@ pub struct Scope {
     returns_at: Option<Span>,
     /// Names some `del` statement here unbinds (the others, once bound, stay bound).
     pub deleted: HashSet<Symbol>,
+    /// Names an assignment expression (`:=`) here binds: they can change in the middle of an
+    /// expression, so the compiler never reads them in place (`x + (x := 5)` adds the old x).
+    pub walrus_targets: HashSet<Symbol>,
     /// Own variables captured by inner scopes (live in cells).
     pub cellvars: Vec<Symbol>,
     /// Variables of enclosing scopes used here or by inner scopes.
@@ -462,6 +465,7 @@ impl Resolver {
         }
         if comps.is_empty() {
             self.scope().bind(n);
+            self.scope().walrus_targets.insert(n);
             return Ok(());
         }
         let outer = &self.res.scopes[sc];

@@ -1197,6 +1197,11 @@ impl Interp {
                     _ => return self.call_native(fv, pos, kw, span),
                 }
             }
+            // Any other built-in function (`len(x)`, `sleep(0)`), called at once.
+            Value::Builtin(b) if b.unbound.is_none() => {
+                self.current_span = Some(span);
+                return Ok(Called::Value((b.f)(self, &b.this, pos, kw)?));
+            }
             Value::Method(m) => match &m.1 {
                 Value::Func(fun) => (fun, Some(&m.0)),
                 _ => return self.call_native(fv, pos, kw, span),

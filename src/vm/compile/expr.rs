@@ -29,7 +29,14 @@ impl<'a> Compiler<'a> {
         match &e.kind {
             ExprKind::Name(n) => {
                 self.cur_span = span;
-                self.load_name(*n, dst);
+                match self.bound_local(*n) {
+                    // Certainly bound: copied without the check for an unbound local.
+                    Some(src) if src != dst => {
+                        self.emit(Instr::Move { dst, src });
+                    }
+                    Some(_) => {}
+                    None => self.load_name(*n, dst),
+                }
             }
             ExprKind::NamedExpr(n, x) => {
                 self.expr_to(x, dst)?;

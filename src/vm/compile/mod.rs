@@ -105,9 +105,10 @@ pub(super) struct Compiler<'a> {
     /// target and must stay where it is (see `jump_unless`).
     last_target: u32,
     cur_span: Span,
-    /// Local variables certainly bound here (the parameters, and names assigned by an earlier
-    /// statement of the function's top level), none of them ever deleted: an operand naming
-    /// one is read from its own register, with no copy and no check (`operand`).
+    /// Local variables certainly bound here (the parameters, a `for` target in its body, and
+    /// names assigned by an earlier statement of an enclosing block), none of them ever
+    /// deleted: an operand naming one is read from its own register, with no copy and no
+    /// check (`operand`, `bound_local`). See `stmts`.
     bound: HashSet<Symbol>,
 }
 
@@ -329,24 +330,6 @@ impl<'a> Compiler<'a> {
         sc.place(n)
     }
 
-    /// A function's body: after each top-level assignment its names are certainly bound.
-    fn body(&mut self, body: &'a [Stmt]) -> CResult<()> {
-        for s in body {
-            self.stmt(s)?;
-            if let ast::StmtKind::Assign(targets, _) = &s.kind {
-                for t in targets.iter() {
-                    if let ExprKind::Name(n) = t.kind {
-                        let sc = &self.res.scopes[self.scope];
-                        if matches!(sc.place(n), Place::Local(_)) && !sc.deleted.contains(&n) {
-                            self.bound.insert(n);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// The register holding `e`'s value for an instruction that only reads it: the variable's
     /// own register when `e` names a local certainly bound (read in place, as Lua reads its
     /// locals: nothing in the rest of the expression can rebind it), else `scratch`, after
@@ -361,10 +344,15 @@ impl<'a> Compiler<'a> {
         Ok(scratch)
     }
 
-    /// The register of `n` if it is a local certainly bound here (see `bound`).
+    /// The register of `n` if it is a local certainly bound here (see `bound`) that no `:=`
+    /// assigns (one could change it between the read and the instruction that uses it).
     fn bound_local(&self, n: Symbol) -> Option<Reg> {
         match self.place(n) {
-            Place::Local(i) if self.bound.contains(&n) => Some(i as Reg),
+            Place::Local(i)
+                if self.bound.contains(&n) && !self.res.scopes[self.scope].walrus_targets.contains(&n) =>
+            {
+                Some(i as Reg)
+            }
             _ => None,
         }
     }
@@ -531,7 +519,7 @@ impl<'a> Compiler<'a> {
         let qual = self.child_qualname(f.name.as_str());
         let mut c = Compiler::new(self.res, scope, CodeKind::Function, qual);
         c.cur_span = span;
-        c.body(&f.body)?;
+        c.stmts(&f.body)?;
         c.cur_span = f.body.last().map(|s| s.span).unwrap_or(span);
         c.return_none();
         let sc = &self.res.scopes[scope];

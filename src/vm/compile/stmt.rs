@@ -5,11 +5,48 @@ use super::*;
 use crate::ast::{Arg, StmtKind};
 
 impl<'a> Compiler<'a> {
+    /// A block. After an assignment statement of the block, the local names it assigns are
+    /// certainly bound for the rest of the block (whatever leaves the block early, an
+    /// exception, `break`, `return`, leaves those statements too); they are forgotten when
+    /// the block ends.
     pub(super) fn stmts(&mut self, body: &'a [Stmt]) -> CResult<()> {
+        let mut added: Vec<Symbol> = Vec::new();
         for s in body {
             self.stmt(s)?;
+            if let StmtKind::Assign(targets, _) = &s.kind {
+                for t in targets.iter() {
+                    self.note_bound(t, &mut added);
+                }
+            }
+        }
+        for n in added {
+            self.bound.remove(&n);
         }
         Ok(())
+    }
+
+    /// Adds the local names a completed assignment to `t` bound (never deleted ones) to
+    /// `bound`, and to `added` those it did not hold.
+    fn note_bound(&mut self, t: &ast::Expr, added: &mut Vec<Symbol>) {
+        match &t.kind {
+            ExprKind::Name(n) => {
+                let sc = &self.res.scopes[self.scope];
+                if sc.kind != Some(crate::resolver::ScopeKind::Module)
+                    && matches!(sc.place(*n), Place::Local(_))
+                    && !sc.deleted.contains(n)
+                    && self.bound.insert(*n)
+                {
+                    added.push(*n);
+                }
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for i in items {
+                    self.note_bound(i, added);
+                }
+            }
+            ExprKind::Starred(inner) => self.note_bound(inner, added),
+            _ => {}
+        }
     }
 
     pub(super) fn stmt(&mut self, s: &'a Stmt) -> CResult<()> {
@@ -37,9 +74,16 @@ impl<'a> Compiler<'a> {
                     [t] if writes_at_end(value) => self.local_target(t),
                     _ => None,
                 };
-                match direct {
-                    Some(reg) => self.expr_to(value, reg)?,
-                    None => {
+                match (direct, &targets[..]) {
+                    (Some(reg), _) => self.expr_to(value, reg)?,
+                    // One target: a local value is read in place (`self.x = x`). Not with
+                    // several, where an earlier target may rebind it (`x, y = t = x`).
+                    (None, [t]) => {
+                        let r = self.temp()?;
+                        let r = self.operand(value, r)?;
+                        self.assign(t, r)?;
+                    }
+                    (None, _) => {
                         let r = self.temp()?;
                         self.expr_to(value, r)?;
                         for t in targets.iter() {
@@ -712,7 +756,7 @@ impl<'a> Compiler<'a> {
     /// and the name's index.
     fn target_attr(&mut self, obj: &'a ast::Expr, name: Symbol) -> CResult<(Reg, u32)> {
         let o = self.temp()?;
-        self.expr_to(obj, o)?;
+        let o = self.operand(obj, o)?;
         Ok((o, self.name(name)))
     }
 
@@ -720,8 +764,8 @@ impl<'a> Compiler<'a> {
     fn target_item(&mut self, obj: &'a ast::Expr, idx: &'a ast::Expr) -> CResult<(Reg, Reg)> {
         let o = self.temp()?;
         let i = self.temp()?;
-        self.expr_to(obj, o)?;
-        self.expr_to(idx, i)?;
+        let o = self.operand(obj, o)?;
+        let i = self.operand(idx, i)?;
         Ok((o, i))
     }
 }
