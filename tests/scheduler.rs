@@ -2204,3 +2204,27 @@ fn a_pooled_request_keeps_nothing_alive() {
         r.stderr
     );
 }
+
+#[test]
+fn an_await_of_a_queue_operation_done_at_once_fails_at_the_await() {
+    // `await q.get()` that can complete at once is done without a request object (the VM
+    // fuses the call and its await); its error is still raised at the `await`, and caught
+    // there by the handler around it.
+    let r = fails(
+        r#"
+q = Queue(1)
+await q.put('a')
+try:
+    await q.put('b') if False else q.close()
+    await q.put('c')
+except QueueClosed:
+    print('put after close: QueueClosed')
+print(await q.get())
+v = 1 + await q.get()
+"#,
+        1,
+    );
+    assert_eq!(r.stdout, "put after close: QueueClosed\na\n");
+    assert_contains(&r.stderr, "QueueClosed");
+    assert_contains(&r.stderr, ":10:9]");
+}

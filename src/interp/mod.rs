@@ -549,6 +549,9 @@ impl Default for Options {
     }
 }
 
+/// `SchedHooks::await_now`: the object, the method's name, the arguments.
+pub type AwaitNowFn = fn(&mut Interp, &Value, Symbol, &[Value]) -> Option<R<Value>>;
+
 /// What the VM and the object model ask of the scheduler, installed by `scheduler::install`.
 /// They see the scheduler's objects only as `Native::Sched` values: an `await` of one is
 /// handed to the scheduler, which decides, once, whether it completes now or the task waits.
@@ -562,6 +565,10 @@ pub struct SchedHooks {
     pub delegate: fn(&mut Interp, &Value, Option<generators::Resume>) -> R<generators::Outcome>,
     /// A request whose await is over, handed back by the only place that held it.
     pub done: fn(&mut Interp, Value),
+    /// `await obj.name(*args)` on a scheduler object, done at once when it can complete
+    /// without waiting (a Queue's `get` with an item there, `put` with room): its result,
+    /// with no request made. None: make the request and await it as usual.
+    pub await_now: AwaitNowFn,
     /// A line the program printed, when something watches the output: `--trace` with stdout
     /// and stderr going to one place (`out worker | ...`), `--timeline-html` (output on the
     /// time axis).
@@ -574,6 +581,7 @@ impl SchedHooks {
         awaitable: |_| None,
         delegate: |_, _, _| Err(runtime_error("internal error: await before the built-ins were installed")),
         done: |_, _| {},
+        await_now: |_, _, _, _| None,
         out_line: |_, _| {},
     };
 }

@@ -10,6 +10,7 @@ pub fn install(it: &mut Interp) {
         awaitable: super::awaitable_iter,
         delegate: Interp::sched_delegate,
         done: Interp::recycle_request,
+        await_now: Interp::await_now,
         out_line: Interp::trace_out_line,
     };
     let fns: &[(&'static str, NativeFn)] = &[

@@ -794,6 +794,26 @@ impl Interp {
         }
     }
 
+    /// `await obj.name(*args)` fused (see `SchedHooks::await_now`): what `try_now` would
+    /// give for the request the call makes, without making it. Only for a call the request
+    /// would answer at once; a call it would reject (a wrong count of arguments) or a wait
+    /// goes the usual way, and so does an await outside a task (its error is
+    /// `sched_delegate`'s).
+    pub fn await_now(&mut self, this: &Value, name: Symbol, args: &[Value]) -> Option<R<Value>> {
+        let Some(SchedObj::Queue(q)) = sched_of(this) else { return None };
+        self.sched.current.as_ref()?;
+        let q = q.clone();
+        match (name, args) {
+            (sym::GET, []) => self.queue_get_now(&q).transpose(),
+            (sym::PUT, [v]) => match self.queue_put_now(&q, v.clone()) {
+                Ok(true) => Some(Ok(Value::None)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            },
+            _ => None,
+        }
+    }
+
     /// `yield from`/`await` delegating to a scheduler request. On the first entry (`input`
     /// None) the operation completes at once if it can; otherwise the request is yielded up the
     /// await chain to the scheduler, which later resumes the chain with the result.

@@ -558,7 +558,8 @@ impl Interp {
                     // SAFETY: `pc` is in bounds: checked at entry, and afterwards only set to
                     // jump targets and handler targets (in bounds by `Bytecode::check`) or
                     // advanced past an instruction that is not the last, since the last one
-                    // never falls through (`Bytecode::check`).
+                    // never falls through (`Bytecode::check`); a fused await (`awaited_now`)
+                    // skips a `YieldFrom`, which falls through, so is not the last either.
                     let instr = unsafe { *bc.instrs.get_unchecked(f.pc as usize) };
                     f.pc += 1;
                     // A register of the running frame by index, unchecked: `reg!` to read,
@@ -860,6 +861,14 @@ impl Interp {
                                 (Value::Unbound, this) => {
                                     let name = bc.names[name as usize];
                                     self.current_span = Some(span);
+                                    // `await q.get()` that can complete at once: done here, with
+                                    // no request object (`awaited_now`), past its `YieldFrom`.
+                                    if let Some((yd, r)) = self.awaited_now(this, name, args, bc, f.pc, dst) {
+                                        f.pc += 2;
+                                        reg_mut!(dst).put(Value::None);
+                                        reg_mut!(yd).put(r?);
+                                        continue;
+                                    }
                                     // `LoadMethod` found a native method of a built-in value
                                     // (and remembered it, for a `Native` one).
                                     Called::Value(match self.native_method_again(this, name) {
@@ -1223,6 +1232,37 @@ impl Interp {
             _ => return self.call_native(fv, pos, kw, span),
         };
         self.call_function_from_loop(fun, this, pos, kw, dst, span)
+    }
+
+    /// A native method call of a scheduler object into `dst` that the next two instructions
+    /// await (`await q.get()` compiles to `CallMethod`, `GetAwaitable dst <- dst`,
+    /// `YieldFrom yd <- dst`), done at once when it can complete without waiting: the
+    /// `YieldFrom`'s register and the result. The same result and the same error as making
+    /// the request and awaiting it, which completes at once too (`Interp::sched_delegate`);
+    /// an error is raised at the `YieldFrom`, as there.
+    #[inline(never)]
+    fn awaited_now(
+        &mut self,
+        this: &Value,
+        name: Symbol,
+        args: &[Value],
+        bc: &Bytecode,
+        pc: u32,
+        dst: Reg,
+    ) -> Option<(Reg, R<Value>)> {
+        if !crate::interp::generators::is_sched(this) {
+            return None;
+        }
+        let pc = pc as usize;
+        let yd = match (bc.instrs.get(pc), bc.instrs.get(pc + 1)) {
+            (Some(&Instr::GetAwaitable { dst: a, src }), Some(&Instr::YieldFrom { dst: yd, iter }))
+                if a == dst && src == dst && iter == dst =>
+            {
+                yd
+            }
+            _ => return None,
+        };
+        (self.sched_hooks.await_now)(self, this, name, args).map(|r| (yd, r))
     }
 
     /// Whether `o` (a built-in value) has the native method `name`, for `LoadMethod`; found
