@@ -168,7 +168,9 @@ impl Interp {
                     self.register_wait(&t, &v);
                     // The frame let the request go (see the VM's `YieldFrom`): unless the
                     // program holds it too, it goes back to the pool while the task waits.
-                    self.recycle_request(v);
+                    if matches!(v, Value::Native(_)) {
+                        self.recycle_request(v);
+                    }
                     break Ok(());
                 }
                 Ok(Outcome::Return(v)) => {

@@ -153,7 +153,7 @@ impl Interp {
             g.state.set(GenState::Done);
             return Ok(Outcome::Return(Value::None));
         };
-        bottom.ret = Ret::Native;
+        bottom.set_ret(Ret::Native);
         g.state.set(GenState::Running);
         let r = self.run_frames(frames, Some(g), Some(resume));
         self.resumed(g, r)
@@ -325,7 +325,7 @@ impl Interp {
                             if let Some(bottom) = segment.first_mut() {
                                 bottom.ret = Ret::Native;
                             }
-                            *g.vm.borrow_mut() = segment;
+                            store_frames(&g, segment);
                             let Some(below) = frames.last_mut() else {
                                 break Err(runtime_error("internal error: no resumer"));
                             };
@@ -342,7 +342,7 @@ impl Interp {
                         }
                         None => match root {
                             Some(g) => {
-                                *g.vm.borrow_mut() = segment;
+                                store_frames(g, segment);
                                 break Ok(Outcome::Yield(v));
                             }
                             None => break Err(runtime_error("a plain function cannot suspend")),
@@ -1382,10 +1382,23 @@ impl Interp {
     }
 }
 
+/// Puts a suspended generator's frames back into it. Its vector is the empty one
+/// `vm_resume` (or `push_generator`) left when taking them: inline and empty, it owns
+/// nothing, and is not dropped (a call to the drop glue on every task switch).
+#[inline]
+fn store_frames(g: &Generator, segment: Frames) {
+    let old = std::mem::replace(&mut *g.vm.borrow_mut(), segment);
+    if old.spilled() || !old.is_empty() {
+        drop(old);
+    } else {
+        std::mem::forget(old);
+    }
+}
+
 /// Applies what resumes a frame stopped at a `yield` (or just created): the value sent becomes
 /// the yield's result. A frame stopped in a native delegate's `YieldFrom` gets it back, to hand
 /// to the delegate when that instruction runs again.
-#[inline]
+#[inline(always)]
 fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
     match r {
         Resume::Start => None,
