@@ -134,7 +134,7 @@ pub struct Scheduler {
     stalled_at: i64,
     polling_noted: bool,
     /// How many tasks were named after each function (`worker`, `worker#2`, ...).
-    names_used: std::collections::HashMap<Symbol, u32>,
+    names_used: std::collections::HashMap<Symbol, u32, crate::symmap::SymHasher>,
     /// Every unfinished task by id (a hash map: spawning and finishing are O(1); the reports
     /// that list tasks sort them by id, i.e. in spawn order: see `tasks_in_order`).
     tasks: hashbrown::HashMap<u64, Rc<Task>>,
