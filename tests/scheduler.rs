@@ -2228,3 +2228,32 @@ v = 1 + await q.get()
     assert_contains(&r.stderr, "QueueClosed");
     assert_contains(&r.stderr, ":10:9]");
 }
+
+#[test]
+fn methods_of_queues_events_and_tasks_that_take_no_arguments_reject_one() {
+    // (`cancel` and `cancelled` are a call_soon handle's too: named without a type.)
+    let out = ok(r#"
+q = Queue()
+e = Event()
+async def work():
+    pass
+t = spawn(work())
+for name, f in [('qsize', q.qsize), ('empty', q.empty), ('full', q.full), ('close', q.close),
+                ('set', e.set), ('clear', e.clear), ('is_set', e.is_set), ('wait', e.wait),
+                ('done', t.done), ('cancelled', t.cancelled), ('cancel', t.cancel)]:
+    try:
+        f(1)
+        print(name, 'accepted an argument')
+    except TypeError as x:
+        print(x)
+"#);
+    assert_eq!(
+        out,
+        "Queue.qsize() takes no arguments (1 given)\nQueue.empty() takes no arguments (1 given)\n\
+         Queue.full() takes no arguments (1 given)\nQueue.close() takes no arguments (1 given)\n\
+         Event.set() takes no arguments (1 given)\nEvent.clear() takes no arguments (1 given)\n\
+         Event.is_set() takes no arguments (1 given)\nEvent.wait() takes no arguments (1 given)\n\
+         Task.done() takes no arguments (1 given)\ncancelled() takes no arguments (1 given)\n\
+         cancel() takes no arguments (1 given)\n"
+    );
+}

@@ -575,7 +575,11 @@ impl Interp {
             }
             let text = match conv {
                 's' | 'r' | 'a' => {
-                    let mut s = if conv == 's' { self.to_str(&arg)? } else { self.repr(&arg)? };
+                    let mut s = match conv {
+                        's' => self.to_str(&arg)?,
+                        'a' => self.ascii(&arg)?,
+                        _ => self.repr(&arg)?,
+                    };
                     if let Some(p) = precision {
                         s = s.chars().take(p).collect();
                     }
@@ -769,7 +773,8 @@ impl Interp {
                     }
                 }
                 let v = match conv {
-                    Some('r') | Some('a') => Value::string(self.repr(&v)?),
+                    Some('r') => Value::string(self.repr(&v)?),
+                    Some('a') => Value::string(self.ascii(&v)?),
                     Some('s') => Value::string(self.to_str(&v)?),
                     _ => v,
                 };

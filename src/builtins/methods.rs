@@ -403,12 +403,17 @@ fn list_method(name: Symbol) -> Option<M> {
                 }
             }
         }),
-        sym::REVERSE => ("reverse", |_, t, _, _| {
+        sym::REVERSE => ("reverse", |_, t, a, _| {
+            crate::builtins::arity("list.reverse", a, 0, 0)?;
             this_list(t).borrow_mut().reverse();
             Ok(Value::None)
         }),
-        sym::COPY => ("copy", |_, t, _, _| Ok(Value::list(this_list(t).borrow().clone()))),
-        sym::CLEAR => ("clear", |_, t, _, _| {
+        sym::COPY => ("copy", |_, t, a, _| {
+            crate::builtins::arity("list.copy", a, 0, 0)?;
+            Ok(Value::list(this_list(t).borrow().clone()))
+        }),
+        sym::CLEAR => ("clear", |_, t, a, _| {
+            crate::builtins::arity("list.clear", a, 0, 0)?;
             // Emptied first, then its items let go from the last, as CPython does (the order
             // their finalizers run in).
             let items = std::mem::take(&mut *this_list(t).borrow_mut());
@@ -478,15 +483,18 @@ fn dict_method(name: Symbol) -> Option<M> {
             arity("get", a, 1, 2)?;
             Ok(it.dict_get(&this_dict(t), &a[0])?.unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::None)))
         }),
-        sym::KEYS => {
-            ("keys", |_, t, _, _| Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 0 }))))
-        }
-        sym::VALUES => {
-            ("values", |_, t, _, _| Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 1 }))))
-        }
-        sym::ITEMS => {
-            ("items", |_, t, _, _| Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 2 }))))
-        }
+        sym::KEYS => ("keys", |_, t, a, _| {
+            arity("dict.keys", a, 0, 0)?;
+            Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 0 })))
+        }),
+        sym::VALUES => ("values", |_, t, a, _| {
+            arity("dict.values", a, 0, 0)?;
+            Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 1 })))
+        }),
+        sym::ITEMS => ("items", |_, t, a, _| {
+            arity("dict.items", a, 0, 0)?;
+            Ok(Value::Native(Rc::new(Native::DictView { d: this_dict(t), kind: 2 })))
+        }),
         sym::POP => ("pop", |it, t, a, _| {
             arity("pop", a, 1, 2)?;
             match it.dict_remove(&this_dict(t), &a[0])? {
@@ -497,9 +505,12 @@ fn dict_method(name: Symbol) -> Option<M> {
                 },
             }
         }),
-        sym::POPITEM => ("popitem", |_, t, _, _| match this_dict(t).borrow_mut().pop_last() {
-            Some(e) => Ok(Value::tuple(vec![e.key, e.value])),
-            None => Err(key_error(Value::str("popitem(): dictionary is empty"))),
+        sym::POPITEM => ("popitem", |_, t, a, _| {
+            crate::builtins::arity("dict.popitem", a, 0, 0)?;
+            match this_dict(t).borrow_mut().pop_last() {
+                Some(e) => Ok(Value::tuple(vec![e.key, e.value])),
+                None => Err(key_error(Value::str("popitem(): dictionary is empty"))),
+            }
         }),
         sym::SETDEFAULT => ("setdefault", |it, t, a, _| {
             arity("setdefault", a, 1, 2)?;
@@ -522,8 +533,12 @@ fn dict_method(name: Symbol) -> Option<M> {
             }
             Ok(Value::None)
         }),
-        sym::COPY => ("copy", |_, t, _, _| Ok(Value::dict(this_dict(t).borrow().clone()))),
-        sym::CLEAR => ("clear", |_, t, _, _| {
+        sym::COPY => ("copy", |_, t, a, _| {
+            crate::builtins::arity("dict.copy", a, 0, 0)?;
+            Ok(Value::dict(this_dict(t).borrow().clone()))
+        }),
+        sym::CLEAR => ("clear", |_, t, a, _| {
+            crate::builtins::arity("dict.clear", a, 0, 0)?;
             this_dict(t).borrow_mut().clear();
             Ok(Value::None)
         }),
@@ -563,7 +578,7 @@ fn set_method(name: Symbol) -> Option<M> {
             Ok(Value::None)
         }),
         sym::POP => ("pop", |_, t, a, _| {
-            arity("pop", a, 0, 0)?;
+            arity("set.pop", a, 0, 0)?;
             match this_dict(t).borrow_mut().pop_finger() {
                 Some(e) => Ok(e.key),
                 None => Err(key_error(Value::str("pop from an empty set"))),
@@ -622,14 +637,15 @@ fn set_method(name: Symbol) -> Option<M> {
         }),
         // A frozenset's copy is itself, as in CPython.
         sym::COPY => ("copy", |it, t, a, _| {
-            arity("copy", a, 0, 0)?;
+            arity("set.copy", a, 0, 0)?;
             let d = this_dict(t);
             if d.borrow().frozen {
                 return Ok(t.clone());
             }
             Ok(Value::Set(it.set_copy(&d)?))
         }),
-        sym::CLEAR => ("clear", |_, t, _, _| {
+        sym::CLEAR => ("clear", |_, t, a, _| {
+            crate::builtins::arity("set.clear", a, 0, 0)?;
             this_dict(t).borrow_mut().clear();
             Ok(Value::None)
         }),
@@ -843,7 +859,7 @@ fn deque_method(name: Symbol) -> Option<M> {
             Ok(Value::None)
         }),
         sym::POP => ("pop", |_, t, a, _| {
-            arity("pop", a, 0, 0)?;
+            arity("deque.pop", a, 0, 0)?;
             let v = deque_parts(t).and_then(|(d, _)| d.borrow_mut().pop_back());
             v.ok_or_else(|| index_error("pop from an empty deque"))
         }),
@@ -865,7 +881,8 @@ fn deque_method(name: Symbol) -> Option<M> {
             }
             Ok(Value::None)
         }),
-        sym::CLEAR => ("clear", |_, t, _, _| {
+        sym::CLEAR => ("clear", |_, t, a, _| {
+            crate::builtins::arity("deque.clear", a, 0, 0)?;
             if let Some((d, _)) = deque_parts(t) {
                 d.borrow_mut().clear();
             }
@@ -917,7 +934,8 @@ fn deque_method(name: Symbol) -> Option<M> {
             }
             Err(value_error(format!("{} is not in deque", it.repr(&a[0])?)))
         }),
-        sym::COPY => ("copy", |_, t, _, _| {
+        sym::COPY => ("copy", |_, t, a, _| {
+            crate::builtins::arity("deque.copy", a, 0, 0)?;
             let Some((d, maxlen)) = deque_parts(t) else { return Ok(Value::None) };
             Ok(Value::deque(d.borrow().clone(), maxlen))
         }),

@@ -535,21 +535,31 @@ fn bi_repr(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> 
     Ok(Value::string(it.repr(&args[0])?))
 }
 
-/// `ascii(x)`: `repr(x)` with every non-ASCII character escaped (`\xe9`, `\u20ac`,
-/// `\U0001f600`).
+/// `ascii(x)`: `repr(x)` with every non-ASCII character escaped (see `Interp::ascii`).
 fn bi_ascii(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
     arity("ascii", args, 1, 1)?;
-    let r = it.repr(&args[0])?;
-    let mut out = String::with_capacity(r.len());
-    for c in r.chars() {
-        match c as u32 {
-            0..=0x7f => out.push(c),
-            n @ 0x80..=0xff => out.push_str(&format!("\\x{:02x}", n)),
-            n @ 0x100..=0xffff => out.push_str(&format!("\\u{:04x}", n)),
-            n => out.push_str(&format!("\\U{:08x}", n)),
+    Ok(Value::string(it.ascii(&args[0])?))
+}
+
+impl Interp {
+    /// `ascii(x)`, `!a`, `%a`: `repr(x)` with every non-ASCII character escaped (`\xe9`,
+    /// `\u20ac`, `\U0001f600`).
+    pub fn ascii(&mut self, v: &Value) -> R<String> {
+        let r = self.repr(v)?;
+        if r.is_ascii() {
+            return Ok(r);
         }
+        let mut out = String::with_capacity(r.len() + 8);
+        for c in r.chars() {
+            match c as u32 {
+                0..=0x7f => out.push(c),
+                n @ 0x80..=0xff => out.push_str(&format!("\\x{:02x}", n)),
+                n @ 0x100..=0xffff => out.push_str(&format!("\\u{:04x}", n)),
+                n => out.push_str(&format!("\\U{:08x}", n)),
+            }
+        }
+        Ok(out)
     }
-    Ok(Value::string(out))
 }
 
 fn class_check(it: &mut Interp, v: &Value, spec: &Value, fname: &str, sub: bool) -> R<bool> {

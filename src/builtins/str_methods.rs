@@ -25,15 +25,19 @@ fn str_arg<'a>(it: &Interp, v: &'a Value, what: &str) -> R<&'a str> {
 pub(super) fn str_method(name: Symbol) -> Option<M> {
     Some(match name {
         sym::UPPER => ("upper", |_, t, a, _| {
-            arity("upper", a, 0, 0)?;
+            arity("str.upper", a, 0, 0)?;
             Ok(Value::string(this_str(t).to_uppercase()))
         }),
         sym::LOWER => ("lower", |_, t, a, _| {
-            arity("lower", a, 0, 0)?;
+            arity("str.lower", a, 0, 0)?;
             Ok(Value::string(this_str(t).to_lowercase()))
         }),
-        sym::CASEFOLD => ("casefold", |_, t, _, _| Ok(Value::string(this_str(t).to_lowercase()))),
-        sym::SWAPCASE => ("swapcase", |_, t, _, _| {
+        sym::CASEFOLD => ("casefold", |_, t, a, _| {
+            crate::builtins::arity("str.casefold", a, 0, 0)?;
+            Ok(Value::string(this_str(t).to_lowercase()))
+        }),
+        sym::SWAPCASE => ("swapcase", |_, t, a, _| {
+            crate::builtins::arity("str.swapcase", a, 0, 0)?;
             Ok(Value::string(
                 this_str(t)
                     .chars()
@@ -47,7 +51,8 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
                     .collect(),
             ))
         }),
-        sym::CAPITALIZE => ("capitalize", |_, t, _, _| {
+        sym::CAPITALIZE => ("capitalize", |_, t, a, _| {
+            crate::builtins::arity("str.capitalize", a, 0, 0)?;
             let s = this_str(t);
             let mut cs = s.chars();
             let out = match cs.next() {
@@ -56,7 +61,8 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             };
             Ok(Value::string(out))
         }),
-        sym::TITLE => ("title", |_, t, _, _| {
+        sym::TITLE => ("title", |_, t, a, _| {
+            crate::builtins::arity("str.title", a, 0, 0)?;
             let mut out = String::new();
             let mut prev_cased = false;
             for c in this_str(t).chars() {
@@ -175,17 +181,26 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             let s = this_str(t).to_string();
             Ok(Value::string(it.str_format(&s, a, k)?))
         }),
-        sym::ISDIGIT => ("isdigit", |_, t, _, _| {
+        sym::ISDIGIT => ("isdigit", |_, t, a, _| {
+            crate::builtins::arity("str.isdigit", a, 0, 0)?;
             str_all(t, |c| c.is_ascii_digit() || c.is_numeric() && c.is_ascii_digit())
         }),
-        sym::ISDECIMAL => ("isdecimal", |_, t, _, _| str_all(t, |c| c.is_ascii_digit())),
+        sym::ISDECIMAL => ("isdecimal", |_, t, a, _| {
+            crate::builtins::arity("str.isdecimal", a, 0, 0)?;
+            str_all(t, |c| c.is_ascii_digit())
+        }),
         // True for the empty string too, as in CPython.
-        sym::ISASCII => ("isascii", |_, t, _, _| Ok(Value::Bool(this_str(t).is_ascii()))),
-        sym::ISPRINTABLE => ("isprintable", |_, t, _, _| {
+        sym::ISASCII => ("isascii", |_, t, a, _| {
+            crate::builtins::arity("str.isascii", a, 0, 0)?;
+            Ok(Value::Bool(this_str(t).is_ascii()))
+        }),
+        sym::ISPRINTABLE => ("isprintable", |_, t, a, _| {
+            crate::builtins::arity("str.isprintable", a, 0, 0)?;
             let printable = |c: char| c == ' ' || !(c.is_control() || c.is_whitespace());
             Ok(Value::Bool(this_str(t).chars().all(printable)))
         }),
-        sym::ISTITLE => ("istitle", |_, t, _, _| {
+        sym::ISTITLE => ("istitle", |_, t, a, _| {
+            crate::builtins::arity("str.istitle", a, 0, 0)?;
             // Upper case only after an uncased character, lower case only after a cased one,
             // and at least one cased character.
             let (mut cased, mut after_cased) = (false, false);
@@ -257,21 +272,36 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             let s = this_str(t).to_string();
             Ok(Value::string(it.str_format(&s, &[], &kw)?))
         }),
-        sym::ISNUMERIC => ("isnumeric", |_, t, _, _| str_all(t, |c| c.is_numeric())),
-        sym::ISALPHA => ("isalpha", |_, t, _, _| str_all(t, |c| c.is_alphabetic())),
-        sym::ISALNUM => ("isalnum", |_, t, _, _| str_all(t, |c| c.is_alphanumeric())),
-        sym::ISSPACE => ("isspace", |_, t, _, _| str_all(t, |c| c.is_whitespace())),
-        sym::ISIDENTIFIER => ("isidentifier", |_, t, _, _| {
+        sym::ISNUMERIC => ("isnumeric", |_, t, a, _| {
+            crate::builtins::arity("str.isnumeric", a, 0, 0)?;
+            str_all(t, |c| c.is_numeric())
+        }),
+        sym::ISALPHA => ("isalpha", |_, t, a, _| {
+            crate::builtins::arity("str.isalpha", a, 0, 0)?;
+            str_all(t, |c| c.is_alphabetic())
+        }),
+        sym::ISALNUM => ("isalnum", |_, t, a, _| {
+            crate::builtins::arity("str.isalnum", a, 0, 0)?;
+            str_all(t, |c| c.is_alphanumeric())
+        }),
+        sym::ISSPACE => ("isspace", |_, t, a, _| {
+            crate::builtins::arity("str.isspace", a, 0, 0)?;
+            str_all(t, |c| c.is_whitespace())
+        }),
+        sym::ISIDENTIFIER => ("isidentifier", |_, t, a, _| {
+            crate::builtins::arity("str.isidentifier", a, 0, 0)?;
             let s = this_str(t);
             let ok = s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
                 && s.chars().all(|c| c.is_alphanumeric() || c == '_');
             Ok(Value::Bool(ok))
         }),
-        sym::ISUPPER => ("isupper", |_, t, _, _| {
+        sym::ISUPPER => ("isupper", |_, t, a, _| {
+            crate::builtins::arity("str.isupper", a, 0, 0)?;
             let s = this_str(t);
             Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_lowercase())))
         }),
-        sym::ISLOWER => ("islower", |_, t, _, _| {
+        sym::ISLOWER => ("islower", |_, t, a, _| {
+            crate::builtins::arity("str.islower", a, 0, 0)?;
             let s = this_str(t);
             Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_uppercase())))
         }),

@@ -348,31 +348,45 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
         // What a get could take now: an item handed to a getter that has not run yet is the
         // getter's (so `while not q.empty(): q.get_nowait()` never fails), but it still counts
         // against `maxsize`: `full()` is true when a put would block.
-        sym::QSIZE => ("qsize", |it, t, _, _| Ok(Value::Int(queue_of(it, t)?.items.borrow().len() as i64))),
-        sym::EMPTY => ("empty", |it, t, _, _| Ok(Value::Bool(queue_of(it, t)?.items.borrow().is_empty()))),
-        sym::FULL => ("full", |it, t, _, _| {
+        sym::QSIZE => ("qsize", |it, t, a, _| {
+            crate::builtins::arity("Queue.qsize", a, 0, 0)?;
+            Ok(Value::Int(queue_of(it, t)?.items.borrow().len() as i64))
+        }),
+        sym::EMPTY => ("empty", |it, t, a, _| {
+            crate::builtins::arity("Queue.empty", a, 0, 0)?;
+            Ok(Value::Bool(queue_of(it, t)?.items.borrow().is_empty()))
+        }),
+        sym::FULL => ("full", |it, t, a, _| {
+            crate::builtins::arity("Queue.full", a, 0, 0)?;
             let q = queue_of(it, t)?;
             Ok(Value::Bool(q.maxsize > 0 && queue_len(&q) >= q.maxsize))
         }),
-        sym::CLOSE => ("close", |it, t, _, _| {
+        sym::CLOSE => ("close", |it, t, a, _| {
+            crate::builtins::arity("Queue.close", a, 0, 0)?;
             let q = queue_of(it, t)?;
             it.queue_close(&q);
             Ok(Value::None)
         }),
-        sym::WAIT => ("wait", |it, t, _, _| {
+        sym::WAIT => ("wait", |it, t, a, _| {
+            crate::builtins::arity("Event.wait", a, 0, 0)?;
             let e = event_of(it, t)?;
             Ok(it.new_request(Request::Wait(e)))
         }),
-        sym::SET => ("set", |it, t, _, _| {
+        sym::SET => ("set", |it, t, a, _| {
+            crate::builtins::arity("Event.set", a, 0, 0)?;
             let e = event_of(it, t)?;
             it.event_set(&e);
             Ok(Value::None)
         }),
-        sym::CLEAR => ("clear", |it, t, _, _| {
+        sym::CLEAR => ("clear", |it, t, a, _| {
+            crate::builtins::arity("Event.clear", a, 0, 0)?;
             event_of(it, t)?.set.set(false);
             Ok(Value::None)
         }),
-        sym::IS_SET => ("is_set", |it, t, _, _| Ok(Value::Bool(event_of(it, t)?.set.get()))),
+        sym::IS_SET => ("is_set", |it, t, a, _| {
+            crate::builtins::arity("Event.is_set", a, 0, 0)?;
+            Ok(Value::Bool(event_of(it, t)?.set.get()))
+        }),
         sym::JOIN => ("join", |it, t, a, _| {
             crate::builtins::arity("join", a, 0, 0)?;
             let task = task_of(it, t)?;
@@ -385,19 +399,28 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
             }
             Ok(it.new_request(Request::Join(task)))
         }),
-        sym::DONE => ("done", |it, t, _, _| Ok(Value::Bool(task_of(it, t)?.state.get() == TaskState::Done))),
-        sym::CANCELLED => ("cancelled", |it, t, _, _| match sched_of(t) {
-            Some(SchedObj::Handle(h)) => Ok(Value::Bool(h.cancelled.get())),
-            _ => Ok(Value::Bool(matches!(&*task_of(it, t)?.end.borrow(), Some(TaskEnd::Cancelled)))),
+        sym::DONE => ("done", |it, t, a, _| {
+            crate::builtins::arity("Task.done", a, 0, 0)?;
+            Ok(Value::Bool(task_of(it, t)?.state.get() == TaskState::Done))
         }),
-        sym::CANCEL => ("cancel", |it, t, _, _| match sched_of(t) {
-            Some(SchedObj::Handle(h)) => {
-                let was = h.cancelled.replace(true);
-                Ok(Value::Bool(!was))
+        sym::CANCELLED => ("cancelled", |it, t, a, _| {
+            crate::builtins::arity("cancelled", a, 0, 0)?;
+            match sched_of(t) {
+                Some(SchedObj::Handle(h)) => Ok(Value::Bool(h.cancelled.get())),
+                _ => Ok(Value::Bool(matches!(&*task_of(it, t)?.end.borrow(), Some(TaskEnd::Cancelled)))),
             }
-            _ => {
-                let task = task_of(it, t)?;
-                Ok(Value::Bool(it.cancel_task(&task)))
+        }),
+        sym::CANCEL => ("cancel", |it, t, a, _| {
+            crate::builtins::arity("cancel", a, 0, 0)?;
+            match sched_of(t) {
+                Some(SchedObj::Handle(h)) => {
+                    let was = h.cancelled.replace(true);
+                    Ok(Value::Bool(!was))
+                }
+                _ => {
+                    let task = task_of(it, t)?;
+                    Ok(Value::Bool(it.cancel_task(&task)))
+                }
             }
         }),
         _ => return None,

@@ -233,7 +233,8 @@ impl Interp {
             Instr::Format { dst, src, conv, spec } => {
                 let v = reg!(src).clone();
                 let v = match conv {
-                    b'r' | b'a' => Value::string(self.repr(&v)?),
+                    b'r' => Value::string(self.repr(&v)?),
+                    b'a' => Value::string(self.ascii(&v)?),
                     b's' => Value::string(self.to_str(&v)?),
                     _ => v,
                 };
