@@ -1,6 +1,23 @@
 //! Syntax errors produced by the lexer, parser and static checks.
 
 use crate::span::Span;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Internal errors made so far (a compiler or VM invariant found broken, reported as a
+/// diagnostic rather than a panic): each one is a bug. The fuzz harness fails on any
+/// (`fuzzing::run_text`), whatever the program printed.
+static INTERNAL_ERRORS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts an internal error (see `INTERNAL_ERRORS`).
+#[cold]
+pub fn note_internal_error() {
+    INTERNAL_ERRORS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Internal errors made so far in this process.
+pub fn internal_errors() -> usize {
+    INTERNAL_ERRORS.load(Ordering::Relaxed)
+}
 
 /// A syntax error: a message, the span it points at, and optional label, help and second label.
 /// Boxed, so that parser results stay one word wide on the happy path.
@@ -31,6 +48,13 @@ impl SyntaxError {
             secondary: None,
             eof: false,
         }))
+    }
+    /// A broken invariant of the compiler ("internal error: ..."), counted (see
+    /// `INTERNAL_ERRORS`).
+    #[cold]
+    pub fn internal(what: impl std::fmt::Display, span: Span) -> SyntaxError {
+        note_internal_error();
+        SyntaxError::new(format!("internal error: {what}"), span)
     }
     /// A construct of Python that tinyasync lacks: `what` names it with its verb ("the `match`
     /// statement is", "bytes literals are"), and the message says it is not supported in
@@ -70,5 +94,18 @@ impl std::ops::Deref for SyntaxError {
 impl std::ops::DerefMut for SyntaxError {
     fn deref_mut(&mut self) -> &mut SyntaxErrorData {
         &mut self.0
+    }
+}
+
+#[cfg(test)]
+mod internal_error_tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_is_counted_and_says_so() {
+        let before = internal_errors();
+        let e = SyntaxError::internal(format_args!("bad bytecode for {}", "f"), Span::new(0, 1));
+        assert_eq!(e.0.msg, "internal error: bad bytecode for f");
+        assert!(internal_errors() > before);
     }
 }

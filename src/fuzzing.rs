@@ -22,10 +22,15 @@ pub fn limited_options() -> Options {
 
 /// Runs `text` on the current thread (which needs a large stack: see `driver::with_big_stack`)
 /// through parse, check, compile, run and the tree printer. Returns the exit status.
+///
+/// Panics on an internal error (a compiler or VM invariant found broken, which the program
+/// sees as an "internal error: ..." diagnostic): the fuzzer then reports it as a crash.
 pub fn run_text(text: &str) -> i32 {
     let src = Source { name: "fuzz.ta".into(), text: text.to_string() };
+    let before = crate::error::internal_errors();
     let (r, interp) =
         driver::run_program(&src, limited_options(), Output::Capture(Vec::new()), Style::plain());
+    assert_eq!(crate::error::internal_errors(), before, "an internal error:\n{}", r.stderr);
     drop(interp);
     crate::value::forget_finished_program();
     let _ = driver::parse_to_text(&src, Style::plain());

@@ -41,7 +41,7 @@ pub fn install(it: &mut Interp, name: &str, m: &Value) -> R<()> {
 /// The names a prelude defines, after running it.
 pub fn run(it: &mut Interp, text: &str, base: u32) -> R<Vec<(Symbol, Value)>> {
     let internal = |what: &str, msg: &str| {
-        runtime_error(format!("internal error: the prelude does not {}: {}", what, msg))
+        crate::interp::internal_error(format!("the prelude does not {}: {}", what, msg))
     };
     let module = crate::parser::parse_program(text).map_err(|e| internal("parse", &e.msg))?;
     let res = crate::resolver::resolve(&module).map_err(|e| internal("resolve", &e.msg))?;

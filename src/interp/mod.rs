@@ -446,6 +446,14 @@ err_fn!(type_error => type_error, value_error => value_error, index_error => ind
     zero_division => zero_division, overflow_error => overflow, recursion_error => recursion_error,
     not_implemented_error => not_implemented, import_error => module_not_found);
 
+/// A broken invariant of the VM, raised as a RuntimeError "internal error: ..." and counted
+/// (see `error::INTERNAL_ERRORS`).
+#[cold]
+pub fn internal_error(what: impl std::fmt::Display) -> Fault {
+    crate::error::note_internal_error();
+    runtime_error(format!("internal error: {what}"))
+}
+
 #[cold]
 pub fn key_error(key: Value) -> Fault {
     raise_value(new_exception(&types().key_error, vec![key]))
@@ -579,7 +587,7 @@ impl SchedHooks {
     /// Before the scheduler is installed: nothing is awaitable.
     pub const NONE: SchedHooks = SchedHooks {
         awaitable: |_| None,
-        delegate: |_, _, _| Err(runtime_error("internal error: await before the built-ins were installed")),
+        delegate: |_, _, _| Err(internal_error("await before the built-ins were installed")),
         done: |_, _| {},
         await_now: |_, _, _, _| None,
         out_line: |_, _| {},

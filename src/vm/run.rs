@@ -255,9 +255,7 @@ impl Interp {
                     self.recycle(done);
                     let Some(below) = frames.last_mut() else { break Ok(Outcome::Return(v)) };
                     match ret {
-                        Ret::Native => {
-                            break Err(runtime_error("internal error: native frame in the middle"))
-                        }
+                        Ret::Native => break Err(internal_error("native frame in the middle")),
                         Ret::Reg(dst) => below.regs[dst as usize].put(v),
                         Ret::Init(dst, inst) => {
                             if v.is_none() {
@@ -287,11 +285,7 @@ impl Interp {
                                 (How::Delegate, Some(Instr::YieldFrom { dst, .. })) => {
                                     below.regs[dst as usize] = v
                                 }
-                                _ => {
-                                    break Err(runtime_error(
-                                        "internal error: generator resumed from nowhere",
-                                    ))
-                                }
+                                _ => break Err(internal_error("generator resumed from nowhere")),
                             }
                         }
                     }
@@ -327,7 +321,7 @@ impl Interp {
                             }
                             store_frames(&g, segment);
                             let Some(below) = frames.last_mut() else {
-                                break Err(runtime_error("internal error: no resumer"));
+                                break Err(internal_error("no resumer"));
                             };
                             let at = below.pc.saturating_sub(1) as usize;
                             let dst = match below.code.bc.instrs.get(at) {
@@ -337,7 +331,7 @@ impl Interp {
                             };
                             match dst {
                                 Some(dst) => below.regs[dst as usize] = v,
-                                None => break Err(runtime_error("internal error: yield to nowhere")),
+                                None => break Err(internal_error("yield to nowhere")),
                             }
                         }
                         None => match root {
@@ -373,7 +367,7 @@ impl Interp {
                     let (g, how) = match t {
                         Transfer::Next(g) => (g, How::Next),
                         Transfer::Iterate(g) => (g, How::Iterate),
-                        _ => break Err(runtime_error("internal error: not an iteration")),
+                        _ => break Err(internal_error("not an iteration")),
                     };
                     let start = if g.state.get() == GenState::Created {
                         Resume::Start
@@ -469,7 +463,7 @@ impl Interp {
         let mut incoming: Option<Fault> = None;
         let mut delegate_input: Option<Resume> = None;
         let Some(f) = frames.last_mut() else {
-            return Err(runtime_error("internal error: no frame to run"));
+            return Err(internal_error("no frame to run"));
         };
         match pending {
             None => {}
@@ -535,7 +529,7 @@ impl Interp {
         'frames: loop {
             let has_caller = frames.len() > 1;
             let Some(f) = frames.last_mut() else {
-                return Err(runtime_error("internal error: no frame to run"));
+                return Err(internal_error("no frame to run"));
             };
             let f: &mut Frame = f;
             let code = f.code.clone();
@@ -546,7 +540,7 @@ impl Interp {
             // its end. The one thing left to check is the frame's size, once per frame entry
             // and `pc` at entry (a frame resumed where it stopped, or jumped to a handler).
             if f.regs.len() < code.nslots || f.pc as usize >= bc.instrs.len() {
-                return Err(runtime_error("internal error: a frame that does not fit its code"));
+                return Err(internal_error("a frame that does not fit its code"));
             }
             loop {
                 // The registers are borrowed once per frame, not once per instruction (their

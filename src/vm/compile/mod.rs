@@ -190,8 +190,8 @@ impl<'a> Compiler<'a> {
         // The dispatch loop trusts what this checks (it indexes without bounds checks): a
         // compiler bug is reported here, as an error, never run.
         if let Err(what) = bc.check(nregs) {
-            return Err(SyntaxError::new(
-                format!("internal error: bad bytecode for {}: {}", self.qualname, what),
+            return Err(SyntaxError::internal(
+                format_args!("bad bytecode for {}: {}", self.qualname, what),
                 span,
             ));
         }
@@ -514,7 +514,7 @@ impl<'a> Compiler<'a> {
             self.expr_to(d, args + i as Reg)?;
         }
         let Some(&scope) = self.res.by_node.get(&node_key(&**f)) else {
-            return Err(SyntaxError::new("internal error: function scope", span));
+            return Err(SyntaxError::internal("function scope", span));
         };
         let qual = self.child_qualname(f.name.as_str());
         let mut c = Compiler::new(self.res, scope, CodeKind::Function, qual);
@@ -565,7 +565,7 @@ impl<'a> Compiler<'a> {
             self.expr_to(b, bases + i as Reg)?;
         }
         let Some(&scope) = self.res.by_node.get(&node_key(&**cd)) else {
-            return Err(SyntaxError::new("internal error: class scope", span));
+            return Err(SyntaxError::internal("class scope", span));
         };
         let qual = self.child_qualname(cd.name.as_str());
         let mut c = Compiler::new(self.res, scope, CodeKind::Class, qual);
@@ -614,7 +614,7 @@ impl<'a> Compiler<'a> {
             self.emit(Instr::GetIter { dst: arg, src: arg });
         }
         let Some(&scope) = self.res.by_node.get(&node_key(e)) else {
-            return Err(SyntaxError::new("internal error: comprehension scope", span));
+            return Err(SyntaxError::internal("comprehension scope", span));
         };
         let is_async = self.res.scopes[scope].is_async;
         let name = match kind {

@@ -297,7 +297,7 @@ impl Interp {
                 let a = func as usize + 1;
                 let pos: Vec<Value> = regs[a..a + argc as usize].to_vec();
                 let Value::Tuple(names) = &bc.consts[names as usize] else {
-                    return Err(runtime_error("internal error: keyword names"));
+                    return Err(internal_error("keyword names"));
                 };
                 let kws: Vec<(Symbol, Value)> = names
                     .iter()
@@ -561,7 +561,7 @@ impl Interp {
                 let args = if msg == NO_REG { vec![] } else { vec![reg!(msg).clone()] };
                 return Err(raise_value(new_exception(&self.t.assertion_error, args)));
             }
-            _ => return Err(runtime_error("internal error: a hot instruction in exec_cold")),
+            _ => return Err(internal_error("a hot instruction in exec_cold")),
         }
         Ok(None)
     }
