@@ -296,7 +296,13 @@ impl Interp {
 
     /// The iterator behind `await v`.
     pub fn get_awaitable(&mut self, v: &Value) -> R<Value> {
-        // A scheduler object (a request, a task), the most frequent, first.
+        // A scheduler object (a request, a task), the most frequent, first; a request (what
+        // `sleep(0)`, `q.get()` give) is its own awaitable.
+        if let Value::Native(n) = v {
+            if let Native::Sched(crate::tasks::SchedObj::Request(_)) = &**n {
+                return Ok(v.clone());
+            }
+        }
         if is_sched(v) {
             if let Some(it) = (self.sched_hooks.awaitable)(v) {
                 return Ok(it);

@@ -256,6 +256,7 @@ impl Interp {
     }
 
     /// Takes back a request object nobody else holds once its `await` is over.
+    #[inline]
     pub fn recycle_request(&mut self, v: Value) {
         if let Value::Native(mut rc) = v {
             if self.sched.request_pool.len() < 64 {
@@ -865,25 +866,26 @@ impl Interp {
             }
             return;
         };
-        let r = r.clone();
-        match &r {
-            Request::Sleep(d) if *d <= 0.0 => {
-                t.state.set(TaskState::Ready);
-                *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
-                self.sched.ready.push_back(Entry::Step(t.clone()));
-                if self.opts.observe {
-                    self.mark(t, timeline::Mark::Ready);
-                    if self.detailed() {
-                        let detail = format!("sleep(0) at {}: gives the turn away", self.line_of(span()));
-                        self.note(&detail);
-                        if self.opts.trace {
-                            let name = t.name();
-                            self.trace("yield", &name, &detail);
-                        }
+        // `sleep(0)` (the shared request) first, without a clone of the request.
+        if matches!(r, Request::Sleep(d) if *d <= 0.0) {
+            t.state.set(TaskState::Ready);
+            *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
+            self.sched.ready.push_back(Entry::Step(t.clone()));
+            if self.opts.observe {
+                self.mark(t, timeline::Mark::Ready);
+                if self.detailed() {
+                    let detail = format!("sleep(0) at {}: gives the turn away", self.line_of(span()));
+                    self.note(&detail);
+                    if self.opts.trace {
+                        let name = t.name();
+                        self.trace("yield", &name, &detail);
                     }
                 }
-                return;
             }
+            return;
+        }
+        let r = r.clone();
+        match &r {
             Request::Sleep(d) => {
                 t.state.set(TaskState::Sleeping);
                 t.token.set(t.token.get() + 1);
