@@ -103,6 +103,15 @@ impl Interp {
                 }
                 if let Some(b) = inst.base.as_deref() {
                     let b = b.clone();
+                    // A set's repr names a subclass (`S({1})`, `S()`); a list's or dict's not.
+                    if let Value::Set(d) = &b {
+                        let name = inst.class.name;
+                        if d.borrow().keys().is_empty() {
+                            return Ok(format!("{}()", name));
+                        }
+                        let keys = d.borrow().keys();
+                        return Ok(format!("{}({})", name, self.repr_seq(&b, "{", &keys, "}")?));
+                    }
                     return self.repr(&b);
                 }
                 self.object_repr(v)
@@ -298,6 +307,10 @@ impl Interp {
                     return self.exc_str(v);
                 }
                 if let (Some(b), None) = (inst.base.as_deref(), inst.class.lookup(sym::REPR)) {
+                    if matches!(b, Value::Set(_)) {
+                        // A set's str is its repr, which names the subclass.
+                        return self.repr(v);
+                    }
                     let b = b.clone();
                     return self.to_str(&b);
                 }

@@ -233,6 +233,14 @@ impl Interp {
         }
         if matches!(a, Float(_)) && (is_int(b) || matches!(b, Float(_))) || matches!(b, Float(_)) && is_int(a)
         {
+            // Shifts, bitwise operators and `@` have no float form: unsupported, reported with
+            // the operands' own types (`2 << 1.0` names 'int' and 'float').
+            if !matches!(
+                op,
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow
+            ) {
+                return Ok(Option::None);
+            }
             let (x, y) = match (to_f64(a), to_f64(b)) {
                 (Some(x), Some(y)) => (x, y),
                 _ => return Err(overflow_error("int too large to convert to float")),
@@ -522,6 +530,12 @@ impl Interp {
                 *l.borrow_mut() = repeat_vec(&items, k);
                 Ok(a)
             }
+            // `d |= other`: in place, and `other` may be pairs (what `update` takes), as
+            // CPython's `dict.__ior__`.
+            (Value::Dict(_), BinOp::BitOr) => {
+                self.call_method(&a, sym::UPDATE, std::slice::from_ref(b), &[])?;
+                Ok(a)
+            }
             (Value::Set(s), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor)
                 if !s.borrow().frozen =>
             {
@@ -536,6 +550,22 @@ impl Interp {
                     let r = self.call_method(&a, name, &[b.clone()], &[])?;
                     if !is_not_implemented(&r) {
                         return Ok(r);
+                    }
+                }
+                // A `list` or `dict` subclass's instance changes its built-in value in place
+                // and stays itself (`class Stack(list)`: `s += [x]` is still a Stack).
+                if let Value::Instance(i) = &a {
+                    if let Some(base) = &i.base {
+                        let in_place = match (&**base, op) {
+                            (Value::List(_), BinOp::Add) | (Value::Dict(_), BinOp::BitOr) => true,
+                            (Value::List(_), BinOp::Mul) => matches!(b, Value::Int(_) | Value::Bool(_)),
+                            _ => false,
+                        };
+                        if in_place {
+                            let base = (**base).clone();
+                            self.inplace_op(op, base, b)?;
+                            return Ok(a);
+                        }
                     }
                 }
                 // A `set` subclass's instance changes in place and stays itself, as in CPython.
