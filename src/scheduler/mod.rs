@@ -843,6 +843,26 @@ impl Interp {
         }
     }
 
+    /// `t` gave the turn away (`what`: a bare `yield`, `sleep(0)`): ready again at once, at
+    /// the back of the queue. `span` finds where, for a trace.
+    #[inline(always)]
+    fn give_turn_away(&mut self, t: &Rc<Task>, what: &str, span: impl Fn() -> Span) {
+        t.state.set(TaskState::Ready);
+        *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
+        self.sched.ready.push_back(Entry::Step(t.clone()));
+        if self.opts.observe {
+            self.mark(t, timeline::Mark::Ready);
+            if self.detailed() {
+                let detail = format!("{} at {}: gives the turn away", what, self.line_of(span()));
+                self.note(&detail);
+                if self.opts.trace {
+                    let name = t.name();
+                    self.trace("yield", &name, &detail);
+                }
+            }
+        }
+    }
+
     /// Registers `t` as waiting for `req` (which could not complete at once).
     fn register_wait(&mut self, t: &Rc<Task>, req: &Value) {
         // Where the task waits: found only when it is kept (a wait that lasts) or shown (a
@@ -850,38 +870,12 @@ impl Interp {
         let span = || Self::wait_span(&t.coro).unwrap_or_default();
         let Some(SchedObj::Request(RequestObj { r, .. })) = sched_of(req) else {
             // Any other yielded value gives the turn away.
-            t.state.set(TaskState::Ready);
-            *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
-            self.sched.ready.push_back(Entry::Step(t.clone()));
-            if self.opts.observe {
-                self.mark(t, timeline::Mark::Ready);
-                if self.detailed() {
-                    let detail = format!("bare yield at {}: gives the turn away", self.line_of(span()));
-                    self.note(&detail);
-                    if self.opts.trace {
-                        let name = t.name();
-                        self.trace("yield", &name, &detail);
-                    }
-                }
-            }
+            self.give_turn_away(t, "bare yield", span);
             return;
         };
         // `sleep(0)` (the shared request) first, without a clone of the request.
         if matches!(r, Request::Sleep(d) if *d <= 0.0) {
-            t.state.set(TaskState::Ready);
-            *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
-            self.sched.ready.push_back(Entry::Step(t.clone()));
-            if self.opts.observe {
-                self.mark(t, timeline::Mark::Ready);
-                if self.detailed() {
-                    let detail = format!("sleep(0) at {}: gives the turn away", self.line_of(span()));
-                    self.note(&detail);
-                    if self.opts.trace {
-                        let name = t.name();
-                        self.trace("yield", &name, &detail);
-                    }
-                }
-            }
+            self.give_turn_away(t, "sleep(0)", span);
             return;
         }
         let r = r.clone();
