@@ -2231,21 +2231,29 @@ v = 1 + await q.get()
 
 #[test]
 fn methods_of_queues_events_and_tasks_that_take_no_arguments_reject_one() {
-    // (`cancel` and `cancelled` are a call_soon handle's too: named without a type.)
+    // (`cancel` and `cancelled` are a call_soon handle's too: named without a type. A task's
+    // `cancel` takes asyncio's optional message.)
     let out = ok(r#"
 q = Queue()
 e = Event()
 async def work():
     pass
 t = spawn(work())
+h = call_soon(print, 'callback')
 for name, f in [('qsize', q.qsize), ('empty', q.empty), ('full', q.full), ('close', q.close),
                 ('set', e.set), ('clear', e.clear), ('is_set', e.is_set), ('wait', e.wait),
-                ('done', t.done), ('cancelled', t.cancelled), ('cancel', t.cancel)]:
+                ('done', t.done), ('cancelled', t.cancelled), ('cancel', h.cancel)]:
     try:
         f(1)
         print(name, 'accepted an argument')
     except TypeError as x:
         print(x)
+try:
+    t.cancel('a', 'b')
+except TypeError as x:
+    print(x)
+print(t.cancel('shutting down'))
+h.cancel()
 "#);
     assert_eq!(
         out,
@@ -2254,6 +2262,6 @@ for name, f in [('qsize', q.qsize), ('empty', q.empty), ('full', q.full), ('clos
          Event.set() takes no arguments (1 given)\nEvent.clear() takes no arguments (1 given)\n\
          Event.is_set() takes no arguments (1 given)\nEvent.wait() takes no arguments (1 given)\n\
          Task.done() takes no arguments (1 given)\ncancelled() takes no arguments (1 given)\n\
-         cancel() takes no arguments (1 given)\n"
+         cancel() takes no arguments (1 given)\nTask.cancel() takes at most 1 argument (2 given)\nTrue\n"
     );
 }

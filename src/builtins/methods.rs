@@ -352,7 +352,10 @@ fn list_method(name: Symbol) -> Option<M> {
             Ok(Value::None)
         }),
         sym::POP => ("pop", |it, t, a, _| {
-            arity("pop", a, 0, 1)?;
+            if a.len() > 1 {
+                // CPython's words for list.pop (argument clinic's).
+                return Err(type_error(format!("pop expected at most 1 argument, got {}", a.len())));
+            }
             let l = this_list(t);
             let n = l.borrow().len();
             if n == 0 {
@@ -1094,7 +1097,10 @@ fn attr_dict_method(name: Symbol) -> Option<M> {
         sym::KEYS => on_copy!("keys", sym::KEYS),
         sym::VALUES => on_copy!("values", sym::VALUES),
         sym::ITEMS => on_copy!("items", sym::ITEMS),
-        sym::COPY => ("copy", |it, t, _, _| it.attr_dict_snapshot(t)),
+        sym::COPY => ("copy", |it, t, a, _| {
+            arity("dict.copy", a, 0, 0)?;
+            it.attr_dict_snapshot(t)
+        }),
         sym::UPDATE => ("update", |it, t, a, k| {
             arity("update", a, 0, 1)?;
             let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
@@ -1134,7 +1140,8 @@ fn attr_dict_method(name: Symbol) -> Option<M> {
                 Err(e) => Err(e),
             }
         }),
-        sym::CLEAR => ("clear", |_, t, _, _| {
+        sym::CLEAR => ("clear", |_, t, a, _| {
+            arity("dict.clear", a, 0, 0)?;
             if let Value::Native(n) = t {
                 if let Native::AttrDict(inst) = &**n {
                     inst.attrs.borrow_mut().clear();

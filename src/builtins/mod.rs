@@ -93,7 +93,13 @@ fn arity_error(fname: &str, args: &[Value], min: usize, max: usize) -> Fault {
                 args.len()
             )
         } else {
-            format!("{}() takes at most {} arguments ({} given)", fname, max, args.len())
+            format!(
+                "{}() takes at most {} argument{} ({} given)",
+                fname,
+                max,
+                if max == 1 { "" } else { "s" },
+                args.len()
+            )
         };
         type_error(msg)
     }

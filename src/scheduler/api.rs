@@ -411,13 +411,16 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
             }
         }),
         sym::CANCEL => ("cancel", |it, t, a, _| {
-            crate::builtins::arity("cancel", a, 0, 0)?;
             match sched_of(t) {
                 Some(SchedObj::Handle(h)) => {
+                    crate::builtins::arity("cancel", a, 0, 0)?;
                     let was = h.cancelled.replace(true);
                     Ok(Value::Bool(!was))
                 }
                 _ => {
+                    // asyncio's `Task.cancel(msg=None)` takes a message; tinyasync's
+                    // CancelledError does not carry it (it never did).
+                    crate::builtins::arity("Task.cancel", a, 0, 1)?;
                     let task = task_of(it, t)?;
                     Ok(Value::Bool(it.cancel_task(&task)))
                 }
