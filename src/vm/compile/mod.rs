@@ -58,6 +58,8 @@ enum Cleanup<'a> {
     WithExit(Reg, bool),
     /// An except clause (or a `finally` body reached by an exception): drop the exception.
     PopExc,
+    /// `except E as name:` left early (`break`, `continue`, `return`): unbind the name.
+    Unbind(Symbol),
 }
 
 struct LoopCtx {
@@ -391,6 +393,18 @@ impl<'a> Compiler<'a> {
         };
     }
 
+    /// `n = None; del n`: unbinds `n` whether or not it is bound (what CPython runs when an
+    /// `except E as n:` clause ends, however it ends).
+    fn unbind_name(&mut self, n: Symbol) -> CResult<()> {
+        let mark = self.next_reg;
+        let r = self.temp()?;
+        self.load_const(Value::None, r);
+        self.store_name(n, r);
+        self.delete_name(n);
+        self.free_to(mark);
+        Ok(())
+    }
+
     fn delete_name(&mut self, n: Symbol) {
         match self.place(n) {
             Place::Local(i) => self.emit(Instr::DelLocal { reg: i as Reg }),
@@ -474,6 +488,7 @@ impl<'a> Compiler<'a> {
                     self.emit(Instr::PopExc);
                     self.handled = self.handled.saturating_sub(1);
                 }
+                Cleanup::Unbind(name) => self.unbind_name(*name)?,
             }
         }
         self.handled = saved_handled;

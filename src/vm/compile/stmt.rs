@@ -422,8 +422,6 @@ impl<'a> Compiler<'a> {
             self.stmts(body)?;
             let handler_at = self.here() + 1;
             // The region ends before the jump over the handlers.
-            let regions_len = self.regions.len();
-            let _ = regions_len;
             let skip = self.emit(Instr::Jump { to: 0 });
             self.close_region(handler_at);
             self.except_clauses(handlers)?;
@@ -434,18 +432,8 @@ impl<'a> Compiler<'a> {
         }
         if has_finally {
             self.cleanups.pop();
-            let normal = self.here();
-            let _ = normal;
-            let skip_handler = {
-                // Close the region first: the normal-path finally body is not protected by it.
-                let target = 0; // patched below
-                let _ = target;
-                None::<usize>
-            };
-            let _ = skip_handler;
-            let region_end_jump_target_fix = self.regions.len();
-            let _ = region_end_jump_target_fix;
-            // Normal path: the finally body, then over the exception path.
+            // Normal path (the region closed first: the finally body is not protected by
+            // it): the finally body, then over the exception path.
             let Some(mut region) = self.regions.pop() else { return Ok(()) };
             if let Some(s) = region.open_at.take() {
                 region.segments.push((s, self.here()));
@@ -495,15 +483,46 @@ impl<'a> Compiler<'a> {
                 self.free_to(mark);
             }
             self.cleanups.push(Cleanup::PopExc);
+            // As Python: the name is unbound when the clause ends, however it ends (the body
+            // runs in a region whose handler unbinds it and raises on; `break`, `continue`
+            // and `return` unbind it on their way out).
+            let named = h.name.map(|(name, _)| name);
+            if let Some(name) = named {
+                self.open_region();
+                self.cleanups.push(Cleanup::Unbind(name));
+            }
             self.stmts(&h.body)?;
+            let region = match named {
+                Some(_) => {
+                    self.cleanups.pop();
+                    self.regions.pop().map(|mut r| {
+                        if let Some(s) = r.open_at.take() {
+                            r.segments.push((s, self.here()));
+                        }
+                        r
+                    })
+                }
+                None => None,
+            };
             self.cleanups.pop();
             self.cur_span = h.span;
             self.emit(Instr::PopExc);
-            if let Some((name, _)) = h.name {
-                // As Python: the name is unbound at the end of the clause.
-                self.delete_name(name);
+            if let Some(name) = named {
+                self.unbind_name(name)?;
             }
             ends.push(self.emit(Instr::Jump { to: 0 }));
+            if let (Some(name), Some(region)) = (named, region) {
+                // An exception out of the body: unbind, and raise it on.
+                let target = self.here();
+                for (start, end) in region.segments {
+                    if start < end {
+                        self.handlers.push(Handler { start, end, target, depth: region.depth });
+                    }
+                }
+                self.cur_span = h.span;
+                self.unbind_name(name)?;
+                self.emit(Instr::Reraise);
+            }
             if let Some(n) = next {
                 self.patch_here(n);
             }
