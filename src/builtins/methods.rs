@@ -407,16 +407,16 @@ fn list_method(name: Symbol) -> Option<M> {
             }
         }),
         sym::REVERSE => ("reverse", |_, t, a, _| {
-            crate::builtins::arity("list.reverse", a, 0, 0)?;
+            arity("list.reverse", a, 0, 0)?;
             this_list(t).borrow_mut().reverse();
             Ok(Value::None)
         }),
         sym::COPY => ("copy", |_, t, a, _| {
-            crate::builtins::arity("list.copy", a, 0, 0)?;
+            arity("list.copy", a, 0, 0)?;
             Ok(Value::list(this_list(t).borrow().clone()))
         }),
         sym::CLEAR => ("clear", |_, t, a, _| {
-            crate::builtins::arity("list.clear", a, 0, 0)?;
+            arity("list.clear", a, 0, 0)?;
             // Emptied first, then its items let go from the last, as CPython does (the order
             // their finalizers run in).
             let items = std::mem::take(&mut *this_list(t).borrow_mut());
@@ -509,7 +509,7 @@ fn dict_method(name: Symbol) -> Option<M> {
             }
         }),
         sym::POPITEM => ("popitem", |_, t, a, _| {
-            crate::builtins::arity("dict.popitem", a, 0, 0)?;
+            arity("dict.popitem", a, 0, 0)?;
             match this_dict(t).borrow_mut().pop_last() {
                 Some(e) => Ok(Value::tuple(vec![e.key, e.value])),
                 None => Err(key_error(Value::str("popitem(): dictionary is empty"))),
@@ -537,11 +537,11 @@ fn dict_method(name: Symbol) -> Option<M> {
             Ok(Value::None)
         }),
         sym::COPY => ("copy", |_, t, a, _| {
-            crate::builtins::arity("dict.copy", a, 0, 0)?;
+            arity("dict.copy", a, 0, 0)?;
             Ok(Value::dict(this_dict(t).borrow().clone()))
         }),
         sym::CLEAR => ("clear", |_, t, a, _| {
-            crate::builtins::arity("dict.clear", a, 0, 0)?;
+            arity("dict.clear", a, 0, 0)?;
             this_dict(t).borrow_mut().clear();
             Ok(Value::None)
         }),
@@ -648,7 +648,7 @@ fn set_method(name: Symbol) -> Option<M> {
             Ok(Value::Set(it.set_copy(&d)?))
         }),
         sym::CLEAR => ("clear", |_, t, a, _| {
-            crate::builtins::arity("set.clear", a, 0, 0)?;
+            arity("set.clear", a, 0, 0)?;
             this_dict(t).borrow_mut().clear();
             Ok(Value::None)
         }),
@@ -885,7 +885,7 @@ fn deque_method(name: Symbol) -> Option<M> {
             Ok(Value::None)
         }),
         sym::CLEAR => ("clear", |_, t, a, _| {
-            crate::builtins::arity("deque.clear", a, 0, 0)?;
+            arity("deque.clear", a, 0, 0)?;
             if let Some((d, _)) = deque_parts(t) {
                 d.borrow_mut().clear();
             }
@@ -938,7 +938,7 @@ fn deque_method(name: Symbol) -> Option<M> {
             Err(value_error(format!("{} is not in deque", it.repr(&a[0])?)))
         }),
         sym::COPY => ("copy", |_, t, a, _| {
-            crate::builtins::arity("deque.copy", a, 0, 0)?;
+            arity("deque.copy", a, 0, 0)?;
             let Some((d, maxlen)) = deque_parts(t) else { return Ok(Value::None) };
             Ok(Value::deque(d.borrow().clone(), maxlen))
         }),

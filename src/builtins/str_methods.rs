@@ -33,11 +33,11 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             Ok(Value::string(this_str(t).to_lowercase()))
         }),
         sym::CASEFOLD => ("casefold", |_, t, a, _| {
-            crate::builtins::arity("str.casefold", a, 0, 0)?;
+            arity("str.casefold", a, 0, 0)?;
             Ok(Value::string(this_str(t).to_lowercase()))
         }),
         sym::SWAPCASE => ("swapcase", |_, t, a, _| {
-            crate::builtins::arity("str.swapcase", a, 0, 0)?;
+            arity("str.swapcase", a, 0, 0)?;
             Ok(Value::string(
                 this_str(t)
                     .chars()
@@ -52,7 +52,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             ))
         }),
         sym::CAPITALIZE => ("capitalize", |_, t, a, _| {
-            crate::builtins::arity("str.capitalize", a, 0, 0)?;
+            arity("str.capitalize", a, 0, 0)?;
             let s = this_str(t);
             let mut cs = s.chars();
             let out = match cs.next() {
@@ -62,7 +62,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             Ok(Value::string(out))
         }),
         sym::TITLE => ("title", |_, t, a, _| {
-            crate::builtins::arity("str.title", a, 0, 0)?;
+            arity("str.title", a, 0, 0)?;
             let mut out = String::new();
             let mut prev_cased = false;
             for c in this_str(t).chars() {
@@ -182,25 +182,25 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             Ok(Value::string(it.str_format(&s, a, k)?))
         }),
         sym::ISDIGIT => ("isdigit", |_, t, a, _| {
-            crate::builtins::arity("str.isdigit", a, 0, 0)?;
+            arity("str.isdigit", a, 0, 0)?;
             str_all(t, |c| c.is_ascii_digit() || c.is_numeric() && c.is_ascii_digit())
         }),
         sym::ISDECIMAL => ("isdecimal", |_, t, a, _| {
-            crate::builtins::arity("str.isdecimal", a, 0, 0)?;
+            arity("str.isdecimal", a, 0, 0)?;
             str_all(t, |c| c.is_ascii_digit())
         }),
         // True for the empty string too, as in CPython.
         sym::ISASCII => ("isascii", |_, t, a, _| {
-            crate::builtins::arity("str.isascii", a, 0, 0)?;
+            arity("str.isascii", a, 0, 0)?;
             Ok(Value::Bool(this_str(t).is_ascii()))
         }),
         sym::ISPRINTABLE => ("isprintable", |_, t, a, _| {
-            crate::builtins::arity("str.isprintable", a, 0, 0)?;
+            arity("str.isprintable", a, 0, 0)?;
             let printable = |c: char| c == ' ' || !(c.is_control() || c.is_whitespace());
             Ok(Value::Bool(this_str(t).chars().all(printable)))
         }),
         sym::ISTITLE => ("istitle", |_, t, a, _| {
-            crate::builtins::arity("str.istitle", a, 0, 0)?;
+            arity("str.istitle", a, 0, 0)?;
             // Upper case only after an uncased character, lower case only after a cased one,
             // and at least one cased character.
             let (mut cased, mut after_cased) = (false, false);
@@ -273,35 +273,35 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             Ok(Value::string(it.str_format(&s, &[], &kw)?))
         }),
         sym::ISNUMERIC => ("isnumeric", |_, t, a, _| {
-            crate::builtins::arity("str.isnumeric", a, 0, 0)?;
+            arity("str.isnumeric", a, 0, 0)?;
             str_all(t, |c| c.is_numeric())
         }),
         sym::ISALPHA => ("isalpha", |_, t, a, _| {
-            crate::builtins::arity("str.isalpha", a, 0, 0)?;
+            arity("str.isalpha", a, 0, 0)?;
             str_all(t, |c| c.is_alphabetic())
         }),
         sym::ISALNUM => ("isalnum", |_, t, a, _| {
-            crate::builtins::arity("str.isalnum", a, 0, 0)?;
+            arity("str.isalnum", a, 0, 0)?;
             str_all(t, |c| c.is_alphanumeric())
         }),
         sym::ISSPACE => ("isspace", |_, t, a, _| {
-            crate::builtins::arity("str.isspace", a, 0, 0)?;
+            arity("str.isspace", a, 0, 0)?;
             str_all(t, |c| c.is_whitespace())
         }),
         sym::ISIDENTIFIER => ("isidentifier", |_, t, a, _| {
-            crate::builtins::arity("str.isidentifier", a, 0, 0)?;
+            arity("str.isidentifier", a, 0, 0)?;
             let s = this_str(t);
             let ok = s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
                 && s.chars().all(|c| c.is_alphanumeric() || c == '_');
             Ok(Value::Bool(ok))
         }),
         sym::ISUPPER => ("isupper", |_, t, a, _| {
-            crate::builtins::arity("str.isupper", a, 0, 0)?;
+            arity("str.isupper", a, 0, 0)?;
             let s = this_str(t);
             Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_lowercase())))
         }),
         sym::ISLOWER => ("islower", |_, t, a, _| {
-            crate::builtins::arity("str.islower", a, 0, 0)?;
+            arity("str.islower", a, 0, 0)?;
             let s = this_str(t);
             Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_uppercase())))
         }),
