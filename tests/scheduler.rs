@@ -2265,3 +2265,61 @@ h.cancel()
          cancel() takes no arguments (1 given)\nTask.cancel() takes at most 1 argument (2 given)\nTrue\n"
     );
 }
+
+#[test]
+fn an_await_of_sleep_0_gives_the_turn_away_and_is_resumed_or_cancelled_at_the_await() {
+    // `await sleep(0)` is fused (the VM suspends at the call, with no request tried): the
+    // await's value is still None, a cancellation is still thrown in at the await and caught
+    // by the handler around it, `sleep` under another name is the same call, and an error
+    // after the resume points at the await.
+    let r = fails(
+        r#"
+async def ticker(name, n):
+    for i in range(n):
+        r = await sleep(0)
+        print(name, i, r)
+    return name
+s = sleep
+async def alias():
+    await s(0)
+    print('alias after', await s(0))
+async def victim():
+    try:
+        await sleep(0)
+        print('victim not cancelled')
+    except CancelledError:
+        print('victim cancelled at the await')
+        raise
+async def agen():
+    for i in range(2):
+        await sleep(0)
+        yield i
+async def use_agen():
+    async for x in agen():
+        print('agen gave', x)
+a = spawn(ticker('a', 3))
+b = spawn(ticker('b', 2))
+c = spawn(alias())
+v = spawn(victim())
+g = spawn(use_agen())
+await sleep(0)
+v.cancel()
+print(await a.join(), await b.join())
+await c.join()
+await g.join()
+try:
+    await v.join()
+except CancelledError:
+    print('v was cancelled')
+x = 1 + await sleep(0)
+"#,
+        1,
+    );
+    assert_eq!(
+        r.stdout,
+        "a 0 None\nb 0 None\nvictim cancelled at the await\nagen gave 0\na 1 None\nb 1 None\n\
+         alias after None\nagen gave 1\na 2 None\na b\nv was cancelled\n"
+    );
+    assert_contains(&r.stderr, "unsupported operand type(s) for +: 'int' and 'NoneType'");
+    assert_contains(&r.stderr, ":39:5]");
+}

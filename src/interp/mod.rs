@@ -560,6 +560,9 @@ impl Default for Options {
 /// `SchedHooks::await_now`: the object, the method's name, the arguments.
 pub type AwaitNowFn = fn(&mut Interp, &Value, Symbol, &[Value]) -> Option<R<Value>>;
 
+/// `SchedHooks::await_call`: the built-in function, the arguments.
+pub type AwaitCallFn = fn(&mut Interp, &Builtin, &[Value]) -> Option<Value>;
+
 /// What the VM and the object model ask of the scheduler, installed by `scheduler::install`.
 /// They see the scheduler's objects only as `Native::Sched` values: an `await` of one is
 /// handed to the scheduler, which decides, once, whether it completes now or the task waits.
@@ -577,6 +580,10 @@ pub struct SchedHooks {
     /// without waiting (a Queue's `get` with an item there, `put` with room): its result,
     /// with no request made. None: make the request and await it as usual.
     pub await_now: AwaitNowFn,
+    /// `await f(*args)` of a built-in function whose await gives the turn away at once
+    /// (`await sleep(0)`): the value to suspend with, as the await of the request would
+    /// after trying it (and noted as tried), with no call made. None: call and await as usual.
+    pub await_call: AwaitCallFn,
     /// A line the program printed, when something watches the output: `--trace` with stdout
     /// and stderr going to one place (`out worker | ...`), `--timeline-html` (output on the
     /// time axis).
@@ -590,6 +597,7 @@ impl SchedHooks {
         delegate: |_, _, _| Err(internal_error("await before the built-ins were installed")),
         done: |_, _| {},
         await_now: |_, _, _, _| None,
+        await_call: |_, _, _| None,
         out_line: |_, _| {},
     };
 }

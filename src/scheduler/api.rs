@@ -11,6 +11,7 @@ pub fn install(it: &mut Interp) {
         delegate: Interp::sched_delegate,
         done: Interp::recycle_request,
         await_now: Interp::await_now,
+        await_call: Interp::await_call,
         out_line: Interp::trace_out_line,
     };
     let fns: &[(&'static str, NativeFn)] = &[
@@ -183,7 +184,7 @@ fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
     Ok(d)
 }
 
-fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
+pub(super) fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
     let d = match args {
         // `sleep(0)` checks nothing more.
         [Value::Int(0)] => 0.0,

@@ -815,6 +815,19 @@ impl Interp {
         }
     }
 
+    /// `await sleep(0)` fused (see `SchedHooks::await_call`): the shared `sleep(0)` request
+    /// to suspend with, noted as tried, as `sched_delegate` gives it when `try_now` finds it
+    /// must wait. Any other call goes the usual way, and so does an await outside a task.
+    pub fn await_call(&mut self, f: &Builtin, args: &[Value]) -> Option<Value> {
+        if !std::ptr::fn_addr_eq(f.f, api::api_sleep as NativeFn) || !matches!(args, [Value::Int(0)]) {
+            return None;
+        }
+        self.sched.current.as_ref()?;
+        let v = self.sched.zero_sleep.get_or_insert_with(|| request_value(Request::Sleep(0.0))).clone();
+        self.sched.tried_now = Some(v.clone());
+        Some(v)
+    }
+
     /// `yield from`/`await` delegating to a scheduler request. On the first entry (`input`
     /// None) the operation completes at once if it can; otherwise the request is yielded up the
     /// await chain to the scheduler, which later resumes the chain with the result.

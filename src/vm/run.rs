@@ -59,6 +59,10 @@ enum Transfer {
     Return(Value),
     /// A `yield`, or a native delegate's yield passed through.
     Yield(Value),
+    /// A built-in call into this register of the top frame whose `await` (the two
+    /// instructions after the call) gives the turn away at once (`await sleep(0)`, see
+    /// `awaited_call`): a yield of the value from the `YieldFrom`, past it.
+    Wait(Value, Reg),
     /// Move this generator's frames on top (`yield from`, `await`).
     Delegate(Rc<Generator>),
     /// Move this generator's frames on top to get the next item (`for`).
@@ -238,7 +242,18 @@ impl Interp {
         // Indices of the frames at which a `for` resumed a generator: where a yield stops.
         let mut resumers: Vec<usize> = Vec::new();
         let r = loop {
-            let step = self.exec_frame(frames, &mut resumers, pending.take());
+            let step = match self.exec_frame(frames, &mut resumers, pending.take()) {
+                Ok(Transfer::Wait(v, dst)) => {
+                    // As the `YieldFrom` of a request that waits: the call's register is left
+                    // empty, and the resume's value (or exception) is the `YieldFrom`'s result.
+                    if let Some(f) = frames.last_mut() {
+                        f.pc += 2;
+                        f.regs[dst as usize].put(Value::None);
+                    }
+                    Ok(Transfer::Yield(v))
+                }
+                step => step,
+            };
             match step {
                 Ok(Transfer::Call(frame)) => {
                     if self.depth >= self.opts.max_depth {
@@ -343,6 +358,7 @@ impl Interp {
                         },
                     }
                 }
+                Ok(Transfer::Wait(..)) => break Err(internal_error("a fused await left undone")),
                 Ok(Transfer::Delegate(_) | Transfer::Iterate(_) | Transfer::Next(_))
                     if self.depth >= self.opts.max_depth =>
                 {
@@ -767,8 +783,14 @@ impl Interp {
                                 _ => {}
                             }
                             let args = regs!(a, argc as usize);
-                            let called =
-                                self.call_value(&reg!(func), args, &[], dst, bc.spans[f.pc as usize - 1])?;
+                            let called = self.call_value(
+                                &reg!(func),
+                                args,
+                                &[],
+                                dst,
+                                bc.spans[f.pc as usize - 1],
+                                Some((bc, f.pc)),
+                            )?;
                             after_call!(called, dst);
                         }
                         Instr::LoadMethod { dst, obj, name } => {
@@ -870,7 +892,7 @@ impl Interp {
                                         None => self.call_method(this, name, args, &[])?,
                                     })
                                 }
-                                (fv, _) => self.call_value(fv, args, &[], dst, span)?,
+                                (fv, _) => self.call_value(fv, args, &[], dst, span, None)?,
                             };
                             after_call!(called, dst);
                         }
@@ -1178,7 +1200,8 @@ impl Interp {
     }
 
     /// A call from the loop. A plain VM function (or a bound method of one) becomes a frame to
-    /// push; anything else is called here.
+    /// push; anything else is called here. `next`: the code and the index of the instruction
+    /// after a `Call` (for a fused `await`, see `awaited_call`).
     fn call_value(
         &mut self,
         fv: &Value,
@@ -1186,6 +1209,7 @@ impl Interp {
         kw: &[(Symbol, Value)],
         dst: Reg,
         span: Span,
+        next: Option<(&Bytecode, u32)>,
     ) -> R<Called> {
         let (fun, this) = match fv {
             Value::Func(fun) => (fun, None),
@@ -1203,6 +1227,11 @@ impl Interp {
             // Any other built-in function (`len(x)`, `sleep(0)`), called at once.
             Value::Builtin(b) if b.unbound.is_none() => {
                 self.current_span = Some(span);
+                if let Some((bc, pc)) = next {
+                    if let Some(v) = self.awaited_call(b, pos, kw, bc, pc, dst) {
+                        return Ok(Called::Push(Transfer::Wait(v, dst)));
+                    }
+                }
                 return Ok(Called::Value((b.f)(self, &b.this, pos, kw)?));
             }
             Value::Method(m) => match &m.1 {
@@ -1257,6 +1286,29 @@ impl Interp {
             _ => return None,
         };
         (self.sched_hooks.await_now)(self, this, name, args).map(|r| (yd, r))
+    }
+
+    /// A built-in function's call into `dst` that the next two instructions await, when the
+    /// scheduler says the await gives the turn away at once (`await sleep(0)`, see
+    /// `SchedHooks::await_call`): the value to suspend with, as the `YieldFrom` would after
+    /// getting the request, awaiting it and trying it. None: call and await as usual.
+    #[inline(never)]
+    fn awaited_call(
+        &mut self,
+        b: &Builtin,
+        args: &[Value],
+        kw: &[(Symbol, Value)],
+        bc: &Bytecode,
+        pc: u32,
+        dst: Reg,
+    ) -> Option<Value> {
+        let pc = pc as usize;
+        match (bc.instrs.get(pc), bc.instrs.get(pc + 1)) {
+            (Some(&Instr::GetAwaitable { dst: a, src }), Some(&Instr::YieldFrom { iter, .. }))
+                if a == dst && src == dst && iter == dst && kw.is_empty() => {}
+            _ => return None,
+        }
+        (self.sched_hooks.await_call)(self, b, args)
     }
 
     /// Whether `o` (a built-in value) has the native method `name`, for `LoadMethod`; found
