@@ -52,6 +52,9 @@ pub struct Code {
     /// exactly its parameters takes the dispatch loop's fast path (a pooled frame, the
     /// arguments copied in).
     pub simple_call: usize,
+    /// Its body reads the class its function was defined in (`super()`, `__class__`): a
+    /// frame running it keeps its function (`Frame::func`), where that class is found.
+    pub uses_owner: bool,
     /// The `def` header (or the module's first line).
     pub span: Span,
     /// The docstring (`__doc__`): a string the body starts with.

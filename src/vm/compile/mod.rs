@@ -202,6 +202,8 @@ impl<'a> Compiler<'a> {
             positional_only && flavor == Flavor::Plain && sc.cellvars.is_empty() && cell_params.is_empty();
         // The number of arguments a fast call passes; never matches when not simple.
         let simple_call = if simple { sig.args.len() } else { usize::MAX };
+        let uses_owner =
+            bc.instrs.iter().any(|i| matches!(i, Instr::Super { .. } | Instr::LoadOwnerClass { .. }));
         Ok(Code {
             name,
             qualname: Rc::from(self.qualname.as_str()),
@@ -213,6 +215,7 @@ impl<'a> Compiler<'a> {
             cell_params,
             positional_only,
             simple_call,
+            uses_owner,
             doc: None,
             sig,
             span,
