@@ -106,8 +106,20 @@ impl Interp {
 
     // ----- generators and coroutines -----
 
-    /// Resumes a generator or coroutine.
+    /// Resumes a generator or coroutine. A suspended one (a task switch, a `send`) goes
+    /// straight to the VM: inlined, so a task switch passes through one call less.
+    #[inline]
     pub fn gen_resume(&mut self, g: &Rc<Generator>, resume: Resume) -> R<Outcome> {
+        if g.state.get() == GenState::Suspended {
+            g.used.set(true);
+            return self.vm_resume(g, resume);
+        }
+        self.gen_resume_other(g, resume)
+    }
+
+    /// `gen_resume` of a generator not suspended: started, refused, or ended.
+    #[inline(never)]
+    fn gen_resume_other(&mut self, g: &Rc<Generator>, resume: Resume) -> R<Outcome> {
         g.used.set(true);
         match g.state.get() {
             GenState::Running => {

@@ -151,6 +151,7 @@ impl Interp {
     }
 
     /// Resumes a generator compiled for the VM (its state was checked by `gen_resume`).
+    #[inline]
     pub fn vm_resume(&mut self, g: &Rc<Generator>, resume: Resume) -> R<Outcome> {
         let mut frames = std::mem::take(&mut *g.vm.borrow_mut());
         let Some(bottom) = frames.first_mut() else {
