@@ -378,6 +378,12 @@ impl Interp {
 
     /// `format(v, spec)`.
     pub fn format_value(&mut self, v: &Value, spec: &str) -> R<String> {
+        self.format_value_as(v, spec, None)
+    }
+
+    /// `format_value`; `shown`: the type its errors name (a subclass of a built-in type
+    /// formats as its value does, but an error names the subclass, as in CPython).
+    fn format_value_as(&mut self, v: &Value, spec: &str, shown: Option<&str>) -> R<String> {
         // A class's own `__format__` is called with an empty spec too (`f"{obj}"`).
         if spec.is_empty() && !(matches!(v, Value::Instance(_)) && self.has_method(v, sym::FORMAT)) {
             return self.to_str(v);
@@ -397,19 +403,20 @@ impl Interp {
                 i.base.as_deref()
             {
                 let base = base.clone();
-                return self.format_value(&base, spec);
+                let shown = self.type_name(v);
+                return self.format_value_as(&base, spec, Some(&shown));
             }
             return Err(type_error(format!(
                 "unsupported format string passed to {}.__format__",
                 self.type_name(v)
             )));
         }
+        let tname = match shown {
+            Some(t) => t.to_string(),
+            None => self.type_name(v),
+        };
         let sp = parse_spec(spec).ok_or_else(|| {
-            value_error(format!(
-                "Invalid format specifier '{}' for object of type '{}'",
-                spec,
-                self.type_name(v)
-            ))
+            value_error(format!("Invalid format specifier '{}' for object of type '{}'", spec, tname))
         })?;
         self.check_format_size(sp.width, sp.precision)?;
         match v {
@@ -418,7 +425,7 @@ impl Interp {
                     || (sp.ty == Some('n') && matches!(v, Value::Float(_)))
                 {
                     let f = crate::interp::ops::to_f64(v).unwrap_or(0.0);
-                    return self.format_float(f, &sp);
+                    return self.format_float(f, &sp, &tname);
                 }
                 let b = match v {
                     Value::Int(i) => BigInt::from(*i),
@@ -428,17 +435,19 @@ impl Interp {
                 };
                 format_int(&b, &sp).ok_or_else(|| {
                     value_error(format!(
-                        "Unknown format code '{}' for object of type 'int'",
-                        sp.ty.unwrap_or('?')
+                        "Unknown format code '{}' for object of type '{}'",
+                        sp.ty.unwrap_or('?'),
+                        tname
                     ))
                 })
             }
-            Value::Float(f) => self.format_float(*f, &sp),
+            Value::Float(f) => self.format_float(*f, &sp, &tname),
             Value::Str(s) => {
                 if !matches!(sp.ty, None | Some('s')) {
                     return Err(value_error(format!(
-                        "Unknown format code '{}' for object of type 'str'",
-                        sp.ty.unwrap_or('?')
+                        "Unknown format code '{}' for object of type '{}'",
+                        sp.ty.unwrap_or('?'),
+                        tname
                     )));
                 }
                 let mut text: String = s.s.clone();
@@ -460,7 +469,7 @@ impl Interp {
         }
     }
 
-    fn format_float(&mut self, f: f64, sp: &Spec) -> R<String> {
+    fn format_float(&mut self, f: f64, sp: &Spec, tname: &str) -> R<String> {
         let body = match sp.ty {
             Some('f') | Some('F') => fmt_fixed(f, sp.precision.unwrap_or(6)),
             Some('e') | Some('E') => fmt_exp(f, sp.precision.unwrap_or(6)),
@@ -475,7 +484,10 @@ impl Interp {
                 None => float_repr(f),
             },
             Some(c) => {
-                return Err(value_error(format!("Unknown format code '{}' for object of type 'float'", c)));
+                return Err(value_error(format!(
+                    "Unknown format code '{}' for object of type '{}'",
+                    c, tname
+                )));
             }
         };
         let body =

@@ -114,7 +114,8 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => match name {
             sym::BIT_LENGTH => Some(("bit_length", int_bit_length)),
             sym::BIT_COUNT => Some(("bit_count", int_bit_count)),
-            sym::AS_INTEGER_RATIO => Some(("as_integer_ratio", |_, t, _, _| {
+            sym::AS_INTEGER_RATIO => Some(("as_integer_ratio", |_, t, a, _| {
+                arity("int.as_integer_ratio", a, 0, 0)?;
                 let n = match t {
                     Value::Bool(b) => Value::Int(*b as i64),
                     _ => t.clone(),
@@ -202,6 +203,46 @@ pub fn native_method_cached(it: &mut Interp, obj: &Value, name: Symbol) -> Optio
     let found = native_method(obj, name);
     *entry = (kind, name, found);
     found
+}
+
+/// A bound native method of a built-in value called with keyword arguments: CPython's
+/// take none but for a few (`list.sort(key=)`, `str.split(sep=)`, `dict.update(a=1)`), and
+/// say so: "list.copy() takes no keyword arguments". Other receivers (the scheduler's
+/// objects, whose asyncio counterparts are Python methods; instances) are left to the method.
+#[cold]
+pub fn check_method_kw(it: &Interp, b: &Builtin, this: &Value) -> R<()> {
+    let owner = match this {
+        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => "int".to_string(),
+        Value::Str(_)
+        | Value::List(_)
+        | Value::Dict(_)
+        | Value::Set(_)
+        | Value::Tuple(_)
+        | Value::Float(_) => it.type_name(this),
+        Value::Gen(_) | Value::Range(_) | Value::Iter(_) => it.type_name(this),
+        Value::Native(n) if matches!(**n, Native::Deque { .. }) => "deque".to_string(),
+        _ => return Ok(()),
+    };
+    const TAKE_KEYWORDS: &[&str] = &[
+        "sort",
+        "update",
+        "split",
+        "rsplit",
+        "splitlines",
+        "format",
+        "expandtabs",
+        "maketrans",
+        "to_bytes",
+        "from_bytes",
+        "encode",
+        "decode",
+        "__init__",
+    ];
+    let name = b.name.rsplit('.').next().unwrap_or(b.name);
+    if TAKE_KEYWORDS.contains(&name) {
+        return Ok(());
+    }
+    Err(type_error(format!("{}.{}() takes no keyword arguments", owner, name)))
 }
 
 /// Plain attributes of built-in values (`deque.maxlen`, `range.start`, `x.real`).
@@ -640,7 +681,10 @@ fn set_method(name: Symbol) -> Option<M> {
         }),
         // A frozenset's copy is itself, as in CPython.
         sym::COPY => ("copy", |it, t, a, _| {
-            arity("set.copy", a, 0, 0)?;
+            if !a.is_empty() {
+                let frozen = matches!(t, Value::Set(d) if d.borrow().frozen);
+                arity(if frozen { "frozenset.copy" } else { "set.copy" }, a, 0, 0)?;
+            }
             let d = this_dict(t);
             if d.borrow().frozen {
                 return Ok(t.clone());
@@ -714,7 +758,10 @@ fn gen_throw(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     outcome_value(it, o)
 }
 
-fn gen_close(it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+fn gen_close(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    if !a.is_empty() {
+        arity(&format!("{}.close", it.type_name(t)), a, 0, 0)?;
+    }
     let g = this_gen(t)?;
     it.close_generator(&g)?;
     Ok(Value::None)
@@ -722,7 +769,8 @@ fn gen_close(it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
 
 // ----- numbers -----
 
-fn int_bit_length(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+fn int_bit_length(_it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("int.bit_length", a, 0, 0)?;
     Ok(Value::Int(match t {
         Value::Int(i) => 64 - i.unsigned_abs().leading_zeros() as i64,
         Value::Bool(b) => *b as i64,
@@ -738,7 +786,8 @@ fn insert_at(it: &mut Interp, i: &Value, len: usize) -> R<usize> {
     Ok(if i < 0 { (i + n).max(0) } else { i.min(n) } as usize)
 }
 
-fn int_bit_count(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+fn int_bit_count(_it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("int.bit_count", a, 0, 0)?;
     Ok(Value::Int(match t {
         Value::Int(i) => i.unsigned_abs().count_ones() as i64,
         Value::Bool(b) => *b as i64,
@@ -748,7 +797,8 @@ fn int_bit_count(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> 
 }
 
 /// `x.as_integer_ratio()`: the exact fraction, in lowest terms, with a positive denominator.
-fn float_as_integer_ratio(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+fn float_as_integer_ratio(_it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("float.as_integer_ratio", a, 0, 0)?;
     let Value::Float(x) = *t else { return Ok(Value::None) };
     if x.is_infinite() {
         return Err(overflow_error("cannot convert Infinity to integer ratio"));
@@ -778,7 +828,8 @@ fn float_as_integer_ratio(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> 
 }
 
 /// `x.hex()`, CPython's format: `0x1.999999999999ap-4`, `-0x0.0p+0`, `inf`.
-fn float_hex(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+fn float_hex(_it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("float.hex", a, 0, 0)?;
     let Value::Float(x) = *t else { return Ok(Value::None) };
     if x.is_nan() {
         return Ok(Value::str("nan"));
@@ -804,7 +855,8 @@ fn float_hex(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
     )))
 }
 
-fn float_is_integer(_it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
+fn float_is_integer(_it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+    arity("float.is_integer", a, 0, 0)?;
     Ok(Value::Bool(matches!(t, Value::Float(f) if f.is_finite() && f.fract() == 0.0)))
 }
 

@@ -30,7 +30,12 @@ impl Interp {
         match func {
             Value::Func(fun) => self.call_function(fun, None, pos, kw),
             Value::Builtin(b) => match &b.unbound {
-                None => (b.f)(self, &b.this, pos, kw),
+                None => {
+                    if !kw.is_empty() && b.is_method {
+                        crate::builtins::methods::check_method_kw(self, b, &b.this)?;
+                    }
+                    (b.f)(self, &b.this, pos, kw)
+                }
                 Some(cls) => {
                     let Some(this) = pos.first() else {
                         return Err(type_error(format!(
@@ -47,6 +52,9 @@ impl Interp {
                         )));
                     }
                     let this = super::descr::native_receiver(b, this);
+                    if !kw.is_empty() {
+                        crate::builtins::methods::check_method_kw(self, b, &this)?;
+                    }
                     (b.f)(self, &this, &pos[1..], kw)
                 }
             },

@@ -1254,6 +1254,9 @@ impl Interp {
             // Any other built-in function (`len(x)`, `sleep(0)`), called at once.
             Value::Builtin(b) if b.unbound.is_none() => {
                 self.current_span = Some(span);
+                if !kw.is_empty() && b.is_method {
+                    crate::builtins::methods::check_method_kw(self, b, &b.this)?;
+                }
                 if let Some((bc, pc)) = next {
                     if let Some(v) = self.awaited_call(b, pos, kw, bc, pc, dst) {
                         return Ok(Called::Push(Transfer::Wait(v, dst)));
