@@ -205,8 +205,9 @@ fn builtin_dunder(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
                     *l.borrow_mut() = items;
                 }
                 Value::Dict(d) => {
+                    // Adds to what the dict holds, as CPython's `dict.__init__` does (a list, a
+                    // set and a deque start over).
                     arity("dict", a, 0, 1)?;
-                    d.borrow_mut().clear();
                     if let Some(src) = a.first() {
                         super::methods::dict_update_from(it, d, src)?;
                     }

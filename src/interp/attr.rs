@@ -33,6 +33,12 @@ impl Interp {
                 self.instance_special(obj, inst, name)
             }
             Value::Class(c) => {
+                // `dict.__init__` is dict's own, not the `object.__init__` the MRO reaches.
+                if name == sym::INIT && matches!(c.tag, TypeTag::Dict | TypeTag::List | TypeTag::Set) {
+                    if let Some(f) = crate::builtins::methods::type_method(self, c, name) {
+                        return Ok(f);
+                    }
+                }
                 if let Some(v) = c.lookup(name) {
                     return self.descr_get(v, None, c, name);
                 }
