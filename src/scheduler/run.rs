@@ -145,7 +145,12 @@ impl Interp {
                 Ok(Outcome::Yield(v)) => {
                     // Decided once: a request its `await` already tried goes straight to the
                     // wait lists.
-                    let tried = self.sched.tried_now.take().is_some_and(|r| r.is(&v));
+                    let tried = match (self.sched.tried_now.take(), &v) {
+                        // A request (the usual case): the same object, without `Value::is`.
+                        (Some(Value::Native(a)), Value::Native(b)) => Rc::ptr_eq(&a, b),
+                        (Some(r), v) => r.is(v),
+                        (None, _) => false,
+                    };
                     if t.cancel_requested.replace(false) {
                         resume = Resume::Throw(raise_value(new_exception(&self.t.cancelled, vec![])));
                         continue;
