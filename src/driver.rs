@@ -603,18 +603,8 @@ pub fn render_exception(
             title = format!("{}. {}", title, did_you_mean);
         }
     }
-    let mut out = String::new();
-    if !x.tb.is_empty() {
-        out.push_str("Traceback (most recent call last):\n");
-        for (name, span) in x.tb.iter().rev() {
-            out.push_str(&format!(
-                "  File \"{}\", line {}, in {}\n",
-                sources.name_of(*span),
-                sources.line_of(*span),
-                name
-            ));
-        }
-    }
+    let mut out = chained_above(interp, sources, x, 0);
+    push_traceback(&mut out, sources, x);
     let span = x.tb.first().map(|t| t.1).or(x.span).unwrap_or_default();
     let mut labels: Vec<diagnostics::Label> = hint
         .into_iter()
@@ -626,6 +616,71 @@ pub fn render_exception(
         None => labels.push(diagnostics::Label { span, text: Some("raised here".into()), primary: true }),
     }
     out.push_str(&sources.render(style, &title, labels, hint.and_then(|h| h.help.as_deref())));
+    out
+}
+
+/// "Traceback (most recent call last):" and a line for each frame of `x`'s traceback.
+fn push_traceback(out: &mut String, sources: &Sources, x: &crate::interp::Exc) {
+    if x.tb.is_empty() {
+        return;
+    }
+    out.push_str("Traceback (most recent call last):\n");
+    for (name, span) in x.tb.iter().rev() {
+        out.push_str(&format!(
+            "  File \"{}\", line {}, in {}\n",
+            sources.name_of(*span),
+            sources.line_of(*span),
+            name
+        ));
+    }
+}
+
+/// What CPython prints above an uncaught exception `x`: its `__cause__` (`raise X from Y`:
+/// "The above exception was the direct cause..."), or else, unless suppressed, the exception
+/// it was raised while handling ("During handling of the above exception..."), each with its
+/// own chain above it and its traceback down to where it was caught.
+fn chained_above(
+    interp: &mut crate::interp::Interp,
+    sources: &Sources,
+    x: &crate::interp::Exc,
+    depth: usize,
+) -> String {
+    use crate::names::sym;
+    use crate::value::Value;
+    use std::rc::Rc;
+    // (CPython prints a chain of any length; a bound keeps a report readable.)
+    if depth >= 32 {
+        return String::new();
+    }
+    let attr = |name| match &x.value {
+        Value::Instance(i) => i.attrs.borrow().get(&name).cloned(),
+        _ => None,
+    };
+    let context = x.context.as_ref().filter(|c| attr(sym::CONTEXT).is_some_and(|v| v.is(&c.value)));
+    let (above, sentence) = match attr(sym::CAUSE).filter(|c| !c.is_none()) {
+        Some(cause) => (
+            // With its traceback when it is the exception being handled (`raise X from e`
+            // in `except ... as e`), else as a value.
+            match context.filter(|c| c.value.is(&cause)) {
+                Some(c) => c.clone(),
+                None => Rc::new(crate::interp::Exc::new(cause)),
+            },
+            "The above exception was the direct cause of the following exception:",
+        ),
+        None if matches!(attr(sym::SUPPRESS_CONTEXT), Some(Value::Bool(true))) => return String::new(),
+        None => match context {
+            Some(c) => (c.clone(), "During handling of the above exception, another exception occurred:"),
+            None => return String::new(),
+        },
+    };
+    let mut out = chained_above(interp, sources, &above, depth + 1);
+    push_traceback(&mut out, sources, &above);
+    let type_name = interp.type_name(&above.value);
+    match interp.to_str(&above.value).unwrap_or_default() {
+        msg if msg.is_empty() => out.push_str(&type_name),
+        msg => out.push_str(&format!("{}: {}", type_name, msg)),
+    }
+    out.push_str(&format!("\n\n{}\n\n", sentence));
     out
 }
 

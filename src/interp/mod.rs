@@ -60,11 +60,32 @@ pub struct Exc {
     /// Raised again (bare `raise`, the end of a `finally` or of unmatched `except` clauses) in
     /// the frame that caught it, which is in `tb` already.
     pub reraised: bool,
+    /// The exception being handled where this one was raised (its `__context__`), as it was
+    /// then: its traceback down to where it was caught, for the "During handling of the
+    /// above exception" part of a report. Shared: a chain is never copied.
+    pub context: Option<Rc<Exc>>,
 }
 
 impl Exc {
     pub fn new(value: Value) -> Exc {
-        Exc { value, tb: Vec::new(), span: None, hint: None, reraised: false }
+        Exc { value, tb: Vec::new(), span: None, hint: None, reraised: false, context: None }
+    }
+
+    /// A handled exception as the context of one raised while handling it, in the frame
+    /// named `frame` that caught it (its traceback ends there).
+    pub fn as_context(&self, frame: &Rc<str>) -> Exc {
+        let mut tb = self.tb.clone();
+        if let Some(at) = self.span {
+            tb.push((frame.clone(), at));
+        }
+        Exc {
+            value: self.value.clone(),
+            tb,
+            span: None,
+            hint: None,
+            reraised: false,
+            context: self.context.clone(),
+        }
     }
 
     /// The same exception raised again: its value, traceback and hint.
@@ -75,6 +96,7 @@ impl Exc {
             span: None,
             hint: self.hint.clone(),
             reraised: false,
+            context: self.context.clone(),
         }
     }
 

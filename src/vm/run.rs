@@ -507,14 +507,17 @@ impl Interp {
             match r {
                 Ok(t) => return Ok(t),
                 Err(e) => {
+                    let Fault::Exc(mut x) = e else { return Err(e) };
+                    // Raised while an exception was being handled, in this frame or one below
+                    // (CPython's per-thread exception state): that one is its context.
+                    let ctx = if x.context.is_none() { handled_below(frames) } else { None };
                     // The frame that failed is the top one (calls and returns may have changed
                     // which one that is).
-                    let Some(f) = frames.last_mut() else { return Err(e) };
+                    let Some(f) = frames.last_mut() else { return Err(Fault::Exc(x)) };
                     let code = f.code.clone();
                     let bc = &*code.bc;
                     // The failing instruction is the one before `pc`.
                     let at = f.pc.saturating_sub(1);
-                    let Fault::Exc(mut x) = e else { return Err(e) };
                     f.native_delegate = false;
                     // Where it happened in this frame: kept with it if a handler catches it, so
                     // that raising it again reports this place.
@@ -523,10 +526,13 @@ impl Interp {
                     // Raised while another was being handled here: that one is its context, as
                     // the exception state of CPython's thread says (for a thrown-in exception
                     // and one from a callee too).
-                    if let (Some(ctx), Value::Instance(i)) = (f.handled.last(), &x.value) {
-                        if !ctx.value.is(&x.value) && !i.attrs.borrow().contains_key(&sym::CONTEXT) {
-                            i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());
+                    if let Some(ctx) = ctx.filter(|c| !c.value.is(&x.value)) {
+                        if let Value::Instance(i) = &x.value {
+                            if !i.attrs.borrow().contains_key(&sym::CONTEXT) {
+                                i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());
+                            }
                         }
+                        x.context = Some(ctx);
                     }
                     if let Some(h) = bc.handler_at(at) {
                         f.handled.truncate(h.depth as usize);
@@ -1469,6 +1475,13 @@ fn store_frames(g: &Generator, segment: Frames) {
     } else {
         std::mem::forget(old);
     }
+}
+
+/// The exception being handled nearest the top of `frames` (in an `except` clause or a
+/// `finally` body), as the context of one raised there: its traceback ends in its frame.
+#[cold]
+fn handled_below(frames: &[Box<Frame>]) -> Option<Rc<Exc>> {
+    frames.iter().rev().find_map(|fr| fr.handled.last().map(|h| Rc::new(h.as_context(&fr.code.qualname))))
 }
 
 /// Applies what resumes a frame stopped at a `yield` (or just created): the value sent becomes
