@@ -6,6 +6,20 @@ use crate::builtins::methods::native_method;
 use num_traits::ToPrimitive;
 
 impl Interp {
+    /// `cls.__init__` when the first class in its MRO that has one is dict, list or set
+    /// (whose `__init__` is not in a namespace): that type's own.
+    fn builtin_init(&mut self, cls: &Rc<Class>) -> Option<Value> {
+        for k in std::iter::once(cls).chain(cls.mro.iter()) {
+            if matches!(k.tag, TypeTag::Dict | TypeTag::List | TypeTag::Set) {
+                return crate::builtins::methods::type_method(self, k, sym::INIT);
+            }
+            if k.dict.borrow().contains_key(&sym::INIT) {
+                return None;
+            }
+        }
+        None
+    }
+
     /// Whether `v` has a method `name` (user classes; used for dunder dispatch).
     pub fn has_method(&self, v: &Value, name: Symbol) -> bool {
         match v {
@@ -33,9 +47,10 @@ impl Interp {
                 self.instance_special(obj, inst, name)
             }
             Value::Class(c) => {
-                // `dict.__init__` is dict's own, not the `object.__init__` the MRO reaches.
-                if name == sym::INIT && matches!(c.tag, TypeTag::Dict | TypeTag::List | TypeTag::Set) {
-                    if let Some(f) = crate::builtins::methods::type_method(self, c, name) {
+                // `dict.__init__` (and a subclass's that does not define one) is dict's own, not
+                // the `object.__init__` the MRO reaches after it.
+                if name == sym::INIT {
+                    if let Some(f) = self.builtin_init(c) {
                         return Ok(f);
                     }
                 }

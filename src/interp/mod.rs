@@ -64,11 +64,26 @@ pub struct Exc {
     /// then: its traceback down to where it was caught, for the "During handling of the
     /// above exception" part of a report. Shared: a chain is never copied.
     pub context: Option<Rc<Exc>>,
+    /// The frames below were looked at for its context already (once per exception: the
+    /// look goes down the whole stack).
+    pub context_sought: bool,
+    /// While it is handled: what `as_context` made of it, shared by every exception raised
+    /// meanwhile (a loop that raises and catches in an `except` copies its traceback once).
+    pub as_context_memo: Option<Rc<Exc>>,
 }
 
 impl Exc {
     pub fn new(value: Value) -> Exc {
-        Exc { value, tb: Vec::new(), span: None, hint: None, reraised: false, context: None }
+        Exc {
+            value,
+            tb: Vec::new(),
+            span: None,
+            hint: None,
+            reraised: false,
+            context: None,
+            context_sought: false,
+            as_context_memo: None,
+        }
     }
 
     /// A handled exception as the context of one raised while handling it, in the frame
@@ -85,6 +100,8 @@ impl Exc {
             hint: None,
             reraised: false,
             context: self.context.clone(),
+            context_sought: true,
+            as_context_memo: None,
         }
     }
 
@@ -97,6 +114,8 @@ impl Exc {
             hint: self.hint.clone(),
             reraised: false,
             context: self.context.clone(),
+            context_sought: self.context_sought,
+            as_context_memo: None,
         }
     }
 

@@ -407,6 +407,13 @@ impl Interp {
                         e = self.generator_error(g, e);
                     }
                     if frames.is_empty() || matches!(done.ret, Ret::Native) {
+                        // Leaving this loop for the native code that entered it: the frames
+                        // of the loop below (the caller's) are looked at for its context too.
+                        if let Fault::Exc(x) = &mut e {
+                            if x.context.is_none() {
+                                x.context_sought = false;
+                            }
+                        }
                         break Err(e);
                     }
                     if !matches!(e, Fault::Exc(_)) {
@@ -510,7 +517,12 @@ impl Interp {
                     let Fault::Exc(mut x) = e else { return Err(e) };
                     // Raised while an exception was being handled, in this frame or one below
                     // (CPython's per-thread exception state): that one is its context.
-                    let ctx = if x.context.is_none() { handled_below(frames) } else { None };
+                    let ctx = if x.context_sought {
+                        None
+                    } else {
+                        x.context_sought = true;
+                        handled_below(frames)
+                    };
                     // The frame that failed is the top one (calls and returns may have changed
                     // which one that is).
                     let Some(f) = frames.last_mut() else { return Err(Fault::Exc(x)) };
@@ -536,6 +548,8 @@ impl Interp {
                     }
                     if let Some(h) = bc.handler_at(at) {
                         f.handled.truncate(h.depth as usize);
+                        // (Caught here: its place as a context is this frame's now.)
+                        x.as_context_memo = None;
                         f.handled.push(x);
                         f.pc = h.target;
                         continue;
@@ -1480,8 +1494,14 @@ fn store_frames(g: &Generator, segment: Frames) {
 /// The exception being handled nearest the top of `frames` (in an `except` clause or a
 /// `finally` body), as the context of one raised there: its traceback ends in its frame.
 #[cold]
-fn handled_below(frames: &[Box<Frame>]) -> Option<Rc<Exc>> {
-    frames.iter().rev().find_map(|fr| fr.handled.last().map(|h| Rc::new(h.as_context(&fr.code.qualname))))
+fn handled_below(frames: &mut [Box<Frame>]) -> Option<Rc<Exc>> {
+    let fr = frames.iter_mut().rev().find(|fr| !fr.handled.is_empty())?;
+    let name = fr.code.qualname.clone();
+    let h = fr.handled.last_mut()?;
+    if h.as_context_memo.is_none() {
+        h.as_context_memo = Some(Rc::new(h.as_context(&name)));
+    }
+    h.as_context_memo.clone()
 }
 
 /// Applies what resumes a frame stopped at a `yield` (or just created): the value sent becomes
