@@ -1326,15 +1326,7 @@ impl Interp {
         if !crate::interp::generators::is_sched(this) {
             return None;
         }
-        let pc = pc as usize;
-        let yd = match (bc.instrs.get(pc), bc.instrs.get(pc + 1)) {
-            (Some(&Instr::GetAwaitable { dst: a, src }), Some(&Instr::YieldFrom { dst: yd, iter }))
-                if a == dst && src == dst && iter == dst =>
-            {
-                yd
-            }
-            _ => return None,
-        };
+        let yd = awaited_by_next(bc, pc, dst)?;
         (self.sched_hooks.await_now)(self, this, name, args).map(|r| (yd, r))
     }
 
@@ -1352,12 +1344,7 @@ impl Interp {
         pc: u32,
         dst: Reg,
     ) -> Option<Value> {
-        let pc = pc as usize;
-        match (bc.instrs.get(pc), bc.instrs.get(pc + 1)) {
-            (Some(&Instr::GetAwaitable { dst: a, src }), Some(&Instr::YieldFrom { iter, .. }))
-                if a == dst && src == dst && iter == dst && kw.is_empty() => {}
-            _ => return None,
-        }
+        awaited_by_next(bc, pc, dst).filter(|_| kw.is_empty())?;
         (self.sched_hooks.await_call)(self, b, args)
     }
 
@@ -1488,6 +1475,21 @@ fn store_frames(g: &Generator, segment: Frames) {
         drop(old);
     } else {
         std::mem::forget(old);
+    }
+}
+
+/// Whether the two instructions at `pc` are the `await` of a call's result in `dst`
+/// (`GetAwaitable dst <- dst`, `YieldFrom yd <- dst`, as `await f(..)` compiles): the
+/// `YieldFrom`'s register, where the await's result goes.
+fn awaited_by_next(bc: &Bytecode, pc: u32, dst: Reg) -> Option<Reg> {
+    let pc = pc as usize;
+    match (bc.instrs.get(pc), bc.instrs.get(pc + 1)) {
+        (Some(&Instr::GetAwaitable { dst: a, src }), Some(&Instr::YieldFrom { dst: yd, iter }))
+            if a == dst && src == dst && iter == dst =>
+        {
+            Some(yd)
+        }
+        _ => None,
     }
 }
 
