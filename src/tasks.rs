@@ -122,29 +122,40 @@ pub struct Task {
     pub id: u64,
     /// The main program: its failure is reported as a plain uncaught exception.
     pub is_main: Cell<bool>,
-    pub label: TaskName,
-    pub coro: Value,
     pub state: Cell<TaskState>,
-    pub end: RefCell<Option<TaskEnd>>,
-    /// What the next step sends into (or throws into) the task.
-    pub resume: RefCell<Option<Resume>>,
+    /// Its exception was delivered to a joiner.
+    pub retrieved: Cell<bool>,
+    pub cancel_requested: Cell<bool>,
+    /// The function its name comes from and which task of that name this is (1 for the
+    /// first); 0 for a task with a name of its own, kept in `extra` (see `TaskName`).
+    auto_name: (Symbol, u32),
+    pub coro: Rc<Generator>,
     pub spawned_at: Span,
-    /// What the task waits on, and where (for cancellation, deadlock reports and dumps).
-    pub wait: RefCell<Option<(Request, Span)>>,
-    /// Valid timer token: a sleep's timer only wakes the task if the token still matches.
-    pub token: Cell<u64>,
+    /// What the task holds between its steps: what its next step sends in, what it waits
+    /// on, or how it ended (see `Slot`).
+    slot: RefCell<Slot>,
+    /// Counts the task's waits (sleeps included): an entry in a wait list, or a sleep's
+    /// timer, is live only while the task is still in the wait it was made for (see
+    /// `Waiter`); cancelling a sleep counts one more, so that its timer is dead.
+    pub wait_seq: Cell<u64>,
     /// The address of the program's handle while one is alive (null when there is none: a
     /// failure can then no longer be joined). See `TaskRef`.
     pub handle: Cell<*const Native>,
-    /// Its exception was delivered to a joiner.
-    pub retrieved: Cell<bool>,
-    /// What few tasks need (joiners, hand-offs in progress), boxed when first needed: a task
-    /// that only runs and sleeps stays small.
+    /// What few tasks need (joiners, hand-offs in progress, a name given), boxed when first
+    /// needed: a task that only runs and sleeps stays small (112 bytes).
     pub extra: RefCell<Option<Box<TaskExtra>>>,
-    pub cancel_requested: Cell<bool>,
-    /// Counts the task's waits: an entry in a wait list is live only while the task is still
-    /// in the wait it was made for (see `Waiter`).
-    pub wait_seq: Cell<u64>,
+}
+
+/// What a task holds between its steps, one thing at a time, by its state.
+pub enum Slot {
+    /// Nothing: a new task (its first step starts it), or one running.
+    Idle,
+    /// Ready: what its next step sends or throws in.
+    Resume(Resume),
+    /// Sleeping or waiting: on what, and where (for cancellation, deadlock reports, dumps).
+    Wait(Request, Span),
+    /// Done: how it ended.
+    End(TaskEnd),
 }
 
 /// The rarer parts of a task (`Task::extra`).
@@ -163,16 +174,122 @@ pub struct TaskExtra {
     /// Joiners made ready with this task's exception that have not run yet: while any is
     /// pending the failure is not reported as unretrieved.
     pub pending_joiners: usize,
+    /// The name given to the task (`spawn(c, name=...)`, the REPL's inputs, `main`).
+    pub given_name: Option<Box<str>>,
 }
 
 impl Task {
+    pub fn new(id: u64, name: TaskName, coro: Rc<Generator>, spawned_at: Span) -> Task {
+        let (auto_name, given) = match name {
+            TaskName::Auto(f, n) => ((f, n.max(1)), None),
+            TaskName::Given(s) => ((Symbol(0), 0), Some(s)),
+        };
+        let t = Task {
+            id,
+            is_main: Cell::new(false),
+            state: Cell::new(TaskState::Ready),
+            retrieved: Cell::new(false),
+            cancel_requested: Cell::new(false),
+            auto_name,
+            coro,
+            spawned_at,
+            slot: RefCell::new(Slot::Idle),
+            wait_seq: Cell::new(0),
+            handle: Cell::new(std::ptr::null()),
+            extra: RefCell::new(None),
+        };
+        if given.is_some() {
+            t.extra().given_name = given;
+        }
+        t
+    }
+
     /// The task's name, as reports, traces and `t.name` show it.
     pub fn name(&self) -> String {
-        match &self.label {
-            TaskName::Auto(f, 1) => f.as_str().to_string(),
-            TaskName::Auto(f, n) => format!("{}#{}", f, n),
-            TaskName::Given(s) => s.to_string(),
+        match self.auto_name {
+            (_, 0) => {
+                self.extra.borrow().as_ref().and_then(|e| e.given_name.as_deref()).unwrap_or("").to_string()
+            }
+            (f, 1) => f.as_str().to_string(),
+            (f, n) => format!("{}#{}", f, n),
         }
+    }
+
+    /// Puts `s` in the slot, in place of what was there.
+    #[inline]
+    pub fn set_slot(&self, s: Slot) {
+        let mut slot = self.slot.borrow_mut();
+        if matches!(*slot, Slot::Idle) {
+            // SAFETY: `Idle` owns nothing (checked just above), so overwriting it without
+            // running its destructor leaks nothing; this skips the call to the slot's drop
+            // glue on every switch (a task's slot is Idle after its step took what to resume).
+            unsafe { std::ptr::write(&mut *slot, s) }
+        } else {
+            *slot = s;
+        }
+    }
+
+    /// Puts `s` in the slot, returning what was there.
+    pub fn replace_slot(&self, s: Slot) -> Slot {
+        self.slot.replace(s)
+    }
+
+    /// What the next step sends or throws in (None for a first step), taken out of the slot.
+    #[inline]
+    pub fn take_resume(&self) -> Option<Resume> {
+        let mut slot = self.slot.borrow_mut();
+        if !matches!(*slot, Slot::Resume(_)) {
+            return None;
+        }
+        match std::mem::replace(&mut *slot, Slot::Idle) {
+            Slot::Resume(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Makes `r` what the next step sends or throws in, in place of what the slot held.
+    #[inline]
+    pub fn set_resume(&self, r: Resume) {
+        self.set_slot(Slot::Resume(r));
+    }
+
+    /// What the task's next step sends or throws in, if it is ready with one.
+    #[inline]
+    pub fn resume(&self) -> Option<std::cell::Ref<'_, Resume>> {
+        std::cell::Ref::filter_map(self.slot.borrow(), |s| match s {
+            Slot::Resume(r) => Some(r),
+            _ => None,
+        })
+        .ok()
+    }
+
+    /// What the task waits on, if it sleeps or waits.
+    #[inline]
+    pub fn wait(&self) -> Option<std::cell::Ref<'_, Request>> {
+        std::cell::Ref::filter_map(self.slot.borrow(), |s| match s {
+            Slot::Wait(r, _) => Some(r),
+            _ => None,
+        })
+        .ok()
+    }
+
+    /// Where the task waits, if it sleeps or waits.
+    #[inline]
+    pub fn wait_span(&self) -> Option<Span> {
+        match &*self.slot.borrow() {
+            Slot::Wait(_, span) => Some(*span),
+            _ => None,
+        }
+    }
+
+    /// How the task ended, once it is done.
+    #[inline]
+    pub fn end(&self) -> Option<std::cell::Ref<'_, TaskEnd>> {
+        std::cell::Ref::filter_map(self.slot.borrow(), |s| match s {
+            Slot::End(e) => Some(e),
+            _ => None,
+        })
+        .ok()
     }
 
     /// The rarer parts, made on first use.

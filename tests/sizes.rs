@@ -48,3 +48,12 @@ fn an_instruction_is_sixteen_bytes() {
     // The dispatch loop reads one per step: keep them compact (ARCHITECTURE.md says 16).
     assert_eq!(std::mem::size_of::<tinyasync::bytecode::Instr>(), 16);
 }
+
+/// A task is 112 bytes, 128 with its reference counts: one of the allocator's size classes,
+/// where 120 bytes would take 160. What few tasks need (joiners, hand-offs, a given name) is
+/// boxed apart, and what it holds between steps (what to send in, what it waits on, how it
+/// ended) shares one slot, since it holds one at a time.
+#[test]
+fn a_task_is_112_bytes() {
+    assert_eq!(std::mem::size_of::<tinyasync::tasks::Task>(), 112);
+}

@@ -87,8 +87,12 @@ impl Interp {
     }
 
     /// The coroutine that runs a module's top level as a task (so top-level `await` works).
-    pub fn module_coroutine(&mut self, code: Rc<crate::code::Code>) -> Value {
-        self.vm_generator(Box::new(crate::frame::Frame::new(code)), true)
+    pub fn module_coroutine(&mut self, code: Rc<crate::code::Code>) -> Rc<Generator> {
+        let frame = Box::new(crate::frame::Frame::new(code));
+        let created_at = self.current_span.unwrap_or(frame.code.span);
+        let g = Generator::new(&frame.code, created_at, true);
+        g.vm.borrow_mut().push(frame);
+        Rc::new(g)
     }
 
     /// Binds call arguments to parameter slots, with CPython's error messages.

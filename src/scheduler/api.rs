@@ -132,7 +132,7 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
         Some(v) => TaskName::Given(it.to_str(&v)?.into()),
     };
     let span = it.current_span.unwrap_or_default();
-    let t = it.spawn_task(coro.clone(), name, span);
+    let t = it.spawn_task(g, name, span);
     Ok(task_value(&t))
 }
 
@@ -408,7 +408,7 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
             crate::builtins::arity("cancelled", a, 0, 0)?;
             match sched_of(t) {
                 Some(SchedObj::Handle(h)) => Ok(Value::Bool(h.cancelled.get())),
-                _ => Ok(Value::Bool(matches!(&*task_of(it, t)?.end.borrow(), Some(TaskEnd::Cancelled)))),
+                _ => Ok(Value::Bool(matches!(task_of(it, t)?.end().as_deref(), Some(TaskEnd::Cancelled)))),
             }
         }),
         sym::CANCEL => ("cancel", |it, t, a, _| {

@@ -338,7 +338,7 @@ fn task_repr(t: &Task) -> String {
     {
         {
             let state = match t.state.get() {
-                TaskState::Done => match &*t.end.borrow() {
+                TaskState::Done => match t.end().as_deref() {
                     Some(TaskEnd::Cancelled) => "cancelled",
                     Some(TaskEnd::Failed(_)) => "failed",
                     _ => "finished",
@@ -477,25 +477,9 @@ impl Interp {
         }
     }
 
-    pub fn spawn_task(&mut self, coro: Value, name: TaskName, span: Span) -> Rc<Task> {
+    pub fn spawn_task(&mut self, coro: Rc<Generator>, name: TaskName, span: Span) -> Rc<Task> {
         self.sched.next_id += 1;
-        let t = Rc::new(Task {
-            id: self.sched.next_id,
-            is_main: Cell::new(false),
-            label: name,
-            coro,
-            state: Cell::new(TaskState::Ready),
-            end: RefCell::new(None),
-            resume: RefCell::new(None),
-            spawned_at: span,
-            wait: RefCell::new(None),
-            token: Cell::new(0),
-            handle: Cell::new(std::ptr::null()),
-            retrieved: Cell::new(false),
-            cancel_requested: Cell::new(false),
-            extra: RefCell::new(None),
-            wait_seq: Cell::new(0),
-        });
+        let t = Rc::new(Task::new(self.sched.next_id, name, coro, span));
         self.sched.tasks.insert(t.id, t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
         if self.opts.observe {
@@ -535,8 +519,7 @@ impl Interp {
         if t.state.get() == TaskState::Done {
             return;
         }
-        *t.wait.borrow_mut() = None;
-        *t.resume.borrow_mut() = Some(r);
+        t.set_resume(r);
         let was_ready = t.state.get() == TaskState::Ready;
         if !was_ready {
             t.state.set(TaskState::Ready);
@@ -568,7 +551,7 @@ impl Interp {
         };
         match why {
             Why::Item(q) => {
-                let item = match &*t.resume.borrow() {
+                let item = match t.resume().as_deref() {
                     Some(Resume::Send(v)) => Some(v.clone()),
                     _ => None,
                 };
@@ -579,7 +562,7 @@ impl Interp {
             Why::Closed(q) => format!("← Queue#{} closed by {}", q.id, by),
             Why::Event(e) => format!("← Event#{} set by {}", e.id, by),
             Why::Joined(done) => {
-                let how = match &*done.end.borrow() {
+                let how = match done.end().as_deref() {
                     Some(TaskEnd::Failed(_)) => "failed",
                     Some(TaskEnd::Cancelled) => "was cancelled",
                     _ => "finished",
@@ -634,7 +617,7 @@ impl Interp {
             let getter = pop_live(&q.getters);
             match getter {
                 Some(g) => {
-                    let span = g.wait.borrow().as_ref().map(|w| w.1).unwrap_or(g.spawned_at);
+                    let span = g.wait_span().unwrap_or(g.spawned_at);
                     self.hand_to_getter(q, &g, pv);
                     p.extra().put_handoff = Some(PutHandoff::ToGetter(q.clone(), g, span));
                 }
@@ -683,15 +666,14 @@ impl Interp {
         if q.closed.get() {
             // Closed meanwhile: the getter gets what every waiting getter got from close().
             let e = raise_value(new_exception(&self.t.queue_closed, vec![]));
-            *g.resume.borrow_mut() = Some(Resume::Throw(e));
+            g.set_resume(Resume::Throw(e));
             return;
         }
-        g.resume.borrow_mut().take();
         // Its entry in the ready queue goes: it is not ready any more (and must not run twice
         // in one pass if an item comes to it again).
         self.sched.ready.retain(|e| !matches!(e, Entry::Step(x) if Rc::ptr_eq(x, g)));
         g.state.set(TaskState::Waiting);
-        *g.wait.borrow_mut() = Some((Request::Get(q.clone()), span));
+        g.set_slot(Slot::Wait(Request::Get(q.clone()), span));
         q.getters.borrow_mut().push_front(new_wait(g));
         if self.opts.observe {
             self.mark(g, timeline::Mark::Queue);
@@ -745,7 +727,7 @@ impl Interp {
 
     /// The result of joining a finished task.
     fn join_result(&mut self, t: &Rc<Task>) -> R<Value> {
-        match &*t.end.borrow() {
+        match t.end().as_deref() {
             Some(TaskEnd::Returned(v)) => Ok(v.clone()),
             Some(TaskEnd::Failed(x)) => {
                 t.retrieved.set(true);
@@ -861,7 +843,7 @@ impl Interp {
     #[inline(always)]
     fn give_turn_away(&mut self, t: &Rc<Task>, what: &str, span: impl Fn() -> Span) {
         t.state.set(TaskState::Ready);
-        *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
+        t.set_resume(Resume::Send(Value::None));
         self.sched.ready.push_back(Entry::Step(t.clone()));
         if self.opts.observe {
             self.mark(t, timeline::Mark::Ready);
@@ -880,7 +862,7 @@ impl Interp {
     fn register_wait(&mut self, t: &Rc<Task>, req: &Value) {
         // Where the task waits: found only when it is kept (a wait that lasts) or shown (a
         // trace), not for a `sleep(0)` or a bare `yield`, which give the turn away.
-        let span = || Self::wait_span(&t.coro).unwrap_or_default();
+        let span = || crate::vm::suspended_span(&t.coro).unwrap_or_default();
         let Some(SchedObj::Request(RequestObj { r, .. })) = sched_of(req) else {
             // Any other yielded value gives the turn away.
             self.give_turn_away(t, "bare yield", span);
@@ -895,13 +877,14 @@ impl Interp {
         match &r {
             Request::Sleep(d) => {
                 t.state.set(TaskState::Sleeping);
-                t.token.set(t.token.get() + 1);
+                let seq = t.wait_seq.get() + 1;
+                t.wait_seq.set(seq);
                 self.sched.seq += 1;
                 let deadline = self.now_ns().saturating_add(secs_to_ns(*d));
                 self.sched.timers.push(Timer {
                     deadline,
                     seq: self.sched.seq,
-                    kind: TimerKind::Wake(t.clone(), t.token.get()),
+                    kind: TimerKind::Wake(t.clone(), seq),
                 });
             }
             Request::Get(q) => {
@@ -947,7 +930,7 @@ impl Interp {
                 }
             }
         }
-        *t.wait.borrow_mut() = Some((r, span()));
+        t.set_slot(Slot::Wait(r, span()));
     }
 
     /// `t.cancel()`.
@@ -971,7 +954,10 @@ impl Interp {
                 return true;
             }
             TaskState::Ready => {
-                let old = t.resume.borrow_mut().replace(Resume::Throw(cancelled()));
+                let old = match t.replace_slot(Slot::Resume(Resume::Throw(cancelled()))) {
+                    Slot::Resume(r) => Some(r),
+                    _ => None,
+                };
                 // An item handed to this getter goes back to the queue (or the next getter).
                 let handed = t.take_extra(|e| e.handoff.take());
                 if let (Some(q), Some(Resume::Send(item))) = (handed, old) {
@@ -1020,10 +1006,10 @@ impl Interp {
             }
             _ => {}
         }
-        let wait = t.wait.borrow_mut().take();
-        if let Some((r, _)) = wait {
+        if let Slot::Wait(r, _) = t.replace_slot(Slot::Idle) {
             match r {
-                Request::Sleep(_) => t.token.set(t.token.get() + 1),
+                // Its timer dies with the wait.
+                Request::Sleep(_) => t.wait_seq.set(t.wait_seq.get() + 1),
                 // Its entry in the wait list dies with the wait (`Waiter`): nothing to search.
                 Request::Get(_) | Request::Put(..) | Request::Join(_) | Request::Wait(_) => {}
             }

@@ -35,11 +35,8 @@ pub enum RunUntil {
 
 impl Interp {
     /// The span of the innermost suspension point of a task's await chain.
-    pub(super) fn wait_span(coro: &Value) -> Option<Span> {
-        match coro {
-            Value::Gen(g) => crate::vm::suspended_span(g),
-            _ => None,
-        }
+    pub(super) fn wait_span(coro: &Rc<Generator>) -> Option<Span> {
+        crate::vm::suspended_span(coro)
     }
 
     /// `--trace`: where a step resumes the task and with what (`starts`, `at line 9 with 3`,
@@ -119,9 +116,8 @@ impl Interp {
         if t.state.get() != TaskState::Ready {
             return Ok(());
         }
-        let Value::Gen(g) = &t.coro else { return Ok(()) };
-        let g = g.clone();
-        let mut resume = t.resume.borrow_mut().take().unwrap_or(Resume::Send(Value::None));
+        let g = t.coro.clone();
+        let mut resume = t.take_resume().unwrap_or(Resume::Send(Value::None));
         // A request tried at an await belongs to the step that tried it.
         self.sched.tried_now = None;
         // Current first: a putter the received item makes room for was woken by this task.
@@ -251,7 +247,7 @@ impl Interp {
             }
             _ => None,
         };
-        *t.end.borrow_mut() = Some(end);
+        t.set_slot(Slot::End(end));
         if let Some(e) = exit {
             self.sched.tasks.remove(&t.id);
             t.retrieved.set(true);
@@ -274,7 +270,7 @@ impl Interp {
                 self.sched.halt = true;
             }
             // An input that simply finished is not worth listing.
-            if !(t.is_main.get() && matches!(&*t.end.borrow(), Some(TaskEnd::Returned(_)))) {
+            if !(t.is_main.get() && matches!(t.end().as_deref(), Some(TaskEnd::Returned(_)))) {
                 if self.sched.recent.len() == RECENT {
                     self.sched.recent.pop_front();
                 }
@@ -283,7 +279,7 @@ impl Interp {
         }
         let joiners = drain_live(t.take_extra(|e| Some(std::mem::take(&mut e.joiners))).unwrap_or_default());
         for j in joiners {
-            let r = match &*t.end.borrow() {
+            let r = match t.end().as_deref() {
                 Some(TaskEnd::Returned(v)) => Resume::Send(v.clone()),
                 // Retrieved when the joiner runs and receives it (`item_received`), not now:
                 // a joiner cancelled before it runs never sees it.
@@ -327,8 +323,8 @@ impl Interp {
 
     /// The fault that stops the program for a task's unretrieved exception.
     fn task_failure(&self, t: &Rc<Task>) -> Fault {
-        let end = t.end.borrow();
-        let Some(TaskEnd::Failed(x)) = &*end else { return runtime_error("task failed") };
+        let end = t.end();
+        let Some(TaskEnd::Failed(x)) = end.as_deref() else { return runtime_error("task failed") };
         let exc = Box::new(Exc { span: x.span, ..x.again() });
         if t.is_main.get() {
             return Fault::Exc(exc);
@@ -373,13 +369,13 @@ impl Interp {
         self.tasks_in_order()
             .into_iter()
             .map(|t| {
-                let (object, joins) = match &*t.wait.borrow() {
-                    Some((r, _)) => waits_on(r),
+                let (object, joins) = match t.wait().as_deref() {
+                    Some(r) => waits_on(r),
                     None => (None, None),
                 };
-                let (what, span) = match &*t.wait.borrow() {
-                    Some((r, span)) => (describe(r), *span),
-                    None => (
+                let (what, span) = match (t.wait().as_deref(), t.wait_span()) {
+                    (Some(r), Some(span)) => (describe(r), span),
+                    _ => (
                         match t.state.get() {
                             TaskState::Ready => "ready to run".to_string(),
                             TaskState::Running => "running".to_string(),
@@ -448,7 +444,7 @@ impl Interp {
                 while let Some(top) = self.sched.timers.peek() {
                     let dead = match &top.kind {
                         TimerKind::Wake(t, token) => {
-                            t.token.get() != *token || t.state.get() == TaskState::Done
+                            t.wait_seq.get() != *token || t.state.get() == TaskState::Done
                         }
                         TimerKind::Callback(h) => h.cancelled.get(),
                     };
@@ -484,14 +480,13 @@ impl Interp {
                 let Some(timer) = self.sched.timers.pop() else { break };
                 match timer.kind {
                     TimerKind::Wake(t, token) => {
-                        if t.token.get() == token && t.state.get() == TaskState::Sleeping {
+                        if t.wait_seq.get() == token && t.state.get() == TaskState::Sleeping {
                             if self.opts.trace {
                                 let name = t.name();
                                 self.trace("timer", &name, "sleep is over");
                             }
-                            *t.wait.borrow_mut() = None;
                             t.state.set(TaskState::Ready);
-                            *t.resume.borrow_mut() = Some(Resume::Send(Value::None));
+                            t.set_resume(Resume::Send(Value::None));
                             if self.opts.observe {
                                 self.mark(&t, super::timeline::Mark::Ready);
                             }
@@ -619,7 +614,7 @@ impl Interp {
             .timers
             .iter()
             .filter(|tm| match &tm.kind {
-                TimerKind::Wake(t, token) => t.token.get() == *token && t.state.get() != TaskState::Done,
+                TimerKind::Wake(t, token) => t.wait_seq.get() == *token && t.state.get() != TaskState::Done,
                 TimerKind::Callback(h) => !h.cancelled.get(),
             })
             .map(|tm| (tm.deadline - now).max(0))
@@ -676,8 +671,8 @@ impl Interp {
         }
         let recent: Vec<Rc<Task>> = self.sched.recent.iter().rev().cloned().collect();
         for t in recent {
-            let end = t.end.borrow();
-            let state = match &*end {
+            let end = t.end();
+            let state = match end.as_deref() {
                 Some(TaskEnd::Returned(_)) => "finished".to_string(),
                 Some(TaskEnd::Cancelled) => "cancelled".to_string(),
                 Some(TaskEnd::Failed(x)) => {
@@ -705,8 +700,8 @@ impl Interp {
         let failed: Vec<Rc<Task>> =
             self.sched.failed.iter().filter(|t| !t.retrieved.get()).cloned().collect();
         for t in failed {
-            let end = t.end.borrow();
-            let Some(TaskEnd::Failed(x)) = &*end else { continue };
+            let end = t.end();
+            let Some(TaskEnd::Failed(x)) = end.as_deref() else { continue };
             let value = x.value.clone();
             drop(end);
             let ty = self.t.type_of(&value).name;
@@ -725,12 +720,12 @@ impl Interp {
 
     /// A task's state in words: what it waits for, and for how long a sleeper still sleeps.
     fn task_state(&self, t: &Rc<Task>, now: f64) -> String {
-        match (t.state.get(), &*t.wait.borrow()) {
+        match (t.state.get(), t.wait().as_deref()) {
             (TaskState::Sleeping, _) => match self.timer_of(t) {
                 Some(d) => format!("sleeping, {} s left (until {:.3})", seconds(d - now), d),
                 None => "sleeping".to_string(),
             },
-            (_, Some((r, _))) => format!("waiting: {}", describe(r)),
+            (_, Some(r)) => format!("waiting: {}", describe(r)),
             (TaskState::Ready, _) => "ready to run".to_string(),
             (TaskState::Running, _) => "running".to_string(),
             (TaskState::Done, _) => "finished".to_string(),
@@ -740,7 +735,7 @@ impl Interp {
 
     fn timer_of(&self, t: &Rc<Task>) -> Option<f64> {
         self.sched.timers.iter().find_map(|tm| match &tm.kind {
-            TimerKind::Wake(x, token) if Rc::ptr_eq(x, t) && *token == t.token.get() => {
+            TimerKind::Wake(x, token) if Rc::ptr_eq(x, t) && *token == t.wait_seq.get() => {
                 Some(tm.deadline as f64 / 1e9)
             }
             _ => None,
@@ -750,7 +745,7 @@ impl Interp {
     /// Where a task stopped (for `:step`): what it now waits for, and the span of that point.
     pub fn task_position(&self, t: &Rc<Task>) -> (String, Span) {
         let state = match t.state.get() {
-            TaskState::Done => match &*t.end.borrow() {
+            TaskState::Done => match t.end().as_deref() {
                 Some(TaskEnd::Failed(_)) => "failed".to_string(),
                 Some(TaskEnd::Cancelled) => "was cancelled".to_string(),
                 _ => "finished".to_string(),
@@ -771,7 +766,7 @@ impl Interp {
                     .iter()
                     .filter(|tm| match &tm.kind {
                         TimerKind::Wake(t, token) => {
-                            t.token.get() == *token && t.state.get() != TaskState::Done
+                            t.wait_seq.get() == *token && t.state.get() != TaskState::Done
                         }
                         TimerKind::Callback(h) => !h.cancelled.get(),
                     })
@@ -790,7 +785,7 @@ impl Interp {
 
     /// Where a task is: its recorded wait point, else where its frames stopped, else its spawn.
     fn task_span(t: &Rc<Task>) -> Span {
-        t.wait.borrow().as_ref().map(|w| w.1).or_else(|| Self::wait_span(&t.coro)).unwrap_or(t.spawned_at)
+        t.wait_span().or_else(|| Self::wait_span(&t.coro)).unwrap_or(t.spawned_at)
     }
 
     /// After Ctrl-C at the prompt: the task that was running cannot go on (its frame is gone),
@@ -800,13 +795,13 @@ impl Interp {
             .sched
             .tasks
             .values()
-            .filter(|t| matches!(&t.coro, Value::Gen(g) if g.state.get() == GenState::Done))
+            .filter(|t| t.coro.state.get() == GenState::Done)
             .map(|t| t.id)
             .collect();
         for id in dead {
             if let Some(t) = self.sched.tasks.remove(&id) {
                 t.state.set(TaskState::Done);
-                *t.end.borrow_mut() = Some(TaskEnd::Cancelled);
+                t.set_slot(Slot::End(TaskEnd::Cancelled));
             }
         }
         if let Some(main) = self.sched.interrupted_input.take() {
