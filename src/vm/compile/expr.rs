@@ -138,9 +138,11 @@ impl<'a> Compiler<'a> {
                 self.emit_with(Instr::BinK { op: *op, dst, a: ra, k }, parts);
             }
             ExprKind::BinOp(op, a, b) => {
+                // Each operand's register is the newest when it is computed (a call there
+                // puts its function in it: see `temp_at`).
                 let ra = self.temp()?;
-                let rb = self.temp()?;
                 let ra = self.operand(a, ra)?;
+                let rb = self.temp()?;
                 let rb = self.operand(b, rb)?;
                 self.cur_span = span;
                 self.emit_with(
@@ -242,7 +244,9 @@ impl<'a> Compiler<'a> {
             ExprKind::DictComp(kv, g) => self.comprehension(e, CompKind::Dict, &[&kv.0, &kv.1], g, dst)?,
             ExprKind::GenExp(x, g) => self.comprehension(e, CompKind::Gen, &[&**x], g, dst)?,
             ExprKind::Yield(v) => {
-                let r = self.temp()?;
+                // `Yield` reads its value when it suspends and writes what is sent only when
+                // resumed: one register can do for both.
+                let r = self.temp_at(dst)?;
                 match v {
                     Some(v) => self.expr_to(v, r)?,
                     None => self.load_const(Value::None, r),
@@ -255,7 +259,9 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::Yield { dst, src: r });
             }
             ExprKind::YieldFrom(x) | ExprKind::Await(x) => {
-                let it = self.temp()?;
+                // The delegate's register is the result's when it can be: `YieldFrom` writes
+                // its result only once the delegate is done with.
+                let it = self.temp_at(dst)?;
                 self.expr_to(x, it)?;
                 self.cur_span = span;
                 // What cannot be awaited is the operand: its errors are placed there.
@@ -420,7 +426,7 @@ impl<'a> Compiler<'a> {
                 return self.method_call(obj, *name, f.span, args, dst, span);
             }
         }
-        let func = self.temp()?;
+        let func = self.temp_at(dst)?;
         self.expr_to(f, func)?;
         let mut parts = PartSpans { operands: vec![(f.span, func)], ..Default::default() };
         if let ExprKind::Attribute(_, name) = &f.kind {
@@ -470,8 +476,9 @@ impl<'a> Compiler<'a> {
         dst: Reg,
         span: Span,
     ) -> CResult<()> {
-        let func = self.temps(2)?;
-        let this = func + 1;
+        let func = self.temp_at(dst)?;
+        let this = self.temp()?;
+        debug_assert_eq!(this, func + 1, "the object follows the method");
         let src = self.operand(obj, this)?;
         let k = self.name(name);
         let name_span = crate::hint::name_span(attr_span, name);

@@ -97,6 +97,8 @@ pub(super) struct Compiler<'a> {
     /// The next free temporary register, and the most ever used.
     next_reg: u16,
     max_reg: u16,
+    /// The first register that is not a local variable's.
+    first_temp: u16,
     slot_names: Vec<Symbol>,
     loops: Vec<LoopCtx>,
     cleanups: Vec<Cleanup<'a>>,
@@ -154,6 +156,7 @@ impl<'a> Compiler<'a> {
             parts: Vec::new(),
             next_reg: nlocals,
             max_reg: nlocals,
+            first_temp: nlocals,
             slot_names,
             loops: Vec::new(),
             cleanups: Vec::new(),
@@ -311,6 +314,17 @@ impl<'a> Compiler<'a> {
         self.next_reg += 1;
         self.max_reg = self.max_reg.max(self.next_reg);
         Ok(r)
+    }
+    /// The register for the callee (or the awaitable) of an instruction that writes `dst`
+    /// only once it is done: `dst` itself when it is the newest temporary, which nothing
+    /// else reads meanwhile (as Lua's calls leave their result where the function was), else
+    /// a fresh one. A frame needs a register less for each call nested in an expression.
+    fn temp_at(&mut self, dst: Reg) -> CResult<Reg> {
+        if dst >= self.first_temp && dst + 1 == self.next_reg {
+            Ok(dst)
+        } else {
+            self.temp()
+        }
     }
     /// `n` consecutive fresh temporaries; returns the first.
     fn temps(&mut self, n: usize) -> CResult<Reg> {
