@@ -126,6 +126,8 @@ pub struct Task {
     /// Its exception was delivered to a joiner.
     pub retrieved: Cell<bool>,
     pub cancel_requested: Cell<bool>,
+    /// Where the task is in the scheduler's table of unfinished tasks (see `TaskTable`).
+    table_at: Cell<u32>,
     /// The function its name comes from and which task of that name this is (1 for the
     /// first); 0 for a task with a name of its own, kept in `extra` (see `TaskName`).
     auto_name: (Symbol, u32),
@@ -144,6 +146,46 @@ pub struct Task {
     /// What few tasks need (joiners, hand-offs in progress, a name given), boxed when first
     /// needed: a task that only runs and sleeps stays small (112 bytes).
     pub extra: RefCell<Option<Box<TaskExtra>>>,
+}
+
+/// The unfinished tasks, in no order: each task knows its place, so adding and removing one
+/// is O(1) with no hashing (removal moves the last task into the hole). Reports that list
+/// tasks sort them by id, i.e. in spawn order.
+#[derive(Default)]
+pub struct TaskTable(Vec<Rc<Task>>);
+
+impl TaskTable {
+    pub fn add(&mut self, t: Rc<Task>) {
+        // Past u32::MAX tasks alive (half a terabyte of them) the place is not kept, and
+        // `remove` searches for the task instead.
+        t.table_at.set(u32::try_from(self.0.len()).unwrap_or(u32::MAX));
+        self.0.push(t);
+    }
+
+    /// Takes `t` out of the table; false if it was not there.
+    pub fn remove(&mut self, t: &Rc<Task>) -> bool {
+        let mut at = t.table_at.get() as usize;
+        if !self.0.get(at).is_some_and(|x| Rc::ptr_eq(x, t)) {
+            match self.0.iter().position(|x| Rc::ptr_eq(x, t)) {
+                Some(i) => at = i,
+                None => return false,
+            }
+        }
+        self.0.swap_remove(at);
+        if let Some(moved) = self.0.get(at) {
+            moved.table_at.set(u32::try_from(at).unwrap_or(u32::MAX));
+        }
+        t.table_at.set(u32::MAX);
+        true
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Rc<Task>> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// What a task holds between its steps, one thing at a time, by its state.
@@ -190,6 +232,7 @@ impl Task {
             state: Cell::new(TaskState::Ready),
             retrieved: Cell::new(false),
             cancel_requested: Cell::new(false),
+            table_at: Cell::new(u32::MAX),
             auto_name,
             coro,
             spawned_at,

@@ -2323,3 +2323,35 @@ x = 1 + await sleep(0)
     assert_contains(&r.stderr, "unsupported operand type(s) for +: 'int' and 'NoneType'");
     assert_contains(&r.stderr, ":39:5]");
 }
+
+#[test]
+fn rule9_blocked_tasks_are_listed_in_spawn_order_after_others_finished_in_between() {
+    // The table of unfinished tasks fills the hole a finished task leaves with its last task;
+    // reports still list them in the order they were spawned.
+    let r = fails(
+        r#"
+events = [Event() for i in range(7)]
+async def stuck(n):
+    await events[n].wait()
+async def quick():
+    await sleep(0)
+for i in range(7):
+    if i % 3 == 1:
+        spawn(quick(), name=f"quick{i}")
+    else:
+        spawn(stuck(i), name=f"stuck{i}")
+await sleep(1)
+await Event().wait()
+"#,
+        3,
+    );
+    assert_contains(
+        &r.stderr,
+        "blocked tasks:\n  task 'main' waits: wait on Event#8 (line 13)\n  \
+         task 'stuck0' waits: wait on Event#1 (line 4)\n  \
+         task 'stuck2' waits: wait on Event#3 (line 4)\n  \
+         task 'stuck3' waits: wait on Event#4 (line 4)\n  \
+         task 'stuck5' waits: wait on Event#6 (line 4)\n  \
+         task 'stuck6' waits: wait on Event#7 (line 4)\n",
+    );
+}

@@ -135,9 +135,8 @@ pub struct Scheduler {
     polling_noted: bool,
     /// How many tasks were named after each function (`worker`, `worker#2`, ...).
     names_used: std::collections::HashMap<Symbol, u32, crate::symmap::SymHasher>,
-    /// Every unfinished task by id (a hash map: spawning and finishing are O(1); the reports
-    /// that list tasks sort them by id, i.e. in spawn order: see `tasks_in_order`).
-    tasks: hashbrown::HashMap<u64, Rc<Task>>,
+    /// Every unfinished task (see `tasks_in_order`).
+    tasks: TaskTable,
     pub current: Option<Rc<Task>>,
     /// Failed tasks whose exception nobody has retrieved yet.
     failed: Vec<Rc<Task>>,
@@ -480,7 +479,7 @@ impl Interp {
     pub fn spawn_task(&mut self, coro: Rc<Generator>, name: TaskName, span: Span) -> Rc<Task> {
         self.sched.next_id += 1;
         let t = Rc::new(Task::new(self.sched.next_id, name, coro, span));
-        self.sched.tasks.insert(t.id, t.clone());
+        self.sched.tasks.add(t.clone());
         self.sched.ready.push_back(Entry::Step(t.clone()));
         if self.opts.observe {
             self.mark(&t, timeline::Mark::Ready);

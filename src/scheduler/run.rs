@@ -249,11 +249,11 @@ impl Interp {
         };
         t.set_slot(Slot::End(end));
         if let Some(e) = exit {
-            self.sched.tasks.remove(&t.id);
+            self.sched.tasks.remove(t);
             t.retrieved.set(true);
             return Err(e);
         }
-        self.sched.tasks.remove(&t.id);
+        self.sched.tasks.remove(t);
         // The main program's exception stops the program at once, whoever holds its handle
         // (a REPL input's is reported and the session goes on).
         if t.is_main.get() && !self.sched.interactive {
@@ -359,7 +359,7 @@ impl Interp {
 
     /// The unfinished tasks in the order they were spawned.
     fn tasks_in_order(&self) -> Vec<&Rc<Task>> {
-        let mut v: Vec<&Rc<Task>> = self.sched.tasks.values().collect();
+        let mut v: Vec<&Rc<Task>> = self.sched.tasks.iter().collect();
         v.sort_unstable_by_key(|t| t.id);
         v
     }
@@ -715,7 +715,7 @@ impl Interp {
 
     /// The task running when the run stopped, if one was.
     pub fn running_task(&self) -> Option<String> {
-        self.sched.tasks.values().find(|t| t.state.get() == TaskState::Running).map(|t| t.name())
+        self.sched.tasks.iter().find(|t| t.state.get() == TaskState::Running).map(|t| t.name())
     }
 
     /// A task's state in words: what it waits for, and for how long a sleeper still sleeps.
@@ -791,15 +791,10 @@ impl Interp {
     /// After Ctrl-C at the prompt: the task that was running cannot go on (its frame is gone),
     /// and the interrupted input is abandoned even if its task was sleeping or waiting.
     pub fn drop_interrupted_tasks(&mut self) {
-        let dead: Vec<u64> = self
-            .sched
-            .tasks
-            .values()
-            .filter(|t| t.coro.state.get() == GenState::Done)
-            .map(|t| t.id)
-            .collect();
-        for id in dead {
-            if let Some(t) = self.sched.tasks.remove(&id) {
+        let dead: Vec<Rc<Task>> =
+            self.sched.tasks.iter().filter(|t| t.coro.state.get() == GenState::Done).cloned().collect();
+        for t in dead {
+            if self.sched.tasks.remove(&t) {
                 t.state.set(TaskState::Done);
                 t.set_slot(Slot::End(TaskEnd::Cancelled));
             }
