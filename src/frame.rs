@@ -26,7 +26,7 @@ pub struct Frame {
     pub pc: u32,
     /// The registers, exactly as many as the code needs when the frame is made (a pooled
     /// frame keeps its allocation for the next call).
-    pub regs: Vec<Value>,
+    pub regs: Regs,
     /// (Thin vectors, one word each: most frames have no cells and handle no exception, and
     /// a small frame fits a smaller allocation.)
     pub cells: thin_vec::ThinVec<Rc<RefCell<Value>>>,
@@ -68,8 +68,7 @@ pub(crate) enum How {
 
 impl Frame {
     pub fn new(code: Rc<Code>) -> Frame {
-        let mut regs = Vec::with_capacity(code.nslots);
-        regs.resize_with(code.nslots, || Value::Unbound);
+        let regs = Regs::unbound(code.nslots);
         let cells = if code.n_own_cells == 0 {
             thin_vec::ThinVec::new()
         } else {
@@ -94,14 +93,7 @@ impl Frame {
         // nothing at all when the function called is the one that last used this frame (a
         // recursive function, a method called in a loop).
         if !Rc::ptr_eq(&self.code, code) {
-            let n = code.nslots;
-            if self.regs.len() > n {
-                self.regs.truncate(n);
-            } else {
-                while self.regs.len() < n {
-                    self.regs.push(Value::Unbound);
-                }
-            }
+            self.regs.resize_unbound(code.nslots);
             self.code = code.clone();
         }
         for _ in 0..code.n_own_cells {
@@ -128,5 +120,98 @@ impl Frame {
         let bc = &self.code.bc;
         let at = if self.native_delegate { self.pc } else { self.pc.saturating_sub(1) };
         bc.spans.get(at as usize).copied().unwrap_or(self.code.span)
+    }
+}
+
+/// A frame's registers: a `Vec`'s pointer with its length and capacity in 32 bits each, 16
+/// bytes instead of 24, so that a frame is 80 bytes, one of the allocator's size classes (88
+/// took 96). A frame has at most `KONST_PART` registers (the compiler's bound), far below 2^32.
+pub struct Regs {
+    ptr: std::ptr::NonNull<Value>,
+    len: u32,
+    cap: u32,
+}
+
+impl Regs {
+    /// `n` registers, each `Unbound`.
+    pub fn unbound(n: usize) -> Regs {
+        let mut v = Vec::with_capacity(n);
+        v.resize_with(n, || Value::Unbound);
+        Regs::from_vec(v)
+    }
+
+    fn from_vec(v: Vec<Value>) -> Regs {
+        // Unreachable: a code object has fewer than `KONST_PART` (2^15) registers, or the
+        // compiler refuses it; `take_vec` relies on both numbers being the vector's own.
+        assert!(v.capacity() <= u32::MAX as usize, "a frame with more than 2^32 registers");
+        let mut v = std::mem::ManuallyDrop::new(v);
+        Regs {
+            // A `Vec`'s pointer is never null (dangling, not null, when it has no room).
+            ptr: std::ptr::NonNull::new(v.as_mut_ptr()).unwrap_or(std::ptr::NonNull::dangling()),
+            len: v.len() as u32,
+            cap: v.capacity() as u32,
+        }
+    }
+
+    /// The vector the registers came from, which now owns them; `self` is left empty.
+    fn take_vec(&mut self) -> Vec<Value> {
+        let (ptr, len, cap) = (self.ptr.as_ptr(), self.len as usize, self.cap as usize);
+        self.ptr = std::ptr::NonNull::dangling();
+        self.len = 0;
+        self.cap = 0;
+        // SAFETY: `ptr`, `len` and `cap` are those of a vector taken apart by `from_vec` (the
+        // lengths fit 32 bits: `from_vec` is only given vectors of at most `KONST_PART`
+        // registers), and ownership passes back to it: `self` no longer points there.
+        unsafe { Vec::from_raw_parts(ptr, len, cap) }
+    }
+
+    /// Exactly `n` registers: extra ones dropped, new ones `Unbound`.
+    #[inline]
+    pub fn resize_unbound(&mut self, n: usize) {
+        let len = self.len as usize;
+        if n <= len {
+            // Fewer: the extra ones are dropped where they are.
+            for r in &mut self[n..] {
+                r.put(Value::Unbound);
+            }
+            // `n` fits 32 bits: it is at most `len`.
+            self.len = n as u32;
+        } else if n <= self.cap as usize {
+            // More, within the room: the new ones are written in place.
+            for i in len..n {
+                // SAFETY: `i` is below the capacity, so inside the allocation; the slot holds
+                // no value yet (it is past `len`), so writing does not leak one.
+                unsafe { self.ptr.as_ptr().add(i).write(Value::Unbound) }
+            }
+            self.len = n as u32;
+        } else {
+            let mut v = self.take_vec();
+            v.resize_with(n, || Value::Unbound);
+            *self = Regs::from_vec(v);
+        }
+    }
+}
+
+impl std::ops::Deref for Regs {
+    type Target = [Value];
+    #[inline(always)]
+    fn deref(&self) -> &[Value] {
+        // SAFETY: the first `len` values from `ptr` are initialized and owned by `self` (a
+        // vector's, see `from_vec`).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len as usize) }
+    }
+}
+
+impl std::ops::DerefMut for Regs {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [Value] {
+        // SAFETY: as for `deref`, and `&mut self` makes the borrow unique.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len as usize) }
+    }
+}
+
+impl Drop for Regs {
+    fn drop(&mut self) {
+        drop(self.take_vec());
     }
 }
