@@ -19,6 +19,65 @@ use std::rc::Rc;
 /// mostly, kept inline.
 pub type Frames = smallvec::SmallVec<[Box<Frame>; 1]>;
 
+/// A suspended generator's frames, in a `Cell` (taken out and put back) rather than a
+/// `RefCell`: no borrow flag, so a generator is 48 bytes, 64 with its reference counts (one of
+/// the allocator's size classes; 56 took 80). While a generator runs its frames are on the
+/// loop's stack and this is empty; whoever looks meanwhile sees no frames.
+#[derive(Default)]
+pub struct FrameCell(std::cell::Cell<Frames>);
+
+impl FrameCell {
+    pub fn new(frames: Frames) -> FrameCell {
+        FrameCell(std::cell::Cell::new(frames))
+    }
+
+    /// The frames, leaving none.
+    #[inline(always)]
+    pub fn take(&self) -> Frames {
+        self.0.take()
+    }
+
+    /// Puts `frames` in, returning those that were there.
+    #[inline(always)]
+    pub fn replace(&self, frames: Frames) -> Frames {
+        self.0.replace(frames)
+    }
+
+    #[inline(always)]
+    pub fn push(&self, f: Box<Frame>) {
+        // SAFETY: a `Cell` is not shared between threads, and no reference to its contents
+        // outlives this call, which runs no code that could reach this cell (a push calls the
+        // allocator at most).
+        unsafe { (*self.0.as_ptr()).push(f) }
+    }
+
+    /// The frame, when there is exactly one (a generator not delegating), taken out in place.
+    #[inline(always)]
+    pub fn pop_single(&self) -> Option<Box<Frame>> {
+        // SAFETY: as for `push`: the reference ends within this call, which runs no code
+        // that could reach this cell.
+        let frames = unsafe { &mut *self.0.as_ptr() };
+        if frames.len() == 1 {
+            frames.pop()
+        } else {
+            None
+        }
+    }
+
+    pub fn clear(&self) {
+        drop(self.take());
+    }
+
+    /// What `f` makes of the frames, looked at in place (taken out meanwhile: `f` itself
+    /// would see none).
+    pub fn with<T>(&self, f: impl FnOnce(&Frames) -> T) -> T {
+        let frames = self.take();
+        let r = f(&frames);
+        self.0.set(frames);
+        r
+    }
+}
+
 /// A function activation.
 pub struct Frame {
     pub code: Rc<Code>,
@@ -163,6 +222,23 @@ impl Regs {
         // lengths fit 32 bits: `from_vec` is only given vectors of at most `KONST_PART`
         // registers), and ownership passes back to it: `self` no longer points there.
         unsafe { Vec::from_raw_parts(ptr, len, cap) }
+    }
+
+    /// How many registers there are (read without making a slice).
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The first register's address (read without making a slice).
+    #[inline(always)]
+    pub fn as_mut_ptr(&mut self) -> *mut Value {
+        self.ptr.as_ptr()
     }
 
     /// Exactly `n` registers: extra ones dropped, new ones `Unbound`.

@@ -330,9 +330,7 @@ impl Node {
                 }
             }
             Node::V(Value::Gen(g)) => {
-                if let Ok(mut frames) = g.vm.try_borrow_mut() {
-                    trash.frames.push(std::mem::take(&mut *frames));
-                }
+                trash.frames.push(g.vm.take());
             }
             Node::V(Value::Native(n)) => {
                 if let Native::Deque { items, .. } = &**n {
@@ -404,8 +402,7 @@ fn children(v: &Value, mut f: impl FnMut(Child)) -> bool {
             }
         }
         Value::Gen(g) => {
-            let Ok(frames) = g.vm.try_borrow() else { return false };
-            frames_children(&frames, f);
+            g.vm.with(|frames| frames_children(frames, f));
         }
         Value::Native(n) => match &**n {
             Native::Deque { items, .. } => {

@@ -395,7 +395,7 @@ pub struct Generator {
     pub state: Cell<GenState>,
     /// A generator compiled for the VM: its frames, its own first, then those it delegates to
     /// (`yield from`, `await`), innermost last. Empty while it runs or once it is done.
-    pub vm: RefCell<crate::frame::Frames>,
+    pub vm: crate::frame::FrameCell,
     pub is_coroutine: bool,
     /// An async generator (`async def` with `yield`): driven through `__anext__`, `asend`,
     /// `athrow` and `aclose`, whose awaitables are `Native::AsyncGenOp`.
@@ -428,7 +428,7 @@ impl Generator {
     pub fn new(code: &Rc<crate::code::Code>, created_at: Span, is_coroutine: bool) -> Generator {
         Generator {
             state: Cell::new(GenState::Created),
-            vm: RefCell::new(Default::default()),
+            vm: Default::default(),
             is_coroutine,
             is_async_gen: code.flavor == crate::code::Flavor::AsyncGenerator,
             ag_running: Cell::new(false),
@@ -470,8 +470,7 @@ pub(crate) fn mark_finalized(v: &Value) {
     match v {
         Value::Gen(g) => {
             g.state.set(GenState::Done);
-            let frames = std::mem::take(&mut *g.vm.borrow_mut());
-            drop(frames);
+            g.vm.clear();
         }
         Value::Instance(i) => {
             let at = Rc::as_ptr(i) as usize;
@@ -527,13 +526,13 @@ impl Drop for Generator {
         // closes it: its `finally` blocks run and it sees GeneratorExit. (Coroutines are the
         // scheduler's to cancel.)
         if self.state.get() == GenState::Suspended && !self.is_coroutine && finalizers_alive() {
-            let frames = std::mem::take(&mut *self.vm.borrow_mut());
+            let frames = self.vm.take();
             if frames.is_empty() {
                 return;
             }
             let revived = Generator {
                 state: Cell::new(GenState::Suspended),
-                vm: RefCell::new(frames),
+                vm: crate::frame::FrameCell::new(frames),
                 is_coroutine: false,
                 is_async_gen: self.is_async_gen,
                 ag_running: Cell::new(false),

@@ -1078,8 +1078,23 @@ fn gen_attr(it: &Interp, g: &Rc<Generator>, name: Symbol) -> Option<Value> {
     } else {
         (sym::GI_RUNNING, sym::GI_FRAME, sym::GI_YIELDFROM, sym::GI_CODE)
     };
-    let frames = g.vm.borrow();
-    let own = frames.first();
+    g.vm.with(|frames| {
+        gen_frame_attr(it, g, frames.first().map(|f| &**f), name, running, frame, delegate, code)
+    })
+}
+
+/// `gen_attr` given the generator's own frame (None while it runs or once it is done).
+#[allow(clippy::too_many_arguments)]
+fn gen_frame_attr(
+    it: &Interp,
+    g: &Rc<Generator>,
+    own: Option<&crate::frame::Frame>,
+    name: Symbol,
+    running: Symbol,
+    frame: Symbol,
+    delegate: Symbol,
+    code: Symbol,
+) -> Option<Value> {
     match name {
         n if n == running && g.is_async_gen => Some(Value::Bool(g.ag_running.get())),
         n if n == running => Some(Value::Bool(g.state.get() == GenState::Running)),

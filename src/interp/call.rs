@@ -91,7 +91,7 @@ impl Interp {
         let frame = Box::new(crate::frame::Frame::new(code));
         let created_at = self.current_span.unwrap_or(frame.code.span);
         let g = Generator::new(&frame.code, created_at, true);
-        g.vm.borrow_mut().push(frame);
+        g.vm.push(frame);
         Rc::new(g)
     }
 

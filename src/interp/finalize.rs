@@ -54,7 +54,7 @@ impl Interp {
         match g.state.get() {
             GenState::Created => {
                 g.state.set(GenState::Done);
-                g.vm.borrow_mut().clear();
+                g.vm.clear();
                 g.used.set(true);
                 return Ok(());
             }

@@ -157,7 +157,7 @@ impl Interp {
         if g.state.get() == GenState::Created {
             if let Resume::Throw(e) = resume {
                 g.state.set(GenState::Done);
-                g.vm.borrow_mut().clear();
+                g.vm.clear();
                 return Err(e);
             }
         }

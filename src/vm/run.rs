@@ -146,14 +146,14 @@ impl Interp {
     pub fn vm_generator(&mut self, frame: Box<Frame>, is_coroutine: bool) -> Value {
         let created_at = self.current_span.unwrap_or(frame.code.span);
         let g = Generator::new(&frame.code, created_at, is_coroutine);
-        g.vm.borrow_mut().push(frame);
+        g.vm.push(frame);
         Value::Gen(Rc::new(g))
     }
 
     /// Resumes a generator compiled for the VM (its state was checked by `gen_resume`).
     #[inline]
     pub fn vm_resume(&mut self, g: &Rc<Generator>, resume: Resume) -> R<Outcome> {
-        let mut frames = std::mem::take(&mut *g.vm.borrow_mut());
+        let mut frames = g.vm.take();
         let Some(bottom) = frames.first_mut() else {
             g.state.set(GenState::Done);
             return Ok(Outcome::Return(Value::None));
@@ -467,16 +467,14 @@ impl Interp {
     fn push_generator(&mut self, frames: &mut Vec<Box<Frame>>, g: Rc<Generator>, how: How) {
         g.used.set(true);
         g.state.set(GenState::Running);
-        let mut own = g.vm.borrow_mut();
-        self.depth += own.len();
-        if own.len() == 1 {
+        if let Some(mut bottom) = g.vm.pop_single() {
             // The common case (no delegation in progress): one move, no iterator.
-            if let Some(mut bottom) = own.pop() {
-                drop(own);
-                bottom.set_ret(Ret::Resumed(g, how));
-                frames.push(bottom);
-            }
+            self.depth += 1;
+            bottom.set_ret(Ret::Resumed(g, how));
+            frames.push(bottom);
         } else {
+            let mut own = g.vm.take();
+            self.depth += own.len();
             if let Some(bottom) = own.first_mut() {
                 bottom.ret = Ret::Resumed(g.clone(), how);
             }
@@ -1226,7 +1224,7 @@ impl Interp {
             // generator is taken out of it, not cloned.
             if let Ret::Resumed(g, _) = std::mem::replace(&mut own.ret, Ret::Native) {
                 g.state.set(GenState::Suspended);
-                g.vm.borrow_mut().push(own);
+                g.vm.push(own);
             }
         }
         if let Some(below) = frames.last_mut() {
@@ -1470,7 +1468,7 @@ impl Interp {
 /// nothing, and is not dropped (a call to the drop glue on every task switch).
 #[inline]
 fn store_frames(g: &Generator, segment: Frames) {
-    let old = std::mem::replace(&mut *g.vm.borrow_mut(), segment);
+    let old = g.vm.replace(segment);
     if old.spilled() || !old.is_empty() {
         drop(old);
     } else {
@@ -1531,7 +1529,7 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
 
 /// The span where a VM generator's innermost frame stopped (the await a task waits on).
 pub fn suspended_span(g: &Generator) -> Option<Span> {
-    g.vm.borrow().last().map(|f| f.span())
+    g.vm.with(|frames| frames.last().map(|f| f.span()))
 }
 
 /// Gives an exception the place it was raised at in this frame: the spans of the parts of the
