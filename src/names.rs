@@ -88,7 +88,7 @@ symbols! {
     // keyword arguments of builtins
     SEP = "sep", END = "end", FILE = "file", FLUSH = "flush", KEY = "key", DEFAULT = "default",
     START = "start", STEP = "step", STOP = "stop", BASE = "base", NDIGITS = "ndigits",
-    NAME_KW = "name", MAXSIZE = "maxsize", BLOCK = "block", TIMEOUT = "timeout",
+    NAME_KW = "name", DELAY = "delay", MAXSIZE = "maxsize", BLOCK = "block", TIMEOUT = "timeout",
     ITERABLE = "iterable", MAXSPLIT = "maxsplit", STRICT = "strict",
     // sys.stdout and sys.stderr
     WRITE = "write",

@@ -2355,3 +2355,25 @@ await Event().wait()
          task 'stuck6' waits: wait on Event#7 (line 4)\n",
     );
 }
+
+#[test]
+fn sleep_takes_its_delay_by_keyword_as_asyncio_does_and_no_other_keyword() {
+    // `asyncio.sleep(delay=0.5)` is valid Python; `sleep(0, foo=1)` used to pass silently.
+    let out = ok(r#"
+await sleep(delay=0)
+await sleep(delay=0.5)
+print(now())
+tries = [lambda: sleep(0, foo=1), lambda: sleep(1, delay=2), lambda: sleep(delay='x')]
+for f in tries:
+    try:
+        await f()
+    except TypeError as e:
+        print(e)
+"#);
+    assert_eq!(
+        out,
+        "0.5\nsleep() got an unexpected keyword argument 'foo'\n\
+         sleep() got multiple values for argument 'delay'\n\
+         sleep() delay must be an int or float, not 'str'\n"
+    );
+}

@@ -184,10 +184,19 @@ fn delay_arg(it: &Interp, v: &Value, what: &str) -> R<f64> {
     Ok(d)
 }
 
-pub(super) fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], _kw: &[(Symbol, Value)]) -> R<Value> {
-    let d = match args {
+pub(super) fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]) -> R<Value> {
+    let d = match (args, kw) {
         // `sleep(0)` checks nothing more.
-        [Value::Int(0)] => 0.0,
+        ([Value::Int(0)], []) => 0.0,
+        // As asyncio's: `sleep(delay=1)`.
+        (_, [_, ..]) => {
+            crate::builtins::check_kw("sleep", kw, &[sym::DELAY])?;
+            match (args, kw) {
+                ([], [(_, d)]) => delay_arg(it, d, "sleep() delay")?,
+                // A positional delay and `delay=` (the only keyword allowed, given once).
+                _ => return Err(type_error("sleep() got multiple values for argument 'delay'")),
+            }
+        }
         _ => {
             crate::builtins::arity("sleep", args, 1, 1)?;
             delay_arg(it, &args[0], "sleep() delay")?
