@@ -68,13 +68,18 @@ impl FrameCell {
         drop(self.take());
     }
 
-    /// What `f` makes of the frames, looked at in place (taken out meanwhile: `f` itself
-    /// would see none).
-    pub fn with<T>(&self, f: impl FnOnce(&Frames) -> T) -> T {
-        let frames = self.take();
-        let r = f(&frames);
-        self.0.set(frames);
-        r
+    /// What `f` makes of the frames, looked at where they are. (Taking them out for the look
+    /// would hide them from a look nested in it: the cycle collector, walking a generator
+    /// that holds itself, then missed the edge to itself and never freed it.)
+    ///
+    /// # Safety
+    /// While `f` runs, nothing may change any generator's frames (`take`, `replace`, `push`,
+    /// `pop_single`, `clear`): `f` holds a reference into this cell. Reading them again, here
+    /// or in another generator, is fine.
+    pub unsafe fn peek<T>(&self, f: impl FnOnce(&Frames) -> T) -> T {
+        // SAFETY: the caller guarantees no change to the frames while the reference lives;
+        // a `Cell` is not shared between threads.
+        f(unsafe { &*self.0.as_ptr() })
     }
 }
 

@@ -402,7 +402,9 @@ fn children(v: &Value, mut f: impl FnMut(Child)) -> bool {
             }
         }
         Value::Gen(g) => {
-            g.vm.with(|frames| frames_children(frames, f));
+            // SAFETY: the walk reads the graph (the visitor counts and marks, and may look at
+            // this generator's frames again, as when it holds itself); it changes no frames.
+            unsafe { g.vm.peek(|frames| frames_children(frames, f)) };
         }
         Value::Native(n) => match &**n {
             Native::Deque { items, .. } => {

@@ -1078,9 +1078,13 @@ fn gen_attr(it: &Interp, g: &Rc<Generator>, name: Symbol) -> Option<Value> {
     } else {
         (sym::GI_RUNNING, sym::GI_FRAME, sym::GI_YIELDFROM, sym::GI_CODE)
     };
-    g.vm.with(|frames| {
-        gen_frame_attr(it, g, frames.first().map(|f| &**f), name, running, frame, delegate, code)
-    })
+    // SAFETY: `gen_frame_attr` reads the frame (its code, position and registers, cloned
+    // out) and makes values; it runs no code of the program and changes no generator.
+    unsafe {
+        g.vm.peek(|frames| {
+            gen_frame_attr(it, g, frames.first().map(|f| &**f), name, running, frame, delegate, code)
+        })
+    }
 }
 
 /// `gen_attr` given the generator's own frame (None while it runs or once it is done).

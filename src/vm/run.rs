@@ -1529,7 +1529,8 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
 
 /// The span where a VM generator's innermost frame stopped (the await a task waits on).
 pub fn suspended_span(g: &Generator) -> Option<Span> {
-    g.vm.with(|frames| frames.last().map(|f| f.span()))
+    // SAFETY: the closure only reads the last frame's position.
+    unsafe { g.vm.peek(|frames| frames.last().map(|f| f.span())) }
 }
 
 /// Gives an exception the place it was raised at in this frame: the spans of the parts of the
