@@ -81,6 +81,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             }
         }
         TypeTag::Float => {
+            no_kw("float", kw)?;
             arity("float", args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::Float(0.0)),
@@ -103,6 +104,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             }
         }
         TypeTag::Bool => {
+            no_kw("bool", kw)?;
             arity("bool", args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::Bool(false)),
@@ -111,12 +113,38 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::Str => {
             arity("str", args, 0, 1)?;
-            match args.first() {
+            // `str(object=5)`, as CPython takes it; `encoding` and `errors` decode bytes, which
+            // tinyasync does not have.
+            let mut object = args.first();
+            for (k, v) in kw {
+                match k.as_str() {
+                    "object" if object.is_some() => {
+                        return Err(type_error(
+                            "argument for str() given by name ('object') and position (1)",
+                        ))
+                    }
+                    "object" => object = Some(v),
+                    "encoding" | "errors" => {}
+                    other => {
+                        return Err(type_error(format!(
+                            "'{}' is an invalid keyword argument for str()",
+                            other
+                        )))
+                    }
+                }
+            }
+            let decoding = kw.iter().any(|(k, _)| matches!(k.as_str(), "encoding" | "errors"));
+            match object {
                 None => Ok(Value::str("")),
+                Some(v) if decoding => Err(type_error(format!(
+                    "decoding to str: need a bytes-like object, {} found",
+                    it.type_name(v)
+                ))),
                 Some(v) => Ok(Value::string(it.to_str(v)?)),
             }
         }
         TypeTag::List => {
+            no_kw("list", kw)?;
             arity("list", args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::list(Vec::new())),
@@ -124,6 +152,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             }
         }
         TypeTag::Tuple => {
+            no_kw("tuple", kw)?;
             arity("tuple", args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::tuple(Vec::new())),
@@ -143,10 +172,12 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             Ok(Value::Dict(d))
         }
         TypeTag::Set => {
+            no_kw("set", kw)?;
             arity("set", args, 0, 1)?;
             Ok(Value::Set(it.make_set(false, args.first())?))
         }
         TypeTag::Range => {
+            no_kw("range", kw)?;
             arity("range", args, 1, 3)?;
             let mut n = Vec::new();
             for a in args {
@@ -163,6 +194,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             Ok(Value::Range(Rc::new(RangeObj { start, stop, step })))
         }
         TypeTag::Slice => {
+            no_kw("slice", kw)?;
             arity("slice", args, 1, 3)?;
             let parts = match args.len() {
                 1 => [Value::None, args[0].clone(), Value::None],
@@ -194,7 +226,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         _ => {
             if Rc::ptr_eq(cls, &it.t.frozenset) {
-                check_kw("frozenset", kw, &[])?;
+                no_kw("frozenset", kw)?;
                 arity("frozenset", args, 0, 1)?;
                 if let Some(Value::Set(d)) = args.first() {
                     if d.borrow().frozen {
@@ -245,6 +277,14 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             Err(type_error(format!("cannot create '{}' instances", name)))
         }
     }
+}
+
+/// A built-in type that takes no keyword arguments, in CPython's words.
+fn no_kw(name: &str, kw: Kw) -> R<()> {
+    if kw.is_empty() {
+        return Ok(());
+    }
+    Err(type_error(format!("{}() takes no keyword arguments", name)))
 }
 
 /// `int(s, base)` parsing with underscores, signs, whitespace and base prefixes.

@@ -340,7 +340,10 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
 }
 
 /// `str.maketrans(x[, y[, z]])`: the table `translate` takes, code points to replacements.
-pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], k: Kw) -> R<Value> {
+    if !k.is_empty() {
+        return Err(type_error("str.maketrans() takes no keyword arguments"));
+    }
     arity("maketrans", a, 1, 3)?;
     let d = Value::dict_rc(crate::dict::Dict::new());
     match a {

@@ -179,7 +179,10 @@ fn attr_name(v: &Value) -> R<Symbol> {
 }
 
 /// `dict.fromkeys(iterable, value=None)`.
-fn dict_fromkeys(it: &mut Interp, _this: &Value, a: &[Value], _k: Kw) -> R<Value> {
+fn dict_fromkeys(it: &mut Interp, _this: &Value, a: &[Value], k: Kw) -> R<Value> {
+    if !k.is_empty() {
+        return Err(type_error("dict.fromkeys() takes no keyword arguments"));
+    }
     arity("fromkeys", a, 1, 2)?;
     let value = a.get(1).cloned().unwrap_or(Value::None);
     let d = Value::dict_rc(crate::dict::Dict::new());
