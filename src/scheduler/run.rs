@@ -34,11 +34,6 @@ pub enum RunUntil {
 }
 
 impl Interp {
-    /// The span of the innermost suspension point of a task's await chain.
-    pub(super) fn wait_span(coro: &Rc<Generator>) -> Option<Span> {
-        crate::vm::suspended_span(coro)
-    }
-
     /// `--trace`: where a step resumes the task and with what (`starts`, `at line 9 with 3`,
     /// `at line 9, CancelledError thrown in`).
     fn resume_detail(&mut self, g: &Rc<Generator>, resume: &Resume) -> String {
@@ -381,7 +376,7 @@ impl Interp {
                             TaskState::Running => "running".to_string(),
                             _ => "waiting".to_string(),
                         },
-                        Self::wait_span(&t.coro).unwrap_or(t.spawned_at),
+                        crate::vm::suspended_span(&t.coro).unwrap_or(t.spawned_at),
                     ),
                 };
                 BlockedTask { id: t.id, is_main: t.is_main.get(), name: t.name(), what, span, object, joins }
@@ -785,7 +780,7 @@ impl Interp {
 
     /// Where a task is: its recorded wait point, else where its frames stopped, else its spawn.
     fn task_span(t: &Rc<Task>) -> Span {
-        t.wait_span().or_else(|| Self::wait_span(&t.coro)).unwrap_or(t.spawned_at)
+        t.wait_span().or_else(|| crate::vm::suspended_span(&t.coro)).unwrap_or(t.spawned_at)
     }
 
     /// After Ctrl-C at the prompt: the task that was running cannot go on (its frame is gone),
