@@ -336,7 +336,17 @@ pub enum Instr {
         dst: Reg,
         src: Reg,
     },
-    /// The next item of the iterator in `iter` into `dst`, or jump to `exit` at its end.
+    /// The head of `for x in range(...)`, before the call: when `func` holds the built-in
+    /// `range` and its `argc` (1 or 2) arguments after it are ints, the loop needs no iterator
+    /// object: `func` becomes the first number and `func + 1` the stop, and control jumps to
+    /// `to` (the loop's top). Otherwise it falls through to the call and `GetIter`.
+    ForRange {
+        func: Reg,
+        argc: u16,
+        to: u32,
+    },
+    /// The next item of the iterator in `iter` into `dst`, or jump to `exit` at its end. An
+    /// int in `iter` is a `ForRange` counter, with its stop in `iter + 1`.
     ForIter {
         iter: Reg,
         dst: Reg,
@@ -657,6 +667,7 @@ impl Instr {
             | LoadOwnerClass { dst }
             | Locals { dst, .. } => one(dst),
             LoadMethod { dst, .. } => one(dst) + 1,
+            ForRange { func, .. } => one(func) + 1,
             WithEnter { dst, exit, .. } => one(dst).max(one(exit)),
             WithExit { dst, .. } => {
                 if dst == NO_REG {
@@ -766,7 +777,6 @@ impl Instr {
             | DelItem { obj: a, idx: b }
             | ExcMatch { dst: a, typ: b }
             | ImportFrom { dst: a, module: b, .. }
-            | ForIter { iter: a, dst: b, .. }
             | YieldFrom { dst: a, iter: b }
             | WithExitExc { dst: a, exit: b, .. }
             | JumpUnless { a, b, .. } => one(a).max(one(b)),
@@ -783,6 +793,9 @@ impl Instr {
             GetAttr { dst, obj, .. } => one(dst).max(one(obj)),
             DelAttr { obj, .. } => one(obj),
             Call { dst, func, argc } => one(dst).max(span(func, 1 + argc as u32)),
+            ForRange { func, argc, .. } => span(func, 1 + argc as u32).max(span(func, 2)),
+            // The stop of a `for` over `range` is read from `iter + 1`.
+            ForIter { iter, dst, .. } => span(iter, 2).max(one(dst)),
             LoadMethod { dst, obj, .. } => span(dst, 2).max(one(obj)),
             CallMethod { dst, func, argc, .. } => one(dst).max(span(func, 2 + argc as u32)),
             CallKw { dst, func, argc, kw, .. } => one(dst).max(span(func, 1 + argc as u32 + kw as u32)),
@@ -805,6 +818,7 @@ impl Instr {
             | JumpUnlessK { to, .. }
             | JumpUnless { to, .. } => (true, Some(to)),
             ForIter { exit, .. } => (true, Some(exit)),
+            ForRange { to, .. } => (true, Some(to)),
             Return { .. } | Raise { .. } | Reraise | ReraiseNone | AssertFail { .. } => (false, None),
             _ => (true, None),
         }

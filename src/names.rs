@@ -47,7 +47,7 @@ symbols! {
     CR_AWAIT = "cr_await", CR_CODE = "cr_code", AG_RUNNING = "ag_running", AG_FRAME = "ag_frame",
     AG_AWAIT = "ag_await", AG_CODE = "ag_code", DOC_KW = "doc", MISSING = "__missing__", K = "k", WEIGHTS = "weights", CUM_WEIGHTS = "cum_weights", ASEND = "asend", ATHROW = "athrow", ACLOSE = "aclose", FUNC = "__func__", SELF_D = "__self__", WRAPPED = "__wrapped__",
     ARGS = "args", VALUE = "value", SELF = "self", MAIN = "__main__", LAMBDA = "<lambda>",
-    MODULE_NAME = "<module>", SUPER = "super", NONE = "None",
+    MODULE_NAME = "<module>", SUPER = "super", NONE = "None", RANGE = "range",
     // str
     UPPER = "upper", LOWER = "lower", SPLIT = "split", RSPLIT = "rsplit", JOIN = "join",
     STRIP = "strip", LSTRIP = "lstrip", RSTRIP = "rstrip", STARTSWITH = "startswith",

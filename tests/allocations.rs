@@ -68,6 +68,31 @@ fn a_spawn_allocates_a_bounded_number_of_objects() {
     eprintln!("allocations per spawn: {}", per_spawn);
 }
 
+/// `for i in range(a)` and `for i in range(a, b)` over ints make no range object and no
+/// iterator (`ForRange`): entering such a loop allocates nothing.
+#[test]
+fn a_for_over_range_allocates_nothing() {
+    let loops = |n: usize| {
+        allocations_for(format!(
+            "def f(n):\n    t = 0\n    k = 0\n    while k < n:\n        k += 1\n        for i in range(3):\n            t += i\n        for i in range(k, k + 2):\n            t += i\n    return t\nprint(f({n}))\n"
+        ))
+    };
+    // The first run in the process makes a few hundred one-time allocations.
+    loops(10);
+    let fewer = loops(1000);
+    let per_loop = (loops(2000) as f64 - fewer as f64) / 2000.0;
+    assert!(per_loop < 0.01, "{} allocations per loop entered", per_loop);
+    // A `range` that is not the built-in one is called as any function.
+    let shadowed = |n: usize| {
+        allocations_for(format!(
+            "def range(n):\n    return [0, 1]\nk = 0\nwhile k < {n}:\n    k += 1\n    for i in range(3):\n        pass\n"
+        ))
+    };
+    let fewer = shadowed(1000);
+    let per_loop = (shadowed(2000) as f64 - fewer as f64) / 1000.0;
+    assert!(per_loop >= 2.0, "{} allocations per loop over a list", per_loop);
+}
+
 /// Bytes still allocated after the program ran (the interpreter kept alive).
 fn retained_for(src: String) -> isize {
     retained_after(src, 0)

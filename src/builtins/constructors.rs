@@ -82,7 +82,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::Float => {
             no_kw("float", kw)?;
-            arity("float", args, 0, 1)?;
+            type_arity("float", args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::Float(0.0)),
                 Some(Value::Float(f)) => Ok(Value::Float(*f)),
@@ -105,7 +105,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::Bool => {
             no_kw("bool", kw)?;
-            arity("bool", args, 0, 1)?;
+            type_arity("bool", args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::Bool(false)),
                 Some(v) => Ok(Value::Bool(it.truthy(v)?)),
@@ -145,7 +145,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::List => {
             no_kw("list", kw)?;
-            arity("list", args, 0, 1)?;
+            type_arity("list", args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::list(Vec::new())),
                 Some(v) => Ok(Value::list(it.collect(v)?)),
@@ -153,7 +153,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::Tuple => {
             no_kw("tuple", kw)?;
-            arity("tuple", args, 0, 1)?;
+            type_arity("tuple", args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::tuple(Vec::new())),
                 Some(Value::Tuple(t)) => Ok(Value::Tuple(t.clone())),
@@ -161,7 +161,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
             }
         }
         TypeTag::Dict => {
-            arity("dict", args, 0, 1)?;
+            type_arity("dict", args, 0, 1)?;
             let d = Value::dict_rc(crate::dict::Dict::new());
             if let Some(src) = args.first() {
                 methods::dict_update_from(it, &d, src)?;
@@ -173,12 +173,12 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::Set => {
             no_kw("set", kw)?;
-            arity("set", args, 0, 1)?;
+            type_arity("set", args, 0, 1)?;
             Ok(Value::Set(it.make_set(false, args.first())?))
         }
         TypeTag::Range => {
             no_kw("range", kw)?;
-            arity("range", args, 1, 3)?;
+            type_arity("range", args, 1, 3)?;
             let mut n = Vec::new();
             for a in args {
                 n.push(it.index_of(a)?);
@@ -195,7 +195,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         }
         TypeTag::Slice => {
             no_kw("slice", kw)?;
-            arity("slice", args, 1, 3)?;
+            type_arity("slice", args, 1, 3)?;
             let parts = match args.len() {
                 1 => [Value::None, args[0].clone(), Value::None],
                 2 => [args[0].clone(), args[1].clone(), Value::None],
@@ -227,7 +227,7 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
         _ => {
             if Rc::ptr_eq(cls, &it.t.frozenset) {
                 no_kw("frozenset", kw)?;
-                arity("frozenset", args, 0, 1)?;
+                type_arity("frozenset", args, 0, 1)?;
                 if let Some(Value::Set(d)) = args.first() {
                     if d.borrow().frozen {
                         return Ok(args[0].clone());

@@ -74,6 +74,23 @@ pub fn arity(fname: &str, args: &[Value], min: usize, max: usize) -> R<()> {
     Ok(())
 }
 
+/// The arity check of a built-in type's constructor, in CPython's words for them
+/// (`range expected at most 3 arguments, got 4`).
+pub fn type_arity(tname: &str, args: &[Value], min: usize, max: usize) -> R<()> {
+    if args.len() < min || args.len() > max {
+        let (bound, n) = if args.len() < min { ("least", min) } else { ("most", max) };
+        return Err(type_error(format!(
+            "{} expected at {} {} argument{}, got {}",
+            tname,
+            bound,
+            n,
+            if n == 1 { "" } else { "s" },
+            args.len()
+        )));
+    }
+    Ok(())
+}
+
 #[cold]
 #[inline(never)]
 fn arity_error(fname: &str, args: &[Value], min: usize, max: usize) -> Fault {

@@ -694,6 +694,20 @@ impl Interp {
                 }
                 if self.has_method(v, sym::ITER) {
                     let it = self.call_method(v, sym::ITER, &[], &[])?;
+                    // What `next()` can advance, as CPython checks (and `ForIter` relies on:
+                    // an iterator register holding an int is a `for` over `range`).
+                    let is_iterator = match &it {
+                        Value::Iter(_) => true,
+                        Value::Gen(g) => !g.is_async_gen,
+                        Value::Instance(_) => self.has_method(&it, sym::NEXT),
+                        _ => false,
+                    };
+                    if !is_iterator {
+                        return Err(type_error(format!(
+                            "iter() returned non-iterator of type '{}'",
+                            self.type_name(&it)
+                        )));
+                    }
                     return Ok(it);
                 }
                 if self.has_method(v, sym::GETITEM) {

@@ -157,6 +157,9 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         }
         JumpUnlessK { op, a, k, to } => format!("JumpUnless {} {} {} -> {}", r(c, a), op.symbol(), k, to),
         GetIter { dst, src } => format!("GetIter {} <- iter({})", r(c, dst), r(c, src)),
+        ForRange { func, argc, to } => {
+            format!("ForRange {}({} args) -> {}", r(c, func), argc, to)
+        }
         ForIter { iter, dst, exit } => {
             format!("ForIter {} <- next({}) else -> {}", r(c, dst), r(c, iter), exit)
         }

@@ -983,7 +983,21 @@ impl Interp {
                             reg_mut!(dst).put(self.get_iter(&v)?);
                         }
                         Instr::ForIter { iter, dst, exit } => {
-                            // `for i in range(...)`: the next number, without a call.
+                            // `for i in range(...)` made no iterator (`ForRange`): the counter is
+                            // in `iter`, the stop after it.
+                            if let Value::Int(counter) = &mut reg_mut!(iter) {
+                                if let Value::Int(stop) = reg!(iter + 1) {
+                                    let next = *counter;
+                                    if next < stop {
+                                        *counter = next + 1;
+                                        reg_mut!(dst).put(Value::Int(next));
+                                    } else {
+                                        f.pc = exit;
+                                    }
+                                    continue;
+                                }
+                            }
+                            // Any other range: the next number, without a call.
                             let range = match &reg!(iter) {
                                 Value::Iter(st) => match st.try_borrow_mut() {
                                     Ok(mut s) if matches!(*s, IterState::Range { .. }) => {

@@ -396,6 +396,41 @@ impl<'a> Compiler<'a> {
         Ok(n)
     }
 
+    /// The head of `for x in range(a)` or `range(a, b)`: the call compiled as any call, behind
+    /// a `ForRange` that skips it (and the `GetIter` after it) when `range` is the built-in
+    /// and the arguments are ints, so that the loop makes no iterator object. Leaves the call
+    /// in `iter`, keeps `iter + 1` (the stop) reserved for the loop, and returns the
+    /// `ForRange` to point at the loop's top; `None` (nothing compiled) for any other iterable.
+    pub(super) fn range_loop_head(&mut self, e: &'a ast::Expr, iter: Reg) -> CResult<Option<usize>> {
+        let ExprKind::Call(f, args) = &e.kind else {
+            return Ok(None);
+        };
+        let positional =
+            args.iter().all(|a| matches!(a, Arg::Pos(x) if !matches!(x.kind, ExprKind::Starred(_))));
+        if !matches!(f.kind, ExprKind::Name(sym::RANGE))
+            || !(1..=2).contains(&args.len())
+            || !positional
+            || iter + 1 != self.next_reg
+        {
+            return Ok(None);
+        }
+        self.expr_to(f, iter)?;
+        let start = self.temps(args.len())?;
+        let mut parts = PartSpans { operands: vec![(f.span, iter)], ..Default::default() };
+        for (i, a) in args.iter().enumerate() {
+            if let Arg::Pos(x) = a {
+                self.expr_to(x, start + i as Reg)?;
+                parts.args.push((x.span, start + i as Reg));
+            }
+        }
+        self.cur_span = e.span;
+        let argc = args.len() as u16;
+        let head = self.emit(Instr::ForRange { func: iter, argc, to: 0 });
+        self.emit_with(Instr::Call { dst: iter, func: iter, argc }, parts);
+        self.free_to(iter + 2);
+        Ok(Some(head))
+    }
+
     /// A call: the function (for `o.m(...)`, the bound method, looked up before the arguments
     /// are evaluated), then the arguments, left to right.
     fn call(&mut self, f: &'a ast::Expr, args: &'a [Arg], dst: Reg, span: Span) -> CResult<()> {

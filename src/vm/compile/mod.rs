@@ -255,6 +255,7 @@ impl<'a> Compiler<'a> {
             | Instr::JumpUnlessK { to, .. }
             | Instr::JumpUnless { to, .. } => *to = target,
             Instr::ForIter { exit, .. } => *exit = target,
+            Instr::ForRange { to, .. } => *to = target,
             _ => {}
         }
     }

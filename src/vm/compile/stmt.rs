@@ -130,10 +130,19 @@ impl<'a> Compiler<'a> {
             StmtKind::For(l) => {
                 let l = &**l;
                 let iter = self.temp()?;
-                self.iterable_to(&l.iter, iter)?;
+                let range_head = self.range_loop_head(&l.iter, iter)?;
+                if range_head.is_none() {
+                    self.iterable_to(&l.iter, iter)?;
+                }
                 self.cur_span = l.iter.span;
                 let parts = PartSpans { operands: vec![(l.iter.span, iter)], ..Default::default() };
                 self.emit_with(Instr::GetIter { dst: iter, src: iter }, parts);
+                if let Some(head) = range_head {
+                    // The call's argument goes now, as it would once the iterator is made.
+                    let none = self.constant(Value::None);
+                    self.emit(Instr::LoadConst { dst: iter + 1, k: none });
+                    self.patch_here(head);
+                }
                 self.cur_span = s.span;
                 let top = self.here();
                 let item = self.temp()?;

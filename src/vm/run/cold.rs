@@ -470,6 +470,25 @@ impl Interp {
                     None => return Err(name_error("name '__class__' is not defined")),
                 };
             }
+            Instr::ForRange { func, argc, to } => {
+                let f0 = func as usize;
+                let bounds = match (&reg!(f0), argc) {
+                    (Value::Class(c), 1) if c.tag == TypeTag::Range => match reg!(f0 + 1) {
+                        Value::Int(stop) => Some((0, stop)),
+                        _ => None,
+                    },
+                    (Value::Class(c), 2) if c.tag == TypeTag::Range => match (&reg!(f0 + 1), &reg!(f0 + 2)) {
+                        (Value::Int(start), Value::Int(stop)) => Some((*start, *stop)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some((start, stop)) = bounds {
+                    reg!(f0) = Value::Int(start);
+                    reg!(f0 + 1) = Value::Int(stop);
+                    f.pc = to;
+                }
+            }
             Instr::DropIter { reg } => {
                 reg!(reg).put(Value::Unbound);
                 self.run_finalizers()?;
