@@ -124,11 +124,7 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
     let name = match crate::builtins::kwarg(kw, sym::NAME_KW) {
         // Named after its function, suffixed from the second one on (`worker`, `worker#2`), so
         // every report and trace line tells tasks apart.
-        None | Some(Value::None) => {
-            let count = it.sched.names_used.entry(g.name()).or_insert(0);
-            *count += 1;
-            TaskName::Auto(g.name(), *count)
-        }
+        None | Some(Value::None) => TaskName::Auto(g.name(), it.sched.name_used(g.name())),
         Some(v) => TaskName::Given(it.to_str(&v)?.into()),
     };
     let span = it.current_span.unwrap_or_default();

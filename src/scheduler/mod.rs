@@ -134,7 +134,8 @@ pub struct Scheduler {
     stalled_at: i64,
     polling_noted: bool,
     /// How many tasks were named after each function (`worker`, `worker#2`, ...).
-    names_used: std::collections::HashMap<Symbol, u32, crate::symmap::SymHasher>,
+    /// (Indexed by the name's symbol number: symbols are numbered densely from 0.)
+    names_used: Vec<u32>,
     /// Every unfinished task (see `tasks_in_order`).
     tasks: TaskTable,
     pub current: Option<Rc<Task>>,
@@ -192,6 +193,18 @@ struct SchedClasses {
     event: Rc<Class>,
     handle: Rc<Class>,
     awaitable: Rc<Class>,
+}
+
+impl Scheduler {
+    /// Counts one more task named after the function `name`: 1 for the first.
+    fn name_used(&mut self, name: Symbol) -> u32 {
+        let i = name.0 as usize;
+        if i >= self.names_used.len() {
+            self.names_used.resize(i + 1, 0);
+        }
+        self.names_used[i] += 1;
+        self.names_used[i]
+    }
 }
 
 impl SchedClasses {

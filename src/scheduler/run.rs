@@ -272,7 +272,11 @@ impl Interp {
                 self.sched.recent.push_back(t.clone());
             }
         }
-        let joiners = drain_live(t.take_extra(|e| Some(std::mem::take(&mut e.joiners))).unwrap_or_default());
+        // (Most tasks have no extra part, and no joiners: nothing to collect then.)
+        let joiners = match t.take_extra(|e| Some(std::mem::take(&mut e.joiners))) {
+            Some(js) if !js.is_empty() => drain_live(js),
+            _ => Vec::new(),
+        };
         for j in joiners {
             let r = match t.end().as_deref() {
                 Some(TaskEnd::Returned(v)) => Resume::Send(v.clone()),
