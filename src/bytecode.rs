@@ -29,6 +29,9 @@ pub enum Instr {
         live: Reg,
         hi: Reg,
     },
+    /// A `Step` with nothing to empty (no path since the previous one wrote a temporary that
+    /// can hold a reference): it only counts. (`compile/steps.rs` turns such a `Step` into it.)
+    Tick,
     LoadConst {
         dst: Reg,
         k: u32,
@@ -678,6 +681,7 @@ impl Instr {
             }
             Unpack { start, n, .. } => start as u32 + n as u32,
             Step { .. }
+            | Tick
             | DelLocal { .. }
             | StoreCell { .. }
             | DelCell { .. }
@@ -742,7 +746,7 @@ impl Instr {
             | Return { src }
             | Echo { src } => one(src),
             DelCell { .. } | DelGlobal { .. } | DelClassNs { .. } | Jump { .. } => 0,
-            Reraise | ReraiseNone | PopExc => 0,
+            Reraise | ReraiseNone | PopExc | Tick => 0,
             AssertFail { msg } => opt(msg),
             Move { dst, src }
             | LoadLocal { dst, src }

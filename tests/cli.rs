@@ -331,6 +331,13 @@ fn piped_stdin_without_a_file_is_one_program() {
     assert_eq!(run_stdin(&[], b"if\n").status.code(), Some(2));
     assert_eq!(run_stdin(&[], b"await Queue().get()\n").status.code(), Some(3));
     assert_eq!(run_stdin(&["--max-steps", "10"], b"while True:\n    pass\n").status.code(), Some(4));
+    // Every statement is a step, those with no temporaries to free (a `Tick`) too: the
+    // module's two, then `a`, `b`, `c`; the sixth is the `print`.
+    let program = b"def f():\n    a = 1\n    b = 2\n    c = 3\n    print('reached')\nf()\n";
+    let out = run_stdin(&["--max-steps", "5"], program);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("<stdin>:5:5"), "{}", text(&out.stderr));
+    assert_eq!(text(&run_stdin(&["--max-steps", "6"], program).stdout), "reached\n");
     // Empty input is an empty program.
     let out = run_stdin(&[], b"");
     assert_eq!(out.status.code(), Some(0));

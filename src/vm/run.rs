@@ -679,6 +679,12 @@ impl Interp {
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;
                             }
                         }
+                        Instr::Tick => {
+                            self.steps += 1;
+                            if self.steps >= self.step_check {
+                                self.step_slow(bc.spans[f.pc as usize - 1])?;
+                            }
+                        }
                         Instr::LoadConst { dst, k } => reg_mut!(dst).put(bc.consts[k as usize].clone()),
                         Instr::Move { dst, src } => reg_mut!(dst).put(reg!(src).clone()),
                         Instr::LoadLocal { dst, src } => {

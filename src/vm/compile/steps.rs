@@ -51,6 +51,9 @@ pub(super) fn bound_steps(instrs: &mut [Instr], handlers: &[Handler], nslots: us
         if let Instr::Step { live, hi } = instr {
             let bound = (dirty[i] as usize).min(nslots).max(*live as usize);
             *hi = bound as Reg;
+            if bound <= *live as usize {
+                *instr = Instr::Tick;
+            }
         }
     }
 }
