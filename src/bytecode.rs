@@ -562,7 +562,31 @@ pub struct Bytecode {
     pub parts: Vec<(u32, PartSpans)>,
     /// What `LoadGlobal` found for each name, while the globals are unchanged (see
     /// `GlobalCache`).
-    pub global_cache: std::cell::RefCell<Vec<GlobalCache>>,
+    pub global_cache: Box<[GlobalCacheCell]>,
+}
+
+/// One name's `GlobalCache`, read and replaced in place (no borrow flag: `LoadGlobal` reads it
+/// on every global it loads).
+#[derive(Default)]
+pub struct GlobalCacheCell(std::cell::UnsafeCell<GlobalCache>);
+
+impl GlobalCacheCell {
+    /// The cached value, if it is still valid in globals of `version`.
+    #[inline]
+    pub fn get(&self, version: u64) -> Option<Value> {
+        // SAFETY: the cell is not shared between threads (`Bytecode` is not `Sync`: it holds
+        // `Rc`s), and no reference into it outlives `get` or `set`, neither of which runs
+        // code that could reach this cell again (an upgrade or a drop of a `Weak` runs no
+        // destructor of a value).
+        unsafe { (*self.0.get()).get(version) }
+    }
+
+    /// Remembers `value`, found in globals of `version`.
+    pub fn set(&self, value: &Value, version: u64) {
+        let new = GlobalCache::of(value, version);
+        // SAFETY: as for `get`; the old entry, dropped here, is a `Weak` at most.
+        unsafe { *self.0.get() = new }
+    }
 }
 
 /// A global function, built-in or class found by `LoadGlobal` (CPython 3.11 caches global
@@ -866,7 +890,7 @@ impl Bytecode {
                 {
                     return bad("no such name")
                 }
-                Instr::LoadGlobal { name, .. } if name as usize >= self.global_cache.borrow().len() => {
+                Instr::LoadGlobal { name, .. } if name as usize >= self.global_cache.len() => {
                     return bad("no cache for the name")
                 }
                 _ => {}

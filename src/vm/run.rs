@@ -714,15 +714,14 @@ impl Interp {
                         }
                         Instr::LoadGlobal { dst, name } => {
                             let version = self.globals_version;
-                            let cached =
-                                bc.global_cache.borrow().get(name as usize).and_then(|c| c.get(version));
-                            let v = match cached {
+                            // SAFETY: `Bytecode::check` holds every `LoadGlobal`'s name below the
+                            // number of cache entries.
+                            let slot = unsafe { bc.global_cache.get_unchecked(name as usize) };
+                            let v = match slot.get(version) {
                                 Some(v) => v,
                                 None => {
                                     let v = self.load_global(bc.names[name as usize])?;
-                                    if let Some(slot) = bc.global_cache.borrow_mut().get_mut(name as usize) {
-                                        *slot = GlobalCache::of(&v, version);
-                                    }
+                                    slot.set(&v, version);
                                     v
                                 }
                             };

@@ -180,7 +180,7 @@ impl<'a> Compiler<'a> {
         let nregs = self.max_reg as usize;
         self.slot_names.resize(nregs, Symbol::intern(".t"));
         steps::bound_steps(&mut self.instrs, &self.handlers, nregs);
-        let global_cache = std::cell::RefCell::new(vec![GlobalCache::Empty; self.names.len()]);
+        let global_cache = (0..self.names.len()).map(|_| GlobalCacheCell::default()).collect();
         let bc = Bytecode {
             global_cache,
             instrs: self.instrs,
