@@ -30,8 +30,11 @@ pub enum Instr {
         hi: Reg,
     },
     /// A `Step` with nothing to empty (no path since the previous one wrote a temporary that
-    /// can hold a reference): it only counts. (`compile/steps.rs` turns such a `Step` into it.)
-    Tick,
+    /// can hold a reference): it only counts. (`compile/steps.rs` turns such a `Step` into it;
+    /// `live` is for the debug builds' check that nothing from there up holds a reference.)
+    Tick {
+        live: Reg,
+    },
     LoadConst {
         dst: Reg,
         k: u32,
@@ -705,7 +708,7 @@ impl Instr {
             }
             Unpack { start, n, .. } => start as u32 + n as u32,
             Step { .. }
-            | Tick
+            | Tick { .. }
             | DelLocal { .. }
             | StoreCell { .. }
             | DelCell { .. }
@@ -770,7 +773,8 @@ impl Instr {
             | Return { src }
             | Echo { src } => one(src),
             DelCell { .. } | DelGlobal { .. } | DelClassNs { .. } | Jump { .. } => 0,
-            Reraise | ReraiseNone | PopExc | Tick => 0,
+            Reraise | ReraiseNone | PopExc => 0,
+            Tick { live } => live as u32,
             AssertFail { msg } => opt(msg),
             Move { dst, src }
             | LoadLocal { dst, src }

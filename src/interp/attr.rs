@@ -698,7 +698,7 @@ impl Interp {
                     // an iterator register holding an int is a `for` over `range`).
                     let is_iterator = match &it {
                         Value::Iter(_) => true,
-                        Value::Gen(g) => !g.is_async_gen,
+                        Value::Gen(g) => !g.is_async_gen && !g.is_coroutine,
                         Value::Instance(_) => self.has_method(&it, sym::NEXT),
                         _ => false,
                     };
@@ -1010,9 +1010,18 @@ impl Interp {
             },
             _ => {
                 // Search lazily: stop at the first match, and let the iterator's own errors out.
-                let it = self.get_iter(container).map_err(|_| {
-                    type_error(format!("argument of type '{}' is not iterable", self.type_name(container)))
-                })?;
+                // A TypeError says the container is not iterable, as CPython's does; any
+                // other error of its `__iter__` goes out as it is.
+                let it = match self.get_iter(container) {
+                    Ok(it) => it,
+                    Err(e) if !e.is_instance(&self.t.type_error) => return Err(e),
+                    Err(_) => {
+                        return Err(type_error(format!(
+                            "argument of type '{}' is not iterable",
+                            self.type_name(container)
+                        )))
+                    }
+                };
                 while let Some(x) = self.next(&it)? {
                     if same_object(&x, item) || self.eq(&x, item)? {
                         return Ok(true);

@@ -679,7 +679,13 @@ impl Interp {
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;
                             }
                         }
-                        Instr::Tick => {
+                        Instr::Tick { live } => {
+                            debug_assert!(
+                                (live as usize..code.nslots).all(|r| reg!(r).is_plain()),
+                                "a temporary above the Tick's bound in {} at {}",
+                                f.code.qualname,
+                                f.pc - 1
+                            );
                             self.steps += 1;
                             if self.steps >= self.step_check {
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;

@@ -427,6 +427,10 @@ impl<'a> Compiler<'a> {
         let argc = args.len() as u16;
         let head = self.emit(Instr::ForRange { func: iter, argc, to: 0 });
         self.emit_with(Instr::Call { dst: iter, func: iter, argc }, parts);
+        // The call's argument goes when the call returns, as CPython's does (before the
+        // iterator is asked for).
+        let none = self.constant(Value::None);
+        self.emit(Instr::LoadConst { dst: iter + 1, k: none });
         self.free_to(iter + 2);
         Ok(Some(head))
     }

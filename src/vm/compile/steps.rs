@@ -4,7 +4,8 @@
 //! registers can hold a value there: a forward pass over the finished instructions computes,
 //! for each one, one past the highest register written on any path since the last `Step`
 //! (jumps, loop back edges and exception handlers included), and each `Step` gets that as its
-//! `hi`. Debug builds check the bound at run time (`exec_instrs`).
+//! `hi`; a `Step` with nothing to empty (`hi` no higher than `live`) becomes a `Tick`, which
+//! only counts. Debug builds check the bound at run time at both (`exec_instrs`).
 
 use super::*;
 
@@ -52,7 +53,7 @@ pub(super) fn bound_steps(instrs: &mut [Instr], handlers: &[Handler], nslots: us
             let bound = (dirty[i] as usize).min(nslots).max(*live as usize);
             *hi = bound as Reg;
             if bound <= *live as usize {
-                *instr = Instr::Tick;
+                *instr = Instr::Tick { live: *live };
             }
         }
     }

@@ -138,9 +138,6 @@ impl<'a> Compiler<'a> {
                 let parts = PartSpans { operands: vec![(l.iter.span, iter)], ..Default::default() };
                 self.emit_with(Instr::GetIter { dst: iter, src: iter }, parts);
                 if let Some(head) = range_head {
-                    // The call's argument goes now, as it would once the iterator is made.
-                    let none = self.constant(Value::None);
-                    self.emit(Instr::LoadConst { dst: iter + 1, k: none });
                     self.patch_here(head);
                 }
                 self.cur_span = s.span;
