@@ -66,7 +66,7 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
     let konst = |k: u32| bc.consts.get(k as usize).map(|v| format!("{:?}", v)).unwrap_or_default();
     use Instr::*;
     match *i {
-        Step { .. } | Tick { .. } => "Step".into(),
+        Step { .. } | Tick => "Step".into(),
         LoadConst { dst, k } => format!("LoadConst {} <- {}", r(c, dst), konst(k)),
         Move { dst, src } => format!("Move {} <- {}", r(c, dst), r(c, src)),
         LoadLocal { dst, src } => format!("LoadLocal {} <- {}", r(c, dst), r(c, src)),

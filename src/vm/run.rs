@@ -679,13 +679,21 @@ impl Interp {
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;
                             }
                         }
-                        Instr::Tick { live } => {
-                            debug_assert!(
-                                (live as usize..code.nslots).all(|r| reg!(r).is_plain()),
-                                "a temporary above the Tick's bound in {} at {}",
-                                f.code.qualname,
-                                f.pc - 1
-                            );
+                        Instr::Tick => {
+                            #[cfg(debug_assertions)]
+                            {
+                                let at = f.pc - 1;
+                                let live = bc
+                                    .tick_live
+                                    .binary_search_by_key(&at, |&(i, _)| i)
+                                    .map_or(0, |k| bc.tick_live[k].1 as usize);
+                                debug_assert!(
+                                    (live..code.nslots).all(|r| reg!(r).is_plain()),
+                                    "a temporary above the Tick's bound in {} at {}",
+                                    f.code.qualname,
+                                    at
+                                );
+                            }
                             self.steps += 1;
                             if self.steps >= self.step_check {
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;

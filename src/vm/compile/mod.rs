@@ -179,10 +179,14 @@ impl<'a> Compiler<'a> {
         }
         let nregs = self.max_reg as usize;
         self.slot_names.resize(nregs, Symbol::intern(".t"));
-        steps::bound_steps(&mut self.instrs, &self.handlers, nregs);
+        let tick_live = steps::bound_steps(&mut self.instrs, &self.handlers, nregs).into_boxed_slice();
         let global_cache = (0..self.names.len()).map(|_| GlobalCacheCell::default()).collect();
+        #[cfg(not(debug_assertions))]
+        drop(tick_live);
         let bc = Bytecode {
             global_cache,
+            #[cfg(debug_assertions)]
+            tick_live,
             instrs: self.instrs,
             spans: self.spans,
             consts: self.consts,

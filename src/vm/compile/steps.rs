@@ -10,7 +10,8 @@
 use super::*;
 
 /// Sets `hi` of every `Step` in `instrs`.
-pub(super) fn bound_steps(instrs: &mut [Instr], handlers: &[Handler], nslots: usize) {
+/// Returns the `live` bound of each `Step` that became a `Tick`, by index.
+pub(super) fn bound_steps(instrs: &mut [Instr], handlers: &[Handler], nslots: usize) -> Vec<(u32, Reg)> {
     let n = instrs.len();
     // dirty[i]: one past the highest register that may hold a temporary when `i` starts.
     let mut dirty = vec![0u32; n];
@@ -48,13 +49,16 @@ pub(super) fn bound_steps(instrs: &mut [Instr], handlers: &[Handler], nslots: us
             flow(h.target as usize, out, &mut work);
         }
     }
+    let mut ticks = Vec::new();
     for (i, instr) in instrs.iter_mut().enumerate() {
         if let Instr::Step { live, hi } = instr {
             let bound = (dirty[i] as usize).min(nslots).max(*live as usize);
             *hi = bound as Reg;
             if bound <= *live as usize {
-                *instr = Instr::Tick { live: *live };
+                ticks.push((i as u32, *live));
+                *instr = Instr::Tick;
             }
         }
     }
+    ticks
 }
