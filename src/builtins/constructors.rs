@@ -279,14 +279,6 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
     }
 }
 
-/// A built-in type that takes no keyword arguments, in CPython's words.
-fn no_kw(name: &str, kw: Kw) -> R<()> {
-    if kw.is_empty() {
-        return Ok(());
-    }
-    Err(type_error(format!("{}() takes no keyword arguments", name)))
-}
-
 /// `int(s, base)` parsing with underscores, signs, whitespace and base prefixes.
 pub fn parse_int(s: &str, base: i64) -> Option<Value> {
     let t = s.trim();

@@ -74,6 +74,15 @@ pub fn arity(fname: &str, args: &[Value], min: usize, max: usize) -> R<()> {
     Ok(())
 }
 
+/// For a built-in that takes no keyword arguments: an error when some were given, in CPython's
+/// words (`list() takes no keyword arguments`).
+pub fn no_kw(name: &str, kw: &[(Symbol, Value)]) -> R<()> {
+    if kw.is_empty() {
+        return Ok(());
+    }
+    Err(type_error(format!("{}() takes no keyword arguments", name)))
+}
+
 /// The arity check of a built-in type's constructor, in CPython's words for them
 /// (`range expected at most 3 arguments, got 4`).
 pub fn type_arity(tname: &str, args: &[Value], min: usize, max: usize) -> R<()> {

@@ -1,6 +1,6 @@
 //! Methods of `str`.
 
-use super::{arity, check_kw, kwarg, Kw};
+use super::{arity, check_kw, kwarg, no_kw, Kw};
 use crate::interp::*;
 use crate::names::sym;
 use crate::span::Symbol;
@@ -341,9 +341,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
 
 /// `str.maketrans(x[, y[, z]])`: the table `translate` takes, code points to replacements.
 pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], k: Kw) -> R<Value> {
-    if !k.is_empty() {
-        return Err(type_error("str.maketrans() takes no keyword arguments"));
-    }
+    no_kw("str.maketrans", k)?;
     arity("maketrans", a, 1, 3)?;
     let d = Value::dict_rc(crate::dict::Dict::new());
     match a {

@@ -5,7 +5,7 @@
 //! `__repr__`, `__str__`, ...). They are looked up here, not stored in the classes'
 //! namespaces, so that "does this class define `__repr__`?" keeps meaning a user definition.
 
-use super::{arity, methods::native_method, Kw};
+use super::{arity, methods::native_method, no_kw, Kw};
 use crate::interp::*;
 use crate::names::sym;
 use crate::span::Symbol;
@@ -180,9 +180,7 @@ fn attr_name(v: &Value) -> R<Symbol> {
 
 /// `dict.fromkeys(iterable, value=None)`.
 fn dict_fromkeys(it: &mut Interp, _this: &Value, a: &[Value], k: Kw) -> R<Value> {
-    if !k.is_empty() {
-        return Err(type_error("dict.fromkeys() takes no keyword arguments"));
-    }
+    no_kw("dict.fromkeys", k)?;
     arity("fromkeys", a, 1, 2)?;
     let value = a.get(1).cloned().unwrap_or(Value::None);
     let d = Value::dict_rc(crate::dict::Dict::new());

@@ -472,12 +472,13 @@ impl Interp {
             }
             Instr::ForRange { func, argc, to } => {
                 let f0 = func as usize;
-                let bounds = match (&reg!(f0), argc) {
-                    (Value::Class(c), 1) if c.tag == TypeTag::Range => match reg!(f0 + 1) {
+                let is_range = matches!(&reg!(f0), Value::Class(c) if c.tag == TypeTag::Range);
+                let bounds = match (is_range, argc) {
+                    (true, 1) => match reg!(f0 + 1) {
                         Value::Int(stop) => Some((0, stop)),
                         _ => None,
                     },
-                    (Value::Class(c), 2) if c.tag == TypeTag::Range => match (&reg!(f0 + 1), &reg!(f0 + 2)) {
+                    (true, 2) => match (&reg!(f0 + 1), &reg!(f0 + 2)) {
                         (Value::Int(start), Value::Int(stop)) => Some((*start, *stop)),
                         _ => None,
                     },
