@@ -577,28 +577,41 @@ pub struct Bytecode {
 pub struct GlobalCacheCell(std::cell::UnsafeCell<GlobalCache>);
 
 impl GlobalCacheCell {
-    /// The cached value, if it is still valid in globals of `version`.
+    /// The cached value, if it is still valid: in globals of `version` for a function,
+    /// built-in or class, and for data, still in its place in `globals`.
     #[inline]
-    pub fn get(&self, version: u64) -> Option<Value> {
+    pub fn get(&self, version: u64, globals: &std::cell::RefCell<crate::symmap::SymMap>) -> Option<Value> {
         // SAFETY: the cell is not shared between threads (`Bytecode` is not `Sync`: it holds
-        // `Rc`s), and no reference into it outlives `get` or `set`, neither of which runs
-        // code that could reach this cell again (an upgrade or a drop of a `Weak` runs no
-        // destructor of a value).
-        unsafe { (*self.0.get()).get(version) }
+        // `Rc`s), and no reference into it outlives `get`, `set` or `place`, none of which runs
+        // code that could reach this cell again (an upgrade or a drop of a `Weak`, a clone of a
+        // value, run no destructor of a value).
+        unsafe { (*self.0.get()).get(version, globals) }
     }
 
-    /// Remembers `value`, found in globals of `version`.
-    pub fn set(&self, value: &Value, version: u64) {
-        let new = GlobalCache::of(value, version);
+    /// The place in the globals remembered for the name `k`, if any (checked by whoever uses
+    /// it: see `SymMap::at`).
+    #[inline]
+    pub fn place(&self, k: Symbol) -> Option<usize> {
+        // SAFETY: as for `get`.
+        match unsafe { &*self.0.get() } {
+            GlobalCache::Place(n, i) if *n == k => Some(*i as usize),
+            _ => None,
+        }
+    }
+
+    /// Remembers `entry`.
+    pub fn set(&self, entry: GlobalCache) {
         // SAFETY: as for `get`; the old entry, dropped here, is a `Weak` at most.
-        unsafe { *self.0.get() = new }
+        unsafe { *self.0.get() = entry }
     }
 }
 
 /// A global function, built-in or class found by `LoadGlobal` (CPython 3.11 caches global
 /// lookups in the instruction stream likewise), valid while `Interp::globals_version` is
 /// `version`. Held weakly: a function that reads itself (`fib`) makes no reference cycle, and
-/// what the program drops is dropped.
+/// what the program drops is dropped. Any other value of a global (a counter, a list) is read
+/// afresh from its place in the globals, which `StoreGlobal` also writes through (CPython 3.11
+/// remembers the index into the module's dict likewise).
 #[derive(Clone, Default)]
 pub enum GlobalCache {
     #[default]
@@ -606,28 +619,42 @@ pub enum GlobalCache {
     Func(u64, std::rc::Weak<crate::value::Function>),
     Builtin(u64, std::rc::Weak<crate::value::Builtin>),
     Class(u64, std::rc::Weak<crate::value::Class>),
+    /// The name's place in the globals (valid while the name is still there: checked on use,
+    /// so no version is needed).
+    Place(Symbol, u32),
 }
 
 impl GlobalCache {
-    /// The cached value, if it is still valid in globals of `version`.
+    /// The cached value, if it is still valid (see `GlobalCacheCell::get`).
     #[inline]
-    pub fn get(&self, version: u64) -> Option<Value> {
+    pub fn get(&self, version: u64, globals: &std::cell::RefCell<crate::symmap::SymMap>) -> Option<Value> {
         match self {
             GlobalCache::Func(v, w) if *v == version => w.upgrade().map(Value::Func),
             GlobalCache::Builtin(v, w) if *v == version => w.upgrade().map(Value::Builtin),
             GlobalCache::Class(v, w) if *v == version => w.upgrade().map(Value::Class),
+            GlobalCache::Place(k, i) => globals.try_borrow().ok()?.at(*i as usize, *k).cloned(),
             _ => None,
         }
     }
 
-    /// What to remember of `value`, found in globals of `version` (only functions, built-ins
-    /// and classes: data is read afresh).
-    pub fn of(value: &Value, version: u64) -> GlobalCache {
-        match value {
-            Value::Func(f) => GlobalCache::Func(version, Rc::downgrade(f)),
-            Value::Builtin(b) => GlobalCache::Builtin(version, Rc::downgrade(b)),
-            Value::Class(c) => GlobalCache::Class(version, Rc::downgrade(c)),
-            _ => GlobalCache::Empty,
+    /// What to remember of `value`, found in globals of `version` at `place` (when it is a
+    /// global, not a built-in).
+    pub fn of(value: &Value, version: u64, place: Option<(Symbol, usize)>) -> GlobalCache {
+        match (value, place) {
+            (Value::Func(f), _) => GlobalCache::Func(version, Rc::downgrade(f)),
+            (Value::Builtin(b), _) => GlobalCache::Builtin(version, Rc::downgrade(b)),
+            (Value::Class(c), _) => GlobalCache::Class(version, Rc::downgrade(c)),
+            (_, Some((k, i))) => GlobalCache::place(k, i),
+            (_, None) => GlobalCache::Empty,
+        }
+    }
+
+    /// The place `i` of the global `k`.
+    pub fn place(k: Symbol, i: usize) -> GlobalCache {
+        match u32::try_from(i) {
+            Ok(i) => GlobalCache::Place(k, i),
+            // (Past 2^32 globals, none is cached.)
+            Err(_) => GlobalCache::Empty,
         }
     }
 }
@@ -896,7 +923,9 @@ impl Bytecode {
                 {
                     return bad("no such name")
                 }
-                Instr::LoadGlobal { name, .. } if name as usize >= self.global_cache.len() => {
+                Instr::LoadGlobal { name, .. } | Instr::StoreGlobal { name, .. }
+                    if name as usize >= self.global_cache.len() =>
+                {
                     return bad("no cache for the name")
                 }
                 _ => {}

@@ -28,8 +28,10 @@ impl SymMap {
         SymMap::default()
     }
 
+    /// Where `k` is, if it is here: its place stays the same until a key is removed (see
+    /// `at`).
     #[inline]
-    fn position(&self, k: Symbol) -> Option<usize> {
+    pub fn position(&self, k: Symbol) -> Option<usize> {
         match &self.index {
             None => self.keys.iter().position(|&s| s == k),
             Some(ix) => ix.get(&k).map(|&i| i as usize),
@@ -39,6 +41,27 @@ impl SymMap {
     #[inline]
     pub fn get(&self, k: &Symbol) -> Option<&Value> {
         self.position(*k).map(|i| &self.vals[i])
+    }
+
+    /// The value at place `i`, if `k` is the key there (a place remembered from `position`,
+    /// checked).
+    #[inline]
+    pub fn at(&self, i: usize, k: Symbol) -> Option<&Value> {
+        if self.keys.get(i) == Some(&k) {
+            self.vals.get(i)
+        } else {
+            None
+        }
+    }
+
+    /// As `at`, to change the value.
+    #[inline]
+    pub fn at_mut(&mut self, i: usize, k: Symbol) -> Option<&mut Value> {
+        if self.keys.get(i) == Some(&k) {
+            self.vals.get_mut(i)
+        } else {
+            None
+        }
     }
 
     pub fn get_mut(&mut self, k: &Symbol) -> Option<&mut Value> {

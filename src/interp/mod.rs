@@ -14,6 +14,7 @@ pub mod generators;
 pub mod ops;
 pub mod sets;
 
+use crate::bytecode::{GlobalCache, GlobalCacheCell};
 pub use crate::hint::{At, Hint, HintLabel, Parts, Suggest};
 use crate::names::sym;
 use crate::span::{Span, Symbol};
@@ -643,6 +644,13 @@ impl SchedHooks {
     };
 }
 
+/// The values `LoadGlobal` caches by version (see `GlobalCache`): a new name (it may shadow a
+/// built-in) or a change to or from one of these invalidates the caches; a number stored over
+/// a number (`for i in ...` and `total += x` at the top level) leaves them valid.
+fn cached_kind(v: &Value) -> bool {
+    matches!(v, Value::Func(_) | Value::Builtin(_) | Value::Class(_))
+}
+
 pub struct Interp {
     pub t: Rc<Types>,
     /// The module's globals. Change them only through `store_global` and `remove_global`: the
@@ -981,17 +989,43 @@ impl Interp {
     /// Looks a global up, then the builtins.
     /// Binds a global name.
     pub fn store_global(&mut self, n: Symbol, v: Value) {
-        // `LoadGlobal`'s caches (`GlobalCache`) hold only functions, built-ins and classes, by
-        // name: a new name (it may shadow a built-in) or a change to or from one of those
-        // invalidates them; a number stored over a number (`for i in ...` and `total += x` at
-        // the top level) leaves them valid.
-        let cached_kind = |v: &Value| matches!(v, Value::Func(_) | Value::Builtin(_) | Value::Class(_));
         let new_kind = cached_kind(&v);
         let old = self.globals.borrow_mut().insert(n, v);
         if new_kind || old.as_ref().is_none_or(cached_kind) {
             self.globals_version += 1;
         }
         drop(old);
+    }
+
+    /// `store_global` through `cell`, the cache of a `StoreGlobal`: an existing global is
+    /// written in its remembered place, with no search.
+    pub fn store_global_cached(&mut self, n: Symbol, v: Value, cell: &GlobalCacheCell) {
+        if let Some(i) = cell.place(n) {
+            let mut globals = self.globals.borrow_mut();
+            if let Some(place) = globals.at_mut(i, n) {
+                let new_kind = cached_kind(&v);
+                let old = std::mem::replace(place, v);
+                drop(globals);
+                if new_kind || cached_kind(&old) {
+                    self.globals_version += 1;
+                }
+                // (Dropped with the globals released: a finalizer it queues may read them.)
+                drop(old);
+                return;
+            }
+        }
+        self.store_global(n, v);
+        if let Some(i) = self.globals.borrow().position(n) {
+            cell.set(GlobalCache::place(n, i));
+        }
+    }
+
+    /// `load_global` for a `LoadGlobal` whose cache `cell` missed: remembers what was found.
+    pub fn load_global_cached(&self, n: Symbol, cell: &GlobalCacheCell) -> R<Value> {
+        let place = self.globals.borrow().position(n);
+        let v = self.load_global(n)?;
+        cell.set(GlobalCache::of(&v, self.globals_version, place.map(|i| (n, i))));
+        Ok(v)
     }
 
     /// Unbinds a global name, giving back its value.

@@ -731,19 +731,16 @@ impl Interp {
                             // SAFETY: `Bytecode::check` holds every `LoadGlobal`'s name below the
                             // number of cache entries.
                             let slot = unsafe { bc.global_cache.get_unchecked(name as usize) };
-                            let v = match slot.get(version) {
+                            let v = match slot.get(version, &self.globals) {
                                 Some(v) => v,
-                                None => {
-                                    let v = self.load_global(bc.names[name as usize])?;
-                                    slot.set(&v, version);
-                                    v
-                                }
+                                None => self.load_global_cached(bc.names[name as usize], slot)?,
                             };
                             reg_mut!(dst).put(v);
                         }
                         Instr::StoreGlobal { name, src } => {
-                            let n = bc.names[name as usize];
-                            self.store_global(n, reg!(src).clone());
+                            // SAFETY: as for `LoadGlobal`.
+                            let slot = unsafe { bc.global_cache.get_unchecked(name as usize) };
+                            self.store_global_cached(bc.names[name as usize], reg!(src).clone(), slot);
                         }
                         Instr::Bin { op, dst, a, b } => {
                             if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
