@@ -577,15 +577,15 @@ pub struct Bytecode {
 pub struct GlobalCacheCell(std::cell::UnsafeCell<GlobalCache>);
 
 impl GlobalCacheCell {
-    /// The cached value, if it is still valid: in globals of `version` for a function,
-    /// built-in or class, and for data, still in its place in `globals`.
+    /// The cached function, built-in or class, if it is still valid in globals of `version`
+    /// (for a data global, see `place`).
     #[inline]
-    pub fn get(&self, version: u64, globals: &std::cell::RefCell<crate::symmap::SymMap>) -> Option<Value> {
+    pub fn get(&self, version: u64) -> Option<Value> {
         // SAFETY: the cell is not shared between threads (`Bytecode` is not `Sync`: it holds
         // `Rc`s), and no reference into it outlives `get`, `set` or `place`, none of which runs
-        // code that could reach this cell again (an upgrade or a drop of a `Weak`, a clone of a
-        // value, run no destructor of a value).
-        unsafe { (*self.0.get()).get(version, globals) }
+        // code that could reach this cell again (an upgrade or a drop of a `Weak` runs no
+        // destructor of a value).
+        unsafe { (*self.0.get()).get(version) }
     }
 
     /// The place in the globals remembered for the name `k`, if any (checked by whoever uses
@@ -595,6 +595,16 @@ impl GlobalCacheCell {
         // SAFETY: as for `get`.
         match unsafe { &*self.0.get() } {
             GlobalCache::Place(n, i) if *n == k => Some(*i as usize),
+            _ => None,
+        }
+    }
+
+    /// The value of the data global whose place is remembered, if it is still there.
+    #[inline]
+    pub fn read_place(&self, globals: &std::cell::RefCell<crate::symmap::SymMap>) -> Option<Value> {
+        // SAFETY: as for `get` (a clone of a value runs no code).
+        match unsafe { &*self.0.get() } {
+            GlobalCache::Place(k, i) => globals.try_borrow().ok()?.at(*i as usize, *k).cloned(),
             _ => None,
         }
     }
@@ -625,14 +635,13 @@ pub enum GlobalCache {
 }
 
 impl GlobalCache {
-    /// The cached value, if it is still valid (see `GlobalCacheCell::get`).
+    /// The cached function, built-in or class, if it is still valid in globals of `version`.
     #[inline]
-    pub fn get(&self, version: u64, globals: &std::cell::RefCell<crate::symmap::SymMap>) -> Option<Value> {
+    pub fn get(&self, version: u64) -> Option<Value> {
         match self {
             GlobalCache::Func(v, w) if *v == version => w.upgrade().map(Value::Func),
             GlobalCache::Builtin(v, w) if *v == version => w.upgrade().map(Value::Builtin),
             GlobalCache::Class(v, w) if *v == version => w.upgrade().map(Value::Class),
-            GlobalCache::Place(k, i) => globals.try_borrow().ok()?.at(*i as usize, *k).cloned(),
             _ => None,
         }
     }

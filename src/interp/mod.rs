@@ -999,9 +999,12 @@ impl Interp {
 
     /// `store_global` through `cell`, the cache of a `StoreGlobal`: an existing global is
     /// written in its remembered place, with no search.
+    #[inline]
     pub fn store_global_cached(&mut self, n: Symbol, v: Value, cell: &GlobalCacheCell) {
         if let Some(i) = cell.place(n) {
-            let mut globals = self.globals.borrow_mut();
+            let Ok(mut globals) = self.globals.try_borrow_mut() else {
+                return self.store_global_placing(n, v, cell);
+            };
             if let Some(place) = globals.at_mut(i, n) {
                 let new_kind = cached_kind(&v);
                 let old = std::mem::replace(place, v);
@@ -1014,6 +1017,12 @@ impl Interp {
                 return;
             }
         }
+        self.store_global_placing(n, v, cell)
+    }
+
+    /// `store_global`, remembering the global's place in `cell`.
+    #[inline(never)]
+    fn store_global_placing(&mut self, n: Symbol, v: Value, cell: &GlobalCacheCell) {
         self.store_global(n, v);
         if let Some(i) = self.globals.borrow().position(n) {
             cell.set(GlobalCache::place(n, i));
@@ -1021,6 +1030,7 @@ impl Interp {
     }
 
     /// `load_global` for a `LoadGlobal` whose cache `cell` missed: remembers what was found.
+    #[inline(never)]
     pub fn load_global_cached(&self, n: Symbol, cell: &GlobalCacheCell) -> R<Value> {
         let place = self.globals.borrow().position(n);
         let v = self.load_global(n)?;

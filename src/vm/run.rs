@@ -731,9 +731,12 @@ impl Interp {
                             // SAFETY: `Bytecode::check` holds every `LoadGlobal`'s name below the
                             // number of cache entries.
                             let slot = unsafe { bc.global_cache.get_unchecked(name as usize) };
-                            let v = match slot.get(version, &self.globals) {
+                            let v = match slot.get(version) {
                                 Some(v) => v,
-                                None => self.load_global_cached(bc.names[name as usize], slot)?,
+                                None => match slot.read_place(&self.globals) {
+                                    Some(v) => v,
+                                    None => self.load_global_cached(bc.names[name as usize], slot)?,
+                                },
                             };
                             reg_mut!(dst).put(v);
                         }
