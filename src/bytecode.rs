@@ -578,11 +578,11 @@ pub struct GlobalCacheCell(std::cell::UnsafeCell<GlobalCache>);
 
 impl GlobalCacheCell {
     /// The cached function, built-in or class, if it is still valid in globals of `version`
-    /// (for a data global, see `place`).
+    /// (for a data global, see `read_place`).
     #[inline]
     pub fn get(&self, version: u64) -> Option<Value> {
         // SAFETY: the cell is not shared between threads (`Bytecode` is not `Sync`: it holds
-        // `Rc`s), and no reference into it outlives `get`, `set` or `place`, none of which runs
+        // `Rc`s), and no reference into it outlives a call of its methods, none of which runs
         // code that could reach this cell again (an upgrade or a drop of a `Weak` runs no
         // destructor of a value).
         unsafe { (*self.0.get()).get(version) }

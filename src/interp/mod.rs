@@ -653,8 +653,9 @@ fn cached_kind(v: &Value) -> bool {
 
 pub struct Interp {
     pub t: Rc<Types>,
-    /// The module's globals. Change them only through `store_global` and `remove_global`: the
-    /// VM caches global lookups while `globals_version` is unchanged.
+    /// The module's globals. Change them only through `store_global` (or
+    /// `store_global_cached`) and `remove_global`: the VM caches global lookups while
+    /// `globals_version` is unchanged.
     pub globals: Rc<RefCell<SymMap>>,
     /// Counts changes to the globals (and to the built-ins after start-up).
     pub globals_version: u64,
@@ -991,10 +992,17 @@ impl Interp {
     pub fn store_global(&mut self, n: Symbol, v: Value) {
         let new_kind = cached_kind(&v);
         let old = self.globals.borrow_mut().insert(n, v);
-        if new_kind || old.as_ref().is_none_or(cached_kind) {
+        self.stored_global(new_kind, old.as_ref());
+        drop(old);
+    }
+
+    /// After a store into the globals of a value of `new_kind` over `old` (None: a new name),
+    /// invalidates `LoadGlobal`'s caches if it must (see `cached_kind`).
+    #[inline]
+    fn stored_global(&mut self, new_kind: bool, old: Option<&Value>) {
+        if new_kind || old.is_none_or(cached_kind) {
             self.globals_version += 1;
         }
-        drop(old);
     }
 
     /// `store_global` through `cell`, the cache of a `StoreGlobal`: an existing global is
@@ -1002,16 +1010,12 @@ impl Interp {
     #[inline]
     pub fn store_global_cached(&mut self, n: Symbol, v: Value, cell: &GlobalCacheCell) {
         if let Some(i) = cell.place(n) {
-            let Ok(mut globals) = self.globals.try_borrow_mut() else {
-                return self.store_global_placing(n, v, cell);
-            };
+            let mut globals = self.globals.borrow_mut();
             if let Some(place) = globals.at_mut(i, n) {
                 let new_kind = cached_kind(&v);
                 let old = std::mem::replace(place, v);
                 drop(globals);
-                if new_kind || cached_kind(&old) {
-                    self.globals_version += 1;
-                }
+                self.stored_global(new_kind, Some(&old));
                 // (Dropped with the globals released: a finalizer it queues may read them.)
                 drop(old);
                 return;
