@@ -2363,7 +2363,7 @@ fn sleep_takes_its_delay_by_keyword_as_asyncio_does_and_no_other_keyword() {
 await sleep(delay=0)
 await sleep(delay=0.5)
 print(now())
-tries = [lambda: sleep(0, foo=1), lambda: sleep(1, delay=2), lambda: sleep(delay='x')]
+tries = [lambda: sleep(0, foo=1), lambda: sleep(1, delay=2), lambda: sleep(delay='x'), lambda: sleep()]
 for f in tries:
     try:
         await f()
@@ -2374,6 +2374,7 @@ for f in tries:
         out,
         "0.5\nsleep() got an unexpected keyword argument 'foo'\n\
          sleep() got multiple values for argument 'delay'\n\
-         sleep() delay must be an int or float, not 'str'\n"
+         sleep() delay must be an int or float, not 'str'\n\
+         sleep() missing 1 required positional argument: 'delay'\n"
     );
 }

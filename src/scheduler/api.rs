@@ -193,6 +193,8 @@ pub(super) fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symb
                 _ => return Err(type_error("sleep() got multiple values for argument 'delay'")),
             }
         }
+        // asyncio's words for the missing delay.
+        ([], []) => return Err(type_error("sleep() missing 1 required positional argument: 'delay'")),
         _ => {
             crate::builtins::arity("sleep", args, 1, 1)?;
             delay_arg(it, &args[0], "sleep() delay")?
