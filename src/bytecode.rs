@@ -567,6 +567,14 @@ pub struct Bytecode {
     /// The `live` bound of each `Tick`, by instruction index, in order: what debug builds check
     /// there (nothing from it up holds a reference). Not in release builds, where a field more
     /// here made the dispatch loop slower (sched_yield.ta +10% wall clock, the same instructions).
+    /// The globals of the module it belongs to, when that is not the program: a prelude
+    /// module's (`collections`, `heapq`), whose functions find their names there and in the
+    /// built-ins whatever the program binds (`list = []` at the top level must not break
+    /// `Counter`). Held weakly: the namespace holds the functions; the interpreter holds it.
+    /// (Its `LoadGlobal`s never remember a place in the program's globals, which they check
+    /// first: only the module's own top level, run while its globals are the program's, stores
+    /// globals.)
+    pub module_globals: Option<std::rc::Weak<std::cell::RefCell<crate::symmap::SymMap>>>,
     #[cfg(debug_assertions)]
     pub tick_live: Box<[(u32, Reg)]>,
 }
@@ -978,6 +986,7 @@ mod tests {
             classes: Vec::new(),
             parts: Vec::new(),
             global_cache: Default::default(),
+            module_globals: None,
             #[cfg(debug_assertions)]
             tick_live: Default::default(),
         }

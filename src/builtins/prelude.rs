@@ -47,14 +47,18 @@ pub fn run(it: &mut Interp, text: &str, base: u32) -> R<Vec<(Symbol, Value)>> {
     let res = crate::resolver::resolve(&module).map_err(|e| internal("resolve", &e.msg))?;
     let mut code =
         crate::vm::compile::compile_module(&module, &res).map_err(|e| internal("compile", &e.msg))?;
+    let ns = Rc::new(RefCell::new(new_symmap()));
     if let Some(c) = Rc::get_mut(&mut code) {
-        shift_spans(c, base);
+        place_in_module(c, base, &Rc::downgrade(&ns));
     }
-    let saved = std::mem::replace(&mut it.globals, Rc::new(RefCell::new(new_symmap())));
+    // The module-level code runs with the module's globals as the program's (its stores go
+    // there); its functions find their globals there later (`Bytecode::module_globals`).
+    let saved = std::mem::replace(&mut it.globals, ns.clone());
     it.globals_version += 1;
     let r = it.run_module_code(code);
-    let ns = std::mem::replace(&mut it.globals, saved);
+    it.globals = saved;
     it.globals_version += 1;
+    it.prelude_globals.push(ns.clone());
     r?;
     let names = ns
         .borrow()
@@ -66,8 +70,10 @@ pub fn run(it: &mut Interp, text: &str, base: u32) -> R<Vec<(Symbol, Value)>> {
 }
 
 /// Moves every span of `code` (and of the functions and classes in it) by `by`: the prelude's
-/// places are its own, past the program's text.
-fn shift_spans(code: &mut crate::code::Code, by: u32) {
+/// places are its own, past the program's text. And marks each as code of the module whose
+/// globals are `module`.
+fn place_in_module(code: &mut crate::code::Code, by: u32, module: &std::rc::Weak<RefCell<SymMap>>) {
+    code.bc.module_globals = Some(module.clone());
     let shift = |s: &mut crate::span::Span| {
         s.start = s.start.saturating_add(by);
         s.end = s.end.saturating_add(by);
@@ -84,12 +90,12 @@ fn shift_spans(code: &mut crate::code::Code, by: u32) {
     }
     for f in bc.functions.iter_mut() {
         if let Some(c) = Rc::get_mut(&mut f.code) {
-            shift_spans(c, by);
+            place_in_module(c, by, module);
         }
     }
     for k in bc.classes.iter_mut() {
         if let Some(c) = Rc::get_mut(&mut k.code) {
-            shift_spans(c, by);
+            place_in_module(c, by, module);
         }
     }
 }

@@ -661,6 +661,8 @@ pub struct Interp {
     pub globals_version: u64,
     pub builtins: SymMap,
     pub modules: SymMap,
+    /// The globals of the prelude modules run so far (see `Bytecode::module_globals`).
+    pub prelude_globals: Vec<Rc<RefCell<SymMap>>>,
     pub out: Output,
     pub depth: usize,
     pub opts: Options,
@@ -736,6 +738,7 @@ impl Interp {
             globals_version: 1,
             builtins: new_symmap(),
             modules: new_symmap(),
+            prelude_globals: Vec::new(),
             out,
             depth: 0,
             opts,
@@ -1033,9 +1036,43 @@ impl Interp {
         }
     }
 
-    /// `load_global` for a `LoadGlobal` whose cache `cell` missed: remembers what was found.
+    /// `LoadGlobal` in code of a prelude module (see `Bytecode::module_globals`): the name is
+    /// looked up in that module's globals, then in the built-ins, and a function, built-in or
+    /// class found is remembered in `cell` (never a place, which `LoadGlobal` checks against
+    /// the program's globals).
+    fn load_module_global(
+        &self,
+        module: &std::rc::Weak<RefCell<SymMap>>,
+        n: Symbol,
+        cell: &GlobalCacheCell,
+    ) -> R<Value> {
+        let v = self.load_global_from(Some(module), n)?;
+        cell.set(GlobalCache::of(&v, self.globals_version, None));
+        Ok(v)
+    }
+
+    /// A global name as code of the module with globals `module` sees it (None: the
+    /// program), then a built-in.
+    pub fn load_global_from(&self, module: Option<&std::rc::Weak<RefCell<SymMap>>>, n: Symbol) -> R<Value> {
+        let Some(module) = module else { return self.load_global(n) };
+        match module.upgrade().and_then(|g| g.borrow().get(&n).cloned()) {
+            Some(v) => Ok(v),
+            None => self.load_builtin(n),
+        }
+    }
+
+    /// `load_global` for a `LoadGlobal` of `code` whose cache `cell` missed: remembers what
+    /// was found.
     #[inline(never)]
-    pub fn load_global_cached(&self, n: Symbol, cell: &GlobalCacheCell) -> R<Value> {
+    pub fn load_global_cached(
+        &self,
+        code: &crate::code::Code,
+        n: Symbol,
+        cell: &GlobalCacheCell,
+    ) -> R<Value> {
+        if let Some(m) = &code.bc.module_globals {
+            return self.load_module_global(m, n, cell);
+        }
         let place = self.globals.borrow().position(n);
         let v = self.load_global(n)?;
         cell.set(GlobalCache::of(&v, self.globals_version, place.map(|i| (n, i))));
@@ -1052,6 +1089,11 @@ impl Interp {
         if let Some(v) = self.globals.borrow().get(&n) {
             return Ok(v.clone());
         }
+        self.load_builtin(n)
+    }
+
+    /// A built-in, or the NameError of a name found nowhere.
+    fn load_builtin(&self, n: Symbol) -> R<Value> {
         match self.builtins.get(&n) {
             Some(v) => Ok(v.clone()),
             None => {

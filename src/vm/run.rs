@@ -735,7 +735,7 @@ impl Interp {
                                 Some(v) => v,
                                 None => match slot.read_place(&self.globals) {
                                     Some(v) => v,
-                                    None => self.load_global_cached(bc.names[name as usize], slot)?,
+                                    None => self.load_global_cached(code, bc.names[name as usize], slot)?,
                                 },
                             };
                             reg_mut!(dst).put(v);

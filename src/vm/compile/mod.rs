@@ -195,6 +195,7 @@ impl<'a> Compiler<'a> {
             functions: self.functions,
             classes: self.classes,
             parts: self.parts,
+            module_globals: None,
         };
         // The dispatch loop trusts what this checks (it indexes without bounds checks): a
         // compiler bug is reported here, as an error, never run.

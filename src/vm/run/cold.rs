@@ -43,7 +43,7 @@ impl Interp {
                 let found = f.ns.as_ref().and_then(|ns| ns.borrow().get(&n).cloned());
                 reg!(dst) = match found {
                     Some(v) => v,
-                    None => self.load_global(n)?,
+                    None => self.load_global_from(f.code.bc.module_globals.as_ref(), n)?,
                 };
             }
             Instr::StoreClassNs { name, src } => {
