@@ -561,20 +561,21 @@ pub struct Bytecode {
     pub classes: Vec<ClassTemplate>,
     /// The parts of the instructions that can fail on one of them, by instruction, in order.
     pub parts: Vec<(u32, PartSpans)>,
-    /// What `LoadGlobal` found for each name, while the globals are unchanged (see
+    /// What `LoadGlobal` and `StoreGlobal` remember of each name: a function, built-in or
+    /// class found while the globals' version is unchanged, or a data global's place (see
     /// `GlobalCache`).
     pub global_cache: Box<[GlobalCacheCell]>,
-    /// The `live` bound of each `Tick`, by instruction index, in order: what debug builds check
-    /// there (nothing from it up holds a reference). Not in release builds, where a field more
-    /// here made the dispatch loop slower (sched_yield.ta +10% wall clock, the same instructions).
     /// The globals of the module it belongs to, when that is not the program: a prelude
     /// module's (`collections`, `heapq`), whose functions find their names there and in the
     /// built-ins whatever the program binds (`list = []` at the top level must not break
     /// `Counter`). Held weakly: the namespace holds the functions; the interpreter holds it.
     /// (Its `LoadGlobal`s never remember a place in the program's globals, which they check
     /// first: only the module's own top level, run while its globals are the program's, stores
-    /// globals.)
+    /// globals; the prelude refuses a function that would.)
     pub module_globals: Option<std::rc::Weak<std::cell::RefCell<crate::symmap::SymMap>>>,
+    /// The `live` bound of each `Tick`, by instruction index, in order: what debug builds check
+    /// there (nothing from it up holds a reference). Not in release builds, where a field more
+    /// here made the dispatch loop slower (sched_yield.ta +10% wall clock, the same instructions).
     #[cfg(debug_assertions)]
     pub tick_live: Box<[(u32, Reg)]>,
 }
@@ -612,7 +613,7 @@ impl GlobalCacheCell {
     pub fn read_place(&self, globals: &std::cell::RefCell<crate::symmap::SymMap>) -> Option<Value> {
         // SAFETY: as for `get` (a clone of a value runs no code).
         match unsafe { &*self.0.get() } {
-            GlobalCache::Place(k, i) => globals.try_borrow().ok()?.at(*i as usize, *k).cloned(),
+            GlobalCache::Place(k, i) => globals.borrow().at(*i as usize, *k).cloned(),
             _ => None,
         }
     }

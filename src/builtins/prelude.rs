@@ -4,6 +4,7 @@
 //! own; its spans start at `BASE`, past any program's text, so that tracebacks through it
 //! point into it (the driver registers it with `Sources` under its name).
 
+use crate::bytecode::Instr;
 use crate::interp::*;
 use crate::span::Symbol;
 use crate::value::*;
@@ -49,7 +50,7 @@ pub fn run(it: &mut Interp, text: &str, base: u32) -> R<Vec<(Symbol, Value)>> {
         crate::vm::compile::compile_module(&module, &res).map_err(|e| internal("compile", &e.msg))?;
     let ns = Rc::new(RefCell::new(new_symmap()));
     if let Some(c) = Rc::get_mut(&mut code) {
-        place_in_module(c, base, &Rc::downgrade(&ns));
+        place_in_module(c, base, &Rc::downgrade(&ns), false).map_err(|m| internal("load", m))?;
     }
     // The module-level code runs with the module's globals as the program's (its stores go
     // there); its functions find their globals there later (`Bytecode::module_globals`).
@@ -71,8 +72,18 @@ pub fn run(it: &mut Interp, text: &str, base: u32) -> R<Vec<(Symbol, Value)>> {
 
 /// Moves every span of `code` (and of the functions and classes in it) by `by`: the prelude's
 /// places are its own, past the program's text. And marks each as code of the module whose
-/// globals are `module`.
-fn place_in_module(code: &mut crate::code::Code, by: u32, module: &std::rc::Weak<RefCell<SymMap>>) {
+/// globals are `module`, refusing a function (`in_function`) that assigns or deletes a
+/// global: it would run with the program's globals as `Interp::globals`.
+fn place_in_module(
+    code: &mut crate::code::Code,
+    by: u32,
+    module: &std::rc::Weak<RefCell<SymMap>>,
+    in_function: bool,
+) -> Result<(), &'static str> {
+    let stores = |i: &Instr| matches!(i, Instr::StoreGlobal { .. } | Instr::DelGlobal { .. });
+    if in_function && code.bc.instrs.iter().any(stores) {
+        return Err("a function assigns a global");
+    }
     code.bc.module_globals = Some(module.clone());
     let shift = |s: &mut crate::span::Span| {
         s.start = s.start.saturating_add(by);
@@ -90,12 +101,39 @@ fn place_in_module(code: &mut crate::code::Code, by: u32, module: &std::rc::Weak
     }
     for f in bc.functions.iter_mut() {
         if let Some(c) = Rc::get_mut(&mut f.code) {
-            place_in_module(c, by, module);
+            place_in_module(c, by, module, true)?;
         }
     }
     for k in bc.classes.iter_mut() {
         if let Some(c) = Rc::get_mut(&mut k.code) {
-            place_in_module(c, by, module);
+            place_in_module(c, by, module, in_function)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interp() -> Interp {
+        Interp::new(Default::default(), crate::interp::Output::Capture(Vec::new()))
+    }
+
+    /// A prelude's functions read its globals; one that assigned a global would write the
+    /// program's (they run with those as `Interp::globals`): refused when the prelude loads.
+    #[test]
+    fn a_prelude_function_may_read_but_not_assign_its_globals() {
+        let mut it = interp();
+        let Ok(names) = run(&mut it, "limit = 3\ndef f():\n    return limit\n", 0) else { panic!("refused") };
+        assert_eq!(names.len(), 2);
+        for text in
+            ["x = 0\ndef f():\n    global x\n    x = 1\n", "x = 0\ndef f():\n    global x\n    del x\n"]
+        {
+            let mut it = interp();
+            let Err(Fault::Exc(e)) = run(&mut it, text, 0) else { panic!("loaded: {text}") };
+            let msg = it.to_str(&e.value).unwrap_or_default();
+            assert!(msg.contains("a function assigns a global"), "{msg}");
         }
     }
 }

@@ -474,7 +474,7 @@ impl Interp {
 }
 
 /// `f() missing 2 required positional arguments: 'a' and 'b'`, as CPython words it.
-fn missing_error(qual: &str, kind: &str, names: &[Symbol]) -> Fault {
+pub(crate) fn missing_error(qual: &str, kind: &str, names: &[Symbol]) -> Fault {
     type_error(format!(
         "{}() missing {} required {} argument{}: {}",
         qual,

@@ -653,9 +653,9 @@ fn cached_kind(v: &Value) -> bool {
 
 pub struct Interp {
     pub t: Rc<Types>,
-    /// The module's globals. Change them only through `store_global` (or
-    /// `store_global_cached`) and `remove_global`: the VM caches global lookups while
-    /// `globals_version` is unchanged.
+    /// The module's globals. Change them through `store_global` (or `store_global_cached`)
+    /// and `remove_global`, or bump `globals_version` after changing them: the VM caches
+    /// global lookups while it is unchanged.
     pub globals: Rc<RefCell<SymMap>>,
     /// Counts changes to the globals (and to the built-ins after start-up).
     pub globals_version: u64,
@@ -1036,21 +1036,6 @@ impl Interp {
         }
     }
 
-    /// `LoadGlobal` in code of a prelude module (see `Bytecode::module_globals`): the name is
-    /// looked up in that module's globals, then in the built-ins, and a function, built-in or
-    /// class found is remembered in `cell` (never a place, which `LoadGlobal` checks against
-    /// the program's globals).
-    fn load_module_global(
-        &self,
-        module: &std::rc::Weak<RefCell<SymMap>>,
-        n: Symbol,
-        cell: &GlobalCacheCell,
-    ) -> R<Value> {
-        let v = self.load_global_from(Some(module), n)?;
-        cell.set(GlobalCache::of(&v, self.globals_version, None));
-        Ok(v)
-    }
-
     /// A global name as code of the module with globals `module` sees it (None: the
     /// program), then a built-in.
     pub fn load_global_from(&self, module: Option<&std::rc::Weak<RefCell<SymMap>>>, n: Symbol) -> R<Value> {
@@ -1062,7 +1047,8 @@ impl Interp {
     }
 
     /// `load_global` for a `LoadGlobal` of `code` whose cache `cell` missed: remembers what
-    /// was found.
+    /// was found. Code of a prelude module looks in that module's globals, then the built-ins,
+    /// and remembers no place (see `Bytecode::module_globals`).
     #[inline(never)]
     pub fn load_global_cached(
         &self,
@@ -1071,7 +1057,9 @@ impl Interp {
         cell: &GlobalCacheCell,
     ) -> R<Value> {
         if let Some(m) = &code.bc.module_globals {
-            return self.load_module_global(m, n, cell);
+            let v = self.load_global_from(Some(m), n)?;
+            cell.set(GlobalCache::of(&v, self.globals_version, None));
+            return Ok(v);
         }
         let place = self.globals.borrow().position(n);
         let v = self.load_global(n)?;

@@ -194,7 +194,7 @@ pub(super) fn api_sleep(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symb
             }
         }
         // asyncio's words for the missing delay.
-        ([], []) => return Err(type_error("sleep() missing 1 required positional argument: 'delay'")),
+        ([], []) => return Err(crate::interp::call::missing_error("sleep", "positional", &[sym::DELAY])),
         _ => {
             crate::builtins::arity("sleep", args, 1, 1)?;
             delay_arg(it, &args[0], "sleep() delay")?
