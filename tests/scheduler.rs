@@ -1709,6 +1709,142 @@ print(Queue(), Event(), Queue(), Event())
     );
 }
 
+// ----- task switches made inside the VM's loop -----
+
+/// Tasks that give the turn away, wait, finish, fail and are cancelled one after another, with
+/// await chains, queue hand-offs, a timer and callbacks between them: most of these switches are
+/// made without leaving the VM's dispatch loop (`switch_in_loop`), the rest by `run_until`.
+const SWITCHES: &str = r#"
+log = []
+q = Queue(1)
+e = Event()
+
+async def leaf(name, k):
+    for i in range(k):
+        await sleep(0)
+        log.append(name + ' leaf ' + str(i))
+    return k
+
+async def middle(name, k):
+    return await leaf(name, k) + await leaf(name, 1)
+
+async def chain(name):
+    got = await middle(name, 2)
+    log.append(name + ' chain ' + str(got))
+    return got
+
+def gen_task(name, n):
+    for i in range(n):
+        log.append(name + ' ' + str(i))
+        yield
+    return name + ' done'
+
+async def failing(n):
+    for i in range(n):
+        await sleep(0)
+        log.append('failing ' + str(i))
+    raise ValueError('boom after ' + str(n))
+
+async def victim():
+    try:
+        for i in range(10):
+            log.append('victim ' + str(i))
+            await sleep(0)
+    except CancelledError:
+        log.append('victim cancelled')
+        raise
+
+async def producer():
+    for i in range(4):
+        await q.put(i)
+        log.append('put ' + str(i))
+
+async def consumer():
+    for _ in range(4):
+        log.append('got ' + str(await q.get()))
+    e.set()
+
+async def sleeper():
+    await sleep(0.001)
+    log.append('sleeper woke')
+    await e.wait()
+    log.append('sleeper saw the event')
+
+def cb(x):
+    log.append('callback ' + str(x))
+
+tasks = [spawn(gen_task('g' + str(i), i + 1)) for i in range(3)]
+c = spawn(chain('c'))
+f = spawn(failing(2))
+v = spawn(victim())
+spawn(producer())
+spawn(consumer())
+s = spawn(sleeper())
+call_soon(cb, 1)
+await sleep(0)
+await sleep(0)
+v.cancel()
+call_soon(cb, 2)
+for t in tasks:
+    log.append(await t.join())
+log.append('chain gave ' + str(await c.join()))
+try:
+    await f.join()
+except ValueError as x:
+    log.append('failing: ' + str(x))
+try:
+    await v.join()
+except CancelledError:
+    log.append('victim joined: cancelled')
+await s.join()
+for line in log:
+    print(line)
+"#;
+
+#[test]
+fn task_switches_made_inside_the_vm_loop_keep_the_scheduler_order() {
+    let expected = "g0 0\n\
+     g1 0\n\
+     g2 0\n\
+     victim 0\n\
+     put 0\n\
+     got 0\n\
+     got 1\n\
+     callback 1\n\
+     g1 1\n\
+     g2 1\n\
+     c leaf 0\n\
+     failing 0\n\
+     victim 1\n\
+     put 1\n\
+     put 2\n\
+     g0 done\n\
+     g2 2\n\
+     c leaf 1\n\
+     failing 1\n\
+     victim cancelled\n\
+     got 2\n\
+     got 3\n\
+     callback 2\n\
+     g1 done\n\
+     c leaf 0\n\
+     c chain 3\n\
+     put 3\n\
+     g2 done\n\
+     chain gave 3\n\
+     failing: boom after 2\n\
+     victim joined: cancelled\n\
+     sleeper woke\n\
+     sleeper saw the event\n\
+     ";
+    assert_eq!(ok(SWITCHES), expected);
+    // `--trace` makes every switch leave the VM's loop (the scheduler watches each step): the
+    // program sees no difference.
+    let traced = run_args(SWITCHES, &["--virtual-time", "--trace"]);
+    assert_eq!(traced.code, 0, "{}", traced.stderr);
+    assert_eq!(traced.stdout, expected);
+}
+
 // ----- determinism and --trace -----
 
 const MIXED: &str = r#"

@@ -602,6 +602,10 @@ impl Default for Options {
 /// `SchedHooks::await_now`: the object, the method's name, the arguments.
 pub type AwaitNowFn = fn(&mut Interp, &Value, Symbol, &[Value]) -> Option<R<Value>>;
 
+/// `SchedHooks::switch`: the coroutine that yielded, the value it yielded.
+pub type SwitchFn =
+    fn(&mut Interp, &Rc<Generator>, Value) -> Result<(Rc<Generator>, generators::Resume), Value>;
+
 /// `SchedHooks::await_call`: the built-in function, the arguments.
 pub type AwaitCallFn = fn(&mut Interp, &Builtin, &[Value]) -> Option<Value>;
 
@@ -630,6 +634,11 @@ pub struct SchedHooks {
     /// and stderr going to one place (`out worker | ...`), `--timeline-html` (output on the
     /// time axis).
     pub out_line: fn(&mut Interp, &str),
+    /// The running task's coroutine yielded this value at the bottom of the loop its step
+    /// entered: the scheduler may end that step and begin the next ready task's right there,
+    /// returning that task's coroutine and what to resume it with, so that a task switch does
+    /// not leave the dispatch loop. `Err` gives the value back: leave the loop as usual.
+    pub switch: SwitchFn,
 }
 
 impl SchedHooks {
@@ -641,6 +650,7 @@ impl SchedHooks {
         await_now: |_, _, _, _| None,
         await_call: |_, _, _| None,
         out_line: |_, _| {},
+        switch: |_, _, v| Err(v),
     };
 }
 

@@ -13,6 +13,7 @@ pub fn install(it: &mut Interp) {
         await_now: Interp::await_now,
         await_call: Interp::await_call,
         out_line: Interp::trace_out_line,
+        switch: Interp::switch_in_loop,
     };
     let fns: &[(&'static str, NativeFn)] = &[
         ("spawn", api_spawn),

@@ -122,6 +122,10 @@ pub struct Scheduler {
     /// The REPL: the task the last `:step` ran.
     pub last_step: Option<(String, Rc<Task>)>,
     ready: VecDeque<Entry>,
+    /// Entries of the ready queue still to run in this pass of `run_until` (those ready when
+    /// it began): a task switch made inside the VM's loop (`switch_in_loop`) takes its next
+    /// task from them too.
+    pass_left: usize,
     timers: BinaryHeap<Timer>,
     seq: u64,
     next_id: u64,

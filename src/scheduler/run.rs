@@ -106,12 +106,14 @@ impl Interp {
         let _ = writeln!(std::io::stderr().lock(), "{}", line);
     }
 
-    /// Runs one step of a task.
+    /// Runs one step of a task (and, when its coroutine's loop switches to the next ready
+    /// task without leaving, see `switch_in_loop`, the steps of those after it).
     fn step_task(&mut self, t: Rc<Task>) -> R<()> {
         if t.state.get() != TaskState::Ready {
             return Ok(());
         }
-        let g = t.coro.clone();
+        let mut t = t;
+        let mut g = t.coro.clone();
         let mut resume = t.take_resume().unwrap_or(Resume::Send(Value::None));
         // A request tried at an await belongs to the step that tried it.
         self.sched.tried_now = None;
@@ -132,6 +134,14 @@ impl Interp {
         }
         let result = loop {
             let r = self.gen_resume(&g, resume);
+            // The loop may have gone on into other tasks' steps: what it returns is the
+            // running task's.
+            if let Some(c) = &self.sched.current {
+                if !Rc::ptr_eq(c, &t) {
+                    t = c.clone();
+                    g = t.coro.clone();
+                }
+            }
             match r {
                 Ok(Outcome::Yield(v)) => {
                     // Decided once: a request its `await` already tried goes straight to the
@@ -206,6 +216,105 @@ impl Interp {
         };
         self.sched.current = None;
         result
+    }
+
+    /// `SchedHooks::switch`: the running task's coroutine `g` yielded `v` at the bottom of
+    /// the loop its step entered. When nothing but what `step_task` and `run_until` do
+    /// anyway would happen next — the task waits (or gives the turn away) on what its await
+    /// already tried, or on a bare `yield`, and the next entry of this pass is a ready task
+    /// whose coroutine is suspended or not started — this ends the one step and begins the next exactly as
+    /// they would, and returns the next task's coroutine and what to resume it with: the
+    /// switch then costs no return from the VM's loop and no entry into it. Anything else
+    /// (a cancellation to deliver, a request to try, a callback next, the end of the pass,
+    /// `--trace`/`--timeline`, `:step`) gives `v` back, and the loop returns as usual.
+    pub(crate) fn switch_in_loop(
+        &mut self,
+        g: &Rc<Generator>,
+        v: Value,
+    ) -> Result<(Rc<Generator>, Resume), Value> {
+        if self.sched.pass_left == 0
+            || self.opts.observe
+            || self.sched.step_budget.is_some()
+            || self.sched.halt
+        {
+            return Err(v);
+        }
+        let Some(t) = &self.sched.current else { return Err(v) };
+        // Only the loop `step_task` entered for its task (not one a native call inside it
+        // entered for some other generator).
+        if !Rc::ptr_eq(&t.coro, g) || t.cancel_requested.get() {
+            return Err(v);
+        }
+        let tried = match (&self.sched.tried_now, &v) {
+            (Some(Value::Native(a)), Value::Native(b)) => Rc::ptr_eq(a, b),
+            (Some(r), v) => r.is(v),
+            (None, _) => false,
+        };
+        if !tried && is_request(&v) {
+            return Err(v);
+        }
+        // The next task's coroutine is started (sent nothing) or resumed as `gen_resume`
+        // would; one that would refuse (a throw into a coroutine not started ends it at once)
+        // is left to `step_task`.
+        let created = match self.sched.ready.front() {
+            Some(Entry::Step(next)) if next.state.get() == TaskState::Ready => match next.coro.state.get() {
+                GenState::Suspended => false,
+                GenState::Created
+                    if next.resume().is_none_or(|r| matches!(&*r, Resume::Send(Value::None))) =>
+                {
+                    true
+                }
+                _ => return Err(v),
+            },
+            _ => return Err(v),
+        };
+        let Some(Entry::Step(next)) = self.sched.ready.pop_front() else {
+            // Unreachable: the front entry was just looked at.
+            return Err(v);
+        };
+        // The end of this task's step, as `step_task` ends it (`register_wait`; a bare
+        // `yield` and `sleep(0)` give the turn away, here without the call).
+        self.sched.tried_now = None;
+        let turn_away = match sched_of(&v) {
+            None => true,
+            Some(SchedObj::Request(RequestObj { r: Request::Sleep(d), .. })) => *d <= 0.0,
+            Some(_) => false,
+        };
+        if let Some(t) = self.sched.current.take() {
+            if turn_away {
+                t.state.set(TaskState::Ready);
+                t.set_resume(Resume::Send(Value::None));
+                self.sched.ready.push_back(Entry::Step(t));
+            } else {
+                self.register_wait(&t, &v);
+            }
+        }
+        match v {
+            Value::Native(_) => self.recycle_request(v),
+            // Holds nothing: no call to the drop glue on every switch.
+            v if v.is_plain() => std::mem::forget(v),
+            v => drop(v),
+        }
+        // The next entry, as `run_until` takes it and `step_task` begins it.
+        self.sched.pass_left -= 1;
+        self.sched.entries_run += 1;
+        let resume = if created {
+            next.set_slot(Slot::Idle);
+            Resume::Start
+        } else {
+            next.take_resume().unwrap_or_else(|| Resume::Send(Value::None))
+        };
+        let coro = next.coro.clone();
+        // Current first, as in `step_task`.
+        let rare = next.extra.borrow().is_some().then(|| next.clone());
+        self.sched.current = Some(next);
+        if let Some(next) = rare {
+            self.item_received(&next);
+        }
+        if let Some(next) = &self.sched.current {
+            next.state.set(TaskState::Running);
+        }
+        Ok((coro, resume))
     }
 
     fn is_system_exit(&self, v: &Value) -> bool {
@@ -426,6 +535,7 @@ impl Interp {
     /// The scheduler loop, until `until` says stop.
     pub fn run_until(&mut self, until: RunUntil) -> R<()> {
         self.sched.halt = false;
+        self.sched.pass_left = 0;
         self.sched.idle = false;
         loop {
             // A failed task whose handle the program dropped can no longer be joined.
@@ -504,7 +614,9 @@ impl Interp {
             if self.opts.trace && n > 0 {
                 self.trace_pass(now);
             }
-            for _ in 0..n {
+            self.sched.pass_left = n;
+            while self.sched.pass_left > 0 {
+                self.sched.pass_left -= 1;
                 if let Some(b) = &mut self.sched.step_budget {
                     if *b == 0 {
                         return Ok(());

@@ -123,7 +123,7 @@ impl Interp {
                 if self.depth >= self.opts.max_depth {
                     return Err(recursion_error("maximum recursion depth exceeded"));
                 }
-                match self.run_frames(smallvec::smallvec![frame], None, None)? {
+                match self.run_frames(smallvec::smallvec![frame], None, None, &mut None)? {
                     Outcome::Return(v) => Ok(v),
                     Outcome::Yield(_) => Err(runtime_error("a plain function cannot suspend")),
                 }
@@ -136,7 +136,7 @@ impl Interp {
 
     /// Runs a module's code to its end at once (a prelude: it does not await).
     pub fn run_module_code(&mut self, code: Rc<Code>) -> R<()> {
-        match self.run_frames(smallvec::smallvec![Box::new(Frame::new(code))], None, None)? {
+        match self.run_frames(smallvec::smallvec![Box::new(Frame::new(code))], None, None, &mut None)? {
             Outcome::Return(_) => Ok(()),
             Outcome::Yield(_) => Err(runtime_error("a module cannot suspend here")),
         }
@@ -160,8 +160,11 @@ impl Interp {
         };
         bottom.set_ret(Ret::Native);
         g.state.set(GenState::Running);
-        let r = self.run_frames(frames, Some(g), Some(resume));
-        self.resumed(g, r)
+        // A task's step may go on into other tasks' steps without leaving the loop (see
+        // `SchedHooks::switch`): what the loop returns is then the last one's.
+        let mut switched = None;
+        let r = self.run_frames(frames, Some(g), Some(resume), &mut switched);
+        self.resumed(switched.as_ref().unwrap_or(g), r)
     }
 
     /// After a generator ran: its state by how it left, and PEP 479 for what escaped it.
@@ -203,12 +206,14 @@ impl Interp {
     }
 
     /// Runs the frames until the bottom one returns, or a yield reaches the bottom (then the
-    /// frames are stored back into `root`).
+    /// frames are stored back into `root`, or into the generator in `switched` once the
+    /// scheduler has switched the loop to another task's coroutine).
     fn run_frames(
         &mut self,
         start: Frames,
         root: Option<&Rc<Generator>>,
         pending: Option<Resume>,
+        switched: &mut Option<Rc<Generator>>,
     ) -> R<Outcome> {
         // A generator suspended with several frames (an await chain) keeps them in a heap
         // vector, which becomes the loop's stack as it is: resuming costs the same at any depth.
@@ -224,7 +229,7 @@ impl Interp {
             }
             v
         };
-        let r = self.run_loop(&mut frames, root, pending);
+        let r = self.run_loop(&mut frames, root, pending, switched);
         frames.clear();
         if frames.capacity() > 0 && self.vm_stacks.len() < 16 {
             self.vm_stacks.push(frames);
@@ -237,6 +242,7 @@ impl Interp {
         frames: &mut Vec<Box<Frame>>,
         root: Option<&Rc<Generator>>,
         mut pending: Option<Resume>,
+        switched: &mut Option<Rc<Generator>>,
     ) -> R<Outcome> {
         let base_depth = self.depth;
         self.depth += frames.len();
@@ -350,13 +356,46 @@ impl Interp {
                                 None => break Err(internal_error("yield to nowhere")),
                             }
                         }
-                        None => match root {
-                            Some(g) => {
-                                store_frames(g, segment);
-                                break Ok(Outcome::Yield(v));
+                        None => {
+                            let Some(g) = switched.as_ref().or(root) else {
+                                break Err(runtime_error("a plain function cannot suspend"));
+                            };
+                            // Suspended as `resumed` leaves it, with its frames where the
+                            // scheduler looks for its place.
+                            g.state.set(GenState::Suspended);
+                            store_frames(g, segment);
+                            // A task switch: the scheduler may begin the next task's step here.
+                            match (self.sched_hooks.switch)(self, g, v) {
+                                Err(v) => break Ok(Outcome::Yield(v)),
+                                Ok((next, resume)) => {
+                                    // As `vm_resume` takes a coroutine's frames.
+                                    next.used.set(true);
+                                    let mut start = next.vm.take();
+                                    if let Some(bottom) = start.first_mut() {
+                                        bottom.set_ret(Ret::Native);
+                                    }
+                                    next.state.set(GenState::Running);
+                                    self.depth += start.len();
+                                    // One frame (a generator not delegating): one move, no
+                                    // iterator; an await chain that moved out whole (leaving
+                                    // no stack) comes back whole.
+                                    match start.into_inner() {
+                                        Ok([f]) => frames.push(f),
+                                        Err(start) if frames.is_empty() && start.spilled() => {
+                                            *frames = start.into_vec()
+                                        }
+                                        Err(start) => frames.extend(start),
+                                    }
+                                    *switched = Some(next);
+                                    if frames.is_empty() {
+                                        // A suspended coroutine has frames; without them
+                                        // its step is over at once.
+                                        break Ok(Outcome::Return(Value::None));
+                                    }
+                                    pending = Some(resume);
+                                }
                             }
-                            None => break Err(runtime_error("a plain function cannot suspend")),
-                        },
+                        }
                     }
                 }
                 Ok(Transfer::Wait(..)) => break Err(internal_error("a fused await left undone")),
@@ -1491,7 +1530,7 @@ impl Interp {
         if self.depth >= self.opts.max_depth {
             return Err(recursion_error("maximum recursion depth exceeded"));
         }
-        self.run_frames(smallvec::smallvec![frame], None, None)?;
+        self.run_frames(smallvec::smallvec![frame], None, None, &mut None)?;
         self.finish_class(name, bases, &ns, &[])
     }
 }
