@@ -53,6 +53,18 @@ enum Called {
     Push(Transfer),
 }
 
+/// What became of a yield at the bottom of the loop (`switch_task`).
+enum Switch {
+    /// The loop runs the next task now, resumed with this.
+    Went(Resume),
+    /// The scheduler did not switch: the loop returns the yield.
+    Declined(Value),
+    /// The next task's coroutine had no frames.
+    Ended,
+    /// The loop runs a plain function, which cannot suspend.
+    Nowhere,
+}
+
 /// What made `exec_frame` stop running a frame.
 enum Transfer {
     Call(Box<Frame>),
@@ -63,6 +75,11 @@ enum Transfer {
     /// instructions after the call) gives the turn away at once (`await sleep(0)`, see
     /// `awaited_call`): a yield of the value from the `YieldFrom`, past it.
     Wait(Value, Reg),
+    /// A yield at the bottom of the loop, already back in its generator (see `switch_task`):
+    /// the loop returns it.
+    Parked(Value),
+    /// The loop switched to a task whose coroutine had no frames: its step is over.
+    Ended,
     /// Move this generator's frames on top (`yield from`, `await`).
     Delegate(Rc<Generator>),
     /// Move this generator's frames on top to get the next item (`for`).
@@ -246,10 +263,15 @@ impl Interp {
     ) -> R<Outcome> {
         let base_depth = self.depth;
         self.depth += frames.len();
+        // The generator whose frames the loop runs at its bottom: the root, until the scheduler
+        // switches the loop to another task's coroutine.
+        if switched.is_none() {
+            *switched = root.cloned();
+        }
         // Indices of the frames at which a `for` resumed a generator: where a yield stops.
         let mut resumers: Vec<usize> = Vec::new();
         let r = loop {
-            let step = match self.exec_frame(frames, &mut resumers, pending.take()) {
+            let step = match self.exec_frame(frames, &mut resumers, pending.take(), switched) {
                 Ok(Transfer::Wait(v, dst)) => {
                     // As the `YieldFrom` of a request that waits: the call's register is left
                     // empty, and the resume's value (or exception) is the `YieldFrom`'s result.
@@ -356,48 +378,16 @@ impl Interp {
                                 None => break Err(internal_error("yield to nowhere")),
                             }
                         }
-                        None => {
-                            let Some(g) = switched.as_ref().or(root) else {
-                                break Err(runtime_error("a plain function cannot suspend"));
-                            };
-                            // Suspended as `resumed` leaves it, with its frames where the
-                            // scheduler looks for its place.
-                            g.state.set(GenState::Suspended);
-                            store_frames(g, segment);
-                            // A task switch: the scheduler may begin the next task's step here.
-                            match (self.sched_hooks.switch)(self, g, v) {
-                                Err(v) => break Ok(Outcome::Yield(v)),
-                                Ok((next, resume)) => {
-                                    // As `vm_resume` takes a coroutine's frames.
-                                    next.used.set(true);
-                                    let mut start = next.vm.take();
-                                    if let Some(bottom) = start.first_mut() {
-                                        bottom.set_ret(Ret::Native);
-                                    }
-                                    next.state.set(GenState::Running);
-                                    self.depth += start.len();
-                                    // One frame (a generator not delegating): one move, no
-                                    // iterator; an await chain that moved out whole (leaving
-                                    // no stack) comes back whole.
-                                    match start.into_inner() {
-                                        Ok([f]) => frames.push(f),
-                                        Err(start) if frames.is_empty() && start.spilled() => {
-                                            *frames = start.into_vec()
-                                        }
-                                        Err(start) => frames.extend(start),
-                                    }
-                                    *switched = Some(next);
-                                    if frames.is_empty() {
-                                        // A suspended coroutine has frames; without them
-                                        // its step is over at once.
-                                        break Ok(Outcome::Return(Value::None));
-                                    }
-                                    pending = Some(resume);
-                                }
-                            }
-                        }
+                        None => match self.switch_task(frames, switched, segment, v) {
+                            Switch::Went(resume) => pending = Some(resume),
+                            Switch::Declined(v) => break Ok(Outcome::Yield(v)),
+                            Switch::Ended => break Ok(Outcome::Return(Value::None)),
+                            Switch::Nowhere => break Err(runtime_error("a plain function cannot suspend")),
+                        },
                     }
                 }
+                Ok(Transfer::Parked(v)) => break Ok(Outcome::Yield(v)),
+                Ok(Transfer::Ended) => break Ok(Outcome::Return(Value::None)),
                 Ok(Transfer::Wait(..)) => break Err(internal_error("a fused await left undone")),
                 Ok(Transfer::Delegate(_) | Transfer::Iterate(_) | Transfer::Next(_))
                     if self.depth >= self.opts.max_depth =>
@@ -529,6 +519,7 @@ impl Interp {
         frames: &mut Vec<Box<Frame>>,
         resumers: &mut Vec<usize>,
         pending: Option<Resume>,
+        switched: &mut Option<Rc<Generator>>,
     ) -> R<Transfer> {
         let mut incoming: Option<Fault> = None;
         let mut delegate_input: Option<Resume> = None;
@@ -546,7 +537,7 @@ impl Interp {
         loop {
             let r = match incoming.take() {
                 Some(e) => Err(e),
-                None => self.exec_instrs(frames, resumers, &mut delegate_input),
+                None => self.exec_instrs(frames, resumers, &mut delegate_input, switched),
             };
             match r {
                 Ok(t) => return Ok(t),
@@ -608,6 +599,7 @@ impl Interp {
         frames: &mut Vec<Box<Frame>>,
         resumers: &mut Vec<usize>,
         delegate_input: &mut Option<Resume>,
+        switched: &mut Option<Rc<Generator>>,
     ) -> R<Transfer> {
         'frames: loop {
             let has_caller = frames.len() > 1;
@@ -691,6 +683,16 @@ impl Interp {
                                 Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
                                     *delegate_input = self.resume_here(frames, resumers, g, How::Next);
                                     continue 'frames;
+                                }
+                                Called::Push(Transfer::Wait(v, dst))
+                                    if matches!(f.ret, Ret::Native)
+                                        && frames.len() == 1
+                                        && resumers.is_empty() =>
+                                {
+                                    match self.switch_here(frames, switched, v, Some(dst), delegate_input)? {
+                                        None => continue 'frames,
+                                        Some(t) => return Ok(t),
+                                    }
                                 }
                                 Called::Push(t) => return Ok(t),
                             }
@@ -1110,9 +1112,18 @@ impl Interp {
                             let v = reg!(src).clone();
                             // A generator of one frame resumed by `for` or `next()` in the frame below:
                             // the frame goes back into its generator and the value to the resumer, here.
+                            let bottom = matches!(f.ret, Ret::Native);
                             let here = matches!(f.ret, Ret::Resumed(_, How::Iterate | How::Next))
                                 && resumers.last().is_some_and(|&at| at + 1 == frames.len());
                             if !here {
+                                // The bottom of a generator's loop (a task's, mostly): the
+                                // scheduler may switch tasks without leaving the loop.
+                                if bottom && frames.len() == 1 && resumers.is_empty() {
+                                    match self.switch_here(frames, switched, v, None, delegate_input)? {
+                                        None => continue 'frames,
+                                        Some(t) => return Ok(t),
+                                    }
+                                }
                                 return Ok(Transfer::Yield(v));
                             }
                             match self.yield_here(frames, resumers, v) {
@@ -1303,6 +1314,90 @@ impl Interp {
             below.regs[dst as usize].put(v);
         }
         Ok(())
+    }
+
+    /// A yield that reached the bottom of the loop, with `segment` the frames it took off the
+    /// stack (all of them): they go back into the loop's generator, and the scheduler may
+    /// begin the next task's step right here (`SchedHooks::switch`), whose coroutine's frames
+    /// then take their place, as `vm_resume` would put them there.
+    #[inline(always)]
+    fn switch_task(
+        &mut self,
+        frames: &mut Vec<Box<Frame>>,
+        switched: &mut Option<Rc<Generator>>,
+        segment: Frames,
+        v: Value,
+    ) -> Switch {
+        let Some(g) = switched.as_ref() else { return Switch::Nowhere };
+        // Suspended as `resumed` leaves it, with its frames where the scheduler looks for its
+        // place.
+        g.state.set(GenState::Suspended);
+        store_frames(g, segment);
+        let (next, resume) = match (self.sched_hooks.switch)(self, g, v) {
+            Ok(to) => to,
+            Err(v) => return Switch::Declined(v),
+        };
+        next.used.set(true);
+        let mut start = next.vm.take();
+        if let Some(bottom) = start.first_mut() {
+            bottom.set_ret(Ret::Native);
+        }
+        next.state.set(GenState::Running);
+        self.depth += start.len();
+        // One frame (a generator not delegating): one move, no iterator; an await chain that
+        // moved out whole (leaving no stack) comes back whole.
+        match start.into_inner() {
+            Ok([f]) => frames.push(f),
+            Err(start) if frames.is_empty() && start.spilled() => *frames = start.into_vec(),
+            Err(start) => frames.extend(start),
+        }
+        *switched = Some(next);
+        if frames.is_empty() {
+            // A suspended coroutine has frames; without them its step is over at once.
+            return Switch::Ended;
+        }
+        Switch::Went(resume)
+    }
+
+    /// `switch_task` for the one frame at the bottom of the loop, made from the dispatch loop
+    /// itself: no return to `run_loop` and no entry into the loop again. `wait`: the yield is a
+    /// `Transfer::Wait` into that register, done here as `run_loop` does it. `Ok(None)`: go on
+    /// with the top frame, `delegate_input` set as `exec_frame` would set it; `Ok(Some(t))`:
+    /// leave the loop with `t`; `Err`: an exception thrown into the new top frame where it
+    /// stopped.
+    #[inline(never)]
+    fn switch_here(
+        &mut self,
+        frames: &mut Vec<Box<Frame>>,
+        switched: &mut Option<Rc<Generator>>,
+        v: Value,
+        wait: Option<Reg>,
+        delegate_input: &mut Option<Resume>,
+    ) -> R<Option<Transfer>> {
+        let Some(mut own) = frames.pop() else { return Err(internal_error("no frame to switch from")) };
+        if let Some(dst) = wait {
+            own.pc += 2;
+            own.regs[dst as usize].put(Value::None);
+        }
+        self.depth -= 1;
+        match self.switch_task(frames, switched, Frames::from_buf([own]), v) {
+            Switch::Went(resume) => {
+                let Some(top) = frames.last_mut() else {
+                    return Err(internal_error("no frame to switch to"));
+                };
+                match resume {
+                    // As `exec_frame` raises it where the frame stopped.
+                    Resume::Throw(e) if !top.native_delegate => Err(e),
+                    r => {
+                        *delegate_input = resume_with(top, r);
+                        Ok(None)
+                    }
+                }
+            }
+            Switch::Declined(v) => Ok(Some(Transfer::Parked(v))),
+            Switch::Ended => Ok(Some(Transfer::Ended)),
+            Switch::Nowhere => Err(runtime_error("a plain function cannot suspend")),
+        }
     }
 
     /// Pushes the frame of a plain call made by the top frame (the depth limit checked).
