@@ -46,6 +46,12 @@ fn a_task_switch_allocates_nothing() {
     let deep = per_switch(
         "async def leaf(n):\n    i = 0\n    while i < n:\n        i += 1\n        await sleep(0)\nasync def chain(d, n):\n    if d == 0:\n        await leaf(n)\n    else:\n        await chain(d - 1, n)\nfor _ in range(10):\n    spawn(chain(10, N_SWITCHES))\n",
     );
+    // Deep and one-frame tasks in turn: the loop's stack goes into a deep task's coroutine
+    // and comes back from the next one (a switch made inside the VM's loop keeps a stack).
+    let mixed = per_switch(
+        "async def leaf(n):\n    i = 0\n    while i < n:\n        i += 1\n        await sleep(0)\nasync def chain(d, n):\n    if d == 0:\n        await leaf(n)\n    else:\n        await chain(d - 1, n)\nfor _ in range(5):\n    spawn(chain(5, N_SWITCHES))\n    spawn(leaf(N_SWITCHES))\n",
+    );
+    assert!(mixed < 0.01, "deep and one-frame tasks in turn: {} allocations per switch", mixed);
     assert!(deep < 0.01, "await chain 10 deep: {} allocations per switch", deep);
     assert!(yields < 0.01, "bare yield: {} allocations per switch", yields);
     assert!(sleeps < 0.01, "await sleep(0): {} allocations per switch", sleeps);

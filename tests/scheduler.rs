@@ -1711,9 +1711,10 @@ print(Queue(), Event(), Queue(), Event())
 
 // ----- task switches made inside the VM's loop -----
 
-/// Tasks that give the turn away, wait, finish, fail and are cancelled one after another, with
-/// await chains, queue hand-offs, a timer and callbacks between them: most of these switches are
-/// made without leaving the VM's dispatch loop (`switch_in_loop`), the rest by `run_until`.
+/// Tasks that give the turn away, wait, finish, fail and are cancelled (one before it starts)
+/// one after another, with await chains, queue hand-offs, a timer and callbacks between them:
+/// most of these switches are made without leaving the VM's dispatch loop (`switch_in_loop`),
+/// the rest by `run_until`.
 const SWITCHES: &str = r#"
 log = []
 q = Queue(1)
@@ -1780,6 +1781,8 @@ v = spawn(victim())
 spawn(producer())
 spawn(consumer())
 s = spawn(sleeper())
+never = spawn(victim())
+never.cancel()
 call_soon(cb, 1)
 await sleep(0)
 await sleep(0)
@@ -1797,6 +1800,10 @@ try:
 except CancelledError:
     log.append('victim joined: cancelled')
 await s.join()
+try:
+    await never.join()
+except CancelledError:
+    log.append('never started: cancelled')
 for line in log:
     print(line)
 "#;
@@ -1836,6 +1843,7 @@ fn task_switches_made_inside_the_vm_loop_keep_the_scheduler_order() {
      victim joined: cancelled\n\
      sleeper woke\n\
      sleeper saw the event\n\
+     never started: cancelled\n\
      ";
     assert_eq!(ok(SWITCHES), expected);
     // `--trace` makes every switch leave the VM's loop (the scheduler watches each step): the

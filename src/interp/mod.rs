@@ -634,10 +634,12 @@ pub struct SchedHooks {
     /// and stderr going to one place (`out worker | ...`), `--timeline-html` (output on the
     /// time axis).
     pub out_line: fn(&mut Interp, &str),
-    /// The running task's coroutine yielded this value at the bottom of the loop its step
-    /// entered: the scheduler may end that step and begin the next ready task's right there,
-    /// returning that task's coroutine and what to resume it with, so that a task switch does
-    /// not leave the dispatch loop. `Err` gives the value back: leave the loop as usual.
+    /// A generator yielded this value at the bottom of a loop entered from native code (its
+    /// frames are back in it): when it is the running task's coroutine and its step would
+    /// simply end, the scheduler may end that step and begin the next ready task's right
+    /// there, returning that task's coroutine and what to resume it with, so that a task
+    /// switch does not leave the dispatch loop. `Err` gives the value back (any other
+    /// generator, or a step that needs more): leave the loop as usual.
     pub switch: SwitchFn,
 }
 

@@ -122,9 +122,10 @@ pub struct Scheduler {
     /// The REPL: the task the last `:step` ran.
     pub last_step: Option<(String, Rc<Task>)>,
     ready: VecDeque<Entry>,
-    /// Entries of the ready queue still to run in this pass of `run_until` (those ready when
-    /// it began): a task switch made inside the VM's loop (`switch_in_loop`) takes its next
-    /// task from them too.
+    /// While `run_until` runs a pass: how many entries of the ready queue it has still to run
+    /// (of those ready when the pass began). A task switch made inside the VM's loop
+    /// (`switch_in_loop`) takes its next task from them too. Set afresh by each pass; left
+    /// as it was when `run_until` returns early (only a running step reads it).
     pass_left: usize,
     timers: BinaryHeap<Timer>,
     seq: u64,

@@ -232,11 +232,9 @@ impl Interp {
         g: &Rc<Generator>,
         v: Value,
     ) -> Result<(Rc<Generator>, Resume), Value> {
-        if self.sched.pass_left == 0
-            || self.opts.observe
-            || self.sched.step_budget.is_some()
-            || self.sched.halt
-        {
+        // (`halt` needs no look: `finish` sets it as a step ends, and `run_until` returns
+        // before the next.)
+        if self.sched.pass_left == 0 || self.opts.observe || self.sched.step_budget.is_some() {
             return Err(v);
         }
         let Some(t) = &self.sched.current else { return Err(v) };
@@ -275,11 +273,15 @@ impl Interp {
         // The end of this task's step, as `step_task` ends it (`register_wait`; a bare
         // `yield` and `sleep(0)` give the turn away, here without the call).
         self.sched.tried_now = None;
-        let turn_away = match sched_of(&v) {
-            None => true,
-            Some(SchedObj::Request(RequestObj { r: Request::Sleep(d), .. })) => *d <= 0.0,
-            Some(_) => false,
-        };
+        // The shared `sleep(0)` request (`await sleep(0)` suspended at its call) is known by
+        // its address.
+        let zero = matches!((&self.sched.zero_sleep, &v), (Some(Value::Native(a)), Value::Native(b)) if Rc::ptr_eq(a, b));
+        let turn_away = zero
+            || match sched_of(&v) {
+                None => true,
+                Some(SchedObj::Request(RequestObj { r: Request::Sleep(d), .. })) => *d <= 0.0,
+                Some(_) => false,
+            };
         if let Some(t) = self.sched.current.take() {
             if turn_away {
                 t.state.set(TaskState::Ready);
@@ -290,6 +292,8 @@ impl Interp {
             }
         }
         match v {
+            // Never pooled: the scheduler keeps it.
+            v if zero => drop(v),
             Value::Native(_) => self.recycle_request(v),
             // Holds nothing: no call to the drop glue on every switch.
             v if v.is_plain() => std::mem::forget(v),

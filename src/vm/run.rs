@@ -591,9 +591,11 @@ impl Interp {
     }
 
     /// The dispatch loop proper. A call of a plain function pushes its frame and goes on with
-    /// it; its return pops it into the caller's register and goes on there; everything else
-    /// that leaves a frame (generators, yields, a return from the bottom) is a `Transfer` for
-    /// `run_loop`.
+    /// it; its return pops it into the caller's register and goes on there; a one-frame
+    /// generator resumed by `for` or `next()` and its yield back stay here too, and so does a
+    /// task switch at the bottom when the scheduler makes one (`switch_here`); everything else
+    /// that leaves a frame (other generators and yields, a return from the bottom) is a
+    /// `Transfer` for `run_loop`.
     fn exec_instrs(
         &mut self,
         frames: &mut Vec<Box<Frame>>,
@@ -1344,11 +1346,24 @@ impl Interp {
         }
         next.state.set(GenState::Running);
         self.depth += start.len();
-        // One frame (a generator not delegating): one move, no iterator; an await chain that
-        // moved out whole (leaving no stack) comes back whole.
+        // One frame (a generator not delegating): one move, no iterator, onto a pooled stack
+        // if an await chain took the loop's along; an await chain that moved out whole comes
+        // back whole, and the loop's stack goes back to the pool (as `run_frames` does).
         match start.into_inner() {
-            Ok([f]) => frames.push(f),
-            Err(start) if frames.is_empty() && start.spilled() => *frames = start.into_vec(),
+            Ok([f]) => {
+                if frames.capacity() == 0 {
+                    if let Some(stack) = self.vm_stacks.pop() {
+                        *frames = stack;
+                    }
+                }
+                frames.push(f)
+            }
+            Err(start) if frames.is_empty() && start.spilled() => {
+                let old = std::mem::replace(frames, start.into_vec());
+                if old.capacity() > 0 && self.vm_stacks.len() < 16 {
+                    self.vm_stacks.push(old);
+                }
+            }
             Err(start) => frames.extend(start),
         }
         *switched = Some(next);
@@ -1364,7 +1379,9 @@ impl Interp {
     /// `Transfer::Wait` into that register, done here as `run_loop` does it. `Ok(None)`: go on
     /// with the top frame, `delegate_input` set as `exec_frame` would set it; `Ok(Some(t))`:
     /// leave the loop with `t`; `Err`: an exception thrown into the new top frame where it
-    /// stopped.
+    /// stopped (`exec_frame` raises any error from the loop at the top frame's last
+    /// instruction, which is where it stopped), or one of the internal errors that cannot
+    /// happen (no frame; no generator at the bottom, which the compiler rules out).
     #[inline(never)]
     fn switch_here(
         &mut self,
