@@ -222,11 +222,12 @@ impl Interp {
     /// the loop its step entered. When nothing but what `step_task` and `run_until` do
     /// anyway would happen next — the task waits (or gives the turn away) on what its await
     /// already tried, or on a bare `yield`, and the next entry of this pass is a ready task
-    /// whose coroutine is suspended or not started — this ends the one step and begins the next exactly as
-    /// they would, and returns the next task's coroutine and what to resume it with: the
-    /// switch then costs no return from the VM's loop and no entry into it. Anything else
-    /// (a cancellation to deliver, a request to try, a callback next, the end of the pass,
-    /// `--trace`/`--timeline`, `:step`) gives `v` back, and the loop returns as usual.
+    /// whose coroutine is suspended or not started — this ends the one step and begins the
+    /// next exactly as they would, and returns the next task's coroutine and what to resume
+    /// it with: the switch then costs no return from the VM's loop and no entry into it.
+    /// Anything else (a cancellation to deliver, a request to try, a callback next, the end
+    /// of the pass, `--trace`/`--timeline`, `:step`, any generator other than the running
+    /// task's coroutine) gives `v` back, and the loop returns as usual.
     pub(crate) fn switch_in_loop(
         &mut self,
         g: &Rc<Generator>,
