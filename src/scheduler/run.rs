@@ -17,6 +17,17 @@ pub struct TaskRow {
 }
 
 /// Seconds for people: `0.8`, `12.5`, never `-0.0`.
+/// Whether the value a task yielded is the request its `await` already tried (`tried_now`).
+#[inline(always)]
+fn was_tried(tried: Option<&Value>, v: &Value) -> bool {
+    match (tried, v) {
+        // A request (the usual case): the same object, without `Value::is`.
+        (Some(Value::Native(a)), Value::Native(b)) => Rc::ptr_eq(a, b),
+        (Some(r), v) => r.is(v),
+        (None, _) => false,
+    }
+}
+
 fn seconds(d: f64) -> String {
     format!("{:.1}", d.max(0.0))
 }
@@ -146,12 +157,7 @@ impl Interp {
                 Ok(Outcome::Yield(v)) => {
                     // Decided once: a request its `await` already tried goes straight to the
                     // wait lists.
-                    let tried = match (self.sched.tried_now.take(), &v) {
-                        // A request (the usual case): the same object, without `Value::is`.
-                        (Some(Value::Native(a)), Value::Native(b)) => Rc::ptr_eq(&a, b),
-                        (Some(r), v) => r.is(v),
-                        (None, _) => false,
-                    };
+                    let tried = was_tried(self.sched.tried_now.take().as_ref(), &v);
                     if t.cancel_requested.replace(false) {
                         resume = Resume::Throw(raise_value(new_exception(&self.t.cancelled, vec![])));
                         continue;
@@ -244,11 +250,7 @@ impl Interp {
         if !Rc::ptr_eq(&t.coro, g) || t.cancel_requested.get() {
             return Err(v);
         }
-        let tried = match (&self.sched.tried_now, &v) {
-            (Some(Value::Native(a)), Value::Native(b)) => Rc::ptr_eq(a, b),
-            (Some(r), v) => r.is(v),
-            (None, _) => false,
-        };
+        let tried = was_tried(self.sched.tried_now.as_ref(), &v);
         if !tried && is_request(&v) {
             return Err(v);
         }
