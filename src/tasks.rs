@@ -265,7 +265,7 @@ impl Task {
     }
 
     /// Puts `s` in the slot, in place of what was there.
-    #[inline]
+    #[inline(always)]
     pub fn set_slot(&self, s: Slot) {
         let mut slot = self.slot.borrow_mut();
         if matches!(*slot, Slot::Idle) {
@@ -284,7 +284,7 @@ impl Task {
     }
 
     /// What the next step sends or throws in (None for a first step), taken out of the slot.
-    #[inline]
+    #[inline(always)]
     pub fn take_resume(&self) -> Option<Resume> {
         let mut slot = self.slot.borrow_mut();
         if !matches!(*slot, Slot::Resume(_)) {
@@ -297,7 +297,7 @@ impl Task {
     }
 
     /// Makes `r` what the next step sends or throws in, in place of what the slot held.
-    #[inline]
+    #[inline(always)]
     pub fn set_resume(&self, r: Resume) {
         self.set_slot(Slot::Resume(r));
     }

@@ -12,6 +12,7 @@
 //! `run.rs` the loop that runs them; `api.rs` the functions and methods programs call.
 
 mod api;
+mod ring;
 mod run;
 pub mod timeline;
 pub mod timeline_html;
@@ -121,7 +122,7 @@ pub struct Scheduler {
     pub input_starts: Vec<usize>,
     /// The REPL: the task the last `:step` ran.
     pub last_step: Option<(String, Rc<Task>)>,
-    ready: VecDeque<Entry>,
+    ready: ring::Ring<Entry>,
     /// While `run_until` runs a pass: how many entries of the ready queue it has still to run
     /// (of those ready when the pass began). A task switch made inside the VM's loop
     /// (`switch_in_loop`) takes its next task from them too. Set afresh by each pass; left

@@ -760,7 +760,7 @@ impl Interp {
                 span: Some(Self::task_span(t)),
             })
             .collect();
-        for e in &self.sched.ready {
+        for e in self.sched.ready.iter() {
             if let Entry::Callback(h) = e {
                 if !h.cancelled.get() {
                     let state = "ready to run".to_string();

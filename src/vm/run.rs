@@ -53,6 +53,13 @@ enum Called {
     Push(Transfer),
 }
 
+/// The frames a yield at the bottom of the loop took off the stack (`switch_task`): the one
+/// frame of a task not delegating (`switch_here`), or all of them.
+enum Segment {
+    One(Box<Frame>),
+    All(Frames),
+}
+
 /// What became of a yield at the bottom of the loop (`switch_task`).
 enum Switch {
     /// The loop runs the next task now, resumed with this.
@@ -378,7 +385,7 @@ impl Interp {
                                 None => break Err(internal_error("yield to nowhere")),
                             }
                         }
-                        None => match self.switch_task(frames, switched, segment, v) {
+                        None => match self.switch_task(frames, switched, Segment::All(segment), v) {
                             Switch::Went(resume) => pending = Some(resume),
                             Switch::Declined(v) => break Ok(Outcome::Yield(v)),
                             Switch::Ended => break Ok(Outcome::Return(Value::None)),
@@ -1327,30 +1334,49 @@ impl Interp {
         &mut self,
         frames: &mut Vec<Box<Frame>>,
         switched: &mut Option<Rc<Generator>>,
-        segment: Frames,
+        segment: Segment,
         v: Value,
     ) -> Switch {
         let Some(g) = switched.as_ref() else { return Switch::Nowhere };
         // Suspended as `resumed` leaves it, with its frames where the scheduler looks for its
         // place.
         g.state.set(GenState::Suspended);
-        store_frames(g, segment);
+        match segment {
+            // The frame moved into the generator's empty cell in place (it is empty while
+            // the generator runs), without making a `Frames` to move in whole.
+            Segment::One(f) => g.vm.push(f),
+            Segment::All(frames) => store_frames(g, frames),
+        }
         let (next, resume) = match (self.sched_hooks.switch)(self, g, v) {
             Ok(to) => to,
             Err(v) => return Switch::Declined(v),
         };
         next.used.set(true);
+        next.state.set(GenState::Running);
+        // One frame (a generator not delegating), the common case: taken out of its cell in
+        // place, one move, onto a pooled stack if an await chain took the loop's along.
+        if let Some(mut f) = next.vm.pop_single() {
+            f.set_ret(Ret::Native);
+            self.depth += 1;
+            if frames.capacity() == 0 {
+                if let Some(stack) = self.vm_stacks.pop() {
+                    *frames = stack;
+                }
+            }
+            frames.push(f);
+            *switched = Some(next);
+            return Switch::Went(resume);
+        }
         let mut start = next.vm.take();
         if let Some(bottom) = start.first_mut() {
             bottom.set_ret(Ret::Native);
         }
-        next.state.set(GenState::Running);
         self.depth += start.len();
-        // One frame (a generator not delegating): one move, no iterator, onto a pooled stack
-        // if an await chain took the loop's along; an await chain that moved out whole comes
-        // back whole, and the loop's stack goes back to the pool (as `run_frames` does).
+        // An await chain that moved out whole comes back whole, and the loop's stack goes
+        // back to the pool (as `run_frames` does).
         match start.into_inner() {
             Ok([f]) => {
+                // (Unreachable: one frame was taken above.)
                 if frames.capacity() == 0 {
                     if let Some(stack) = self.vm_stacks.pop() {
                         *frames = stack;
@@ -1397,7 +1423,7 @@ impl Interp {
             own.regs[dst as usize].put(Value::None);
         }
         self.depth -= 1;
-        match self.switch_task(frames, switched, Frames::from_buf([own]), v) {
+        match self.switch_task(frames, switched, Segment::One(own), v) {
             Switch::Went(resume) => {
                 let Some(top) = frames.last_mut() else {
                     return Err(internal_error("no frame to switch to"));
