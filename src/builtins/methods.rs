@@ -320,7 +320,7 @@ fn seq_index(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("index", a, 1, 3)?;
     let items = seq_items(it, t)?;
     let n = items.len() as i64;
-    let norm = |v: Option<&Value>, d: i64, it: &Interp| -> R<i64> {
+    let norm = |v: Option<&Value>, d: i64, it: &mut Interp| -> R<i64> {
         match v {
             None => Ok(d),
             Some(v) => {
@@ -391,12 +391,18 @@ fn list_method(name: Symbol) -> Option<M> {
                 // CPython's words for list.pop (argument clinic's).
                 return Err(type_error(format!("pop expected at most 1 argument, got {}", a.len())));
             }
+            // An index given as an instance (`__index__`) is made an int first: its code may
+            // change the list.
+            let at = match a.first() {
+                Some(v @ Value::Instance(_)) => Some(Value::Int(it.index_of(v)?)),
+                v => v.cloned(),
+            };
             let l = this_list(t);
             let n = l.borrow().len();
             if n == 0 {
                 return Err(index_error("pop from empty list"));
             }
-            let i = match a.first() {
+            let i = match &at {
                 Some(v) => it.seq_index(v, n, "pop")?,
                 None => n - 1,
             };

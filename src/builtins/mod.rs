@@ -1141,6 +1141,16 @@ fn radix_str(it: &mut Interp, v: &Value, radix: u32, prefix: &str) -> R<Value> {
         Value::Int(i) => BigInt::from(*i),
         Value::Bool(x) => BigInt::from(*x as i64),
         Value::BigInt(b) => (**b).clone(),
+        // An instance standing for an int (`__index__`).
+        Value::Instance(_) => match it.user_index(v)? {
+            Some(i) => return radix_str(it, &i, radix, prefix),
+            None => {
+                return Err(type_error(format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    it.type_name(v)
+                )))
+            }
+        },
         _ => {
             return Err(type_error(format!(
                 "'{}' object cannot be interpreted as an integer",

@@ -501,9 +501,9 @@ fn str_strip(it: &mut Interp, t: &Value, a: &[Value], left: bool, right: bool) -
     Ok(Value::str(out))
 }
 
-fn char_range(it: &Interp, s: &str, a: &[Value]) -> R<(usize, usize)> {
+fn char_range(it: &mut Interp, s: &str, a: &[Value]) -> R<(usize, usize)> {
     let n = s.chars().count() as i64;
-    let norm = |v: Option<&Value>, d: i64| -> R<i64> {
+    let mut norm = |v: Option<&Value>, d: i64| -> R<i64> {
         match v {
             None | Some(Value::None) => Ok(d),
             Some(v) => {

@@ -342,21 +342,83 @@ impl Interp {
         }
     }
 
-    /// An integer index value (`__index__` semantics for int and bool).
-    pub fn index_of(&self, v: &Value) -> R<i64> {
+    /// An integer index value, as `operator.index` gives it: an int or a bool, or what an
+    /// instance's `__index__` returns (an instance of a subclass of int: its value).
+    pub fn index_of(&mut self, v: &Value) -> R<i64> {
         match v {
             Value::Int(i) => Ok(*i),
             Value::Bool(b) => Ok(*b as i64),
             Value::BigInt(b) => {
                 b.to_i64().ok_or_else(|| index_error("cannot fit 'int' into an index-sized integer"))
             }
+            Value::Instance(_) => match self.user_index(v)? {
+                Some(i) => self.index_of(&i),
+                None => Err(type_error(format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    self.type_name(v)
+                ))),
+            },
             _ => {
                 Err(type_error(format!("'{}' object cannot be interpreted as an integer", self.type_name(v))))
             }
         }
     }
 
+    /// The int an instance stands for as an index: what its `__index__` returns (TypeError
+    /// when that is not an int, as CPython says), or the value of an instance of a subclass
+    /// of int. None: it is not usable as an index.
+    pub fn user_index(&mut self, v: &Value) -> R<Option<Value>> {
+        let Value::Instance(inst) = v else { return Ok(None) };
+        if inst.class.lookup(sym::INDEX).is_some() {
+            let r = self.call_method(v, sym::INDEX, &[], &[])?;
+            return match r {
+                Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => Ok(Some(r)),
+                _ => Err(type_error(format!("__index__ returned non-int (type {})", self.type_name(&r)))),
+            };
+        }
+        Ok(match inst.base.as_deref() {
+            Some(b @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => Some(b.clone()),
+            _ => None,
+        })
+    }
+
+    /// An index into a built-in sequence given as instances that stand for ints
+    /// (`__index__`): the same index made of ints (a slice's parts too), done before the
+    /// sequence is borrowed, since `__index__` may run any code. None: nothing to convert
+    /// (and for anything else than a built-in sequence, whose `__getitem__` gets what was
+    /// given, as in CPython).
+    fn int_index(&mut self, obj: &Value, idx: &Value) -> R<Option<Value>> {
+        if !matches!(idx, Value::Instance(_) | Value::Slice(_)) {
+            return Ok(None);
+        }
+        let sequence = match obj {
+            Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Range(_) => true,
+            Value::Native(n) => matches!(**n, Native::Deque { .. }),
+            _ => false,
+        };
+        if !sequence {
+            return Ok(None);
+        }
+        match idx {
+            Value::Instance(_) => self.user_index(idx),
+            Value::Slice(parts) if parts.iter().any(|p| matches!(p, Value::Instance(_))) => {
+                let mut ints = [Value::None, Value::None, Value::None];
+                for (to, p) in ints.iter_mut().zip(parts.iter()) {
+                    *to = match p {
+                        Value::Instance(_) => Value::Int(self.index_of(p)?),
+                        p => p.clone(),
+                    };
+                }
+                Ok(Some(Value::Slice(Rc::new(ints))))
+            }
+            _ => Ok(None),
+        }
+    }
+
     pub fn getitem(&mut self, obj: &Value, idx: &Value) -> R<Value> {
+        if let Some(i) = self.int_index(obj, idx)? {
+            return self.getitem(obj, &i);
+        }
         match obj {
             Value::List(l) => {
                 if let Value::Slice(s) = idx {
@@ -496,7 +558,7 @@ impl Interp {
     }
 
     /// (start, stop, step, count) of a slice over a sequence of `len` items.
-    pub fn slice_indices(&self, s: &[Value; 3], len: usize) -> R<(i64, i64, i64, usize)> {
+    pub fn slice_indices(&mut self, s: &[Value; 3], len: usize) -> R<(i64, i64, i64, usize)> {
         let len = len as i64;
         let step = match &s[2] {
             Value::None => 1,
@@ -505,7 +567,7 @@ impl Interp {
         if step == 0 {
             return Err(value_error("slice step cannot be zero"));
         }
-        let clamp = |v: &Value, default: i64| -> R<i64> {
+        let mut clamp = |v: &Value, default: i64| -> R<i64> {
             match v {
                 Value::None => Ok(default),
                 v => {
@@ -543,6 +605,9 @@ impl Interp {
     }
 
     pub fn setitem(&mut self, obj: &Value, idx: Value, v: Value) -> R<()> {
+        if let Some(i) = self.int_index(obj, &idx)? {
+            return self.setitem(obj, i, v);
+        }
         match obj {
             Value::List(l) => {
                 if let Value::Slice(s) = &idx {
@@ -609,6 +674,9 @@ impl Interp {
     }
 
     pub fn delitem(&mut self, obj: &Value, idx: &Value) -> R<()> {
+        if let Some(i) = self.int_index(obj, idx)? {
+            return self.delitem(obj, &i);
+        }
         match obj {
             Value::List(l) => {
                 if let Value::Slice(s) = idx {

@@ -148,6 +148,21 @@ impl Interp {
                 }
             }
         }
+        // A sequence repeated by an instance standing for an int (`__index__`), as CPython's
+        // sequence repeat takes it after the number methods declined.
+        if op == BinOp::Mul {
+            let seq = |v: &Value| matches!(v, Value::List(_) | Value::Tuple(_) | Value::Str(_));
+            if let (true, Value::Instance(_)) = (seq(a), b) {
+                if let Some(n) = self.user_index(b)? {
+                    return self.binop(op, a, &n);
+                }
+            }
+            if let (Value::Instance(_), true) = (a, seq(b)) {
+                if let Some(n) = self.user_index(a)? {
+                    return self.binop(op, &n, b);
+                }
+            }
+        }
         Err(self.binop_type_error(op, a, b, false))
     }
 
