@@ -73,6 +73,12 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
                     if it.has_method(v, sym::INT) {
                         return it.call_method(v, sym::INT, &[], &[]);
                     }
+                    // No `__int__`: `__index__`, as CPython 3.8 and later fall back to it.
+                    if let Value::Instance(_) = v {
+                        if let Some(i) = it.user_index(v)? {
+                            return Ok(i);
+                        }
+                    }
                     Err(type_error(format!(
                         "int() argument must be a string, a bytes-like object or a real number, not '{}'",
                         it.type_name(v)

@@ -318,19 +318,23 @@ fn seq_items(it: &mut Interp, t: &Value) -> R<Vec<Value>> {
 
 fn seq_index(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("index", a, 1, 3)?;
+    // The bounds first, as CPython reads its arguments: an `__index__` may change the list,
+    // and the search is over the list as it is then.
+    let start = a.get(1).map(|v| it.index_of(v)).transpose()?;
+    let end = a.get(2).map(|v| it.index_of(v)).transpose()?;
     let items = seq_items(it, t)?;
     let n = items.len() as i64;
-    let norm = |v: Option<&Value>, d: i64, it: &mut Interp| -> R<i64> {
-        match v {
-            None => Ok(d),
-            Some(v) => {
-                let i = it.index_of(v)?;
-                Ok(if i < 0 { (i + n).max(0) } else { i.min(n) })
+    let norm = |v: Option<i64>, d: i64| match v {
+        None => d,
+        Some(i) => {
+            if i < 0 {
+                (i + n).max(0)
+            } else {
+                i.min(n)
             }
         }
     };
-    let start = norm(a.get(1), 0, it)?;
-    let end = norm(a.get(2), n, it)?;
+    let (start, end) = (norm(start, 0), norm(end, n));
     for i in start..end {
         let x = &items[i as usize];
         if x.is(&a[0]) || it.eq(x, &a[0])? {
@@ -382,7 +386,7 @@ fn list_method(name: Symbol) -> Option<M> {
         sym::INSERT => ("insert", |it, t, a, _| {
             arity("insert", a, 2, 2)?;
             let l = this_list(t);
-            let i = insert_at(it, &a[0], l.borrow().len())?;
+            let i = insert_at(it, &a[0], || l.borrow().len())?;
             l.borrow_mut().insert(i, a[1].clone());
             Ok(Value::None)
         }),
@@ -781,8 +785,11 @@ fn int_bit_length(_it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> 
 
 /// Where `insert(i, x)` puts `x` in a sequence of `len` items: a negative `i` counts from
 /// the end, and both ends clamp, as in CPython.
-fn insert_at(it: &mut Interp, i: &Value, len: usize) -> R<usize> {
-    let (i, n) = (it.index_of(i)?, len as i64);
+/// Where `insert(i, x)` puts `x`: `i` clamped to the length, which `len` reads after `i` is
+/// made an int (an `__index__` may run code that changes the container).
+fn insert_at(it: &mut Interp, i: &Value, len: impl FnOnce() -> usize) -> R<usize> {
+    let i = it.index_of(i)?;
+    let n = len() as i64;
     Ok(if i < 0 { (i + n).max(0) } else { i.min(n) } as usize)
 }
 
@@ -963,10 +970,12 @@ fn deque_method(name: Symbol) -> Option<M> {
         sym::INSERT => ("insert", |it, t, a, _| {
             arity("deque.insert", a, 2, 2)?;
             let Some((d, maxlen)) = deque_parts(t) else { return Ok(Value::None) };
+            // The index first (CPython's order): an `__index__` may change the deque.
+            let i = Value::Int(it.index_of(&a[0])?);
             if maxlen.is_some_and(|m| d.borrow().len() >= m) {
                 return Err(index_error("deque already at its maximum size"));
             }
-            let i = insert_at(it, &a[0], d.borrow().len())?;
+            let i = insert_at(it, &i, || d.borrow().len())?;
             d.borrow_mut().insert(i, a[1].clone());
             Ok(Value::None)
         }),

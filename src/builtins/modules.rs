@@ -240,6 +240,10 @@ pub fn make_deque(it: &mut Interp, a: &[Value], k: Kw) -> R<Value> {
     let maxlen = match a.get(1).cloned().or_else(|| kwarg(k, sym::MAXLEN)) {
         None | Some(Value::None) => None,
         Some(v) => {
+            // An int, as CPython asks (`__index__` is not taken here: "an integer is required").
+            if let Value::Instance(_) = v {
+                return Err(type_error("an integer is required"));
+            }
             let n = it.index_of(&v)?;
             if n < 0 {
                 return Err(value_error("maxlen must be non-negative"));

@@ -369,17 +369,25 @@ impl Interp {
     /// of int. None: it is not usable as an index.
     pub fn user_index(&mut self, v: &Value) -> R<Option<Value>> {
         let Value::Instance(inst) = v else { return Ok(None) };
-        if inst.class.lookup(sym::INDEX).is_some() {
-            let r = self.call_method(v, sym::INDEX, &[], &[])?;
-            return match r {
-                Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => Ok(Some(r)),
-                _ => Err(type_error(format!("__index__ returned non-int (type {})", self.type_name(&r)))),
-            };
+        // An int's own value first, as `operator.index` takes it (an `__index__` of a subclass
+        // of int is not called).
+        if let Some(b @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) = inst.base.as_deref() {
+            return Ok(Some(b.clone()));
         }
-        Ok(match inst.base.as_deref() {
-            Some(b @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => Some(b.clone()),
-            _ => None,
-        })
+        if inst.class.lookup(sym::INDEX).is_none() {
+            return Ok(None);
+        }
+        let r = self.call_method(v, sym::INDEX, &[], &[])?;
+        match &r {
+            Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => Ok(Some(r)),
+            // An instance of a subclass of int (CPython takes it, with a DeprecationWarning).
+            Value::Instance(i)
+                if matches!(i.base.as_deref(), Some(Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) =>
+            {
+                Ok(i.base.as_deref().cloned())
+            }
+            _ => Err(type_error(format!("__index__ returned non-int (type {})", self.type_name(&r)))),
+        }
     }
 
     /// An index into a built-in sequence given as instances that stand for ints
