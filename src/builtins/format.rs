@@ -645,13 +645,17 @@ impl Interp {
                             }
                         }
                         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => arg.clone(),
-                        _ => {
-                            return Err(type_error(format!(
-                                "%{} format: a real number is required, not {}",
-                                conv,
-                                self.type_name(&arg)
-                            )))
-                        }
+                        // An instance standing for an int (`__index__`), or none.
+                        _ => match self.user_index(&arg)? {
+                            Some(i) => i,
+                            None => {
+                                return Err(type_error(format!(
+                                    "%{} format: a real number is required, not {}",
+                                    conv,
+                                    self.type_name(&arg)
+                                )))
+                            }
+                        },
                     };
                     let t = match conv {
                         'x' | 'X' | 'o' | 'c' => conv.to_string(),

@@ -819,7 +819,13 @@ fn bi_reversed(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Val
 fn bi_enumerate(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
     check_kw("enumerate", kw, &[sym::START])?;
     arity("enumerate", args, 1, 2)?;
-    let start = args.get(1).cloned().or_else(|| kwarg(kw, sym::START)).unwrap_or(Value::Int(0));
+    let mut start = args.get(1).cloned().or_else(|| kwarg(kw, sym::START)).unwrap_or(Value::Int(0));
+    // An instance standing for an int (`__index__`) starts the count at that int.
+    if let Value::Instance(_) = start {
+        if let Some(i) = it.user_index(&start)? {
+            start = i;
+        }
+    }
     let inner = it.get_iter(&args[0])?;
     Ok(Value::Iter(Rc::new(RefCell::new(IterState::Enumerate { it: inner, n: start }))))
 }
