@@ -395,10 +395,8 @@ impl Interp {
     /// sequence is borrowed, since `__index__` may run any code. None: nothing to convert
     /// (and for anything else than a built-in sequence, whose `__getitem__` gets what was
     /// given, as in CPython).
+    #[inline(never)]
     fn int_index(&mut self, obj: &Value, idx: &Value) -> R<Option<Value>> {
-        if !matches!(idx, Value::Instance(_) | Value::Slice(_)) {
-            return Ok(None);
-        }
         let sequence = match obj {
             Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Range(_) => true,
             Value::Native(n) => matches!(**n, Native::Deque { .. }),
@@ -424,8 +422,12 @@ impl Interp {
     }
 
     pub fn getitem(&mut self, obj: &Value, idx: &Value) -> R<Value> {
-        if let Some(i) = self.int_index(obj, idx)? {
-            return self.getitem(obj, &i);
+        // An instance standing for an int indexes as that int (`int_index`); the look
+        // kept out of the way of an int's.
+        if matches!(idx, Value::Instance(_) | Value::Slice(_)) {
+            if let Some(i) = self.int_index(obj, idx)? {
+                return self.getitem(obj, &i);
+            }
         }
         match obj {
             Value::List(l) => {
@@ -613,8 +615,12 @@ impl Interp {
     }
 
     pub fn setitem(&mut self, obj: &Value, idx: Value, v: Value) -> R<()> {
-        if let Some(i) = self.int_index(obj, &idx)? {
-            return self.setitem(obj, i, v);
+        // An instance standing for an int indexes as that int (`int_index`); the look
+        // kept out of the way of an int's.
+        if matches!(&idx, Value::Instance(_) | Value::Slice(_)) {
+            if let Some(i) = self.int_index(obj, &idx)? {
+                return self.setitem(obj, i, v);
+            }
         }
         match obj {
             Value::List(l) => {
@@ -682,8 +688,12 @@ impl Interp {
     }
 
     pub fn delitem(&mut self, obj: &Value, idx: &Value) -> R<()> {
-        if let Some(i) = self.int_index(obj, idx)? {
-            return self.delitem(obj, &i);
+        // An instance standing for an int indexes as that int (`int_index`); the look
+        // kept out of the way of an int's.
+        if matches!(idx, Value::Instance(_) | Value::Slice(_)) {
+            if let Some(i) = self.int_index(obj, idx)? {
+                return self.delitem(obj, &i);
+            }
         }
         match obj {
             Value::List(l) => {

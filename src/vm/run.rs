@@ -1358,12 +1358,7 @@ impl Interp {
         if let Some(mut f) = next.vm.pop_single() {
             f.set_ret(Ret::Native);
             self.depth += 1;
-            if frames.capacity() == 0 {
-                if let Some(stack) = self.vm_stacks.pop() {
-                    *frames = stack;
-                }
-            }
-            frames.push(f);
+            self.push_bottom(frames, f);
             *switched = Some(next);
             return Switch::Went(resume);
         }
@@ -1375,15 +1370,8 @@ impl Interp {
         // An await chain that moved out whole comes back whole, and the loop's stack goes
         // back to the pool (as `run_frames` does).
         match start.into_inner() {
-            Ok([f]) => {
-                // (Unreachable: one frame was taken above.)
-                if frames.capacity() == 0 {
-                    if let Some(stack) = self.vm_stacks.pop() {
-                        *frames = stack;
-                    }
-                }
-                frames.push(f)
-            }
+            // (Not reached: one frame was taken above.)
+            Ok([f]) => self.push_bottom(frames, f),
             Err(start) if frames.is_empty() && start.spilled() => {
                 let old = std::mem::replace(frames, start.into_vec());
                 if old.capacity() > 0 && self.vm_stacks.len() < 16 {
@@ -1398,6 +1386,18 @@ impl Interp {
             return Switch::Ended;
         }
         Switch::Went(resume)
+    }
+
+    /// Pushes the one frame of the task switched to, onto a pooled stack if an await chain
+    /// took the loop's along.
+    #[inline(always)]
+    fn push_bottom(&mut self, frames: &mut Vec<Box<Frame>>, f: Box<Frame>) {
+        if frames.capacity() == 0 {
+            if let Some(stack) = self.vm_stacks.pop() {
+                *frames = stack;
+            }
+        }
+        frames.push(f);
     }
 
     /// `switch_task` for the one frame at the bottom of the loop, made from the dispatch loop
