@@ -353,15 +353,15 @@ impl Interp {
             }
             Value::Instance(_) => match self.user_index(v)? {
                 Some(i) => self.index_of(&i),
-                None => Err(type_error(format!(
-                    "'{}' object cannot be interpreted as an integer",
-                    self.type_name(v)
-                ))),
+                None => Err(self.not_an_integer(v)),
             },
-            _ => {
-                Err(type_error(format!("'{}' object cannot be interpreted as an integer", self.type_name(v))))
-            }
+            _ => Err(self.not_an_integer(v)),
         }
+    }
+
+    /// CPython's TypeError for a value that does not stand for an int.
+    pub(crate) fn not_an_integer(&self, v: &Value) -> Fault {
+        type_error(format!("'{}' object cannot be interpreted as an integer", self.type_name(v)))
     }
 
     /// The int an instance stands for as an index: what its `__index__` returns (TypeError
