@@ -276,6 +276,15 @@ pub enum Instr {
         func: Reg,
         argc: u16,
     },
+    /// A `Call` whose result the next two instructions await (`GetAwaitable dst <- dst`,
+    /// `YieldFrom _ <- dst`: `await f(x)`), marked so by the compiler. It is a `Call`, except
+    /// where the scheduler says the await gives the turn away at once (`await sleep(0)` in a
+    /// task, see `SchedHooks::await_call`): then it suspends the task itself, past the two.
+    AwaitCall {
+        dst: Reg,
+        func: Reg,
+        argc: u16,
+    },
     /// `obj.name` for a call: in `dst` and `dst + 1`, either the class's function and `obj`
     /// (no bound method is made), or the attribute's value and Unbound, or Unbound and `obj`
     /// when `obj` is a built-in value with a native method `name`. The lookup happens before the
@@ -677,12 +686,27 @@ impl GlobalCache {
     }
 }
 
+/// When `instrs[at]` and `instrs[at + 1]` await the value in `dst` (`GetAwaitable dst <-
+/// dst`, `YieldFrom yd <- dst`, as `await f(x)` compiles after its call): the register the
+/// await's result goes in (`yd`).
+pub fn awaited_at(instrs: &[Instr], at: usize, dst: Reg) -> Option<Reg> {
+    match (instrs.get(at), instrs.get(at + 1)) {
+        (Some(&Instr::GetAwaitable { dst: a, src }), Some(&Instr::YieldFrom { dst: yd, iter }))
+            if a == dst && src == dst && iter == dst =>
+        {
+            Some(yd)
+        }
+        _ => None,
+    }
+}
+
 impl Instr {
     /// The register a call stores its result in: where a value yielded by a generator that
     /// `next(g)` resumed lands, however the call was written (`next(g)`, `next(*[g])`).
     pub fn call_dst(&self) -> Option<Reg> {
         match *self {
             Instr::Call { dst, .. }
+            | Instr::AwaitCall { dst, .. }
             | Instr::CallMethod { dst, .. }
             | Instr::CallKw { dst, .. }
             | Instr::CallEx { dst, .. } => Some(dst),
@@ -722,6 +746,7 @@ impl Instr {
             | GetAttr { dst, .. }
             | GetItem { dst, .. }
             | Call { dst, .. }
+            | AwaitCall { dst, .. }
             | CallMethod { dst, .. }
             | CallKw { dst, .. }
             | CallEx { dst, .. }
@@ -871,7 +896,9 @@ impl Instr {
             Unpack { src, start, n, .. } => one(src).max(span(start, n as u32)),
             GetAttr { dst, obj, .. } => one(dst).max(one(obj)),
             DelAttr { obj, .. } => one(obj),
-            Call { dst, func, argc } => one(dst).max(span(func, 1 + argc as u32)),
+            Call { dst, func, argc } | AwaitCall { dst, func, argc } => {
+                one(dst).max(span(func, 1 + argc as u32))
+            }
             ForRange { func, argc, .. } => span(func, 1 + argc as u32).max(span(func, 2)),
             // The stop of a `for` over `range` is read from `iter + 1`.
             ForIter { iter, dst, .. } => span(iter, 2).max(one(dst)),
@@ -946,6 +973,10 @@ impl Bytecode {
                 {
                     return bad("no cache for the name")
                 }
+                // The VM skips the two instructions after it when it suspends there itself.
+                Instr::AwaitCall { dst, .. } if awaited_at(&self.instrs, at + 1, dst).is_none() => {
+                    return bad("not awaited by the next two instructions")
+                }
                 _ => {}
             }
         }
@@ -1000,6 +1031,13 @@ mod tests {
         // An operand that may be absent (`raise e` without `from`).
         let bc = bytecode(vec![Instr::Raise { exc: 1, cause: NO_REG }], 0);
         assert_eq!(bc.check(2), Ok(()));
+        let awaited = vec![
+            Instr::AwaitCall { dst: 1, func: 1, argc: 0 },
+            Instr::GetAwaitable { dst: 1, src: 1 },
+            Instr::YieldFrom { dst: 0, iter: 1 },
+            Instr::Return { src: 0 },
+        ];
+        assert_eq!(bytecode(awaited, 0).check(2), Ok(()));
     }
 
     #[test]
@@ -1014,6 +1052,17 @@ mod tests {
             (vec![Instr::LoadMethod { dst: 1, obj: 0, name: 0 }, ret], "register"),
             (vec![Instr::LoadConst { dst: 0, k: 1 }, ret], "constant"),
             (vec![Instr::Jump { to: 2 }, ret], "jump"),
+            // The VM skips the pair after it: without the pair, that would run past the end.
+            (vec![Instr::AwaitCall { dst: 0, func: 0, argc: 0 }, ret], "awaited"),
+            (
+                vec![
+                    Instr::AwaitCall { dst: 0, func: 0, argc: 0 },
+                    Instr::GetAwaitable { dst: 0, src: 0 },
+                    Instr::YieldFrom { dst: 0, iter: 1 },
+                    ret,
+                ],
+                "awaited",
+            ),
             (vec![Instr::JumpUnlessK { op: CmpOp::Lt, a: 0, k: 2, to: 9 }, ret], "jump"),
             (vec![ret, Instr::Move { dst: 0, src: 1 }], "falls through"),
             (vec![], "no instructions"),

@@ -143,6 +143,7 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         BinK { op, dst, a, k } => format!("Bin {} <- {} {} {}", r(c, dst), r(c, a), op.symbol(), k),
         CompareK { op, dst, a, k } => format!("Compare {} <- {} {} {}", r(c, dst), r(c, a), op.symbol(), k),
         Call { dst, func, argc } => format!("Call {} <- {}({} args)", r(c, dst), r(c, func), argc),
+        AwaitCall { dst, func, argc } => format!("AwaitCall {} <- {}({} args)", r(c, dst), r(c, func), argc),
         CallKw { dst, func, argc, kw, names } => {
             format!("CallKw {} <- {}({} args, {} keywords {})", r(c, dst), r(c, func), argc, kw, konst(names))
         }

@@ -80,7 +80,7 @@ enum Transfer {
     Yield(Value),
     /// A built-in call into this register of the top frame whose `await` (the two
     /// instructions after the call) gives the turn away at once (`await sleep(0)`, see
-    /// `awaited_call`): a yield of the value from the `YieldFrom`, past it.
+    /// `Instr::AwaitCall`): a yield of the value from the `YieldFrom`, past it.
     Wait(Value, Reg),
     /// A yield at the bottom of the loop, already back in its generator (see `switch_task`):
     /// the loop returns it.
@@ -644,8 +644,9 @@ impl Interp {
                     // SAFETY: `pc` is in bounds: checked at entry, and afterwards only set to
                     // jump targets and handler targets (in bounds by `Bytecode::check`) or
                     // advanced past an instruction that is not the last, since the last one
-                    // never falls through (`Bytecode::check`); a fused await (`awaited_now`)
-                    // skips a `YieldFrom`, which falls through, so is not the last either.
+                    // never falls through (`Bytecode::check`); a fused await (`awaited_now`,
+                    // `AwaitCall`) skips a `YieldFrom`, which falls through, so is not the last
+                    // either.
                     let instr = unsafe { *instrs.add(f.pc as usize) };
                     f.pc += 1;
                     // A register of the running frame by index, unchecked: `reg!` to read,
@@ -888,14 +889,38 @@ impl Interp {
                                 _ => {}
                             }
                             let args = regs!(a, argc as usize);
-                            let called = self.call_value(
-                                &reg!(func),
-                                args,
-                                &[],
-                                dst,
-                                bc.spans[f.pc as usize - 1],
-                                Some((bc, f.pc)),
-                            )?;
+                            let called =
+                                self.call_value(&reg!(func), args, &[], dst, bc.spans[f.pc as usize - 1])?;
+                            after_call!(called, dst);
+                        }
+                        Instr::AwaitCall { dst, func, argc } => {
+                            let args = regs!(func as usize + 1, argc as usize);
+                            // `await sleep(0)` in a task gives the turn away here, as the call,
+                            // the `GetAwaitable` and the `YieldFrom` would (`Transfer::Wait`).
+                            if let Value::Builtin(b) = &reg!(func) {
+                                if let Some(v) = (self.sched_hooks.await_call)(self, b, args) {
+                                    // (Where the call is, as for any built-in's call.)
+                                    self.current_span = Some(bc.spans[f.pc as usize - 1]);
+                                    if matches!(f.ret, Ret::Native)
+                                        && frames.len() == 1
+                                        && resumers.is_empty()
+                                    {
+                                        match self.switch_here(
+                                            frames,
+                                            switched,
+                                            v,
+                                            Some(dst),
+                                            delegate_input,
+                                        )? {
+                                            None => continue 'frames,
+                                            Some(t) => return Ok(t),
+                                        }
+                                    }
+                                    return Ok(Transfer::Wait(v, dst));
+                                }
+                            }
+                            let called =
+                                self.call_value(&reg!(func), args, &[], dst, bc.spans[f.pc as usize - 1])?;
                             after_call!(called, dst);
                         }
                         Instr::LoadMethod { dst, obj, name } => {
@@ -997,7 +1022,7 @@ impl Interp {
                                         None => self.call_method(this, name, args, &[])?,
                                     })
                                 }
-                                (fv, _) => self.call_value(fv, args, &[], dst, span, None)?,
+                                (fv, _) => self.call_value(fv, args, &[], dst, span)?,
                             };
                             after_call!(called, dst);
                         }
@@ -1455,8 +1480,7 @@ impl Interp {
     }
 
     /// A call from the loop. A plain VM function (or a bound method of one) becomes a frame to
-    /// push; anything else is called here. `next`: the code and the index of the instruction
-    /// after a `Call` (for a fused `await`, see `awaited_call`).
+    /// push; anything else is called here.
     fn call_value(
         &mut self,
         fv: &Value,
@@ -1464,7 +1488,6 @@ impl Interp {
         kw: &[(Symbol, Value)],
         dst: Reg,
         span: Span,
-        next: Option<(&Bytecode, u32)>,
     ) -> R<Called> {
         let (fun, this) = match fv {
             Value::Func(fun) => (fun, None),
@@ -1484,11 +1507,6 @@ impl Interp {
                 self.current_span = Some(span);
                 if !kw.is_empty() && b.is_method {
                     crate::builtins::methods::check_method_kw(self, b, &b.this)?;
-                }
-                if let Some((bc, pc)) = next {
-                    if let Some(v) = self.awaited_call(b, pos, kw, bc, pc, dst) {
-                        return Ok(Called::Push(Transfer::Wait(v, dst)));
-                    }
                 }
                 return Ok(Called::Value((b.f)(self, &b.this, pos, kw)?));
             }
@@ -1534,26 +1552,8 @@ impl Interp {
         if !crate::interp::generators::is_sched(this) {
             return None;
         }
-        let yd = awaited_by_next(bc, pc, dst)?;
+        let yd = awaited_at(&bc.instrs, pc as usize, dst)?;
         (self.sched_hooks.await_now)(self, this, name, args).map(|r| (yd, r))
-    }
-
-    /// A built-in function's call into `dst` that the next two instructions await, when the
-    /// scheduler says the await gives the turn away at once (`await sleep(0)`, see
-    /// `SchedHooks::await_call`): the value to suspend with, as the `YieldFrom` would after
-    /// getting the request, awaiting it and trying it. None: call and await as usual.
-    #[inline(never)]
-    fn awaited_call(
-        &mut self,
-        b: &Builtin,
-        args: &[Value],
-        kw: &[(Symbol, Value)],
-        bc: &Bytecode,
-        pc: u32,
-        dst: Reg,
-    ) -> Option<Value> {
-        awaited_by_next(bc, pc, dst).filter(|_| kw.is_empty())?;
-        (self.sched_hooks.await_call)(self, b, args)
     }
 
     /// Whether `o` (a built-in value) has the native method `name`, for `LoadMethod`; found
@@ -1683,21 +1683,6 @@ fn store_frames(g: &Generator, segment: Frames) {
         drop(old);
     } else {
         std::mem::forget(old);
-    }
-}
-
-/// Whether the two instructions at `pc` are the `await` of a call's result in `dst`
-/// (`GetAwaitable dst <- dst`, `YieldFrom yd <- dst`, as `await f(..)` compiles): the
-/// `YieldFrom`'s register, where the await's result goes.
-fn awaited_by_next(bc: &Bytecode, pc: u32, dst: Reg) -> Option<Reg> {
-    let pc = pc as usize;
-    match (bc.instrs.get(pc), bc.instrs.get(pc + 1)) {
-        (Some(&Instr::GetAwaitable { dst: a, src }), Some(&Instr::YieldFrom { dst: yd, iter }))
-            if a == dst && src == dst && iter == dst =>
-        {
-            Some(yd)
-        }
-        _ => None,
     }
 }
 

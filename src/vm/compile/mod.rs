@@ -179,6 +179,14 @@ impl<'a> Compiler<'a> {
         }
         let nregs = self.max_reg as usize;
         self.slot_names.resize(nregs, Symbol::intern(".t"));
+        // `await f(x)`: the call is marked, for the VM to see the await without looking ahead.
+        for at in 0..self.instrs.len() {
+            if let Instr::Call { dst, func, argc } = self.instrs[at] {
+                if crate::bytecode::awaited_at(&self.instrs, at + 1, dst).is_some() {
+                    self.instrs[at] = Instr::AwaitCall { dst, func, argc };
+                }
+            }
+        }
         let tick_live = steps::bound_steps(&mut self.instrs, &self.handlers, nregs).into_boxed_slice();
         let global_cache = (0..self.names.len()).map(|_| GlobalCacheCell::default()).collect();
         #[cfg(not(debug_assertions))]

@@ -311,7 +311,7 @@ impl Interp {
                     })
                     .collect();
                 let _ = kw;
-                match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1], None)? {
+                match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1])? {
                     Called::Value(v) => reg!(dst).put(v),
                     Called::Push(t) => return Ok(Some(t)),
                 }
@@ -333,7 +333,7 @@ impl Interp {
                         }
                     }
                 }
-                match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1], None)? {
+                match self.call_value(&fv, &pos, &kws, dst, bc.spans[f.pc as usize - 1])? {
                     Called::Value(v) => reg!(dst).put(v),
                     Called::Push(t) => return Ok(Some(t)),
                 }
