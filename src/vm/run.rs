@@ -1215,6 +1215,9 @@ impl Interp {
                         other => break other,
                     }
                 };
+                if let Instr::ReraiseNone = cold {
+                    return Err(reraise_below(frames));
+                }
                 if let Some(t) = self.exec_cold(f, bc, cold)? {
                     return Ok(t);
                 }
@@ -1683,6 +1686,17 @@ fn store_frames(g: &Generator, segment: Frames) {
         drop(old);
     } else {
         std::mem::forget(old);
+    }
+}
+
+/// A bare `raise` outside an except clause: the exception being handled nearest the top of
+/// `frames` raised again, as CPython's thread state has it (a helper that re-raises, called
+/// from an except clause), else the RuntimeError CPython raises.
+#[cold]
+fn reraise_below(frames: &[Box<Frame>]) -> Fault {
+    match frames.iter().rev().find_map(|fr| fr.handled.last()) {
+        Some(h) => Fault::Exc(Box::new(h.again())),
+        None => runtime_error("No active exception to reraise"),
     }
 }
 

@@ -380,6 +380,7 @@ impl Interp {
                 };
                 return Err(Fault::Exc(x));
             }
+            // (Taken by `exec_instrs`, which sees the frames below: `reraise_below`.)
             Instr::ReraiseNone => return Err(runtime_error("No active exception to reraise")),
             Instr::LoadExc { dst } => {
                 reg!(dst).put(f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None));
