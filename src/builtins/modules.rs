@@ -414,23 +414,13 @@ fn domain(ok: bool, v: f64) -> R<Value> {
     }
 }
 
-/// An integer argument of `math`'s integer functions, as a big integer.
-fn int_arg(it: &Interp, x: &Value) -> R<num_bigint::BigInt> {
-    match x {
-        Value::Int(i) => Ok(num_bigint::BigInt::from(*i)),
-        Value::BigInt(b) => Ok((**b).clone()),
-        Value::Bool(b) => Ok(num_bigint::BigInt::from(*b as i64)),
-        _ => Err(type_error(format!("'{}' object cannot be interpreted as an integer", it.type_name(x)))),
-    }
-}
-
 /// `math.comb(n, k)` and `math.perm(n, k=None)`.
 fn comb_perm(it: &mut Interp, a: &[Value], name: &str) -> R<Value> {
     arity(name, a, if name == "perm" { 1 } else { 2 }, 2)?;
-    let n = int_arg(it, &a[0])?;
+    let n = it.big_index_of(&a[0])?;
     let k = match a.get(1) {
         Some(Value::None) | None => n.clone(),
-        Some(k) => int_arg(it, k)?,
+        Some(k) => it.big_index_of(k)?,
     };
     use num_bigint::Sign::Minus;
     if n.sign() == Minus {
@@ -555,7 +545,7 @@ fn math_module() -> Value {
                 native("gcd", |it, _t, a, _k| {
                     let mut g = num_bigint::BigInt::from(0);
                     for x in a {
-                        g = num_integer::Integer::gcd(&g, &int_arg(it, x)?);
+                        g = num_integer::Integer::gcd(&g, &it.big_index_of(x)?);
                     }
                     Ok(Value::from_bigint(g))
                 }),
@@ -566,7 +556,7 @@ fn math_module() -> Value {
                 "isqrt",
                 native("isqrt", |it, _t, a, _k| {
                     arity("isqrt", a, 1, 1)?;
-                    let n = int_arg(it, &a[0])?;
+                    let n = it.big_index_of(&a[0])?;
                     if n.sign() == num_bigint::Sign::Minus {
                         return Err(value_error("isqrt() argument must be nonnegative"));
                     }
@@ -578,7 +568,7 @@ fn math_module() -> Value {
                 native("lcm", |it, _t, a, _k| {
                     let mut l = num_bigint::BigInt::from(1);
                     for x in a {
-                        let v = int_arg(it, x)?;
+                        let v = it.big_index_of(x)?;
                         l = num_integer::Integer::lcm(&l, &v);
                     }
                     Ok(Value::from_bigint(l))

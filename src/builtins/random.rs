@@ -138,15 +138,6 @@ fn below_usize(this: &Value, n: usize) -> R<usize> {
     Ok(below(this, &BigInt::from(n))?.to_usize().unwrap_or(0))
 }
 
-fn int_arg(it: &Interp, v: &Value) -> R<BigInt> {
-    match v {
-        Value::Int(i) => Ok(BigInt::from(*i)),
-        Value::Bool(b) => Ok(BigInt::from(*b as i64)),
-        Value::BigInt(b) => Ok((**b).clone()),
-        _ => Err(type_error(format!("'{}' object cannot be interpreted as an integer", it.type_name(v)))),
-    }
-}
-
 fn num(it: &Interp, v: &Value) -> R<f64> {
     crate::interp::ops::to_f64(v)
         .ok_or_else(|| type_error(format!("must be real number, not {}", it.type_name(v))))
@@ -177,19 +168,38 @@ fn rnd_getrandbits(it: &mut Interp, this: &Value, a: &[Value], _k: Kw) -> R<Valu
     Ok(Value::from_bigint(BigInt::from_slice(num_bigint::Sign::Plus, &words)))
 }
 
+/// An argument of `randrange` as CPython 3.11 takes it: an int by `__index__`, else (a
+/// deprecated form there) `int(v)` when that equals `v` (`randrange(10.0)`), a ValueError
+/// naming the argument when it does not (`randrange(2.5)`).
+fn range_arg(it: &mut Interp, v: &Value, which: &str) -> R<BigInt> {
+    match it.big_index_of(v) {
+        Ok(n) => Ok(n),
+        Err(Fault::Exc(x)) if matches!(&x.value, Value::Instance(i) if i.class.is_subclass(&it.t.type_error)) =>
+        {
+            let int = it.t.int.clone();
+            let n = super::constructors::construct(it, &int, std::slice::from_ref(v), &[])?;
+            if !it.eq(&n, v)? {
+                return Err(value_error(format!("non-integer {} for randrange()", which)));
+            }
+            it.big_index_of(&n)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 fn rnd_randrange(it: &mut Interp, this: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("randrange", a, 1, 3)?;
-    let start = int_arg(it, &a[0])?;
+    let start = range_arg(it, &a[0], "arg 1")?;
     let Some(stop) = a.get(1) else {
         if start.is_positive() {
             return Ok(Value::from_bigint(below(this, &start)?));
         }
         return Err(value_error("empty range for randrange()"));
     };
-    let stop = int_arg(it, stop)?;
+    let stop = range_arg(it, stop, "stop")?;
     let width = &stop - &start;
     let step = match a.get(2) {
-        Some(s) => int_arg(it, s)?,
+        Some(s) => range_arg(it, s, "step")?,
         None => BigInt::from(1),
     };
     if step == BigInt::from(1) {
@@ -223,8 +233,10 @@ impl DivFloor for BigInt {
 
 fn rnd_randint(it: &mut Interp, this: &Value, a: &[Value], k: Kw) -> R<Value> {
     arity("randint", a, 2, 2)?;
-    let b = int_arg(it, &a[1])? + 1;
-    rnd_randrange(it, this, &[a[0].clone(), Value::from_bigint(b)], k)
+    // `b + 1`, as CPython's `randint` computes it (an object with `__index__` and no `+`
+    // fails there too).
+    let b = it.binop(crate::ast::BinOp::Add, &a[1], &Value::Int(1))?;
+    rnd_randrange(it, this, &[a[0].clone(), b], k)
 }
 
 fn rnd_choice(it: &mut Interp, this: &Value, a: &[Value], _k: Kw) -> R<Value> {

@@ -359,6 +359,21 @@ impl Interp {
         }
     }
 
+    /// An int of any size, as `operator.index` gives it (`math.gcd`, `random.randrange`): an
+    /// int or a bool, or what an instance's `__index__` returns.
+    pub fn big_index_of(&mut self, v: &Value) -> R<num_bigint::BigInt> {
+        match v {
+            Value::Int(i) => Ok(num_bigint::BigInt::from(*i)),
+            Value::Bool(b) => Ok(num_bigint::BigInt::from(*b as i64)),
+            Value::BigInt(b) => Ok((**b).clone()),
+            Value::Instance(_) => match self.user_index(v)? {
+                Some(i) => self.big_index_of(&i),
+                None => Err(self.not_an_integer(v)),
+            },
+            _ => Err(self.not_an_integer(v)),
+        }
+    }
+
     /// CPython's TypeError for a value that does not stand for an int.
     pub(crate) fn not_an_integer(&self, v: &Value) -> Fault {
         type_error(format!("'{}' object cannot be interpreted as an integer", self.type_name(v)))
