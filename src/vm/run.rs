@@ -87,6 +87,9 @@ enum Transfer {
     Parked(Value),
     /// The loop switched to a task whose coroutine had no frames: its step is over.
     Ended,
+    /// A bare `raise` outside an except clause: `run_loop`, which sees the frames below,
+    /// raises it there (`reraise_below`).
+    ReraiseBelow,
     /// Move this generator's frames on top (`yield from`, `await`).
     Delegate(Rc<Generator>),
     /// Move this generator's frames on top to get the next item (`for`).
@@ -395,6 +398,8 @@ impl Interp {
                 }
                 Ok(Transfer::Parked(v)) => break Ok(Outcome::Yield(v)),
                 Ok(Transfer::Ended) => break Ok(Outcome::Return(Value::None)),
+                // Raised where the frame stopped, at the `raise`.
+                Ok(Transfer::ReraiseBelow) => pending = Some(Resume::Throw(reraise_below(frames))),
                 Ok(Transfer::Wait(..)) => break Err(internal_error("a fused await left undone")),
                 Ok(Transfer::Delegate(_) | Transfer::Iterate(_) | Transfer::Next(_))
                     if self.depth >= self.opts.max_depth =>
@@ -1215,9 +1220,6 @@ impl Interp {
                         other => break other,
                     }
                 };
-                if let Instr::ReraiseNone = cold {
-                    return Err(reraise_below(frames));
-                }
                 if let Some(t) = self.exec_cold(f, bc, cold)? {
                     return Ok(t);
                 }

@@ -380,8 +380,8 @@ impl Interp {
                 };
                 return Err(Fault::Exc(x));
             }
-            // (Taken by `exec_instrs`, which sees the frames below: `reraise_below`.)
-            Instr::ReraiseNone => return Err(runtime_error("No active exception to reraise")),
+            // (`run_loop` sees the frames below: `reraise_below`.)
+            Instr::ReraiseNone => return Ok(Some(Transfer::ReraiseBelow)),
             Instr::LoadExc { dst } => {
                 reg!(dst).put(f.handled.last().map(|x| x.value.clone()).unwrap_or(Value::None));
             }
