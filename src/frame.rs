@@ -111,8 +111,10 @@ pub(crate) enum Ret {
     Native,
     /// A call: into this register of the frame below.
     Reg(Reg),
-    /// The bottom frame of a generator resumed by the frame below.
-    Resumed(Rc<Generator>, How),
+    /// The bottom frame of a generator resumed by the frame below; for `Iterate` and `Next`,
+    /// the register of the frame below that a yielded value goes into (the `ForIter`'s or the
+    /// call's), kept here so that a yield need not look at the instruction that resumed it.
+    Resumed(Rc<Generator>, How, Reg),
     /// `__init__` of an instance being made (`Point(1, 2)` called from the loop): it must
     /// return None, and the instance goes into this register of the frame below.
     Init(Reg, Rc<Instance>),

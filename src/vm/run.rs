@@ -92,10 +92,10 @@ enum Transfer {
     ReraiseBelow,
     /// Move this generator's frames on top (`yield from`, `await`).
     Delegate(Rc<Generator>),
-    /// Move this generator's frames on top to get the next item (`for`).
-    Iterate(Rc<Generator>),
-    /// Move this generator's frames on top for `next(gen)`.
-    Next(Rc<Generator>),
+    /// Move this generator's frames on top to get the next item (`for`) into this register.
+    Iterate(Rc<Generator>, Reg),
+    /// Move this generator's frames on top for `next(gen)` into this register.
+    Next(Rc<Generator>, Reg),
 }
 
 impl Interp {
@@ -321,7 +321,7 @@ impl Interp {
                                 pending = Some(Resume::Throw(type_error(msg)));
                             }
                         }
-                        Ret::Resumed(g, how) => {
+                        Ret::Resumed(g, how, _) => {
                             g.state.set(GenState::Done);
                             let at = below.pc.saturating_sub(1) as usize;
                             let instr = below.code.bc.instrs.get(at).copied();
@@ -362,7 +362,7 @@ impl Interp {
                     };
                     self.depth -= segment.len();
                     let owner = match segment.first().map(|f| &f.ret) {
-                        Some(Ret::Resumed(g, How::Iterate | How::Next)) => Some(g.clone()),
+                        Some(Ret::Resumed(g, How::Iterate | How::Next, _)) => Some(g.clone()),
                         _ => None,
                     };
                     match owner {
@@ -401,12 +401,12 @@ impl Interp {
                 // Raised where the frame stopped, at the `raise`.
                 Ok(Transfer::ReraiseBelow) => pending = Some(Resume::Throw(reraise_below(frames))),
                 Ok(Transfer::Wait(..)) => break Err(internal_error("a fused await left undone")),
-                Ok(Transfer::Delegate(_) | Transfer::Iterate(_) | Transfer::Next(_))
+                Ok(Transfer::Delegate(_) | Transfer::Iterate(..) | Transfer::Next(..))
                     if self.depth >= self.opts.max_depth =>
                 {
                     pending = Some(Resume::Throw(recursion_error("maximum recursion depth exceeded")));
                 }
-                Ok(Transfer::Delegate(g) | Transfer::Iterate(g) | Transfer::Next(g))
+                Ok(Transfer::Delegate(g) | Transfer::Iterate(g, _) | Transfer::Next(g, _))
                     if g.state.get() == GenState::Running =>
                 {
                     let what = if g.is_coroutine { "coroutine" } else { "generator" };
@@ -418,13 +418,13 @@ impl Interp {
                     } else {
                         Resume::Send(Value::None)
                     };
-                    self.push_generator(frames, g, How::Delegate);
+                    self.push_generator(frames, g, How::Delegate, NO_REG);
                     pending = Some(start);
                 }
-                Ok(t @ (Transfer::Iterate(_) | Transfer::Next(_))) => {
-                    let (g, how) = match t {
-                        Transfer::Next(g) => (g, How::Next),
-                        Transfer::Iterate(g) => (g, How::Iterate),
+                Ok(t @ (Transfer::Iterate(..) | Transfer::Next(..))) => {
+                    let (g, how, dst) = match t {
+                        Transfer::Next(g, dst) => (g, How::Next, dst),
+                        Transfer::Iterate(g, dst) => (g, How::Iterate, dst),
                         _ => break Err(internal_error("not an iteration")),
                     };
                     let start = if g.state.get() == GenState::Created {
@@ -433,14 +433,14 @@ impl Interp {
                         Resume::Send(Value::None)
                     };
                     resumers.push(frames.len());
-                    self.push_generator(frames, g, how);
+                    self.push_generator(frames, g, how, dst);
                     pending = Some(start);
                 }
                 Err(e) => {
                     let Some(done) = frames.pop() else { break Err(e) };
                     self.depth -= 1;
                     let mut e = e;
-                    if let Ret::Resumed(g, how) = &done.ret {
+                    if let Ret::Resumed(g, how, _) = &done.ret {
                         g.state.set(GenState::Done);
                         if matches!(how, How::Iterate | How::Next) {
                             resumers.pop();
@@ -504,20 +504,20 @@ impl Interp {
 
     /// Moves a generator's frames on top of the stack, its bottom frame returning to the frame
     /// below as `how` says.
-    #[inline]
-    fn push_generator(&mut self, frames: &mut Vec<Box<Frame>>, g: Rc<Generator>, how: How) {
+    #[inline(always)]
+    fn push_generator(&mut self, frames: &mut Vec<Box<Frame>>, g: Rc<Generator>, how: How, dst: Reg) {
         g.used.set(true);
         g.state.set(GenState::Running);
         if let Some(mut bottom) = g.vm.pop_single() {
             // The common case (no delegation in progress): one move, no iterator.
             self.depth += 1;
-            bottom.set_ret(Ret::Resumed(g, how));
+            bottom.set_ret(Ret::Resumed(g, how, dst));
             frames.push(bottom);
         } else {
             let mut own = g.vm.take();
             self.depth += own.len();
             if let Some(bottom) = own.first_mut() {
-                bottom.ret = Ret::Resumed(g.clone(), how);
+                bottom.ret = Ret::Resumed(g.clone(), how, dst);
             }
             frames.extend(own.drain(..));
         }
@@ -695,8 +695,8 @@ impl Interp {
                                     self.push_call(frames, callee)?;
                                     continue 'frames;
                                 }
-                                Called::Push(Transfer::Next(g)) if self.can_resume_here(&g) => {
-                                    *delegate_input = self.resume_here(frames, resumers, g, How::Next);
+                                Called::Push(Transfer::Next(g, _)) if self.can_resume_here(&g) => {
+                                    *delegate_input = self.resume_here(frames, resumers, g, How::Next, $dst);
                                     continue 'frames;
                                 }
                                 Called::Push(Transfer::Wait(v, dst))
@@ -1121,10 +1121,10 @@ impl Interp {
                                 }
                                 if self.can_resume_here(g) {
                                     *delegate_input =
-                                        self.resume_here(frames, resumers, g.clone(), How::Iterate);
+                                        self.resume_here(frames, resumers, g.clone(), How::Iterate, dst);
                                     continue 'frames;
                                 }
-                                return Ok(Transfer::Iterate(g.clone()));
+                                return Ok(Transfer::Iterate(g.clone(), dst));
                             }
                             match self.next(&it)? {
                                 Some(v) => reg_mut!(dst).put(v),
@@ -1152,7 +1152,7 @@ impl Interp {
                             // A generator of one frame resumed by `for` or `next()` in the frame below:
                             // the frame goes back into its generator and the value to the resumer, here.
                             let bottom = matches!(f.ret, Ret::Native);
-                            let here = matches!(f.ret, Ret::Resumed(_, How::Iterate | How::Next))
+                            let here = matches!(f.ret, Ret::Resumed(_, How::Iterate | How::Next, _))
                                 && resumers.last().is_some_and(|&at| at + 1 == frames.len());
                             if !here {
                                 // The bottom of a generator's loop (a task's, mostly): the
@@ -1290,10 +1290,11 @@ impl Interp {
         resumers: &mut Vec<usize>,
         g: Rc<Generator>,
         how: How,
+        dst: Reg,
     ) -> Option<Resume> {
         let started = g.state.get() != GenState::Created;
         resumers.push(frames.len());
-        self.push_generator(frames, g, how);
+        self.push_generator(frames, g, how, dst);
         match frames.last_mut() {
             // `None` is sent: the value of the `yield` it stopped at, written straight into
             // that `yield`'s register (`resume_with` for anything else).
@@ -1323,28 +1324,20 @@ impl Interp {
         resumers: &mut Vec<usize>,
         v: Value,
     ) -> Result<(), Value> {
-        let n = frames.len();
-        let dst = match frames.get(n.wrapping_sub(2)) {
-            Some(below) => match below.code.bc.instrs.get(below.pc.saturating_sub(1) as usize) {
-                Some(Instr::ForIter { dst, .. }) => *dst,
-                Some(i) => match i.call_dst() {
-                    Some(dst) => dst,
-                    None => return Err(v),
-                },
-                None => return Err(v),
+        // The resumer's register, kept in the frame's `ret` when it was resumed.
+        let dst = match frames.last() {
+            Some(top) if frames.len() >= 2 => match top.ret {
+                Ret::Resumed(_, How::Iterate | How::Next, dst) => dst,
+                _ => return Err(v),
             },
-            None => return Err(v),
-        };
-        match frames.last() {
-            Some(top) if matches!(top.ret, Ret::Resumed(..)) => {}
             _ => return Err(v),
-        }
+        };
         resumers.pop();
         if let Some(mut own) = frames.pop() {
             self.depth -= 1;
             // Its frame must not keep the generator alive (a cycle that no one frees): the
             // generator is taken out of it, not cloned.
-            if let Ret::Resumed(g, _) = std::mem::replace(&mut own.ret, Ret::Native) {
+            if let Ret::Resumed(g, ..) = std::mem::replace(&mut own.ret, Ret::Native) {
                 g.state.set(GenState::Suspended);
                 g.vm.push(own);
             }
@@ -1502,7 +1495,7 @@ impl Interp {
                     Value::Gen(g)
                         if !g.is_coroutine && !g.is_async_gen && g.state.get() != GenState::Done =>
                     {
-                        return Ok(Called::Push(Transfer::Next(g.clone())));
+                        return Ok(Called::Push(Transfer::Next(g.clone(), dst)));
                     }
                     _ => return self.call_native(fv, pos, kw, span),
                 }
