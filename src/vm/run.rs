@@ -1217,7 +1217,63 @@ impl Interp {
                                 }
                             }
                         }
-                        other => break other,
+                        // The rest, named one by one rather than by a catch-all: with every
+                        // variant matched, the jump table covers them all and a dispatch needs no
+                        // range check first.
+                        Instr::DelLocal { .. }
+                        | Instr::DelCell { .. }
+                        | Instr::DelGlobal { .. }
+                        | Instr::LoadClassNs { .. }
+                        | Instr::StoreClassNs { .. }
+                        | Instr::DelClassNs { .. }
+                        | Instr::Unary { .. }
+                        | Instr::Truth { .. }
+                        | Instr::BuildTuple { .. }
+                        | Instr::BuildList { .. }
+                        | Instr::BuildSet { .. }
+                        | Instr::SetConst { .. }
+                        | Instr::BuildDict { .. }
+                        | Instr::ListAppend { .. }
+                        | Instr::ListExtend { .. }
+                        | Instr::SetAdd { .. }
+                        | Instr::SetUpdate { .. }
+                        | Instr::DictSet { .. }
+                        | Instr::DictUpdate { .. }
+                        | Instr::StarArgs { .. }
+                        | Instr::StarKwargs { .. }
+                        | Instr::ListToTuple { .. }
+                        | Instr::BuildSlice { .. }
+                        | Instr::Format { .. }
+                        | Instr::Concat { .. }
+                        | Instr::Unpack { .. }
+                        | Instr::DelAttr { .. }
+                        | Instr::DelItem { .. }
+                        | Instr::CallKw { .. }
+                        | Instr::CallEx { .. }
+                        | Instr::ForRange { .. }
+                        | Instr::GetYieldFromIter { .. }
+                        | Instr::Raise { .. }
+                        | Instr::Reraise
+                        | Instr::ReraiseNone
+                        | Instr::LoadExc { .. }
+                        | Instr::ExcMatch { .. }
+                        | Instr::PopExc
+                        | Instr::WithExitExc { .. }
+                        | Instr::WithExit { .. }
+                        | Instr::WithEnter { .. }
+                        | Instr::Locals { .. }
+                        | Instr::LoadOwnerClass { .. }
+                        | Instr::DropIter { .. }
+                        | Instr::GetAIter { .. }
+                        | Instr::GetANext { .. }
+                        | Instr::AsyncGenWrap { .. }
+                        | Instr::MakeFunction { .. }
+                        | Instr::MakeClass { .. }
+                        | Instr::Import { .. }
+                        | Instr::ImportFrom { .. }
+                        | Instr::Echo { .. }
+                        | Instr::Super { .. }
+                        | Instr::AssertFail { .. } => break instr,
                     }
                 };
                 if let Some(t) = self.exec_cold(f, bc, cold)? {
