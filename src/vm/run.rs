@@ -883,6 +883,22 @@ impl Interp {
                                     self.push_call(frames, callee)?;
                                     continue 'frames;
                                 }
+                                // `next(gen)` of a plain generator that can run here: its frame
+                                // goes on top at once (as `call_value` would send it here).
+                                Value::Builtin(b) if argc == 1 && b.name == "next" && !b.is_method => {
+                                    if let Value::Gen(g) = &reg!(a) {
+                                        if !g.is_coroutine
+                                            && !g.is_async_gen
+                                            && g.state.get() != GenState::Done
+                                            && self.can_resume_here(g)
+                                        {
+                                            let g = g.clone();
+                                            *delegate_input =
+                                                self.resume_here(frames, resumers, g, How::Next, dst);
+                                            continue 'frames;
+                                        }
+                                    }
+                                }
                                 _ => {}
                             }
                             let args = regs!(a, argc as usize);
