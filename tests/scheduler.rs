@@ -251,6 +251,52 @@ print('main after sleep(0) at', now())
 }
 
 #[test]
+fn sleep_zero_yields_none_to_a_coroutine_driven_by_hand_as_asyncio_sleep_zero_does() {
+    // asyncio's sleep(0) is a bare `yield`; so is this one, whether the await is fused with
+    // the call or not. A longer sleep still yields its request.
+    let out = ok(r#"
+async def pauses():
+    await sleep(0)
+    s = sleep(0)
+    await s
+    await sleep(1)
+    return 'done'
+c = pauses()
+print(c.send(None))
+print(c.send(None))
+print(c.send(None))
+try:
+    c.send(None)
+except StopIteration as e:
+    print('returned', e.value)
+"#);
+    assert_eq!(out, "None\nNone\n<awaitable sleep(1.0)>\nreturned done\n");
+}
+
+#[test]
+fn a_trace_names_sleep_zero_and_a_bare_yield_apart() {
+    let r = run_args(
+        r#"
+async def sleeper():
+    await sleep(0)
+    s = sleep(0)
+    await s
+def yielder():
+    yield
+spawn(sleeper())
+spawn(yielder())
+"#,
+        &["--trace"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let yields: Vec<&str> = r.stderr.lines().filter(|l| l.contains(" yield ")).collect();
+    assert_eq!(yields.len(), 3, "{}", r.stderr);
+    assert_contains(yields[0], "sleep(0) at line 3: gives the turn away");
+    assert_contains(yields[1], "bare yield at line 7: gives the turn away");
+    assert_contains(yields[2], "sleep(0) at line 5: gives the turn away");
+}
+
+#[test]
 fn operations_that_can_complete_at_once_do_not_switch() {
     // `other` is ready the whole time; it must not run before main waits for real.
     let out = ok(r#"

@@ -181,6 +181,9 @@ pub struct Scheduler {
     pub recent: VecDeque<Rc<Task>>,
     /// The shared `sleep(0)` request.
     zero_sleep: Option<Value>,
+    /// The value a task just yielded is a `sleep(0)`'s `None` (noted only while a trace or
+    /// timeline is recorded; see `sleep0_yield`).
+    sleep0_noted: bool,
     /// Request objects ready for reuse.
     request_pool: Vec<Rc<Native>>,
     /// The request last tried at an `await` (`sched_delegate`) that must wait: when the
@@ -815,17 +818,28 @@ impl Interp {
         }
     }
 
-    /// `await sleep(0)` fused (see `SchedHooks::await_call`): the shared `sleep(0)` request
-    /// to suspend with, noted as tried, as `sched_delegate` gives it when `try_now` finds it
-    /// must wait. Any other call goes the usual way, and so does an await outside a task.
+    /// `await sleep(0)` fused (see `SchedHooks::await_call`): `None` to suspend with, as
+    /// `sched_delegate` yields for `sleep(0)` (see there). Any other call goes the usual way,
+    /// and so does an await outside a task.
     pub fn await_call(&mut self, f: &Builtin, args: &[Value]) -> Option<Value> {
         if !std::ptr::fn_addr_eq(f.f, api::api_sleep as NativeFn) || !matches!(args, [Value::Int(0)]) {
             return None;
         }
         self.sched.current.as_ref()?;
-        let v = self.sched.zero_sleep.get_or_insert_with(|| request_value(Request::Sleep(0.0))).clone();
-        self.sched.tried_now = Some(v.clone());
-        Some(v)
+        Some(self.sleep0_yield())
+    }
+
+    /// What a `sleep(0)` (or a negative sleep) yields up its await chain: `None`, as a bare
+    /// `yield` does, and as asyncio's `sleep(0)` does. It gives the turn away exactly as the
+    /// request would, with no request object to count references on twice a switch, and a
+    /// program driving a coroutine by hand (`coro.send(None)`) receives `None` as in CPython.
+    /// Only a trace or timeline tells the two apart: it is noted for `register_wait`.
+    #[inline(always)]
+    fn sleep0_yield(&mut self) -> Value {
+        if self.opts.observe {
+            self.sched.sleep0_noted = true;
+        }
+        Value::None
     }
 
     /// `yield from`/`await` delegating to a scheduler request. On the first entry (`input`
@@ -844,6 +858,13 @@ impl Interp {
                 match self.try_now(request) {
                     Some(Ok(v)) => Ok(Outcome::Return(v)),
                     Some(Err(e)) => Err(e),
+                    None if matches!(
+                        sched_of(request),
+                        Some(SchedObj::Request(RequestObj { r: Request::Sleep(d), .. })) if *d <= 0.0
+                    ) =>
+                    {
+                        Ok(Outcome::Yield(self.sleep0_yield()))
+                    }
                     None => {
                         self.sched.tried_now = Some(request.clone());
                         Ok(Outcome::Yield(request.clone()))
@@ -882,8 +903,10 @@ impl Interp {
         // trace), not for a `sleep(0)` or a bare `yield`, which give the turn away.
         let span = || crate::vm::suspended_span(&t.coro).unwrap_or_default();
         let Some(SchedObj::Request(RequestObj { r, .. })) = sched_of(req) else {
-            // Any other yielded value gives the turn away.
-            self.give_turn_away(t, "bare yield", span);
+            // Any other yielded value gives the turn away: a `sleep(0)` yields `None` (see
+            // `sleep0_yield`), told apart here for the record.
+            let what = if std::mem::take(&mut self.sched.sleep0_noted) { "sleep(0)" } else { "bare yield" };
+            self.give_turn_away(t, what, span);
             return;
         };
         // `sleep(0)` (the shared request) first, without a clone of the request.
