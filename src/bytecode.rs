@@ -375,6 +375,11 @@ pub enum Instr {
         dst: Reg,
         src: Reg,
     },
+    /// `Yield` of `None` (a bare `yield` in a plain generator), with no constant to load
+    /// first. A suspension point.
+    YieldNone {
+        dst: Reg,
+    },
     /// The iterator of `yield from src`.
     GetYieldFromIter {
         dst: Reg,
@@ -753,6 +758,7 @@ impl Instr {
             | GetIter { dst, .. }
             | ForIter { dst, .. }
             | Yield { dst, .. }
+            | YieldNone { dst }
             | GetYieldFromIter { dst, .. }
             | GetAwaitable { dst, .. }
             | GetAIter { dst, .. }
@@ -838,6 +844,7 @@ impl Instr {
             | Locals { dst, .. }
             | LoadOwnerClass { dst }
             | Import { dst, .. }
+            | YieldNone { dst }
             | Super { dst } => one(dst),
             DelLocal { reg } | DropIter { reg } => one(reg),
             StoreCell { src, .. }
@@ -999,7 +1006,7 @@ impl Bytecode {
         Some(&self.parts[i].1)
     }
     pub fn is_suspension(i: &Instr) -> bool {
-        matches!(i, Instr::Yield { .. } | Instr::YieldFrom { .. })
+        matches!(i, Instr::Yield { .. } | Instr::YieldNone { .. } | Instr::YieldFrom { .. })
     }
 }
 

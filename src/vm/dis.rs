@@ -166,6 +166,7 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
         }
         Return { src } => format!("Return {}", r(c, src)),
         Yield { dst, src } => format!("Yield {} -> sent into {}", r(c, src), r(c, dst)),
+        YieldNone { dst } => format!("Yield None -> sent into {}", r(c, dst)),
         GetYieldFromIter { dst, src } => format!("GetYieldFromIter {} <- {}", r(c, dst), r(c, src)),
         GetAwaitable { dst, src } => format!("GetAwaitable {} <- {}", r(c, dst), r(c, src)),
         YieldFrom { dst, iter } => format!("YieldFrom {} <- {}", r(c, dst), r(c, iter)),

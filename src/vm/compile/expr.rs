@@ -244,19 +244,26 @@ impl<'a> Compiler<'a> {
             ExprKind::DictComp(kv, g) => self.comprehension(e, CompKind::Dict, &[&kv.0, &kv.1], g, dst)?,
             ExprKind::GenExp(x, g) => self.comprehension(e, CompKind::Gen, &[&**x], g, dst)?,
             ExprKind::Yield(v) => {
-                // `Yield` reads its value when it suspends and writes what is sent only when
-                // resumed: one register can do for both.
-                let r = self.temp_at(dst)?;
-                match v {
-                    Some(v) => self.expr_to(v, r)?,
-                    None => self.load_const(Value::None, r),
-                }
-                self.cur_span = span;
                 let sc = &self.res.scopes[self.scope];
-                if sc.is_async && sc.is_generator {
-                    self.emit(Instr::AsyncGenWrap { dst: r, src: r });
+                let wrap = sc.is_async && sc.is_generator;
+                if v.is_none() && !wrap {
+                    // A bare `yield` in a plain generator: no `None` to load first.
+                    self.cur_span = span;
+                    self.emit(Instr::YieldNone { dst });
+                } else {
+                    // `Yield` reads its value when it suspends and writes what is sent only
+                    // when resumed: one register can do for both.
+                    let r = self.temp_at(dst)?;
+                    match v {
+                        Some(v) => self.expr_to(v, r)?,
+                        None => self.load_const(Value::None, r),
+                    }
+                    self.cur_span = span;
+                    if wrap {
+                        self.emit(Instr::AsyncGenWrap { dst: r, src: r });
+                    }
+                    self.emit(Instr::Yield { dst, src: r });
                 }
-                self.emit(Instr::Yield { dst, src: r });
             }
             ExprKind::YieldFrom(x) | ExprKind::Await(x) => {
                 // The delegate's register is the result's when it can be: `YieldFrom` writes
