@@ -376,7 +376,7 @@ pub enum Instr {
         src: Reg,
     },
     /// `Yield` of `None` (a bare `yield` in a plain generator), with no constant to load
-    /// first. A suspension point.
+    /// first: `dst`, a temporary, is set to `None` as the frame suspends. A suspension point.
     YieldNone {
         dst: Reg,
     },

@@ -181,9 +181,6 @@ pub struct Scheduler {
     pub recent: VecDeque<Rc<Task>>,
     /// The shared `sleep(0)` request.
     zero_sleep: Option<Value>,
-    /// The value a task just yielded is a `sleep(0)`'s `None` (noted only while a trace or
-    /// timeline is recorded; see `sleep0_yield`).
-    sleep0_noted: bool,
     /// Request objects ready for reuse.
     request_pool: Vec<Rc<Native>>,
     /// The request last tried at an `await` (`sched_delegate`) that must wait: when the
@@ -826,20 +823,7 @@ impl Interp {
             return None;
         }
         self.sched.current.as_ref()?;
-        Some(self.sleep0_yield())
-    }
-
-    /// What a `sleep(0)` (or a negative sleep) yields up its await chain: `None`, as a bare
-    /// `yield` does, and as asyncio's `sleep(0)` does. It gives the turn away exactly as the
-    /// request would, with no request object to count references on twice a switch, and a
-    /// program driving a coroutine by hand (`coro.send(None)`) receives `None` as in CPython.
-    /// Only a trace or timeline tells the two apart: it is noted for `register_wait`.
-    #[inline(always)]
-    fn sleep0_yield(&mut self) -> Value {
-        if self.opts.observe {
-            self.sched.sleep0_noted = true;
-        }
-        Value::None
+        Some(Value::None)
     }
 
     /// `yield from`/`await` delegating to a scheduler request. On the first entry (`input`
@@ -858,12 +842,18 @@ impl Interp {
                 match self.try_now(request) {
                     Some(Ok(v)) => Ok(Outcome::Return(v)),
                     Some(Err(e)) => Err(e),
+                    // A `sleep(0)` (or a negative sleep) yields `None` up its await chain, as a
+                    // bare `yield` does, and as asyncio's `sleep(0)` does: it gives the turn
+                    // away exactly as the request would, with no request object to count
+                    // references on twice a switch, and a program driving a coroutine by hand
+                    // (`coro.send(None)`) receives `None` as in CPython. (`register_wait` tells
+                    // the two apart for a trace by where the task stopped.)
                     None if matches!(
                         sched_of(request),
                         Some(SchedObj::Request(RequestObj { r: Request::Sleep(d), .. })) if *d <= 0.0
                     ) =>
                     {
-                        Ok(Outcome::Yield(self.sleep0_yield()))
+                        Ok(Outcome::Yield(Value::None))
                     }
                     None => {
                         self.sched.tried_now = Some(request.clone());
@@ -903,9 +893,14 @@ impl Interp {
         // trace), not for a `sleep(0)` or a bare `yield`, which give the turn away.
         let span = || crate::vm::suspended_span(&t.coro).unwrap_or_default();
         let Some(SchedObj::Request(RequestObj { r, .. })) = sched_of(req) else {
-            // Any other yielded value gives the turn away: a `sleep(0)` yields `None` (see
-            // `sleep0_yield`), told apart here for the record.
-            let what = if std::mem::take(&mut self.sched.sleep0_noted) { "sleep(0)" } else { "bare yield" };
+            // Any other yielded value gives the turn away. A `sleep(0)` yields `None` too (see
+            // `sched_delegate`): for the record, a task stopped in an `await` of a scheduler
+            // request that yielded `None` waits on a `sleep(0)`, the one request that does.
+            let what = if self.opts.observe && crate::vm::suspended_in_await(&t.coro) {
+                "sleep(0)"
+            } else {
+                "bare yield"
+            };
             self.give_turn_away(t, what, span);
             return;
         };

@@ -126,10 +126,8 @@ impl Interp {
         let mut t = t;
         let mut g = t.coro.clone();
         let mut resume = t.take_resume().unwrap_or(Resume::Send(Value::None));
-        // A request tried at an await belongs to the step that tried it, and so does a
-        // `sleep(0)` noted for the record.
+        // A request tried at an await belongs to the step that tried it.
         self.sched.tried_now = None;
-        self.sched.sleep0_noted = false;
         // Current first: a putter the received item makes room for was woken by this task.
         self.sched.current = Some(t.clone());
         self.item_received(&t);

@@ -10,4 +10,4 @@ pub mod compile;
 pub mod dis;
 mod run;
 
-pub use run::suspended_span;
+pub use run::{suspended_in_await, suspended_span};

@@ -676,9 +676,6 @@ impl Interp {
                             unsafe { std::slice::from_raw_parts(rp.add($a), $n) }
                         };
                     }
-                    // What a call gave: a value for `dst`, or a frame (a plain call's, or a
-                    // generator's resumed by `next()`) to go on with here; anything else leaves
-                    // the loop. A macro, not a function: it continues the loop or returns.
                     // A yield of `$v` from the top frame. A generator of one frame resumed by
                     // `for` or `next()` in the frame below: the frame goes back into its
                     // generator and the value to the resumer, here. At the bottom of a
@@ -706,6 +703,9 @@ impl Interp {
                             }
                         }};
                     }
+                    // What a call gave: a value for `dst`, or a frame (a plain call's, or a
+                    // generator's resumed by `next()`) to go on with here; anything else leaves
+                    // the loop. A macro, not a function: it continues the loop or returns.
                     macro_rules! after_call {
                         ($called:expr, $dst:expr) => {
                             match $called {
@@ -912,13 +912,9 @@ impl Interp {
                                 }
                                 // `next(gen)` of a plain generator that can run here: its frame
                                 // goes on top at once (as `call_value` would send it here).
-                                Value::Builtin(b) if argc == 1 && b.name == "next" && !b.is_method => {
-                                    if let Value::Gen(g) = &reg!(a) {
-                                        if !g.is_coroutine
-                                            && !g.is_async_gen
-                                            && g.state.get() != GenState::Done
-                                            && self.can_resume_here(g)
-                                        {
+                                Value::Builtin(b) if argc == 1 && is_next(b) => {
+                                    if let Some(g) = next_resumes(&reg!(a)) {
+                                        if self.can_resume_here(g) {
                                             let g = g.clone();
                                             *delegate_input =
                                                 self.resume_here(frames, resumers, g, How::Next, dst);
@@ -1188,7 +1184,12 @@ impl Interp {
                         }
                         // (An arm of its own: sharing `Yield`'s, with a test of which one it is,
                         // moved the whole loop's register allocation: fib +5%.)
-                        Instr::YieldNone { .. } => yield_now!(Value::None),
+                        Instr::YieldNone { dst } => {
+                            // What `dst` held is released now, as the `None` loaded into it
+                            // before a `Yield` would release it.
+                            reg_mut!(dst).put(Value::None);
+                            yield_now!(Value::None)
+                        }
                         Instr::GetAwaitable { dst, src } => {
                             let v = reg!(src).clone();
                             reg_mut!(dst).put(self.get_awaitable(&v)?);
@@ -1565,16 +1566,11 @@ impl Interp {
         let (fun, this) = match fv {
             Value::Func(fun) => (fun, None),
             // `next(gen)`: the generator's frames run in this loop, as for `for`.
-            Value::Builtin(b) if b.name == "next" && !b.is_method && pos.len() == 1 && kw.is_empty() => {
-                match &pos[0] {
-                    Value::Gen(g)
-                        if !g.is_coroutine && !g.is_async_gen && g.state.get() != GenState::Done =>
-                    {
-                        return Ok(Called::Push(Transfer::Next(g.clone(), dst)));
-                    }
-                    _ => return self.call_native(fv, pos, kw, span),
-                }
-            }
+            Value::Builtin(b) if is_next(b) && pos.len() == 1 && kw.is_empty() => match next_resumes(&pos[0])
+            {
+                Some(g) => return Ok(Called::Push(Transfer::Next(g.clone(), dst))),
+                None => return self.call_native(fv, pos, kw, span),
+            },
             // Any other built-in function (`len(x)`, `sleep(0)`), called at once.
             Value::Builtin(b) if b.unbound.is_none() => {
                 self.current_span = Some(span);
@@ -1814,6 +1810,24 @@ pub fn suspended_span(g: &Generator) -> Option<Span> {
     unsafe { g.vm.peek(|frames| frames.last().map(|f| f.span())) }
 }
 
+/// Whether the innermost frame of a suspended generator stopped in an `await` (`YieldFrom`)
+/// that let its delegate go: a scheduler request that had to wait, not a `yield` of the
+/// frame's own nor an iterator it delegates to (which keeps the frame on its `YieldFrom`).
+pub fn suspended_in_await(g: &Generator) -> bool {
+    // SAFETY: the closure only reads the last frame's position and instructions.
+    unsafe {
+        g.vm.peek(|frames| {
+            frames.last().is_some_and(|f| {
+                !f.native_delegate
+                    && matches!(
+                        f.code.bc.instrs.get(f.pc.wrapping_sub(1) as usize),
+                        Some(Instr::YieldFrom { .. })
+                    )
+            })
+        })
+    }
+}
+
 /// Gives an exception the place it was raised at in this frame: the spans of the parts of the
 /// failing expression, so its labels land on them (`hint.rs`), and for a NameError the frame's
 /// local names for its "Did you mean". On the error path only.
@@ -1872,5 +1886,21 @@ fn push_in_room<T>(v: &mut Vec<T>, x: T) {
             unsafe { v.set_len(len + 1) }
         }
         None => v.push(x),
+    }
+}
+
+/// Whether `b` is the built-in function `next`.
+#[inline(always)]
+fn is_next(b: &Builtin) -> bool {
+    b.name == "next" && !b.is_method
+}
+
+/// The generator `next(v)` runs on the loop's stack (as `for` does): a plain generator, not a
+/// coroutine or an async generator, not finished. Anything else is `next`'s native call.
+#[inline(always)]
+fn next_resumes(v: &Value) -> Option<&Rc<Generator>> {
+    match v {
+        Value::Gen(g) if !g.is_coroutine && !g.is_async_gen && g.state.get() != GenState::Done => Some(g),
+        _ => None,
     }
 }

@@ -246,8 +246,10 @@ impl<'a> Compiler<'a> {
             ExprKind::Yield(v) => {
                 let sc = &self.res.scopes[self.scope];
                 let wrap = sc.is_async && sc.is_generator;
-                if v.is_none() && !wrap {
-                    // A bare `yield` in a plain generator: no `None` to load first.
+                if v.is_none() && !wrap && self.is_newest_temp(dst) {
+                    // A bare `yield` in a plain generator: no `None` to load first (the VM
+                    // puts it in `dst` as it suspends, releasing what `dst` held, as the
+                    // load did; `dst` is a temporary, so nothing else reads it meanwhile).
                     self.cur_span = span;
                     self.emit(Instr::YieldNone { dst });
                 } else {

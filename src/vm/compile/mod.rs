@@ -334,11 +334,15 @@ impl<'a> Compiler<'a> {
     /// else reads meanwhile (as Lua's calls leave their result where the function was), else
     /// a fresh one. A frame needs a register less for each call nested in an expression.
     fn temp_at(&mut self, dst: Reg) -> CResult<Reg> {
-        if dst >= self.first_temp && dst + 1 == self.next_reg {
+        if self.is_newest_temp(dst) {
             Ok(dst)
         } else {
             self.temp()
         }
+    }
+    /// Whether `dst` is the newest temporary (see `temp_at`).
+    fn is_newest_temp(&self, dst: Reg) -> bool {
+        dst >= self.first_temp && dst + 1 == self.next_reg
     }
     /// `n` consecutive fresh temporaries; returns the first.
     fn temps(&mut self, n: usize) -> CResult<Reg> {
