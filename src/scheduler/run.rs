@@ -276,15 +276,10 @@ impl Interp {
         // The end of this task's step, as `step_task` ends it (`register_wait`; a bare
         // `yield` and `sleep(0)` give the turn away, here without the call).
         self.sched.tried_now = None;
-        // The shared `sleep(0)` request (`await sleep(0)` suspended at its call) is known by
-        // its address.
-        let zero = matches!((&self.sched.zero_sleep, &v), (Some(Value::Native(a)), Value::Native(b)) if Rc::ptr_eq(a, b));
-        let turn_away = zero
-            || match sched_of(&v) {
-                None => true,
-                Some(SchedObj::Request(RequestObj { r: Request::Sleep(d), .. })) => *d <= 0.0,
-                Some(_) => false,
-            };
+        // A bare `yield` or a `sleep(0)` (which yields `None`: see `sched_delegate`) gives the
+        // turn away. A request here is the one its `await` tried (any other declined above),
+        // which never is a `sleep(0)`.
+        let turn_away = sched_of(&v).is_none();
         if let Some(t) = self.sched.current.take() {
             if turn_away {
                 t.state.set(TaskState::Ready);
@@ -295,8 +290,6 @@ impl Interp {
             }
         }
         match v {
-            // Never pooled: the scheduler keeps it.
-            v if zero => drop(v),
             Value::Native(_) => self.recycle_request(v),
             // Holds nothing: no call to the drop glue on every switch.
             v if v.is_plain() => std::mem::forget(v),
