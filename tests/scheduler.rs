@@ -1925,6 +1925,88 @@ fn task_switches_made_inside_the_vm_loop_keep_the_scheduler_order() {
     assert_eq!(traced.stdout, expected);
 }
 
+/// Tasks that return one after another in a pass, each followed by the next task, a
+/// callback, a task that cancelled itself before returning, joiners: a returning task's end
+/// is mostly made without leaving the VM's loop (`finish_in_loop`), which must wake its
+/// joiners in order with its result and leave the rest to `run_until` as before.
+const FINISHES: &str = r#"
+log = []
+
+async def short(name, k):
+    if name == 'e':
+        call_soon(cb, 2)
+    for i in range(k):
+        await sleep(0)
+    log.append(name + ' returns')
+    return name + '!'
+
+async def joiner(t, tag):
+    got = await t.join()
+    log.append(tag + ' joined ' + got)
+    return got
+
+async def self_cancel():
+    await sleep(0)
+    current_task().cancel()
+    log.append('self_cancel returns')
+    return 'never seen'
+
+def cb(x):
+    log.append('callback ' + str(x))
+
+a = spawn(short('a', 1))
+b = spawn(short('b', 1))
+c = spawn(short('c', 2))
+ja1 = spawn(joiner(a, 'ja1'))
+ja2 = spawn(joiner(a, 'ja2'))
+jc = spawn(joiner(c, 'jc'))
+sc = spawn(self_cancel())
+d = spawn(short('d', 1))
+call_soon(cb, 1)
+e = spawn(short('e', 1))
+await sleep(0)
+log.append('main after one pass')
+for t in [a, b, c, ja1, ja2, jc, d, e]:
+    log.append('result ' + await t.join())
+try:
+    await sc.join()
+except CancelledError:
+    log.append('self_cancel: cancelled')
+for line in log:
+    print(line)
+"#;
+
+#[test]
+fn tasks_ending_inside_the_vm_loop_wake_their_joiners_in_order() {
+    let expected = "callback 1\n\
+     main after one pass\n\
+     a returns\n\
+     b returns\n\
+     self_cancel returns\n\
+     d returns\n\
+     callback 2\n\
+     e returns\n\
+     ja1 joined a!\n\
+     ja2 joined a!\n\
+     result a!\n\
+     result b!\n\
+     c returns\n\
+     jc joined c!\n\
+     result c!\n\
+     result a!\n\
+     result a!\n\
+     result c!\n\
+     result d!\n\
+     result e!\n\
+     self_cancel: cancelled\n\
+     ";
+    assert_eq!(ok(FINISHES), expected);
+    // With `--trace` every task's end goes through `run_until`: the same output.
+    let traced = run_args(FINISHES, &["--virtual-time", "--trace"]);
+    assert_eq!(traced.code, 0, "{}", traced.stderr);
+    assert_eq!(traced.stdout, expected);
+}
+
 // ----- determinism and --trace -----
 
 const MIXED: &str = r#"

@@ -641,6 +641,12 @@ pub struct SchedHooks {
     /// switch does not leave the dispatch loop. `Err` gives the value back (any other
     /// generator, or a step that needs more): leave the loop as usual.
     pub switch: SwitchFn,
+    /// A generator returned this value at the bottom of a loop entered from native code (its
+    /// state is `Done`): when it is the running task's coroutine and its end needs nothing
+    /// more than any returning task's, the scheduler may end the task and begin the next
+    /// ready task's step right there, as `switch` does for a yield. `Err` gives the value
+    /// back: the loop returns it as usual.
+    pub finish: SwitchFn,
 }
 
 impl SchedHooks {
@@ -653,6 +659,7 @@ impl SchedHooks {
         await_call: |_, _, _| None,
         out_line: |_, _| {},
         switch: |_, _, v| Err(v),
+        finish: |_, _, v| Err(v),
     };
 }
 

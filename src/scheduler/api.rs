@@ -14,6 +14,7 @@ pub fn install(it: &mut Interp) {
         await_call: Interp::await_call,
         out_line: Interp::trace_out_line,
         switch: Interp::switch_in_loop,
+        finish: Interp::finish_in_loop,
     };
     let fns: &[(&'static str, NativeFn)] = &[
         ("spawn", api_spawn),

@@ -254,25 +254,7 @@ impl Interp {
         if !tried && is_request(&v) {
             return Err(v);
         }
-        // The next task's coroutine is started (sent nothing) or resumed as `gen_resume`
-        // would; one that would refuse (a throw into a coroutine not started ends it at once)
-        // is left to `step_task`.
-        let created = match self.sched.ready.front() {
-            Some(Entry::Step(next)) if next.state.get() == TaskState::Ready => match next.coro.state.get() {
-                GenState::Suspended => false,
-                GenState::Created
-                    if next.resume().is_none_or(|r| matches!(&*r, Resume::Send(Value::None))) =>
-                {
-                    true
-                }
-                _ => return Err(v),
-            },
-            _ => return Err(v),
-        };
-        let Some(Entry::Step(next)) = self.sched.ready.pop_front() else {
-            // Unreachable: the front entry was just looked at.
-            return Err(v);
-        };
+        let Some((next, created)) = self.next_in_pass() else { return Err(v) };
         // The end of this task's step, as `step_task` ends it (`register_wait`; a bare
         // `yield` and `sleep(0)` give the turn away, here without the call).
         self.sched.tried_now = None;
@@ -295,7 +277,37 @@ impl Interp {
             v if v.is_plain() => std::mem::forget(v),
             v => drop(v),
         }
-        // The next entry, as `run_until` takes it and `step_task` begins it.
+        Ok(self.begin_next(next, created))
+    }
+
+    /// The task a step ending in the VM's loop goes on to (`switch_in_loop`,
+    /// `finish_in_loop`), taken off the ready queue, and whether its coroutine starts: the
+    /// next entry of this pass when it is a ready task whose coroutine is started (sent
+    /// nothing) or resumed as `gen_resume` would; one that would refuse (a throw into a
+    /// coroutine not started ends it at once), and anything else, is left to `run_until`.
+    #[inline(always)]
+    fn next_in_pass(&mut self) -> Option<(Rc<Task>, bool)> {
+        let created = match self.sched.ready.front() {
+            Some(Entry::Step(next)) if next.state.get() == TaskState::Ready => match next.coro.state.get() {
+                GenState::Suspended => false,
+                GenState::Created
+                    if next.resume().is_none_or(|r| matches!(&*r, Resume::Send(Value::None))) =>
+                {
+                    true
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        // (Always a task: the front entry was just looked at.)
+        let Some(Entry::Step(next)) = self.sched.ready.pop_front() else { return None };
+        Some((next, created))
+    }
+
+    /// Begins `next`'s step as `run_until` takes the entry and `step_task` begins it: its
+    /// coroutine, and what to resume it with.
+    #[inline(always)]
+    fn begin_next(&mut self, next: Rc<Task>, created: bool) -> (Rc<Generator>, Resume) {
         self.sched.pass_left -= 1;
         self.sched.entries_run += 1;
         let resume = if created {
@@ -314,7 +326,43 @@ impl Interp {
         if let Some(next) = &self.sched.current {
             next.state.set(TaskState::Running);
         }
-        Ok((coro, resume))
+        (coro, resume)
+    }
+
+    /// `SchedHooks::finish`: the running task's coroutine `g` returned `v` at the bottom of
+    /// the loop its step entered (its state is already `Done`). When its end needs nothing
+    /// but what `step_task`'s `finish` does for any task that returns — not the main
+    /// program, not in the REPL, not cancelled meanwhile, nothing watching — and the next
+    /// entry of this pass is a task `switch_in_loop` would switch to, this ends the task and
+    /// begins the next one's step right there, as a yield's switch does. Anything else gives
+    /// `v` back: the loop returns it as usual.
+    pub(crate) fn finish_in_loop(
+        &mut self,
+        g: &Rc<Generator>,
+        v: Value,
+    ) -> Result<(Rc<Generator>, Resume), Value> {
+        if self.sched.pass_left == 0
+            || self.opts.observe
+            || self.sched.step_budget.is_some()
+            || self.sched.interactive
+        {
+            return Err(v);
+        }
+        let Some(t) = &self.sched.current else { return Err(v) };
+        if !Rc::ptr_eq(&t.coro, g) || t.cancel_requested.get() || t.is_main.get() {
+            return Err(v);
+        }
+        let Some((next, created)) = self.next_in_pass() else { return Err(v) };
+        self.sched.tried_now = None;
+        if let Some(t) = self.sched.current.take() {
+            // `finish` for a task other than the main program that returned, outside the
+            // REPL, with nothing watching: all it does.
+            t.state.set(TaskState::Done);
+            t.set_slot(Slot::End(TaskEnd::Returned(v)));
+            self.sched.tasks.remove(&t);
+            self.wake_joiners(&t);
+        }
+        Ok(self.begin_next(next, created))
     }
 
     fn is_system_exit(&self, v: &Value) -> bool {
@@ -381,10 +429,30 @@ impl Interp {
                 self.sched.recent.push_back(t.clone());
             }
         }
+        self.wake_joiners(t);
+        if failed && !t.retrieved.get() && t.pending_joiners() == 0 {
+            if !t.has_handle() {
+                // Reported now: an input's failure as its traceback, a task's as a failure
+                // nobody can join.
+                t.retrieved.set(true);
+                return Err(self.task_failure(t));
+            }
+            self.sched.failed.push(t.clone());
+            if self.sched.interactive {
+                self.sched.announce.push(t.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// A task ended: its joiners are made ready with its result, its exception or a
+    /// CancelledError.
+    fn wake_joiners(&mut self, t: &Rc<Task>) {
         // (Most tasks have no extra part, and no joiners: nothing to collect then.)
-        let joiners = match t.take_extra(|e| Some(std::mem::take(&mut e.joiners))) {
-            Some(js) if !js.is_empty() => drain_live(js),
-            _ => Vec::new(),
+        let joiners = match t.take_extra(|e| (!e.joiners.is_empty()).then(|| std::mem::take(&mut e.joiners)))
+        {
+            Some(js) => drain_live(js),
+            None => return,
         };
         for j in joiners {
             let r = match t.end().as_deref() {
@@ -400,19 +468,6 @@ impl Interp {
             };
             self.make_ready(&j, r, super::Why::Joined(t));
         }
-        if failed && !t.retrieved.get() && t.pending_joiners() == 0 {
-            if !t.has_handle() {
-                // Reported now: an input's failure as its traceback, a task's as a failure
-                // nobody can join.
-                t.retrieved.set(true);
-                return Err(self.task_failure(t));
-            }
-            self.sched.failed.push(t.clone());
-            if self.sched.interactive {
-                self.sched.announce.push(t.clone());
-            }
-        }
-        Ok(())
     }
 
     /// The failures no one has retrieved (tasks kept but never joined), each as the fault that

@@ -307,7 +307,16 @@ impl Interp {
                     self.depth -= 1;
                     let ret = std::mem::replace(&mut done.ret, Ret::Native);
                     self.recycle(done);
-                    let Some(below) = frames.last_mut() else { break Ok(Outcome::Return(v)) };
+                    let Some(below) = frames.last_mut() else {
+                        match self.finish_task(frames, switched, v) {
+                            Switch::Went(resume) => {
+                                pending = Some(resume);
+                                continue;
+                            }
+                            Switch::Declined(v) => break Ok(Outcome::Return(v)),
+                            Switch::Ended | Switch::Nowhere => break Ok(Outcome::Return(Value::None)),
+                        }
+                    };
                     match ret {
                         Ret::Native => break Err(internal_error("native frame in the middle")),
                         Ret::Reg(dst) => below.regs[dst as usize].put(v),
@@ -1446,10 +1455,41 @@ impl Interp {
             Segment::One(f) => g.vm.push(f),
             Segment::All(frames) => store_frames(g, frames),
         }
-        let (next, resume) = match (self.sched_hooks.switch)(self, g, v) {
-            Ok(to) => to,
-            Err(v) => return Switch::Declined(v),
-        };
+        match (self.sched_hooks.switch)(self, g, v) {
+            Ok((next, resume)) => self.enter_next(frames, switched, next, resume),
+            Err(v) => Switch::Declined(v),
+        }
+    }
+
+    /// The bottom frame of the loop returned `v`: when the loop's generator is a task's
+    /// coroutine, the scheduler may end the task and begin the next task's step right here
+    /// (`SchedHooks::finish`), as `switch_task` does for a yield.
+    #[inline(never)]
+    fn finish_task(
+        &mut self,
+        frames: &mut Vec<Box<Frame>>,
+        switched: &mut Option<Rc<Generator>>,
+        v: Value,
+    ) -> Switch {
+        let Some(g) = switched.as_ref() else { return Switch::Declined(v) };
+        // Done, as `resumed` leaves it.
+        g.state.set(GenState::Done);
+        match (self.sched_hooks.finish)(self, g, v) {
+            Ok((next, resume)) => self.enter_next(frames, switched, next, resume),
+            Err(v) => Switch::Declined(v),
+        }
+    }
+
+    /// Puts the frames of `next`, the coroutine of the task the scheduler switched to, at the
+    /// bottom of the loop, as `vm_resume` would put them there.
+    #[inline(always)]
+    fn enter_next(
+        &mut self,
+        frames: &mut Vec<Box<Frame>>,
+        switched: &mut Option<Rc<Generator>>,
+        next: Rc<Generator>,
+        resume: Resume,
+    ) -> Switch {
         next.used.set(true);
         next.state.set(GenState::Running);
         // One frame (a generator not delegating), the common case: taken out of its cell in
