@@ -28,6 +28,16 @@ impl SymMap {
         SymMap::default()
     }
 
+    /// How many keys it has room for without growing.
+    pub fn capacity(&self) -> usize {
+        self.keys.capacity().min(self.vals.capacity())
+    }
+
+    /// An empty map with room for `n` keys (none allocated when `n` is 0).
+    pub fn with_capacity(n: usize) -> SymMap {
+        SymMap { keys: Vec::with_capacity(n), vals: Vec::with_capacity(n), index: None }
+    }
+
     /// Where `k` is, if it is here: its place stays the same until a key is removed (see
     /// `at`).
     #[inline]

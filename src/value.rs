@@ -244,6 +244,10 @@ pub struct Class {
     /// What attribute access on instances must look for (`flags::*`): set when the class or
     /// one of its bases defines a data descriptor, `__getattr__`, `__setattr__`, ...
     pub flags: Cell<u8>,
+    /// The most attributes an instance of it has been given (up to 255): a new instance's
+    /// map is made with room for that many, in one allocation for its names and one for its
+    /// values, instead of growing as `__init__` sets them.
+    pub attr_hint: Cell<u8>,
 }
 
 /// `Class::flags`: the slow paths an attribute access of an instance needs.
@@ -278,7 +282,16 @@ impl Class {
     ) -> Class {
         let is_exception = bases.iter().any(|b| b.is_exception);
         let flags = mro.iter().fold(0, |f, c| f | c.flags.get());
-        Class { name, bases, mro, dict: RefCell::new(dict), tag, is_exception, flags: Cell::new(flags) }
+        Class {
+            name,
+            bases,
+            mro,
+            dict: RefCell::new(dict),
+            tag,
+            is_exception,
+            flags: Cell::new(flags),
+            attr_hint: Cell::new(0),
+        }
     }
 
     /// The first base (the one a built-in type's layout comes from), None for `object`.
@@ -374,7 +387,8 @@ pub struct Instance {
 
 impl Instance {
     pub fn new(class: Rc<Class>) -> Instance {
-        Instance { class, attrs: RefCell::new(SymMap::new()), base: None }
+        let attrs = SymMap::with_capacity(class.attr_hint.get() as usize);
+        Instance { class, attrs: RefCell::new(attrs), base: None }
     }
 }
 
