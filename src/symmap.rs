@@ -2,10 +2,10 @@
 //! namespaces, modules and globals. Insertion-ordered, as Python's dicts are (`vars(obj)`,
 //! `SimpleNamespace`'s repr and `dir` follow the order attributes were first set).
 //!
-//! Most of these maps are small (an instance's few attributes, a class's methods): the keys
-//! are kept in a vector of `u32` symbols scanned linearly, which costs less than hashing for a
-//! dozen keys and needs one allocation per vector. Past `INDEX_FROM` keys (a module's globals)
-//! a hash index from symbol to position is kept beside them.
+//! Most of these maps are small (an instance's few attributes, a class's methods): the entries
+//! (a `u32` symbol and its value, 24 bytes) are kept in one vector scanned linearly, which
+//! costs less than hashing for a dozen keys and needs one allocation. Past `INDEX_FROM` keys (a
+//! module's globals) a hash index from symbol to position is kept beside them.
 
 use crate::span::Symbol;
 use crate::value::Value;
@@ -16,8 +16,7 @@ const INDEX_FROM: usize = 16;
 
 #[derive(Default)]
 pub struct SymMap {
-    keys: Vec<Symbol>,
-    vals: Vec<Value>,
+    entries: Vec<(Symbol, Value)>,
     // Boxed: most maps never have one, and every instance carries a map (8 bytes, not 40).
     #[allow(clippy::box_collection)]
     index: Option<Box<HashMap<Symbol, u32, SymHasher>>>,
@@ -30,12 +29,12 @@ impl SymMap {
 
     /// How many keys it has room for without growing.
     pub fn capacity(&self) -> usize {
-        self.keys.capacity().min(self.vals.capacity())
+        self.entries.capacity()
     }
 
     /// An empty map with room for `n` keys (none allocated when `n` is 0).
     pub fn with_capacity(n: usize) -> SymMap {
-        SymMap { keys: Vec::with_capacity(n), vals: Vec::with_capacity(n), index: None }
+        SymMap { entries: Vec::with_capacity(n), index: None }
     }
 
     /// Where `k` is, if it is here: its place stays the same until a key is removed (see
@@ -43,39 +42,37 @@ impl SymMap {
     #[inline]
     pub fn position(&self, k: Symbol) -> Option<usize> {
         match &self.index {
-            None => self.keys.iter().position(|&s| s == k),
+            None => self.entries.iter().position(|e| e.0 == k),
             Some(ix) => ix.get(&k).map(|&i| i as usize),
         }
     }
 
     #[inline]
     pub fn get(&self, k: &Symbol) -> Option<&Value> {
-        self.position(*k).map(|i| &self.vals[i])
+        self.position(*k).map(|i| &self.entries[i].1)
     }
 
     /// The value at place `i`, if `k` is the key there (a place remembered from `position`,
     /// checked).
     #[inline]
     pub fn at(&self, i: usize, k: Symbol) -> Option<&Value> {
-        if self.keys.get(i) == Some(&k) {
-            self.vals.get(i)
-        } else {
-            None
+        match self.entries.get(i) {
+            Some((s, v)) if *s == k => Some(v),
+            _ => None,
         }
     }
 
     /// As `at`, to change the value.
     #[inline]
     pub fn at_mut(&mut self, i: usize, k: Symbol) -> Option<&mut Value> {
-        if self.keys.get(i) == Some(&k) {
-            self.vals.get_mut(i)
-        } else {
-            None
+        match self.entries.get_mut(i) {
+            Some((s, v)) if *s == k => Some(v),
+            _ => None,
         }
     }
 
     pub fn get_mut(&mut self, k: &Symbol) -> Option<&mut Value> {
-        self.position(*k).map(|i| &mut self.vals[i])
+        self.position(*k).map(|i| &mut self.entries[i].1)
     }
 
     #[inline]
@@ -87,16 +84,15 @@ impl SymMap {
     #[inline]
     pub fn insert(&mut self, k: Symbol, v: Value) -> Option<Value> {
         if let Some(i) = self.position(k) {
-            return Some(std::mem::replace(&mut self.vals[i], v));
+            return Some(std::mem::replace(&mut self.entries[i].1, v));
         }
-        let at = self.keys.len();
-        self.keys.push(k);
-        self.vals.push(v);
+        let at = self.entries.len();
+        self.entries.push((k, v));
         match &mut self.index {
             Some(ix) => {
                 ix.insert(k, at as u32);
             }
-            None if self.keys.len() > INDEX_FROM => self.reindex(),
+            None if self.entries.len() > INDEX_FROM => self.reindex(),
             None => {}
         }
         None
@@ -105,8 +101,7 @@ impl SymMap {
     /// Removes `k`, keeping the order of the others.
     pub fn shift_remove(&mut self, k: &Symbol) -> Option<Value> {
         let i = self.position(*k)?;
-        self.keys.remove(i);
-        let v = self.vals.remove(i);
+        let (_, v) = self.entries.remove(i);
         if self.index.is_some() {
             self.reindex();
         }
@@ -114,37 +109,36 @@ impl SymMap {
     }
 
     fn reindex(&mut self) {
-        let mut ix = HashMap::with_capacity_and_hasher(self.keys.len(), SymHasher);
-        for (i, k) in self.keys.iter().enumerate() {
+        let mut ix = HashMap::with_capacity_and_hasher(self.entries.len(), SymHasher);
+        for (i, (k, _)) in self.entries.iter().enumerate() {
             ix.insert(*k, i as u32);
         }
         self.index = Some(Box::new(ix));
     }
 
     pub fn clear(&mut self) {
-        self.keys.clear();
-        self.vals.clear();
+        self.entries.clear();
         self.index = None;
     }
 
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.entries.is_empty()
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Symbol> + '_ {
-        self.keys.iter()
+        self.entries.iter().map(|e| &e.0)
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Value> + '_ {
-        self.vals.iter()
+        self.entries.iter().map(|e| &e.1)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&Symbol, &Value)> + '_ {
-        self.keys.iter().zip(self.vals.iter())
+        self.entries.iter().map(|(k, v)| (k, v))
     }
 }
 

@@ -71,3 +71,12 @@ fn a_frame_is_80_bytes() {
 fn a_generator_is_48_bytes() {
     assert_eq!(std::mem::size_of::<tinyasync::value::Generator>(), 48);
 }
+
+/// An attribute map (instances, classes, modules) is 32 bytes: its names and values share one
+/// vector of 24-byte entries (one allocation, made at the size its class has seen: see
+/// `Class::attr_hint`), and the hash index that only large maps have is boxed.
+#[test]
+fn an_attribute_map_is_32_bytes() {
+    assert_eq!(std::mem::size_of::<tinyasync::symmap::SymMap>(), 32);
+    assert_eq!(std::mem::size_of::<(tinyasync::span::Symbol, tinyasync::value::Value)>(), 24);
+}
