@@ -1917,10 +1917,16 @@ fn task_switches_made_inside_the_vm_loop_keep_the_scheduler_order() {
      sleeper saw the event\n\
      never started: cancelled\n\
      ";
-    assert_eq!(ok(SWITCHES), expected);
     // `--trace` makes every switch leave the VM's loop (the scheduler watches each step): the
     // program sees no difference.
-    let traced = run_args(SWITCHES, &["--virtual-time", "--trace"]);
+    assert_same_traced(SWITCHES, expected);
+}
+
+/// `src` prints `expected`, and the same with `--trace`, under which the scheduler watches
+/// every step, so that no task switch or end is made inside the VM's loop.
+fn assert_same_traced(src: &str, expected: &str) {
+    assert_eq!(ok(src), expected);
+    let traced = run_args(src, &["--virtual-time", "--trace"]);
     assert_eq!(traced.code, 0, "{}", traced.stderr);
     assert_eq!(traced.stdout, expected);
 }
@@ -2000,11 +2006,8 @@ fn tasks_ending_inside_the_vm_loop_wake_their_joiners_in_order() {
      result e!\n\
      self_cancel: cancelled\n\
      ";
-    assert_eq!(ok(FINISHES), expected);
     // With `--trace` every task's end goes through `run_until`: the same output.
-    let traced = run_args(FINISHES, &["--virtual-time", "--trace"]);
-    assert_eq!(traced.code, 0, "{}", traced.stderr);
-    assert_eq!(traced.stdout, expected);
+    assert_same_traced(FINISHES, expected);
 }
 
 // ----- determinism and --trace -----

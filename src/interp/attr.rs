@@ -1204,10 +1204,10 @@ mod tests {
     fn new_instances_get_room_for_the_attributes_their_class_has_seen() {
         let mut it = Interp::new(Default::default(), Output::Capture(Vec::new()));
         let cls = Rc::new(Class::new(Symbol::intern("Point"), vec![], vec![], SymMap::new(), TypeTag::User));
-        let first = Value::Instance(Rc::new(Instance::new(cls.clone())));
+        let inst = Rc::new(Instance::new(cls.clone()));
         // Before any instance has attributes, a new instance allocates nothing.
-        let Value::Instance(i) = &first else { unreachable!() };
-        assert_eq!(i.attrs.borrow().capacity(), 0);
+        assert_eq!(inst.attrs.borrow().capacity(), 0);
+        let first = Value::Instance(inst);
         for (k, name) in ["x", "y", "z"].into_iter().enumerate() {
             assert!(it.setattr(&first, Symbol::intern(name), Value::Int(k as i64)).is_ok());
         }
