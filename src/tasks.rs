@@ -196,9 +196,11 @@ impl TaskTable {
 
 /// What a task holds between its steps, one thing at a time, by its state.
 pub enum Slot {
-    /// Nothing: a new task (its first step starts it), or one running.
+    /// Nothing: a new task (its first step starts it), one running, or one ready whose next
+    /// step sends `None` (a task that gave the turn away inside the VM's loop, see
+    /// `switch_in_loop`).
     Idle,
-    /// Ready: what its next step sends or throws in.
+    /// Ready: what its next step sends or throws in (none: `None`).
     Resume(Resume),
     /// Sleeping or waiting: on what, and where (for cancellation, deadlock reports, dumps).
     Wait(Request, Span),

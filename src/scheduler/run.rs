@@ -264,8 +264,10 @@ impl Interp {
         let turn_away = sched_of(&v).is_none();
         if let Some(t) = self.sched.current.take() {
             if turn_away {
+                // Its slot stays `Idle`, as it is while the task runs: a ready task's next
+                // step sends `None` when the slot holds nothing to send.
+                debug_assert!(t.resume().is_none() && t.wait().is_none());
                 t.state.set(TaskState::Ready);
-                t.set_resume(Resume::Send(Value::None));
                 self.sched.ready.push_back(Entry::Step(t));
             } else {
                 self.register_wait(&t, &v);
