@@ -289,21 +289,23 @@ impl Interp {
     /// coroutine not started ends it at once), and anything else, is left to `run_until`.
     #[inline(always)]
     fn next_in_pass(&mut self) -> Option<(Rc<Task>, bool)> {
-        let created = match self.sched.ready.front() {
-            Some(Entry::Step(next)) if next.state.get() == TaskState::Ready => match next.coro.state.get() {
-                GenState::Suspended => false,
+        let (entry, created) = self.sched.ready.pop_front_with(|e| match e {
+            Entry::Step(next) if next.state.get() == TaskState::Ready => match next.coro.state.get() {
+                GenState::Suspended => Some(false),
                 GenState::Created
                     if next.resume().is_none_or(|r| matches!(&*r, Resume::Send(Value::None))) =>
                 {
-                    true
+                    Some(true)
                 }
-                _ => return None,
+                _ => None,
             },
-            _ => return None,
-        };
-        // (Always a task: the front entry was just looked at.)
-        let Some(Entry::Step(next)) = self.sched.ready.pop_front() else { return None };
-        Some((next, created))
+            _ => None,
+        })?;
+        match entry {
+            Entry::Step(next) => Some((next, created)),
+            // Unreachable: only a task's entry is taken above.
+            Entry::Callback(_) => None,
+        }
     }
 
     /// Begins `next`'s step as `run_until` takes the entry and `step_task` begins it: its
