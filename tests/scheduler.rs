@@ -2010,6 +2010,28 @@ fn tasks_ending_inside_the_vm_loop_wake_their_joiners_in_order() {
     assert_same_traced(FINISHES, expected);
 }
 
+/// A task that returns inside the VM's loop, which goes on into the next task's step, is
+/// freed there with what it returned, as asyncio frees it (the step that ran it must not keep
+/// it until the loop is left): its result's `__del__` runs before the next task's step.
+#[test]
+fn a_task_ended_inside_the_vm_loop_is_freed_at_once() {
+    let src = "
+class R:
+    def __del__(self):
+        print('R freed')
+async def a():
+    print('a returns')
+    return R()
+async def b():
+    print('b runs')
+spawn(a())
+spawn(b())
+await sleep(0)
+print('main ends')
+";
+    assert_same_traced(src, "a returns\nR freed\nb runs\nmain ends\n");
+}
+
 // ----- determinism and --trace -----
 
 const MIXED: &str = r#"

@@ -144,14 +144,19 @@ impl Interp {
             }
         }
         let result = loop {
+            // Not held across the resume: a task that ends inside the VM's loop
+            // (`finish_in_loop`), which then goes on into other tasks' steps, is freed there
+            // with what it returned, as `finish` would free it here.
+            drop(t);
             let r = self.gen_resume(&g, resume);
             // The loop may have gone on into other tasks' steps: what it returns is the
             // running task's.
-            if let Some(c) = &self.sched.current {
-                if !Rc::ptr_eq(c, &t) {
-                    t = c.clone();
-                    g = t.coro.clone();
-                }
+            let Some(c) = self.sched.current.clone() else {
+                break Err(internal_error("a task's step lost its task"));
+            };
+            t = c;
+            if !Rc::ptr_eq(&g, &t.coro) {
+                g = t.coro.clone();
             }
             match r {
                 Ok(Outcome::Yield(v)) => {
