@@ -244,9 +244,9 @@ pub struct Class {
     /// What attribute access on instances must look for (`flags::*`): set when the class or
     /// one of its bases defines a data descriptor, `__getattr__`, `__setattr__`, ...
     pub flags: Cell<u8>,
-    /// The most attributes an instance of it has been given (up to 255): a new instance's
-    /// map is made with room for that many, in one allocation for its names and one for its
-    /// values, instead of growing as `__init__` sets them.
+    /// How many attributes the last instance made by calling it had when its `__init__`
+    /// returned (up to 255; see `Class::learn_attrs`): a new instance's map is made with room
+    /// for that many, instead of growing as `__init__` sets them.
     pub attr_hint: Cell<u8>,
 }
 
@@ -292,6 +292,15 @@ impl Class {
             flags: Cell::new(flags),
             attr_hint: Cell::new(0),
         }
+    }
+
+    /// An instance's `__init__` returned: the class learns how many attributes it set (the
+    /// last instance's count, not the most ever: an instance given many more attributes
+    /// later, used as a namespace, must not make every new instance big).
+    #[inline]
+    pub fn learn_attrs(&self, inst: &Instance) {
+        let n = inst.attrs.borrow().len().min(u8::MAX as usize) as u8;
+        self.attr_hint.set(n);
     }
 
     /// The first base (the one a built-in type's layout comes from), None for `object`.

@@ -284,6 +284,9 @@ impl Interp {
                         self.type_name(&r)
                     )));
                 }
+                if let Value::Instance(i) = &v {
+                    cls.learn_attrs(i);
+                }
             }
             Some(Value::Builtin(b)) => {
                 let this = super::descr::native_receiver(&b, &v);

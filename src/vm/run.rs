@@ -322,6 +322,7 @@ impl Interp {
                         Ret::Reg(dst) => below.regs[dst as usize].put(v),
                         Ret::Init(dst, inst) => {
                             if v.is_none() {
+                                inst.class.learn_attrs(&inst);
                                 below.regs[dst as usize].put(Value::Instance(inst));
                             } else {
                                 // Raised at the call, as `instantiate` raises it.
