@@ -185,6 +185,15 @@ impl Interp {
                     self.depth -= 1;
                     r?
                 }
+                // `vars(p) == vars(q)`: as the dicts they show (the arms below take one view).
+                (self::Native::AttrDict(_), _) => {
+                    let s = self.attr_dict_snapshot(a)?;
+                    self.eq(&s, b)?
+                }
+                (_, self::Native::AttrDict(_)) => {
+                    let s = self.attr_dict_snapshot(b)?;
+                    self.eq(a, &s)?
+                }
                 _ => a.is(b),
             },
             // Bound methods are equal when they bind the same function to the same object
