@@ -685,10 +685,6 @@ impl Resolver {
             return Err(SyntaxError::new(format!("'{}' inside {}", what, kind_name(kind)), span));
         }
         match self.kind() {
-            ScopeKind::Function if self.res.scopes[self.cur].name == Some(Symbol::intern("<lambda>")) => {
-                Err(SyntaxError::unsupported(&format!("'{}' inside a lambda is", what), span)
-                    .with_help("write a `def` that yields instead"))
-            }
             ScopeKind::Function => {
                 self.scope().is_generator = true;
                 Ok(())
