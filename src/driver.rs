@@ -452,6 +452,11 @@ pub fn report(
         Err(Fault::OutputClosed) => RunResult { status: exit::OK, stderr: String::new() },
         Err(Fault::Exc(x)) => match system_exit(interp, &x.value) {
             Some((status, stderr)) => RunResult { status, stderr },
+            // An uncaught KeyboardInterrupt ends as Ctrl-C does (CPython's 130), its
+            // traceback shown.
+            None if interp.t.type_of(&x.value).is_subclass(&interp.t.keyboard_interrupt) => {
+                RunResult { status: exit::INTERRUPTED, stderr: render_exception(interp, sources, style, &x) }
+            }
             None => RunResult {
                 status: exit::RUNTIME_ERROR,
                 stderr: render_exception(interp, sources, style, &x),

@@ -234,6 +234,7 @@ impl Task {
             TaskName::Auto(f, n) => ((f, n.max(1)), None),
             TaskName::Given(s) => ((Symbol(0), 0), Some(s)),
         };
+        coro.in_task.set(true);
         let t = Task {
             id,
             is_main: Cell::new(false),

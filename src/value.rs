@@ -433,6 +433,9 @@ pub struct Generator {
     pub created_at: Span,
     /// Iterated, awaited, spawned or sent to at least once.
     pub used: Cell<bool>,
+    /// A task's coroutine: the scheduler ends it (a task left at the program's end is
+    /// cancelled), so dropping it closes nothing.
+    pub in_task: Cell<bool>,
 }
 
 impl Generator {
@@ -458,6 +461,7 @@ impl Generator {
             code: code.clone(),
             created_at,
             used: Cell::new(false),
+            in_task: Cell::new(false),
         }
     }
 }
@@ -545,10 +549,10 @@ impl Drop for Generator {
             let _ = NEVER_USED
                 .try_with(|v| v.borrow_mut().push((self.is_coroutine, self.name(), self.created_at)));
         }
-        // A generator abandoned while suspended is closed, as CPython's reference counting
-        // closes it: its `finally` blocks run and it sees GeneratorExit. (Coroutines are the
-        // scheduler's to cancel.)
-        if self.state.get() == GenState::Suspended && !self.is_coroutine && finalizers_alive() {
+        // A generator or coroutine abandoned while suspended is closed, as CPython's reference
+        // counting closes it: its `finally` blocks run and it sees GeneratorExit. (A task's
+        // coroutine is the scheduler's to cancel.)
+        if self.state.get() == GenState::Suspended && !self.in_task.get() && finalizers_alive() {
             let frames = self.vm.take();
             if frames.is_empty() {
                 return;
@@ -556,12 +560,13 @@ impl Drop for Generator {
             let revived = Generator {
                 state: Cell::new(GenState::Suspended),
                 vm: crate::frame::FrameCell::new(frames),
-                is_coroutine: false,
+                is_coroutine: self.is_coroutine,
                 is_async_gen: self.is_async_gen,
                 ag_running: Cell::new(false),
                 code: self.code.clone(),
                 created_at: self.created_at,
                 used: Cell::new(true),
+                in_task: Cell::new(false),
             };
             schedule_finalizer(Value::Gen(Rc::new(revived)));
         }
@@ -620,6 +625,8 @@ pub enum IterState {
     Deque {
         d: Rc<Native>,
         i: usize,
+        /// The deque's length when the iterator was made: a change is an error.
+        len: usize,
     },
     Enumerate {
         it: Value,
@@ -627,6 +634,13 @@ pub enum IterState {
     },
     Zip {
         its: Vec<Value>,
+        /// `zip(..., strict=True)`: iterables of unequal lengths are an error.
+        strict: bool,
+    },
+    /// `iter(f, sentinel)`: calls `f` until it returns the sentinel.
+    Callable {
+        f: Value,
+        sentinel: Value,
     },
     Map {
         f: Value,
@@ -688,6 +702,8 @@ pub enum Native {
     },
     /// The `NotImplemented` singleton.
     NotImplemented,
+    /// The `Ellipsis` singleton (`...`).
+    Ellipsis,
     /// `property(fget, fset, fdel, doc)`: a data descriptor.
     Property {
         fget: Value,
@@ -822,6 +838,7 @@ impl Value {
             (Native(a), Native(b)) => {
                 Rc::ptr_eq(a, b)
                     || matches!((&**a, &**b), (self::Native::NotImplemented, self::Native::NotImplemented))
+                    || matches!((&**a, &**b), (self::Native::Ellipsis, self::Native::Ellipsis))
             }
             (Unbound, Unbound) => true,
             _ => false,

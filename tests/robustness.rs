@@ -125,9 +125,9 @@ fn mutated_programs_never_panic() {
         }
         (runs, statuses)
     });
-    // Every status is a documented one.
+    // Every status is a documented one (130: a mutated program may raise KeyboardInterrupt).
     for s in statuses.keys() {
-        assert!([0, 1, 2, 3, 4].contains(s), "undocumented exit status {} in {:?}", s, statuses);
+        assert!([0, 1, 2, 3, 4, 130].contains(s), "undocumented exit status {} in {:?}", s, statuses);
     }
     assert!(runs >= 20_000, "{} runs", runs);
     eprintln!("mutation runs: {} by exit status {:?}", runs, statuses);
@@ -401,8 +401,9 @@ fn never_started_coroutines_and_generators_are_reported_once_at_the_end() {
 
 #[test]
 fn programs_cannot_reach_the_file_system() {
-    // (`globals()` and `locals()` exist: they give copies of the program's own names.)
-    for name in ["open", "exec", "eval", "compile", "__import__", "breakpoint", "exit", "quit"] {
+    // (`globals()` and `locals()` exist: they give copies of the program's own names; `exit()`
+    // and `quit()` raise SystemExit, as `sys.exit()` does.)
+    for name in ["open", "exec", "eval", "compile", "__import__", "breakpoint"] {
         let r = run(&format!("{}\n", name));
         assert_eq!(r.code, 1, "{} should not exist", name);
         assert!(r.stderr.contains(&format!("NameError: name '{}' is not defined", name)), "{}", r.stderr);

@@ -96,6 +96,10 @@ pub fn construct(it: &mut Interp, cls: &Rc<Class>, args: &[Value], kw: Kw) -> R<
                     value_error(format!("could not convert string to float: {}", repr_str(&s.s)))
                 }),
                 Some(v) => match crate::interp::ops::to_f64(v) {
+                    // An int past the largest float is an error, not infinity.
+                    Some(f) if f.is_infinite() && matches!(v, Value::BigInt(_)) => {
+                        Err(overflow_error("int too large to convert to float"))
+                    }
                     Some(f) => Ok(Value::Float(f)),
                     None => {
                         if it.has_method(v, sym::FLOAT) {

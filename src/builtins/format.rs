@@ -154,6 +154,7 @@ impl Interp {
                     format!("{}({})", name, self.repr_seq(v, "[", &items, "]")?)
                 }
                 Native::NotImplemented => "NotImplemented".into(),
+                Native::Ellipsis => "Ellipsis".into(),
                 Native::Super { .. } => "<super object>".into(),
                 Native::Property { .. } => format!("<property object at {:#x}>", v.address()),
                 Native::StaticMethod(f) => format!("<staticmethod({})>", self.repr(f)?),
@@ -290,7 +291,7 @@ impl Interp {
         match r? {
             Value::Str(s) => Ok(s.s.clone()),
             other => {
-                Err(type_error(format!("{}() returned non-string (type {})", name, self.type_name(&other))))
+                Err(type_error(format!("{} returned non-string (type {})", name, self.type_name(&other))))
             }
         }
     }
@@ -456,16 +457,9 @@ impl Interp {
                 }
                 Ok(pad(&text, &sp, '<'))
             }
-            _ => {
-                let s = self.to_str(v)?;
-                if sp.ty.is_some() || sp.precision.is_some() {
-                    return Err(type_error(format!(
-                        "unsupported format string passed to {}.__format__",
-                        self.type_name(v)
-                    )));
-                }
-                Ok(pad(&s, &sp, '<'))
-            }
+            // `object.__format__`: the value's `str` for an empty spec (above), else an
+            // error, whatever the spec (`f"{[1]:>5}"` too).
+            _ => Err(type_error(format!("unsupported format string passed to {}.__format__", tname))),
         }
     }
 
@@ -584,11 +578,11 @@ impl Interp {
                     a
                 }
             };
+            // A format spec in its grammar's order: align, sign, `#`, then `0` (`%+05d` is
+            // `+05d`).
             let mut spec = String::new();
             if flags.contains('-') {
                 spec.push('<');
-            } else if flags.contains('0') && conv != 's' && conv != 'r' {
-                spec.push('0');
             }
             if flags.contains('+') {
                 spec.push('+');
@@ -597,6 +591,9 @@ impl Interp {
             }
             if flags.contains('#') {
                 spec.push('#');
+            }
+            if !flags.contains('-') && flags.contains('0') && conv != 's' && conv != 'r' {
+                spec.push('0');
             }
             let text = match conv {
                 's' | 'r' | 'a' => {
@@ -699,7 +696,11 @@ impl Interp {
             };
             out.push_str(&text);
         }
-        if mapping.is_none() && idx < items.len() && matches!(args, Value::Tuple(_)) {
+        // What no specifier took is an error, a lone value included (`"abc" % 5`); a mapping
+        // may hold keys the format never names, and so may any object CPython would look
+        // keys up in (an instance, here).
+        let lone_unused = !matches!(args, Value::Tuple(_) | Value::Instance(_)) && idx == 0;
+        if mapping.is_none() && idx < items.len() && (matches!(args, Value::Tuple(_)) || lone_unused) {
             return Err(type_error("not all arguments converted during string formatting"));
         }
         Ok(out)
@@ -762,7 +763,14 @@ impl Interp {
                 // The first part: index, keyword or empty; then .attr / [key] parts.
                 let first_end = name.find(['.', '[']).unwrap_or(name.len());
                 let first = &name[..first_end];
+                // `auto` counts the automatic fields; once a field is numbered it is
+                // `usize::MAX`, and mixing the two is an error, as in CPython.
                 let mut v = if first.is_empty() {
+                    if *auto == usize::MAX {
+                        return Err(value_error(
+                            "cannot switch from manual field specification to automatic field numbering",
+                        ));
+                    }
                     let v = args.get(*auto).cloned().ok_or_else(|| {
                         index_error(format!(
                             "Replacement index {} out of range for positional args tuple",
@@ -772,6 +780,12 @@ impl Interp {
                     *auto += 1;
                     v
                 } else if let Ok(n) = first.parse::<usize>() {
+                    if *auto != 0 && *auto != usize::MAX {
+                        return Err(value_error(
+                            "cannot switch from automatic field numbering to manual field specification",
+                        ));
+                    }
+                    *auto = usize::MAX;
                     args.get(n).cloned().ok_or_else(|| {
                         index_error(format!("Replacement index {} out of range for positional args tuple", n))
                     })?

@@ -262,7 +262,7 @@ pub fn install(it: &mut Interp) {
         .insert(sym::INIT, native_method_value(&t.base_exception, "__init__", exc_init));
     t.object.dict.borrow_mut().insert(sym::INIT, native_method_value(&t.object, "__init__", object_init));
     set_global(it, "NotImplemented", Value::Native(Rc::new(Native::NotImplemented)));
-    set_global(it, "Ellipsis", Value::Native(Rc::new(Native::NotImplemented)));
+    set_global(it, "Ellipsis", Value::Native(Rc::new(Native::Ellipsis)));
     let fns: &[(&'static str, NativeFn)] = &[
         ("print", bi_print),
         ("input", bi_input),
@@ -308,6 +308,8 @@ pub fn install(it: &mut Interp) {
         ("vars", bi_vars),
         ("super", bi_super),
         ("dir", bi_dir),
+        ("exit", modules::sys_exit),
+        ("quit", modules::sys_exit),
     ];
     for (name, f) in fns {
         set_global(it, name, native(name, *f));
@@ -322,7 +324,28 @@ fn exc_init(_it: &mut Interp, this: &Value, args: &[Value], _kw: Kw) -> R<Value>
     Ok(Value::None)
 }
 
-fn object_init(_it: &mut Interp, _this: &Value, _args: &[Value], _kw: Kw) -> R<Value> {
+/// `object.__init__`: arguments are an error unless the class made its own `__new__` to take
+/// them (CPython's `object_init` and `object_new`): `Dog("rex")` for a class whose `__init__`
+/// is misspelled says `Dog() takes no arguments`, and `super().__init__(x)` reaching `object`
+/// says it takes only the instance.
+fn object_init(it: &mut Interp, this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    if args.is_empty() && kw.is_empty() {
+        return Ok(Value::None);
+    }
+    let cls = it.t.type_of(this);
+    let own = |name: Symbol| {
+        let of_object = it.t.object.dict.borrow().get(&name).cloned();
+        match (cls.lookup(name), of_object) {
+            (Some(found), Some(base)) => !crate::interp::attr::same_object(&found, &base),
+            (found, _) => found.is_some(),
+        }
+    };
+    if own(sym::INIT) {
+        return Err(type_error("object.__init__() takes exactly one argument (the instance to initialize)"));
+    }
+    if !own(sym::NEW) {
+        return Err(type_error(format!("{}() takes no arguments", cls.name)));
+    }
     Ok(Value::None)
 }
 
@@ -844,12 +867,20 @@ fn bi_enumerate(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Val
     Ok(Value::Iter(Rc::new(RefCell::new(IterState::Enumerate { it: inner, n: start }))))
 }
 
-fn bi_zip(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
+fn bi_zip(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
+    let strict_kw = Symbol::intern("strict");
+    if let Some((k, _)) = kw.iter().find(|(k, _)| *k != strict_kw) {
+        return Err(type_error(format!("'{}' is an invalid keyword argument for zip()", k)));
+    }
+    let strict = match kwarg(kw, strict_kw) {
+        Some(v) => it.truthy(&v)?,
+        None => false,
+    };
     let mut its = Vec::new();
     for a in args {
         its.push(it.get_iter(a)?);
     }
-    Ok(Value::Iter(Rc::new(RefCell::new(IterState::Zip { its }))))
+    Ok(Value::Iter(Rc::new(RefCell::new(IterState::Zip { its, strict }))))
 }
 
 fn bi_map(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
@@ -892,7 +923,16 @@ fn bi_all(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
 }
 
 fn bi_iter(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
-    arity("iter", args, 1, 1)?;
+    arity("iter", args, 1, 2)?;
+    if let [f, sentinel] = args {
+        if !is_callable(it, f) {
+            return Err(type_error("iter(v, w): v must be callable"));
+        }
+        return Ok(Value::Iter(Rc::new(RefCell::new(IterState::Callable {
+            f: f.clone(),
+            sentinel: sentinel.clone(),
+        }))));
+    }
     it.get_iter(&args[0])
 }
 

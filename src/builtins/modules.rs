@@ -21,7 +21,8 @@ fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
 }
 
 /// The modules `make_module` makes, in alphabetical order (diagnostics list them).
-pub const MODULES: &[&str] = &["collections", "gc", "heapq", "math", "queue", "random", "time", "types"];
+pub const MODULES: &[&str] =
+    &["collections", "functools", "gc", "heapq", "itertools", "math", "queue", "random", "time", "types"];
 
 pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
     let m = native_module(it, name)?;
@@ -67,6 +68,9 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
             ],
         ),
         "queue" => module("queue", vec![]),
+        // Written in tinyasync whole (`itertools.ta`, `functools.ta`).
+        "itertools" => module("itertools", vec![]),
+        "functools" => module("functools", vec![]),
         "math" => math_module(),
         "random" => {
             let items = super::random::module_items(it);
@@ -155,8 +159,9 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
     })
 }
 
-/// `sys.exit(code=None)`: raises `SystemExit(code)`, which ends the program quietly.
-fn sys_exit(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
+/// `sys.exit(code=None)`: raises `SystemExit(code)`, which ends the program quietly. The
+/// built-ins `exit` and `quit` are the same (the REPL puts its own, which show how to leave).
+pub(crate) fn sys_exit(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("exit", a, 0, 1)?;
     Err(raise_value(new_exception(&it.t.system_exit, a.to_vec())))
 }
@@ -751,6 +756,8 @@ mod tests {
             ("collections", &["deque", "defaultdict", "Counter", "OrderedDict", "namedtuple"][..]),
             ("heapq", &["heappush", "nlargest", "nsmallest", "merge"]),
             ("queue", &["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue", "Empty", "Full"]),
+            ("itertools", &["count", "chain", "islice", "groupby", "product", "zip_longest"]),
+            ("functools", &["partial", "reduce", "wraps", "lru_cache", "cache", "cmp_to_key"]),
         ] {
             let Some(Value::Module(m)) = make_module(&mut it, module) else { panic!("{module}") };
             for name in names {

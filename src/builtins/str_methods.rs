@@ -158,10 +158,21 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
         sym::INDEX_M => ("index", |it, t, a, _| str_find(it, t, a, false, true)),
         sym::RINDEX => ("rindex", |it, t, a, _| str_find(it, t, a, true, true)),
         sym::COUNT => ("count", |it, t, a, _| {
-            arity("count", a, 1, 1)?;
+            arity("count", a, 1, 3)?;
             let sub = str_arg(it, &a[0], "must be str")?;
             let s = this_str(t);
-            let n = if sub.is_empty() { s.chars().count() + 1 } else { s.matches(sub).count() };
+            // An empty string is found once more than the slice has characters, and not at
+            // all past the end (`"abc".count("", 5)` is 0, as in CPython).
+            if sub.is_empty() {
+                if let Some(v) = a.get(1).filter(|v| !v.is_none()) {
+                    if it.index_of(v)? > s.chars().count() as i64 {
+                        return Ok(Value::Int(0));
+                    }
+                }
+            }
+            let (b0, b1) = char_range(it, s, &a[1..])?;
+            let hay = &s[b0..b1];
+            let n = if sub.is_empty() { hay.chars().count() + 1 } else { hay.matches(sub).count() };
             Ok(Value::Int(n as i64))
         }),
         sym::REPLACE => ("replace", |it, t, a, _| {

@@ -821,7 +821,9 @@ impl Interp {
                 Native::Sched(_) => {
                     return (self.sched_hooks.awaitable)(v).ok_or_else(|| self.not_iterable(v))
                 }
-                Native::Deque { .. } => IterState::Deque { d: n.clone(), i: 0 },
+                Native::Deque { items, .. } => {
+                    IterState::Deque { d: n.clone(), i: 0, len: items.borrow().len() }
+                }
                 Native::AttrDict(inst) => {
                     let keys: Vec<Value> =
                         inst.attrs.borrow().keys().map(|k| Value::str(k.as_str())).collect();
@@ -948,9 +950,18 @@ impl Interp {
                 }
                 Ok(None)
             }
-            IterState::Deque { d, i } => {
+            IterState::Deque { d, i, len } => {
                 let v = match &**d {
-                    Native::Deque { items, .. } => items.borrow().get(*i).cloned(),
+                    Native::Deque { items, .. } => {
+                        let items = items.borrow();
+                        // CPython's check is on a count of changes; tinyasync's on the length,
+                        // which every append or pop changes (a loop that appends to the deque
+                        // it walks would otherwise never end).
+                        if items.len() != *len {
+                            return Err(runtime_error("deque mutated during iteration"));
+                        }
+                        items.get(*i).cloned()
+                    }
                     _ => None,
                 };
                 *i += 1;
@@ -988,20 +999,34 @@ impl Interp {
                     None => Ok(None),
                 }
             }
-            IterState::Zip { its } => {
-                let its = its.clone();
+            IterState::Zip { its, strict } => {
+                let (its, strict) = (its.clone(), *strict);
                 drop(s);
                 if its.is_empty() {
                     return Ok(None);
                 }
                 let mut out = Vec::with_capacity(its.len());
-                for it in &its {
+                for (i, it) in its.iter().enumerate() {
                     match self.next(it)? {
                         Some(v) => out.push(v),
-                        None => return Ok(None),
+                        None if !strict => return Ok(None),
+                        None => {
+                            *st.borrow_mut() = IterState::Done;
+                            return self.zip_strict_end(&its, i);
+                        }
                     }
                 }
                 Ok(Some(Value::tuple(out)))
+            }
+            IterState::Callable { f, sentinel } => {
+                let (f, sentinel) = (f.clone(), sentinel.clone());
+                drop(s);
+                let v = self.call(&f, &[], &[])?;
+                if self.eq(&v, &sentinel)? {
+                    *st.borrow_mut() = IterState::Done;
+                    return Ok(None);
+                }
+                Ok(Some(v))
             }
             IterState::Map { f, its } => {
                 let (f, its) = (f.clone(), its.clone());
@@ -1033,6 +1058,31 @@ impl Interp {
             }
             IterState::Done => Ok(None),
         }
+    }
+
+    /// The end of `zip(..., strict=True)` when argument `i` (from 0) ran out: fine when it
+    /// is the first and all the others run out too; CPython's ValueError otherwise.
+    fn zip_strict_end(&mut self, its: &[Value], i: usize) -> R<Option<Value>> {
+        let plural = |i: usize| if i == 1 { " ".to_string() } else { "s 1-".to_string() };
+        if i > 0 {
+            return Err(value_error(format!(
+                "zip() argument {} is shorter than argument{}{}",
+                i + 1,
+                plural(i),
+                i
+            )));
+        }
+        for (j, it) in its.iter().enumerate().skip(1) {
+            if self.next(it)?.is_some() {
+                return Err(value_error(format!(
+                    "zip() argument {} is longer than argument{}{}",
+                    j + 1,
+                    plural(j),
+                    j
+                )));
+            }
+        }
+        Ok(None)
     }
 
     /// All items of an iterable.

@@ -251,6 +251,18 @@ impl Interp {
                 }
             }
         }
+        // Both declined: a subclass of a built-in type still compares as its value (the
+        // built-in type's `__eq__`, which CPython reaches through the subclass), so a
+        // `Counter` equals the plain dict it holds.
+        let base = |v: &Value| match v {
+            Value::Instance(i) => i.base.as_deref().cloned(),
+            _ => None,
+        };
+        let (ba, bb) = (base(a), base(b));
+        if ba.is_some() || bb.is_some() {
+            let (x, y) = (ba.unwrap_or_else(|| a.clone()), bb.unwrap_or_else(|| b.clone()));
+            return self.eq(&x, &y);
+        }
         Ok(a.is(b))
     }
 

@@ -23,7 +23,17 @@ impl Interp {
         let items: Vec<Value> = match v {
             Value::Tuple(t) => t.to_vec(),
             Value::List(l) => l.borrow().clone(),
-            _ => self.collect(v)?,
+            _ => match self.collect(v) {
+                Ok(items) => items,
+                // CPython's words for a value that is not iterable at all.
+                Err(_) if !self.is_iterable(v) => {
+                    return Err(type_error(format!(
+                        "cannot unpack non-iterable {} object",
+                        self.type_name(v)
+                    )))
+                }
+                Err(e) => return Err(e),
+            },
         };
         match star {
             None => {

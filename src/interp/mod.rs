@@ -238,6 +238,7 @@ pub struct Types {
     /// The class of `sys.stdout` and `sys.stderr`.
     pub text_io: Rc<Class>,
     pub not_implemented_type: Rc<Class>,
+    pub ellipsis_type: Rc<Class>,
     pub super_: Rc<Class>,
     pub property: Rc<Class>,
     pub staticmethod: Rc<Class>,
@@ -341,6 +342,7 @@ impl Types {
             deque: class("deque", o, TypeTag::Deque),
             text_io: class("TextIOWrapper", o, TypeTag::Native),
             not_implemented_type: class("NotImplementedType", o, TypeTag::Native),
+            ellipsis_type: class("ellipsis", o, TypeTag::Native),
             super_: class("super", o, TypeTag::Native),
             property: class("property", o, TypeTag::Native),
             staticmethod: class("staticmethod", o, TypeTag::Native),
@@ -440,6 +442,7 @@ impl Types {
                 | Native::AwaitTranslate { .. } => self.async_generator_op.clone(),
                 Native::DictView { kind, .. } => self.dict_views[(*kind as usize).min(2)].clone(),
                 Native::NotImplemented => self.not_implemented_type.clone(),
+                Native::Ellipsis => self.ellipsis_type.clone(),
                 Native::Stream { .. } => self.text_io.clone(),
                 Native::Sched(s) => s.class(),
             },

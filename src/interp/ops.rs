@@ -256,7 +256,12 @@ impl Interp {
             ) {
                 return Ok(Option::None);
             }
-            let (x, y) = match (to_f64(a), to_f64(b)) {
+            // An int past the largest float cannot take part (infinity is not its value).
+            let finite = |v: &Value| match v {
+                Value::BigInt(_) => to_f64(v).filter(|f| f.is_finite()),
+                _ => to_f64(v),
+            };
+            let (x, y) = match (finite(a), finite(b)) {
                 (Some(x), Some(y)) => (x, y),
                 _ => return Err(overflow_error("int too large to convert to float")),
             };

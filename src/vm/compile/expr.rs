@@ -100,7 +100,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Attribute(o, n) => {
                 let obj = self.temp()?;
                 let obj = self.operand(o, obj)?;
-                let name = self.name(*n);
+                let name = self.name(self.mangle(*n));
                 self.cur_span = span;
                 let parts = PartSpans {
                     operands: vec![(o.span, obj)],
@@ -528,7 +528,7 @@ impl<'a> Compiler<'a> {
         let this = self.temp()?;
         debug_assert_eq!(this, func + 1, "the object follows the method");
         let src = self.operand(obj, this)?;
-        let k = self.name(name);
+        let k = self.name(self.mangle(name));
         let name_span = crate::hint::name_span(attr_span, name);
         self.cur_span = attr_span;
         let parts =

@@ -407,7 +407,7 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::LoadGlobal { dst, name })
             }
             Place::ClassNs => {
-                let name = self.name(n);
+                let name = self.name(self.mangle(n));
                 self.emit(Instr::LoadClassNs { dst, name })
             }
         };
@@ -422,7 +422,7 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::StoreGlobal { name, src })
             }
             Place::ClassNs => {
-                let name = self.name(n);
+                let name = self.name(self.mangle(n));
                 self.emit(Instr::StoreClassNs { name, src })
             }
         };
@@ -449,7 +449,7 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::DelGlobal { name })
             }
             Place::ClassNs => {
-                let name = self.name(n);
+                let name = self.name(self.mangle(n));
                 self.emit(Instr::DelClassNs { name })
             }
         };
@@ -543,6 +543,31 @@ impl<'a> Compiler<'a> {
                 _ => 0,
             })
             .collect()
+    }
+
+    /// An attribute name as a class's code sees it: `__secret` written inside class `Point`
+    /// (in its body or any function nested in it) is `_Point__secret`, CPython's private name
+    /// mangling; a dunder name (`__init__`) and a class named only with underscores are
+    /// left alone.
+    pub(super) fn mangle(&self, name: Symbol) -> Symbol {
+        let s = name.as_str();
+        if !s.starts_with("__") || s.ends_with("__") || s.contains('.') {
+            return name;
+        }
+        let mut scope = Some(self.scope);
+        while let Some(i) = scope {
+            let sc = &self.res.scopes[i];
+            if sc.kind == Some(ScopeKind::Class) {
+                let Some(class) = sc.name else { return name };
+                let class = class.as_str().trim_start_matches('_');
+                if class.is_empty() {
+                    return name;
+                }
+                return Symbol::intern(&format!("_{}{}", class, s));
+            }
+            scope = sc.parent;
+        }
+        name
     }
 
     fn child_qualname(&self, name: &str) -> String {

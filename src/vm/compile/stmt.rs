@@ -782,7 +782,7 @@ impl<'a> Compiler<'a> {
     fn target_attr(&mut self, obj: &'a ast::Expr, name: Symbol) -> CResult<(Reg, u32)> {
         let o = self.temp()?;
         let o = self.operand(obj, o)?;
-        Ok((o, self.name(name)))
+        Ok((o, self.name(self.mangle(name))))
     }
 
     /// The object and the index of a subscript target into fresh registers, in that order.
