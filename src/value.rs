@@ -267,6 +267,10 @@ pub mod class_flags {
     pub const DEL: u8 = 32;
     /// A built-in type other than `object` is in the MRO: instances carry its value.
     pub const BUILTIN: u8 = 64;
+    /// Every class of the MRO but `object` has `__slots__` (none naming `__dict__`): an
+    /// instance has only the attributes they name. (Set for each class as it is made, not
+    /// inherited: a subclass without `__slots__` has a `__dict__` again.)
+    pub const SLOTS: u8 = 128;
     /// The flags that send attribute access down the slow path.
     pub const ATTR: u8 = DATA_DESC | GETATTR | SETATTR | GETATTRIBUTE;
 }
@@ -478,6 +482,11 @@ thread_local! {
     pub static TO_FINALIZE: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
     /// Whether `TO_FINALIZE` has anything (one cheap read at the safe points).
     pub static FINALIZE_PENDING: Cell<bool> = const { Cell::new(false) };
+    /// The step count at which the interpreter next looks at what is due between two
+    /// statements (`Interp::step_slow`): a thread's, not the interpreter's, so that queueing a
+    /// finalizer here can make it 0, and the finalizer runs before the next statement, as
+    /// close to CPython's "at once" as statements allow.
+    pub static STEP_CHECK: Cell<u64> = const { Cell::new(0) };
     /// The instances whose `__del__` ran (by address, while they live): their `Drop` must not
     /// revive them again (PEP 442: a finalizer runs once).
     pub static DEL_RAN: RefCell<std::collections::HashSet<usize>> = RefCell::new(Default::default());
@@ -537,6 +546,7 @@ pub(crate) fn schedule_finalizer(v: Value) {
     match slot {
         None => {
             let _ = FINALIZE_PENDING.try_with(|p| p.set(true));
+            let _ = STEP_CHECK.try_with(|c| c.set(0));
         }
         Some(Value::Gen(g)) => g.state.set(GenState::Done),
         Some(_) => {}

@@ -749,13 +749,12 @@ fn gen_throw(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("throw", a, 1, 3)?;
     let g = this_gen(t)?;
     let e = match (&a[0], a.get(1)) {
-        (Value::Class(c), Some(v)) if c.is_exception && !v.is_none() => {
-            if let Value::Instance(_) = v {
-                v.clone()
-            } else {
-                it.call(&a[0], std::slice::from_ref(v), &[])?
-            }
-        }
+        (Value::Class(c), Some(v)) if c.is_exception && !v.is_none() => match v {
+            Value::Instance(_) => v.clone(),
+            // The legacy `throw(Type, args)`: a tuple is the arguments, as CPython takes it.
+            Value::Tuple(args) => it.call(&a[0], args, &[])?,
+            _ => it.call(&a[0], std::slice::from_ref(v), &[])?,
+        },
         (v, _) => it.make_exception(v)?,
     };
     let o = it.gen_resume(&g, Resume::Throw(raise_value(e)))?;

@@ -455,7 +455,9 @@ fn bi_super(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> 
 }
 
 fn bi_print(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
-    check_kw("print", kw, &[sym::SEP, sym::END, sym::FILE, sym::FLUSH])?;
+    if let Some((k, _)) = kw.iter().find(|(k, _)| ![sym::SEP, sym::END, sym::FILE, sym::FLUSH].contains(k)) {
+        return Err(type_error(format!("'{}' is an invalid keyword argument for print()", k)));
+    }
     it.run_finalizers()?;
     let sep = match kwarg(kw, sym::SEP) {
         None | Some(Value::None) => " ".to_string(),
@@ -1120,6 +1122,16 @@ pub fn float_to_int(f: f64) -> Value {
 
 fn bi_divmod(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
     arity("divmod", args, 2, 2)?;
+    let float_zero = |v: &Value| match v {
+        Value::Float(f) => *f == 0.0,
+        Value::Int(0) | Value::Bool(false) => true,
+        _ => false,
+    };
+    if (matches!(args[0], Value::Float(_)) || matches!(args[1], Value::Float(_))) && float_zero(&args[1]) {
+        if crate::interp::ops::to_f64(&args[0]).is_some() {
+            return Err(zero_division("float divmod()"));
+        }
+    }
     let q = it.binop(crate::ast::BinOp::FloorDiv, &args[0], &args[1])?;
     let r = it.binop(crate::ast::BinOp::Mod, &args[0], &args[1])?;
     Ok(Value::tuple(vec![q, r]))

@@ -411,6 +411,18 @@ macro_rules! math2 {
     };
 }
 
+/// A math function's result as CPython's `math_1` checks it: infinity from a finite argument
+/// is OverflowError, NaN from a number is a domain error.
+fn ranged(x: f64, v: f64) -> R<Value> {
+    if v.is_nan() && !x.is_nan() {
+        Err(value_error("math domain error"))
+    } else if v.is_infinite() && x.is_finite() {
+        Err(overflow_error("math range error"))
+    } else {
+        Ok(Value::Float(v))
+    }
+}
+
 fn domain(ok: bool, v: f64) -> R<Value> {
     if ok && !v.is_nan() {
         Ok(Value::Float(v))
@@ -497,7 +509,17 @@ fn math_module() -> Value {
             ("inf", Value::Float(f64::INFINITY)),
             ("nan", Value::Float(f64::NAN)),
             ("sqrt", math1!("sqrt", |x| domain(x >= 0.0, x.sqrt()))),
-            ("exp", math1!("exp", |x| Ok(Value::Float(x.exp())))),
+            ("exp", math1!("exp", |x| ranged(x, x.exp()))),
+            ("exp2", math1!("exp2", |x| ranged(x, x.exp2()))),
+            ("expm1", math1!("expm1", |x| ranged(x, x.exp_m1()))),
+            ("log1p", math1!("log1p", |x| domain(x > -1.0, x.ln_1p()))),
+            ("cbrt", math1!("cbrt", |x| Ok(Value::Float(x.cbrt())))),
+            ("sinh", math1!("sinh", |x| ranged(x, x.sinh()))),
+            ("cosh", math1!("cosh", |x| ranged(x, x.cosh()))),
+            ("tanh", math1!("tanh", |x| Ok(Value::Float(x.tanh())))),
+            ("asinh", math1!("asinh", |x| Ok(Value::Float(x.asinh())))),
+            ("acosh", math1!("acosh", |x| domain(x >= 1.0, x.acosh()))),
+            ("atanh", math1!("atanh", |x| domain(x > -1.0 && x < 1.0, x.atanh()))),
             ("sin", math1!("sin", |x| Ok(Value::Float(x.sin())))),
             ("cos", math1!("cos", |x| Ok(Value::Float(x.cos())))),
             ("tan", math1!("tan", |x| Ok(Value::Float(x.tan())))),
@@ -532,7 +554,37 @@ fn math_module() -> Value {
                     }
                 }),
             ),
-            ("pow", math2!("pow", f64::powf)),
+            (
+                "pow",
+                native("pow", |it, _t, a, _k| {
+                    arity("pow", a, 2, 2)?;
+                    let (x, y) = (num(it, &a[0])?, num(it, &a[1])?);
+                    let v = x.powf(y);
+                    if x == 0.0 && y < 0.0 && y.is_finite() {
+                        return Err(value_error("math domain error"));
+                    }
+                    if v.is_nan() && !x.is_nan() && !y.is_nan() {
+                        return Err(value_error("math domain error"));
+                    }
+                    if v.is_infinite() && x.is_finite() && y.is_finite() {
+                        return Err(overflow_error("math range error"));
+                    }
+                    Ok(Value::Float(v))
+                }),
+            ),
+            (
+                "fmod",
+                native("fmod", |it, _t, a, _k| {
+                    arity("fmod", a, 2, 2)?;
+                    let (x, y) = (num(it, &a[0])?, num(it, &a[1])?);
+                    if (y == 0.0 || x.is_infinite()) && !x.is_nan() && !y.is_nan() {
+                        return Err(value_error("math domain error"));
+                    }
+                    // (An infinite divisor leaves a finite x as it is, as C's fmod does.)
+                    Ok(Value::Float(if y.is_infinite() && x.is_finite() { x } else { x % y }))
+                }),
+            ),
+            ("copysign", math2!("copysign", f64::copysign)),
             ("atan2", math2!("atan2", f64::atan2)),
             (
                 "hypot",

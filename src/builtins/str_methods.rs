@@ -153,10 +153,10 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
         sym::RSTRIP => ("rstrip", |it, t, a, _| str_strip(it, t, a, false, true)),
         sym::STARTSWITH => ("startswith", |it, t, a, _| str_affix(it, t, a, true)),
         sym::ENDSWITH => ("endswith", |it, t, a, _| str_affix(it, t, a, false)),
-        sym::FIND => ("find", |it, t, a, _| str_find(it, t, a, false, false)),
-        sym::RFIND => ("rfind", |it, t, a, _| str_find(it, t, a, true, false)),
-        sym::INDEX_M => ("index", |it, t, a, _| str_find(it, t, a, false, true)),
-        sym::RINDEX => ("rindex", |it, t, a, _| str_find(it, t, a, true, true)),
+        sym::FIND => ("find", |it, t, a, _| str_find(it, t, a, false, false, "find")),
+        sym::RFIND => ("rfind", |it, t, a, _| str_find(it, t, a, true, false, "rfind")),
+        sym::INDEX_M => ("index", |it, t, a, _| str_find(it, t, a, false, true, "index")),
+        sym::RINDEX => ("rindex", |it, t, a, _| str_find(it, t, a, true, true, "rindex")),
         sym::COUNT => ("count", |it, t, a, _| {
             arity("count", a, 1, 3)?;
             let sub = str_arg(it, &a[0], "must be str")?;
@@ -327,9 +327,9 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             let (sign, rest) = if s.starts_with(['-', '+']) { s.split_at(1) } else { ("", s) };
             Ok(Value::string(format!("{}{}{}", sign, "0".repeat(w - n), rest)))
         }),
-        sym::CENTER => ("center", |it, t, a, _| str_pad(it, t, a, '^')),
-        sym::LJUST => ("ljust", |it, t, a, _| str_pad(it, t, a, '<')),
-        sym::RJUST => ("rjust", |it, t, a, _| str_pad(it, t, a, '>')),
+        sym::CENTER => ("center", |it, t, a, _| str_pad(it, t, a, '^', "center")),
+        sym::LJUST => ("ljust", |it, t, a, _| str_pad(it, t, a, '<', "ljust")),
+        sym::RJUST => ("rjust", |it, t, a, _| str_pad(it, t, a, '>', "rjust")),
         sym::PARTITION => ("partition", |it, t, a, _| str_partition(it, t, a, false)),
         sym::RPARTITION => ("rpartition", |it, t, a, _| str_partition(it, t, a, true)),
         sym::REMOVEPREFIX => ("removeprefix", |it, t, a, _| {
@@ -553,8 +553,8 @@ fn str_affix(it: &mut Interp, t: &Value, a: &[Value], start: bool) -> R<Value> {
     }
 }
 
-fn str_find(it: &mut Interp, t: &Value, a: &[Value], rev: bool, raise: bool) -> R<Value> {
-    arity("find", a, 1, 3)?;
+fn str_find(it: &mut Interp, t: &Value, a: &[Value], rev: bool, raise: bool, name: &str) -> R<Value> {
+    arity(name, a, 1, 3)?;
     let s = this_str(t);
     let sub = str_arg(it, &a[0], "must be str")?;
     let (b0, b1) = char_range(it, s, &a[1..])?;
@@ -577,8 +577,14 @@ fn pad_width(it: &mut Interp, v: &Value) -> R<usize> {
     Ok(w)
 }
 
-fn str_pad(it: &mut Interp, t: &Value, a: &[Value], align: char) -> R<Value> {
-    arity("pad", a, 1, 2)?;
+fn str_pad(it: &mut Interp, t: &Value, a: &[Value], align: char, name: &str) -> R<Value> {
+    // (Argument Clinic's words, as CPython's `center` has them.)
+    if a.is_empty() {
+        return Err(type_error(format!("{} expected at least 1 argument, got 0", name)));
+    }
+    if a.len() > 2 {
+        return Err(type_error(format!("{} expected at most 2 arguments, got {}", name, a.len())));
+    }
     let w = pad_width(it, &a[0])?;
     let fill = match a.get(1) {
         Some(v) => {

@@ -146,7 +146,7 @@ impl Interp {
             _ if self.has_method(it, sym::ANEXT) => self.call_method(it, sym::ANEXT, &[], &[])?,
             _ => {
                 return Err(type_error(format!(
-                    "'async for' requires an iterator with __anext__ method, got {}",
+                    "'async for' received an object from __aiter__ that does not implement __anext__: {}",
                     self.type_name(it)
                 )))
             }

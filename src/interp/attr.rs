@@ -243,8 +243,12 @@ impl Interp {
         match obj {
             Value::Instance(inst) => {
                 let flags = inst.class.flags.get() | self.late_class_flags;
-                if flags & (class_flags::DATA_DESC | class_flags::SETATTR) != 0 {
+                if flags & (class_flags::DATA_DESC | class_flags::SETATTR | class_flags::SLOTS) != 0 {
                     return self.instance_setattr_slow(obj, inst, name, v, flags);
+                }
+                // `object()` has no `__dict__`.
+                if inst.class.tag == TypeTag::Object {
+                    return Err(attribute_error(format!("'object' object has no attribute '{}'", name)));
                 }
                 inst.attrs.borrow_mut().insert(name, v);
                 Ok(())
@@ -563,7 +567,14 @@ impl Interp {
                 return Err(index_error("cannot fit 'int' into an index-sized integer".to_string()))
             }
             _ => {
-                let w = if what == "string" { "string" } else { what.split(' ').next().unwrap_or(what) };
+                // (CPython 3.11's words for a string differ from a list's and a tuple's.)
+                if what == "string" {
+                    return Err(type_error(format!(
+                        "string indices must be integers, not '{}'",
+                        self.type_name(idx)
+                    )));
+                }
+                let w = what.split(' ').next().unwrap_or(what);
                 return Err(type_error(format!(
                     "{} indices must be integers or slices, not {}",
                     w,

@@ -424,7 +424,10 @@ impl Interp {
         }
         let cls = Rc::new(Class::new(name, bases, mro, dict, TypeTag::User));
         crate::gc::track_class(&cls);
-        cls.flags.set(cls.flags.get() | flags);
+        cls.flags.set((cls.flags.get() | flags) & !class_flags::SLOTS);
+        if self.slotted(&cls) {
+            cls.flags.set(cls.flags.get() | class_flags::SLOTS);
+        }
         for v in cls.dict.borrow().values() {
             // The functions `super()` and `__class__` find this class from.
             let inner: Vec<&Value> = match v {

@@ -215,8 +215,50 @@ impl Interp {
                 _ => {}
             }
         }
+        if inst.class.flags.get() & class_flags::SLOTS != 0 && !self.slot_names(&inst.class).contains(&name) {
+            return Err(attribute_error(format!("'{}' object has no attribute '{}'", inst.class.name, name)));
+        }
         inst.attrs.borrow_mut().insert(name, v);
         Ok(())
+    }
+
+    /// Whether `cls` keeps its instances to `__slots__`: every class of its MRO but `object`
+    /// defines them, none naming `__dict__`.
+    pub(crate) fn slotted(&mut self, cls: &Rc<Class>) -> bool {
+        // (`mro` holds the classes after `cls`.)
+        for k in std::iter::once(cls).chain(&cls.mro) {
+            if Rc::ptr_eq(k, &self.t.object) {
+                continue;
+            }
+            if k.tag != TypeTag::User || !k.dict.borrow().contains_key(&Symbol::intern("__slots__")) {
+                return false;
+            }
+        }
+        !self.slot_names(cls).contains(&Symbol::intern("__dict__"))
+    }
+
+    /// The attribute names the `__slots__` of `cls`'s MRO allow (private names mangled).
+    fn slot_names(&mut self, cls: &Rc<Class>) -> Vec<Symbol> {
+        let mut names = Vec::new();
+        for k in std::iter::once(cls).chain(&cls.mro) {
+            let Some(slots) = k.dict.borrow().get(&Symbol::intern("__slots__")).cloned() else { continue };
+            let items = match &slots {
+                Value::Str(_) => vec![slots.clone()],
+                other => self.collect(other).unwrap_or_default(),
+            };
+            for item in items {
+                if let Value::Str(s) = item {
+                    let n = s.s.as_str();
+                    let owner = k.name.as_str().trim_start_matches('_');
+                    names.push(if n.starts_with("__") && !n.ends_with("__") && !owner.is_empty() {
+                        Symbol::intern(&format!("_{}{}", owner, n))
+                    } else {
+                        Symbol::intern(n)
+                    });
+                }
+            }
+        }
+        names
     }
 
     /// `del obj.name` for an instance whose class has descriptors or `__delattr__`.

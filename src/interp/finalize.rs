@@ -2,9 +2,10 @@
 //! suspended generator goes, it is closed (its `finally` blocks run, it sees GeneratorExit);
 //! when the last reference to an instance of a class with `__del__` goes, `__del__` runs. The
 //! value layer's `Drop` cannot run code, so it revives the object into a queue
-//! (`value::TO_FINALIZE`); the interpreter runs the queue at its next safe point: before
-//! `print` and `sys.stdout.write` look at their arguments, after a loop drops its iterator,
-//! after `del`, and when the program ends (`finalize_globals`, in CPython's order).
+//! (`value::TO_FINALIZE`); the interpreter runs the queue at its next safe point: before the
+//! next statement (`step_slow`, which queueing makes due), before `print` and
+//! `sys.stdout.write` look at their arguments, after a loop drops its iterator, after `del`,
+//! and when the program ends (`finalize_globals`, in CPython's order).
 
 use super::generators::{Outcome, Resume};
 use super::*;

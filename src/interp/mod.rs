@@ -504,6 +504,16 @@ pub fn key_error(key: Value) -> Fault {
     raise_value(new_exception(&types().key_error, vec![key]))
 }
 
+/// The step count at which `Interp::step_slow` runs next (see `value::STEP_CHECK`).
+#[inline(always)]
+pub fn step_check() -> u64 {
+    STEP_CHECK.with(|c| c.get())
+}
+
+pub fn set_step_check(n: u64) {
+    STEP_CHECK.with(|c| c.set(n));
+}
+
 /// The next step count at which something is due: the next multiple of 1,024, or the step
 /// past `--max-steps` if that comes first.
 fn next_step_check(steps: u64, max_steps: Option<u64>) -> u64 {
@@ -689,8 +699,6 @@ pub struct Interp {
     pub depth: usize,
     pub opts: Options,
     pub steps: u64,
-    /// The step count at which `step_slow` runs next (see `next_step_check`).
-    pub step_check: u64,
     /// Virtual clock reading (seconds since start) when `opts.virtual_time`.
     /// The virtual clock, in whole nanoseconds (exact: three `sleep(0.1)` end at 0.3).
     pub vclock_ns: i64,
@@ -754,6 +762,7 @@ impl Interp {
         if opts.gc_threshold.is_some_and(|n| n < 1024) {
             step_check = 1;
         }
+        set_step_check(step_check);
         let mut it = Interp {
             t,
             globals: Rc::new(RefCell::new(new_symmap())),
@@ -765,7 +774,6 @@ impl Interp {
             depth: 0,
             opts,
             steps: 0,
-            step_check,
             vclock_ns: 0,
             start: std::time::Instant::now(),
             repr_stack: Vec::new(),
@@ -888,7 +896,7 @@ impl Interp {
     #[inline]
     pub fn step(&mut self, span: Span) -> R<()> {
         self.steps += 1;
-        if self.steps >= self.step_check {
+        if self.steps >= step_check() {
             self.step_slow(span)
         } else {
             Ok(())
@@ -915,14 +923,18 @@ impl Interp {
         // pile them up until its end.
         if crate::gc::due() {
             crate::gc::maintain();
-            self.run_finalizers()?;
         }
-        self.step_check = next_step_check(self.steps, self.opts.max_steps);
+        // The next check first: a finalizer queued while these run asks for the next step.
+        let mut next = next_step_check(self.steps, self.opts.max_steps);
         // A low `gc_threshold` (tests, the fuzzer) checks whether a collection is due at
         // every step.
         if self.opts.gc_threshold.is_some_and(|n| n < 1024) {
-            self.step_check = self.steps + 1;
+            next = self.steps + 1;
         }
+        set_step_check(next);
+        // Objects whose last reference went during the statement before are finalized now
+        // (queueing one sets the check to 0: see `value::STEP_CHECK`).
+        self.run_finalizers()?;
         Ok(())
     }
 

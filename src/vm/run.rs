@@ -219,7 +219,13 @@ impl Interp {
         if !e.is_instance(&self.t.stop_iteration) || g.name() == sym::MODULE_NAME {
             return e;
         }
-        let what = if g.is_coroutine { "coroutine" } else { "generator" };
+        let what = if g.is_coroutine {
+            "coroutine"
+        } else if g.is_async_gen {
+            "async generator"
+        } else {
+            "generator"
+        };
         let mut re = exc(&self.t.runtime_error, format!("{} raised StopIteration", what));
         if let (Fault::Exc(x), Some(cause)) = (&mut re, e.exc_value()) {
             if let Value::Instance(i) = &x.value {
@@ -760,7 +766,7 @@ impl Interp {
                                 }
                             }
                             self.steps += 1;
-                            if self.steps >= self.step_check {
+                            if self.steps >= crate::interp::step_check() {
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;
                             }
                         }
@@ -780,7 +786,7 @@ impl Interp {
                                 );
                             }
                             self.steps += 1;
-                            if self.steps >= self.step_check {
+                            if self.steps >= crate::interp::step_check() {
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;
                             }
                         }
