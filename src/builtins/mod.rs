@@ -1127,10 +1127,11 @@ fn bi_divmod(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value
         Value::Int(0) | Value::Bool(false) => true,
         _ => false,
     };
-    if (matches!(args[0], Value::Float(_)) || matches!(args[1], Value::Float(_))) && float_zero(&args[1]) {
-        if crate::interp::ops::to_f64(&args[0]).is_some() {
-            return Err(zero_division("float divmod()"));
-        }
+    if (matches!(args[0], Value::Float(_)) || matches!(args[1], Value::Float(_)))
+        && float_zero(&args[1])
+        && crate::interp::ops::to_f64(&args[0]).is_some()
+    {
+        return Err(zero_division("float divmod()"));
     }
     let q = it.binop(crate::ast::BinOp::FloorDiv, &args[0], &args[1])?;
     let r = it.binop(crate::ast::BinOp::Mod, &args[0], &args[1])?;
