@@ -630,6 +630,9 @@ pub enum IterState {
         d: Rc<RefCell<Dict>>,
         i: usize,
         len: usize,
+        /// How many entries are still to come: a dict's iterator that finds one more (its keys
+        /// changed, its size did not) fails, as CPython's does.
+        left: usize,
         kind: u8,
     },
     Deque {

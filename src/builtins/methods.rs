@@ -442,7 +442,14 @@ fn list_method(name: Symbol) -> Option<M> {
             let items = std::mem::take(&mut *l.borrow_mut());
             match sort_values(it, items.clone(), key, reverse) {
                 Ok(sorted) => {
+                    // The list is empty while it is sorted: what a key function added to it
+                    // is dropped, and the sort fails, as in CPython (which also sees an
+                    // addition taken out again; this does not).
+                    let modified = !l.borrow().is_empty();
                     *l.borrow_mut() = sorted;
+                    if modified {
+                        return Err(value_error("list modified during sort"));
+                    }
                     Ok(Value::None)
                 }
                 Err(e) => {

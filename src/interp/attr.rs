@@ -796,7 +796,7 @@ impl Interp {
             Value::Range(r) => IterState::Range { next: r.start, stop: r.stop, step: r.step },
             Value::Dict(d) | Value::Set(d) => {
                 let len = d.borrow().len();
-                IterState::DictKeys { d: d.clone(), i: 0, len, kind: 0 }
+                IterState::DictKeys { d: d.clone(), i: 0, len, left: len, kind: 0 }
             }
             Value::Gen(g) if g.is_async_gen => return Err(self.not_iterable(v)),
             Value::Gen(_) | Value::Iter(_) => return Ok(v.clone()),
@@ -842,7 +842,7 @@ impl Interp {
                 }
                 Native::DictView { d, kind } => {
                     let len = d.borrow().len();
-                    IterState::DictKeys { d: d.clone(), i: 0, len, kind: *kind }
+                    IterState::DictKeys { d: d.clone(), i: 0, len, left: len, kind: *kind }
                 }
                 _ => return Err(self.not_iterable(v)),
             },
@@ -940,7 +940,7 @@ impl Interp {
                 }
                 None => Ok(None),
             },
-            IterState::DictKeys { d, i, len, kind } => {
+            IterState::DictKeys { d, i, len, left, kind } => {
                 let dd = d.borrow();
                 if dd.len() != *len {
                     *len = usize::MAX;
@@ -952,6 +952,11 @@ impl Interp {
                     let pos = *i;
                     *i += 1;
                     if let Some(e) = dd.entry(pos) {
+                        if *left == 0 && !dd.is_set() {
+                            *len = usize::MAX;
+                            return Err(runtime_error("dictionary keys changed during iteration"));
+                        }
+                        *left = left.saturating_sub(1);
                         return Ok(Some(match kind {
                             0 => e.key.clone(),
                             1 => e.value.clone(),
