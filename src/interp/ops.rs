@@ -450,10 +450,7 @@ impl Interp {
                 if y.is_zero() {
                     return Err(zero_division("division by zero"));
                 }
-                match (x.to_f64(), y.to_f64()) {
-                    (Some(p), Some(q)) if p.is_finite() && q.is_finite() => Value::Float(p / q),
-                    _ => return Err(overflow_error("integer division result too large for a float")),
-                }
+                Value::Float(big_true_div(&x, &y)?)
             }
             BinOp::Pow => {
                 if y.is_negative() {
@@ -683,6 +680,40 @@ pub(super) fn seq_items(v: &Value) -> Vec<Value> {
         Value::Tuple(t) => t.to_vec(),
         _ => Vec::new(),
     }
+}
+
+/// `x / y` for ints past 2**53, correctly rounded, as CPython's `long_true_divide` gives it
+/// (converting each to a float first can be off by one in the last place): the quotient
+/// scaled to 55 or 56 bits, the remainder kept as a sticky low bit, then one rounding to 53.
+fn big_true_div(x: &BigInt, y: &BigInt) -> R<f64> {
+    use num_bigint::Sign;
+    let negative = (x.sign() == Sign::Minus) != (y.sign() == Sign::Minus);
+    let (a, b) = (x.magnitude(), y.magnitude());
+    if a.is_zero() {
+        return Ok(if negative { -0.0 } else { 0.0 });
+    }
+    let shift = 55 - (a.bits() as i64 - b.bits() as i64);
+    let (q, r) = if shift >= 0 { (a << shift as u64).div_rem(b) } else { a.div_rem(&(b << (-shift) as u64)) };
+    // (55 or 56 bits: it fits.)
+    let mut q = q.to_u64().unwrap_or(u64::MAX);
+    if !r.is_zero() {
+        q |= 1;
+    }
+    let mut f = q as f64;
+    let mut e = -shift;
+    while e > 1000 {
+        f *= 2f64.powi(1000);
+        e -= 1000;
+    }
+    while e < -1000 {
+        f *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    f *= 2f64.powi(e as i32);
+    if f.is_infinite() {
+        return Err(overflow_error("integer division result too large for a float"));
+    }
+    Ok(if negative { -f } else { f })
 }
 
 pub fn is_not_implemented(v: &Value) -> bool {
