@@ -452,9 +452,9 @@ pub fn report(
         Err(Fault::OutputClosed) => RunResult { status: exit::OK, stderr: String::new() },
         Err(Fault::Exc(x)) => match system_exit(interp, &x.value) {
             Some((status, stderr)) => RunResult { status, stderr },
-            // An uncaught KeyboardInterrupt ends as Ctrl-C does (CPython's 130), its
-            // traceback shown.
-            None if interp.t.type_of(&x.value).is_subclass(&interp.t.keyboard_interrupt) => {
+            // An uncaught KeyboardInterrupt (itself, not a subclass) ends as Ctrl-C does
+            // (CPython's 130), its traceback shown.
+            None if std::rc::Rc::ptr_eq(&interp.t.type_of(&x.value), &interp.t.keyboard_interrupt) => {
                 RunResult { status: exit::INTERRUPTED, stderr: render_exception(interp, sources, style, &x) }
             }
             None => RunResult {

@@ -698,8 +698,11 @@ impl Interp {
         }
         // What no specifier took is an error, a lone value included (`"abc" % 5`); a mapping
         // may hold keys the format never names, and so may any object CPython would look
-        // keys up in (an instance, here).
-        let lone_unused = !matches!(args, Value::Tuple(_) | Value::Instance(_)) && idx == 0;
+        // keys up in: anything with `__getitem__` but a str (`"x" % []` is fine).
+        let mapping_like =
+            matches!(args, Value::Tuple(_) | Value::Instance(_) | Value::List(_) | Value::Range(_))
+                || matches!(args, Value::Native(n) if matches!(**n, Native::Deque { .. }));
+        let lone_unused = !mapping_like && idx == 0;
         if mapping.is_none() && idx < items.len() && (matches!(args, Value::Tuple(_)) || lone_unused) {
             return Err(type_error("not all arguments converted during string formatting"));
         }

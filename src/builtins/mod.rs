@@ -821,17 +821,17 @@ fn bi_sorted(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value>
 fn bi_reversed(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
     arity("reversed", args, 1, 1)?;
     let v = &args[0];
+    let reversed_method = Symbol::intern("__reversed__");
+    // A class of the program's may say how it runs backwards (a list's subclass too).
+    if matches!(v, Value::Instance(_)) && it.has_method(v, reversed_method) {
+        return it.call_method(v, reversed_method, &[], &[]);
+    }
     if let Some(b) = it.builtin_view(v, sym::GETITEM) {
         return bi_reversed(it, &Value::None, &[b], &[]);
     }
-    let reversed_method = Symbol::intern("__reversed__");
     let n = match v {
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Range(_) => len_of(it, v)?,
         Value::Native(n) if matches!(**n, Native::Deque { .. }) => len_of(it, v)?,
-        // A class of the program's may say how it runs backwards.
-        Value::Instance(_) if it.has_method(v, reversed_method) => {
-            return it.call_method(v, reversed_method, &[], &[]);
-        }
         // Dict views run backwards as the dict does (Python 3.8).
         Value::Native(n) if matches!(**n, Native::DictView { .. }) => {
             let items = it.collect(v)?;

@@ -385,8 +385,14 @@ fn heapify(it: &mut Interp, _t: &Value, a: &[Value], _k: Kw) -> R<Value> {
 // ----- math -----
 
 fn num(it: &Interp, v: &Value) -> R<f64> {
-    crate::interp::ops::to_f64(v)
-        .ok_or_else(|| type_error(format!("must be real number, not {}", it.type_name(v))))
+    match crate::interp::ops::to_f64(v) {
+        // An int past the largest float is not infinity.
+        Some(f) if f.is_infinite() && matches!(v, Value::BigInt(_)) => {
+            Err(overflow_error("int too large to convert to float"))
+        }
+        Some(f) => Ok(f),
+        None => Err(type_error(format!("must be real number, not {}", it.type_name(v)))),
+    }
 }
 
 macro_rules! math1 {
@@ -423,7 +429,20 @@ fn ranged(x: f64, v: f64) -> R<Value> {
     }
 }
 
+/// `f(x)` for asinh and acosh, as ln(2|x|) (signed) where `x * x` would overflow.
+fn big_arc(x: f64, f: fn(f64) -> f64) -> f64 {
+    if x.abs() > 1e150 && x.is_finite() {
+        (x.abs().ln() + std::f64::consts::LN_2).copysign(x)
+    } else {
+        f(x)
+    }
+}
+
+/// A result, or the domain error; NaN in gives NaN out (`domain(x.is_nan() || ..)`).
 fn domain(ok: bool, v: f64) -> R<Value> {
+    if ok && v.is_nan() {
+        return Ok(Value::Float(v));
+    }
     if ok && !v.is_nan() {
         Ok(Value::Float(v))
     } else {
@@ -508,27 +527,27 @@ fn math_module() -> Value {
             ("tau", Value::Float(std::f64::consts::TAU)),
             ("inf", Value::Float(f64::INFINITY)),
             ("nan", Value::Float(f64::NAN)),
-            ("sqrt", math1!("sqrt", |x| domain(x >= 0.0, x.sqrt()))),
+            ("sqrt", math1!("sqrt", |x| domain(x.is_nan() || x >= 0.0, x.sqrt()))),
             ("exp", math1!("exp", |x| ranged(x, x.exp()))),
             ("exp2", math1!("exp2", |x| ranged(x, x.exp2()))),
             ("expm1", math1!("expm1", |x| ranged(x, x.exp_m1()))),
-            ("log1p", math1!("log1p", |x| domain(x > -1.0, x.ln_1p()))),
-            ("cbrt", math1!("cbrt", |x| Ok(Value::Float(x.cbrt())))),
+            ("log1p", math1!("log1p", |x| domain(x.is_nan() || x > -1.0, x.ln_1p()))),
             ("sinh", math1!("sinh", |x| ranged(x, x.sinh()))),
             ("cosh", math1!("cosh", |x| ranged(x, x.cosh()))),
             ("tanh", math1!("tanh", |x| Ok(Value::Float(x.tanh())))),
-            ("asinh", math1!("asinh", |x| Ok(Value::Float(x.asinh())))),
-            ("acosh", math1!("acosh", |x| domain(x >= 1.0, x.acosh()))),
-            ("atanh", math1!("atanh", |x| domain(x > -1.0 && x < 1.0, x.atanh()))),
+            // (For large arguments through ln(2x): the plain formulas overflow past 1e154.)
+            ("asinh", math1!("asinh", |x| Ok(Value::Float(big_arc(x, f64::asinh))))),
+            ("acosh", math1!("acosh", |x| domain(x.is_nan() || x >= 1.0, big_arc(x, f64::acosh)))),
+            ("atanh", math1!("atanh", |x| domain(x.is_nan() || (x > -1.0 && x < 1.0), x.atanh()))),
             ("sin", math1!("sin", |x| Ok(Value::Float(x.sin())))),
             ("cos", math1!("cos", |x| Ok(Value::Float(x.cos())))),
             ("tan", math1!("tan", |x| Ok(Value::Float(x.tan())))),
-            ("asin", math1!("asin", |x| domain((-1.0..=1.0).contains(&x), x.asin()))),
-            ("acos", math1!("acos", |x| domain((-1.0..=1.0).contains(&x), x.acos()))),
+            ("asin", math1!("asin", |x| domain(x.is_nan() || (-1.0..=1.0).contains(&x), x.asin()))),
+            ("acos", math1!("acos", |x| domain(x.is_nan() || (-1.0..=1.0).contains(&x), x.acos()))),
             ("atan", math1!("atan", |x| Ok(Value::Float(x.atan())))),
             ("fabs", math1!("fabs", |x| Ok(Value::Float(x.abs())))),
-            ("log2", math1!("log2", |x| domain(x > 0.0, x.log2()))),
-            ("log10", math1!("log10", |x| domain(x > 0.0, x.log10()))),
+            ("log2", math1!("log2", |x| domain(x.is_nan() || x > 0.0, x.log2()))),
+            ("log10", math1!("log10", |x| domain(x.is_nan() || x > 0.0, x.log10()))),
             ("radians", math1!("radians", |x| Ok(Value::Float(x.to_radians())))),
             ("degrees", math1!("degrees", |x| Ok(Value::Float(x.to_degrees())))),
             ("isnan", math1!("isnan", |x| Ok(Value::Bool(x.is_nan())))),

@@ -164,10 +164,19 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             // An empty string is found once more than the slice has characters, and not at
             // all past the end (`"abc".count("", 5)` is 0, as in CPython).
             if sub.is_empty() {
-                if let Some(v) = a.get(1).filter(|v| !v.is_none()) {
-                    if it.index_of(v)? > s.chars().count() as i64 {
-                        return Ok(Value::Int(0));
-                    }
+                // Past the end, or a start after the end: nothing is found.
+                let n = s.chars().count() as i64;
+                let norm = |i: i64| if i < 0 { (i + n).max(0) } else { i };
+                let start = match a.get(1).filter(|v| !v.is_none()) {
+                    Some(v) => norm(it.index_of(v)?),
+                    None => 0,
+                };
+                let end = match a.get(2).filter(|v| !v.is_none()) {
+                    Some(v) => norm(it.index_of(v)?).min(n),
+                    None => n,
+                };
+                if start > n || start > end {
+                    return Ok(Value::Int(0));
                 }
             }
             let (b0, b1) = char_range(it, s, &a[1..])?;

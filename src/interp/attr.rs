@@ -1037,7 +1037,15 @@ impl Interp {
             IterState::Callable { f, sentinel } => {
                 let (f, sentinel) = (f.clone(), sentinel.clone());
                 drop(s);
-                let v = self.call(&f, &[], &[])?;
+                let v = match self.call(&f, &[], &[]) {
+                    Ok(v) => v,
+                    // A StopIteration from `f` ends the iteration too.
+                    Err(e) if e.is_instance(&self.t.stop_iteration) => {
+                        *st.borrow_mut() = IterState::Done;
+                        return Ok(None);
+                    }
+                    Err(e) => return Err(e),
+                };
                 if self.eq(&v, &sentinel)? {
                     *st.borrow_mut() = IterState::Done;
                     return Ok(None);

@@ -259,7 +259,13 @@ impl Interp {
             _ => None,
         };
         let (ba, bb) = (base(a), base(b));
-        if ba.is_some() || bb.is_some() {
+        // (Only when a side's `__eq__` is the built-in type's, which CPython tries then: two
+        // instances whose own `__eq__` both declined compare by identity.)
+        let builtin_eq = |v: &Value, base: &Option<Value>| match v {
+            Value::Instance(_) => base.is_some() && !user_eq(v),
+            _ => true,
+        };
+        if (ba.is_some() || bb.is_some()) && (builtin_eq(a, &ba) || builtin_eq(b, &bb)) {
             let (x, y) = (ba.unwrap_or_else(|| a.clone()), bb.unwrap_or_else(|| b.clone()));
             return self.eq(&x, &y);
         }

@@ -225,6 +225,16 @@ impl Interp {
     /// Whether `cls` keeps its instances to `__slots__`: every class of its MRO but `object`
     /// defines them, none naming `__dict__`.
     pub(crate) fn slotted(&mut self, cls: &Rc<Class>) -> bool {
+        // `__slots__` given as an iterator (a generator) is read once, now, and kept as a
+        // tuple: CPython reads it once too, when the class is made.
+        let slots_name = Symbol::intern("__slots__");
+        let own = cls.dict.borrow().get(&slots_name).cloned();
+        if let Some(v) = own {
+            if matches!(v, Value::Gen(_) | Value::Iter(_)) {
+                let items = self.collect(&v).unwrap_or_default();
+                cls.dict.borrow_mut().insert(slots_name, Value::tuple(items));
+            }
+        }
         // (`mro` holds the classes after `cls`.)
         for k in std::iter::once(cls).chain(&cls.mro) {
             if Rc::ptr_eq(k, &self.t.object) {

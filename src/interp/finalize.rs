@@ -103,7 +103,7 @@ impl Interp {
             let v = self.globals.borrow().get(&n).cloned();
             let due = match &v {
                 Some(Value::Gen(g)) => {
-                    Rc::strong_count(g) == 2 && g.state.get() == GenState::Suspended && !g.is_coroutine
+                    Rc::strong_count(g) == 2 && g.state.get() == GenState::Suspended && !g.in_task.get()
                 }
                 Some(Value::Instance(i)) => {
                     Rc::strong_count(i) == 2
