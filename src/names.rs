@@ -103,3 +103,14 @@ pub fn predefine(intern: &mut dyn FnMut(&str) -> Symbol) {
         debug_assert_eq!(s.0 as usize, i);
     }
 }
+
+/// A private name as class `class` stores it (CPython's mangling): `__x` is `_C__x` in class
+/// `C` (or `_C`, `__C`); `None` for a name that is not private (a dunder, one without two
+/// leading underscores, a dotted import path) or a class named only with underscores.
+pub fn mangled(class: &str, name: &str) -> Option<String> {
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
+        return None;
+    }
+    let class = class.trim_start_matches('_');
+    (!class.is_empty()).then(|| format!("_{}{}", class, name))
+}

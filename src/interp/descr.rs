@@ -259,12 +259,9 @@ impl Interp {
             for item in items {
                 if let Value::Str(s) = item {
                     let n = s.s.as_str();
-                    let owner = k.name.as_str().trim_start_matches('_');
-                    names.push(if n.starts_with("__") && !n.ends_with("__") && !owner.is_empty() {
-                        Symbol::intern(&format!("_{}{}", owner, n))
-                    } else {
-                        Symbol::intern(n)
-                    });
+                    names.push(Symbol::intern(
+                        &crate::names::mangled(k.name.as_str(), n).unwrap_or_else(|| n.to_string()),
+                    ));
                 }
             }
         }

@@ -550,8 +550,7 @@ impl<'a> Compiler<'a> {
     /// mangling; a dunder name (`__init__`) and a class named only with underscores are
     /// left alone.
     pub(super) fn mangle(&self, name: Symbol) -> Symbol {
-        let s = name.as_str();
-        if !s.starts_with("__") || s.ends_with("__") || s.contains('.') {
+        if !name.as_str().starts_with("__") {
             return name;
         }
         let mut scope = Some(self.scope);
@@ -559,11 +558,10 @@ impl<'a> Compiler<'a> {
             let sc = &self.res.scopes[i];
             if sc.kind == Some(ScopeKind::Class) {
                 let Some(class) = sc.name else { return name };
-                let class = class.as_str().trim_start_matches('_');
-                if class.is_empty() {
-                    return name;
-                }
-                return Symbol::intern(&format!("_{}{}", class, s));
+                return match crate::names::mangled(class.as_str(), name.as_str()) {
+                    Some(m) => Symbol::intern(&m),
+                    None => name,
+                };
             }
             scope = sc.parent;
         }
