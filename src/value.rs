@@ -248,6 +248,9 @@ pub struct Class {
     /// returned (up to 255; see `Class::learn_attrs`): a new instance's map is made with room
     /// for that many, instead of growing as `__init__` sets them.
     pub attr_hint: Cell<u8>,
+    /// The attribute names its instances may have when it keeps them to `__slots__` (set with
+    /// `class_flags::SLOTS` when the class is made: `Interp::slot_names`).
+    pub slots: RefCell<Option<Box<[Symbol]>>>,
 }
 
 /// `Class::flags`: the slow paths an attribute access of an instance needs.
@@ -295,6 +298,7 @@ impl Class {
             is_exception,
             flags: Cell::new(flags),
             attr_hint: Cell::new(0),
+            slots: RefCell::new(None),
         }
     }
 

@@ -64,6 +64,15 @@ pub fn check_kw(fname: &str, kw: Kw, allowed: &[Symbol]) -> R<()> {
     Ok(())
 }
 
+/// `check_kw` in the words CPython uses for `print` and `zip`: "'k' is an invalid keyword
+/// argument for print()".
+pub fn check_kw_invalid(fname: &str, kw: Kw, allowed: &[Symbol]) -> R<()> {
+    match kw.iter().find(|(k, _)| !allowed.contains(k)) {
+        Some((k, _)) => Err(type_error(format!("'{}' is an invalid keyword argument for {}()", k, fname))),
+        None => Ok(()),
+    }
+}
+
 /// Checks the number of arguments of a built-in: inline, so that the check on the path of
 /// every native call is two comparisons; the message is built out of line.
 #[inline]
@@ -455,9 +464,7 @@ fn bi_super(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> 
 }
 
 fn bi_print(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
-    if let Some((k, _)) = kw.iter().find(|(k, _)| ![sym::SEP, sym::END, sym::FILE, sym::FLUSH].contains(k)) {
-        return Err(type_error(format!("'{}' is an invalid keyword argument for print()", k)));
-    }
+    check_kw_invalid("print", kw, &[sym::SEP, sym::END, sym::FILE, sym::FLUSH])?;
     it.run_finalizers()?;
     let sep = match kwarg(kw, sym::SEP) {
         None | Some(Value::None) => " ".to_string(),
@@ -871,9 +878,7 @@ fn bi_enumerate(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Val
 
 fn bi_zip(it: &mut Interp, _this: &Value, args: &[Value], kw: Kw) -> R<Value> {
     let strict_kw = Symbol::intern("strict");
-    if let Some((k, _)) = kw.iter().find(|(k, _)| *k != strict_kw) {
-        return Err(type_error(format!("'{}' is an invalid keyword argument for zip()", k)));
-    }
+    check_kw_invalid("zip", kw, &[strict_kw])?;
     let strict = match kwarg(kw, strict_kw) {
         Some(v) => it.truthy(&v)?,
         None => false,

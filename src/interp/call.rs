@@ -425,7 +425,8 @@ impl Interp {
         let cls = Rc::new(Class::new(name, bases, mro, dict, TypeTag::User));
         crate::gc::track_class(&cls);
         cls.flags.set((cls.flags.get() | flags) & !class_flags::SLOTS);
-        if self.slotted(&cls) {
+        if let Some(names) = self.slot_names(&cls) {
+            *cls.slots.borrow_mut() = Some(names.into_boxed_slice());
             cls.flags.set(cls.flags.get() | class_flags::SLOTS);
         }
         for v in cls.dict.borrow().values() {

@@ -215,47 +215,34 @@ impl Interp {
                 _ => {}
             }
         }
-        if inst.class.flags.get() & class_flags::SLOTS != 0 && !self.slot_names(&inst.class).contains(&name) {
+        if inst.class.slots.borrow().as_ref().is_some_and(|allowed| !allowed.contains(&name)) {
             return Err(attribute_error(format!("'{}' object has no attribute '{}'", inst.class.name, name)));
         }
         inst.attrs.borrow_mut().insert(name, v);
         Ok(())
     }
 
-    /// Whether `cls` keeps its instances to `__slots__`: every class of its MRO but `object`
-    /// defines them, none naming `__dict__`.
-    pub(crate) fn slotted(&mut self, cls: &Rc<Class>) -> bool {
-        // `__slots__` given as an iterator (a generator) is read once, now, and kept as a
-        // tuple: CPython reads it once too, when the class is made.
+    /// The attribute names `cls`'s instances may have, when it keeps them to `__slots__`:
+    /// every class of its MRO but `object` defines them, none naming `__dict__` (private
+    /// names mangled). Read once, when the class is made.
+    pub(crate) fn slot_names(&mut self, cls: &Rc<Class>) -> Option<Vec<Symbol>> {
         let slots_name = Symbol::intern("__slots__");
-        let own = cls.dict.borrow().get(&slots_name).cloned();
-        if let Some(v) = own {
-            if matches!(v, Value::Gen(_) | Value::Iter(_)) {
-                let items = self.collect(&v).unwrap_or_default();
-                cls.dict.borrow_mut().insert(slots_name, Value::tuple(items));
-            }
-        }
+        let mut names = Vec::new();
         // (`mro` holds the classes after `cls`.)
         for k in std::iter::once(cls).chain(&cls.mro) {
             if Rc::ptr_eq(k, &self.t.object) {
                 continue;
             }
-            if k.tag != TypeTag::User || !k.dict.borrow().contains_key(&Symbol::intern("__slots__")) {
-                return false;
-            }
-        }
-        !self.slot_names(cls).contains(&Symbol::intern("__dict__"))
-    }
-
-    /// The attribute names the `__slots__` of `cls`'s MRO allow (private names mangled).
-    fn slot_names(&mut self, cls: &Rc<Class>) -> Vec<Symbol> {
-        let mut names = Vec::new();
-        for k in std::iter::once(cls).chain(&cls.mro) {
-            let Some(slots) = k.dict.borrow().get(&Symbol::intern("__slots__")).cloned() else { continue };
+            let slots = k.dict.borrow().get(&slots_name).cloned();
+            let (TypeTag::User, Some(slots)) = (k.tag, slots) else { return None };
             let items = match &slots {
                 Value::Str(_) => vec![slots.clone()],
                 other => self.collect(other).unwrap_or_default(),
             };
+            // An iterator (a generator) is read once, as CPython reads it, and kept as a tuple.
+            if matches!(slots, Value::Gen(_) | Value::Iter(_)) {
+                k.dict.borrow_mut().insert(slots_name, Value::tuple(items.clone()));
+            }
             for item in items {
                 if let Value::Str(s) = item {
                     let n = s.s.as_str();
@@ -265,7 +252,7 @@ impl Interp {
                 }
             }
         }
-        names
+        (!names.contains(&Symbol::intern("__dict__"))).then_some(names)
     }
 
     /// `del obj.name` for an instance whose class has descriptors or `__delattr__`.
