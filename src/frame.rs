@@ -102,6 +102,11 @@ pub struct Frame {
     /// Suspended in a `YieldFrom` whose delegate is native (a scheduler request, an iterator):
     /// resuming runs that instruction again with what was sent.
     pub(crate) native_delegate: bool,
+    /// Stopped where a `None` sent in needs no writing: the register it would go to holds
+    /// `None` already (a `YieldNone`, a fused `await` that waited). A send reads and clears
+    /// it (`resume_with`) instead of decoding the instruction it stopped at; an exception
+    /// raised in the frame clears it too.
+    pub(crate) none_sent: bool,
     pub(crate) ret: Ret,
 }
 
@@ -149,6 +154,7 @@ impl Frame {
             func: None,
             ns: None,
             native_delegate: false,
+            none_sent: false,
             ret: Ret::Native,
         }
     }

@@ -2590,6 +2590,51 @@ h.cancel()
 }
 
 #[test]
+fn what_a_switch_resumes_with_lands_where_the_task_stopped() {
+    // A task switched away at `await sleep(0)` or a bare `yield` is resumed with `None`
+    // without the VM looking at the instruction it stopped at (`Frame::none_sent`); these are
+    // the cases where that shortcut must not apply: a local the await assigns keeps its
+    // value when a cancellation comes in instead, a value yield's register is not the sent
+    // `None`'s, and a thrown-in exception between two sends leaves no stale mark.
+    let out = ok(r#"
+async def keeper():
+    r = 5
+    try:
+        r = await sleep(0)
+    except CancelledError:
+        print('cancelled, r is still', r)
+    r = await sleep(0)
+    print('then r is', r)
+def gen():
+    x = 7
+    try:
+        yield
+    except ValueError:
+        print('thrown in, x is', x)
+    x = yield 1
+    print('sent', x)
+    y = yield 2
+    print('then', y)
+k = spawn(keeper())
+await sleep(0)
+k.cancel()
+await k.join()
+g = gen()
+next(g)
+print(g.throw(ValueError))
+print(g.send(None))
+try:
+    g.send('hello')
+except StopIteration:
+    print('done')
+"#);
+    assert_eq!(
+        out,
+        "cancelled, r is still 5\nthen r is None\nthrown in, x is 7\n1\nsent None\n2\nthen hello\ndone\n"
+    );
+}
+
+#[test]
 fn an_await_of_sleep_0_gives_the_turn_away_and_is_resumed_or_cancelled_at_the_await() {
     // `await sleep(0)` is fused (the VM suspends at the call, with no request tried): the
     // await's value is still None, a cancellation is still thrown in at the await and caught

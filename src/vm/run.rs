@@ -505,6 +505,9 @@ impl Interp {
         }
         f.pc = 0;
         f.native_delegate = false;
+        // (`none_sent` is false already: a frame only runs on, and so only returns, after
+        // the send or exception that resumed it cleared it.)
+        debug_assert!(!f.none_sent, "a returning frame still marked as stopped at a yield");
         f.set_ret(Ret::Native);
         // (The pool keeps its room once grown.)
         push_in_room(&mut self.vm_pool, f);
@@ -579,6 +582,7 @@ impl Interp {
                     // The failing instruction is the one before `pc`.
                     let at = f.pc.saturating_sub(1);
                     f.native_delegate = false;
+                    f.none_sent = false;
                     // Where it happened in this frame: kept with it if a handler catches it, so
                     // that raising it again reports this place.
                     let whole = bc.spans.get(at as usize).copied().unwrap_or(f.code.span);
@@ -1204,6 +1208,7 @@ impl Interp {
                             // What `dst` held is released now, as the `None` loaded into it
                             // before a `Yield` would release it.
                             reg_mut!(dst).put(Value::None);
+                            f.none_sent = true;
                             yield_now!(Value::None)
                         }
                         Instr::GetAwaitable { dst, src } => {
@@ -1391,6 +1396,9 @@ impl Interp {
             // `None` is sent: the value of the `yield` it stopped at, written straight into
             // that `yield`'s register (`resume_with` for anything else).
             Some(top) if started => {
+                if std::mem::take(&mut top.none_sent) {
+                    return None;
+                }
                 let at = top.pc.wrapping_sub(1) as usize;
                 match top.code.bc.instrs.get(at) {
                     Some(&(Instr::Yield { dst, .. } | Instr::YieldNone { dst })) if !top.native_delegate => {
@@ -1565,6 +1573,13 @@ impl Interp {
     ) -> R<Option<Transfer>> {
         let Some(mut own) = frames.pop() else { return Err(internal_error("no frame to switch from")) };
         if let Some(dst) = wait {
+            // The `YieldFrom` after the `GetAwaitable` takes the value sent: when its register
+            // is the call's (`await sleep(0)` as a statement), that `None` is written already.
+            // (A local assigned by the await keeps its value until the resume: an exception
+            // thrown in must find it unchanged.)
+            if let Some(Instr::YieldFrom { dst: to, .. }) = own.code.bc.instrs.get(own.pc as usize + 1) {
+                own.none_sent = *to == dst;
+            }
             own.pc += 2;
             own.regs[dst as usize].put(Value::None);
         }
@@ -1835,6 +1850,11 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
         Resume::Start => None,
         r if f.native_delegate => Some(r),
         Resume::Send(v) => {
+            if std::mem::take(&mut f.none_sent) && v.is_none() {
+                // `None` holds nothing: no call to the drop glue.
+                std::mem::forget(v);
+                return None;
+            }
             let at = f.pc.saturating_sub(1) as usize;
             // A `yield`, or an `await` of a scheduler request that waited (see `YieldFrom`).
             if let Some(
