@@ -570,6 +570,15 @@ impl Interp {
                     Some(v) => v,
                     None => return Err(key_error(Value::str(k))),
                 },
+                // Any other object with `__getitem__` (a dict subclass such as `Counter`, a
+                // list) is looked up with its own `[]`, as CPython does; a tuple or a plain
+                // value is no mapping.
+                (Some(k), None) => match args {
+                    Value::Instance(_) | Value::List(_) | Value::Range(_) => {
+                        self.getitem(args, &Value::str(k))?
+                    }
+                    _ => return Err(type_error("format requires a mapping")),
+                },
                 _ => {
                     let Some(a) = items.get(idx).cloned() else {
                         return Err(type_error("not enough arguments for format string"));
@@ -634,6 +643,11 @@ impl Interp {
                 'c' if matches!(&arg, Value::Str(_)) => return Err(type_error("%c requires int or char")),
                 'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'c' => {
                     let num = match &arg {
+                        Value::Float(_) if matches!(conv, 'x' | 'X' | 'o') => {
+                            return Err(type_error(format!(
+                                "%{conv} format: an integer is required, not float"
+                            )));
+                        }
                         Value::Float(f) if conv != 'c' => {
                             if f.is_finite() {
                                 Value::from_bigint(BigInt::from(f.trunc() as i128))
@@ -654,28 +668,20 @@ impl Interp {
                             }
                         },
                     };
-                    let t = match conv {
-                        'x' | 'X' | 'o' | 'c' => conv.to_string(),
-                        _ => "d".to_string(),
-                    };
                     let w: usize = if width.is_empty() { 0 } else { width.parse().unwrap_or(usize::MAX) };
                     self.check_format_size(w, precision)?;
-                    let s = format!("{}{}{}", spec, width, t);
-                    let mut r = self.format_value(&num, &s)?;
-                    if let Some(p) = precision {
-                        // Minimum number of digits.
-                        let neg = r.starts_with('-');
-                        let digits = r.trim_start_matches(['-', '+', ' ']);
-                        if digits.len() < p {
-                            r = format!(
-                                "{}{}{}",
-                                if neg { "-" } else { "" },
-                                "0".repeat(p - digits.len()),
-                                digits
-                            );
+                    if conv == 'c' {
+                        // The character, padded as a string is (`%3c`: on the left).
+                        let c = self.format_value(&num, "c")?;
+                        let pad = " ".repeat(w.saturating_sub(1));
+                        if flags.contains('-') {
+                            c + &pad
+                        } else {
+                            pad + &c
                         }
+                    } else {
+                        percent_int(&num, conv, &flags, w, precision)
                     }
-                    r
                 }
                 'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
                     let Some(f) = crate::interp::ops::to_f64(&arg) else {
@@ -1045,7 +1051,7 @@ fn format_int(b: &BigInt, sp: &Spec) -> Option<String> {
         Some('c') => {
             use num_traits::ToPrimitive;
             let ch = b.to_u32().and_then(char::from_u32)?;
-            return Some(pad(&ch.to_string(), sp, '<'));
+            return Some(pad(&ch.to_string(), sp, '>'));
         }
         _ => return None,
     };
@@ -1154,5 +1160,51 @@ fn module_of(c: &Class) -> String {
     match c.dict.borrow().get(&sym::MODULE) {
         Some(Value::Str(s)) => s.s.clone(),
         _ => "__main__".to_string(),
+    }
+}
+
+/// `%d`, `%i`, `%u`, `%x`, `%X` and `%o` of an int, as CPython's `%` lays it out: the digits
+/// zero-padded to the precision, then the sign and the `#` prefix (`0x`, `0X`, `0o`), then the
+/// width: spaces after (`-`), zeros between the prefix and the digits (`0`), or spaces before.
+fn percent_int(num: &Value, conv: char, flags: &str, width: usize, precision: Option<usize>) -> String {
+    let n = crate::interp::ops::big(num).unwrap_or_default();
+    let radix = match conv {
+        'x' | 'X' => 16,
+        'o' => 8,
+        _ => 10,
+    };
+    let mut digits = n.magnitude().to_str_radix(radix);
+    if conv == 'X' {
+        digits.make_ascii_uppercase();
+    }
+    if let Some(p) = precision.filter(|&p| p > digits.len()) {
+        digits.insert_str(0, &"0".repeat(p - digits.len()));
+    }
+    let mut prefix = String::new();
+    if n.sign() == num_bigint::Sign::Minus {
+        prefix.push('-');
+    } else if flags.contains('+') {
+        prefix.push('+');
+    } else if flags.contains(' ') {
+        prefix.push(' ');
+    }
+    if flags.contains('#') {
+        prefix.push_str(match conv {
+            'x' => "0x",
+            'X' => "0X",
+            'o' => "0o",
+            _ => "",
+        });
+    }
+    let len = prefix.len() + digits.len();
+    let pad = width.saturating_sub(len);
+    if pad == 0 {
+        prefix + &digits
+    } else if flags.contains('-') {
+        format!("{prefix}{digits}{}", " ".repeat(pad))
+    } else if flags.contains('0') {
+        format!("{prefix}{}{digits}", "0".repeat(pad))
+    } else {
+        format!("{}{prefix}{digits}", " ".repeat(pad))
     }
 }

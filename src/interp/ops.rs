@@ -23,7 +23,7 @@ pub fn int_fast(op: BinOp, a: i64, b: i64) -> Option<i64> {
     }
 }
 
-pub(super) fn big(v: &Value) -> Option<BigInt> {
+pub(crate) fn big(v: &Value) -> Option<BigInt> {
     match v {
         Value::Int(i) => Some(BigInt::from(*i)),
         Value::Bool(b) => Some(BigInt::from(*b as i64)),
