@@ -235,22 +235,37 @@ impl Interp {
             let (x, y) = (va.unwrap_or_else(|| a.clone()), vb.unwrap_or_else(|| b.clone()));
             return self.eq(&x, &y);
         }
+        if let Some(r) = self.user_compare(a, b, sym::EQ, sym::EQ)? {
+            return self.truthy(&r);
+        }
+        self.eq_declined(a, b)
+    }
+
+    /// What the instances' own comparison methods make of `a op b`: `a`'s `name`, then `b`'s
+    /// `reflected`, the first that does not return NotImplemented, as it returned it.
+    fn user_compare(&mut self, a: &Value, b: &Value, name: Symbol, reflected: Symbol) -> R<Option<Value>> {
         if let Value::Instance(_) = a {
-            if self.has_method(a, sym::EQ) {
-                let r = self.call_method(a, sym::EQ, &[b.clone()], &[])?;
+            if self.has_method(a, name) {
+                let r = self.call_method(a, name, &[b.clone()], &[])?;
                 if !is_not_implemented(&r) {
-                    return self.truthy(&r);
+                    return Ok(Some(r));
                 }
             }
         }
         if let Value::Instance(_) = b {
-            if self.has_method(b, sym::EQ) {
-                let r = self.call_method(b, sym::EQ, &[a.clone()], &[])?;
+            if self.has_method(b, reflected) {
+                let r = self.call_method(b, reflected, &[a.clone()], &[])?;
                 if !is_not_implemented(&r) {
-                    return self.truthy(&r);
+                    return Ok(Some(r));
                 }
             }
         }
+        Ok(None)
+    }
+
+    /// `a == b` for instances whose `__eq__` methods both declined (or are not there).
+    fn eq_declined(&mut self, a: &Value, b: &Value) -> R<bool> {
+        let user_eq = |v: &Value| matches!(v, Value::Instance(i) if i.class.lookup(sym::EQ).is_some());
         // Both declined: a subclass of a built-in type still compares as its value (the
         // built-in type's `__eq__`, which CPython reaches through the subclass), so a
         // `Counter` equals the plain dict it holds.
@@ -357,28 +372,15 @@ impl Interp {
                 _ => o != Ordering::Less,
             });
         }
-        let (name, reflected) = match op {
-            CmpOp::Lt => (sym::LT, sym::GT),
-            CmpOp::Le => (sym::LE, sym::GE),
-            CmpOp::Gt => (sym::GT, sym::LT),
-            _ => (sym::GE, sym::LE),
-        };
-        if let Instance(_) = a {
-            if self.has_method(a, name) {
-                let r = self.call_method(a, name, &[b.clone()], &[])?;
-                if !is_not_implemented(&r) {
-                    return self.truthy(&r);
-                }
-            }
+        let (name, reflected) = order_names(op);
+        if let Some(r) = self.user_compare(a, b, name, reflected)? {
+            return self.truthy(&r);
         }
-        if let Instance(_) = b {
-            if self.has_method(b, reflected) {
-                let r = self.call_method(b, reflected, &[a.clone()], &[])?;
-                if !is_not_implemented(&r) {
-                    return self.truthy(&r);
-                }
-            }
-        }
+        Err(self.order_error(op, a, b))
+    }
+
+    /// The TypeError of an ordering no operand supports.
+    fn order_error(&mut self, op: CmpOp, a: &Value, b: &Value) -> Fault {
         let (ta, tb) = (self.type_name(a), self.type_name(b));
         let e =
             type_error(format!("'{}' not supported between instances of '{}' and '{}'", op.symbol(), ta, tb))
@@ -387,13 +389,61 @@ impl Interp {
         let text = |v: &Value| matches!(v, Value::Str(_));
         let number =
             |v: &Value| matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Bool(_));
-        Err(if a.is_none() || b.is_none() {
+        if a.is_none() || b.is_none() {
             e.help(crate::hint::NONE_HELP)
         } else if text(a) && number(b) || number(a) && text(b) {
             e.help("convert the text first: int(text) or float(text)")
         } else {
             e
-        })
+        }
+    }
+
+    /// A comparison's value as an expression gives it. A user-defined `__eq__`, `__lt__`...
+    /// may return anything, and CPython gives it back as it is (`Vec(1, 2) == v` may be a
+    /// vector of bools, an expression node); every other comparison is a bool. (`if`, `in`,
+    /// sorting and containers take the truth of it: `compare`.)
+    pub fn compare_value(&mut self, op: CmpOp, a: &Value, b: &Value) -> R<Value> {
+        let either = matches!(a, Value::Instance(_)) || matches!(b, Value::Instance(_));
+        if !either || matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn) {
+            return Ok(Value::Bool(self.compare(op, a, b)?));
+        }
+        self.depth += 1;
+        let r = self.instance_compare_value(op, a, b);
+        self.depth -= 1;
+        r
+    }
+
+    fn instance_compare_value(&mut self, op: CmpOp, a: &Value, b: &Value) -> R<Value> {
+        self.check_depth()?;
+        let (name, reflected) = match op {
+            CmpOp::Eq => (sym::EQ, sym::EQ),
+            CmpOp::Ne => (sym::NE, sym::NE),
+            _ => order_names(op),
+        };
+        // A subclass of a built-in type without its own method compares as its value (as
+        // `instance_eq` and `order` decide it).
+        let user = |v: &Value| matches!(v, Value::Instance(i) if i.class.lookup(name).is_some());
+        if !user(a)
+            && !user(b)
+            && (self.builtin_view(a, name).is_some() || self.builtin_view(b, name).is_some())
+        {
+            return Ok(Value::Bool(self.compare(op, a, b)?));
+        }
+        match op {
+            CmpOp::Eq => match self.user_compare(a, b, name, reflected)? {
+                Some(r) => Ok(r),
+                None => Ok(Value::Bool(self.eq_declined(a, b)?)),
+            },
+            // Without a `__ne__` of its own, `!=` is the negation of `==` (object's `__ne__`).
+            CmpOp::Ne => match self.user_compare(a, b, name, reflected)? {
+                Some(r) => Ok(r),
+                None => Ok(Value::Bool(!self.eq(a, b)?)),
+            },
+            _ => match self.user_compare(a, b, name, reflected)? {
+                Some(r) => Ok(r),
+                None => Err(self.order_error(op, a, b)),
+            },
+        }
     }
 
     /// Python's `hash()`: equal numbers hash alike; instances use `__hash__` or identity.
@@ -737,4 +787,14 @@ fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
         (_, Instance(y)) if y.base.is_some() || y.class.lookup(sym::EQ).is_some() => return Option::None,
         _ => a.is(b),
     })
+}
+
+/// An ordering's method and its reflection (`a < b` is `b > a`).
+fn order_names(op: CmpOp) -> (Symbol, Symbol) {
+    match op {
+        CmpOp::Lt => (sym::LT, sym::GT),
+        CmpOp::Le => (sym::LE, sym::GE),
+        CmpOp::Gt => (sym::GT, sym::LT),
+        _ => (sym::GE, sym::LE),
+    }
 }

@@ -864,8 +864,11 @@ impl Interp {
                             let r = match &reg!(a) {
                                 Value::Int(x) => int_compare!(op, *x, k as i64, *x != k as i64),
                                 x => {
+                                    // (A user method's result as it is: `compare_value`.)
                                     let x = x.clone();
-                                    self.compare(op, &x, &Value::Int(k as i64))?
+                                    let v = self.compare_value(op, &x, &Value::Int(k as i64))?;
+                                    reg_mut!(dst).put(v);
+                                    continue;
                                 }
                             };
                             reg_mut!(dst).put(Value::Bool(r));
@@ -901,7 +904,9 @@ impl Interp {
                                 }),
                                 _ => {
                                     let (x, y) = (reg!(a).clone(), reg!(b).clone());
-                                    self.compare(op, &x, &y)?
+                                    let v = self.compare_value(op, &x, &y)?;
+                                    reg_mut!(dst).put(v);
+                                    continue;
                                 }
                             };
                             reg_mut!(dst).put(Value::Bool(r));
