@@ -555,8 +555,9 @@ impl Interp {
                     i += 1;
                     precision = Some(star_arg(&mut idx, self)?.max(0) as usize);
                 } else {
+                    // (`%.d`: no digits is a precision of 0.)
                     let p = take_digits(&chars, &mut i);
-                    precision = Some(p.parse().unwrap_or(usize::MAX));
+                    precision = Some(if p.is_empty() { 0 } else { p.parse().unwrap_or(usize::MAX) });
                 }
             }
             let Some(&conv) = chars.get(i) else { return Err(value_error("incomplete format")) };
@@ -573,12 +574,24 @@ impl Interp {
                 // Any other object with `__getitem__` (a dict subclass such as `Counter`, a
                 // list) is looked up with its own `[]`, as CPython does; a tuple or a plain
                 // value is no mapping.
-                (Some(k), None) => match args {
-                    Value::Instance(_) | Value::List(_) | Value::Range(_) => {
-                        self.getitem(args, &Value::str(k))?
+                (Some(k), None) => {
+                    let mapping = match args {
+                        // (A subclass of tuple or str is no mapping, as in CPython.)
+                        Value::Instance(i) => match i.base.as_deref() {
+                            Some(Value::Tuple(_) | Value::Str(_)) => false,
+                            Some(Value::Dict(_) | Value::List(_)) => true,
+                            _ => self.has_method(args, sym::GETITEM),
+                        },
+                        Value::List(_) | Value::Range(_) => true,
+                        // (`vars(o)`; a deque has no `__getitem__` for keys: no mapping.)
+                        Value::Native(n) => matches!(**n, Native::AttrDict(_)),
+                        _ => false,
+                    };
+                    if !mapping {
+                        return Err(type_error("format requires a mapping"));
                     }
-                    _ => return Err(type_error("format requires a mapping")),
-                },
+                    self.getitem(args, &Value::str(k))?
+                }
                 _ => {
                     let Some(a) = items.get(idx).cloned() else {
                         return Err(type_error("not enough arguments for format string"));
@@ -648,11 +661,17 @@ impl Interp {
                                 "%{conv} format: an integer is required, not float"
                             )));
                         }
-                        Value::Float(f) if conv != 'c' => {
-                            if f.is_finite() {
-                                Value::from_bigint(BigInt::from(f.trunc() as i128))
-                            } else {
-                                return Err(overflow_error("cannot convert float infinity to integer"));
+                        Value::Float(_) if conv == 'c' => return Err(type_error("%c requires int or char")),
+                        Value::Float(f) => {
+                            use num_traits::FromPrimitive;
+                            if f.is_nan() {
+                                return Err(value_error("cannot convert float NaN to integer"));
+                            }
+                            match BigInt::from_f64(f.trunc()) {
+                                Some(b) => Value::from_bigint(b),
+                                None => {
+                                    return Err(overflow_error("cannot convert float infinity to integer"))
+                                }
                             }
                         }
                         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => arg.clone(),
@@ -660,17 +679,27 @@ impl Interp {
                         _ => match self.user_index(&arg)? {
                             Some(i) => i,
                             None => {
+                                let what = match conv {
+                                    'c' => return Err(type_error("%c requires int or char")),
+                                    'x' | 'X' | 'o' => "an integer",
+                                    _ => "a real number",
+                                };
                                 return Err(type_error(format!(
-                                    "%{} format: a real number is required, not {}",
+                                    "%{} format: {} is required, not {}",
                                     conv,
+                                    what,
                                     self.type_name(&arg)
-                                )))
+                                )));
                             }
                         },
                     };
                     let w: usize = if width.is_empty() { 0 } else { width.parse().unwrap_or(usize::MAX) };
                     self.check_format_size(w, precision)?;
                     if conv == 'c' {
+                        let code = crate::interp::ops::big(&num).unwrap_or_default();
+                        if code.sign() == num_bigint::Sign::Minus || code >= BigInt::from(0x110000) {
+                            return Err(overflow_error("%c arg not in range(0x110000)"));
+                        }
                         // The character, padded as a string is (`%3c`: on the left).
                         let c = self.format_value(&num, "c")?;
                         let pad = " ".repeat(w.saturating_sub(1));
@@ -705,9 +734,10 @@ impl Interp {
         // What no specifier took is an error, a lone value included (`"abc" % 5`); a mapping
         // may hold keys the format never names, and so may any object CPython would look
         // keys up in: anything with `__getitem__` but a str (`"x" % []` is fine).
-        let mapping_like =
-            matches!(args, Value::Tuple(_) | Value::Instance(_) | Value::List(_) | Value::Range(_))
-                || matches!(args, Value::Native(n) if matches!(**n, Native::Deque { .. }));
+        let mapping_like = matches!(
+            args,
+            Value::Tuple(_) | Value::Instance(_) | Value::List(_) | Value::Range(_)
+        ) || matches!(args, Value::Native(n) if matches!(**n, Native::Deque { .. } | Native::AttrDict(_)));
         let lone_unused = !mapping_like && idx == 0;
         if mapping.is_none() && idx < items.len() && (matches!(args, Value::Tuple(_)) || lone_unused) {
             return Err(type_error("not all arguments converted during string formatting"));

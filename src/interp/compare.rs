@@ -90,13 +90,10 @@ impl Interp {
     }
 
     pub fn ne(&mut self, a: &Value, b: &Value) -> R<bool> {
-        if let Value::Instance(_) = a {
-            if self.has_method(a, sym::NE) {
-                let r = self.call_method(a, sym::NE, &[b.clone()], &[])?;
-                if !is_not_implemented(&r) {
-                    return self.truthy(&r);
-                }
-            }
+        if matches!(a, Value::Instance(_)) || matches!(b, Value::Instance(_)) {
+            // The protocol of `!=` as an expression's value, and the truth of that.
+            let r = self.compare_value(CmpOp::Ne, a, b)?;
+            return self.truthy(&r);
         }
         Ok(!self.eq(a, b)?)
     }
@@ -244,20 +241,56 @@ impl Interp {
     /// What the instances' own comparison methods make of `a op b`: `a`'s `name`, then `b`'s
     /// `reflected`, the first that does not return NotImplemented, as it returned it.
     fn user_compare(&mut self, a: &Value, b: &Value, name: Symbol, reflected: Symbol) -> R<Option<Value>> {
-        if let Value::Instance(_) = a {
-            if self.has_method(a, name) {
-                let r = self.call_method(a, name, &[b.clone()], &[])?;
+        // The right operand goes first when its type is a subclass of the left's (CPython's
+        // rule, so a subclass can override how it compares with its base), or when the left
+        // is no instance (a built-in value has no method of its own to try here).
+        if reflected_first(a, b) {
+            if let Some(r) = self.user_side(b, a, reflected)? {
+                return Ok(Some(r));
+            }
+            return self.user_side(a, b, name);
+        }
+        if let Some(r) = self.user_side(a, b, name)? {
+            return Ok(Some(r));
+        }
+        self.user_side(b, a, reflected)
+    }
+
+    /// `x.name(y)` when `x` is an instance with that method, unless it returns NotImplemented.
+    fn user_side(&mut self, x: &Value, y: &Value, name: Symbol) -> R<Option<Value>> {
+        if let Value::Instance(_) = x {
+            if self.has_method(x, name) {
+                let r = self.call_method(x, name, &[y.clone()], &[])?;
                 if !is_not_implemented(&r) {
                     return Ok(Some(r));
                 }
             }
         }
-        if let Value::Instance(_) = b {
-            if self.has_method(b, reflected) {
-                let r = self.call_method(b, reflected, &[a.clone()], &[])?;
-                if !is_not_implemented(&r) {
-                    return Ok(Some(r));
-                }
+        Ok(None)
+    }
+
+    /// `x != y` as `x.__ne__(y)` gives it: `x`'s own `__ne__`, else object's, which inverts
+    /// `x.__eq__(y)`; None when that is NotImplemented (or `x` is no instance).
+    fn ne_side(&mut self, x: &Value, y: &Value) -> R<Option<Value>> {
+        let Value::Instance(i) = x else { return Ok(None) };
+        if i.class.lookup(sym::NE).is_some() {
+            return self.user_side(x, y, sym::NE);
+        }
+        // A subclass of a built-in type inherits that type's `__ne__`, which compares values
+        // (and declines what is not of a built-in type).
+        if let Some(base) = i.base.as_deref() {
+            let other = match y {
+                Value::Instance(j) => j.base.as_deref().cloned(),
+                v => Some(v.clone()),
+            };
+            return match other {
+                Some(o) => Ok(Some(Value::Bool(!self.eq(base, &o)?))),
+                None => Ok(None),
+            };
+        }
+        if i.class.lookup(sym::EQ).is_some() {
+            if let Some(r) = self.user_side(x, y, sym::EQ)? {
+                return Ok(Some(Value::Bool(!self.truthy(&r)?)));
             }
         }
         Ok(None)
@@ -282,6 +315,11 @@ impl Interp {
         };
         if (ba.is_some() || bb.is_some()) && (builtin_eq(a, &ba) || builtin_eq(b, &bb)) {
             let (x, y) = (ba.unwrap_or_else(|| a.clone()), bb.unwrap_or_else(|| b.clone()));
+            // A built-in type's `__eq__` declines an instance of a class of no built-in type
+            // (its own `__eq__` has declined already, and is not asked again): identity.
+            if matches!(x, Value::Instance(_)) || matches!(y, Value::Instance(_)) {
+                return Ok(a.is(b));
+            }
             return self.eq(&x, &y);
         }
         Ok(a.is(b))
@@ -316,13 +354,15 @@ impl Interp {
             return self.order(op, &x, &y);
         }
         if matches!(a, Instance(_)) || matches!(b, Instance(_)) {
-            let name = match op {
-                CmpOp::Lt => sym::LT,
-                CmpOp::Le => sym::LE,
-                CmpOp::Gt => sym::GT,
-                _ => sym::GE,
+            // A subclass of a built-in type compares as its value unless a side has the
+            // method (`a`'s own, or `b`'s reflected one).
+            let (name, reflected) = order_names(op);
+            let has = |v: &Value, n: Symbol| matches!(v, Instance(i) if i.class.lookup(n).is_some());
+            let (va, vb) = if has(a, name) || has(b, reflected) {
+                (Option::None, Option::None)
+            } else {
+                (self.builtin_view(a, name), self.builtin_view(b, reflected))
             };
-            let (va, vb) = (self.builtin_view(a, name), self.builtin_view(b, name));
             if va.is_some() || vb.is_some() {
                 let (x, y) = (va.unwrap_or_else(|| a.clone()), vb.unwrap_or_else(|| b.clone()));
                 return self.order(op, &x, &y);
@@ -420,25 +460,37 @@ impl Interp {
             CmpOp::Ne => (sym::NE, sym::NE),
             _ => order_names(op),
         };
-        // A subclass of a built-in type without its own method compares as its value (as
+        // A subclass of a built-in type with no method for this compares as its value (as
         // `instance_eq` and `order` decide it).
-        let user = |v: &Value| matches!(v, Value::Instance(i) if i.class.lookup(name).is_some());
-        if !user(a)
-            && !user(b)
-            && (self.builtin_view(a, name).is_some() || self.builtin_view(b, name).is_some())
-        {
-            return Ok(Value::Bool(self.compare(op, a, b)?));
+        let has = |v: &Value, name: Symbol| matches!(v, Value::Instance(i) if i.class.lookup(name).is_some());
+        let own = match op {
+            CmpOp::Eq | CmpOp::Ne => has(a, sym::EQ) || has(b, sym::EQ) || has(a, sym::NE) || has(b, sym::NE),
+            _ => has(a, name) || has(b, reflected),
+        };
+        if !own && (self.builtin_view(a, name).is_some() || self.builtin_view(b, reflected).is_some()) {
+            return Ok(Value::Bool(match op {
+                CmpOp::Eq => self.eq(a, b)?,
+                CmpOp::Ne => !self.eq(a, b)?,
+                _ => self.order(op, a, b)?,
+            }));
         }
         match op {
             CmpOp::Eq => match self.user_compare(a, b, name, reflected)? {
                 Some(r) => Ok(r),
                 None => Ok(Value::Bool(self.eq_declined(a, b)?)),
             },
-            // Without a `__ne__` of its own, `!=` is the negation of `==` (object's `__ne__`).
-            CmpOp::Ne => match self.user_compare(a, b, name, reflected)? {
-                Some(r) => Ok(r),
-                None => Ok(Value::Bool(!self.eq(a, b)?)),
-            },
+            // `a.__ne__(b)`, then `b.__ne__(a)` (each its own or object's, which inverts the
+            // same side's `__eq__`), then identity.
+            CmpOp::Ne => {
+                let (first, second) = if reflected_first(a, b) { (b, a) } else { (a, b) };
+                if let Some(r) = self.ne_side(first, second)? {
+                    return Ok(r);
+                }
+                if let Some(r) = self.ne_side(second, first)? {
+                    return Ok(r);
+                }
+                Ok(Value::Bool(!self.eq_declined(a, b)?))
+            }
             _ => match self.user_compare(a, b, name, reflected)? {
                 Some(r) => Ok(r),
                 None => Err(self.order_error(op, a, b)),
@@ -796,5 +848,17 @@ fn order_names(op: CmpOp) -> (Symbol, Symbol) {
         CmpOp::Le => (sym::LE, sym::GE),
         CmpOp::Gt => (sym::GT, sym::LT),
         _ => (sym::GE, sym::LE),
+    }
+}
+
+/// Whether CPython tries the right operand's reflected method first: its type is a proper
+/// subclass of the left's, or the left is no instance (and so has no method of its own here).
+fn reflected_first(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Instance(x), Value::Instance(y)) => {
+            !Rc::ptr_eq(&x.class, &y.class) && y.class.is_subclass(&x.class)
+        }
+        (_, Value::Instance(_)) => true,
+        _ => false,
     }
 }
