@@ -227,7 +227,7 @@ impl Interp {
         self.check_depth()?;
         // Subclasses of built-in types compare as their values, unless they define `__eq__`.
         let (va, vb) = (self.builtin_view(a, sym::EQ), self.builtin_view(b, sym::EQ));
-        let user_eq = |v: &Value| matches!(v, Value::Instance(i) if i.class.lookup(sym::EQ).is_some());
+        let user_eq = |v: &Value| has_own(v, sym::EQ);
         if (va.is_some() || vb.is_some()) && !user_eq(a) && !user_eq(b) {
             let (x, y) = (va.unwrap_or_else(|| a.clone()), vb.unwrap_or_else(|| b.clone()));
             return self.eq(&x, &y);
@@ -298,7 +298,7 @@ impl Interp {
 
     /// `a == b` for instances whose `__eq__` methods both declined (or are not there).
     fn eq_declined(&mut self, a: &Value, b: &Value) -> R<bool> {
-        let user_eq = |v: &Value| matches!(v, Value::Instance(i) if i.class.lookup(sym::EQ).is_some());
+        let user_eq = |v: &Value| has_own(v, sym::EQ);
         // Both declined: a subclass of a built-in type still compares as its value (the
         // built-in type's `__eq__`, which CPython reaches through the subclass), so a
         // `Counter` equals the plain dict it holds.
@@ -357,8 +357,7 @@ impl Interp {
             // A subclass of a built-in type compares as its value unless a side has the
             // method (`a`'s own, or `b`'s reflected one).
             let (name, reflected) = order_names(op);
-            let has = |v: &Value, n: Symbol| matches!(v, Instance(i) if i.class.lookup(n).is_some());
-            let (va, vb) = if has(a, name) || has(b, reflected) {
+            let (va, vb) = if has_own(a, name) || has_own(b, reflected) {
                 (Option::None, Option::None)
             } else {
                 (self.builtin_view(a, name), self.builtin_view(b, reflected))
@@ -462,10 +461,11 @@ impl Interp {
         };
         // A subclass of a built-in type with no method for this compares as its value (as
         // `instance_eq` and `order` decide it).
-        let has = |v: &Value, name: Symbol| matches!(v, Value::Instance(i) if i.class.lookup(name).is_some());
         let own = match op {
-            CmpOp::Eq | CmpOp::Ne => has(a, sym::EQ) || has(b, sym::EQ) || has(a, sym::NE) || has(b, sym::NE),
-            _ => has(a, name) || has(b, reflected),
+            CmpOp::Eq | CmpOp::Ne => {
+                has_own(a, sym::EQ) || has_own(b, sym::EQ) || has_own(a, sym::NE) || has_own(b, sym::NE)
+            }
+            _ => has_own(a, name) || has_own(b, reflected),
         };
         if !own && (self.builtin_view(a, name).is_some() || self.builtin_view(b, reflected).is_some()) {
             return Ok(Value::Bool(match op {
@@ -861,4 +861,9 @@ fn reflected_first(a: &Value, b: &Value) -> bool {
         (_, Value::Instance(_)) => true,
         _ => false,
     }
+}
+
+/// Whether `v` is an instance whose class (or a user base) defines `name` itself.
+fn has_own(v: &Value, name: Symbol) -> bool {
+    matches!(v, Value::Instance(i) if i.class.lookup(name).is_some())
 }
