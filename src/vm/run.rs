@@ -663,8 +663,10 @@ impl Interp {
                     // advanced past an instruction that is not the last, since the last one
                     // never falls through (`Bytecode::check`); a fused await (`awaited_now`,
                     // `AwaitCall`) skips a `YieldFrom`, which falls through, so is not the last
-                    // either.
-                    let instr = unsafe { *instrs.add(f.pc as usize) };
+                    // either. The instruction is matched where it is, not copied out first (an
+                    // arm reads only the operands it binds, once, as it begins); nothing writes
+                    // instructions after compiling, and the code lives as long as `code` does.
+                    let instr: &Instr = unsafe { &*instrs.add(f.pc as usize) };
                     f.pc += 1;
                     // A register of the running frame by index, unchecked: `reg!` to read,
                     // `reg_mut!` to write.
@@ -752,7 +754,11 @@ impl Interp {
                             }
                         };
                     }
-                    match instr {
+                    // `cold_path()` marks the slow side of an arm (a type the fast path does
+                    // not take, a cache miss, the step check's rare branch): without it the
+                    // compiler guesses every branch equally likely, and the registers and
+                    // spills of the whole loop are placed by that guess.
+                    match *instr {
                         Instr::Step { live, hi } => {
                             // Above `hi` nothing can hold a reference (the compiler's bound).
                             debug_assert!(
@@ -771,6 +777,7 @@ impl Interp {
                             }
                             self.steps += 1;
                             if self.steps >= crate::interp::step_check() {
+                                std::hint::cold_path();
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;
                             }
                         }
@@ -791,6 +798,7 @@ impl Interp {
                             }
                             self.steps += 1;
                             if self.steps >= crate::interp::step_check() {
+                                std::hint::cold_path();
                                 self.step_slow(bc.spans[f.pc as usize - 1])?;
                             }
                         }
@@ -799,6 +807,7 @@ impl Interp {
                         Instr::LoadLocal { dst, src } => {
                             let v = reg!(src).clone();
                             if matches!(v, Value::Unbound) {
+                                std::hint::cold_path();
                                 return Err(self.unbound_error(f.code.slot_names[src as usize]));
                             }
                             reg_mut!(dst).put(v);
@@ -828,10 +837,15 @@ impl Interp {
                             let slot = unsafe { bc.global_cache.get_unchecked(name as usize) };
                             let v = match slot.get(version) {
                                 Some(v) => v,
-                                None => match slot.read_place(&self.globals) {
-                                    Some(v) => v,
-                                    None => self.load_global_cached(code, bc.names[name as usize], slot)?,
-                                },
+                                None => {
+                                    std::hint::cold_path();
+                                    match slot.read_place(&self.globals) {
+                                        Some(v) => v,
+                                        None => {
+                                            self.load_global_cached(code, bc.names[name as usize], slot)?
+                                        }
+                                    }
+                                }
                             };
                             reg_mut!(dst).put(v);
                         }
@@ -847,6 +861,7 @@ impl Interp {
                                     continue;
                                 }
                             }
+                            std::hint::cold_path();
                             let (x, y) = (reg!(a).clone(), reg!(b).clone());
                             reg_mut!(dst).put(self.binop(op, &x, &y)?);
                         }
@@ -857,6 +872,7 @@ impl Interp {
                                     continue;
                                 }
                             }
+                            std::hint::cold_path();
                             let x = reg!(a).clone();
                             reg_mut!(dst).put(self.binop(op, &x, &Value::Int(k as i64))?);
                         }
@@ -864,6 +880,7 @@ impl Interp {
                             let r = match &reg!(a) {
                                 Value::Int(x) => int_compare!(op, *x, k as i64, *x != k as i64),
                                 x => {
+                                    std::hint::cold_path();
                                     // (A user method's result as it is: `compare_value`.)
                                     let x = x.clone();
                                     let v = self.compare_value(op, &x, &Value::Int(k as i64))?;
@@ -880,6 +897,7 @@ impl Interp {
                                     continue;
                                 }
                             }
+                            std::hint::cold_path();
                             let x = reg!(a).clone();
                             reg_mut!(dst).put(self.inplace_op(op, x, &Value::Int(k as i64))?);
                         }
@@ -890,6 +908,7 @@ impl Interp {
                                     continue;
                                 }
                             }
+                            std::hint::cold_path();
                             // Cloned, not taken: `a` may be a variable's own register, which must keep
                             // its value if the operation fails.
                             let x = reg!(a).clone();
@@ -903,6 +922,7 @@ impl Interp {
                                     self.compare(op, &x, &y)?
                                 }),
                                 _ => {
+                                    std::hint::cold_path();
                                     let (x, y) = (reg!(a).clone(), reg!(b).clone());
                                     let v = self.compare_value(op, &x, &y)?;
                                     reg_mut!(dst).put(v);
@@ -949,6 +969,7 @@ impl Interp {
                                 }
                                 _ => {}
                             }
+                            std::hint::cold_path();
                             let args = regs!(a, argc as usize);
                             let called =
                                 self.call_value(&reg!(func), args, &[], dst, bc.spans[f.pc as usize - 1])?;
@@ -1104,6 +1125,7 @@ impl Interp {
                                     self.compare(op, &x, &y)?
                                 }),
                                 _ => {
+                                    std::hint::cold_path();
                                     let (x, y) = (reg!(a).clone(), reg!(b).clone());
                                     self.compare(op, &x, &y)?
                                 }
@@ -1116,6 +1138,7 @@ impl Interp {
                             let holds = match &reg!(a) {
                                 Value::Int(x) => int_compare!(op, *x, k as i64, *x != k as i64),
                                 x => {
+                                    std::hint::cold_path();
                                     let x = x.clone();
                                     self.compare(op, &x, &Value::Int(k as i64))?
                                 }
@@ -1319,7 +1342,7 @@ impl Interp {
                         | Instr::ImportFrom { .. }
                         | Instr::Echo { .. }
                         | Instr::Super { .. }
-                        | Instr::AssertFail { .. } => break instr,
+                        | Instr::AssertFail { .. } => break *instr,
                     }
                 };
                 if let Some(t) = self.exec_cold(f, bc, cold)? {
