@@ -246,20 +246,27 @@ impl Interp {
     ) -> Result<(Rc<Generator>, Resume), Value> {
         // (`halt` needs no look: `finish` sets it as a step ends, and `run_until` returns
         // before the next.)
+        // (The cases that leave the switch to `run_until` are the rare ones: `cold_path`.)
         if self.sched.pass_left == 0 || self.opts.observe || self.sched.step_budget.is_some() {
+            std::hint::cold_path();
             return Err(v);
         }
         let Some(t) = &self.sched.current else { return Err(v) };
         // Only the loop `step_task` entered for its task (not one a native call inside it
         // entered for some other generator).
         if !Rc::ptr_eq(&t.coro, g) || t.cancel_requested.get() {
+            std::hint::cold_path();
             return Err(v);
         }
         let tried = was_tried(self.sched.tried_now.as_ref(), &v);
         if !tried && is_request(&v) {
+            std::hint::cold_path();
             return Err(v);
         }
-        let Some((next, created)) = self.next_in_pass() else { return Err(v) };
+        let Some((next, created)) = self.next_in_pass() else {
+            std::hint::cold_path();
+            return Err(v);
+        };
         // The end of this task's step, as `step_task` ends it (`register_wait`; a bare
         // `yield` and `sleep(0)` give the turn away, here without the call).
         self.sched.tried_now = None;
