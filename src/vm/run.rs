@@ -1609,7 +1609,14 @@ impl Interp {
                 own.none_sent = *to == dst;
             }
             own.pc += 2;
-            own.regs[dst as usize].put(Value::None);
+            // The register held the awaited built-in (`sleep`): released with the drop of an
+            // `Rc<Builtin>` written out here, not a call to the drop glue of any `Value`.
+            if let Some(r) = own.regs.get_mut(dst as usize) {
+                match std::mem::replace(r, Value::None) {
+                    Value::Builtin(b) => drop(b),
+                    old => drop(old),
+                }
+            }
         }
         self.depth -= 1;
         match self.switch_task(frames, switched, Segment::One(own), v) {
