@@ -1051,6 +1051,7 @@ impl Interp {
                                     continue 'frames;
                                 }
                                 (Value::Func(fun), this @ Value::Instance(_)) => {
+                                    std::hint::cold_path();
                                     let (fun, this) = (fun.clone(), this.clone());
                                     self.call_function_from_loop(&fun, Some(&this), args, &[], dst, span)?
                                 }
@@ -1068,6 +1069,7 @@ impl Interp {
                                         match crate::builtins::methods::deque_popleft(this) {
                                             Ok(v) => v,
                                             Err(e) => {
+                                                std::hint::cold_path();
                                                 self.current_span = Some(span);
                                                 return Err(e);
                                             }
@@ -1104,7 +1106,10 @@ impl Interp {
                                         None => self.call_method(this, name, args, &[])?,
                                     })
                                 }
-                                (fv, _) => self.call_value(fv, args, &[], dst, span)?,
+                                (fv, _) => {
+                                    std::hint::cold_path();
+                                    self.call_value(fv, args, &[], dst, span)?
+                                }
                             };
                             after_call!(called, dst);
                         }
