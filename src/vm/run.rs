@@ -1450,7 +1450,9 @@ impl Interp {
     /// A yield of `v` from the top frame, the one frame of a generator resumed by `for` or
     /// `next()` in the frame below: the frame goes back into its generator, `v` into the
     /// resumer's register. `Err(v)` (nothing done) when the frames are not in that shape.
-    #[inline]
+    // (Always inlined: switch.py -1.3%, nothing else moved; `resume_here` inlined as well cost
+    // fib +1.6% and the plain loop +2.3%.)
+    #[inline(always)]
     fn yield_here(
         &mut self,
         frames: &mut Vec<Box<Frame>>,
