@@ -107,6 +107,11 @@ pub struct Frame {
     /// it (`resume_with`) instead of decoding the instruction it stopped at; an exception
     /// raised in the frame clears it too.
     pub(crate) none_sent: bool,
+    /// Stopped at a fused `await sleep(0)`: whatever is sent in, the await's value is `None`
+    /// (as in asyncio, whose `sleep(0)` is a bare `yield` inside the sleep: a value sent by
+    /// hand goes to that `yield`, not to the await). `resume_with` reads and clears it; an
+    /// exception raised in the frame clears it too.
+    pub(crate) sent_ignored: bool,
     pub(crate) ret: Ret,
 }
 
@@ -155,6 +160,7 @@ impl Frame {
             ns: None,
             native_delegate: false,
             none_sent: false,
+            sent_ignored: false,
             ret: Ret::Native,
         }
     }

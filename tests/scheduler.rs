@@ -2635,6 +2635,57 @@ except StopIteration:
 }
 
 #[test]
+fn a_value_sent_by_hand_into_await_sleep_0_is_not_its_result() {
+    // A coroutine driven by hand (`send`, `throw`) through fused `await sleep(0)`s, alone and
+    // under another coroutine: the await's value is None whatever is sent, as in asyncio,
+    // whose `sleep(0)` is a bare `yield` inside the sleep (the sent value goes to that
+    // `yield`). Expected output: this program under python3 with `from asyncio import sleep`.
+    // (Before `Frame::sent_ignored`: "r is 5", "x is 7", "inner gave 8", "w is 9".)
+    let out = ok(r#"
+async def waiter():
+    r = await sleep(0)
+    print('r is', r)
+    await sleep(0)
+    print('then')
+    x = 1
+    x = await sleep(0)
+    print('x is', x)
+    return 'done'
+c = waiter()
+print(c.send(None))
+print(c.send(5))
+print(c.send(6))
+try:
+    c.send(7)
+except StopIteration as e:
+    print('returned', e.value)
+async def inner():
+    return await sleep(0)
+async def outer():
+    v = await inner()
+    print('inner gave', v)
+    try:
+        await sleep(0)
+    except ValueError as e:
+        print('thrown in:', e)
+    w = await sleep(0)
+    print('w is', w)
+c = outer()
+print(c.send(None))
+print(c.send(8))
+print(c.throw(ValueError('boom')))
+try:
+    c.send(9)
+except StopIteration:
+    print('stopped')
+"#);
+    assert_eq!(
+        out,
+        "None\nr is None\nNone\nthen\nNone\nx is None\nreturned done\nNone\ninner gave None\nNone\nthrown in: boom\nNone\nw is None\nstopped\n"
+    );
+}
+
+#[test]
 fn an_await_of_sleep_0_gives_the_turn_away_and_is_resumed_or_cancelled_at_the_await() {
     // `await sleep(0)` is fused (the VM suspends at the call, with no request tried): the
     // await's value is still None, a cancellation is still thrown in at the await and caught

@@ -290,10 +290,12 @@ impl Interp {
             let step = match self.exec_frame(frames, &mut resumers, pending.take(), switched) {
                 Ok(Transfer::Wait(v, dst)) => {
                     // As the `YieldFrom` of a request that waits: the call's register is left
-                    // empty, and the resume's value (or exception) is the `YieldFrom`'s result.
+                    // empty, and the resume (`None`, whatever is sent: `sent_ignored`; or an
+                    // exception) is the `YieldFrom`'s result.
                     if let Some(f) = frames.last_mut() {
                         f.pc += 2;
                         f.regs[dst as usize].put(Value::None);
+                        f.sent_ignored = true;
                     }
                     Ok(Transfer::Yield(v))
                 }
@@ -508,6 +510,7 @@ impl Interp {
         // (`none_sent` is false already: a frame only runs on, and so only returns, after
         // the send or exception that resumed it cleared it.)
         debug_assert!(!f.none_sent, "a returning frame still marked as stopped at a yield");
+        debug_assert!(!f.sent_ignored, "a returning frame still marked as stopped at a sleep(0)");
         f.set_ret(Ret::Native);
         // (The pool keeps its room once grown.)
         push_in_room(&mut self.vm_pool, f);
@@ -583,6 +586,7 @@ impl Interp {
                     let at = f.pc.saturating_sub(1);
                     f.native_delegate = false;
                     f.none_sent = false;
+                    f.sent_ignored = false;
                     // Where it happened in this frame: kept with it if a handler catches it, so
                     // that raising it again reports this place.
                     let whole = bc.spans.get(at as usize).copied().unwrap_or(f.code.span);
@@ -1429,6 +1433,7 @@ impl Interp {
             // `None` is sent: the value of the `yield` it stopped at, written straight into
             // that `yield`'s register (`resume_with` for anything else).
             Some(top) if started => {
+                top.sent_ignored = false;
                 if std::mem::take(&mut top.none_sent) {
                     return None;
                 }
@@ -1614,6 +1619,7 @@ impl Interp {
             // thrown in must find it unchanged.)
             if let Some(Instr::YieldFrom { dst: to, .. }) = own.code.bc.instrs.get(own.pc as usize + 1) {
                 own.none_sent = *to == dst;
+                own.sent_ignored = true;
             }
             own.pc += 2;
             // The register held the awaited built-in (`sleep`): released with the drop of an
@@ -1895,8 +1901,11 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
             if std::mem::take(&mut f.none_sent) && v.is_none() {
                 // `None` holds nothing: no call to the drop glue.
                 std::mem::forget(v);
+                f.sent_ignored = false;
                 return None;
             }
+            // Stopped at a fused `await sleep(0)`: its value is None, whatever was sent.
+            let v = if std::mem::take(&mut f.sent_ignored) { Value::None } else { v };
             let at = f.pc.saturating_sub(1) as usize;
             // A `yield`, or an `await` of a scheduler request that waited (see `YieldFrom`).
             if let Some(
