@@ -110,7 +110,9 @@ pub struct Frame {
     /// Stopped at a fused `await sleep(0)`: whatever is sent in, the await's value is `None`
     /// (as in asyncio, whose `sleep(0)` is a bare `yield` inside the sleep: a value sent by
     /// hand goes to that `yield`, not to the await). `resume_with` reads and clears it; an
-    /// exception raised in the frame clears it too.
+    /// exception raised in the frame clears it too. Never set with `none_sent`: an `await
+    /// sleep(0)` as a statement has its `None` written already, and a value sent into it goes
+    /// to a temporary that nothing reads.
     pub(crate) sent_ignored: bool,
     pub(crate) ret: Ret,
 }

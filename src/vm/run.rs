@@ -1433,7 +1433,9 @@ impl Interp {
             // `None` is sent: the value of the `yield` it stopped at, written straight into
             // that `yield`'s register (`resume_with` for anything else).
             Some(top) if started => {
-                top.sent_ignored = false;
+                // (A generator that `for` or `next()` resumes is not a coroutine, so it never
+                // stopped at a fused `await sleep(0)`.)
+                debug_assert!(!top.sent_ignored, "a generator marked as stopped at a sleep(0)");
                 if std::mem::take(&mut top.none_sent) {
                     return None;
                 }
@@ -1619,7 +1621,9 @@ impl Interp {
             // thrown in must find it unchanged.)
             if let Some(Instr::YieldFrom { dst: to, .. }) = own.code.bc.instrs.get(own.pc as usize + 1) {
                 own.none_sent = *to == dst;
-                own.sent_ignored = true;
+                // (As a statement, a value sent in would go to the call's temporary, which
+                // nothing reads: only an await whose value is used needs the mark.)
+                own.sent_ignored = *to != dst;
             }
             own.pc += 2;
             // The register held the awaited built-in (`sleep`): released with the drop of an
@@ -1901,7 +1905,7 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
             if std::mem::take(&mut f.none_sent) && v.is_none() {
                 // `None` holds nothing: no call to the drop glue.
                 std::mem::forget(v);
-                f.sent_ignored = false;
+                debug_assert!(!f.sent_ignored, "both marks on one frame");
                 return None;
             }
             // Stopped at a fused `await sleep(0)`: its value is None, whatever was sent.
