@@ -798,7 +798,8 @@ impl Interp {
                 let len = d.borrow().len();
                 IterState::DictKeys { d: d.clone(), i: 0, len, left: len, kind: 0 }
             }
-            Value::Gen(g) if g.is_async_gen => return Err(self.not_iterable(v)),
+            // (A coroutine is awaited, not iterated: `for`, `list()`, `iter()` refuse it.)
+            Value::Gen(g) if g.is_async_gen || g.is_coroutine => return Err(self.not_iterable(v)),
             Value::Gen(_) | Value::Iter(_) => return Ok(v.clone()),
             Value::Instance(_) => {
                 if let Some(b) = self.builtin_view(v, sym::ITER) {
