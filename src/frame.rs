@@ -7,7 +7,7 @@
 // the loop's stack and the generator object, and moving a pointer is cheaper than a frame.
 #![allow(clippy::vec_box)]
 
-use crate::bytecode::Reg;
+use crate::bytecode::{Instr, Reg};
 use crate::code::Code;
 use crate::interp::Exc;
 use crate::span::Span;
@@ -110,9 +110,8 @@ pub struct Frame {
     /// Stopped at a fused `await sleep(0)`: whatever is sent in, the await's value is `None`
     /// (as in asyncio, whose `sleep(0)` is a bare `yield` inside the sleep: a value sent by
     /// hand goes to that `yield`, not to the await). `resume_with` reads and clears it; an
-    /// exception raised in the frame clears it too. Never set with `none_sent`: an `await
-    /// sleep(0)` as a statement has its `None` written already, and a value sent into it goes
-    /// to a temporary that nothing reads.
+    /// exception raised in the frame clears it too (`resume_with` clears it with `none_sent`,
+    /// which a fused `sleep(0)` sets as well when its `None` is written already).
     pub(crate) sent_ignored: bool,
     pub(crate) ret: Ret,
 }
@@ -192,6 +191,30 @@ impl Frame {
             unsafe { std::ptr::write(&mut self.ret, r) }
         } else {
             self.ret = r;
+        }
+    }
+
+    /// Stops the frame at a fused `await sleep(0)` (`AwaitCall` at `pc - 1`, its
+    /// `GetAwaitable` and `YieldFrom` skipped): `pc` past them, the call's register `dst`
+    /// (which held the awaited built-in) set to `None`, and the marks for the resume: the
+    /// await's value is `None` whatever is sent (`sent_ignored`), and when the `YieldFrom`'s
+    /// register is the call's, that `None` is written already (`none_sent`). A local the
+    /// await assigns keeps its value until the resume: an exception thrown in must find it
+    /// unchanged. (The call's register being the `YieldFrom`'s does not make the value unused:
+    /// `return await sleep(0)` returns it.)
+    #[inline(always)]
+    pub(crate) fn stop_at_fused_sleep(&mut self, dst: Reg) {
+        if let Some(Instr::YieldFrom { dst: to, .. }) = self.code.bc.instrs.get(self.pc as usize + 1) {
+            self.none_sent = *to == dst;
+        }
+        self.sent_ignored = true;
+        self.pc += 2;
+        if let Some(r) = self.regs.get_mut(dst as usize) {
+            // The built-in's `Rc` dropped as such, not through the drop glue of any `Value`.
+            match std::mem::replace(r, Value::None) {
+                Value::Builtin(b) => drop(b),
+                old => drop(old),
+            }
         }
     }
 

@@ -447,6 +447,12 @@ pub struct Generator {
 }
 
 impl Generator {
+    /// Whether `for`, `next()` and `iter()` take it: a plain generator, not a coroutine
+    /// (awaited) or an async generator (iterated by `async for`).
+    pub fn iterates(&self) -> bool {
+        !self.is_coroutine && !self.is_async_gen
+    }
+
     /// `__name__`: its function's.
     pub fn name(&self) -> Symbol {
         self.code.name

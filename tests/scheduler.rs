@@ -2640,7 +2640,8 @@ fn a_value_sent_by_hand_into_await_sleep_0_is_not_its_result() {
     // under another coroutine: the await's value is None whatever is sent, as in asyncio,
     // whose `sleep(0)` is a bare `yield` inside the sleep (the sent value goes to that
     // `yield`). Expected output: this program under python3 with `from asyncio import sleep`.
-    // (Before `Frame::sent_ignored`: "r is 5", "x is 7", "inner gave 8", "w is 9".)
+    // (Before `Frame::sent_ignored`: "r is 5", "x is 7", "inner gave 8", "w is 9"; with the
+    // mark left off where the call's register is the await's, "returned 5" and "sum 8".)
     let out = ok(r#"
 async def waiter():
     r = await sleep(0)
@@ -2678,10 +2679,26 @@ try:
     c.send(9)
 except StopIteration:
     print('stopped')
+async def f():
+    return await sleep(0)
+c = f()
+print(c.send(None))
+try:
+    c.send(5)
+except StopIteration as e:
+    print('returned', e.value)
+async def g():
+    print('sum', 1 + (await sleep(0) or 2))
+c = g()
+c.send(None)
+try:
+    c.send(7)
+except StopIteration:
+    pass
 "#);
     assert_eq!(
         out,
-        "None\nr is None\nNone\nthen\nNone\nx is None\nreturned done\nNone\ninner gave None\nNone\nthrown in: boom\nNone\nw is None\nstopped\n"
+        "None\nr is None\nNone\nthen\nNone\nx is None\nreturned done\nNone\ninner gave None\nNone\nthrown in: boom\nNone\nw is None\nstopped\nNone\nreturned None\nsum 3\n"
     );
 }
 

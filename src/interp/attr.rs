@@ -799,7 +799,7 @@ impl Interp {
                 IterState::DictKeys { d: d.clone(), i: 0, len, left: len, kind: 0 }
             }
             // (A coroutine is awaited, not iterated: `for`, `list()`, `iter()` refuse it.)
-            Value::Gen(g) if g.is_async_gen || g.is_coroutine => return Err(self.not_iterable(v)),
+            Value::Gen(g) if !g.iterates() => return Err(self.not_iterable(v)),
             Value::Gen(_) | Value::Iter(_) => return Ok(v.clone()),
             Value::Instance(_) => {
                 if let Some(b) = self.builtin_view(v, sym::ITER) {
@@ -811,7 +811,7 @@ impl Interp {
                     // an iterator register holding an int is a `for` over `range`).
                     let is_iterator = match &it {
                         Value::Iter(_) => true,
-                        Value::Gen(g) => !g.is_async_gen && !g.is_coroutine,
+                        Value::Gen(g) => g.iterates(),
                         Value::Instance(_) => self.has_method(&it, sym::NEXT),
                         _ => false,
                     };

@@ -295,7 +295,7 @@ impl Interp {
             | Value::Range(_)
             | Value::Dict(_)
             | Value::Set(_) => true,
-            Value::Gen(g) => !g.is_async_gen && !g.is_coroutine,
+            Value::Gen(g) => g.iterates(),
             Value::Iter(_) => true,
             Value::Instance(i) => {
                 i.base.is_some() || self.has_method(v, sym::ITER) || self.has_method(v, sym::GETITEM)

@@ -289,13 +289,10 @@ impl Interp {
         let r = loop {
             let step = match self.exec_frame(frames, &mut resumers, pending.take(), switched) {
                 Ok(Transfer::Wait(v, dst)) => {
-                    // As the `YieldFrom` of a request that waits: the call's register is left
-                    // empty, and the resume (`None`, whatever is sent: `sent_ignored`; or an
+                    // As the `YieldFrom` of a request that waits; the resume (`None`, or an
                     // exception) is the `YieldFrom`'s result.
                     if let Some(f) = frames.last_mut() {
-                        f.pc += 2;
-                        f.regs[dst as usize].put(Value::None);
-                        f.sent_ignored = true;
+                        f.stop_at_fused_sleep(dst);
                     }
                     Ok(Transfer::Yield(v))
                 }
@@ -1615,25 +1612,7 @@ impl Interp {
     ) -> R<Option<Transfer>> {
         let Some(mut own) = frames.pop() else { return Err(internal_error("no frame to switch from")) };
         if let Some(dst) = wait {
-            // The `YieldFrom` after the `GetAwaitable` takes the value sent: when its register
-            // is the call's (`await sleep(0)` as a statement), that `None` is written already.
-            // (A local assigned by the await keeps its value until the resume: an exception
-            // thrown in must find it unchanged.)
-            if let Some(Instr::YieldFrom { dst: to, .. }) = own.code.bc.instrs.get(own.pc as usize + 1) {
-                own.none_sent = *to == dst;
-                // (As a statement, a value sent in would go to the call's temporary, which
-                // nothing reads: only an await whose value is used needs the mark.)
-                own.sent_ignored = *to != dst;
-            }
-            own.pc += 2;
-            // The register held the awaited built-in (`sleep`): released with the drop of an
-            // `Rc<Builtin>` written out here, not a call to the drop glue of any `Value`.
-            if let Some(r) = own.regs.get_mut(dst as usize) {
-                match std::mem::replace(r, Value::None) {
-                    Value::Builtin(b) => drop(b),
-                    old => drop(old),
-                }
-            }
+            own.stop_at_fused_sleep(dst);
         }
         self.depth -= 1;
         match self.switch_task(frames, switched, Segment::One(own), v) {
@@ -1905,7 +1884,7 @@ fn resume_with(f: &mut Frame, r: Resume) -> Option<Resume> {
             if std::mem::take(&mut f.none_sent) && v.is_none() {
                 // `None` holds nothing: no call to the drop glue.
                 std::mem::forget(v);
-                debug_assert!(!f.sent_ignored, "both marks on one frame");
+                f.sent_ignored = false;
                 return None;
             }
             // Stopped at a fused `await sleep(0)`: its value is None, whatever was sent.
@@ -2022,7 +2001,7 @@ fn is_next(b: &Builtin) -> bool {
 #[inline(always)]
 fn next_resumes(v: &Value) -> Option<&Rc<Generator>> {
     match v {
-        Value::Gen(g) if !g.is_coroutine && !g.is_async_gen && g.state.get() != GenState::Done => Some(g),
+        Value::Gen(g) if g.iterates() && g.state.get() != GenState::Done => Some(g),
         _ => None,
     }
 }
