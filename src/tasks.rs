@@ -5,7 +5,7 @@
 
 use crate::interp::generators::Resume;
 use crate::interp::*;
-use crate::span::{Span, Symbol};
+use crate::span::Span;
 use crate::value::*;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -86,8 +86,8 @@ pub enum TaskEnd {
 /// A task's name: most are named after their coroutine's function, with a number from the
 /// second one on (`worker`, `worker#2`), kept as that pair rather than as a string of their own.
 pub enum TaskName {
-    /// The function's name, and which task of that name this is (1 for the first).
-    Auto(Symbol, u32),
+    /// Its coroutine's function's name, as the how-manieth task of that name (1 for the first).
+    Auto(u32),
     /// A name given (`spawn(c, name=...)`, the REPL's inputs, `main`).
     Given(Box<str>),
 }
@@ -118,34 +118,45 @@ impl Drop for TaskRef {
     }
 }
 
+/// A task: 80 bytes, 96 with its reference counts (one of the allocator's size classes; 112
+/// took 128). Its name's function and where it was spawned are its coroutine's (the name is the
+/// coroutine's function's; a spawned coroutine keeps the place of the spawn in the place of its
+/// creation, which only the "never awaited" warning read, and a spawned coroutine is used).
+/// What few tasks need (joiners, hand-offs, a given name) is boxed apart, and what it holds
+/// between steps (what to send in, what it waits on, how it ended) shares one slot, since it
+/// holds one at a time; both are `Cell`s, with no borrow flag.
 pub struct Task {
-    pub id: u64,
+    /// Numbered in spawn order from 1. (32 bits, so that a task fits its size class: past
+    /// 4,294,967,295 spawns the numbers wrap, and only the order of reports and traces, which
+    /// sort by it, could go wrong.)
+    id: u32,
+    /// Where the task is in the scheduler's table of unfinished tasks (see `TaskTable`).
+    table_at: Cell<u32>,
+    /// Which task named after its coroutine's function this is (1 for the first); 0 for a
+    /// task with a name of its own, kept in `extra` (see `TaskName`).
+    name_no: u32,
+    pub state: Cell<TaskState>,
     /// The main program: its failure is reported as a plain uncaught exception.
     pub is_main: Cell<bool>,
-    pub state: Cell<TaskState>,
     /// Its exception was delivered to a joiner.
     pub retrieved: Cell<bool>,
     pub cancel_requested: Cell<bool>,
-    /// Where the task is in the scheduler's table of unfinished tasks (see `TaskTable`).
-    table_at: Cell<u32>,
-    /// The function its name comes from and which task of that name this is (1 for the
-    /// first); 0 for a task with a name of its own, kept in `extra` (see `TaskName`).
-    auto_name: (Symbol, u32),
-    pub coro: Rc<Generator>,
-    pub spawned_at: Span,
-    /// What the task holds between its steps: what its next step sends in, what it waits
-    /// on, or how it ended (see `Slot`).
-    slot: RefCell<Slot>,
     /// Counts the task's waits (sleeps included): an entry in a wait list, or a sleep's
     /// timer, is live only while the task is still in the wait it was made for (see
     /// `Waiter`); cancelling a sleep counts one more, so that its timer is dead.
     pub wait_seq: Cell<u64>,
+    pub coro: Rc<Generator>,
+    /// What the task holds between its steps: what its next step sends in, what it waits
+    /// on, or how it ended (see `Slot`). Read only through `peek`, with closures that copy
+    /// out of it and run nothing else.
+    slot: Cell<Slot>,
     /// The address of the program's handle while one is alive (null when there is none: a
     /// failure can then no longer be joined). See `TaskRef`.
     pub handle: Cell<*const Native>,
     /// What few tasks need (joiners, hand-offs in progress, a name given), boxed when first
-    /// needed: a task that only runs and sleeps stays small (112 bytes).
-    pub extra: RefCell<Option<Box<TaskExtra>>>,
+    /// needed: a task that only runs and sleeps stays small. Taken out while looked at
+    /// (`with_extra`, `take_extra`) and put back.
+    extra: Cell<Option<Box<TaskExtra>>>,
 }
 
 /// The unfinished tasks, in no order: each task knows its place, so adding and removing one
@@ -195,10 +206,12 @@ impl TaskTable {
 }
 
 /// What a task holds between its steps, one thing at a time, by its state.
+#[derive(Default)]
 pub enum Slot {
     /// Nothing: a new task (its first step starts it), one running, or one ready whose next
     /// step sends `None` (a task that gave the turn away inside the VM's loop, see
     /// `switch_in_loop`).
+    #[default]
     Idle,
     /// Ready: what its next step sends or throws in (none: `None`).
     Resume(Resume),
@@ -228,56 +241,87 @@ pub struct TaskExtra {
     pub given_name: Option<Box<str>>,
 }
 
+/// How a task ended, without what it ended with (`Task::end_kind`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum EndKind {
+    Returned,
+    Failed,
+    Cancelled,
+}
+
 impl Task {
     pub fn new(id: u64, name: TaskName, coro: Rc<Generator>, spawned_at: Span) -> Task {
-        let (auto_name, given) = match name {
-            TaskName::Auto(f, n) => ((f, n.max(1)), None),
-            TaskName::Given(s) => ((Symbol(0), 0), Some(s)),
+        let (name_no, given) = match name {
+            TaskName::Auto(n) => (n.max(1), None),
+            TaskName::Given(s) => (0, Some(s)),
         };
         coro.in_task.set(true);
+        // A spawned coroutine is used, so its place of creation is never reported again: the
+        // spawn's place is kept there instead (see `spawned_at`).
+        coro.used.set(true);
+        coro.created_at.set(spawned_at);
         let t = Task {
-            id,
-            is_main: Cell::new(false),
+            // (Wraps past u32::MAX spawns: see the field.)
+            id: id as u32,
+            table_at: Cell::new(u32::MAX),
+            name_no,
             state: Cell::new(TaskState::Ready),
+            is_main: Cell::new(false),
             retrieved: Cell::new(false),
             cancel_requested: Cell::new(false),
-            table_at: Cell::new(u32::MAX),
-            auto_name,
-            coro,
-            spawned_at,
-            slot: RefCell::new(Slot::Idle),
             wait_seq: Cell::new(0),
+            coro,
+            slot: Cell::new(Slot::Idle),
             handle: Cell::new(std::ptr::null()),
-            extra: RefCell::new(None),
+            extra: Cell::new(None),
         };
         if given.is_some() {
-            t.extra().given_name = given;
+            t.with_extra(|e| e.given_name = given);
         }
         t
     }
 
+    /// Its number, in spawn order from 1.
+    #[inline]
+    pub fn id(&self) -> u64 {
+        u64::from(self.id)
+    }
+
+    /// Where it was spawned (kept by its coroutine: see `Task::new`).
+    #[inline]
+    pub fn spawned_at(&self) -> Span {
+        self.coro.created_at.get()
+    }
+
     /// The task's name, as reports, traces and `t.name` show it.
     pub fn name(&self) -> String {
-        match self.auto_name {
-            (_, 0) => {
-                self.extra.borrow().as_ref().and_then(|e| e.given_name.as_deref()).unwrap_or("").to_string()
-            }
-            (f, 1) => f.as_str().to_string(),
-            (f, n) => format!("{}#{}", f, n),
+        match self.name_no {
+            0 => self.take_extra(|e| e.given_name.as_deref().map(str::to_string)).unwrap_or_default(),
+            1 => self.coro.name().as_str().to_string(),
+            n => format!("{}#{}", self.coro.name(), n),
         }
+    }
+
+    /// What `f` makes of the slot, looked at where it is.
+    #[inline(always)]
+    fn peek<T>(&self, f: impl FnOnce(&Slot) -> T) -> T {
+        // SAFETY: a `Cell` is not shared between threads, and the reference ends within this
+        // call. Only this file calls `peek`, each time with a closure that reads the slot or
+        // clones out of it (reference counts, an exception's parts) and runs nothing that
+        // could reach this cell.
+        f(unsafe { &*self.slot.as_ptr() })
     }
 
     /// Puts `s` in the slot, in place of what was there.
     #[inline(always)]
     pub fn set_slot(&self, s: Slot) {
-        let mut slot = self.slot.borrow_mut();
-        if matches!(*slot, Slot::Idle) {
-            // SAFETY: `Idle` owns nothing (checked just above), so overwriting it without
-            // running its destructor leaks nothing; this skips the call to the slot's drop
-            // glue on every switch (a task's slot is Idle after its step took what to resume).
-            unsafe { std::ptr::write(&mut *slot, s) }
+        let old = self.slot.replace(s);
+        if matches!(old, Slot::Idle) {
+            // `Idle` owns nothing: no call to the slot's drop glue on every switch (a task's
+            // slot is Idle after its step took what to resume).
+            std::mem::forget(old);
         } else {
-            *slot = s;
+            drop(old);
         }
     }
 
@@ -289,11 +333,10 @@ impl Task {
     /// What the next step sends or throws in (None for a first step), taken out of the slot.
     #[inline(always)]
     pub fn take_resume(&self) -> Option<Resume> {
-        let mut slot = self.slot.borrow_mut();
-        if !matches!(*slot, Slot::Resume(_)) {
+        if !self.peek(|s| matches!(s, Slot::Resume(_))) {
             return None;
         }
-        match std::mem::replace(&mut *slot, Slot::Idle) {
+        match self.slot.replace(Slot::Idle) {
             Slot::Resume(r) => Some(r),
             _ => None,
         }
@@ -305,58 +348,115 @@ impl Task {
         self.set_slot(Slot::Resume(r));
     }
 
-    /// What the task's next step sends or throws in, if it is ready with one.
-    #[inline]
-    pub fn resume(&self) -> Option<std::cell::Ref<'_, Resume>> {
-        std::cell::Ref::filter_map(self.slot.borrow(), |s| match s {
-            Slot::Resume(r) => Some(r),
+    /// Whether the task's next step sends `None` (it is not ready with anything else to send
+    /// or throw in).
+    #[inline(always)]
+    pub fn resumes_with_none(&self) -> bool {
+        self.peek(|s| match s {
+            Slot::Resume(r) => matches!(r, Resume::Send(Value::None)),
+            _ => true,
+        })
+    }
+
+    /// The value its next step sends in, if it is ready with one.
+    pub fn resume_item(&self) -> Option<Value> {
+        self.peek(|s| match s {
+            Slot::Resume(Resume::Send(v)) => Some(v.clone()),
             _ => None,
         })
-        .ok()
+    }
+
+    /// Whether the slot holds nothing (the task is new or running, or ready to be sent
+    /// `None`).
+    pub fn slot_is_idle(&self) -> bool {
+        self.peek(|s| matches!(s, Slot::Idle))
     }
 
     /// What the task waits on, if it sleeps or waits.
-    #[inline]
-    pub fn wait(&self) -> Option<std::cell::Ref<'_, Request>> {
-        std::cell::Ref::filter_map(self.slot.borrow(), |s| match s {
-            Slot::Wait(r, _) => Some(r),
+    pub fn wait(&self) -> Option<Request> {
+        self.peek(|s| match s {
+            Slot::Wait(r, _) => Some(r.clone()),
             _ => None,
         })
-        .ok()
     }
 
     /// Where the task waits, if it sleeps or waits.
     #[inline]
     pub fn wait_span(&self) -> Option<Span> {
-        match &*self.slot.borrow() {
+        self.peek(|s| match s {
             Slot::Wait(_, span) => Some(*span),
             _ => None,
-        }
+        })
     }
 
     /// How the task ended, once it is done.
     #[inline]
-    pub fn end(&self) -> Option<std::cell::Ref<'_, TaskEnd>> {
-        std::cell::Ref::filter_map(self.slot.borrow(), |s| match s {
-            Slot::End(e) => Some(e),
+    pub fn end_kind(&self) -> Option<EndKind> {
+        self.peek(|s| match s {
+            Slot::End(TaskEnd::Returned(_)) => Some(EndKind::Returned),
+            Slot::End(TaskEnd::Failed(_)) => Some(EndKind::Failed),
+            Slot::End(TaskEnd::Cancelled) => Some(EndKind::Cancelled),
             _ => None,
         })
-        .ok()
     }
 
-    /// The rarer parts, made on first use.
-    pub fn extra(&self) -> std::cell::RefMut<'_, TaskExtra> {
-        std::cell::RefMut::map(self.extra.borrow_mut(), |e| &mut **e.get_or_insert_with(Default::default))
+    /// What it returned, once it has.
+    pub fn returned(&self) -> Option<Value> {
+        self.peek(|s| match s {
+            Slot::End(TaskEnd::Returned(v)) => Some(v.clone()),
+            _ => None,
+        })
     }
 
-    /// Takes one of the rarer parts out (None when there are none).
+    /// The exception it failed with, once it has: raised again, with its traceback (and the
+    /// span it was raised at).
+    pub fn failure(&self) -> Option<Exc> {
+        self.peek(|s| match s {
+            Slot::End(TaskEnd::Failed(x)) => Some(Exc { span: x.span, ..x.again() }),
+            _ => None,
+        })
+    }
+
+    /// The exception object it failed with, once it has.
+    pub fn failed_value(&self) -> Option<Value> {
+        self.peek(|s| match s {
+            Slot::End(TaskEnd::Failed(x)) => Some(x.value.clone()),
+            _ => None,
+        })
+    }
+
+    /// What `f` makes of the rarer parts, made on first use. (They are out of the task while
+    /// `f` runs: `f` must not look at this task's rarer parts itself.)
+    pub fn with_extra<T>(&self, f: impl FnOnce(&mut TaskExtra) -> T) -> T {
+        let mut e = self.extra.take().unwrap_or_default();
+        let r = f(&mut e);
+        let meanwhile = self.extra.replace(Some(e));
+        debug_assert!(meanwhile.is_none(), "a task's rarer parts were changed while they were looked at");
+        r
+    }
+
+    /// What `f` makes of the rarer parts, if the task has any (None when it has none). As
+    /// for `with_extra`, `f` must not look at this task's rarer parts itself.
     pub fn take_extra<T>(&self, f: impl FnOnce(&mut TaskExtra) -> Option<T>) -> Option<T> {
-        self.extra.borrow_mut().as_mut().and_then(|e| f(e))
+        let mut e = self.extra.take()?;
+        let r = f(&mut e);
+        let meanwhile = self.extra.replace(Some(e));
+        debug_assert!(meanwhile.is_none(), "a task's rarer parts were changed while they were looked at");
+        r
+    }
+
+    /// Whether the task has any of the rarer parts.
+    #[inline(always)]
+    pub fn has_extra(&self) -> bool {
+        let e = self.extra.take();
+        let has = e.is_some();
+        self.extra.set(e);
+        has
     }
 
     /// The number of joiners made ready with this task's exception that have not run yet.
     pub fn pending_joiners(&self) -> usize {
-        self.extra.borrow().as_ref().map_or(0, |e| e.pending_joiners)
+        self.take_extra(|e| Some(e.pending_joiners)).unwrap_or(0)
     }
 
     /// Whether the program still holds the task's handle.

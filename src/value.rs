@@ -437,8 +437,9 @@ pub struct Generator {
     /// Its function's code (`gi_code`).
     /// (Its `__name__` and `__qualname__` are the code's: see `name`, `qualname`.)
     pub code: Rc<crate::code::Code>,
-    /// Where it was created (for "was never awaited" warnings).
-    pub created_at: Span,
+    /// Where it was created (for "was never awaited" warnings); for a task's coroutine, where
+    /// it was spawned (see `Task::new`).
+    pub created_at: Cell<Span>,
     /// Iterated, awaited, spawned or sent to at least once.
     pub used: Cell<bool>,
     /// A task's coroutine: the scheduler ends it (a task left at the program's end is
@@ -473,7 +474,7 @@ impl Generator {
             is_async_gen: code.flavor == crate::code::Flavor::AsyncGenerator,
             ag_running: Cell::new(false),
             code: code.clone(),
-            created_at,
+            created_at: Cell::new(created_at),
             used: Cell::new(false),
             in_task: Cell::new(false),
         }
@@ -567,7 +568,7 @@ impl Drop for Generator {
     fn drop(&mut self) {
         if !self.used.get() {
             let _ = NEVER_USED
-                .try_with(|v| v.borrow_mut().push((self.is_coroutine, self.name(), self.created_at)));
+                .try_with(|v| v.borrow_mut().push((self.is_coroutine, self.name(), self.created_at.get())));
         }
         // A generator or coroutine abandoned while suspended is closed, as CPython's reference
         // counting closes it: its `finally` blocks run and it sees GeneratorExit. (A task's
@@ -584,7 +585,7 @@ impl Drop for Generator {
                 is_async_gen: self.is_async_gen,
                 ag_running: Cell::new(false),
                 code: self.code.clone(),
-                created_at: self.created_at,
+                created_at: Cell::new(self.created_at.get()),
                 used: Cell::new(true),
                 in_task: Cell::new(false),
             };

@@ -266,7 +266,7 @@ impl Repl {
         let mut feed = Feed::default();
         match r {
             Ok(task) if task.state.get() == crate::scheduler::TaskState::Done => {
-                if matches!(task.end().as_deref(), Some(crate::scheduler::TaskEnd::Cancelled)) {
+                if task.end_kind() == Some(crate::scheduler::EndKind::Cancelled) {
                     // Cancelled by Ctrl-C (or by the program itself): Python's word for it.
                     feed.stderr = "KeyboardInterrupt\n".into();
                     feed.failed = true;
@@ -349,10 +349,7 @@ impl Repl {
             if t.retrieved.get() {
                 continue;
             }
-            let end = t.end();
-            let Some(crate::scheduler::TaskEnd::Failed(x)) = end.as_deref() else { continue };
-            let value = x.value.clone();
-            drop(end);
+            let Some(value) = t.failed_value() else { continue };
             let ty = self.interp.type_name(&value);
             let msg = self.interp.to_str(&value).unwrap_or_default();
             let what = if msg.is_empty() { ty } else { format!("{}: {}", ty, msg) };

@@ -126,7 +126,7 @@ fn api_spawn(it: &mut Interp, _t: &Value, args: &[Value], kw: &[(Symbol, Value)]
     let name = match crate::builtins::kwarg(kw, sym::NAME_KW) {
         // Named after its function, suffixed from the second one on (`worker`, `worker#2`), so
         // every report and trace line tells tasks apart.
-        None | Some(Value::None) => TaskName::Auto(g.name(), it.sched.name_used(g.name())),
+        None | Some(Value::None) => TaskName::Auto(it.sched.name_used(g.name())),
         Some(v) => TaskName::Given(it.to_str(&v)?.into()),
     };
     let span = it.current_span.unwrap_or_default();
@@ -417,7 +417,7 @@ pub fn method(obj: &SchedObj, name: Symbol) -> Option<(&'static str, NativeFn)> 
             crate::builtins::arity("cancelled", a, 0, 0)?;
             match sched_of(t) {
                 Some(SchedObj::Handle(h)) => Ok(Value::Bool(h.cancelled.get())),
-                _ => Ok(Value::Bool(matches!(task_of(it, t)?.end().as_deref(), Some(TaskEnd::Cancelled)))),
+                _ => Ok(Value::Bool(task_of(it, t)?.end_kind() == Some(EndKind::Cancelled))),
             }
         }),
         sym::CANCEL => ("cancel", |it, t, a, _| {

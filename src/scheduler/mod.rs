@@ -80,10 +80,7 @@ fn drain_live<I: IntoIterator<Item = Waiter>>(list: I) -> Vec<Rc<Task>> {
     list.into_iter().filter(live).map(|w| w.0).collect()
 }
 
-enum Entry {
-    Step(Rc<Task>),
-    Callback(Rc<HandleObj>),
-}
+use ring::Entry;
 
 struct Timer {
     /// Nanoseconds on the scheduler's clock.
@@ -122,7 +119,7 @@ pub struct Scheduler {
     pub input_starts: Vec<usize>,
     /// The REPL: the task the last `:step` ran.
     pub last_step: Option<(String, Rc<Task>)>,
-    ready: ring::Ring<Entry>,
+    ready: ring::ReadyQueue<Rc<Task>, Rc<HandleObj>>,
     /// While `run_until` runs a pass: how many entries of the ready queue it has still to run
     /// (of those ready when the pass began). A task switch made inside the VM's loop
     /// (`switch_in_loop`) takes its next task from them too. Set afresh by each pass; left
@@ -356,9 +353,9 @@ fn task_repr(t: &Task) -> String {
     {
         {
             let state = match t.state.get() {
-                TaskState::Done => match t.end().as_deref() {
-                    Some(TaskEnd::Cancelled) => "cancelled",
-                    Some(TaskEnd::Failed(_)) => "failed",
+                TaskState::Done => match t.end_kind() {
+                    Some(EndKind::Cancelled) => "cancelled",
+                    Some(EndKind::Failed) => "failed",
                     _ => "finished",
                 },
                 TaskState::Running => "running",
@@ -389,7 +386,7 @@ fn waits_on(r: &Request) -> (Option<String>, Option<(u64, String)>) {
     match r {
         Request::Sleep(_) => (None, None),
         Request::Get(q) | Request::Put(q, _) => (Some(format!("Queue#{}", q.id)), None),
-        Request::Join(t) => (None, Some((t.id, t.name()))),
+        Request::Join(t) => (None, Some((t.id(), t.name()))),
         Request::Wait(e) => (Some(format!("Event#{}", e.id)), None),
     }
 }
@@ -451,7 +448,7 @@ impl Interp {
     fn record_mark(&mut self, t: &Task, m: timeline::Mark) {
         let at = self.now_ns();
         if let Some(tl) = &mut self.sched.timeline {
-            tl.record(at, t.id, || t.name(), m);
+            tl.record(at, t.id(), || t.name(), m);
         }
     }
 
@@ -569,20 +566,16 @@ impl Interp {
         };
         match why {
             Why::Item(q) => {
-                let item = match t.resume().as_deref() {
-                    Some(Resume::Send(v)) => Some(v.clone()),
-                    _ => None,
-                };
-                let item = item.map_or_else(String::new, |v| self.short_repr(&v));
+                let item = t.resume_item().map_or_else(String::new, |v| self.short_repr(&v));
                 format!("← item {} from {} (Queue#{})", item, by, q.id)
             }
             Why::Room(q) => format!("← room in Queue#{} made by {}", q.id, by),
             Why::Closed(q) => format!("← Queue#{} closed by {}", q.id, by),
             Why::Event(e) => format!("← Event#{} set by {}", e.id, by),
             Why::Joined(done) => {
-                let how = match done.end().as_deref() {
-                    Some(TaskEnd::Failed(_)) => "failed",
-                    Some(TaskEnd::Cancelled) => "was cancelled",
+                let how = match done.end_kind() {
+                    Some(EndKind::Failed) => "failed",
+                    Some(EndKind::Cancelled) => "was cancelled",
                     _ => "finished",
                 };
                 format!("← task '{}' {}", done.name(), how)
@@ -612,7 +605,7 @@ impl Interp {
     /// until `g` runs (`item_received`).
     fn hand_to_getter(&mut self, q: &Rc<AQueue>, g: &Rc<Task>, v: Value) {
         self.make_ready(g, Resume::Send(v), Why::Item(q));
-        g.extra().handoff = Some(q.clone());
+        g.with_extra(|e| e.handoff = Some(q.clone()));
         q.in_flight.set(q.in_flight.get() + 1);
     }
 
@@ -635,15 +628,15 @@ impl Interp {
             let getter = pop_live(&q.getters);
             match getter {
                 Some(g) => {
-                    let span = g.wait_span().unwrap_or(g.spawned_at);
+                    let span = g.wait_span().unwrap_or(g.spawned_at());
                     self.hand_to_getter(q, &g, pv);
-                    p.extra().put_handoff = Some(PutHandoff::ToGetter(q.clone(), g, span));
+                    p.with_extra(|e| e.put_handoff = Some(PutHandoff::ToGetter(q.clone(), g, span)));
                 }
                 None => {
                     let ticket = q.next_ticket.get() + 1;
                     q.next_ticket.set(ticket);
                     q.items.borrow_mut().push_back((pv, ticket));
-                    p.extra().put_handoff = Some(PutHandoff::Queued(q.clone(), ticket));
+                    p.with_extra(|e| e.put_handoff = Some(PutHandoff::Queued(q.clone(), ticket)));
                 }
             }
         }
@@ -652,18 +645,16 @@ impl Interp {
     /// A task handed an item (`handoff`) runs: the item is its own now, and no longer counts
     /// against the queue's size. A putter whose item moved in has put it.
     pub(crate) fn item_received(&mut self, t: &Rc<Task>) {
-        let (joined, handed) = match t.extra.borrow_mut().as_mut() {
-            Some(e) => {
+        let (joined, handed) = t
+            .take_extra(|e| {
                 e.put_handoff = None;
-                (e.join_of.take(), e.handoff.take())
-            }
-            None => (None, None),
-        };
+                Some((e.join_of.take(), e.handoff.take()))
+            })
+            .unwrap_or((None, None));
         // A joiner receiving a task's exception: now it is retrieved.
         if let Some(failed) = joined {
             failed.retrieved.set(true);
-            let mut e = failed.extra();
-            e.pending_joiners = e.pending_joiners.saturating_sub(1);
+            failed.with_extra(|e| e.pending_joiners = e.pending_joiners.saturating_sub(1));
         }
         if let Some(q) = handed {
             q.in_flight.set(q.in_flight.get().saturating_sub(1));
@@ -675,7 +666,7 @@ impl Interp {
     /// waits again, first in line, as if the item had never come.
     fn take_back_from_getter(&mut self, q: &Rc<AQueue>, g: &Rc<Task>, span: Span) {
         let holds = g.state.get() == TaskState::Ready
-            && g.extra.borrow().as_ref().and_then(|e| e.handoff.as_ref()).is_some_and(|h| Rc::ptr_eq(h, q));
+            && g.take_extra(|e| Some(e.handoff.as_ref().is_some_and(|h| Rc::ptr_eq(h, q)))).unwrap_or(false);
         if !holds {
             return;
         }
@@ -745,11 +736,14 @@ impl Interp {
 
     /// The result of joining a finished task.
     fn join_result(&mut self, t: &Rc<Task>) -> R<Value> {
-        match t.end().as_deref() {
-            Some(TaskEnd::Returned(v)) => Ok(v.clone()),
-            Some(TaskEnd::Failed(x)) => {
+        match t.end_kind() {
+            Some(EndKind::Returned) => Ok(t.returned().unwrap_or(Value::None)),
+            Some(EndKind::Failed) => {
                 t.retrieved.set(true);
-                Err(Fault::Exc(Box::new(x.again())))
+                match t.failure() {
+                    Some(x) => Err(Fault::Exc(Box::new(Exc { span: None, ..x }))),
+                    None => Err(runtime_error("task failed")),
+                }
             }
             _ => Err(raise_value(new_exception(&self.t.cancelled, vec![]))),
         }
@@ -937,10 +931,11 @@ impl Interp {
             }
             Request::Join(j) => {
                 t.state.set(TaskState::Waiting);
-                let mut e = j.extra();
-                let js = &mut e.joiners;
-                before_push(js.len(), js.capacity(), || js.retain(live));
-                js.push(new_wait(t));
+                j.with_extra(|e| {
+                    let js = &mut e.joiners;
+                    before_push(js.len(), js.capacity(), || js.retain(live));
+                    js.push(new_wait(t));
+                });
             }
             Request::Wait(e) => {
                 t.state.set(TaskState::Waiting);
@@ -1008,11 +1003,10 @@ impl Interp {
                 // still unretrieved, and is reported as such.
                 let joined = t.take_extra(|e| e.join_of.take());
                 if let Some(failed) = joined {
-                    let pending = {
-                        let mut e = failed.extra();
+                    let pending = failed.with_extra(|e| {
                         e.pending_joiners = e.pending_joiners.saturating_sub(1);
                         e.pending_joiners
-                    };
+                    });
                     if pending == 0
                         && !failed.retrieved.get()
                         && !self.sched.failed.iter().any(|f| Rc::ptr_eq(f, &failed))

@@ -115,6 +115,115 @@ impl<T> Ring<T> {
     }
 }
 
+/// An entry of the ready queue: a task's step or a callback.
+pub enum Entry<T, C> {
+    Step(T),
+    Callback(C),
+}
+
+/// The ready queue: task steps and callbacks in one first-in, first-out order, kept as a ring
+/// of steps (one pointer each: 100,000 ready tasks take 1 MB, not the 2 MB of 16-byte
+/// entries) and, apart, the callbacks, each with the number of steps pushed before it, which
+/// says where it stands among them. Callbacks are few; steps are the hot path.
+pub struct ReadyQueue<T, C> {
+    steps: Ring<T>,
+    callbacks: std::collections::VecDeque<(u64, C)>,
+    /// Steps pushed and popped so far.
+    pushed: u64,
+    popped: u64,
+}
+
+impl<T, C> Default for ReadyQueue<T, C> {
+    fn default() -> Self {
+        ReadyQueue { steps: Ring::default(), callbacks: Default::default(), pushed: 0, popped: 0 }
+    }
+}
+
+impl<T, C> ReadyQueue<T, C> {
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.steps.len() + self.callbacks.len()
+    }
+
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty() && self.callbacks.is_empty()
+    }
+
+    #[inline(always)]
+    pub fn push_back(&mut self, e: Entry<T, C>) {
+        match e {
+            Entry::Step(t) => {
+                self.steps.push_back(t);
+                self.pushed += 1;
+            }
+            Entry::Callback(c) => self.callbacks.push_back((self.pushed, c)),
+        }
+    }
+
+    /// Whether the front entry is a callback: every step pushed before it has been popped.
+    #[inline(always)]
+    fn callback_first(&self) -> bool {
+        self.callbacks.front().is_some_and(|(at, _)| *at <= self.popped)
+    }
+
+    #[inline(always)]
+    pub fn pop_front(&mut self) -> Option<Entry<T, C>> {
+        if self.callback_first() {
+            return self.callbacks.pop_front().map(|(_, c)| Entry::Callback(c));
+        }
+        let t = self.steps.pop_front()?;
+        self.popped += 1;
+        Some(Entry::Step(t))
+    }
+
+    /// Takes the front entry when it is a step that `f` makes something of, returning both.
+    #[inline(always)]
+    pub fn pop_step_with<R>(&mut self, f: impl FnOnce(&T) -> Option<R>) -> Option<(T, R)> {
+        if self.callback_first() {
+            return None;
+        }
+        let taken = self.steps.pop_front_with(f)?;
+        self.popped += 1;
+        Some(taken)
+    }
+
+    /// The entries, front first.
+    pub fn iter(&self) -> impl Iterator<Item = Entry<&T, &C>> {
+        let mut steps = self.steps.iter().peekable();
+        let mut callbacks = self.callbacks.iter().peekable();
+        let mut at = self.popped;
+        std::iter::from_fn(move || {
+            if let Some((_, c)) = callbacks.next_if(|(k, _)| *k <= at) {
+                return Some(Entry::Callback(c));
+            }
+            let t = steps.next()?;
+            at += 1;
+            Some(Entry::Step(t))
+        })
+    }
+
+    /// Keeps the entries `keep` says to keep, in order.
+    pub fn retain(&mut self, mut keep: impl FnMut(Entry<&T, &C>) -> bool) {
+        // The numbers (among the steps pushed) of the steps that go.
+        let mut gone: Vec<u64> = Vec::new();
+        let mut at = self.popped;
+        self.steps.retain(|t| {
+            let kept = keep(Entry::Step(t));
+            if !kept {
+                gone.push(at);
+            }
+            at += 1;
+            kept
+        });
+        self.callbacks.retain(|(_, c)| keep(Entry::Callback(c)));
+        for (k, _) in self.callbacks.iter_mut() {
+            *k -= gone.iter().filter(|&&g| g < *k).count() as u64;
+        }
+        self.pushed -= gone.len() as u64;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Ring;
@@ -155,5 +264,71 @@ mod tests {
             assert_eq!(ring.is_empty(), model.is_empty());
         }
         assert!(ring.iter().eq(model.iter()));
+    }
+
+    /// The ready queue against one `VecDeque` of both kinds, on a long mixed run of pushes of
+    /// steps and callbacks, pops (plain, and of a step `f` takes) and retains: the same order.
+    #[test]
+    fn the_ready_queue_keeps_steps_and_callbacks_in_one_order() {
+        use super::{Entry, ReadyQueue};
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        enum E {
+            S(u32),
+            C(u32),
+        }
+        let view = |e: Entry<&u32, &u32>| match e {
+            Entry::Step(t) => E::S(*t),
+            Entry::Callback(c) => E::C(*c),
+        };
+        let owned = |e: Entry<u32, u32>| match e {
+            Entry::Step(t) => E::S(t),
+            Entry::Callback(c) => E::C(c),
+        };
+        let mut q: ReadyQueue<u32, u32> = ReadyQueue::default();
+        let mut model: VecDeque<E> = VecDeque::new();
+        let mut x: u64 = 987654321;
+        for i in 0..30_000u32 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            match (x >> 33) % 9 {
+                0..=2 => {
+                    q.push_back(Entry::Step(i));
+                    model.push_back(E::S(i));
+                }
+                3 => {
+                    q.push_back(Entry::Callback(i));
+                    model.push_back(E::C(i));
+                }
+                4 | 5 => assert_eq!(q.pop_front().map(owned), model.pop_front()),
+                // A step taken only when it is even.
+                6 | 7 => {
+                    let want = match model.front() {
+                        Some(&E::S(v)) if v % 2 == 0 => Some(v),
+                        _ => None,
+                    };
+                    let got = q.pop_step_with(|v| (v % 2 == 0).then_some(v * 10));
+                    assert_eq!(got, want.map(|v| (v, v * 10)));
+                    if want.is_some() {
+                        model.pop_front();
+                    }
+                }
+                _ => {
+                    let m = (x >> 40) as u32 % 5 + 2;
+                    let keep = |e: E| match e {
+                        E::S(v) => v % m != 0,
+                        E::C(v) => v % (m + 1) != 0,
+                    };
+                    q.retain(|e| keep(view(e)));
+                    model.retain(|&e| keep(e));
+                }
+            }
+            assert_eq!(q.len(), model.len());
+            assert_eq!(q.is_empty(), model.is_empty());
+            assert_eq!(q.iter().next().map(view), model.front().copied());
+        }
+        assert!(q.iter().map(view).eq(model.iter().copied()));
+        while let Some(e) = q.pop_front() {
+            assert_eq!(Some(owned(e)), model.pop_front());
+        }
+        assert!(model.is_empty());
     }
 }

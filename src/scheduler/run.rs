@@ -278,7 +278,7 @@ impl Interp {
             if turn_away {
                 // Its slot stays `Idle`, as it is while the task runs: a ready task's next
                 // step sends `None` when the slot holds nothing to send.
-                debug_assert!(t.resume().is_none() && t.wait().is_none());
+                debug_assert!(t.slot_is_idle());
                 t.state.set(TaskState::Ready);
                 self.sched.ready.push_back(Entry::Step(t));
             } else {
@@ -301,23 +301,14 @@ impl Interp {
     /// coroutine not started ends it at once), and anything else, is left to `run_until`.
     #[inline(always)]
     fn next_in_pass(&mut self) -> Option<(Rc<Task>, bool)> {
-        let (entry, created) = self.sched.ready.pop_front_with(|e| match e {
-            Entry::Step(next) if next.state.get() == TaskState::Ready => match next.coro.state.get() {
+        self.sched.ready.pop_step_with(|next| match next.state.get() {
+            TaskState::Ready => match next.coro.state.get() {
                 GenState::Suspended => Some(false),
-                GenState::Created
-                    if next.resume().is_none_or(|r| matches!(&*r, Resume::Send(Value::None))) =>
-                {
-                    Some(true)
-                }
+                GenState::Created if next.resumes_with_none() => Some(true),
                 _ => None,
             },
             _ => None,
-        })?;
-        match entry {
-            Entry::Step(next) => Some((next, created)),
-            // Unreachable: only a task's entry is taken above.
-            Entry::Callback(_) => None,
-        }
+        })
     }
 
     /// Begins `next`'s step as `run_until` takes the entry and `step_task` begins it: its
@@ -334,7 +325,7 @@ impl Interp {
         };
         let coro = next.coro.clone();
         // Current first, as in `step_task`.
-        let rare = next.extra.borrow().is_some().then(|| next.clone());
+        let rare = next.has_extra().then(|| next.clone());
         self.sched.current = Some(next);
         if let Some(next) = rare {
             self.item_received(&next);
@@ -438,7 +429,7 @@ impl Interp {
                 self.sched.halt = true;
             }
             // An input that simply finished is not worth listing.
-            if !(t.is_main.get() && matches!(t.end().as_deref(), Some(TaskEnd::Returned(_)))) {
+            if !(t.is_main.get() && t.end_kind() == Some(EndKind::Returned)) {
                 if self.sched.recent.len() == RECENT {
                     self.sched.recent.pop_front();
                 }
@@ -471,15 +462,18 @@ impl Interp {
             None => return,
         };
         for j in joiners {
-            let r = match t.end().as_deref() {
-                Some(TaskEnd::Returned(v)) => Resume::Send(v.clone()),
+            let r = match t.end_kind() {
+                Some(EndKind::Returned) => Resume::Send(t.returned().unwrap_or(Value::None)),
                 // Retrieved when the joiner runs and receives it (`item_received`), not now:
                 // a joiner cancelled before it runs never sees it.
-                Some(TaskEnd::Failed(x)) => {
-                    j.extra().join_of = Some(t.clone());
-                    t.extra().pending_joiners += 1;
-                    Resume::Throw(Fault::Exc(Box::new(x.again())))
-                }
+                Some(EndKind::Failed) => match t.failure() {
+                    Some(x) => {
+                        j.with_extra(|e| e.join_of = Some(t.clone()));
+                        t.with_extra(|e| e.pending_joiners += 1);
+                        Resume::Throw(Fault::Exc(Box::new(Exc { span: None, ..x })))
+                    }
+                    None => Resume::Throw(runtime_error("task failed")),
+                },
                 _ => Resume::Throw(raise_value(new_exception(&self.t.cancelled, vec![]))),
             };
             self.make_ready(&j, r, super::Why::Joined(t));
@@ -502,13 +496,12 @@ impl Interp {
 
     /// The fault that stops the program for a task's unretrieved exception.
     fn task_failure(&self, t: &Rc<Task>) -> Fault {
-        let end = t.end();
-        let Some(TaskEnd::Failed(x)) = end.as_deref() else { return runtime_error("task failed") };
-        let exc = Box::new(Exc { span: x.span, ..x.again() });
+        let Some(x) = t.failure() else { return runtime_error("task failed") };
+        let exc = Box::new(x);
         if t.is_main.get() {
             return Fault::Exc(exc);
         }
-        Fault::TaskFailed(Box::new(TaskFailure { exc, task: t.name(), spawned_at: t.spawned_at }))
+        Fault::TaskFailed(Box::new(TaskFailure { exc, task: t.name(), spawned_at: t.spawned_at() }))
     }
 
     fn run_callback(&mut self, h: Rc<HandleObj>) -> R<()> {
@@ -539,7 +532,7 @@ impl Interp {
     /// The unfinished tasks in the order they were spawned.
     fn tasks_in_order(&self) -> Vec<&Rc<Task>> {
         let mut v: Vec<&Rc<Task>> = self.sched.tasks.iter().collect();
-        v.sort_unstable_by_key(|t| t.id);
+        v.sort_unstable_by_key(|t| t.id());
         v
     }
 
@@ -548,11 +541,11 @@ impl Interp {
         self.tasks_in_order()
             .into_iter()
             .map(|t| {
-                let (object, joins) = match t.wait().as_deref() {
+                let (object, joins) = match t.wait().as_ref() {
                     Some(r) => waits_on(r),
                     None => (None, None),
                 };
-                let (what, span) = match (t.wait().as_deref(), t.wait_span()) {
+                let (what, span) = match (t.wait().as_ref(), t.wait_span()) {
                     (Some(r), Some(span)) => (describe(r), span),
                     _ => (
                         match t.state.get() {
@@ -560,10 +553,18 @@ impl Interp {
                             TaskState::Running => "running".to_string(),
                             _ => "waiting".to_string(),
                         },
-                        crate::vm::suspended_span(&t.coro).unwrap_or(t.spawned_at),
+                        crate::vm::suspended_span(&t.coro).unwrap_or(t.spawned_at()),
                     ),
                 };
-                BlockedTask { id: t.id, is_main: t.is_main.get(), name: t.name(), what, span, object, joins }
+                BlockedTask {
+                    id: t.id(),
+                    is_main: t.is_main.get(),
+                    name: t.name(),
+                    what,
+                    span,
+                    object,
+                    joins,
+                }
             })
             .collect()
     }
@@ -853,13 +854,13 @@ impl Interp {
         }
         let recent: Vec<Rc<Task>> = self.sched.recent.iter().rev().cloned().collect();
         for t in recent {
-            let end = t.end();
-            let state = match end.as_deref() {
-                Some(TaskEnd::Returned(_)) => "finished".to_string(),
-                Some(TaskEnd::Cancelled) => "cancelled".to_string(),
-                Some(TaskEnd::Failed(x)) => {
-                    let msg = self.to_str(&x.value).unwrap_or_default();
-                    let ty = self.t.type_of(&x.value).name;
+            let state = match t.end_kind() {
+                Some(EndKind::Returned) => "finished".to_string(),
+                Some(EndKind::Cancelled) => "cancelled".to_string(),
+                Some(EndKind::Failed) => {
+                    let value = t.failed_value().unwrap_or(Value::None);
+                    let msg = self.to_str(&value).unwrap_or_default();
+                    let ty = self.t.type_of(&value).name;
                     let retrieved = if t.retrieved.get() { "" } else { ", not yet retrieved" };
                     if msg.is_empty() {
                         format!("failed: {}{}", ty.as_str(), retrieved)
@@ -869,7 +870,6 @@ impl Interp {
                 }
                 None => "ended".to_string(),
             };
-            drop(end);
             rows.push(TaskRow { section: "ended", name: t.name(), state, span: None });
         }
         rows
@@ -882,15 +882,12 @@ impl Interp {
         let failed: Vec<Rc<Task>> =
             self.sched.failed.iter().filter(|t| !t.retrieved.get()).cloned().collect();
         for t in failed {
-            let end = t.end();
-            let Some(TaskEnd::Failed(x)) = end.as_deref() else { continue };
-            let value = x.value.clone();
-            drop(end);
+            let Some(value) = t.failed_value() else { continue };
             let ty = self.t.type_of(&value).name;
             let msg = self.to_str(&value).unwrap_or_default();
             let state =
                 if msg.is_empty() { format!("failed: {}", ty) } else { format!("failed: {}: {}", ty, msg) };
-            rows.push(TaskRow { section: "failed", name: t.name(), state, span: Some(t.spawned_at) });
+            rows.push(TaskRow { section: "failed", name: t.name(), state, span: Some(t.spawned_at()) });
         }
         rows
     }
@@ -902,7 +899,7 @@ impl Interp {
 
     /// A task's state in words: what it waits for, and for how long a sleeper still sleeps.
     fn task_state(&self, t: &Rc<Task>, now: f64) -> String {
-        match (t.state.get(), t.wait().as_deref()) {
+        match (t.state.get(), t.wait().as_ref()) {
             (TaskState::Sleeping, _) => match self.timer_of(t) {
                 Some(d) => format!("sleeping, {} s left (until {:.3})", seconds(d - now), d),
                 None => "sleeping".to_string(),
@@ -927,9 +924,9 @@ impl Interp {
     /// Where a task stopped (for `:step`): what it now waits for, and the span of that point.
     pub fn task_position(&self, t: &Rc<Task>) -> (String, Span) {
         let state = match t.state.get() {
-            TaskState::Done => match t.end().as_deref() {
-                Some(TaskEnd::Failed(_)) => "failed".to_string(),
-                Some(TaskEnd::Cancelled) => "was cancelled".to_string(),
+            TaskState::Done => match t.end_kind() {
+                Some(EndKind::Failed) => "failed".to_string(),
+                Some(EndKind::Cancelled) => "was cancelled".to_string(),
                 _ => "finished".to_string(),
             },
             TaskState::Ready => "gave the turn away; it is ready to run again".to_string(),
@@ -967,7 +964,7 @@ impl Interp {
 
     /// Where a task is: its recorded wait point, else where its frames stopped, else its spawn.
     fn task_span(t: &Rc<Task>) -> Span {
-        t.wait_span().or_else(|| crate::vm::suspended_span(&t.coro)).unwrap_or(t.spawned_at)
+        t.wait_span().or_else(|| crate::vm::suspended_span(&t.coro)).unwrap_or(t.spawned_at())
     }
 
     /// After Ctrl-C at the prompt: the task that was running cannot go on (its frame is gone),
