@@ -940,12 +940,26 @@ pub fn repr_str(s: &str) -> String {
     out
 }
 
-fn is_printable(c: char) -> bool {
-    let n = c as u32;
-    !(0x80..0xa0).contains(&n)
-        && n != 0xad
-        && !(0xd800..0xe000).contains(&n)
-        && !matches!(n, 0x2028 | 0x2029 | 0xfeff)
+/// Whether `repr()` shows `c` as it is (and `str.isprintable()` counts it), as CPython
+/// decides: the space, and any character that is not a control, format, surrogate,
+/// private-use or unassigned character nor a separator (Unicode 14.0.0's categories, as
+/// CPython 3.11's).
+pub fn is_printable(c: char) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    if c.is_ascii() {
+        return (' '..='~').contains(&c);
+    }
+    !matches!(
+        get_general_category(c),
+        G::Control
+            | G::Format
+            | G::Surrogate
+            | G::PrivateUse
+            | G::Unassigned
+            | G::LineSeparator
+            | G::ParagraphSeparator
+            | G::SpaceSeparator
+    )
 }
 
 /// CPython's `repr()` of a float: the shortest string that round-trips, `1e+20` style exponents
@@ -1007,4 +1021,16 @@ pub fn float_repr(f: f64) -> String {
         out.push_str(&format!("{:02}", exp.abs()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// The categories `is_printable` reads are Unicode 14.0.0's, CPython 3.11's (its
+    /// `unicodedata.unidata_version`): a newer table would call the characters assigned since
+    /// printable, which CPython escapes (`tests/compat/printable_characters.ta` checks every
+    /// code point against CPython).
+    #[test]
+    fn printability_follows_the_unicode_version_of_cpython_3_11() {
+        assert_eq!(unicode_general_category::UNICODE_VERSION, (14, 0, 0));
+    }
 }

@@ -489,12 +489,61 @@ impl Interp {
         Ok(finish_number(&body, sp))
     }
 
+    /// The float `%f`, `%e` and `%g` format, as CPython's `PyFloat_AsDouble` finds it: a
+    /// number's own value (an int's, or that of an instance of a subclass of int or float),
+    /// else what `__float__` returns, else what `__index__` returns. An int past the largest
+    /// float is an OverflowError, as in `float(10**400)`.
+    fn percent_float(&mut self, arg: &Value) -> R<f64> {
+        let own = match arg {
+            Value::Instance(i) => i.base.as_deref(),
+            v => Some(v),
+        };
+        let int = match own {
+            Some(Value::Float(f)) => return Ok(*f),
+            Some(v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => v.clone(),
+            _ if matches!(arg, Value::Instance(_)) && self.has_method(arg, sym::FLOAT) => {
+                let r = self.call_method(arg, sym::FLOAT, &[], &[])?;
+                let f = match &r {
+                    Value::Float(f) => Some(*f),
+                    Value::Instance(i) => match i.base.as_deref() {
+                        Some(Value::Float(f)) => Some(*f),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                return f.ok_or_else(|| {
+                    type_error(format!(
+                        "{}.__float__ returned non-float (type {})",
+                        self.type_name(arg),
+                        self.type_name(&r)
+                    ))
+                });
+            }
+            _ => match self.user_index(arg)? {
+                Some(i) => i,
+                None => return Err(type_error(format!("must be real number, not {}", self.type_name(arg)))),
+            },
+        };
+        match crate::interp::ops::to_f64(&int) {
+            Some(f) if f.is_finite() => Ok(f),
+            _ => Err(overflow_error("int too large to convert to float")),
+        }
+    }
+
     /// `%`-formatting: `"%s and %d" % (a, b)`.
     pub fn percent_format(&mut self, fmt: &str, args: &Value) -> R<String> {
+        // A tuple, or an instance of a subclass of tuple, is the arguments; anything else is
+        // the one argument.
         let items: Vec<Value> = match args {
             Value::Tuple(t) => t.to_vec(),
+            Value::Instance(i) => match i.base.as_deref() {
+                Some(Value::Tuple(t)) => t.to_vec(),
+                _ => vec![args.clone()],
+            },
             other => vec![other.clone()],
         };
+        let args_tuple = matches!(args, Value::Tuple(_))
+            || matches!(args, Value::Instance(i) if matches!(i.base.as_deref(), Some(Value::Tuple(_))));
         let mapping = match args {
             Value::Dict(d) => Some(d.clone()),
             _ => None,
@@ -511,12 +560,31 @@ impl Interp {
                 continue;
             }
             i += 1;
+            // `%%` is a `%` only as those two characters: a `%` with anything between (`%5%`)
+            // is a conversion, which takes an argument and is then refused, as in CPython.
+            if chars.get(i) == Some(&'%') {
+                out.push('%');
+                i += 1;
+                continue;
+            }
             let mut key: Option<String> = None;
             if chars.get(i) == Some(&'(') {
-                let end = chars[i..].iter().position(|&c| c == ')').map(|p| p + i);
-                let Some(end) = end else { return Err(value_error("incomplete format key")) };
-                key = Some(chars[i + 1..end].iter().collect());
-                i = end + 1;
+                // The key runs to the matching parenthesis (`%((a))s` is the key `(a)`).
+                let mut depth = 1;
+                let mut j = i + 1;
+                while j < chars.len() && depth > 0 {
+                    match chars[j] {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if depth > 0 {
+                    return Err(value_error("incomplete format key"));
+                }
+                key = Some(chars[i + 1..j - 1].iter().collect());
+                i = j;
             }
             let mut flags = String::new();
             while let Some(&f) = chars.get(i) {
@@ -562,10 +630,6 @@ impl Interp {
             }
             let Some(&conv) = chars.get(i) else { return Err(value_error("incomplete format")) };
             i += 1;
-            if conv == '%' {
-                out.push('%');
-                continue;
-            }
             let arg = match (&key, &mapping) {
                 (Some(k), Some(d)) => match self.dict_get(d, &Value::str(k))? {
                     Some(v) => v,
@@ -600,6 +664,12 @@ impl Interp {
                     a
                 }
             };
+            if conv == '%' {
+                return Err(value_error(format!(
+                    "unsupported format character '%' (0x25) at index {}",
+                    i - 1
+                )));
+            }
             // A format spec in its grammar's order: align, sign, `#`, then `0` (`%+05d` is
             // `+05d`).
             let mut spec = String::new();
@@ -675,6 +745,32 @@ impl Interp {
                             }
                         }
                         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => arg.clone(),
+                        // `%d` takes what `int()` would (`__int__` before `__index__`, as
+                        // `PyNumber_Long`); `%x`, `%o` and `%c` an index.
+                        Value::Instance(i)
+                            if matches!(conv, 'd' | 'i' | 'u')
+                                && i.base.is_none()
+                                && self.has_method(&arg, sym::INT) =>
+                        {
+                            let r = self.call_method(&arg, sym::INT, &[], &[])?;
+                            match &r {
+                                Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => r.clone(),
+                                Value::Instance(i)
+                                    if matches!(
+                                        i.base.as_deref(),
+                                        Some(Value::Int(_) | Value::BigInt(_) | Value::Bool(_))
+                                    ) =>
+                                {
+                                    i.base.as_deref().cloned().unwrap_or(Value::Int(0))
+                                }
+                                _ => {
+                                    return Err(type_error(format!(
+                                        "__int__ returned non-int (type {})",
+                                        self.type_name(&r)
+                                    )))
+                                }
+                            }
+                        }
                         // An instance standing for an int (`__index__`), or none.
                         _ => match self.user_index(&arg)? {
                             Some(i) => i,
@@ -713,9 +809,7 @@ impl Interp {
                     }
                 }
                 'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
-                    let Some(f) = crate::interp::ops::to_f64(&arg) else {
-                        return Err(type_error(format!("must be real number, not {}", self.type_name(&arg))));
-                    };
+                    let f = self.percent_float(&arg)?;
                     let p = precision.unwrap_or(6);
                     let s = format!("{}{}.{}{}", spec, width, p, conv);
                     self.format_value(&Value::Float(f), &s)?
@@ -734,12 +828,19 @@ impl Interp {
         // What no specifier took is an error, a lone value included (`"abc" % 5`); a mapping
         // may hold keys the format never names, and so may any object CPython would look
         // keys up in: anything with `__getitem__` but a str (`"x" % []` is fine).
-        let mapping_like = matches!(
-            args,
-            Value::Tuple(_) | Value::Instance(_) | Value::List(_) | Value::Range(_)
-        ) || matches!(args, Value::Native(n) if matches!(**n, Native::Deque { .. } | Native::AttrDict(_)));
+        let mapping_like = matches!(args, Value::Tuple(_) | Value::List(_) | Value::Range(_))
+            || matches!(args, Value::Native(n) if matches!(**n, Native::Deque { .. } | Native::AttrDict(_)))
+            || match args {
+                // (As for a key above: a subclass of dict or list is one, of str or tuple not.)
+                Value::Instance(i) => match i.base.as_deref() {
+                    Some(Value::Tuple(_) | Value::Str(_)) => false,
+                    Some(Value::Dict(_) | Value::List(_)) => true,
+                    _ => self.has_method(args, sym::GETITEM),
+                },
+                _ => false,
+            };
         let lone_unused = !mapping_like && idx == 0;
-        if mapping.is_none() && idx < items.len() && (matches!(args, Value::Tuple(_)) || lone_unused) {
+        if mapping.is_none() && idx < items.len() && (args_tuple || lone_unused) {
             return Err(type_error("not all arguments converted during string formatting"));
         }
         Ok(out)

@@ -216,8 +216,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
         }),
         sym::ISPRINTABLE => ("isprintable", |_, t, a, _| {
             arity("str.isprintable", a, 0, 0)?;
-            let printable = |c: char| c == ' ' || !(c.is_control() || c.is_whitespace());
-            Ok(Value::Bool(this_str(t).chars().all(printable)))
+            Ok(Value::Bool(this_str(t).chars().all(crate::value::is_printable)))
         }),
         sym::ISTITLE => ("istitle", |_, t, a, _| {
             arity("str.istitle", a, 0, 0)?;
