@@ -255,6 +255,10 @@ pub enum StmtKind {
     /// `a = b = value`: the targets, then the value.
     Assign(Box<[Expr]>, Expr),
     AugAssign(Box<Expr>, BinOp, Expr),
+    /// `x: int` with no value (the annotation is dropped, never evaluated): a name becomes
+    /// local to a function without being bound, as in CPython; `obj.attr: int` and
+    /// `d[k]: int` evaluate `obj`, and `d` and `k`.
+    AnnotatedTarget(Expr),
     If(Box<Conditional>),
     While(Box<Conditional>),
     For(Box<ForLoop>),

@@ -49,6 +49,7 @@ impl Printer<'_> {
             StmtKind::AugAssign(t, op, v) => {
                 self.line(d, &format!("augassign {} {}= {}", expr(t), op.symbol(), expr(v)), s.span)
             }
+            StmtKind::AnnotatedTarget(t) => self.line(d, &format!("annotated {}", expr(t)), s.span),
             StmtKind::If(c) => {
                 let Conditional { test, body, orelse } = &**c;
                 self.line(d, &format!("if {}", expr(test)), s.span);

@@ -168,6 +168,15 @@ impl Resolver {
                 }
                 Ok(())
             }
+            // `x: int`: the name is local to a function, though nothing binds it (CPython's
+            // rule); an attribute's object, a subscript's object and index are evaluated.
+            StmtKind::AnnotatedTarget(t) => match &t.kind {
+                ExprKind::Name(n) => {
+                    self.scope().bind(*n);
+                    Ok(())
+                }
+                _ => self.expr(t),
+            },
             StmtKind::AugAssign(t, _, v) => {
                 self.expr(v)?;
                 if let ExprKind::Name(n) = t.kind {

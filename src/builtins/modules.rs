@@ -21,6 +21,7 @@ fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
 }
 
 /// The modules `make_module` makes, in alphabetical order (diagnostics list them).
+/// (`sys` and `__future__` are there too, and not named: no one looks for them.)
 pub const MODULES: &[&str] =
     &["collections", "functools", "gc", "heapq", "itertools", "math", "queue", "random", "time", "types"];
 
@@ -46,6 +47,27 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("perf_counter", native("perf_counter", time_now)),
                 ("sleep", native("sleep", time_sleep)),
             ],
+        ),
+        // `from __future__ import annotations` (and the older features): tinyasync behaves
+        // so already (annotations are never evaluated), so each name only has to be there.
+        // (CPython's values are `_Feature` objects describing the feature's releases; here
+        // each is True.)
+        "__future__" => module(
+            "__future__",
+            [
+                "nested_scopes",
+                "generators",
+                "division",
+                "absolute_import",
+                "with_statement",
+                "print_function",
+                "unicode_literals",
+                "generator_stop",
+                "annotations",
+            ]
+            .into_iter()
+            .map(|f| (f, Value::Bool(true)))
+            .collect(),
         ),
         "collections" => module("collections", vec![("deque", Value::Class(t.deque.clone()))]),
         "gc" => module(

@@ -321,17 +321,46 @@ impl<'s> Parser<'s> {
                 }
                 return Ok(Stmt { kind: StmtKind::Assign(targets, value), span: start.to(self.prev_span()) });
             }
-            if *op == Op::Colon
-                && matches!(first.kind, ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..))
-            {
-                return Err(SyntaxError::unsupported("variable annotations are", self.span())
-                    .with_help("drop the type annotation: `x = value`"));
+            if *op == Op::Colon {
+                return self.annotated(start, first);
             }
         }
         if let ExprKind::Starred(_) = first.kind {
             return Err(SyntaxError::new("can't use starred expression here", first.span));
         }
         Ok(Stmt { kind: StmtKind::Expr(first), span: start.to(self.prev_span()) })
+    }
+
+    /// `target: annotation` or `target: annotation = value`, the annotation read and dropped
+    /// (never evaluated, as under `from __future__ import annotations`): an assignment, or a
+    /// target with no value (`AnnotatedTarget`).
+    fn annotated(&mut self, start: Span, target: Expr) -> PResult<Stmt> {
+        let what = match &target.kind {
+            ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..) => None,
+            ExprKind::Tuple(_) => Some("only single target (not tuple) can be annotated"),
+            ExprKind::List(_) => Some("only single target (not list) can be annotated"),
+            _ => Some("illegal target for annotation"),
+        };
+        if let Some(what) = what {
+            let e = SyntaxError::new(what, target.span);
+            return Err(match &target.kind {
+                ExprKind::Tuple(_) | ExprKind::List(_) => {
+                    e.with_help("annotate one name at a time: `a: int = 1`")
+                }
+                _ => e,
+            });
+        }
+        self.bump();
+        self.test()?;
+        if self.eat_op(Op::Assign) {
+            let value = self.star_exprs_or_yield()?;
+            self.check_target(&target, TargetCtx::Assign)?;
+            return Ok(Stmt {
+                kind: StmtKind::Assign(vec![target].into_boxed_slice(), value),
+                span: start.to(self.prev_span()),
+            });
+        }
+        Ok(Stmt { kind: StmtKind::AnnotatedTarget(target), span: start.to(self.prev_span()) })
     }
 
     /// Checks that `e` can be assigned to (or deleted).
@@ -624,9 +653,9 @@ impl<'s> Parser<'s> {
         self.expect_op(Op::LParen)?;
         let params = self.params(Op::RParen)?;
         self.expect_op(Op::RParen)?;
-        if self.is_op(Op::Arrow) {
-            return Err(SyntaxError::unsupported("return annotations are", self.span())
-                .with_help("drop the `-> type` annotation"));
+        // A return annotation is read and dropped (see `annotated`).
+        if self.eat_op(Op::Arrow) {
+            self.test()?;
         }
         let header = start.to(self.prev_span());
         self.expect_colon("def")?;
@@ -644,6 +673,15 @@ impl<'s> Parser<'s> {
     }
 
     /// Parameters up to (not including) `end` (`)` for def, `:` for lambda).
+    /// A parameter's annotation (`x: int`) in a `def`, read and dropped (see `annotated`);
+    /// a lambda's parameters have none, and there the `:` ends them.
+    fn param_annotation(&mut self, end: Op) -> PResult<()> {
+        if end == Op::RParen && self.eat_op(Op::Colon) {
+            self.test()?;
+        }
+        Ok(())
+    }
+
     pub(super) fn params(&mut self, end: Op) -> PResult<Params> {
         let mut p = Params::default();
         let mut seen_default = false;
@@ -677,6 +715,7 @@ impl<'s> Parser<'s> {
             if self.eat_op(Op::DoubleStar) {
                 let (n, sp) = self.expect_name()?;
                 self.check_dup(&p, mark, n, sp)?;
+                self.param_annotation(end)?;
                 p.kwarg = Some(Box::new(Param { name: n, default: None, span: sp }));
                 self.eat_op(Op::Comma);
                 if !self.is_op(end) {
@@ -696,6 +735,7 @@ impl<'s> Parser<'s> {
                 if let Tok::Name(_) = self.peek() {
                     let (n, sp) = self.expect_name()?;
                     self.check_dup(&p, mark, n, sp)?;
+                    self.param_annotation(end)?;
                     p.vararg = Some(Box::new(Param { name: n, default: None, span: sp }));
                 } else if self.is_op(end)
                     || self.is_op(Op::Comma)
@@ -706,10 +746,7 @@ impl<'s> Parser<'s> {
             } else {
                 let (n, sp) = self.expect_name()?;
                 self.check_dup(&p, mark, n, sp)?;
-                if self.is_op(Op::Colon) && end == Op::RParen {
-                    return Err(SyntaxError::unsupported("parameter annotations are", self.span())
-                        .with_help("drop the `: type` annotation"));
-                }
+                self.param_annotation(end)?;
                 let default = if self.eat_op(Op::Assign) { Some(self.test()?) } else { None };
                 let param = Param { name: n, default, span: sp };
                 if !star_seen {

@@ -93,6 +93,17 @@ impl<'a> Compiler<'a> {
                 }
             }
             StmtKind::AugAssign(t, op, v) => self.aug_assign(t, *op, v)?,
+            // `x: int` binds nothing; `obj.attr: int` evaluates `obj`, `d[k]: int` `d` and `k`
+            // (what an assignment would evaluate before storing), as CPython does.
+            StmtKind::AnnotatedTarget(t) => match &t.kind {
+                ExprKind::Attribute(obj, name) => {
+                    self.target_attr(obj, *name)?;
+                }
+                ExprKind::Subscript(obj, idx) => {
+                    self.target_item(obj, idx)?;
+                }
+                _ => {}
+            },
             StmtKind::If(c) => {
                 let c = &**c;
                 let cond = self.temp()?;
