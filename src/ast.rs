@@ -227,6 +227,17 @@ pub struct Handler {
     pub span: Span,
 }
 
+/// An annotated target (`StmtKind::Annotated`). With a value it is an assignment. Without
+/// one it binds nothing, but a simple name (not in parentheses) is local to a function all
+/// the same, as in CPython; `obj.attr: T` evaluates `obj`, and `d[k]: T` `d` and `k`. A
+/// simple name cannot be `global` or `nonlocal` as well.
+#[derive(Clone, Debug)]
+pub struct Annotated {
+    pub target: Expr,
+    pub value: Option<Expr>,
+    pub simple: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Alias {
     /// Dotted module path or imported name.
@@ -255,10 +266,9 @@ pub enum StmtKind {
     /// `a = b = value`: the targets, then the value.
     Assign(Box<[Expr]>, Expr),
     AugAssign(Box<Expr>, BinOp, Expr),
-    /// `x: int` with no value (the annotation is dropped, never evaluated): a name becomes
-    /// local to a function without being bound, as in CPython; `obj.attr: int` and
-    /// `d[k]: int` evaluate `obj`, and `d` and `k`.
-    AnnotatedTarget(Expr),
+    /// `target: annotation`, `target: annotation = value` (the annotation dropped, never
+    /// evaluated).
+    Annotated(Box<Annotated>),
     If(Box<Conditional>),
     While(Box<Conditional>),
     For(Box<ForLoop>),

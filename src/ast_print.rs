@@ -49,7 +49,10 @@ impl Printer<'_> {
             StmtKind::AugAssign(t, op, v) => {
                 self.line(d, &format!("augassign {} {}= {}", expr(t), op.symbol(), expr(v)), s.span)
             }
-            StmtKind::AnnotatedTarget(t) => self.line(d, &format!("annotated {}", expr(t)), s.span),
+            StmtKind::Annotated(a) => {
+                let value = a.value.as_ref().map_or(String::new(), |v| format!(" = {}", expr(v)));
+                self.line(d, &format!("annotated {}{}", expr(&a.target), value), s.span)
+            }
             StmtKind::If(c) => {
                 let Conditional { test, body, orelse } = &**c;
                 self.line(d, &format!("if {}", expr(test)), s.span);

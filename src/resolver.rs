@@ -56,6 +56,8 @@ pub struct Scope {
     returns_at: Option<Span>,
     /// Names some `del` statement here unbinds (the others, once bound, stay bound).
     pub deleted: HashSet<Symbol>,
+    /// Simple names annotated here (`x: int`), which cannot be declared global or nonlocal.
+    annotated: HashSet<Symbol>,
     /// Names an assignment expression (`:=`) here binds: they can change in the middle of an
     /// expression, so the compiler never reads them in place (`x + (x := 5)` adds the old x).
     pub walrus_targets: HashSet<Symbol>,
@@ -113,6 +115,7 @@ pub fn resolve(m: &Module) -> Result<Resolution, SyntaxError> {
         in_comp: None,
         in_comp_iter: false,
         nonlocal_spans: Vec::new(),
+        future_ok: leading_future_imports(&m.body),
     };
     r.res.scopes.push(Scope { kind: Some(ScopeKind::Module), ..Default::default() });
     r.stmts(&m.body)?;
@@ -130,6 +133,41 @@ struct Resolver {
     in_comp_iter: bool,
     /// Every `nonlocal` name with its scope and statement, checked once all scopes are known.
     nonlocal_spans: Vec<(usize, Symbol, Span)>,
+    /// Where the `from __future__` imports at the start of the module begin (the only place
+    /// they may be).
+    future_ok: Vec<u32>,
+}
+
+/// The features `from __future__ import` names (all of them behave so in tinyasync already:
+/// annotations, for one, are never evaluated).
+const FUTURE_FEATURES: &[&str] = &[
+    "nested_scopes",
+    "generators",
+    "division",
+    "absolute_import",
+    "with_statement",
+    "print_function",
+    "unicode_literals",
+    "barry_as_FLUFL",
+    "generator_stop",
+    "annotations",
+];
+
+/// The starts of the `from __future__` imports that open the module (after its docstring, if
+/// any), where CPython allows them.
+fn leading_future_imports(body: &[Stmt]) -> Vec<u32> {
+    let docstring = matches!(body.first(), Some(Stmt { kind: StmtKind::Expr(e), .. }) if matches!(e.kind, ExprKind::Str(_)));
+    body.iter()
+        .skip(usize::from(docstring))
+        .map_while(|s| match &s.kind {
+            StmtKind::ImportFrom(m, _) if is_future(m) => Some(s.span.start),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_future(module: &[Symbol]) -> bool {
+    matches!(module, [m] if m.as_str() == "__future__")
 }
 
 impl Resolver {
@@ -168,15 +206,31 @@ impl Resolver {
                 }
                 Ok(())
             }
-            // `x: int`: the name is local to a function, though nothing binds it (CPython's
-            // rule); an attribute's object, a subscript's object and index are evaluated.
-            StmtKind::AnnotatedTarget(t) => match &t.kind {
-                ExprKind::Name(n) => {
-                    self.scope().bind(*n);
-                    Ok(())
+            // `x: int`: a simple name is local to a function, even with no value to bind it
+            // (CPython's rule), and cannot be declared global or nonlocal; without a value, an
+            // attribute's object, a subscript's object and index are evaluated.
+            StmtKind::Annotated(a) => {
+                let Annotated { target, value, simple } = &**a;
+                if let Some(v) = value {
+                    self.expr(v)?;
                 }
-                _ => self.expr(t),
-            },
+                match &target.kind {
+                    ExprKind::Name(n) if *simple => {
+                        let n = *n;
+                        if self.scope().globals.contains(&n) {
+                            return Err(annotated_declared(n, "global", target.span));
+                        }
+                        if self.scope().nonlocals.contains(&n) {
+                            return Err(annotated_declared(n, "nonlocal", target.span));
+                        }
+                        self.scope().annotated.insert(n);
+                        self.target(target)
+                    }
+                    _ if value.is_some() => self.target(target),
+                    ExprKind::Name(_) => Ok(()),
+                    _ => self.expr(target),
+                }
+            }
             StmtKind::AugAssign(t, _, v) => {
                 self.expr(v)?;
                 if let ExprKind::Name(n) = t.kind {
@@ -300,6 +354,9 @@ impl Resolver {
                     if self.scope().nonlocals.contains(&n) {
                         return Err(SyntaxError::new(format!("name '{}' is nonlocal and global", n), s.span));
                     }
+                    if self.scope().annotated.contains(&n) {
+                        return Err(annotated_declared(n, "global", s.span));
+                    }
                     self.declared_first(n, "global", s.span)?;
                     self.scope().globals.insert(n);
                 }
@@ -320,6 +377,9 @@ impl Resolver {
                     }
                     if self.scope().globals.contains(&n) {
                         return Err(SyntaxError::new(format!("name '{}' is nonlocal and global", n), s.span));
+                    }
+                    if self.scope().annotated.contains(&n) {
+                        return Err(annotated_declared(n, "nonlocal", s.span));
                     }
                     self.declared_first(n, "nonlocal", s.span)?;
                     self.scope().nonlocals.insert(n);
@@ -350,7 +410,29 @@ impl Resolver {
                 }
                 Ok(())
             }
-            StmtKind::ImportFrom(_, names) => {
+            StmtKind::ImportFrom(module, names) => {
+                // A compiler directive in CPython, checked as it checks it.
+                if is_future(module) {
+                    if !self.future_ok.contains(&s.span.start) {
+                        return Err(SyntaxError::new(
+                            "from __future__ imports must occur at the beginning of the file",
+                            s.span,
+                        )
+                        .with_help("move it to the top, after the docstring if there is one"));
+                    }
+                    for a in names {
+                        let f = a.path[0].as_str();
+                        if f == "braces" {
+                            return Err(SyntaxError::new("not a chance", a.span));
+                        }
+                        if !FUTURE_FEATURES.contains(&f) {
+                            return Err(SyntaxError::new(
+                                format!("future feature {f} is not defined"),
+                                a.span,
+                            ));
+                        }
+                    }
+                }
                 for a in names {
                     let n = a.asname.unwrap_or(a.path[0]);
                     self.scope().bind(n);
@@ -829,4 +911,11 @@ fn kind_name(kind: &str) -> &'static str {
         "dict" => "dict comprehension",
         _ => "generator expression",
     }
+}
+
+/// CPython's error for a simple name both annotated and declared `global` or `nonlocal`, in
+/// either order.
+fn annotated_declared(n: Symbol, what: &str, span: Span) -> SyntaxError {
+    SyntaxError::new(format!("annotated name '{n}' can't be {what}"), span)
+        .with_help(format!("drop the annotation, or the `{what} {n}`"))
 }

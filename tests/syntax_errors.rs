@@ -295,6 +295,34 @@ fn more_errors_point_at_the_right_place() {
         ("[a]: int\n", "only single target (not list) can be annotated", (1, 1)),
         ("x = 1\nf(): int = 2\n", "illegal target for annotation", (2, 1)),
         ("x: int = y = 5\n", "invalid syntax", (1, 12)),
+        // What an annotation, never evaluated, cannot hold (CPython's messages under
+        // `from __future__ import annotations`), and annotated names declared elsewhere.
+        (
+            "def g():\n    def f(x: (yield)): pass\n",
+            "'yield expression' can not be used within an annotation",
+            (2, 15),
+        ),
+        (
+            "async def g():\n    x: await h() = 1\n",
+            "'await expression' can not be used within an annotation",
+            (2, 8),
+        ),
+        ("x: (y := 1) = 2\n", "'named expression' can not be used within an annotation", (1, 5)),
+        ("x = 1\ndef f():\n    global x\n    x: int = 5\n", "annotated name 'x' can't be global", (4, 5)),
+        ("x = 1\ndef f():\n    x: int\n    global x\n", "annotated name 'x' can't be global", (4, 5)),
+        (
+            "def o():\n    x = 1\n    def f():\n        nonlocal x\n        x: int\n",
+            "annotated name 'x' can't be nonlocal",
+            (5, 9),
+        ),
+        // `from __future__` as CPython checks it.
+        ("from __future__ import braces\n", "not a chance", (1, 24)),
+        ("from __future__ import nope\n", "future feature nope is not defined", (1, 24)),
+        (
+            "import os\nfrom __future__ import annotations\n",
+            "from __future__ imports must occur at the beginning of the file",
+            (2, 1),
+        ),
     ];
     for &(src, message, at) in cases {
         let text = src.to_string();
@@ -345,6 +373,9 @@ fn valid_neighbours_of_errors_still_parse() {
         "x: int = 1\ny: tuple = 1, 2\nz: list\no.a: int = 3\nd[k]: str\n(w): int = 5\n",
         "def g():\n    x: int = yield\n",
         "f = lambda x: x\n",
+        "def f(*args: *Ts):\n    pass\n",
+        "x = 1\ndef f():\n    global x\n    (x): int = 5\n",
+        "\"doc\"\nfrom __future__ import annotations\nfrom __future__ import (division, generator_stop)\n",
     ];
     for src in cases {
         let text = src.to_string();

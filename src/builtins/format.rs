@@ -490,18 +490,19 @@ impl Interp {
     }
 
     /// The float `%f`, `%e` and `%g` format, as CPython's `PyFloat_AsDouble` finds it: a
-    /// number's own value (an int's, or that of an instance of a subclass of int or float),
-    /// else what `__float__` returns, else what `__index__` returns. An int past the largest
-    /// float is an OverflowError, as in `float(10**400)`.
+    /// float's own value (a subclass's too), else what `__float__` returns (an int subclass may
+    /// override it), else an int's value, else what `__index__` returns. An int past the
+    /// largest float is an OverflowError, as in `float(10**400)`.
     fn percent_float(&mut self, arg: &Value) -> R<f64> {
         let own = match arg {
             Value::Instance(i) => i.base.as_deref(),
             v => Some(v),
         };
-        let int = match own {
-            Some(Value::Float(f)) => return Ok(*f),
-            Some(v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => v.clone(),
-            _ if matches!(arg, Value::Instance(_)) && self.has_method(arg, sym::FLOAT) => {
+        if let Some(Value::Float(f)) = own {
+            return Ok(*f);
+        }
+        if let Value::Instance(i) = arg {
+            if i.class.lookup(sym::FLOAT).is_some() {
                 let r = self.call_method(arg, sym::FLOAT, &[], &[])?;
                 let f = match &r {
                     Value::Float(f) => Some(*f),
@@ -519,6 +520,9 @@ impl Interp {
                     ))
                 });
             }
+        }
+        let int = match own {
+            Some(v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => v.clone(),
             _ => match self.user_index(arg)? {
                 Some(i) => i,
                 None => return Err(type_error(format!("must be real number, not {}", self.type_name(arg)))),
@@ -528,6 +532,40 @@ impl Interp {
             Some(f) if f.is_finite() => Ok(f),
             _ => Err(overflow_error("int too large to convert to float")),
         }
+    }
+
+    /// The int `%d` formats an instance as, as CPython's `PyNumber_Long` finds it: what
+    /// `__int__` returns, else a float subclass's value truncated, else what `__index__`
+    /// returns. None: none of those. (An instance of a subclass of int never comes here: its
+    /// own value is taken, as CPython takes it.)
+    fn percent_long(&mut self, arg: &Value) -> R<Option<Value>> {
+        let Value::Instance(i) = arg else { return Ok(None) };
+        if i.class.lookup(sym::INT).is_some() {
+            let r = self.call_method(arg, sym::INT, &[], &[])?;
+            return match &r {
+                Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => Ok(Some(r.clone())),
+                Value::Instance(x)
+                    if matches!(
+                        x.base.as_deref(),
+                        Some(Value::Int(_) | Value::BigInt(_) | Value::Bool(_))
+                    ) =>
+                {
+                    Ok(x.base.as_deref().cloned())
+                }
+                _ => Err(type_error(format!("__int__ returned non-int (type {})", self.type_name(&r)))),
+            };
+        }
+        if let Some(Value::Float(f)) = i.base.as_deref() {
+            use num_traits::FromPrimitive;
+            if f.is_nan() {
+                return Err(value_error("cannot convert float NaN to integer"));
+            }
+            return match BigInt::from_f64(f.trunc()) {
+                Some(b) => Ok(Some(Value::from_bigint(b))),
+                None => Err(overflow_error("cannot convert float infinity to integer")),
+            };
+        }
+        self.user_index(arg)
     }
 
     /// `%`-formatting: `"%s and %d" % (a, b)`.
@@ -628,6 +666,10 @@ impl Interp {
                     precision = Some(if p.is_empty() { 0 } else { p.parse().unwrap_or(usize::MAX) });
                 }
             }
+            // A length modifier (`%ld`, `%hd`, `%Lf`), C's, means nothing: one is skipped.
+            if matches!(chars.get(i), Some('h' | 'l' | 'L')) {
+                i += 1;
+            }
             let Some(&conv) = chars.get(i) else { return Err(value_error("incomplete format")) };
             i += 1;
             let arg = match (&key, &mapping) {
@@ -709,9 +751,15 @@ impl Interp {
                     }
                     s
                 }
-                // `%c` of a one-character string: the string.
-                'c' if matches!(&arg, Value::Str(s) if s.s.chars().count() == 1) => {
-                    let mut s = self.to_str(&arg)?;
+                // `%c` of a one-character string (or str subclass): the string.
+                'c' if matches!(one_char_str(&arg), Some(1)) => {
+                    // (The character itself, not a subclass's `__str__`.)
+                    let mut s = match &arg {
+                        Value::Instance(i) => {
+                            i.base.as_deref().map_or(Ok(String::new()), |b| self.to_str(b))?
+                        }
+                        _ => self.to_str(&arg)?,
+                    };
                     let w: usize = if width.is_empty() { 0 } else { width.parse().unwrap_or(usize::MAX) };
                     self.check_format_size(w, None)?;
                     if w > 1 {
@@ -723,7 +771,7 @@ impl Interp {
                     }
                     s
                 }
-                'c' if matches!(&arg, Value::Str(_)) => return Err(type_error("%c requires int or char")),
+                'c' if one_char_str(&arg).is_some() => return Err(type_error("%c requires int or char")),
                 'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'c' => {
                     let num = match &arg {
                         Value::Float(_) if matches!(conv, 'x' | 'X' | 'o') => {
@@ -745,28 +793,24 @@ impl Interp {
                             }
                         }
                         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => arg.clone(),
-                        // `%d` takes what `int()` would (`__int__` before `__index__`, as
-                        // `PyNumber_Long`); `%x`, `%o` and `%c` an index.
+                        // `%d` takes what `int()` would (`PyNumber_Long`: `__int__` before
+                        // `__index__`); `%x`, `%o` and `%c` an index. A TypeError on the way
+                        // is CPython's "a real number is required" (`mainformatlong`).
                         Value::Instance(i)
                             if matches!(conv, 'd' | 'i' | 'u')
-                                && i.base.is_none()
-                                && self.has_method(&arg, sym::INT) =>
+                                && !matches!(
+                                    i.base.as_deref(),
+                                    Some(Value::Int(_) | Value::Bool(_) | Value::BigInt(_))
+                                ) =>
                         {
-                            let r = self.call_method(&arg, sym::INT, &[], &[])?;
-                            match &r {
-                                Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => r.clone(),
-                                Value::Instance(i)
-                                    if matches!(
-                                        i.base.as_deref(),
-                                        Some(Value::Int(_) | Value::BigInt(_) | Value::Bool(_))
-                                    ) =>
-                                {
-                                    i.base.as_deref().cloned().unwrap_or(Value::Int(0))
-                                }
+                            match self.percent_long(&arg) {
+                                Ok(Some(n)) => n,
+                                Err(e) if !e.is_instance(&self.t.type_error) => return Err(e),
                                 _ => {
                                     return Err(type_error(format!(
-                                        "__int__ returned non-int (type {})",
-                                        self.type_name(&r)
+                                        "%{} format: a real number is required, not {}",
+                                        conv,
+                                        self.type_name(&arg)
                                     )))
                                 }
                             }
@@ -815,12 +859,14 @@ impl Interp {
                     self.format_value(&Value::Float(f), &s)?
                 }
                 other => {
+                    // (CPython shows `?` for a character outside the printable ASCII range.)
+                    let shown = if (' '..='~').contains(&other) { other } else { '?' };
                     return Err(value_error(format!(
                         "unsupported format character '{}' ({:#x}) at index {}",
-                        other,
+                        shown,
                         other as u32,
                         i - 1
-                    )))
+                    )));
                 }
             };
             out.push_str(&text);
@@ -829,7 +875,8 @@ impl Interp {
         // may hold keys the format never names, and so may any object CPython would look
         // keys up in: anything with `__getitem__` but a str (`"x" % []` is fine).
         let mapping_like = matches!(args, Value::Tuple(_) | Value::List(_) | Value::Range(_))
-            || matches!(args, Value::Native(n) if matches!(**n, Native::Deque { .. } | Native::AttrDict(_)))
+            // (A deque is a sequence, not a mapping: `"" % deque()` is an error.)
+            || matches!(args, Value::Native(n) if matches!(**n, Native::AttrDict(_)))
             || match args {
                 // (As for a key above: a subclass of dict or list is one, of str or tuple not.)
                 Value::Instance(i) => match i.base.as_deref() {
@@ -1337,5 +1384,18 @@ fn percent_int(num: &Value, conv: char, flags: &str, width: usize, precision: Op
         format!("{prefix}{}{digits}", "0".repeat(pad))
     } else {
         format!("{}{prefix}{digits}", " ".repeat(pad))
+    }
+}
+
+/// The length of a string or of an instance of a subclass of str, in characters (None for
+/// anything else): `%c` takes a one-character one.
+fn one_char_str(v: &Value) -> Option<usize> {
+    match v {
+        Value::Str(s) => Some(s.s.chars().count()),
+        Value::Instance(i) => match i.base.as_deref() {
+            Some(Value::Str(s)) => Some(s.s.chars().count()),
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -62,6 +62,7 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
                 "with_statement",
                 "print_function",
                 "unicode_literals",
+                "barry_as_FLUFL",
                 "generator_stop",
                 "annotations",
             ]

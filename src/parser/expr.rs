@@ -61,6 +61,9 @@ impl<'s> Parser<'s> {
         if !self.is_op(Op::Walrus) {
             return Ok(e);
         }
+        if self.in_annotation {
+            return Err(annotation_error("named expression", e.span.to(self.span())));
+        }
         self.bump();
         let ExprKind::Name(n) = e.kind else {
             return Err(SyntaxError::new(
@@ -86,6 +89,9 @@ impl<'s> Parser<'s> {
     }
 
     pub(super) fn yield_expr(&mut self) -> PResult<Expr> {
+        if self.in_annotation {
+            return Err(annotation_error("yield expression", self.span()));
+        }
         let start = self.bump();
         if self.eat(&Tok::From) {
             let e = self.test()?;
@@ -297,6 +303,9 @@ impl<'s> Parser<'s> {
     #[inline]
     pub(super) fn await_expr(&mut self) -> PResult<Expr> {
         if matches!(self.peek(), Tok::Await) {
+            if self.in_annotation {
+                return Err(annotation_error("await expression", self.span()));
+            }
             let start = self.bump();
             self.enter()?;
             let e = self.primary()?;

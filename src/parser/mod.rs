@@ -85,6 +85,15 @@ struct Parser<'s> {
     depth: usize,
     /// Links of operator/attribute/call chains being parsed (see `chain`).
     chained: usize,
+    /// Inside an annotation (see `annotation`).
+    in_annotation: bool,
+}
+
+/// What an annotation cannot hold, as CPython says it under `from __future__ import
+/// annotations` ("'yield expression' can not be used within an annotation").
+fn annotation_error(what: &str, span: Span) -> SyntaxError {
+    SyntaxError::new(format!("'{what}' can not be used within an annotation"), span)
+        .with_help("annotations are never evaluated: leave the expression out of it")
 }
 
 /// Infix precedence levels (higher binds tighter), as in Python's grammar.
@@ -224,6 +233,7 @@ impl<'s> Parser<'s> {
             src,
             depth: 0,
             chained: 0,
+            in_annotation: false,
         };
         p.cur = p.pull();
         p.next = p.pull();

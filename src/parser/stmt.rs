@@ -350,17 +350,21 @@ impl<'s> Parser<'s> {
                 _ => e,
             });
         }
+        // A name in parentheses is not simple: the statement starts at the parenthesis.
+        let simple = matches!(target.kind, ExprKind::Name(_)) && target.span.start == start.start;
         self.bump();
-        self.test()?;
-        if self.eat_op(Op::Assign) {
+        self.annotation()?;
+        let value = if self.eat_op(Op::Assign) {
             let value = self.star_exprs_or_yield()?;
             self.check_target(&target, TargetCtx::Assign)?;
-            return Ok(Stmt {
-                kind: StmtKind::Assign(vec![target].into_boxed_slice(), value),
-                span: start.to(self.prev_span()),
-            });
-        }
-        Ok(Stmt { kind: StmtKind::AnnotatedTarget(target), span: start.to(self.prev_span()) })
+            Some(value)
+        } else {
+            None
+        };
+        Ok(Stmt {
+            kind: StmtKind::Annotated(Box::new(Annotated { target, value, simple })),
+            span: start.to(self.prev_span()),
+        })
     }
 
     /// Checks that `e` can be assigned to (or deleted).
@@ -655,7 +659,7 @@ impl<'s> Parser<'s> {
         self.expect_op(Op::RParen)?;
         // A return annotation is read and dropped (see `annotated`).
         if self.eat_op(Op::Arrow) {
-            self.test()?;
+            self.annotation()?;
         }
         let header = start.to(self.prev_span());
         self.expect_colon("def")?;
@@ -677,9 +681,18 @@ impl<'s> Parser<'s> {
     /// a lambda's parameters have none, and there the `:` ends them.
     fn param_annotation(&mut self, end: Op) -> PResult<()> {
         if end == Op::RParen && self.eat_op(Op::Colon) {
-            self.test()?;
+            self.annotation()?;
         }
         Ok(())
+    }
+
+    /// An annotation, read and dropped. What it cannot hold under `from __future__ import
+    /// annotations` (it is never evaluated) is refused with CPython's messages.
+    fn annotation(&mut self) -> PResult<()> {
+        let saved = std::mem::replace(&mut self.in_annotation, true);
+        let r = self.test();
+        self.in_annotation = saved;
+        r.map(drop)
     }
 
     pub(super) fn params(&mut self, end: Op) -> PResult<Params> {
@@ -735,7 +748,17 @@ impl<'s> Parser<'s> {
                 if let Tok::Name(_) = self.peek() {
                     let (n, sp) = self.expect_name()?;
                     self.check_dup(&p, mark, n, sp)?;
-                    self.param_annotation(end)?;
+                    // (`*args: *Ts`, a starred annotation, only here.)
+                    if end == Op::RParen
+                        && self.is_op(Op::Colon)
+                        && matches!(self.peek_next(), Tok::Op(Op::Star))
+                    {
+                        self.bump();
+                        self.bump();
+                        self.annotation()?;
+                    } else {
+                        self.param_annotation(end)?;
+                    }
                     p.vararg = Some(Box::new(Param { name: n, default: None, span: sp }));
                 } else if self.is_op(end)
                     || self.is_op(Op::Comma)

@@ -13,10 +13,14 @@ impl<'a> Compiler<'a> {
         let mut added: Vec<Symbol> = Vec::new();
         for s in body {
             self.stmt(s)?;
-            if let StmtKind::Assign(targets, _) = &s.kind {
-                for t in targets.iter() {
-                    self.note_bound(t, &mut added);
+            match &s.kind {
+                StmtKind::Assign(targets, _) => {
+                    for t in targets.iter() {
+                        self.note_bound(t, &mut added);
+                    }
                 }
+                StmtKind::Annotated(a) if a.value.is_some() => self.note_bound(&a.target, &mut added),
+                _ => {}
             }
         }
         for n in added {
@@ -66,43 +70,20 @@ impl<'a> Compiler<'a> {
                     self.emit(Instr::Echo { src: r });
                 }
             }
-            StmtKind::Assign(targets, value) => {
-                // `x = f(y)` for a local `x`: the value goes straight into its register when
-                // the expression writes its result only once complete (a failure, or a
-                // suspension, leaves the old value).
-                let direct = match &targets[..] {
-                    [t] if writes_at_end(value) => self.local_target(t),
-                    _ => None,
-                };
-                match (direct, &targets[..]) {
-                    (Some(reg), _) => self.expr_to(value, reg)?,
-                    // One target: a local value is read in place (`self.x = x`). Not with
-                    // several, where an earlier target may rebind it (`x, y = t = x`).
-                    (None, [t]) => {
-                        let r = self.temp()?;
-                        let r = self.operand(value, r)?;
-                        self.assign(t, r)?;
-                    }
-                    (None, _) => {
-                        let r = self.temp()?;
-                        self.expr_to(value, r)?;
-                        for t in targets.iter() {
-                            self.assign(t, r)?;
-                        }
-                    }
-                }
-            }
+            StmtKind::Assign(targets, value) => self.assign_stmt(targets, value)?,
             StmtKind::AugAssign(t, op, v) => self.aug_assign(t, *op, v)?,
-            // `x: int` binds nothing; `obj.attr: int` evaluates `obj`, `d[k]: int` `d` and `k`
-            // (what an assignment would evaluate before storing), as CPython does.
-            StmtKind::AnnotatedTarget(t) => match &t.kind {
-                ExprKind::Attribute(obj, name) => {
+            // With a value, an assignment. Without, `x: int` binds nothing; `obj.attr: int`
+            // evaluates `obj`, `d[k]: int` `d` and `k` (what an assignment would evaluate
+            // before storing), as CPython does.
+            StmtKind::Annotated(a) => match (&a.value, &a.target.kind) {
+                (Some(value), _) => self.assign_stmt(std::slice::from_ref(&a.target), value)?,
+                (None, ExprKind::Attribute(obj, name)) => {
                     self.target_attr(obj, *name)?;
                 }
-                ExprKind::Subscript(obj, idx) => {
+                (None, ExprKind::Subscript(obj, idx)) => {
                     self.target_item(obj, idx)?;
                 }
-                _ => {}
+                (None, _) => {}
             },
             StmtKind::If(c) => {
                 let c = &**c;
@@ -648,6 +629,35 @@ impl<'a> Compiler<'a> {
 
     /// Stores the value in `src` into an assignment target. Subexpressions of the target are
     /// evaluated now, after the value, as in Python.
+    /// `a = b = value`: the value, then each target in turn.
+    fn assign_stmt(&mut self, targets: &'a [ast::Expr], value: &'a ast::Expr) -> CResult<()> {
+        // `x = f(y)` for a local `x`: the value goes straight into its register when
+        // the expression writes its result only once complete (a failure, or a
+        // suspension, leaves the old value).
+        let direct = match targets {
+            [t] if writes_at_end(value) => self.local_target(t),
+            _ => None,
+        };
+        match (direct, targets) {
+            (Some(reg), _) => self.expr_to(value, reg)?,
+            // One target: a local value is read in place (`self.x = x`). Not with
+            // several, where an earlier target may rebind it (`x, y = t = x`).
+            (None, [t]) => {
+                let r = self.temp()?;
+                let r = self.operand(value, r)?;
+                self.assign(t, r)?;
+            }
+            (None, _) => {
+                let r = self.temp()?;
+                self.expr_to(value, r)?;
+                for t in targets.iter() {
+                    self.assign(t, r)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn assign(&mut self, t: &'a ast::Expr, src: Reg) -> CResult<()> {
         let mark = self.next_reg;
         match &t.kind {
