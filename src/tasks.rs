@@ -127,8 +127,9 @@ impl Drop for TaskRef {
 /// holds one at a time; both are `Cell`s, with no borrow flag.
 pub struct Task {
     /// Numbered in spawn order from 1. (32 bits, so that a task fits its size class: past
-    /// 4,294,967,295 spawns the numbers wrap, and only the order of reports and traces, which
-    /// sort by it, could go wrong.)
+    /// 4,294,967,295 spawns the numbers wrap, and what tells tasks apart by number could then
+    /// confuse two: the order of reports, the deadlock report's join cycles, the timeline's
+    /// rows. The scheduler itself goes by the task, never by its number.)
     id: u32,
     /// Where the task is in the scheduler's table of unfinished tasks (see `TaskTable`).
     table_at: Cell<u32>,
