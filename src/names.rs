@@ -114,3 +114,19 @@ pub fn mangled(class: &str, name: &str) -> Option<String> {
     let class = class.trim_start_matches('_');
     (!class.is_empty()).then(|| format!("_{}{}", class, name))
 }
+
+/// The features `from __future__ import` may name, Python 3.11's: the resolver refuses any
+/// other, and the `__future__` module has each. All behave so in tinyasync already
+/// (annotations, for one, are never evaluated).
+pub const FUTURE_FEATURES: &[&str] = &[
+    "nested_scopes",
+    "generators",
+    "division",
+    "absolute_import",
+    "with_statement",
+    "print_function",
+    "unicode_literals",
+    "barry_as_FLUFL",
+    "generator_stop",
+    "annotations",
+];

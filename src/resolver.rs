@@ -138,21 +138,6 @@ struct Resolver {
     future_ok: Vec<u32>,
 }
 
-/// The features `from __future__ import` names (all of them behave so in tinyasync already:
-/// annotations, for one, are never evaluated).
-const FUTURE_FEATURES: &[&str] = &[
-    "nested_scopes",
-    "generators",
-    "division",
-    "absolute_import",
-    "with_statement",
-    "print_function",
-    "unicode_literals",
-    "barry_as_FLUFL",
-    "generator_stop",
-    "annotations",
-];
-
 /// The starts of the `from __future__` imports that open the module (after its docstring, if
 /// any), where CPython allows them.
 fn leading_future_imports(body: &[Stmt]) -> Vec<u32> {
@@ -425,7 +410,7 @@ impl Resolver {
                         if f == "braces" {
                             return Err(SyntaxError::new("not a chance", a.span));
                         }
-                        if !FUTURE_FEATURES.contains(&f) {
+                        if !crate::names::FUTURE_FEATURES.contains(&f) {
                             return Err(SyntaxError::new(
                                 format!("future feature {f} is not defined"),
                                 a.span,

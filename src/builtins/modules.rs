@@ -54,21 +54,7 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
         // each is True.)
         "__future__" => module(
             "__future__",
-            [
-                "nested_scopes",
-                "generators",
-                "division",
-                "absolute_import",
-                "with_statement",
-                "print_function",
-                "unicode_literals",
-                "barry_as_FLUFL",
-                "generator_stop",
-                "annotations",
-            ]
-            .into_iter()
-            .map(|f| (f, Value::Bool(true)))
-            .collect(),
+            crate::names::FUTURE_FEATURES.iter().map(|&f| (f, Value::Bool(true))).collect(),
         ),
         "collections" => module("collections", vec![("deque", Value::Class(t.deque.clone()))]),
         "gc" => module(
