@@ -608,21 +608,11 @@ impl Interp {
             let mut key: Option<String> = None;
             if chars.get(i) == Some(&'(') {
                 // The key runs to the matching parenthesis (`%((a))s` is the key `(a)`).
-                let mut depth = 1;
-                let mut j = i + 1;
-                while j < chars.len() && depth > 0 {
-                    match chars[j] {
-                        '(' => depth += 1,
-                        ')' => depth -= 1,
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if depth > 0 {
+                let Some(close) = matching_close(&chars, i, '(', ')') else {
                     return Err(value_error("incomplete format key"));
-                }
-                key = Some(chars[i + 1..j - 1].iter().collect());
-                i = j;
+                };
+                key = Some(chars[i + 1..close].iter().collect());
+                i = close + 1;
             }
             let mut flags = String::new();
             while let Some(&f) = chars.get(i) {
@@ -922,22 +912,10 @@ impl Interp {
                     i += 2;
                     continue;
                 }
-                // Find the matching close brace (nested braces in the spec).
-                let mut depth = 1;
-                let mut j = i + 1;
-                while j < chars.len() && depth > 0 {
-                    match chars[j] {
-                        '{' => depth += 1,
-                        '}' => depth -= 1,
-                        _ => {}
-                    }
-                    if depth > 0 {
-                        j += 1;
-                    }
-                }
-                if j >= chars.len() {
+                // The matching close brace (nested braces in the spec).
+                let Some(j) = matching_close(&chars, i, '{', '}') else {
                     return Err(value_error("Single '{' encountered in format string"));
-                }
+                };
                 let field: String = chars[i + 1..j].iter().collect();
                 let (head, spec) = match field.find(':') {
                     Some(p) => (&field[..p], &field[p + 1..]),
@@ -1398,4 +1376,21 @@ fn one_char_str(v: &Value) -> Option<usize> {
         },
         _ => None,
     }
+}
+
+/// Where the bracket opened at `chars[open_at]` closes, counting nested pairs (None: it does
+/// not): a `%`-format key's parenthesis, a `str.format` field's brace.
+fn matching_close(chars: &[char], open_at: usize, open: char, close: char) -> Option<usize> {
+    let mut depth = 0usize;
+    for (j, &c) in chars.iter().enumerate().skip(open_at) {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(j);
+            }
+        }
+    }
+    None
 }
