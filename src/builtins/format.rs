@@ -572,7 +572,7 @@ impl Interp {
     pub fn percent_format(&mut self, fmt: &str, args: &Value) -> R<String> {
         // A tuple, or an instance of a subclass of tuple, is the arguments; anything else is
         // the one argument.
-        let items: Vec<Value> = match args {
+        let mut items: Vec<Value> = match args {
             Value::Tuple(t) => t.to_vec(),
             Value::Instance(i) => match i.base.as_deref() {
                 Some(Value::Tuple(t)) => t.to_vec(),
@@ -614,6 +614,14 @@ impl Interp {
                 key = Some(chars[i + 1..close].iter().collect());
                 i = close + 1;
             }
+            // A key is looked up at once (before a `*` width is taken), and its value becomes
+            // the one argument the rest of this specifier takes, as in CPython: after it, a
+            // specifier without a key finds nothing left (`'%(a)s %s' % d` is "not enough
+            // arguments"), and a `*` width takes the value itself.
+            if let Some(k) = &key {
+                items = vec![self.percent_key(args, mapping.as_ref(), k)?];
+                idx = 0;
+            }
             let mut flags = String::new();
             while let Some(&f) = chars.get(i) {
                 if "-+ 0#".contains(f) {
@@ -624,19 +632,25 @@ impl Interp {
                 }
             }
             // `*`: the width (or precision) is the next argument.
-            let star_arg = |idx: &mut usize, it: &mut Self| -> R<i64> {
+            let star_arg = |items: &[Value], idx: &mut usize, it: &mut Self| -> R<i64> {
                 let Some(a) = items.get(*idx).cloned() else {
                     return Err(type_error("not enough arguments for format string"));
                 };
                 *idx += 1;
-                match a {
-                    Value::Int(_) | Value::Bool(_) => it.index_of(&a),
+                // An int, a bool or an instance of a subclass of int (PyLong_Check).
+                match &a {
+                    Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => it.index_of(&a),
+                    Value::Instance(i)
+                        if matches!(i.base.as_deref(), Some(Value::Int(_) | Value::BigInt(_))) =>
+                    {
+                        it.index_of(&a)
+                    }
                     _ => Err(type_error("* wants int")),
                 }
             };
             let width = if chars.get(i) == Some(&'*') {
                 i += 1;
-                let w = star_arg(&mut idx, self)?;
+                let w = star_arg(&items, &mut idx, self)?;
                 if w < 0 {
                     flags.push('-');
                 }
@@ -649,7 +663,7 @@ impl Interp {
                 i += 1;
                 if chars.get(i) == Some(&'*') {
                     i += 1;
-                    precision = Some(star_arg(&mut idx, self)?.max(0) as usize);
+                    precision = Some(star_arg(&items, &mut idx, self)?.max(0) as usize);
                 } else {
                     // (`%.d`: no digits is a precision of 0.)
                     let p = take_digits(&chars, &mut i);
@@ -662,40 +676,10 @@ impl Interp {
             }
             let Some(&conv) = chars.get(i) else { return Err(value_error("incomplete format")) };
             i += 1;
-            let arg = match (&key, &mapping) {
-                (Some(k), Some(d)) => match self.dict_get(d, &Value::str(k))? {
-                    Some(v) => v,
-                    None => return Err(key_error(Value::str(k))),
-                },
-                // Any other object with `__getitem__` (a dict subclass such as `Counter`, a
-                // list) is looked up with its own `[]`, as CPython does; a tuple or a plain
-                // value is no mapping.
-                (Some(k), None) => {
-                    let mapping = match args {
-                        // (A subclass of tuple or str is no mapping, as in CPython.)
-                        Value::Instance(i) => match i.base.as_deref() {
-                            Some(Value::Tuple(_) | Value::Str(_)) => false,
-                            Some(Value::Dict(_) | Value::List(_)) => true,
-                            _ => self.has_method(args, sym::GETITEM),
-                        },
-                        Value::List(_) | Value::Range(_) => true,
-                        // (`vars(o)`; a deque has no `__getitem__` for keys: no mapping.)
-                        Value::Native(n) => matches!(**n, Native::AttrDict(_)),
-                        _ => false,
-                    };
-                    if !mapping {
-                        return Err(type_error("format requires a mapping"));
-                    }
-                    self.getitem(args, &Value::str(k))?
-                }
-                _ => {
-                    let Some(a) = items.get(idx).cloned() else {
-                        return Err(type_error("not enough arguments for format string"));
-                    };
-                    idx += 1;
-                    a
-                }
+            let Some(arg) = items.get(idx).cloned() else {
+                return Err(type_error("not enough arguments for format string"));
             };
+            idx += 1;
             if conv == '%' {
                 return Err(value_error(format!(
                     "unsupported format character '%' (0x25) at index {}",
@@ -883,130 +867,37 @@ impl Interp {
         Ok(out)
     }
 
-    /// `str.format(*args, **kwargs)`.
-    pub fn str_format(
+    /// The value of a `%(key)` specifier: looked up in a dict directly, in any other object
+    /// with `__getitem__` (a dict subclass such as `Counter`, a list) with its own `[]`, as
+    /// CPython does; a tuple or a plain value is no mapping.
+    fn percent_key(
         &mut self,
-        fmt: &str,
-        args: &[Value],
-        kw: &[(crate::span::Symbol, Value)],
-    ) -> R<String> {
-        let mut auto = 0usize;
-        self.str_format_with(fmt, args, kw, &mut auto)
-    }
-
-    fn str_format_with(
-        &mut self,
-        fmt: &str,
-        args: &[Value],
-        kw: &[(crate::span::Symbol, Value)],
-        auto: &mut usize,
-    ) -> R<String> {
-        let mut out = String::new();
-        let chars: Vec<char> = fmt.chars().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == '{' {
-                if chars.get(i + 1) == Some(&'{') {
-                    out.push('{');
-                    i += 2;
-                    continue;
-                }
-                // The matching close brace (nested braces in the spec).
-                let Some(j) = matching_close(&chars, i, '{', '}') else {
-                    return Err(value_error("Single '{' encountered in format string"));
-                };
-                let field: String = chars[i + 1..j].iter().collect();
-                let (head, spec) = match field.find(':') {
-                    Some(p) => (&field[..p], &field[p + 1..]),
-                    None => (field.as_str(), ""),
-                };
-                let (name, conv) = match head.find('!') {
-                    Some(p) => (&head[..p], head[p + 1..].chars().next()),
-                    None => (head, None),
-                };
-                // The first part: index, keyword or empty; then .attr / [key] parts.
-                let first_end = name.find(['.', '[']).unwrap_or(name.len());
-                let first = &name[..first_end];
-                // `auto` counts the automatic fields; once a field is numbered it is
-                // `usize::MAX`, and mixing the two is an error, as in CPython.
-                let mut v = if first.is_empty() {
-                    if *auto == usize::MAX {
-                        return Err(value_error(
-                            "cannot switch from manual field specification to automatic field numbering",
-                        ));
-                    }
-                    let v = args.get(*auto).cloned().ok_or_else(|| {
-                        index_error(format!(
-                            "Replacement index {} out of range for positional args tuple",
-                            auto
-                        ))
-                    })?;
-                    *auto += 1;
-                    v
-                } else if let Ok(n) = first.parse::<usize>() {
-                    if *auto != 0 && *auto != usize::MAX {
-                        return Err(value_error(
-                            "cannot switch from automatic field numbering to manual field specification",
-                        ));
-                    }
-                    *auto = usize::MAX;
-                    args.get(n).cloned().ok_or_else(|| {
-                        index_error(format!("Replacement index {} out of range for positional args tuple", n))
-                    })?
-                } else {
-                    let key = crate::span::Symbol::intern(first);
-                    kw.iter()
-                        .find(|(k, _)| *k == key)
-                        .map(|(_, v)| v.clone())
-                        .ok_or_else(|| key_error(Value::str(first)))?
-                };
-                let mut rest = &name[first_end..];
-                while !rest.is_empty() {
-                    if let Some(r) = rest.strip_prefix('.') {
-                        let end = r.find(['.', '[']).unwrap_or(r.len());
-                        v = self.getattr(&v, crate::span::Symbol::intern(&r[..end]))?;
-                        rest = &r[end..];
-                    } else if let Some(r) = rest.strip_prefix('[') {
-                        let end = r.find(']').ok_or_else(|| value_error("Missing ']' in format string"))?;
-                        let key = &r[..end];
-                        let k = match key.parse::<i64>() {
-                            Ok(n) => Value::Int(n),
-                            Err(_) => Value::str(key),
-                        };
-                        v = self.getitem(&v, &k)?;
-                        rest = &r[end + 1..];
-                    } else {
-                        break;
-                    }
-                }
-                let v = match conv {
-                    Some('r') => Value::string(self.repr(&v)?),
-                    Some('a') => Value::string(self.ascii(&v)?),
-                    Some('s') => Value::string(self.to_str(&v)?),
-                    _ => v,
-                };
-                let spec = if spec.contains('{') {
-                    self.str_format_with(spec, args, kw, auto)?
-                } else {
-                    spec.to_string()
-                };
-                out.push_str(&self.format_value(&v, &spec)?);
-                i = j + 1;
-                continue;
-            }
-            if c == '}' {
-                if chars.get(i + 1) == Some(&'}') {
-                    out.push('}');
-                    i += 2;
-                    continue;
-                }
-                return Err(value_error("Single '}' encountered in format string"));
-            }
-            out.push(c);
-            i += 1;
+        args: &Value,
+        dict: Option<&Rc<std::cell::RefCell<crate::dict::Dict>>>,
+        k: &str,
+    ) -> R<Value> {
+        if let Some(d) = dict {
+            return match self.dict_get(d, &Value::str(k))? {
+                Some(v) => Ok(v),
+                None => Err(key_error(Value::str(k))),
+            };
         }
-        Ok(out)
+        let mapping = match args {
+            // (A subclass of tuple or str is no mapping, as in CPython.)
+            Value::Instance(i) => match i.base.as_deref() {
+                Some(Value::Tuple(_) | Value::Str(_)) => false,
+                Some(Value::Dict(_) | Value::List(_)) => true,
+                _ => self.has_method(args, sym::GETITEM),
+            },
+            Value::List(_) | Value::Range(_) => true,
+            // (`vars(o)`; a deque has no `__getitem__` for keys: no mapping.)
+            Value::Native(n) => matches!(**n, Native::AttrDict(_)),
+            _ => false,
+        };
+        if !mapping {
+            return Err(type_error("format requires a mapping"));
+        }
+        self.getitem(args, &Value::str(k))
     }
 }
 

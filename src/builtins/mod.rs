@@ -13,6 +13,7 @@ pub mod methods;
 pub mod modules;
 pub mod prelude;
 pub mod random;
+mod str_format;
 mod str_methods;
 pub mod type_methods;
 

@@ -1,6 +1,6 @@
 //! Methods of `str`.
 
-use super::{arity, check_kw, kwarg, no_kw, Kw};
+use super::{arity, check_kw, check_kw_invalid, kwarg, no_kw, type_arity, Kw};
 use crate::interp::*;
 use crate::names::sym;
 use crate::span::Symbol;
@@ -84,7 +84,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
         sym::RSPLIT => ("rsplit", |it, t, a, k| str_split(it, t, a, k, true)),
         sym::SPLITLINES => ("splitlines", |it, t, a, k| {
             arity("splitlines", a, 0, 1)?;
-            check_kw("splitlines", k, &[sym::KEEPENDS])?;
+            check_kw_invalid("splitlines", k, &[sym::KEEPENDS])?;
             let keep = match a.first().cloned().or_else(|| kwarg(k, sym::KEEPENDS)) {
                 Some(v) => it.truthy(&v)?,
                 None => false,
@@ -126,7 +126,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             Ok(Value::list(out))
         }),
         sym::JOIN => ("join", |it, t, a, _| {
-            arity("join", a, 1, 1)?;
+            arity("str.join", a, 1, 1)?;
             let sep = this_str(t).to_string();
             let items = it.collect(&a[0])?;
             let mut out = String::new();
@@ -185,7 +185,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             Ok(Value::Int(n as i64))
         }),
         sym::REPLACE => ("replace", |it, t, a, _| {
-            arity("replace", a, 2, 3)?;
+            type_arity("replace", a, 2, 3)?;
             let old = str_arg(it, &a[0], "replace() argument 1")?.to_string();
             let new = str_arg(it, &a[1], "replace() argument 2")?.to_string();
             let count = match a.get(2) {
@@ -275,21 +275,9 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             Ok(Value::string(out))
         }),
         sym::FORMAT_MAP => ("format_map", |it, t, a, _| {
-            arity("format_map", a, 1, 1)?;
-            let Value::Dict(d) = &a[0] else {
-                return Err(type_error(format!(
-                    "format_map() argument must be a dict, not {}",
-                    it.type_name(&a[0])
-                )));
-            };
-            let mut kw: Vec<(Symbol, Value)> = Vec::new();
-            for e in d.borrow().iter() {
-                if let Value::Str(k) = &e.key {
-                    kw.push((Symbol::intern(&k.s), e.value.clone()));
-                }
-            }
+            arity("str.format_map", a, 1, 1)?;
             let s = this_str(t).to_string();
-            Ok(Value::string(it.str_format(&s, &[], &kw)?))
+            Ok(Value::string(it.str_format_map(&s, &a[0])?))
         }),
         sym::ISNUMERIC => ("isnumeric", |_, t, a, _| {
             arity("str.isnumeric", a, 0, 0)?;
@@ -325,7 +313,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
             Ok(Value::Bool(s.chars().any(|c| c.is_alphabetic()) && !s.chars().any(|c| c.is_uppercase())))
         }),
         sym::ZFILL => ("zfill", |it, t, a, _| {
-            arity("zfill", a, 1, 1)?;
+            arity("str.zfill", a, 1, 1)?;
             let w = pad_width(it, &a[0])?;
             let s = this_str(t);
             let n = s.chars().count();
@@ -341,13 +329,13 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
         sym::PARTITION => ("partition", |it, t, a, _| str_partition(it, t, a, false)),
         sym::RPARTITION => ("rpartition", |it, t, a, _| str_partition(it, t, a, true)),
         sym::REMOVEPREFIX => ("removeprefix", |it, t, a, _| {
-            arity("removeprefix", a, 1, 1)?;
+            arity("str.removeprefix", a, 1, 1)?;
             let p = str_arg(it, &a[0], "removeprefix() argument")?;
             let s = this_str(t);
             Ok(Value::str(s.strip_prefix(p).unwrap_or(s)))
         }),
         sym::REMOVESUFFIX => ("removesuffix", |it, t, a, _| {
-            arity("removesuffix", a, 1, 1)?;
+            arity("str.removesuffix", a, 1, 1)?;
             let p = str_arg(it, &a[0], "removesuffix() argument")?;
             let s = this_str(t);
             Ok(Value::str(s.strip_suffix(p).unwrap_or(s)))
@@ -361,7 +349,7 @@ pub(super) fn str_method(name: Symbol) -> Option<M> {
 /// `str.maketrans(x[, y[, z]])`: the table `translate` takes, code points to replacements.
 pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], k: Kw) -> R<Value> {
     no_kw("str.maketrans", k)?;
-    arity("maketrans", a, 1, 3)?;
+    type_arity("maketrans", a, 1, 3)?;
     let d = Value::dict_rc(crate::dict::Dict::new());
     match a {
         [Value::Dict(m)] => {
@@ -406,7 +394,7 @@ pub(super) fn str_maketrans(it: &mut Interp, _t: &Value, a: &[Value], k: Kw) -> 
 /// `s.translate(table)`: each character looked up by code point in the table (a missing one
 /// stays; None deletes it; an int or a str replaces it).
 fn str_translate(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
-    arity("translate", a, 1, 1)?;
+    arity("str.translate", a, 1, 1)?;
     let s = this_str(t).to_string();
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -431,7 +419,24 @@ fn str_all(t: &Value, f: impl Fn(char) -> bool) -> R<Value> {
 }
 
 fn str_split(it: &mut Interp, t: &Value, a: &[Value], k: Kw, right: bool) -> R<Value> {
-    check_kw("split", k, &[sym::SEP, sym::MAXSPLIT])?;
+    let name = if right { "rsplit" } else { "split" };
+    check_kw_invalid(name, k, &[sym::SEP, sym::MAXSPLIT])?;
+    // (Keyword arguments count towards the most it takes, as in CPython.)
+    if a.len() + k.len() > 2 {
+        return Err(type_error(format!(
+            "{}() takes at most 2 arguments ({} given)",
+            name,
+            a.len() + k.len()
+        )));
+    }
+    for (pos, key) in [(1, sym::SEP), (2, sym::MAXSPLIT)] {
+        if a.len() >= pos && kwarg(k, key).is_some() {
+            return Err(type_error(format!(
+                "argument for {}() given by name ('{}') and position ({})",
+                name, key, pos
+            )));
+        }
+    }
     let sep = a.first().cloned().or_else(|| kwarg(k, sym::SEP)).unwrap_or(Value::None);
     let maxsplit = match a.get(1).cloned().or_else(|| kwarg(k, sym::MAXSPLIT)) {
         Some(v) => it.index_of(&v)?,
@@ -492,7 +497,16 @@ fn str_split(it: &mut Interp, t: &Value, a: &[Value], k: Kw, right: bool) -> R<V
 }
 
 fn str_strip(it: &mut Interp, t: &Value, a: &[Value], left: bool, right: bool) -> R<Value> {
-    arity("strip", a, 0, 1)?;
+    type_arity(
+        match (left, right) {
+            (true, true) => "strip",
+            (true, false) => "lstrip",
+            _ => "rstrip",
+        },
+        a,
+        0,
+        1,
+    )?;
     let s = this_str(t);
     let out = match a.first() {
         None | Some(Value::None) => {
@@ -626,7 +640,7 @@ fn str_pad(it: &mut Interp, t: &Value, a: &[Value], align: char, name: &str) -> 
 }
 
 fn str_partition(it: &mut Interp, t: &Value, a: &[Value], rev: bool) -> R<Value> {
-    arity("partition", a, 1, 1)?;
+    arity(if rev { "str.rpartition" } else { "str.partition" }, a, 1, 1)?;
     let s = this_str(t);
     let sep = str_arg(it, &a[0], "must be str")?;
     if sep.is_empty() {
