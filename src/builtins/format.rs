@@ -428,6 +428,11 @@ impl Interp {
                     let f = crate::interp::ops::to_f64(v).unwrap_or(0.0);
                     return self.format_float(f, &sp, &tname);
                 }
+                if sp.precision.is_some()
+                    && matches!(sp.ty, None | Some('d' | 'n' | 'x' | 'X' | 'o' | 'b' | 'c'))
+                {
+                    return Err(value_error("Precision not allowed in integer format specifier"));
+                }
                 let b = match v {
                     Value::Int(i) => BigInt::from(*i),
                     Value::Bool(x) => BigInt::from(*x as i64),
@@ -464,18 +469,21 @@ impl Interp {
     }
 
     fn format_float(&mut self, f: f64, sp: &Spec, tname: &str) -> R<String> {
+        // `#` (the alternate form) keeps the decimal point when no digit follows it
+        // (`format(2.0, "#.0f")` is `2.`), and `g`'s trailing zeros.
+        let point = |s: String| if sp.alt { with_point(s) } else { s };
         let body = match sp.ty {
-            Some('f') | Some('F') => fmt_fixed(f, sp.precision.unwrap_or(6)),
-            Some('e') | Some('E') => fmt_exp(f, sp.precision.unwrap_or(6)),
+            Some('f') | Some('F') => point(fmt_fixed(f, sp.precision.unwrap_or(6))),
+            Some('e') | Some('E') => point(fmt_exp(f, sp.precision.unwrap_or(6))),
             // `n` is `g` with the locale's separators, and tinyasync's locale is C.
-            Some('g') | Some('G') | Some('n') => fmt_general(f, sp.precision.unwrap_or(6), sp.alt),
+            Some('g') | Some('G') | Some('n') => point(fmt_general(f, sp.precision.unwrap_or(6), sp.alt)),
             Some('%') => {
-                let s = fmt_fixed(f * 100.0, sp.precision.unwrap_or(6));
+                let s = point(fmt_fixed(f * 100.0, sp.precision.unwrap_or(6)));
                 format!("{}%", s)
             }
             None => match sp.precision {
-                Some(p) => fmt_general_nonempty(f, p.max(1)),
-                None => float_repr(f),
+                Some(p) => fmt_general_dot0(f, p, sp.alt),
+                None => point(float_repr(f)),
             },
             Some(c) => {
                 return Err(value_error(format!(
@@ -1167,13 +1175,44 @@ fn fmt_general(f: f64, p: usize, alt: bool) -> String {
     strip_zeros(&out)
 }
 
-/// Format with a precision but no type: like `g`, but always keeps a digit after the point.
-fn fmt_general_nonempty(f: f64, p: usize) -> String {
-    let s = fmt_general(f, p, false);
-    if !f.is_finite() || s.contains(['.', 'e', 'n', 'i']) {
+/// A precision but no type (`f"{x:.2}"`): CPython's `g` with `Py_DTSF_ADD_DOT_0`, which
+/// switches to the exponent one digit sooner (when the point would fall past `p - 1`
+/// digits: `f"{12.0:.2}"` is `1.2e+01`) and gives a whole number a `.0`. `alt` (`#`) keeps
+/// trailing zeros and the point.
+fn fmt_general_dot0(f: f64, p: usize, alt: bool) -> String {
+    if !f.is_finite() {
+        return float_special(f);
+    }
+    let p = p.max(1);
+    let s = format!("{:.*e}", p - 1, f);
+    let exp: i32 = s.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
+    // Where the point falls, counted in digits from the first (`decpt` in CPython).
+    let decpt = exp + 1;
+    let out = if decpt <= -4 || decpt > p as i32 - 1 {
+        fmt_exp(f, p - 1)
+    } else {
+        format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, f)
+    };
+    if alt {
+        return with_point(out);
+    }
+    let out = strip_zeros(&out);
+    if out.contains(['.', 'e']) {
+        out
+    } else {
+        format!("{}.0", out)
+    }
+}
+
+/// A number's text with a decimal point, before its exponent if it has none (`2.`, `1.e+16`).
+fn with_point(s: String) -> String {
+    if s.contains('.') || s.ends_with("inf") || s.ends_with("nan") {
         return s;
     }
-    format!("{}.0", s)
+    match s.find('e') {
+        Some(i) => format!("{}.{}", &s[..i], &s[i..]),
+        None => s + ".",
+    }
 }
 
 fn strip_zeros(s: &str) -> String {
