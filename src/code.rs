@@ -55,6 +55,11 @@ pub struct Code {
     /// Its body reads the class its function was defined in (`super()`, `__class__`): a
     /// frame running it keeps its function (`Frame::func`), where that class is found.
     pub uses_owner: bool,
+    /// A generator function decorated with `types.coroutine` (CPython's
+    /// `CO_ITERABLE_COROUTINE`): its generators may `yield from` a coroutine. (Set on the
+    /// code, which every function made by the same `def` shares; CPython gives the one
+    /// function a copy of its code with the flag.)
+    pub iterable_coroutine: std::cell::Cell<bool>,
     /// The `def` header (or the module's first line).
     pub span: Span,
     /// The docstring (`__doc__`): a string the body starts with.

@@ -50,7 +50,7 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             })),
             sym::ATHROW => Some(("athrow", |it, t, a, _| {
                 arity("athrow", a, 1, 3)?;
-                let e = it.make_exception(&a[0])?;
+                let e = thrown_exception(it, a)?;
                 agen_op(t, AsyncGenOpKind::Throw(e))
             })),
             sym::ACLOSE => Some(("aclose", |_, t, a, _| {
@@ -755,17 +755,33 @@ fn iter_next(it: &mut Interp, t: &Value, _a: &[Value], _k: Kw) -> R<Value> {
 fn gen_throw(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {
     arity("throw", a, 1, 3)?;
     let g = this_gen(t)?;
-    let e = match (&a[0], a.get(1)) {
-        (Value::Class(c), Some(v)) if c.is_exception && !v.is_none() => match v {
-            Value::Instance(_) => v.clone(),
-            // The legacy `throw(Type, args)`: a tuple is the arguments, as CPython takes it.
-            Value::Tuple(args) => it.call(&a[0], args, &[])?,
-            _ => it.call(&a[0], std::slice::from_ref(v), &[])?,
-        },
-        (v, _) => it.make_exception(v)?,
-    };
+    let e = thrown_exception(it, a)?;
     let o = it.gen_resume(&g, Resume::Throw(raise_value(e)))?;
     outcome_value(it, o)
+}
+
+/// The exception `throw(type[, value[, tb]])` and `athrow(...)` raise, made as CPython's
+/// `_gen_throw` makes it: an instance as it is; a class with a value that is an instance of
+/// it, that value; with any other value, the class called with it (a tuple is the
+/// arguments, the legacy form).
+fn thrown_exception(it: &mut Interp, a: &[Value]) -> R<Value> {
+    let value = a.get(1).filter(|v| !v.is_none());
+    match (&a[0], value) {
+        (Value::Class(c), Some(v)) if c.is_exception => match v {
+            Value::Instance(i) if i.class.is_subclass(c) => Ok(v.clone()),
+            Value::Tuple(args) => it.call(&a[0], args, &[]),
+            _ => it.call(&a[0], std::slice::from_ref(v), &[]),
+        },
+        (Value::Class(c), None) if c.is_exception => it.make_exception(&a[0]),
+        (Value::Instance(i), Some(_)) if i.class.is_exception => {
+            Err(type_error("instance exception may not have a separate value"))
+        }
+        (Value::Instance(i), None) if i.class.is_exception => Ok(a[0].clone()),
+        (v, _) => Err(type_error(format!(
+            "exceptions must be classes or instances deriving from BaseException, not {}",
+            it.type_name(v)
+        ))),
+    }
 }
 
 fn gen_close(it: &mut Interp, t: &Value, a: &[Value], _k: Kw) -> R<Value> {

@@ -100,12 +100,17 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("SimpleNamespace", Value::Class(t.namespace.clone())),
                 // A generator function made awaitable: tinyasync's `await` takes a generator
                 // as it is (see README), so, as CPython does for generator functions, the
-                // decorator gives the function back.
+                // decorator gives the function back, marked so that its generators may
+                // `yield from` a coroutine (CO_ITERABLE_COROUTINE).
                 (
                     "coroutine",
                     native("coroutine", |it, _, a, _| {
                         super::arity("coroutine", a, 1, 1)?;
                         match &a[0] {
+                            Value::Func(f) if f.code.flavor == crate::code::Flavor::Generator => {
+                                f.code.iterable_coroutine.set(true);
+                                Ok(a[0].clone())
+                            }
                             f if super::is_callable(it, f) => Ok(f.clone()),
                             _ => Err(type_error("types.coroutine() expects a callable")),
                         }

@@ -3,6 +3,7 @@
 //! awaited, and the exception helpers the VM's `raise` and `except` use.
 
 use super::*;
+use crate::frame::{How, Ret};
 
 /// How a frame is entered.
 pub enum Resume {
@@ -122,9 +123,41 @@ impl Interp {
     pub fn gen_resume(&mut self, g: &Rc<Generator>, resume: Resume) -> R<Outcome> {
         if g.state.get() == GenState::Suspended {
             g.used.set(true);
+            if let Resume::Throw(e) = &resume {
+                if e.is_instance(&self.t.generator_exit) {
+                    return self.close_chain(g, resume);
+                }
+            }
             return self.vm_resume(g, resume);
         }
         self.gen_resume_other(g, resume)
+    }
+
+    /// GeneratorExit thrown into a suspended generator (`close()`, `throw(GeneratorExit)`).
+    /// If it is delegating (`yield from`, `await`), PEP 380 closes the delegate and raises
+    /// GeneratorExit in the delegator even when the delegate swallows it and returns. The
+    /// delegates' frames are on the generator's stack (`Ret::Resumed(.., How::Delegate, ..)`),
+    /// so GeneratorExit goes to the innermost frame, as before, and each delegate named here
+    /// that returns raises GeneratorExit at its delegator's `yield from` (`run_frames`)
+    /// instead of handing back its value. An async generator's own delegate is not closed
+    /// but thrown into (CPython's `_gen_throw` with `close_on_genexit` 0, for `aclose()`).
+    #[inline(never)]
+    fn close_chain(&mut self, g: &Rc<Generator>, resume: Resume) -> R<Outcome> {
+        let mark = self.closing_delegates.len();
+        let frames = g.vm.take();
+        let mut delegator_is_async_gen = g.is_async_gen;
+        for f in frames.iter().skip(1) {
+            if let Ret::Resumed(d, How::Delegate, _) = &f.ret {
+                if !delegator_is_async_gen {
+                    self.closing_delegates.push(d.clone());
+                }
+                delegator_is_async_gen = d.is_async_gen;
+            }
+        }
+        g.vm.replace(frames);
+        let r = self.vm_resume(g, resume);
+        self.closing_delegates.truncate(mark);
+        r
     }
 
     /// `gen_resume` of a generator not suspended: started, refused, or ended.
@@ -242,14 +275,15 @@ impl Interp {
                     Err(e)
                 }
                 Resume::Send(v) if !v.is_none() => {
-                    if self.has_method(it, sym::SEND) {
-                        let r = self.call_method(it, sym::SEND, &[v], &[]);
-                        return self.outcome_of(r);
+                    // (CPython calls the delegate's `send`, which a plain iterator has not.)
+                    if !self.has_method(it, sym::SEND) {
+                        return Err(attribute_error(format!(
+                            "'{}' object has no attribute 'send'",
+                            self.type_name(it)
+                        )));
                     }
-                    match self.next(it)? {
-                        Some(x) => Ok(Outcome::Yield(x)),
-                        None => Ok(Outcome::Return(self.take_stop_value())),
-                    }
+                    let r = self.call_method(it, sym::SEND, &[v], &[]);
+                    self.outcome_of(r)
                 }
                 _ => match self.next(it)? {
                     Some(x) => Ok(Outcome::Yield(x)),

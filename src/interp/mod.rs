@@ -707,6 +707,10 @@ pub struct Interp {
     pub repr_stack: Vec<usize>,
     /// The return value of the last iterator exhausted by `next` (for `yield from`).
     pub last_stop_value: Value,
+    /// The delegates (`yield from`, `await`) of a generator being closed: when one of them
+    /// returns, GeneratorExit is raised in its delegator instead (PEP 380; see
+    /// `Interp::gen_resume`).
+    pub(crate) closing_delegates: Vec<Rc<Generator>>,
     /// The span of the call being made (where generators are created).
     pub current_span: Option<Span>,
     /// The program's source, for line numbers in traces.
@@ -778,6 +782,7 @@ impl Interp {
             start: std::time::Instant::now(),
             repr_stack: Vec::new(),
             last_stop_value: Value::None,
+            closing_delegates: Vec::new(),
             current_span: None,
             source_text: None,
             source_lines: Default::default(),

@@ -352,7 +352,17 @@ impl Interp {
                                     pending = Some(Resume::Throw(stop));
                                 }
                                 (How::Delegate, Some(Instr::YieldFrom { dst, .. })) => {
-                                    below.regs[dst as usize] = v
+                                    // A delegate of a generator being closed that returned
+                                    // (it swallowed the GeneratorExit): GeneratorExit is
+                                    // raised here all the same (PEP 380; `close_chain`).
+                                    match self.closing_delegates.iter().position(|d| Rc::ptr_eq(d, &g)) {
+                                        Some(k) => {
+                                            self.closing_delegates.swap_remove(k);
+                                            let exit = new_exception(&self.t.generator_exit, vec![]);
+                                            pending = Some(Resume::Throw(raise_value(exit)));
+                                        }
+                                        None => below.regs[dst as usize] = v,
+                                    }
                                 }
                                 _ => break Err(internal_error("generator resumed from nowhere")),
                             }

@@ -232,6 +232,7 @@ impl<'a> Compiler<'a> {
             positional_only,
             simple_call,
             uses_owner,
+            iterable_coroutine: std::cell::Cell::new(false),
             doc: None,
             sig,
             span,

@@ -342,7 +342,10 @@ impl Interp {
                 let v = reg!(src).clone();
                 reg!(dst) = match &v {
                     Value::Gen(g) => {
-                        if g.is_coroutine && f.code.flavor != Flavor::Coroutine {
+                        if g.is_coroutine
+                            && f.code.flavor != Flavor::Coroutine
+                            && !f.code.iterable_coroutine.get()
+                        {
                             return Err(type_error(
                                 "cannot 'yield from' a coroutine object in a non-coroutine generator",
                             ));
