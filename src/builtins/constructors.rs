@@ -297,14 +297,16 @@ pub fn parse_int(s: &str, base: i64) -> Option<Value> {
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
     let lower = t.to_ascii_lowercase();
+    // After a base prefix one underscore may come (`0x_1f`), never at the start (`_10`).
+    let prefixed = |p: &str| lower.strip_prefix(p).map(|r| r.strip_prefix('_').unwrap_or(r).to_string());
     let (base, digits) = match base {
         0 => {
-            if let Some(r) = lower.strip_prefix("0x") {
-                (16, r.to_string())
-            } else if let Some(r) = lower.strip_prefix("0o") {
-                (8, r.to_string())
-            } else if let Some(r) = lower.strip_prefix("0b") {
-                (2, r.to_string())
+            if let Some(r) = prefixed("0x") {
+                (16, r)
+            } else if let Some(r) = prefixed("0o") {
+                (8, r)
+            } else if let Some(r) = prefixed("0b") {
+                (2, r)
             } else {
                 if lower.len() > 1 && lower.starts_with('0') && lower.bytes().any(|b| b != b'0' && b != b'_')
                 {
@@ -313,13 +315,12 @@ pub fn parse_int(s: &str, base: i64) -> Option<Value> {
                 (10, lower.clone())
             }
         }
-        16 => (16, lower.strip_prefix("0x").unwrap_or(&lower).to_string()),
-        8 => (8, lower.strip_prefix("0o").unwrap_or(&lower).to_string()),
-        2 => (2, lower.strip_prefix("0b").unwrap_or(&lower).to_string()),
+        16 => (16, prefixed("0x").unwrap_or_else(|| lower.clone())),
+        8 => (8, prefixed("0o").unwrap_or_else(|| lower.clone())),
+        2 => (2, prefixed("0b").unwrap_or_else(|| lower.clone())),
         b if (2..=36).contains(&b) => (b, lower.clone()),
         _ => return None,
     };
-    let digits = digits.strip_prefix('_').unwrap_or(&digits).to_string();
     if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
         return None;
     }

@@ -374,7 +374,9 @@ impl Interp {
             _ if is_int(a) && is_int(b) => big(a).cmp(&big(b)).into(),
             (Float(x), _) if is_int(b) => return Ok(float_int_cmp(op, *x, b, false)),
             (_, Float(y)) if is_int(a) => return Ok(float_int_cmp(op, *y, a, true)),
-            (List(_), List(_)) | (Tuple(_), Tuple(_)) => {
+            _ if matches!((a, b), (List(_), List(_)) | (Tuple(_), Tuple(_)))
+                || (super::ops::as_deque(a).is_some() && super::ops::as_deque(b).is_some()) =>
+            {
                 let xs = seq_items(a);
                 let ys = seq_items(b);
                 self.depth += 1;
@@ -554,6 +556,10 @@ impl Interp {
             }
             Value::List(_) | Value::Dict(_) | Value::Set(_) => {
                 return Err(type_error(format!("unhashable type: '{}'", self.type_name(v))))
+            }
+            // (CPython names the type by its full name here.)
+            Value::Native(n) if matches!(**n, Native::Deque { .. }) => {
+                return Err(type_error("unhashable type: 'collections.deque'"))
             }
             Value::Instance(inst) => {
                 let cls = inst.class.clone();

@@ -1026,6 +1026,13 @@ impl Interp {
     }
 
     pub fn type_name(&self, v: &Value) -> String {
+        // A deque's type is named by its module too in CPython's messages (its `tp_name`),
+        // though its `__name__` is `deque`.
+        if let Value::Native(n) = v {
+            if matches!(**n, Native::Deque { .. }) {
+                return "collections.deque".to_string();
+            }
+        }
         self.t.type_of(v).name.as_str().to_string()
     }
 

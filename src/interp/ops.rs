@@ -122,6 +122,9 @@ impl Interp {
             }
             Err(e) => return Err(e),
         }
+        if let Some(v) = self.deque_binop(op, a, b)? {
+            return Ok(v);
+        }
         // User classes: a.__op__(b), then b.__rop__(a).
         let (name, rname) = dunder_of(op);
         // Subclasses of built-in types: the operator on their values (`stack + [1]`).
@@ -223,7 +226,9 @@ impl Interp {
             }
         }
         if op == BinOp::Mul {
-            let is_seq = |v: &Value| matches!(v, Value::Str(_) | Value::List(_) | Value::Tuple(_));
+            let is_seq = |v: &Value| {
+                matches!(v, Value::Str(_) | Value::List(_) | Value::Tuple(_)) || as_deque(v).is_some()
+            };
             if is_seq(a) && !is_int(b) {
                 return type_error(format!("can't multiply sequence by non-int of type '{}'", tb));
             }
@@ -534,7 +539,56 @@ impl Interp {
         }
     }
 
+    /// `deque + deque` (a new deque with the left one's `maxlen`), `deque * n` and `n *
+    /// deque`, as CPython's `deque_concat` and `deque_repeat`. None: not a deque's operator.
+    fn deque_binop(&mut self, op: BinOp, a: &Value, b: &Value) -> R<Option<Value>> {
+        match (op, as_deque(a), as_deque(b)) {
+            (BinOp::Add, Some((x, maxlen)), Some((y, _))) => {
+                let mut items = x.borrow().clone();
+                items.extend(y.borrow().iter().cloned());
+                Ok(Some(Value::deque(keep_last(items, maxlen), maxlen)))
+            }
+            (BinOp::Add, Some(_), None) if !matches!(b, Value::Instance(_)) => Err(type_error(format!(
+                "can only concatenate deque (not \"{}\") to deque",
+                self.type_name(b)
+            ))),
+            (BinOp::Mul, Some((x, maxlen)), None) | (BinOp::Mul, None, Some((x, maxlen)))
+                if matches!(if as_deque(a).is_some() { b } else { a }, Value::Int(_) | Value::Bool(_)) =>
+            {
+                let n = if as_deque(a).is_some() { b } else { a };
+                let items: Vec<Value> = x.borrow().iter().cloned().collect();
+                let k = self.repeat_count(n, items.len())?;
+                let items: std::collections::VecDeque<Value> = repeat_vec(&items, k).into();
+                Ok(Some(Value::deque(keep_last(items, maxlen), maxlen)))
+            }
+            _ => Ok(None),
+        }
+    }
+
     pub fn inplace_op(&mut self, op: BinOp, a: Value, b: &Value) -> R<Value> {
+        // `d += iterable` extends the deque in place; `d *= n` repeats it in place.
+        if let Some((items, maxlen)) = as_deque(&a) {
+            match op {
+                BinOp::Add => {
+                    let more = if let Some((other, _)) = as_deque(b) {
+                        other.borrow().iter().cloned().collect()
+                    } else {
+                        self.collect(b)?
+                    };
+                    let mut all = std::mem::take(&mut *items.borrow_mut());
+                    all.extend(more);
+                    *items.borrow_mut() = keep_last(all, maxlen);
+                    return Ok(a);
+                }
+                BinOp::Mul if matches!(b, Value::Int(_) | Value::Bool(_)) => {
+                    let current: Vec<Value> = items.borrow().iter().cloned().collect();
+                    let k = self.repeat_count(b, current.len())?;
+                    *items.borrow_mut() = keep_last(repeat_vec(&current, k).into(), maxlen);
+                    return Ok(a);
+                }
+                _ => {}
+            }
+        }
         match (&a, op) {
             (Value::List(l), BinOp::Add) => {
                 let items = self.collect(b)?;
@@ -678,7 +732,22 @@ pub(super) fn seq_items(v: &Value) -> Vec<Value> {
     match v {
         Value::List(l) => l.borrow().clone(),
         Value::Tuple(t) => t.to_vec(),
+        Value::Native(n) => match &**n {
+            Native::Deque { items, .. } => items.borrow().iter().cloned().collect(),
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
+    }
+}
+
+/// A deque's items and `maxlen`, when `v` is one.
+pub(super) fn as_deque(v: &Value) -> Option<(&RefCell<std::collections::VecDeque<Value>>, Option<usize>)> {
+    match v {
+        Value::Native(n) => match &**n {
+            Native::Deque { items, maxlen } => Some((items, *maxlen)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -808,4 +877,17 @@ impl Interp {
         }
         Ok(Value::Set(self.make_set(false, Some(v))?))
     }
+}
+
+/// The last `maxlen` of `items` (all of them without a `maxlen`): what a bounded deque keeps.
+fn keep_last(
+    mut items: std::collections::VecDeque<Value>,
+    maxlen: Option<usize>,
+) -> std::collections::VecDeque<Value> {
+    if let Some(m) = maxlen {
+        while items.len() > m {
+            items.pop_front();
+        }
+    }
+    items
 }

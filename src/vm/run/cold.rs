@@ -193,11 +193,28 @@ impl Interp {
             }
             Instr::DictUpdate { dict, src } => {
                 let v = reg!(src).clone();
-                let Value::Dict(from) = &v else {
-                    return Err(type_error(format!("'{}' object is not a mapping", self.type_name(&v))));
+                // `{**m}`: a dict's entries, a dict subclass's own (as CPython's
+                // `PyDict_Merge` reads them, past any `__getitem__` of the subclass), else
+                // `keys()` and `[]`.
+                let own = match &v {
+                    Value::Instance(i) => i.base.as_deref(),
+                    v => Some(v),
                 };
-                let entries: Vec<(Value, Value)> =
-                    from.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+                let entries: Vec<(Value, Value)> = match own {
+                    Some(Value::Dict(from)) => {
+                        from.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect()
+                    }
+                    _ if self.has_method(&v, sym::KEYS) => {
+                        let keys = self.call_method(&v, sym::KEYS, &[], &[])?;
+                        let mut pairs = Vec::new();
+                        for k in self.collect(&keys)? {
+                            let x = self.getitem(&v, &k)?;
+                            pairs.push((k, x));
+                        }
+                        pairs
+                    }
+                    _ => return Err(type_error(format!("'{}' object is not a mapping", self.type_name(&v)))),
+                };
                 if let Value::Dict(d) = reg!(dict).clone() {
                     for (k, x) in entries {
                         self.dict_set(&d, k, x)?;
@@ -559,7 +576,18 @@ impl Interp {
                 let n = bc.names[name as usize];
                 reg!(dst) = match self.getattr(&m, n) {
                     Ok(v) => v,
-                    Err(_) => return Err(import_error(format!("cannot import name '{}'", n))),
+                    // ImportError (not ModuleNotFoundError: the module is there), in the
+                    // words CPython uses for a built-in module, which has no file to name.
+                    Err(_) => {
+                        let from = match &m {
+                            Value::Module(md) => format!(" from '{}' (unknown location)", md.name),
+                            _ => String::new(),
+                        };
+                        return Err(exc(
+                            &types().import_error,
+                            format!("cannot import name '{}'{}", n, from),
+                        ));
+                    }
                 };
             }
             Instr::Echo { src } => {
