@@ -8,6 +8,7 @@
 //! - `modules.rs`: `time`, `collections`, `heapq`, `queue`, `math`, `random`, `types`.
 
 mod constructors;
+pub mod dunders;
 pub mod format;
 pub mod methods;
 pub mod modules;

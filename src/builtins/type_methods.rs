@@ -48,8 +48,25 @@ pub fn type_method(it: &mut Interp, cls: &Rc<Class>, name: Symbol) -> Option<Val
         _ => {}
     }
     if cls.is_builtin_type() {
-        if let Some(v) = builtin_dunder(cls, name) {
-            return Some(v);
+        // Only the special methods the type has (`int.__iter__` is an AttributeError), and
+        // those every type has from `object`.
+        let s = name.as_str();
+        let special = s.starts_with("__") && s.ends_with("__");
+        let has = !special
+            || super::dunders::type_has(cls.tag, s)
+            || matches!(
+                name,
+                sym::INIT | sym::NEW | sym::REPR | sym::STR | sym::FORMAT | sym::HASH | sym::EQ | sym::NE
+            );
+        if has {
+            if let Some(v) = builtin_dunder(cls, name) {
+                return Some(v);
+            }
+        }
+        if special && (super::dunders::type_has(cls.tag, s) || super::dunders::is_object_dunder(s)) {
+            if let Some((fname, f)) = super::dunders::method(s) {
+                return Some(unbound(cls, fname, f));
+            }
         }
     }
     if let Some(v) = sample(cls) {
@@ -76,7 +93,7 @@ pub fn type_method(it: &mut Interp, cls: &Rc<Class>, name: Symbol) -> Option<Val
 }
 
 /// The methods of `object` a program may call by name.
-fn object_method(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
+pub(crate) fn object_method(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
     let f: (&'static str, NativeFn) = match name {
         sym::REPR => ("__repr__", |it, this, _, _| Ok(Value::string(it.object_repr(this)))),
         sym::STR => ("__str__", |it, this, _, _| Ok(Value::string(it.repr(this)?))),
@@ -99,9 +116,23 @@ fn object_method(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
             arity("__eq__", a, 1, 1)?;
             Ok(if this.is(&a[0]) { Value::Bool(true) } else { not_implemented() })
         }),
+        // `object.__ne__`: the inverse of what the type's `__eq__` says, NotImplemented
+        // when that is.
         sym::NE => ("__ne__", |it, this, a, _| {
             arity("__ne__", a, 1, 1)?;
-            Ok(Value::Bool(!it.eq(this, &a[0])?))
+            let eq = match this {
+                Value::Instance(_) => it.call_method(this, sym::EQ, &a[..1], &[])?,
+                _ => Value::Bool(it.eq(this, &a[0])?),
+            };
+            if matches!(&eq, Value::Native(n) if matches!(**n, Native::NotImplemented)) {
+                return Ok(eq);
+            }
+            Ok(Value::Bool(!it.truthy(&eq)?))
+        }),
+        // `object`'s orderings order nothing.
+        sym::LT | sym::LE | sym::GT | sym::GE => ("__lt__", |_, _, a, _| {
+            arity("comparison", a, 1, 1)?;
+            Ok(not_implemented())
         }),
         sym::HASH => ("__hash__", |_, this, _, _| Ok(Value::Int((this.address() >> 4) as i64))),
         sym::SETATTR => ("__setattr__", |it, this, a, _| {
@@ -167,7 +198,7 @@ fn object_method(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
     Some(unbound(cls, f.0, f.1))
 }
 
-fn not_implemented() -> Value {
+pub(super) fn not_implemented() -> Value {
     Value::Native(Rc::new(Native::NotImplemented))
 }
 

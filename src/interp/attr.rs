@@ -128,6 +128,7 @@ impl Interp {
                     }
                     sym::CODE => Ok(Value::Native(Rc::new(Native::CodeObj(f.code.clone())))),
                     sym::CLASS => Ok(Value::Class(self.t.function.clone())),
+                    _ if let Some(m) = crate::builtins::dunders::value_dunder(obj, name)? => Ok(m),
                     _ => Err(self.no_attribute(
                         obj,
                         name,
@@ -161,6 +162,8 @@ impl Interp {
                         is_method: true,
                         unbound: None,
                     }))),
+                    // `[1, 2].__iter__()`, `(5).__add__(3)`: the special methods the type has.
+                    None if let Some(m) = crate::builtins::dunders::value_dunder(obj, name)? => Ok(m),
                     None => Err(self.no_attribute(
                         obj,
                         name,
@@ -182,6 +185,38 @@ impl Interp {
                     name: fname,
                     f,
                     this,
+                    is_method: true,
+                    unbound: None,
+                })));
+            }
+            if let Some(m) = crate::builtins::dunders::value_dunder(b, name)? {
+                return Ok(m);
+            }
+        }
+        // The special methods every instance has from `object` (`K().__eq__(x)`, and an
+        // exception's `__str__`), bound to it.
+        if matches!(
+            name,
+            sym::EQ
+                | sym::NE
+                | sym::LT
+                | sym::LE
+                | sym::GT
+                | sym::GE
+                | sym::HASH
+                | sym::REPR
+                | sym::STR
+                | sym::FORMAT
+        ) {
+            let owner =
+                if inst.class.is_exception { self.t.base_exception.clone() } else { self.t.object.clone() };
+            let m = crate::builtins::type_methods::type_method(self, &owner, name)
+                .or_else(|| crate::builtins::type_methods::object_method(&owner, name));
+            if let Some(Value::Builtin(b)) = m {
+                return Ok(Value::Builtin(Rc::new(Builtin {
+                    name: b.name,
+                    f: b.f,
+                    this: obj.clone(),
                     is_method: true,
                     unbound: None,
                 })));

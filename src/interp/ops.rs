@@ -741,7 +741,7 @@ pub(super) fn seq_items(v: &Value) -> Vec<Value> {
 }
 
 /// A deque's items and `maxlen`, when `v` is one.
-pub(super) fn as_deque(v: &Value) -> Option<(&RefCell<std::collections::VecDeque<Value>>, Option<usize>)> {
+pub(crate) fn as_deque(v: &Value) -> Option<(&RefCell<std::collections::VecDeque<Value>>, Option<usize>)> {
     match v {
         Value::Native(n) => match &**n {
             Native::Deque { items, maxlen } => Some((items, *maxlen)),
