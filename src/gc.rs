@@ -259,7 +259,11 @@ fn container(v: &Value) -> Option<usize> {
 fn is_native_container(n: &Native) -> bool {
     matches!(
         n,
-        Native::Deque { .. } | Native::StaticMethod(_) | Native::ClassMethod(_) | Native::Property { .. }
+        Native::Deque { .. }
+            | Native::StaticMethod(_)
+            | Native::ClassMethod(_)
+            | Native::Property { .. }
+            | Native::CoroWrapper(_)
     )
 }
 
@@ -411,7 +415,7 @@ fn children(v: &Value, mut f: impl FnMut(Child)) -> bool {
                 let Ok(items) = items.try_borrow() else { return false };
                 items.iter().for_each(|x| f(Child::V(x)));
             }
-            Native::StaticMethod(x) | Native::ClassMethod(x) => f(Child::V(x)),
+            Native::StaticMethod(x) | Native::ClassMethod(x) | Native::CoroWrapper(x) => f(Child::V(x)),
             Native::Property { fget, fset, fdel, doc, .. } => {
                 [fget, fset, fdel, doc].into_iter().for_each(|x| f(Child::V(x)));
             }

@@ -765,6 +765,10 @@ pub enum Native {
     },
     /// A value an async generator yields (not one it passes up from an `await`).
     AsyncGenValue(Value),
+    /// What a coroutine's `__await__()` gives (CPython's `coroutine_wrapper`): an iterator
+    /// over the coroutine, which `send`, `throw`, `close` and `next()` step, and which a
+    /// `yield from` or an `__await__` returning it delegates to. Holds the coroutine.
+    CoroWrapper(Value),
     /// Awaits `inner`, raising `to` where it raises `from` (a queue's `__anext__`: its get,
     /// with QueueClosed as the end of the iteration).
     AwaitTranslate {

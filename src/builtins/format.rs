@@ -166,6 +166,7 @@ impl Interp {
                     format!("<async_generator_asend object at {:#x}>", v.address())
                 }
                 Native::Random(_) => format!("<random.Random object at {:#x}>", v.address()),
+                Native::CoroWrapper(_) => format!("<coroutine_wrapper object at {:#x}>", v.address()),
                 Native::AttrDict(_) => {
                     let s = self.attr_dict_snapshot(v)?;
                     self.repr(&s)?

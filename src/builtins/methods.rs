@@ -59,6 +59,14 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             })),
             _ => None,
         },
+        Value::Native(n) if matches!(**n, Native::CoroWrapper(_)) => match name {
+            sym::SEND => Some(("send", gen_send)),
+            sym::THROW => Some(("throw", gen_throw)),
+            sym::CLOSE => Some(("close", gen_close)),
+            sym::NEXT => Some(("__next__", gen_next)),
+            sym::ITER => Some(("__iter__", identity)),
+            _ => None,
+        },
         Value::Native(n)
             if matches!(
                 **n,
@@ -97,7 +105,10 @@ pub fn native_method(obj: &Value, name: Symbol) -> Option<M> {
             sym::CLOSE => Some(("close", gen_close)),
             sym::NEXT if !g.is_coroutine => Some(("__next__", gen_next)),
             sym::ITER if !g.is_coroutine => Some(("__iter__", identity)),
-            sym::AWAIT if g.is_coroutine => Some(("__await__", identity)),
+            sym::AWAIT if g.is_coroutine => Some(("__await__", |_, t, a, _| {
+                arity("__await__", a, 0, 0)?;
+                Ok(Value::Native(Rc::new(Native::CoroWrapper(t.clone()))))
+            })),
             _ => None,
         },
         Value::Native(n) if matches!(**n, Native::Property { .. }) => match name {
@@ -716,6 +727,11 @@ fn set_method(name: Symbol) -> Option<M> {
 fn this_gen(t: &Value) -> R<Rc<Generator>> {
     match t {
         Value::Gen(g) => Ok(g.clone()),
+        // A coroutine's `__await__()` steps the coroutine.
+        Value::Native(n) => match &**n {
+            Native::CoroWrapper(Value::Gen(g)) => Ok(g.clone()),
+            _ => Err(type_error("expected a generator")),
+        },
         _ => Err(type_error("expected a generator")),
     }
 }

@@ -948,7 +948,8 @@ fn bi_iter(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> 
 fn bi_next(it: &mut Interp, _this: &Value, args: &[Value], _kw: Kw) -> R<Value> {
     arity("next", args, 1, 2)?;
     let v = &args[0];
-    if !matches!(v, Value::Iter(_) | Value::Gen(_) | Value::Instance(_)) {
+    let wrapper = matches!(v, Value::Native(n) if matches!(**n, Native::CoroWrapper(_)));
+    if !matches!(v, Value::Iter(_) | Value::Gen(_) | Value::Instance(_)) && !wrapper {
         return Err(type_error(format!("'{}' object is not an iterator", it.type_name(v))));
     }
     if let Value::Gen(g) = v {

@@ -836,6 +836,7 @@ impl Interp {
             // (A coroutine is awaited, not iterated: `for`, `list()`, `iter()` refuse it.)
             Value::Gen(g) if !g.iterates() => return Err(self.not_iterable(v)),
             Value::Gen(_) | Value::Iter(_) => return Ok(v.clone()),
+            Value::Native(n) if matches!(**n, Native::CoroWrapper(_)) => return Ok(v.clone()),
             Value::Instance(_) => {
                 if let Some(b) = self.builtin_view(v, sym::ITER) {
                     return self.get_iter(&b);
@@ -893,6 +894,17 @@ impl Interp {
         match it {
             Value::Iter(st) => self.iter_next(st),
             Value::Gen(g) if g.is_async_gen => Err(type_error("'async_generator' object is not an iterator")),
+            Value::Native(n) if matches!(**n, Native::CoroWrapper(_)) => {
+                let Native::CoroWrapper(coro) = &**n else { return Ok(None) };
+                let coro = coro.clone();
+                match self.delegate(&coro, None)? {
+                    Outcome::Yield(v) => Ok(Some(v)),
+                    Outcome::Return(v) => {
+                        self.last_stop_value = v;
+                        Ok(None)
+                    }
+                }
+            }
             Value::Gen(g) => match self.gen_resume(g, Resume::Send(Value::None))? {
                 Outcome::Yield(v) => Ok(Some(v)),
                 Outcome::Return(v) => {

@@ -239,6 +239,10 @@ impl Interp {
                 Native::ANextDefault { inner, default } => {
                     return self.anext_default_step(inner, default, input)
                 }
+                Native::CoroWrapper(coro) => {
+                    let coro = coro.clone();
+                    return self.delegate(&coro, input);
+                }
                 Native::AwaitTranslate { inner, from, to } => {
                     return match self.delegate(inner, input) {
                         Err(e) if e.is_instance(from) => Err(raise_value(new_exception(to, vec![]))),
@@ -390,6 +394,7 @@ impl Interp {
                 let it = self.call_method(v, sym::AWAIT, &[], &[])?;
                 match &it {
                     Value::Gen(g) if g.is_coroutine => Err(type_error("__await__() returned a coroutine")),
+                    Value::Native(n) if matches!(**n, Native::CoroWrapper(_)) => Ok(it),
                     Value::Gen(_) | Value::Iter(_) => Ok(it),
                     Value::Instance(_) if self.has_method(&it, sym::NEXT) => Ok(it),
                     _ => Err(type_error(format!(

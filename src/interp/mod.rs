@@ -233,6 +233,7 @@ pub struct Types {
     pub async_generator: Rc<Class>,
     /// The awaitables of an async generator's methods.
     pub async_generator_op: Rc<Class>,
+    pub coroutine_wrapper: Rc<Class>,
     pub module: Rc<Class>,
     pub deque: Rc<Class>,
     /// The class of `sys.stdout` and `sys.stderr`.
@@ -338,6 +339,7 @@ impl Types {
             coroutine: class("coroutine", o, TypeTag::Coroutine),
             async_generator: class("async_generator", o, TypeTag::Native),
             async_generator_op: class("async_generator_asend", o, TypeTag::Native),
+            coroutine_wrapper: class("coroutine_wrapper", o, TypeTag::Native),
             module: class("module", o, TypeTag::Module),
             deque: class("deque", o, TypeTag::Deque),
             text_io: class("TextIOWrapper", o, TypeTag::Native),
@@ -440,6 +442,7 @@ impl Types {
                 | Native::AsyncGenValue(_)
                 | Native::ANextDefault { .. }
                 | Native::AwaitTranslate { .. } => self.async_generator_op.clone(),
+                Native::CoroWrapper(_) => self.coroutine_wrapper.clone(),
                 Native::DictView { kind, .. } => self.dict_views[(*kind as usize).min(2)].clone(),
                 Native::NotImplemented => self.not_implemented_type.clone(),
                 Native::Ellipsis => self.ellipsis_type.clone(),
