@@ -765,6 +765,10 @@ pub enum Native {
     },
     /// A value an async generator yields (not one it passes up from an `await`).
     AsyncGenValue(Value),
+    /// `int | str` (`types.UnionType`): the classes, a tuple of at least two, in order and
+    /// without repeats (`None` is `NoneType`). `isinstance` and `issubclass` take it as they
+    /// take the tuple.
+    UnionType(Value),
     /// What a coroutine's `__await__()` gives (CPython's `coroutine_wrapper`): an iterator
     /// over the coroutine, which `send`, `throw`, `close` and `next()` step, and which a
     /// `yield from` or an `__await__` returning it delegates to. Holds the coroutine.

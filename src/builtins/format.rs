@@ -167,6 +167,24 @@ impl Interp {
                 }
                 Native::Random(_) => format!("<random.Random object at {:#x}>", v.address()),
                 Native::CoroWrapper(_) => format!("<coroutine_wrapper object at {:#x}>", v.address()),
+                // `int | __main__.K | None`: a built-in class by its name, any other by its
+                // module's too.
+                Native::UnionType(args) => {
+                    let args = match args {
+                        Value::Tuple(t) => t.to_vec(),
+                        _ => Vec::new(),
+                    };
+                    let parts: Vec<String> = args
+                        .iter()
+                        .map(|a| match a {
+                            Value::Class(c) if c.tag == TypeTag::NoneType => "None".to_string(),
+                            Value::Class(c) if c.is_builtin_type() => c.name.as_str().to_string(),
+                            Value::Class(c) => format!("__main__.{}", c.name),
+                            _ => "?".to_string(),
+                        })
+                        .collect();
+                    parts.join(" | ")
+                }
                 Native::AttrDict(_) => {
                     let s = self.attr_dict_snapshot(v)?;
                     self.repr(&s)?

@@ -257,6 +257,10 @@ pub fn native_attr(it: &mut Interp, obj: &Value, name: Symbol) -> R<Option<Value
             Native::Deque { maxlen, .. } => Some(maxlen.map(|m| Value::Int(m as i64)).unwrap_or(Value::None)),
             _ => None,
         },
+        (Value::Native(n), _) if matches!(**n, Native::UnionType(_)) && name.as_str() == "__args__" => {
+            let Native::UnionType(args) = &**n else { return Ok(None) };
+            Some(args.clone())
+        }
         (Value::Native(n), _) if matches!(**n, Native::Property { .. }) => {
             let Native::Property { fget, fset, fdel, doc, .. } = &**n else { return Ok(None) };
             match name {

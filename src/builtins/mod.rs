@@ -646,6 +646,11 @@ fn class_check(it: &mut Interp, v: &Value, spec: &Value, fname: &str, sub: bool)
             }
             Ok(false)
         }
+        // `int | str`: as the tuple of its classes.
+        Value::Native(n) if matches!(**n, Native::UnionType(_)) => {
+            let Native::UnionType(args) = &**n else { return Ok(false) };
+            class_check(it, v, args, fname, sub)
+        }
         _ => Err(type_error(format!("{}() arg 2 must be a type, a tuple of types, or a union", fname))),
     }
 }

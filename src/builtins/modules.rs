@@ -98,6 +98,7 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
                 ("BuiltinMethodType", Value::Class(t.builtin_function.clone())),
                 ("ModuleType", Value::Class(t.module.clone())),
                 ("SimpleNamespace", Value::Class(t.namespace.clone())),
+                ("UnionType", Value::Class(t.union_type.clone())),
                 // A generator function made awaitable: tinyasync's `await` takes a generator
                 // as it is (see README), so, as CPython does for generator functions, the
                 // decorator gives the function back, marked so that its generators may

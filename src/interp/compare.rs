@@ -145,6 +145,10 @@ impl Interp {
                 lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
             }
             (Native(x), Native(y)) => match (&**x, &**y) {
+                // Unions are equal when they hold the same classes, in any order.
+                (self::Native::UnionType(Tuple(p)), self::Native::UnionType(Tuple(q))) => {
+                    p.len() == q.len() && p.iter().all(|c| q.iter().any(|d| d.is(c)))
+                }
                 (self::Native::Deque { items: i1, .. }, self::Native::Deque { items: i2, .. }) => {
                     let (xs, ys): (Vec<Value>, Vec<Value>) =
                         (i1.borrow().iter().cloned().collect(), i2.borrow().iter().cloned().collect());

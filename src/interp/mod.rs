@@ -234,6 +234,7 @@ pub struct Types {
     /// The awaitables of an async generator's methods.
     pub async_generator_op: Rc<Class>,
     pub coroutine_wrapper: Rc<Class>,
+    pub union_type: Rc<Class>,
     pub module: Rc<Class>,
     pub deque: Rc<Class>,
     /// The class of `sys.stdout` and `sys.stderr`.
@@ -340,6 +341,7 @@ impl Types {
             async_generator: class("async_generator", o, TypeTag::Native),
             async_generator_op: class("async_generator_asend", o, TypeTag::Native),
             coroutine_wrapper: class("coroutine_wrapper", o, TypeTag::Native),
+            union_type: class("UnionType", o, TypeTag::Native),
             module: class("module", o, TypeTag::Module),
             deque: class("deque", o, TypeTag::Deque),
             text_io: class("TextIOWrapper", o, TypeTag::Native),
@@ -443,6 +445,7 @@ impl Types {
                 | Native::ANextDefault { .. }
                 | Native::AwaitTranslate { .. } => self.async_generator_op.clone(),
                 Native::CoroWrapper(_) => self.coroutine_wrapper.clone(),
+                Native::UnionType(_) => self.union_type.clone(),
                 Native::DictView { kind, .. } => self.dict_views[(*kind as usize).min(2)].clone(),
                 Native::NotImplemented => self.not_implemented_type.clone(),
                 Native::Ellipsis => self.ellipsis_type.clone(),

@@ -125,6 +125,11 @@ impl Interp {
         if let Some(v) = self.deque_binop(op, a, b)? {
             return Ok(v);
         }
+        if op == BinOp::BitOr {
+            if let Some(u) = self.union_of(a, b) {
+                return Ok(u);
+            }
+        }
         // User classes: a.__op__(b), then b.__rop__(a).
         let (name, rname) = dunder_of(op);
         // Subclasses of built-in types: the operator on their values (`stack + [1]`).
@@ -563,6 +568,41 @@ impl Interp {
             }
             _ => Ok(None),
         }
+    }
+
+    /// `a | b` of classes (and None, and unions): `types.UnionType`, its classes in order
+    /// without repeats, or the one class when they are all the same (`int | int` is `int`).
+    /// None: not classes (a class with a metaclass `__or__` is not looked for).
+    fn union_of(&self, a: &Value, b: &Value) -> Option<Value> {
+        let is_type = |v: &Value| {
+            matches!(v, Value::Class(_))
+                || matches!(v, Value::Native(n) if matches!(**n, Native::UnionType(_)))
+        };
+        if !is_type(a) && !is_type(b) {
+            return None;
+        }
+        let parts = |v: &Value| -> Option<Vec<Value>> {
+            match v {
+                Value::Class(_) => Some(vec![v.clone()]),
+                Value::None => Some(vec![Value::Class(self.t.none.clone())]),
+                Value::Native(n) => match &**n {
+                    Native::UnionType(Value::Tuple(t)) => Some(t.to_vec()),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        let (x, y) = (parts(a)?, parts(b)?);
+        let mut all: Vec<Value> = Vec::new();
+        for c in x.into_iter().chain(y) {
+            if !all.iter().any(|d| d.is(&c)) {
+                all.push(c);
+            }
+        }
+        if all.len() == 1 {
+            return all.pop();
+        }
+        Some(Value::Native(Rc::new(Native::UnionType(Value::tuple(all)))))
     }
 
     pub fn inplace_op(&mut self, op: BinOp, a: Value, b: &Value) -> R<Value> {
