@@ -138,6 +138,12 @@ fn hashable(tag: TypeTag) -> bool {
 /// The special method `name` of the built-in value `v`, bound to it; `Ok(None)`: it has none
 /// (the caller's AttributeError).
 pub fn value_dunder(v: &Value, name: Symbol) -> R<Option<Value>> {
+    value_dunder_bound(v, name, v)
+}
+
+/// `value_dunder` of `v`'s type, bound to `this` (an instance of a subclass of `v`'s type,
+/// for the methods that must see the subclass: its `__missing__`, its `__repr__`).
+pub fn value_dunder_bound(v: &Value, name: Symbol, this: &Value) -> R<Option<Value>> {
     let s = name.as_str();
     if !(s.starts_with("__") && s.ends_with("__")) {
         return Ok(None);
@@ -153,7 +159,7 @@ pub fn value_dunder(v: &Value, name: Symbol) -> R<Option<Value>> {
     Ok(Some(Value::Builtin(std::rc::Rc::new(Builtin {
         name: fname,
         f,
-        this: v.clone(),
+        this: this.clone(),
         is_method: true,
         unbound: None,
     }))))

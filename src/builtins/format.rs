@@ -178,8 +178,10 @@ impl Interp {
                         .iter()
                         .map(|a| match a {
                             Value::Class(c) if c.tag == TypeTag::NoneType => "None".to_string(),
-                            Value::Class(c) if c.is_builtin_type() => c.name.as_str().to_string(),
-                            Value::Class(c) => format!("__main__.{}", c.name),
+                            Value::Class(c) if c.tag == TypeTag::User && !self.is_builtin_class(c) => {
+                                format!("{}.{}", module_of(c), c.name)
+                            }
+                            Value::Class(c) => c.name.as_str().to_string(),
                             _ => "?".to_string(),
                         })
                         .collect();

@@ -271,42 +271,8 @@ fn builtin_dunder(cls: &Rc<Class>, name: Symbol) -> Option<Value> {
             }
             Ok(Value::None)
         }),
-        sym::GETITEM => ("__getitem__", |it, this, a, _| {
-            arity("__getitem__", a, 1, 1)?;
-            it.getitem(this, &a[0])
-        }),
-        sym::SETITEM => ("__setitem__", |it, this, a, _| {
-            arity("__setitem__", a, 2, 2)?;
-            it.setitem(this, a[0].clone(), a[1].clone())?;
-            Ok(Value::None)
-        }),
-        sym::DELITEM => ("__delitem__", |it, this, a, _| {
-            arity("__delitem__", a, 1, 1)?;
-            it.delitem(this, &a[0])?;
-            Ok(Value::None)
-        }),
-        sym::LEN => ("__len__", |it, this, _, _| Ok(Value::Int(super::len_of(it, this)? as i64))),
-        sym::CONTAINS => ("__contains__", |it, this, a, _| {
-            arity("__contains__", a, 1, 1)?;
-            Ok(Value::Bool(it.contains(this, &a[0])?))
-        }),
-        sym::ITER => ("__iter__", |it, this, _, _| it.get_iter(this)),
-        sym::REPR => ("__repr__", |it, this, _, _| Ok(Value::string(it.repr(this)?))),
-        sym::STR => ("__str__", |it, this, _, _| Ok(Value::string(it.to_str(this)?))),
-        // `int.__format__(self, spec)` and the like: the built-in value formatted.
-        sym::FORMAT => ("__format__", |it, this, a, _| {
-            arity("__format__", a, 1, 1)?;
-            match &a[0] {
-                Value::Str(spec) => {
-                    let spec = spec.s.clone();
-                    Ok(Value::string(it.format_value(this, &spec)?))
-                }
-                other => {
-                    Err(type_error(format!("__format__() argument must be str, not {}", it.type_name(other))))
-                }
-            }
-        }),
-        sym::HASH => ("__hash__", |it, this, _, _| Ok(Value::Int(it.hash(this)? as i64))),
+        // `__getitem__`, `__len__`, `__iter__`, `__repr__`, `__format__`, `__hash__`, ...:
+        // `dunders::method`, which `type_method` reaches next (the ones the type has).
         sym::EQ => ("__eq__", |it, this, a, _| {
             arity("__eq__", a, 1, 1)?;
             let other = it.builtin_view(&a[0], sym::EQ).unwrap_or_else(|| a[0].clone());

@@ -189,9 +189,19 @@ impl Interp {
                     unbound: None,
                 })));
             }
-            if let Some(m) = crate::builtins::dunders::value_dunder(b, name)? {
+            // Most on the value; those that must see the subclass (a dict subclass's
+            // `__missing__` behind `[]`, an int subclass's `__repr__` behind `str()`) on the
+            // instance, which reaches the value since its class has no such method.
+            let this =
+                if matches!(name, sym::GETITEM | sym::STR | sym::REPR | sym::FORMAT) { obj } else { &**b };
+            if let Some(m) = crate::builtins::dunders::value_dunder_bound(b, name, this)? {
                 return Ok(m);
             }
+        }
+        // A class that defines `__eq__` and not `__hash__` has no hash (CPython sets its
+        // `__hash__` to None).
+        if name == sym::HASH && inst.class.lookup(sym::EQ).is_some() {
+            return Ok(Value::None);
         }
         // The special methods every instance has from `object` (`K().__eq__(x)`, and an
         // exception's `__str__`), bound to it.

@@ -565,6 +565,15 @@ impl Interp {
             Value::Native(n) if matches!(**n, Native::Deque { .. }) => {
                 return Err(type_error("unhashable type: 'collections.deque'"))
             }
+            // Equal unions (the same classes in any order) hash the same.
+            Value::Native(n) if matches!(**n, Native::UnionType(_)) => {
+                let Native::UnionType(Value::Tuple(args)) = &**n else { return Ok(0) };
+                let mut h: u64 = 0x5175_6e69_6f6e;
+                for a in args.iter() {
+                    h ^= self.hash(a)?;
+                }
+                h
+            }
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
                 match cls.lookup(sym::HASH) {
@@ -844,6 +853,13 @@ fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
         (Builtin(x), Builtin(y)) if x.is_method && y.is_method => return Option::None,
         // frozensets: equal when their elements are.
         (Set(_), Set(_)) => return Option::None,
+        // Unions: equal when they hold the same classes (`eq`).
+        (Native(x), Native(y))
+            if matches!(**x, crate::value::Native::UnionType(_))
+                && matches!(**y, crate::value::Native::UnionType(_)) =>
+        {
+            return Option::None
+        }
         (Instance(x), Instance(y)) if Rc::ptr_eq(x, y) => true,
         (Instance(x), _) if x.base.is_some() || x.class.lookup(sym::EQ).is_some() => return Option::None,
         (_, Instance(y)) if y.base.is_some() || y.class.lookup(sym::EQ).is_some() => return Option::None,

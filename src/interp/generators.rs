@@ -241,6 +241,15 @@ impl Interp {
                 }
                 Native::CoroWrapper(coro) => {
                     let coro = coro.clone();
+                    // GeneratorExit (`close()` of the delegator): the coroutine is closed, then
+                    // GeneratorExit is raised here, whatever it returned (PEP 380).
+                    if let (Some(Resume::Throw(e)), Value::Gen(g)) = (&input, &coro) {
+                        if e.is_instance(&self.t.generator_exit) {
+                            self.close_generator(g)?;
+                            let Some(Resume::Throw(e)) = input else { return Err(internal_error("a throw")) };
+                            return Err(e);
+                        }
+                    }
                     return self.delegate(&coro, input);
                 }
                 Native::AwaitTranslate { inner, from, to } => {

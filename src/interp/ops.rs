@@ -558,16 +558,32 @@ impl Interp {
                 self.type_name(b)
             ))),
             (BinOp::Mul, Some((x, maxlen)), None) | (BinOp::Mul, None, Some((x, maxlen)))
-                if matches!(if as_deque(a).is_some() { b } else { a }, Value::Int(_) | Value::Bool(_)) =>
+                if matches!(
+                    if as_deque(a).is_some() { b } else { a },
+                    Value::Int(_) | Value::Bool(_) | Value::BigInt(_)
+                ) =>
             {
                 let n = if as_deque(a).is_some() { b } else { a };
                 let items: Vec<Value> = x.borrow().iter().cloned().collect();
-                let k = self.repeat_count(n, items.len())?;
+                let k = self.deque_repeat_count(n, items.len(), maxlen)?;
                 let items: std::collections::VecDeque<Value> = repeat_vec(&items, k).into();
                 Ok(Some(Value::deque(keep_last(items, maxlen), maxlen)))
             }
             _ => Ok(None),
         }
+    }
+
+    /// How many times to repeat `len` items into a deque of `maxlen`: no more than fills it
+    /// once past its bound, since it keeps only its last `maxlen` items (so
+    /// `deque(r, maxlen=3) * 10**9` is quick, as in CPython).
+    fn deque_repeat_count(&mut self, n: &Value, len: usize, maxlen: Option<usize>) -> R<usize> {
+        if let (Some(m), Value::Int(k)) = (maxlen, n) {
+            let enough = (m / len.max(1) + 1) as i64;
+            if *k > enough {
+                return self.repeat_count(&Value::Int(enough), len);
+            }
+        }
+        self.repeat_count(n, len)
     }
 
     /// `a | b` of classes (and None, and unions): `types.UnionType`, its classes in order
@@ -620,9 +636,9 @@ impl Interp {
                     *items.borrow_mut() = keep_last(all, maxlen);
                     return Ok(a);
                 }
-                BinOp::Mul if matches!(b, Value::Int(_) | Value::Bool(_)) => {
+                BinOp::Mul if matches!(b, Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
                     let current: Vec<Value> = items.borrow().iter().cloned().collect();
-                    let k = self.repeat_count(b, current.len())?;
+                    let k = self.deque_repeat_count(b, current.len(), maxlen)?;
                     *items.borrow_mut() = keep_last(repeat_vec(&current, k).into(), maxlen);
                     return Ok(a);
                 }

@@ -135,20 +135,9 @@ impl Interp {
             }
             Instr::StarKwargs { dict, src, func } => {
                 let v = reg!(src).clone();
-                let pairs: Vec<(Value, Value)> = match &v {
-                    Value::Dict(from) => {
-                        from.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect()
-                    }
-                    _ if self.has_method(&v, sym::KEYS) => {
-                        let keys = self.call_method(&v, sym::KEYS, &[], &[])?;
-                        let mut pairs = Vec::new();
-                        for k in self.collect(&keys)? {
-                            let x = self.getitem(&v, &k)?;
-                            pairs.push((k, x));
-                        }
-                        pairs
-                    }
-                    _ => {
+                let pairs: Vec<(Value, Value)> = match self.mapping_pairs(&v)? {
+                    Some(pairs) => pairs,
+                    None => {
                         let f = self.callable_name(&reg!(func));
                         return Err(type_error(format!(
                             "{}() argument after ** must be a mapping, not {}",
@@ -193,27 +182,8 @@ impl Interp {
             }
             Instr::DictUpdate { dict, src } => {
                 let v = reg!(src).clone();
-                // `{**m}`: a dict's entries, a dict subclass's own (as CPython's
-                // `PyDict_Merge` reads them, past any `__getitem__` of the subclass), else
-                // `keys()` and `[]`.
-                let own = match &v {
-                    Value::Instance(i) => i.base.as_deref(),
-                    v => Some(v),
-                };
-                let entries: Vec<(Value, Value)> = match own {
-                    Some(Value::Dict(from)) => {
-                        from.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect()
-                    }
-                    _ if self.has_method(&v, sym::KEYS) => {
-                        let keys = self.call_method(&v, sym::KEYS, &[], &[])?;
-                        let mut pairs = Vec::new();
-                        for k in self.collect(&keys)? {
-                            let x = self.getitem(&v, &k)?;
-                            pairs.push((k, x));
-                        }
-                        pairs
-                    }
-                    _ => return Err(type_error(format!("'{}' object is not a mapping", self.type_name(&v)))),
+                let Some(entries) = self.mapping_pairs(&v)? else {
+                    return Err(type_error(format!("'{}' object is not a mapping", self.type_name(&v))));
                 };
                 if let Value::Dict(d) = reg!(dict).clone() {
                     for (k, x) in entries {
@@ -616,6 +586,29 @@ impl Interp {
             _ => return Err(internal_error("a hot instruction in exec_cold")),
         }
         Ok(None)
+    }
+
+    /// The entries `**m` (in a call or a display) takes from `m`, as CPython's
+    /// `PyDict_Merge` reads them: a dict's, a dict subclass's own (past any `__getitem__` of
+    /// the subclass), else `keys()` and `[]`. None: `m` is no mapping (the caller's error).
+    fn mapping_pairs(&mut self, v: &Value) -> R<Option<Vec<(Value, Value)>>> {
+        let own = match v {
+            Value::Instance(i) => i.base.as_deref(),
+            v => Some(v),
+        };
+        if let Some(Value::Dict(from)) = own {
+            return Ok(Some(from.borrow().iter().map(|e| (e.key.clone(), e.value.clone())).collect()));
+        }
+        if !self.has_method(v, sym::KEYS) {
+            return Ok(None);
+        }
+        let keys = self.call_method(v, sym::KEYS, &[], &[])?;
+        let mut pairs = Vec::new();
+        for k in self.collect(&keys)? {
+            let x = self.getitem(v, &k)?;
+            pairs.push((k, x));
+        }
+        Ok(Some(pairs))
     }
 }
 
