@@ -904,16 +904,11 @@ impl Interp {
         match it {
             Value::Iter(st) => self.iter_next(st),
             Value::Gen(g) if g.is_async_gen => Err(type_error("'async_generator' object is not an iterator")),
+            // A coroutine's `__await__()`: the coroutine stepped as a generator is.
             Value::Native(n) if matches!(**n, Native::CoroWrapper(_)) => {
                 let Native::CoroWrapper(coro) = &**n else { return Ok(None) };
                 let coro = coro.clone();
-                match self.delegate(&coro, None)? {
-                    Outcome::Yield(v) => Ok(Some(v)),
-                    Outcome::Return(v) => {
-                        self.last_stop_value = v;
-                        Ok(None)
-                    }
-                }
+                self.next(&coro)
             }
             Value::Gen(g) => match self.gen_resume(g, Resume::Send(Value::None))? {
                 Outcome::Yield(v) => Ok(Some(v)),

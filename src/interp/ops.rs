@@ -557,33 +557,34 @@ impl Interp {
                 "can only concatenate deque (not \"{}\") to deque",
                 self.type_name(b)
             ))),
-            (BinOp::Mul, Some((x, maxlen)), None) | (BinOp::Mul, None, Some((x, maxlen)))
-                if matches!(
-                    if as_deque(a).is_some() { b } else { a },
-                    Value::Int(_) | Value::Bool(_) | Value::BigInt(_)
-                ) =>
-            {
-                let n = if as_deque(a).is_some() { b } else { a };
-                let items: Vec<Value> = x.borrow().iter().cloned().collect();
-                let k = self.deque_repeat_count(n, items.len(), maxlen)?;
-                let items: std::collections::VecDeque<Value> = repeat_vec(&items, k).into();
-                Ok(Some(Value::deque(keep_last(items, maxlen), maxlen)))
+            (BinOp::Mul, Some((x, maxlen)), None) if is_int(b) => {
+                Ok(Some(Value::deque(self.deque_repeated(x, b, maxlen)?, maxlen)))
+            }
+            (BinOp::Mul, None, Some((x, maxlen))) if is_int(a) => {
+                Ok(Some(Value::deque(self.deque_repeated(x, a, maxlen)?, maxlen)))
             }
             _ => Ok(None),
         }
     }
 
-    /// How many times to repeat `len` items into a deque of `maxlen`: no more than fills it
-    /// once past its bound, since it keeps only its last `maxlen` items (so
-    /// `deque(r, maxlen=3) * 10**9` is quick, as in CPython).
-    fn deque_repeat_count(&mut self, n: &Value, len: usize, maxlen: Option<usize>) -> R<usize> {
-        if let (Some(m), Value::Int(k)) = (maxlen, n) {
-            let enough = (m / len.max(1) + 1) as i64;
-            if *k > enough {
-                return self.repeat_count(&Value::Int(enough), len);
+    /// A deque's items repeated `n` times, as a deque of `maxlen` keeps them: repeated no
+    /// more than fills it once past its bound, since it keeps only its last `maxlen` items
+    /// (so `deque(r, maxlen=3) * 10**9` is quick, as in CPython).
+    fn deque_repeated(
+        &mut self,
+        items: &RefCell<std::collections::VecDeque<Value>>,
+        n: &Value,
+        maxlen: Option<usize>,
+    ) -> R<std::collections::VecDeque<Value>> {
+        let items: Vec<Value> = items.borrow().iter().cloned().collect();
+        let n = match (maxlen, n) {
+            (Some(m), Value::Int(k)) if *k > (m / items.len().max(1) + 1) as i64 => {
+                Value::Int((m / items.len().max(1) + 1) as i64)
             }
-        }
-        self.repeat_count(n, len)
+            _ => n.clone(),
+        };
+        let k = self.repeat_count(&n, items.len())?;
+        Ok(keep_last(repeat_vec(&items, k).into(), maxlen))
     }
 
     /// `a | b` of classes (and None, and unions): `types.UnionType`, its classes in order
@@ -626,20 +627,15 @@ impl Interp {
         if let Some((items, maxlen)) = as_deque(&a) {
             match op {
                 BinOp::Add => {
-                    let more = if let Some((other, _)) = as_deque(b) {
-                        other.borrow().iter().cloned().collect()
-                    } else {
-                        self.collect(b)?
-                    };
+                    let more = self.collect(b)?;
                     let mut all = std::mem::take(&mut *items.borrow_mut());
                     all.extend(more);
                     *items.borrow_mut() = keep_last(all, maxlen);
                     return Ok(a);
                 }
-                BinOp::Mul if matches!(b, Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
-                    let current: Vec<Value> = items.borrow().iter().cloned().collect();
-                    let k = self.deque_repeat_count(b, current.len(), maxlen)?;
-                    *items.borrow_mut() = keep_last(repeat_vec(&current, k).into(), maxlen);
+                BinOp::Mul if is_int(b) => {
+                    let repeated = self.deque_repeated(items, b, maxlen)?;
+                    *items.borrow_mut() = repeated;
                     return Ok(a);
                 }
                 _ => {}
