@@ -397,7 +397,7 @@ pub(super) fn method(name: &str) -> Option<M> {
         "__call__" => Some(("__call__", |it, this, a, kw| it.call(this, a, kw))),
         "__hash__" => Some(("__hash__", |it, this, a, _| {
             arity("__hash__", a, 0, 0)?;
-            Ok(Value::Int(it.hash(this)? as i64))
+            Ok(Value::Int(it.own_hash(this)? as i64))
         })),
         "__repr__" => Some(("__repr__", |it, this, a, _| {
             arity("__repr__", a, 0, 0)?;

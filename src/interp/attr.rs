@@ -366,7 +366,15 @@ impl Interp {
                     }
                     match inst.class.lookup(name) {
                         Some(Value::Func(f)) => return self.call_function(&f, Some(obj), pos, kw),
-                        Some(Value::Builtin(b)) if b.is_method => return (b.f)(self, obj, pos, kw),
+                        // A type's method gets the value of an instance of its subclass
+                        // (`__len__ = str.__len__` measures the str, not `len(self)` again).
+                        Some(Value::Builtin(b)) if b.is_method && b.unbound.is_some() => {
+                            let this = super::descr::native_receiver(&b, obj);
+                            if !kw.is_empty() {
+                                crate::builtins::methods::check_method_kw(self, &b, &this)?;
+                            }
+                            return (b.f)(self, &this, pos, kw);
+                        }
                         _ => {}
                     }
                 }

@@ -504,6 +504,26 @@ impl Interp {
         }
     }
 
+    /// What a built-in type's own `__hash__` gives `v` (`str.__hash__(s)`,
+    /// `object.__hash__(self)`, `super().__hash__()`): never the `__hash__` of `v`'s class,
+    /// which may be this very method (`__hash__ = str.__hash__`) or call it. An instance of a
+    /// subclass of a hashable built-in type hashes as its value, any other by identity.
+    pub fn own_hash(&mut self, v: &Value) -> R<u64> {
+        match v {
+            Value::Instance(inst) => match inst.base.as_deref() {
+                Some(b)
+                    if !matches!(b, Value::List(_) | Value::Dict(_))
+                        && !matches!(b, Value::Set(d) if !d.borrow().frozen) =>
+                {
+                    let b = b.clone();
+                    self.hash(&b)
+                }
+                _ => Ok((v.address() >> 4) as u64),
+            },
+            _ => self.hash(v),
+        }
+    }
+
     /// Python's `hash()`: equal numbers hash alike; instances use `__hash__` or identity.
     pub fn hash(&mut self, v: &Value) -> R<u64> {
         Ok(match v {
@@ -581,7 +601,10 @@ impl Interp {
                     Some(_) => {
                         let r = self.call_method(v, sym::HASH, &[], &[])?;
                         match r {
-                            Value::Int(i) => hash_int(i) as u64,
+                            // Taken as it is (CPython's `slot_tp_hash`), -1 aside, which marks
+                            // an error there; only an int past 64 bits is hashed again.
+                            Value::Int(-1) => -2i64 as u64,
+                            Value::Int(i) => i as u64,
                             Value::Bool(b) => b as u64,
                             Value::BigInt(_) => self.hash(&r)?,
                             _ => return Err(type_error("__hash__ method should return an integer")),

@@ -57,7 +57,10 @@ impl Interp {
                 Some(o) => Value::Method(Rc::new((o.clone(), v))),
                 None => v,
             }),
-            Value::Builtin(b) if b.is_method => Ok(match obj {
+            // A type's method (`str.__len__`, `list.append`) binds to the instance; a method
+            // bound already (`[].append` kept in a class) stays bound, as CPython's
+            // built-in methods are no descriptors.
+            Value::Builtin(b) if b.is_method && b.unbound.is_some() => Ok(match obj {
                 Some(o) => Value::Builtin(Rc::new(Builtin {
                     name: b.name,
                     f: b.f,
