@@ -230,12 +230,23 @@ pub struct Handler {
 /// An annotated target (`StmtKind::Annotated`). With a value it is an assignment. Without
 /// one it binds nothing, but a simple name (not in parentheses) is local to a function all
 /// the same, as in CPython; `obj.attr: T` evaluates `obj`, and `d[k]: T` `d` and `k`. A
-/// simple name cannot be `global` or `nonlocal` as well.
+/// simple name cannot be `global` or `nonlocal` as well. The annotation is kept as its source
+/// text, which a class body records in its `__annotations__` (as under `from __future__
+/// import annotations`): what `dataclasses` reads.
 #[derive(Clone, Debug)]
 pub struct Annotated {
     pub target: Expr,
     pub value: Option<Expr>,
     pub simple: bool,
+    pub annotation: AnnotationText,
+}
+
+/// An annotation's text: its source, or the value of a string literal (`x: "Node"`), which
+/// CPython's text of it quotes anew (`'Node'`).
+#[derive(Clone, Debug)]
+pub enum AnnotationText {
+    Source(Rc<str>),
+    Str(Rc<str>),
 }
 
 #[derive(Clone, Debug)]
@@ -266,8 +277,8 @@ pub enum StmtKind {
     /// `a = b = value`: the targets, then the value.
     Assign(Box<[Expr]>, Expr),
     AugAssign(Box<Expr>, BinOp, Expr),
-    /// `target: annotation`, `target: annotation = value` (the annotation dropped, never
-    /// evaluated).
+    /// `target: annotation`, `target: annotation = value` (the annotation never evaluated;
+    /// its text kept for a class's `__annotations__`).
     Annotated(Box<Annotated>),
     If(Box<Conditional>),
     While(Box<Conditional>),

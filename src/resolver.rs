@@ -195,7 +195,7 @@ impl Resolver {
             // (CPython's rule), and cannot be declared global or nonlocal; without a value, an
             // attribute's object, a subscript's object and index are evaluated.
             StmtKind::Annotated(a) => {
-                let Annotated { target, value, simple } = &**a;
+                let Annotated { target, value, simple, .. } = &**a;
                 if let Some(v) = value {
                     self.expr(v)?;
                 }

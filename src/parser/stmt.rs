@@ -353,7 +353,7 @@ impl<'s> Parser<'s> {
         // A name in parentheses is not simple: the statement starts at the parenthesis.
         let simple = matches!(target.kind, ExprKind::Name(_)) && target.span.start == start.start;
         self.bump();
-        self.annotation()?;
+        let annotation = self.annotation()?;
         let value = if self.eat_op(Op::Assign) {
             let value = self.star_exprs_or_yield()?;
             self.check_target(&target, TargetCtx::Assign)?;
@@ -362,7 +362,7 @@ impl<'s> Parser<'s> {
             None
         };
         Ok(Stmt {
-            kind: StmtKind::Annotated(Box::new(Annotated { target, value, simple })),
+            kind: StmtKind::Annotated(Box::new(Annotated { target, value, simple, annotation })),
             span: start.to(self.prev_span()),
         })
     }
@@ -688,11 +688,18 @@ impl<'s> Parser<'s> {
 
     /// An annotation, read and dropped. What it cannot hold under `from __future__ import
     /// annotations` (it is never evaluated) is refused with CPython's messages.
-    fn annotation(&mut self) -> PResult<()> {
+    /// An annotation, read and not evaluated: its source text.
+    fn annotation(&mut self) -> PResult<AnnotationText> {
         let saved = std::mem::replace(&mut self.in_annotation, true);
         let r = self.test();
         self.in_annotation = saved;
-        r.map(drop)
+        let e = r?;
+        Ok(match e.kind {
+            ExprKind::Str(s) => AnnotationText::Str(s),
+            _ => AnnotationText::Source(
+                self.src.get(e.span.start as usize..e.span.end as usize).unwrap_or("").into(),
+            ),
+        })
     }
 
     pub(super) fn params(&mut self, end: Op) -> PResult<Params> {

@@ -650,6 +650,14 @@ impl<'a> Compiler<'a> {
             c.store_name(sym::DOC, r);
             c.free_to(r);
         }
+        // A body that annotates a name starts with an empty `__annotations__`, as CPython's
+        // does (SETUP_ANNOTATIONS); each annotation adds its text (`Stmt::Annotated`).
+        if annotates(&cd.body) {
+            let r = c.temp()?;
+            c.emit(Instr::BuildDict { dst: r, start: r, n: 0 });
+            c.store_name(Symbol::intern("__annotations__"), r);
+            c.free_to(r);
+        }
         c.stmts(&cd.body)?;
         c.return_none();
         let code = Rc::new(c.finish(cd.name, Flavor::Plain, Signature::default(), span)?);
@@ -823,6 +831,25 @@ enum CompKind {
 }
 
 /// The docstring of a body: the string its first statement is.
+/// Whether a class body annotates a simple name (`x: int`), in any block of it but those of
+/// the functions and classes it defines.
+fn annotates(body: &[ast::Stmt]) -> bool {
+    use ast::StmtKind as S;
+    body.iter().any(|s| match &s.kind {
+        S::Annotated(a) => a.simple,
+        S::If(c) | S::While(c) => annotates(&c.body) || annotates(&c.orelse),
+        S::For(l) | S::AsyncFor(l) => annotates(&l.body) || annotates(&l.orelse),
+        S::Try(t) => {
+            annotates(&t.body)
+                || t.handlers.iter().any(|h| annotates(&h.body))
+                || annotates(&t.orelse)
+                || annotates(&t.finalbody)
+        }
+        S::With(_, b) | S::AsyncWith(_, b) => annotates(b),
+        _ => false,
+    })
+}
+
 fn docstring(body: &[ast::Stmt]) -> Option<Rc<str>> {
     match body.first().map(|s| &s.kind) {
         Some(ast::StmtKind::Expr(ast::Expr { kind: ExprKind::Str(s), .. })) => Some(s.clone()),

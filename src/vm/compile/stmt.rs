@@ -75,16 +75,36 @@ impl<'a> Compiler<'a> {
             // With a value, an assignment. Without, `x: int` binds nothing; `obj.attr: int`
             // evaluates `obj`, `d[k]: int` `d` and `k` (what an assignment would evaluate
             // before storing), as CPython does.
-            StmtKind::Annotated(a) => match (&a.value, &a.target.kind) {
-                (Some(value), _) => self.assign_stmt(std::slice::from_ref(&a.target), value)?,
-                (None, ExprKind::Attribute(obj, name)) => {
-                    self.target_attr(obj, *name)?;
+            StmtKind::Annotated(a) => {
+                match (&a.value, &a.target.kind) {
+                    (Some(value), _) => self.assign_stmt(std::slice::from_ref(&a.target), value)?,
+                    (None, ExprKind::Attribute(obj, name)) => {
+                        self.target_attr(obj, *name)?;
+                    }
+                    (None, ExprKind::Subscript(obj, idx)) => {
+                        self.target_item(obj, idx)?;
+                    }
+                    (None, _) => {}
                 }
-                (None, ExprKind::Subscript(obj, idx)) => {
-                    self.target_item(obj, idx)?;
+                // In a class body, a simple name's annotation goes into `__annotations__`
+                // (made empty where the body starts), as its text.
+                if let (CodeKind::Class, true, ExprKind::Name(n)) = (self.kind, a.simple, &a.target.kind) {
+                    let anns = self.temp()?;
+                    self.load_name(Symbol::intern("__annotations__"), anns);
+                    let key = self.temp()?;
+                    let key_text = self.mangle(*n);
+                    self.load_const(Value::str(key_text.as_str()), key);
+                    let text = self.temp()?;
+                    let v = match &a.annotation {
+                        ast::AnnotationText::Source(t) => Value::str(t),
+                        ast::AnnotationText::Str(s) => Value::string(crate::value::repr_str(s)),
+                    };
+                    self.load_const(v, text);
+                    self.cur_span = s.span;
+                    self.emit(Instr::SetItem { obj: anns, idx: key, src: text });
+                    self.free_to(mark);
                 }
-                (None, _) => {}
-            },
+            }
             StmtKind::If(c) => {
                 let c = &**c;
                 let cond = self.temp()?;
