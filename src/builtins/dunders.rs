@@ -131,7 +131,7 @@ pub fn type_has(tag: TypeTag, name: &str) -> bool {
 }
 
 /// Whether a value of kind `tag` is hashable (its `__hash__` is a method, not None).
-fn hashable(tag: TypeTag) -> bool {
+pub(crate) fn hashable(tag: TypeTag) -> bool {
     !matches!(tag, TypeTag::List | TypeTag::Dict | TypeTag::Set | TypeTag::Deque)
 }
 

@@ -48,6 +48,10 @@ pub fn type_method(it: &mut Interp, cls: &Rc<Class>, name: Symbol) -> Option<Val
         _ => {}
     }
     if cls.is_builtin_type() {
+        // `list.__hash__` is None: the mutable containers are unhashable.
+        if name == sym::HASH && !super::dunders::hashable(cls.tag) {
+            return Some(Value::None);
+        }
         // Only the special methods the type has (`int.__iter__` is an AttributeError), and
         // those every type has from `object`.
         let s = name.as_str();

@@ -76,9 +76,40 @@ impl Interp {
                     sym::CLASS => Ok(Value::Class(self.t.type_.clone())),
                     sym::MODULE => Ok(Value::str("builtins")),
                     _ => {
+                        // A class with `__eq__` and no `__hash__` has None for it (CPython sets
+                        // it so in the class defining `__eq__`); so has a subclass of an
+                        // unhashable built-in type (`list.__hash__` is None).
+                        if name == sym::HASH
+                            && !c.is_builtin_type()
+                            && (c.lookup(sym::EQ).is_some()
+                                || c.builtin_base()
+                                    .is_some_and(|b| !crate::builtins::dunders::hashable(b.tag)))
+                        {
+                            return Ok(Value::None);
+                        }
                         // Methods of built-in types through the class: `str.upper`, `list.append`.
                         if let Some(f) = crate::builtins::methods::type_method(self, c, name) {
                             return Ok(f);
+                        }
+                        // Through a subclass: `class Stack(list)` has `Stack.__len__`.
+                        if !c.is_builtin_type() && c.builtin_base().is_some() {
+                            if let Some(f) = self.lookup_through_builtins(c, name) {
+                                return Ok(f);
+                            }
+                        }
+                        // What every class has from `object` (`A.__repr__`, `A.__setattr__`),
+                        // or from BaseException.
+                        if !c.is_builtin_type() && is_object_special(name) {
+                            let owner = if c.is_exception {
+                                self.t.base_exception.clone()
+                            } else {
+                                self.t.object.clone()
+                            };
+                            let m = crate::builtins::type_methods::type_method(self, &owner, name)
+                                .or_else(|| crate::builtins::type_methods::object_method(&owner, name));
+                            if let Some(m) = m {
+                                return Ok(m);
+                            }
                         }
                         Err(self.no_attribute(
                             obj,
@@ -205,23 +236,17 @@ impl Interp {
         }
         // The special methods every instance has from `object` (`K().__eq__(x)`, and an
         // exception's `__str__`), bound to it.
-        if matches!(
-            name,
-            sym::EQ
-                | sym::NE
-                | sym::LT
-                | sym::LE
-                | sym::GT
-                | sym::GE
-                | sym::HASH
-                | sym::REPR
-                | sym::STR
-                | sym::FORMAT
-        ) {
+        if is_object_special(name) {
             let owner =
                 if inst.class.is_exception { self.t.base_exception.clone() } else { self.t.object.clone() };
             let m = crate::builtins::type_methods::type_method(self, &owner, name)
                 .or_else(|| crate::builtins::type_methods::object_method(&owner, name));
+            // (`__new__` and `__init_subclass__` are bound to no instance.)
+            if matches!(name, sym::NEW | sym::INIT_SUBCLASS) {
+                if let Some(m @ Value::Builtin(_)) = m {
+                    return Ok(m);
+                }
+            }
             if let Some(Value::Builtin(b)) = m {
                 return Ok(Value::Builtin(Rc::new(Builtin {
                     name: b.name,
@@ -1321,6 +1346,28 @@ fn out_of_range(i: i64, len: usize, what: &str) -> String {
         1 => format!("index {i}, but the {seq} has 1 {unit}"),
         n => format!("index {i}, but the {seq} has {n} {unit}s"),
     }
+}
+
+/// The special methods every class and instance has from `object`.
+fn is_object_special(name: Symbol) -> bool {
+    matches!(
+        name,
+        sym::EQ
+            | sym::NE
+            | sym::LT
+            | sym::LE
+            | sym::GT
+            | sym::GE
+            | sym::HASH
+            | sym::REPR
+            | sym::STR
+            | sym::FORMAT
+            | sym::SETATTR
+            | sym::DELATTR
+            | sym::GETATTRIBUTE
+            | sym::NEW
+            | sym::INIT_SUBCLASS
+    )
 }
 
 #[cfg(test)]
