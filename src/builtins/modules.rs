@@ -22,8 +22,19 @@ fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
 
 /// The modules `make_module` makes, in alphabetical order (diagnostics list them).
 /// (`sys` and `__future__` are there too, and not named: no one looks for them.)
-pub const MODULES: &[&str] =
-    &["collections", "functools", "gc", "heapq", "itertools", "math", "queue", "random", "time", "types"];
+pub const MODULES: &[&str] = &[
+    "collections",
+    "dataclasses",
+    "functools",
+    "gc",
+    "heapq",
+    "itertools",
+    "math",
+    "queue",
+    "random",
+    "time",
+    "types",
+];
 
 pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
     let m = native_module(it, name)?;
@@ -77,9 +88,10 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
             ],
         ),
         "queue" => module("queue", vec![]),
-        // Written in tinyasync whole (`itertools.ta`, `functools.ta`).
+        // Written in tinyasync whole (`itertools.ta`, `functools.ta`, `dataclasses.ta`).
         "itertools" => module("itertools", vec![]),
         "functools" => module("functools", vec![]),
+        "dataclasses" => module("dataclasses", vec![]),
         "math" => math_module(),
         "random" => {
             let items = super::random::module_items(it);
