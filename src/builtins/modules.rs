@@ -1,5 +1,5 @@
 //! The built-in modules: `time`, `collections`, `heapq`, `queue`, `math`, `random`, `types`,
-//! `sys` (only `argv`).
+//! `sys`, `gc`, and those written in tinyasync whole (`prelude.rs`).
 //! There are no others: programs cannot import files, so they cannot reach the file system.
 
 use super::{arity, check_kw, kwarg, native, Kw};
@@ -23,6 +23,8 @@ fn module(name: &str, items: Vec<(&str, Value)>) -> Value {
 /// The modules `make_module` makes, in alphabetical order (diagnostics list them).
 /// (`sys` and `__future__` are there too, and not named: no one looks for them.)
 pub const MODULES: &[&str] = &[
+    "abc",
+    "bisect",
     "collections",
     "dataclasses",
     "functools",
@@ -30,8 +32,10 @@ pub const MODULES: &[&str] = &[
     "heapq",
     "itertools",
     "math",
+    "operator",
     "queue",
     "random",
+    "string",
     "time",
     "types",
 ];
@@ -88,10 +92,15 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
             ],
         ),
         "queue" => module("queue", vec![]),
-        // Written in tinyasync whole (`itertools.ta`, `functools.ta`, `dataclasses.ta`).
+        // Written in tinyasync whole (`itertools.ta`, `functools.ta`, `dataclasses.ta`, `abc.ta`,
+        // `bisect.ta`, `operator.ta`, `string.ta`).
         "itertools" => module("itertools", vec![]),
         "functools" => module("functools", vec![]),
         "dataclasses" => module("dataclasses", vec![]),
+        "abc" => module("abc", vec![]),
+        "bisect" => module("bisect", vec![]),
+        "operator" => module("operator", vec![]),
+        "string" => module("string", vec![]),
         "math" => math_module(),
         "random" => {
             let items = super::random::module_items(it);

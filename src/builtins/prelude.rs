@@ -1,5 +1,7 @@
 //! Modules written partly in tinyasync itself (`collections.ta`: `defaultdict`, `Counter`,
-//! `OrderedDict`, `namedtuple`; `itertools.ta`, `functools.ta` and `dataclasses.ta` whole), as CPython writes much of its library in Python. The source
+//! `OrderedDict`, `namedtuple`; `itertools.ta`, `functools.ta`, `dataclasses.ta`, `abc.ta`,
+//! `bisect.ta`, `operator.ta` and `string.ta` whole), as CPython writes much of its library
+//! in Python. The source
 //! is compiled and run once, when a program first imports the module, in a namespace of its
 //! own; its spans start at `BASE`, past any program's text, so that tracebacks through it
 //! point into it (the driver registers it with `Sources` under its name).
@@ -23,6 +25,10 @@ pub const PRELUDES: &[(&str, &str)] = &[
     ("itertools", include_str!("itertools.ta")),
     ("functools", include_str!("functools.ta")),
     ("dataclasses", include_str!("dataclasses.ta")),
+    ("abc", include_str!("abc.ta")),
+    ("bisect", include_str!("bisect.ta")),
+    ("operator", include_str!("operator.ta")),
+    ("string", include_str!("string.ta")),
 ];
 
 /// The room each prelude's spans have (16 MiB).

@@ -616,9 +616,30 @@ impl Interp {
                 }
                 _ => Err(self.not_subscriptable(obj)),
             },
-            Value::Class(c) => Ok(Value::Class(c.clone())),
+            Value::Class(c) => self.class_getitem(c, idx),
             _ => Err(self.not_subscriptable(obj)),
         }
+    }
+
+    /// `C[item]`: the class's `__class_getitem__` (a class method without the decorator, as in
+    /// CPython). A built-in type and a subclass of one (`list[int]`, `Stack[int]`) give the
+    /// class itself (tinyasync has no generic aliases: annotations are never evaluated, and a
+    /// class is what the alias would make); any other class is not subscriptable.
+    fn class_getitem(&mut self, c: &Rc<Class>, idx: &Value) -> R<Value> {
+        if let Some(f) = c.lookup(Symbol::intern("__class_getitem__")) {
+            let f = match &f {
+                Value::Native(n) => match &**n {
+                    Native::ClassMethod(inner) => inner.clone(),
+                    _ => f.clone(),
+                },
+                _ => f.clone(),
+            };
+            return self.call(&f, &[Value::Class(c.clone()), idx.clone()], &[]);
+        }
+        if c.is_builtin_type() || (c.builtin_base().is_some() && !c.is_exception) {
+            return Ok(Value::Class(c.clone()));
+        }
+        Err(type_error(format!("type '{}' is not subscriptable", c.name)))
     }
 
     #[cold]
