@@ -26,6 +26,8 @@ pub const MODULES: &[&str] = &[
     "abc",
     "bisect",
     "collections",
+    "contextlib",
+    "copy",
     "dataclasses",
     "functools",
     "gc",
@@ -38,6 +40,7 @@ pub const MODULES: &[&str] = &[
     "string",
     "time",
     "types",
+    "typing",
 ];
 
 pub fn make_module(it: &mut Interp, name: &str) -> Option<Value> {
@@ -93,7 +96,7 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
         ),
         "queue" => module("queue", vec![]),
         // Written in tinyasync whole (`itertools.ta`, `functools.ta`, `dataclasses.ta`, `abc.ta`,
-        // `bisect.ta`, `operator.ta`, `string.ta`).
+        // `bisect.ta`, `operator.ta`, `string.ta`, `typing.ta`, `contextlib.ta`, `copy.ta`).
         "itertools" => module("itertools", vec![]),
         "functools" => module("functools", vec![]),
         "dataclasses" => module("dataclasses", vec![]),
@@ -101,6 +104,9 @@ fn native_module(it: &mut Interp, name: &str) -> Option<Value> {
         "bisect" => module("bisect", vec![]),
         "operator" => module("operator", vec![]),
         "string" => module("string", vec![]),
+        "typing" => module("typing", vec![]),
+        "contextlib" => module("contextlib", vec![]),
+        "copy" => module("copy", vec![]),
         "math" => math_module(),
         "random" => {
             let items = super::random::module_items(it);

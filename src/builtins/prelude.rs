@@ -1,7 +1,7 @@
 //! Modules written partly in tinyasync itself (`collections.ta`: `defaultdict`, `Counter`,
 //! `OrderedDict`, `namedtuple`; `itertools.ta`, `functools.ta`, `dataclasses.ta`, `abc.ta`,
-//! `bisect.ta`, `operator.ta` and `string.ta` whole), as CPython writes much of its library
-//! in Python. The source
+//! `bisect.ta`, `operator.ta`, `string.ta`, `typing.ta`, `contextlib.ta` and `copy.ta`
+//! whole), as CPython writes much of its library in Python. The source
 //! is compiled and run once, when a program first imports the module, in a namespace of its
 //! own; its spans start at `BASE`, past any program's text, so that tracebacks through it
 //! point into it (the driver registers it with `Sources` under its name).
@@ -29,6 +29,9 @@ pub const PRELUDES: &[(&str, &str)] = &[
     ("bisect", include_str!("bisect.ta")),
     ("operator", include_str!("operator.ta")),
     ("string", include_str!("string.ta")),
+    ("typing", include_str!("typing.ta")),
+    ("contextlib", include_str!("contextlib.ta")),
+    ("copy", include_str!("copy.ta")),
 ];
 
 /// The room each prelude's spans have (16 MiB).
