@@ -495,6 +495,11 @@ pub enum Instr {
         module: Reg,
         name: u32,
     },
+    /// `from m import *` at module level: the module's `__all__`, or its names not starting
+    /// with `_`, stored as globals.
+    ImportStar {
+        module: Reg,
+    },
     /// The REPL: print the repr of a value that is not None, and bind `_`.
     Echo {
         src: Reg,
@@ -819,6 +824,7 @@ impl Instr {
             | PopExc
             | DropIter { .. }
             | Echo { .. }
+            | ImportStar { .. }
             | AssertFail { .. } => 0,
         }
     }
@@ -851,7 +857,8 @@ impl Instr {
             | StoreGlobal { src, .. }
             | StoreClassNs { src, .. }
             | Return { src }
-            | Echo { src } => one(src),
+            | Echo { src }
+            | ImportStar { module: src } => one(src),
             DelCell { .. } | DelGlobal { .. } | DelClassNs { .. } | Jump { .. } => 0,
             Reraise | ReraiseNone | PopExc | Tick => 0,
             AssertFail { msg } => opt(msg),

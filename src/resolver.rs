@@ -102,6 +102,11 @@ pub struct Resolution {
     pub by_node: HashMap<usize, usize>,
 }
 
+/// `*` of `from m import *`.
+pub fn is_star(a: &Alias) -> bool {
+    a.path.len() == 1 && a.path[0].as_str() == "*"
+}
+
 pub fn node_key<T>(n: &T) -> usize {
     n as *const T as usize
 }
@@ -417,6 +422,13 @@ impl Resolver {
                             ));
                         }
                     }
+                }
+                if let Some(star) = names.iter().find(|a| is_star(a)) {
+                    if self.kind() != ScopeKind::Module {
+                        return Err(SyntaxError::new("import * only allowed at module level", star.span));
+                    }
+                    // The names it binds are known when it runs: globals, looked up by name.
+                    return Ok(());
                 }
                 for a in names {
                     let n = a.asname.unwrap_or(a.path[0]);

@@ -59,7 +59,7 @@ const EXPECTED: &[(&str, usize, usize)] = &[
     ("unsupported_class_keyword", 1, 13),
     ("unsupported_complex", 1, 9),
     ("unsupported_except_star", 3, 1),
-    ("unsupported_import_star", 1, 18),
+    ("import_star_in_function", 2, 22),
     ("unsupported_match", 2, 1),
     ("unsupported_parenthesized_with", 1, 16),
     ("unsupported_relative_import", 1, 6),

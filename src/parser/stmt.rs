@@ -240,9 +240,12 @@ impl<'s> Parser<'s> {
                     e.msg = "expected 'import'".into();
                     return Err(e);
                 }
+                // `from m import *`: one name, `*` (the resolver allows it at module level only).
                 if self.is_op(Op::Star) {
-                    return Err(SyntaxError::unsupported("`from ... import *` is", self.span())
-                        .with_help("name what you import: `from m import a, b`"));
+                    let sp = self.span();
+                    self.bump();
+                    let star = Alias { path: vec![Symbol::intern("*")], asname: None, span: sp };
+                    return Ok(Stmt { kind: StmtKind::ImportFrom(module, vec![star]), span: start.to(sp) });
                 }
                 let paren = self.eat_op(Op::LParen);
                 let mut names = Vec::new();

@@ -225,6 +225,7 @@ fn show(i: &Instr, bc: &Bytecode, c: &Code) -> String {
             format!("ImportFrom {} <- {}.{}", r(c, dst), r(c, module), name(n))
         }
         Echo { src } => format!("Echo {}", r(c, src)),
+        ImportStar { module } => format!("ImportStar {}.*", r(c, module)),
         Super { dst } => format!("Super {}", r(c, dst)),
         AssertFail { msg } => format!("AssertFail {}", r(c, msg)),
     }

@@ -1356,6 +1356,7 @@ impl Interp {
                         | Instr::MakeClass { .. }
                         | Instr::Import { .. }
                         | Instr::ImportFrom { .. }
+                        | Instr::ImportStar { .. }
                         | Instr::Echo { .. }
                         | Instr::Super { .. }
                         | Instr::AssertFail { .. } => break *instr,

@@ -321,7 +321,10 @@ impl<'a> Compiler<'a> {
                     self.cur_span = first.span;
                 }
                 self.emit(Instr::Import { dst: mreg, name: mname, full: true });
-                for a in names {
+                if names.iter().any(crate::resolver::is_star) {
+                    self.emit(Instr::ImportStar { module: mreg });
+                }
+                for a in names.iter().filter(|a| !crate::resolver::is_star(a)) {
                     let r = self.temp()?;
                     let name = self.name(a.path[0]);
                     self.cur_span = a.span;

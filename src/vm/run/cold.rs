@@ -560,6 +560,12 @@ impl Interp {
                     }
                 };
             }
+            Instr::ImportStar { module } => {
+                let m = reg!(module).clone();
+                for (n, v) in self.star_names(&m)? {
+                    self.store_global(n, v);
+                }
+            }
             Instr::Echo { src } => {
                 let v = reg!(src).clone();
                 if !v.is_none() {
@@ -616,6 +622,37 @@ impl Interp {
 fn decimal_len(x: i64) -> usize {
     let digits = x.unsigned_abs().checked_ilog10().map_or(1, |d| d as usize + 1);
     digits + (x < 0) as usize
+}
+
+impl Interp {
+    /// What `from m import *` binds: the names in `m.__all__`, else every name of `m` not
+    /// starting with `_`, with their values.
+    fn star_names(&mut self, m: &Value) -> R<Vec<(Symbol, Value)>> {
+        let Value::Module(md) = m else { return Ok(Vec::new()) };
+        let all = md.attrs.borrow().get(&Symbol::intern("__all__")).cloned();
+        let Some(all) = all else {
+            let attrs = md.attrs.borrow();
+            return Ok(attrs
+                .iter()
+                .filter(|(k, _)| !k.as_str().starts_with('_'))
+                .map(|(k, v)| (*k, v.clone()))
+                .collect());
+        };
+        let mut out = Vec::new();
+        for item in self.collect(&all)? {
+            let Value::Str(s) = &item else {
+                return Err(type_error(format!(
+                    "Item in {}.__all__ must be str, not {}",
+                    md.name,
+                    self.type_name(&item)
+                )));
+            };
+            let n = Symbol::intern(&s.s);
+            let v = self.getattr(m, n)?;
+            out.push((n, v));
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
