@@ -830,7 +830,6 @@ enum CompKind {
     Gen,
 }
 
-/// The docstring of a body: the string its first statement is.
 /// Whether a class body annotates a simple name (`x: int`), in any block of it but those of
 /// the functions and classes it defines.
 fn annotates(body: &[ast::Stmt]) -> bool {
@@ -850,6 +849,7 @@ fn annotates(body: &[ast::Stmt]) -> bool {
     })
 }
 
+/// The docstring of a body: the string its first statement is.
 fn docstring(body: &[ast::Stmt]) -> Option<Rc<str>> {
     match body.first().map(|s| &s.kind) {
         Some(ast::StmtKind::Expr(ast::Expr { kind: ExprKind::Str(s), .. })) => Some(s.clone()),
