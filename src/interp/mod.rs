@@ -483,6 +483,28 @@ pub fn exc(cls: &Rc<Class>, msg: impl Into<String>) -> Fault {
 }
 
 #[cold]
+/// Sets `exc.__context__` to `ctx`, cutting the cycle that would make when `exc` is in the
+/// chain of `ctx`'s contexts already (`raise v` while handling an exception raised while
+/// handling `v`): the link to `exc` goes, as CPython cuts it.
+pub(crate) fn set_context(exc: &Value, ctx: &Value) {
+    let Value::Instance(i) = exc else { return };
+    let mut o = ctx.clone();
+    // (Bounded: a chain assigned by hand may loop already.)
+    for _ in 0..10_000 {
+        let Value::Instance(oi) = &o else { break };
+        let next = oi.attrs.borrow().get(&crate::names::sym::CONTEXT).cloned();
+        match next {
+            Some(n) if n.is(exc) => {
+                oi.attrs.borrow_mut().insert(crate::names::sym::CONTEXT, Value::None);
+                break;
+            }
+            Some(n) => o = n,
+            None => break,
+        }
+    }
+    i.attrs.borrow_mut().insert(crate::names::sym::CONTEXT, ctx.clone());
+}
+
 pub fn raise_value(v: Value) -> Fault {
     Fault::Exc(Box::new(Exc::new(v)))
 }

@@ -604,7 +604,7 @@ impl Interp {
                     if let Some(ctx) = ctx.filter(|c| !c.value.is(&x.value)) {
                         if let Value::Instance(i) = &x.value {
                             if !i.attrs.borrow().contains_key(&sym::CONTEXT) {
-                                i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());
+                                crate::interp::set_context(&x.value, &ctx.value);
                             }
                         }
                         x.context = Some(ctx);

@@ -356,10 +356,8 @@ impl Interp {
                     }
                 }
                 if let Some(ctx) = f.handled.last() {
-                    if let Value::Instance(i) = &exc_value {
-                        if !ctx.value.is(&exc_value) {
-                            i.attrs.borrow_mut().insert(sym::CONTEXT, ctx.value.clone());
-                        }
+                    if !ctx.value.is(&exc_value) {
+                        crate::interp::set_context(&exc_value, &ctx.value);
                     }
                 }
                 return Err(raise_value(exc_value));
