@@ -37,6 +37,7 @@ symbols! {
     GETATTRIBUTE = "__getattribute__", DGET = "__get__", DSET = "__set__", DDELETE = "__delete__",
     SET_NAME = "__set_name__", SUPPRESS_CONTEXT = "__suppress_context__", TRACEBACK = "__traceback__",
     ERRNO = "errno", STRERROR = "strerror", FILENAME = "filename", FILENAME2 = "filename2", INIT_SUBCLASS = "__init_subclass__", MRO = "__mro__",
+    ANNOTATIONS = "__annotations__", CLASS_GETITEM = "__class_getitem__",
     FGET = "fget", FSET = "fset", FDEL = "fdel", SETTER = "setter", GETTER = "getter",
     DELETER = "deleter", AITER = "__aiter__", ANEXT = "__anext__", AENTER = "__aenter__",
     AEXIT = "__aexit__", DEL = "__del__", LOCALS = "locals", VARS = "vars", DIR = "dir", DEFAULTS = "__defaults__", KWDEFAULTS = "__kwdefaults__",

@@ -339,6 +339,17 @@ impl Class {
         Rc::ptr_eq(self, other) || self.mro.iter().any(|k| Rc::ptr_eq(k, other))
     }
 
+    /// The module a class of tinyasync's own (not `TypeTag::User`) names as its `__module__`
+    /// and in its repr: `collections.deque`, `types.SimpleNamespace`; most are `builtins`.
+    pub fn native_module(&self) -> &'static str {
+        match self.name.as_str() {
+            "deque" => "collections",
+            "UnionType" | "SimpleNamespace" => "types",
+            "Random" => "random",
+            _ => "builtins",
+        }
+    }
+
     /// The built-in type (list, dict, tuple, ...) this class extends, if any.
     pub fn builtin_base(self: &Rc<Class>) -> Option<Rc<Class>> {
         if self.is_builtin_type() {

@@ -91,7 +91,10 @@ impl Interp {
                 if c.tag == TypeTag::User && !self.is_builtin_class(c) {
                     format!("<class '{}.{}'>", module_of(c), c.name)
                 } else {
-                    format!("<class '{}'>", c.name)
+                    match c.native_module() {
+                        "builtins" => format!("<class '{}'>", c.name),
+                        m => format!("<class '{}.{}'>", m, c.name),
+                    }
                 }
             }
             Value::Instance(inst) => {

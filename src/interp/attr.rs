@@ -54,6 +54,16 @@ impl Interp {
                         return Ok(f);
                     }
                 }
+                // A class's own annotations, never a base's: an empty dict made at the first
+                // read when the body annotated nothing (CPython 3.10's rule).
+                if name == sym::ANNOTATIONS && c.tag == TypeTag::User {
+                    let own = c.dict.borrow().get(&name).cloned();
+                    return Ok(own.unwrap_or_else(|| {
+                        let d = Value::dict(crate::dict::Dict::new());
+                        c.dict.borrow_mut().insert(name, d.clone());
+                        d
+                    }));
+                }
                 if let Some(v) = c.lookup(name) {
                     return self.descr_get(v, None, c, name);
                 }
@@ -74,7 +84,7 @@ impl Interp {
                     sym::QUALNAME => Ok(Value::str(c.name.as_str())),
                     sym::BASES => Ok(Value::tuple(c.bases.iter().map(|b| Value::Class(b.clone())).collect())),
                     sym::CLASS => Ok(Value::Class(self.t.type_.clone())),
-                    sym::MODULE => Ok(Value::str("builtins")),
+                    sym::MODULE => Ok(Value::str(c.native_module())),
                     _ => {
                         // A class with `__eq__` and no `__hash__` has None for it (CPython sets
                         // it so in the class defining `__eq__`); so has a subclass of an
@@ -626,7 +636,7 @@ impl Interp {
     /// class itself (tinyasync has no generic aliases: annotations are never evaluated, and a
     /// class is what the alias would make); any other class is not subscriptable.
     fn class_getitem(&mut self, c: &Rc<Class>, idx: &Value) -> R<Value> {
-        if let Some(f) = c.lookup(Symbol::intern("__class_getitem__")) {
+        if let Some(f) = c.lookup(sym::CLASS_GETITEM) {
             let f = match &f {
                 Value::Native(n) => match &**n {
                     Native::ClassMethod(inner) => inner.clone(),

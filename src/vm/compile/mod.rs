@@ -655,7 +655,7 @@ impl<'a> Compiler<'a> {
         if annotates(&cd.body) {
             let r = c.temp()?;
             c.emit(Instr::BuildDict { dst: r, start: r, n: 0 });
-            c.store_name(Symbol::intern("__annotations__"), r);
+            c.store_name(sym::ANNOTATIONS, r);
             c.free_to(r);
         }
         c.stmts(&cd.body)?;

@@ -90,7 +90,7 @@ impl<'a> Compiler<'a> {
                 // (made empty where the body starts), as its text.
                 if let (CodeKind::Class, true, ExprKind::Name(n)) = (self.kind, a.simple, &a.target.kind) {
                     let anns = self.temp()?;
-                    self.load_name(Symbol::intern("__annotations__"), anns);
+                    self.load_name(sym::ANNOTATIONS, anns);
                     let key = self.temp()?;
                     let key_text = self.mangle(*n);
                     self.load_const(Value::str(key_text.as_str()), key);
